@@ -1,0 +1,21 @@
+/** Builds the `detect` report: fingerprint + every driver's detection (schema: driver#/$defs/DetectReport). */
+import type { DriverContext } from '../contract/driver.js';
+import type { DetectReport } from '../contract/generated/driver.js';
+import { collectFingerprint } from '../fingerprint/index.js';
+import { detectDrivers } from './detect.js';
+import type { Discovery } from './discover.js';
+
+export function backendVersions(drivers: DetectReport['drivers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of drivers) if (d.available && d.version) out[d.name] = d.version.slice(0, 120);
+  return out;
+}
+
+export async function detectReport(discovery: Discovery, ctx: DriverContext): Promise<DetectReport> {
+  const detected = await detectDrivers(discovery, ctx);
+  const drivers = detected.map((d) => d.detection);
+  const fingerprint = await collectFingerprint({ backends: backendVersions(drivers) });
+  const report: DetectReport = { fingerprint, drivers };
+  if (discovery.skipped.length > 0) report.skipped_plugins = discovery.skipped;
+  return report;
+}

@@ -1,0 +1,104 @@
+/**
+ * One `llm-speed bench` invocation as a library call: pick the backend, open the model once,
+ * run each selected workload exactly once, and assemble the run payload. Saving, signing and
+ * uploading happen after this, on the finished payload (output/ and upload/).
+ */
+import type { DriverContext, DriverSession } from '../contract/driver.js';
+import type { Fingerprint, RunPayload } from '../contract/generated/run.js';
+import type { WorkloadResult } from '../contract/generated/workload-result.js';
+import { assertValid } from '../contract/validate.js';
+import { DriverError, errorMessage } from '../errors.js';
+import type { DetectedDriver } from '../discovery/detect.js';
+import { backendVersions } from '../discovery/report.js';
+import { frameworkVersion } from '../version.js';
+import { contextNeeded, parallelNeeded, type RunnableWorkload } from './plan.js';
+import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
+import { runWorkload, type ProgressListener } from './runner.js';
+import { chooseDriver } from './select-backend.js';
+
+export interface BenchInput {
+  detected: DetectedDriver[];
+  ctx: DriverContext;
+  workloads: RunnableWorkload[];
+  suiteVersion: string;
+  suiteDigest: string;
+  backend?: string;
+  model?: string;
+  quick?: boolean;
+  strictAnon?: boolean;
+  progress?: ProgressListener & { note(line: string): void };
+  power?: PowerProbe;
+  collectFingerprint: (options: { backends: Record<string, string>; strictAnon: boolean }) => Promise<Fingerprint>;
+}
+
+export interface BenchOutcome {
+  /** The full local record: results still carry raw_timings_ms. */
+  run: RunPayload;
+  backend: string;
+  engineNote?: string;
+}
+
+/** A rough upper bound on tokens for sizing a context (a token is rarely under 3 characters). */
+const estimateTokens = (text: string) => Math.ceil(text.length / 3);
+
+export async function runBench(input: BenchInput): Promise<BenchOutcome> {
+  const startedAt = new Date();
+  const chosen = chooseDriver(input.detected, input.backend);
+  const driver = chosen.driver;
+  const power = input.power ?? systemPowerProbe;
+  const needs = {
+    contextTokens: Math.max(...input.workloads.map((w) => contextNeeded(w, estimateTokens))),
+    parallel: Math.max(...input.workloads.map(parallelNeeded)),
+  };
+
+  input.progress?.note(`backend: ${driver.name} ${chosen.detection.version ?? ''}`.trim());
+  let session: DriverSession;
+  try {
+    session = await driver.open(input.model, needs, input.ctx);
+  } catch (error) {
+    throw error instanceof DriverError ? error : new DriverError(driver.name, `could not open the model: ${errorMessage(error)}`);
+  }
+
+  const before = await power.read().catch(() => ({}));
+  const results: WorkloadResult[] = [];
+  try {
+    input.progress?.note(`model: ${session.model.identifier}${session.model.quant ? ` (${session.model.quant})` : ''}`);
+    for (const workload of input.workloads) {
+      if (input.ctx.signal.aborted) break;
+      results.push(
+        await runWorkload(
+          {
+            suiteVersion: input.suiteVersion,
+            suiteDigest: input.suiteDigest,
+            backend: driver.name,
+            session,
+            signal: input.ctx.signal,
+            flags: input.quick ? ['quick'] : [],
+            progress: input.progress,
+          },
+          workload,
+        ),
+      );
+    }
+  } finally {
+    await session.close().catch((error) => input.progress?.note(`warning: closing ${driver.name} failed: ${errorMessage(error)}`));
+  }
+  const after = await power.read().catch(() => ({}));
+  const flags = powerFlags(before, after);
+  for (const r of results) for (const f of flags) if (!r.flags.includes(f)) r.flags.push(f);
+
+  const fingerprint = await input.collectFingerprint({
+    backends: backendVersions(input.detected.map((d) => d.detection)),
+    strictAnon: input.strictAnon ?? false,
+  });
+  if (results.length === 0) throw new DriverError(driver.name, 'no workload ran (interrupted before the first one)');
+  const run: RunPayload = {
+    fingerprint,
+    results: results as RunPayload['results'],
+    cli_version: frameworkVersion,
+    started_at: startedAt.toISOString(),
+    finished_at: new Date().toISOString(),
+  };
+  assertValid<RunPayload>('run', run, 'the run produced by this benchmark');
+  return { run, backend: driver.name, engineNote: typeof session.extras.engine === 'string' ? session.extras.engine : undefined };
+}

@@ -1,0 +1,93 @@
+/**
+ * Consumes one generation's event stream and records what the metrics need: when the request
+ * left, when tokens arrived, what the backend said about counts, and how the stream ended.
+ * The loop does no arithmetic beyond appending, so the harness never slows the stream it times.
+ */
+import type { DriverSession, GenerationEvent, GenerationRequest } from '../contract/driver.js';
+import type { Extras } from '../contract/generated/workload-result.js';
+import { errorMessage } from '../errors.js';
+import { now as defaultNow, type Clock } from './clock.js';
+import { decodeLatenciesMs, decodeTps, percentile, prefillTps, ttftMs, type TokenArrival } from './metrics.js';
+
+export interface GenerationRecord {
+  sentAt: number;
+  endedAt: number;
+  arrivals: TokenArrival[];
+  /** Tokens counted from arrivals (used when the backend reports no usage). */
+  arrivedTokens: number;
+  promptTokens?: number;
+  outputTokens?: number;
+  cachedPromptTokens?: number;
+  stopReason?: string;
+  extras: Extras;
+  error?: string;
+  /** Called on each arrival; for live progress only. */
+}
+
+export interface GenerationMetrics {
+  ttft_ms: number | null;
+  prefill_tps: number | null;
+  decode_tps: number | null;
+  decode_p50_latency_ms: number | null;
+  decode_p95_latency_ms: number | null;
+  prompt_tokens: number | null;
+  output_tokens: number;
+  wall_ms: number;
+  latencies_ms: number[];
+}
+
+export type ArrivalListener = (tokensSoFar: number, t: number) => void;
+
+export async function recordGeneration(
+  session: DriverSession,
+  request: GenerationRequest,
+  options: { clock?: Clock; onTokens?: ArrivalListener; promptTokensHint?: number } = {},
+): Promise<GenerationRecord> {
+  const clock = options.clock ?? defaultNow;
+  const record: GenerationRecord = { sentAt: 0, endedAt: 0, arrivals: [], arrivedTokens: 0, extras: {} };
+  record.sentAt = clock();
+  try {
+    for await (const event of session.generate(request) as AsyncIterable<GenerationEvent>) {
+      if (event.type === 'tokens') {
+        record.arrivals.push({ t: event.t, count: event.count });
+        record.arrivedTokens += event.count;
+        options.onTokens?.(record.arrivedTokens, event.t);
+      } else if (event.type === 'usage') {
+        if (event.promptTokens !== undefined) record.promptTokens = event.promptTokens;
+        if (event.outputTokens !== undefined) record.outputTokens = event.outputTokens;
+        if (event.cachedPromptTokens !== undefined) record.cachedPromptTokens = event.cachedPromptTokens;
+      } else if (event.type === 'done') {
+        record.endedAt = event.t;
+        record.stopReason = event.stopReason;
+        if (event.extras) Object.assign(record.extras, event.extras);
+      }
+    }
+  } catch (error) {
+    record.error = errorMessage(error);
+  }
+  if (record.endedAt === 0) record.endedAt = clock();
+  if (record.promptTokens === undefined && options.promptTokensHint !== undefined) record.promptTokens = options.promptTokensHint;
+  return record;
+}
+
+/** The backend's own count wins over counting arrivals: a chunk may carry several tokens. */
+export function outputTokensOf(record: GenerationRecord): number {
+  return record.outputTokens ?? record.arrivedTokens;
+}
+
+export function metricsOf(record: GenerationRecord): GenerationMetrics {
+  const outputTokens = outputTokensOf(record);
+  const ttft = ttftMs(record.sentAt, record.arrivals);
+  const latencies = decodeLatenciesMs(record.arrivals);
+  return {
+    ttft_ms: ttft,
+    prefill_tps: prefillTps(record.promptTokens, ttft),
+    decode_tps: decodeTps(record.arrivals, outputTokens),
+    decode_p50_latency_ms: percentile(latencies, 50),
+    decode_p95_latency_ms: percentile(latencies, 95),
+    prompt_tokens: record.promptTokens ?? null,
+    output_tokens: outputTokens,
+    wall_ms: record.endedAt - record.sentAt,
+    latencies_ms: latencies,
+  };
+}

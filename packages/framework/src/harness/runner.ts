@@ -1,0 +1,332 @@
+/**
+ * Runs workloads against an open driver session and returns schema-shaped results.
+ *
+ * Honesty rules (METHODOLOGY §6) live here, once for every backend: each workload runs exactly
+ * once per invocation, there is no retry and no keep-best, and a failed workload is returned
+ * with `error` set rather than dropped.
+ */
+import type { DriverSession, GenerationRequest } from '../contract/driver.js';
+import type { AgentTurn, BatchPoint, ContextTier, Extras, WorkloadResult } from '../contract/generated/workload-result.js';
+import { errorMessage } from '../errors.js';
+import { now as defaultNow, type Clock } from './clock.js';
+import { mean, percentile, round } from './metrics.js';
+import { metricsOf, outputTokensOf, recordGeneration, type GenerationRecord } from './measure.js';
+import type { RunnableWorkload } from './plan.js';
+
+export interface RunContext {
+  suiteVersion: string;
+  suiteDigest: string;
+  backend: string;
+  session: DriverSession;
+  signal: AbortSignal;
+  clock?: Clock;
+  /** Flags every result of this invocation carries (quick, thermal state, ...). */
+  flags?: string[];
+  /** Largest context the backend/model can hold, when known (W3 tiers beyond it are skipped). */
+  maxContextTokens?: number | null;
+  progress?: ProgressListener;
+}
+
+export interface ProgressListener {
+  workloadStarted(workload: RunnableWorkload, step?: string): void;
+  tokens(workload: RunnableWorkload, tokensSoFar: number, tokPerSec: number | null): void;
+  workloadFinished(workload: RunnableWorkload, result: WorkloadResult): void;
+}
+
+/** Fewer tokens than asked, or none: a result must say so rather than look like a normal run. */
+function shortfallFlags(record: GenerationRecord, asked: number): string[] {
+  const got = outputTokensOf(record);
+  if (got === 0) return ['no-output'];
+  return got < asked ? ['short-output'] : [];
+}
+
+function baseResult(ctx: RunContext, workload: RunnableWorkload): WorkloadResult {
+  return {
+    workload: workload.name,
+    suite_version: ctx.suiteVersion,
+    suite_digest: ctx.suiteDigest,
+    backend: ctx.backend,
+    backend_version: ctx.session.backendVersion,
+    model: { ...ctx.session.model },
+    ttft_ms: null,
+    prefill_tps: null,
+    decode_tps: null,
+    decode_p50_latency_ms: null,
+    decode_p95_latency_ms: null,
+    prompt_tokens: null,
+    output_tokens: null,
+    batch_size: 1,
+    context_tokens: null,
+    wall_ms: 0,
+    prefix_cache_hit_rate: null,
+    error: null,
+    flags: [...new Set([...(ctx.flags ?? []), ...(ctx.session.flags ?? [])])],
+    extras: { ...ctx.session.extras },
+  };
+}
+
+function addFlags(result: WorkloadResult, flags: string[]): void {
+  for (const f of flags) if (!result.flags.includes(f)) result.flags.push(f);
+}
+
+function request(ctx: RunContext, maxTokens: number, body: { prompt?: string; messages?: GenerationRequest['messages'] }): GenerationRequest {
+  return { ...body, maxTokens, cachePrompt: true, signal: ctx.signal };
+}
+
+async function generate(ctx: RunContext, workload: RunnableWorkload, req: GenerationRequest): Promise<GenerationRecord> {
+  const clock = ctx.clock ?? defaultNow;
+  let firstAt: number | undefined;
+  return recordGeneration(ctx.session, req, {
+    clock,
+    onTokens: ctx.progress
+      ? (n, t) => {
+          firstAt ??= t;
+          const rate = n > 1 && t > firstAt ? ((n - 1) * 1000) / (t - firstAt) : null;
+          ctx.progress!.tokens(workload, n, rate);
+        }
+      : undefined,
+  });
+}
+
+/** Copies one generation's metrics into a result, rounded for publication. */
+function fillFromRecord(result: WorkloadResult, record: GenerationRecord, asked: number): void {
+  const m = metricsOf(record);
+  result.ttft_ms = round(m.ttft_ms);
+  result.prefill_tps = round(m.prefill_tps);
+  result.decode_tps = round(m.decode_tps);
+  result.decode_p50_latency_ms = round(m.decode_p50_latency_ms, 3);
+  result.decode_p95_latency_ms = round(m.decode_p95_latency_ms, 3);
+  result.prompt_tokens = m.prompt_tokens;
+  result.output_tokens = m.output_tokens;
+  result.context_tokens = m.prompt_tokens === null ? null : m.prompt_tokens + m.output_tokens;
+  result.wall_ms = round(m.wall_ms) ?? 0;
+  result.raw_timings_ms = m.latencies_ms.map((v) => round(v, 4) ?? 0);
+  if (record.cachedPromptTokens !== undefined && record.promptTokens) {
+    result.prefix_cache_hit_rate = round(record.cachedPromptTokens / record.promptTokens, 4);
+  }
+  Object.assign(result.extras, record.extras);
+  if (record.error) result.error = record.error;
+  addFlags(result, shortfallFlags(record, asked));
+}
+
+async function runSingle(ctx: RunContext, w: Extract<RunnableWorkload, { kind: 'single' }>, result: WorkloadResult): Promise<void> {
+  const record = await generate(ctx, w, request(ctx, w.outputTokens, { prompt: w.prompt }));
+  fillFromRecord(result, record, w.outputTokens);
+  // Single-stream workloads report no cache figure: the prompt is new to the backend by design.
+  result.prefix_cache_hit_rate = null;
+}
+
+async function runConcurrent(ctx: RunContext, w: Extract<RunnableWorkload, { kind: 'concurrent' }>, result: WorkloadResult): Promise<void> {
+  const clock = ctx.clock ?? defaultNow;
+  const batches: BatchPoint[] = [];
+  let headline: { records: GenerationRecord[]; batch: number; start: number } | undefined;
+  for (const batch of w.batchSizes) {
+    ctx.progress?.workloadStarted(w, `batch ${batch}`);
+    const start = clock();
+    const records = await Promise.all(
+      Array.from({ length: batch }, (_, stream) => generate(ctx, w, request(ctx, w.outputTokens, { prompt: w.promptForStream(stream) }))),
+    );
+    const point = batchPoint(batch, start, records);
+    batches.push(point);
+    const failed = records.find((r) => r.error);
+    if (failed) point.error = failed.error ?? null;
+    for (const r of records) addFlags(result, shortfallFlags(r, w.outputTokens));
+    headline = { records, batch, start };
+  }
+  result.batches = batches;
+  if (!ctx.session.capabilities.true_concurrency) addFlags(result, ['serial-concurrency']);
+  if (headline) {
+    // The headline row is the largest batch: aggregate throughput is what W4 is about.
+    const top = batches[batches.length - 1]!;
+    const metrics = headline.records.map(metricsOf);
+    result.batch_size = headline.batch;
+    result.decode_tps = top.aggregate_tps;
+    result.ttft_ms = round(mean(metrics.map((m) => m.ttft_ms).filter((v): v is number => v !== null)));
+    const prompt = metrics[0]?.prompt_tokens ?? null;
+    result.prompt_tokens = prompt;
+    result.prefill_tps = round(
+      mean(metrics.map((m) => m.prefill_tps).filter((v): v is number => v !== null)),
+    );
+    result.output_tokens = metrics.reduce((s, m) => s + m.output_tokens, 0);
+    result.context_tokens = prompt === null ? null : prompt + w.outputTokens;
+    result.decode_p50_latency_ms = top.p50_ms;
+    result.decode_p95_latency_ms = top.p95_ms;
+    result.wall_ms = round(Math.max(...headline.records.map((r) => r.endedAt)) - headline.start) ?? 0;
+    result.raw_timings_ms = metrics.flatMap((m) => m.latencies_ms.map((v) => round(v, 4) ?? 0));
+    for (const r of headline.records) Object.assign(result.extras, r.extras);
+    const errors = batches.filter((b) => b.error);
+    if (errors.length > 0) result.error = `batch ${errors.map((b) => b.batch).join(', ')} failed: ${errors[0]!.error}`;
+  }
+}
+
+/**
+ * Aggregate tok/s = all tokens generated by the batch / (last token of any stream − batch start).
+ * Per-stream tok/s = mean of each stream's own decode tok/s. p50/p95 pool every stream's
+ * per-token latencies.
+ */
+export function batchPoint(batch: number, start: number, records: GenerationRecord[]): BatchPoint {
+  const metrics = records.map(metricsOf);
+  const total = metrics.reduce((s, m) => s + m.output_tokens, 0);
+  const lastArrival = Math.max(...records.map((r) => (r.arrivals.length ? r.arrivals[r.arrivals.length - 1]!.t : start)));
+  const span = lastArrival - start;
+  const latencies = metrics.flatMap((m) => m.latencies_ms);
+  return {
+    batch,
+    aggregate_tps: round(span > 0 ? total / (span / 1000) : null),
+    per_stream_tps: round(mean(metrics.map((m) => m.decode_tps).filter((v): v is number => v !== null))),
+    p50_ms: round(percentile(latencies, 50), 3),
+    p95_ms: round(percentile(latencies, 95), 3),
+  };
+}
+
+async function runTiers(ctx: RunContext, w: Extract<RunnableWorkload, { kind: 'context-tiers' }>, result: WorkloadResult): Promise<void> {
+  const tiers: ContextTier[] = [];
+  let last: GenerationRecord | undefined;
+  const max = ctx.maxContextTokens ?? ctx.session.capabilities.max_context_tokens ?? null;
+  for (const tier of w.tiers) {
+    if (max !== null && tier.contextTokens + w.outputTokens > max) {
+      tiers.push({
+        context_tokens: tier.contextTokens,
+        prefill_tps: null,
+        decode_tps: null,
+        ttft_ms: null,
+        output_tokens: null,
+        skipped: `needs ${tier.contextTokens + w.outputTokens} tokens of context; the model/backend holds ${max}`,
+      });
+      continue;
+    }
+    ctx.progress?.workloadStarted(w, `${Math.round(tier.contextTokens / 1024)}k context`);
+    const record = await generate(ctx, w, request(ctx, w.outputTokens, { prompt: tier.prompt() }));
+    const m = metricsOf(record);
+    tiers.push({
+      context_tokens: tier.contextTokens,
+      prefill_tps: round(m.prefill_tps),
+      decode_tps: round(m.decode_tps),
+      ttft_ms: round(m.ttft_ms),
+      output_tokens: m.output_tokens,
+      error: record.error ?? null,
+    });
+    addFlags(result, shortfallFlags(record, w.outputTokens));
+    last = record;
+  }
+  result.tiers = tiers;
+  if (last) {
+    fillFromRecord(result, last, w.outputTokens);
+    result.prefix_cache_hit_rate = null;
+  } else {
+    result.error = 'every context tier was skipped: ' + (tiers[0]?.skipped ?? 'no tiers');
+  }
+  const failed = tiers.find((t) => t.error);
+  if (failed && !result.error) result.error = `${failed.context_tokens}-token tier failed: ${failed.error}`;
+}
+
+async function runAgentTrace(ctx: RunContext, w: Extract<RunnableWorkload, { kind: 'agent-trace' }>, result: WorkloadResult): Promise<void> {
+  const clock = ctx.clock ?? defaultNow;
+  const before = await ctx.session.readCacheCounters?.().catch(() => undefined);
+  const start = clock();
+  const turns: AgentTurn[] = [];
+  const records: GenerationRecord[] = [];
+  for (let i = 0; i < w.turns.length; i++) {
+    ctx.progress?.workloadStarted(w, `turn ${i + 1}/${w.turns.length}`);
+    const record = await generate(ctx, w, request(ctx, w.outputTokens, { messages: w.turns[i] }));
+    const m = metricsOf(record);
+    records.push(record);
+    turns.push({
+      turn: i + 1,
+      ttft_ms: round(m.ttft_ms),
+      decode_tps: round(m.decode_tps),
+      prompt_tokens: m.prompt_tokens,
+      output_tokens: m.output_tokens,
+      wall_ms: round(m.wall_ms) ?? 0,
+      prefix_cache_hit_rate:
+        record.cachedPromptTokens !== undefined && record.promptTokens ? round(record.cachedPromptTokens / record.promptTokens, 4) : null,
+      error: record.error ?? null,
+    });
+    addFlags(result, shortfallFlags(record, w.outputTokens));
+    // A failed turn ends the trace: later turns would send a history the backend never saw.
+    if (record.error) {
+      result.error = `turn ${i + 1} failed: ${record.error}`;
+      break;
+    }
+  }
+  const after = await ctx.session.readCacheCounters?.().catch(() => undefined);
+  const metrics = records.map(metricsOf);
+  const turnWalls = turns.map((t) => t.wall_ms);
+  const lastTurn = metrics[metrics.length - 1];
+  result.turns = turns;
+  result.wall_ms = round(clock() - start) ?? 0;
+  result.turn_p50_ms = round(percentile(turnWalls, 50));
+  result.turn_p95_ms = round(percentile(turnWalls, 95));
+  result.output_tokens = metrics.reduce((s, m) => s + m.output_tokens, 0);
+  result.prompt_tokens = lastTurn?.prompt_tokens ?? null;
+  result.context_tokens = lastTurn?.prompt_tokens == null ? null : lastTurn.prompt_tokens + lastTurn.output_tokens;
+  result.ttft_ms = round(mean(metrics.map((m) => m.ttft_ms).filter((v): v is number => v !== null)));
+  result.prefill_tps = round(mean(metrics.map((m) => m.prefill_tps).filter((v): v is number => v !== null)));
+  result.decode_tps = round(mean(metrics.map((m) => m.decode_tps).filter((v): v is number => v !== null)));
+  const latencies = metrics.flatMap((m) => m.latencies_ms);
+  result.decode_p50_latency_ms = round(percentile(latencies, 50), 3);
+  result.decode_p95_latency_ms = round(percentile(latencies, 95), 3);
+  result.raw_timings_ms = latencies.map((v) => round(v, 4) ?? 0);
+  result.prefix_cache_hit_rate = cacheHitRate(records, before, after);
+  for (const r of records) Object.assign(result.extras, r.extras);
+}
+
+/**
+ * Prefix-cache hit rate over the whole trace: cached prompt tokens / prompt tokens, from the
+ * backend's per-request usage, or from its counters read before and after. Null when the
+ * backend exposes neither — never a guess.
+ */
+export function cacheHitRate(
+  records: GenerationRecord[],
+  before?: { queries: number; hits: number },
+  after?: { queries: number; hits: number },
+): number | null {
+  if (before && after && after.queries > before.queries) {
+    return round((after.hits - before.hits) / (after.queries - before.queries), 4);
+  }
+  const withCache = records.filter((r) => r.cachedPromptTokens !== undefined && r.promptTokens);
+  if (withCache.length === 0) return null;
+  const prompt = withCache.reduce((s, r) => s + (r.promptTokens ?? 0), 0);
+  const cached = withCache.reduce((s, r) => s + (r.cachedPromptTokens ?? 0), 0);
+  return prompt > 0 ? round(cached / prompt, 4) : null;
+}
+
+export async function runWorkload(ctx: RunContext, workload: RunnableWorkload): Promise<WorkloadResult> {
+  const clock = ctx.clock ?? defaultNow;
+  const result = baseResult(ctx, workload);
+  ctx.progress?.workloadStarted(workload);
+  const started = clock();
+  try {
+    switch (workload.kind) {
+      case 'single':
+        await runSingle(ctx, workload, result);
+        break;
+      case 'concurrent':
+        await runConcurrent(ctx, workload, result);
+        break;
+      case 'context-tiers':
+        await runTiers(ctx, workload, result);
+        break;
+      case 'agent-trace':
+        await runAgentTrace(ctx, workload, result);
+        break;
+    }
+  } catch (error) {
+    result.error = errorMessage(error);
+    result.wall_ms = round(clock() - started) ?? 0;
+  }
+  if (ctx.signal.aborted && !result.error) result.error = 'interrupted';
+  result.extras = compactExtras(result.extras);
+  ctx.progress?.workloadFinished(workload, result);
+  return result;
+}
+
+/** Drops non-scalar and non-finite extras values: extras stay small telemetry, by contract. */
+function compactExtras(extras: Extras): Extras {
+  const out: Extras = {};
+  for (const [k, v] of Object.entries(extras)) {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') out[k] = v;
+    else if (typeof v === 'number' && Number.isFinite(v)) out[k] = round(v, 4);
+  }
+  return out;
+}

@@ -1,0 +1,16 @@
+/**
+ * @llm-speed/framework: the harness library behind the `llm-speed` CLI, and everything a driver
+ * plugin needs (the contract, shared protocol code, the clock). Layout follows the architecture:
+ * contract → suite → harness → drivers (plugins) → signing/upload → server.
+ */
+export * from './errors.js';
+export * from './contract/driver.js';
+export * from './contract/validate.js';
+export type * from './contract/generated/workload-result.js';
+export type { RunPayload, Fingerprint, Gpu } from './contract/generated/run.js';
+export type { SuiteDefinition, WorkloadDefinition, QuickProfile } from './contract/generated/suite.js';
+export type { LlmSpeedConfig } from './contract/generated/config.js';
+export { now, type Clock } from './harness/clock.js';
+export { readSse, type SseEvent } from './protocol/sse.js';
+export * from './protocol/http.js';
+export { frameworkVersion } from './version.js';

@@ -1,0 +1,45 @@
+/**
+ * Runs the real `llm-speed` binary (the built dist) in a sandbox of temp folders, so tests never
+ * touch the user's config, cache or plugin data. End-to-end tests only; unit tests call library code.
+ */
+import { execa, type Result } from 'execa';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+
+export interface Sandbox {
+  root: string;
+  env: Record<string, string>;
+  run(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number; input?: string }): Promise<Result>;
+  cleanup(): void;
+}
+
+export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
+  const root = mkdtempSync(join(tmpdir(), 'llm-speed-cli-'));
+  const env: Record<string, string> = {
+    XDG_DATA_HOME: join(root, 'data'),
+    XDG_CONFIG_HOME: join(root, 'config'),
+    XDG_CACHE_HOME: join(root, 'cache'),
+    LLM_SPEED_CONFIG_DIR: join(root, 'config', 'llm-speed'),
+    // Shared across tests so the synthetic model and the llama.cpp build are made once.
+    LLM_SPEED_CACHE_DIR: process.env.LLM_SPEED_TEST_CACHE_DIR ?? join(root, 'cache', 'llm-speed'),
+    NO_COLOR: '1',
+    ...extraEnv,
+  };
+  return {
+    root,
+    env,
+    run: (args, options = {}) =>
+      execa('node', [BIN, ...args], {
+        env: { ...env, ...options.env },
+        reject: false,
+        timeout: options.timeoutMs ?? 120_000,
+        input: options.input,
+        cwd: root,
+      }),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
