@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './contract/driver.js';
 export * from './contract/validate.js';
 export type * from './contract/generated/workload-result.js';
+export type { MeasuredResult } from './contract/generated/run.js';
 export type { RunPayload, Fingerprint, Gpu } from './contract/generated/run.js';
 export type { SuiteDefinition, WorkloadDefinition, QuickProfile } from './contract/generated/suite.js';
 export type { LlmSpeedConfig } from './contract/generated/config.js';

@@ -19,6 +19,8 @@ const compiled = new Map<string, ValidateFunction>();
 function instance(): Ajv {
   if (!ajv) {
     ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    // Annotation for json-schema-to-typescript only; it constrains nothing.
+    ajv.addKeyword('tsType');
     addFormats(ajv);
     for (const schema of Object.values(schemas)) ajv.addSchema(schema);
   }

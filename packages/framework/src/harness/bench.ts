@@ -5,7 +5,7 @@
  */
 import type { DriverContext, DriverSession } from '../contract/driver.js';
 import type { Fingerprint, RunPayload } from '../contract/generated/run.js';
-import type { WorkloadResult } from '../contract/generated/workload-result.js';
+import type { MeasuredResult as WorkloadResult } from '../contract/generated/run.js';
 import { assertValid } from '../contract/validate.js';
 import { DriverError, errorMessage } from '../errors.js';
 import type { DetectedDriver } from '../discovery/detect.js';

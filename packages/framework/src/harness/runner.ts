@@ -6,7 +6,8 @@
  * with `error` set rather than dropped.
  */
 import type { DriverSession, GenerationRequest } from '../contract/driver.js';
-import type { AgentTurn, BatchPoint, ContextTier, Extras, WorkloadResult } from '../contract/generated/workload-result.js';
+import type { MeasuredResult as WorkloadResult } from '../contract/generated/run.js';
+import type { AgentTurn, BatchPoint, ContextTier, Extras } from '../contract/generated/workload-result.js';
 import { errorMessage } from '../errors.js';
 import { now as defaultNow, type Clock } from './clock.js';
 import { mean, percentile, round } from './metrics.js';

@@ -3,7 +3,7 @@
  * (what runs, tokens so far, current tok/s); elsewhere (CI, pipes) plain lines, one per step.
  * Throttled so that printing never competes with the stream being timed.
  */
-import type { WorkloadResult } from '../contract/generated/workload-result.js';
+import type { MeasuredResult as WorkloadResult } from '../contract/generated/run.js';
 import type { ProgressListener } from '../harness/runner.js';
 import type { RunnableWorkload } from '../harness/plan.js';
 

@@ -17,15 +17,15 @@ export type Metric = number | null;
 export type Count = number | null;
 
 /**
- * One workload's measured signals (METHODOLOGY §3, PRIVACY §1). Every field here may be uploaded; nothing else may.
+ * One workload's measured signals (METHODOLOGY §3, PRIVACY §1). Every field here may be uploaded; nothing else may. Required here is what the METHODOLOGY §3 example carries; a run payload (run.schema.json) requires the rest too.
  */
 export interface WorkloadResult {
   workload: WorkloadName;
-  suite_version: string;
+  suite_version?: string;
   /**
    * SHA-256 over the suite's fixture bytes, so a result names the exact prompts it ran.
    */
-  suite_digest: string;
+  suite_digest?: string;
   backend: string;
   backend_version: string;
   model: ModelRef;
@@ -36,13 +36,13 @@ export interface WorkloadResult {
   decode_p95_latency_ms: Metric;
   prompt_tokens: Count;
   output_tokens: Count;
-  batch_size: number;
-  context_tokens: Count;
+  batch_size?: number;
+  context_tokens?: Count;
   wall_ms: number;
   prefix_cache_hit_rate: number | null;
-  error: string | null;
-  flags: string[];
-  extras: Extras;
+  error?: string | null;
+  flags?: string[];
+  extras?: Extras;
   /**
    * W3: one entry per context tier.
    */

@@ -1,0 +1,33 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { resolveSettings } from '../config/resolve.js';
+import { UsageError } from '../errors.js';
+import { compareRuns, loadRunRef, renderComparison, type Comparison } from '../tools/compare-runs.js';
+
+export const DEFAULT_API_URL = 'https://api.llm-speed.com';
+
+export default class Compare extends BaseCommand {
+  static summary = 'Compare saved or published runs side by side, per workload and metric, with % differences.';
+  static description = 'Each RUN is a local run file, a run id (r_…) or a permalink. Runs of different suite versions or model digests are shown with a warning, never compared silently.';
+  static examples = ['<%= config.bin %> compare ~/.cache/llm-speed/runs/a.json ~/.cache/llm-speed/runs/b.json', '<%= config.bin %> compare r_g4ph40ae0e1 r_akcbpx5vcqa --json'];
+  static strict = false;
+  static enableJsonFlag = true;
+  static args = { run: Args.string({ description: 'Runs to compare (two or more).', required: true }) };
+  static flags = {
+    'api-url': Flags.string({ description: 'Results server for run ids and permalinks.', env: 'LLM_SPEED_API_URL' }),
+  };
+
+  async run(): Promise<Comparison> {
+    const { argv, flags } = await this.parse(Compare);
+    const refs = argv as string[];
+    if (refs.length < 2) throw new UsageError('compare needs at least two runs', ['llm-speed compare <run> <run> [...]']);
+    const { settings } = await resolveSettings({ flags: { api_url: flags['api-url'] } });
+    const runs = await Promise.all(refs.map((r) => loadRunRef(r, settings.api_url ?? DEFAULT_API_URL)));
+    const comparison = compareRuns(runs);
+    if (!this.jsonEnabled()) {
+      for (const w of comparison.warnings) this.warn(w);
+      this.log(renderComparison({ ...comparison, warnings: [] }, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
+    }
+    return comparison;
+  }
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareRuns, loadRunRef, renderComparison } from '../../src/tools/compare-runs.js';
+import { guessSchema, validateFile } from '../../src/tools/validate-files.js';
+import { sampleResult, sampleRun } from '../helpers/sample-run.js';
+
+describe('compare', () => {
+  it('computes % differences per workload and metric, with "better" per metric direction', () => {
+    const a = sampleRun([sampleResult({ decode_tps: 100, ttft_ms: 200 })]);
+    const b = sampleRun([sampleResult({ decode_tps: 110, ttft_ms: 250 })]);
+    const c = compareRuns([{ label: 'a', run: a }, { label: 'b', run: b }]);
+    assert.deepEqual(c.warnings, []);
+    const decode = c.rows.find((r) => r.metric === 'decode_tps')!;
+    assert.deepEqual(decode.values, [100, 110]);
+    assert.ok(Math.abs(decode.diff_pct[1]! - 10) < 1e-9);
+    assert.equal(decode.better[1], true);
+    const ttft = c.rows.find((r) => r.metric === 'ttft_ms')!;
+    assert.ok(Math.abs(ttft.diff_pct[1]! - 25) < 1e-9);
+    assert.equal(ttft.better[1], false, 'a higher TTFT is worse');
+    assert.match(renderComparison(c, false), /decode_tps\s+100\.00\s+110\.00 \(\+10\.0%\)/);
+    assert.match(renderComparison(c, true), /\x1b\[32m110\.00 \(\+10\.0%\)/);
+  });
+
+  it('never compares different suites or model digests silently', () => {
+    const a = sampleRun([sampleResult()]);
+    const b = sampleRun([sampleResult({ suite_version: 'suite-v2', model: { identifier: 'x', name: 'x', digest: 'ee'.repeat(32) } })]);
+    const c = compareRuns([{ label: 'a', run: a }, { label: 'b', run: b }]);
+    assert.equal(c.warnings.length, 2);
+    assert.match(c.warnings[0]!, /suite-v1 vs suite-v2/);
+    assert.match(c.warnings[1]!, /different model digests/);
+    assert.match(renderComparison(c, false), /^warning: different suite versions/);
+    assert.ok(c.rows.length > 0, 'shown anyway');
+  });
+
+  it('loads local files and refuses what is not a run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llm-speed-compare-'));
+    try {
+      writeFileSync(join(dir, 'a.json'), JSON.stringify(sampleRun()));
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ results: [] }));
+      assert.equal((await loadRunRef(join(dir, 'a.json'), 'http://127.0.0.1:1')).run.cli_version, '0.1.0');
+      await assert.rejects(loadRunRef(join(dir, 'bad.json'), 'http://127.0.0.1:1'), /run .*bad\.json is invalid/);
+      await assert.rejects(loadRunRef('not-a-run', 'http://127.0.0.1:1'), /neither a file nor a run id/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('validate', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'llm-speed-validate-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('guesses the schema from the shape', () => {
+    assert.equal(guessSchema(sampleRun()), 'run');
+    assert.equal(guessSchema(sampleResult()), 'workload-result');
+    assert.equal(guessSchema({ api_url: 'http://x' }), 'config');
+    assert.equal(guessSchema([1]), null);
+  });
+
+  it('accepts a valid run and the METHODOLOGY §3 example result', async () => {
+    writeFileSync(join(dir, 'run.json'), JSON.stringify(sampleRun()));
+    assert.deepEqual(await validateFile(join(dir, 'run.json')), { file: join(dir, 'run.json'), schema: 'run', valid: true, errors: [] });
+  });
+
+  it('names each problem with its path; a hostname in the fingerprint is refused', async () => {
+    const run = sampleRun() as unknown as { fingerprint: Record<string, unknown> };
+    run.fingerprint.hostname = 'alice-laptop';
+    writeFileSync(join(dir, 'leaky.json'), JSON.stringify(run));
+    const v = await validateFile(join(dir, 'leaky.json'));
+    assert.equal(v.valid, false);
+    assert.deepEqual(v.errors, ['/fingerprint: unexpected field "hostname"']);
+  });
+
+  it('reads YAML configs and reports a typo in a key', async () => {
+    writeFileSync(join(dir, 'c.yaml'), 'api_url: http://127.0.0.1:8787\nmdoe: anon\n');
+    const v = await validateFile(join(dir, 'c.yaml'), 'config');
+    assert.deepEqual(v.errors, ['(root): unexpected field "mdoe"']);
+  });
+
+  it('reports unreadable files', async () => {
+    writeFileSync(join(dir, 'broken.json'), '{ nope');
+    const v = await validateFile(join(dir, 'broken.json'));
+    assert.equal(v.valid, false);
+    assert.match(v.errors[0]!, /^cannot read: /);
+  });
+});
+
+describe('schemas', () => {
+  it('the METHODOLOGY §3 example validates as a workload result', async () => {
+    const { check } = await import('../../src/contract/validate.js');
+    const example = {
+      workload: 'chat-short', ttft_ms: 142.3, prefill_tps: 8421.1, decode_tps: 187.4, decode_p50_latency_ms: 5.3,
+      decode_p95_latency_ms: 7.1, prompt_tokens: 128, output_tokens: 256, wall_ms: 1530, prefix_cache_hit_rate: null,
+      backend: 'llama.cpp', backend_version: '7410',
+      model: { identifier: 'Qwen/Qwen2.5-7B-Instruct-GGUF', name: 'Qwen2.5-7B-Instruct', size: '7B', quant: 'Q4_K_M', digest: '<sha256 prefix of the weights file>' },
+    };
+    assert.deepEqual(check('workload-result', example), []);
+    // but an upload needs the whole provenance of each result
+    const run = sampleRun([example as never]);
+    assert.ok(check('run', run).some((e) => /must have required property 'suite_digest'/.test(e)));
+  });
+});
