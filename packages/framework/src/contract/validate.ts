@@ -18,7 +18,8 @@ const compiled = new Map<string, ValidateFunction>();
 
 function instance(): Ajv {
   if (!ajv) {
-    ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    // strictRequired off: run.schema.json tightens results with allOf + required, which is legal 2020-12.
+    ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
     // Annotation for json-schema-to-typescript only; it constrains nothing.
     ajv.addKeyword('tsType');
     addFormats(ajv);
