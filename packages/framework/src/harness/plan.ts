@@ -13,7 +13,8 @@ interface PlanBase {
 
 export type RunnableWorkload =
   | (PlanBase & { kind: 'single'; prompt: string })
-  | (PlanBase & { kind: 'concurrent'; batchSizes: number[]; promptForStream: (stream: number) => string })
+  /** `promptForStream(stream, batch)`: each stream of each batch gets its own prompt bytes. */
+  | (PlanBase & { kind: 'concurrent'; batchSizes: number[]; promptForStream: (stream: number, batch?: number) => string })
   | (PlanBase & { kind: 'context-tiers'; tiers: Array<{ contextTokens: number; prompt: () => string }> })
   | (PlanBase & { kind: 'agent-trace'; turns: ChatMessage[][] });
 
@@ -26,7 +27,7 @@ export function contextNeeded(workload: RunnableWorkload, estimateTokens: (text:
     case 'concurrent':
       return estimateTokens(workload.promptForStream(0)) + workload.outputTokens + headroom;
     case 'context-tiers':
-      return Math.max(...workload.tiers.map((t) => t.contextTokens)) + workload.outputTokens + headroom;
+      return Math.max(...workload.tiers.map((t) => t.contextTokens));
     case 'agent-trace': {
       const last = workload.turns[workload.turns.length - 1] ?? [];
       return estimateTokens(last.map((m) => m.content).join('\n')) + workload.outputTokens + headroom * 4;

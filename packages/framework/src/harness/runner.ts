@@ -125,7 +125,7 @@ async function runConcurrent(ctx: RunContext, w: Extract<RunnableWorkload, { kin
     ctx.progress?.workloadStarted(w, `batch ${batch}`);
     const start = clock();
     const records = await Promise.all(
-      Array.from({ length: batch }, (_, stream) => generate(ctx, w, request(ctx, w.outputTokens, { prompt: w.promptForStream(stream) }))),
+      Array.from({ length: batch }, (_, stream) => generate(ctx, w, request(ctx, w.outputTokens, { prompt: w.promptForStream(stream, batch) }))),
     );
     const point = batchPoint(batch, start, records);
     batches.push(point);
@@ -185,14 +185,15 @@ async function runTiers(ctx: RunContext, w: Extract<RunnableWorkload, { kind: 'c
   let last: GenerationRecord | undefined;
   const max = ctx.maxContextTokens ?? ctx.session.capabilities.max_context_tokens ?? null;
   for (const tier of w.tiers) {
-    if (max !== null && tier.contextTokens + w.outputTokens > max) {
+    // A tier's context_tokens already holds its prompt, the output and headroom (suite.json).
+    if (max !== null && tier.contextTokens > max) {
       tiers.push({
         context_tokens: tier.contextTokens,
         prefill_tps: null,
         decode_tps: null,
         ttft_ms: null,
         output_tokens: null,
-        skipped: `needs ${tier.contextTokens + w.outputTokens} tokens of context; the model/backend holds ${max}`,
+        skipped: `needs ${tier.contextTokens} tokens of context; the model/backend holds ${max}`,
       });
       continue;
     }

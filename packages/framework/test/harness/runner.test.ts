@@ -85,10 +85,10 @@ describe('workload runner', () => {
     const { session, clock, requests } = scriptedSession((_, c) => stream(c, 5, 20, 10), {
       capabilities: { streaming: true, true_concurrency: false, prefix_cache_stats: false, exact_output_length: true },
     });
-    const w: RunnableWorkload = { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 4], outputTokens: 5, promptForStream: (i) => `prompt ${i}` };
+    const w: RunnableWorkload = { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 4], outputTokens: 5, promptForStream: (i, b) => `prompt ${i}/${b}` };
     const r = await runWorkload(ctxFor(session, clock), w);
     assert.equal(requests.length, 5);
-    assert.deepEqual(requests.slice(1).map((q) => q.prompt), ['prompt 0', 'prompt 1', 'prompt 2', 'prompt 3']);
+    assert.deepEqual(requests.slice(1).map((q) => q.prompt), ['prompt 0/4', 'prompt 1/4', 'prompt 2/4', 'prompt 3/4']);
     assert.equal(r.batches?.length, 2);
     const b4 = r.batches![1]!;
     assert.equal(b4.batch, 4);
@@ -110,7 +110,7 @@ describe('workload runner', () => {
     assert.equal(r.tiers?.length, 2);
     assert.equal(r.tiers![0]!.skipped, undefined);
     assert.equal(r.tiers![0]!.prefill_tps, 327680);
-    assert.match(r.tiers![1]!.skipped ?? '', /needs 65540 tokens of context; the model\/backend holds 40000/);
+    assert.match(r.tiers![1]!.skipped ?? '', /needs 65536 tokens of context; the model\/backend holds 40000/);
     assert.deepEqual(check('workload-result', r), []);
   });
 
