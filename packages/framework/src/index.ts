@@ -11,6 +11,7 @@ export type { MeasuredResult } from './contract/generated/run.js';
 export type { RunPayload, Fingerprint, Gpu } from './contract/generated/run.js';
 export type { SuiteDefinition, WorkloadDefinition, QuickProfile } from './contract/generated/suite.js';
 export type { LlmSpeedConfig } from './contract/generated/config.js';
+export * from './suite/index.js';
 export { now, type Clock } from './harness/clock.js';
 export { readSse, type SseEvent } from './protocol/sse.js';
 export * from './protocol/http.js';

@@ -1,0 +1,131 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { resolveSettings } from '../config/resolve.js';
+import type { LlmSpeedConfig } from '../contract/generated/config.js';
+import { detectDrivers } from '../discovery/detect.js';
+import { UsageError } from '../errors.js';
+import { collectFingerprint } from '../fingerprint/index.js';
+import { runBench } from '../harness/bench.js';
+import { publishRun } from '../harness/publish.js';
+import { createProgress } from '../output/progress.js';
+import { renderResultsTable } from '../output/results-table.js';
+import { configDir, runsDir } from '../paths.js';
+import { loadSuite, suitePlans } from '../suite/index.js';
+import { resumeUpload } from '../upload/index.js';
+import { DEFAULT_API_URL } from './compare.js';
+
+export default class Bench extends BaseCommand {
+  static summary = 'Run the workload suite against a backend and save, sign and upload the result.';
+  static description = `With no arguments: the default suite (W1 chat-short, W2 chat-long, W4 concurrent-decode, W5 agent-trace) on the auto-detected backend and its first model. With nothing installed, the embedded llama.cpp engine runs a synthetic reference model generated on first use.
+
+Every setting also comes from the config file (llm-speed.config.json, .llm-speedrc, ...) and from LLM_SPEED_* environment variables (LLM_SPEED_BACKEND, LLM_SPEED_MODEL, LLM_SPEED_WORKLOADS, LLM_SPEED_SUITE, LLM_SPEED_API_URL, LLM_SPEED_API_KEY, LLM_SPEED_MODE, LLM_SPEED_UPLOAD, ...). A flag wins over the environment, which wins over the config file.
+
+Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --strict-anon (fresh key per run, no fingerprint hash, no identifying headers).`;
+  static examples = [
+    '<%= config.bin %> bench',
+    '<%= config.bin %> bench --quick --dry-run --print-payload',
+    '<%= config.bin %> bench --no-upload --json run.json',
+    '<%= config.bin %> bench --backend llama.cpp --model ./qwen2.5-7b-q4_k_m.gguf --workload W1,W2',
+    '<%= config.bin %> bench --resume ~/.cache/llm-speed/runs/2026-11-24T10-00-00.000Z-a1b2c3d4e5f60708.json',
+  ];
+  static flags = {
+    backend: Flags.string({ char: 'b', description: 'Backend to run (see `llm-speed detect`). Default: auto-detected; hosted APIs only when named.' }),
+    model: Flags.string({ char: 'm', description: 'Model reference for the backend: a GGUF path, an ollama tag, a hub id, provider:model.' }),
+    workload: Flags.string({ char: 'w', description: 'Workloads by id or name, comma-separated (W1,W2 or chat-short). W3 long-context-decay runs only when named.', multiple: true, delimiter: ',' }),
+    suite: Flags.string({ description: 'Suite version (default: the one pinned in this release, suite-v1).' }),
+    quick: Flags.boolean({ description: 'Smoke test: short outputs, few workloads, flagged "quick" (under 30 s on the embedded default).' }),
+    upload: Flags.boolean({ description: 'Upload the signed result (--no-upload: keep it local only).', allowNo: true }),
+    json: Flags.string({ description: 'Also write the signed run JSON to PATH ("-" for stdout). Implies no upload.', helpValue: 'PATH' }),
+    'dry-run': Flags.boolean({ description: 'Run the workloads but neither save nor upload.' }),
+    'print-payload': Flags.boolean({ description: 'Print the exact JSON that would be uploaded.' }),
+    anon: Flags.boolean({ description: 'Anonymous mode: persistent key, X-LLM-Speed-Anon header.', exclusive: ['strict-anon'] }),
+    'strict-anon': Flags.boolean({ description: 'Strict anonymity: ephemeral key, no fingerprint hash, no identifying headers.', exclusive: ['anon'] }),
+    'api-key': Flags.string({ description: 'Bearer token for the results server (never sent in --strict-anon).' }),
+    'api-url': Flags.string({ description: `Results server (default ${DEFAULT_API_URL}).` }),
+    'include-raw-timings': Flags.boolean({ description: 'Upload per-token timings too (kept locally in any case).' }),
+    yes: Flags.boolean({ char: 'y', description: 'Consent to uploading without the interactive prompt.' }),
+    resume: Flags.string({ description: 'Verify and upload a run saved earlier (after a failed or skipped upload).', helpValue: 'PATH' }),
+    config: Flags.string({ description: 'Config file (default: search the current folder).' }),
+    'llama-cpp-path': Flags.string({ description: 'llama-server binary or the folder holding it.' }),
+    'llama-cpp-url': Flags.string({ description: 'Attach to a running llama-server at this URL.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Bench);
+    const modeFlag: LlmSpeedConfig['mode'] = flags['strict-anon'] ? 'strict-anon' : flags.anon ? 'anon' : undefined;
+    const { settings } = await resolveSettings({
+      configFile: flags.config,
+      flags: {
+        backend: flags.backend,
+        model: flags.model,
+        workloads: flags.workload,
+        suite: flags.suite,
+        upload: flags.upload,
+        mode: modeFlag,
+        api_key: flags['api-key'],
+        api_url: flags['api-url'],
+        include_raw_timings: flags['include-raw-timings'] || undefined,
+        llama_cpp_path: flags['llama-cpp-path'],
+        llama_cpp_url: flags['llama-cpp-url'],
+      },
+    });
+    const mode = settings.mode ?? 'default';
+    const apiUrl = settings.api_url ?? DEFAULT_API_URL;
+    const confDir = settings.config_dir ?? configDir(process.env);
+
+    if (flags.resume) {
+      const uploaded = await resumeUpload(flags.resume, { apiUrl, mode, apiKey: settings.api_key });
+      this.log(`uploaded: ${uploaded.url}`);
+      return;
+    }
+    if (flags['dry-run'] && flags.resume) throw new UsageError('--dry-run and --resume cannot be combined');
+
+    const suite = loadSuite(settings.suite ?? 'suite-v1');
+    const workloads = suitePlans(suite, settings.workloads, { quick: flags.quick });
+    const ctx = this.driverContext(settings);
+    const detected = await detectDrivers(await this.discover(), ctx);
+    const progress = createProgress();
+    let outcome;
+    try {
+      outcome = await runBench({
+        detected,
+        ctx,
+        workloads,
+        suiteVersion: suite.version,
+        suiteDigest: suite.digest,
+        backend: settings.backend,
+        model: settings.model,
+        quick: flags.quick,
+        strictAnon: mode === 'strict-anon',
+        progress,
+        collectFingerprint,
+      });
+    } finally {
+      progress.done();
+    }
+    const toStdout = flags.json === '-' || flags['print-payload'];
+    const table = renderResultsTable(outcome.run);
+    if (toStdout) this.logToStderr(table);
+    else this.log(table);
+
+    const published = await publishRun(outcome.run, {
+      mode,
+      dryRun: flags['dry-run'],
+      upload: settings.upload ?? true,
+      jsonPath: flags.json,
+      printPayload: flags['print-payload'],
+      includeRawTimings: settings.include_raw_timings ?? false,
+      apiUrl,
+      apiKey: settings.api_key,
+      yes: flags.yes,
+      configDir: confDir,
+      runsDir: settings.cache_dir ? `${settings.cache_dir}/runs` : runsDir(process.env),
+      interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      io: { out: (t) => this.log(t), err: (t) => this.logToStderr(t), input: process.stdin, output: process.stderr },
+    });
+    if (published.savedPath) this.logToStderr(`saved: ${published.savedPath}`);
+    if (flags.json && flags.json !== '-') this.logToStderr(`written: ${flags.json}`);
+    if (published.upload) this.logToStderr(`published: ${published.upload.url}`);
+    else if (published.uploadSkipped) this.logToStderr(published.uploadSkipped);
+  }
+}

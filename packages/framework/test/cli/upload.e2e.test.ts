@@ -1,0 +1,38 @@
+/**
+ * End to end across the whole system: a real results server on 127.0.0.1 with a fresh SQLite
+ * database, `llm-speed bench --quick` on the embedded default uploading to it, the permalink
+ * fetched, and `llm-speed verify-run <url>` checking the stored signature.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { sandbox, type Sandbox } from '../helpers/cli.js';
+
+describe('bench → results server → verify-run (e2e)', function () {
+  this.timeout(10 * 60_000);
+  let box: Sandbox;
+  let server: { url: string; close(): Promise<void> };
+
+  before(async () => {
+    box = sandbox();
+    const { startServer } = await import('@llm-speed/server');
+    server = await startServer({ dbPath: join(box.root, 'results.sqlite'), port: 0, host: '127.0.0.1' });
+  });
+  after(async () => {
+    await server?.close();
+    box.cleanup();
+  });
+
+  it('uploads a signed quick run, serves its permalink and verifies', async () => {
+    const bench = await box.run(['bench', '--quick', '--yes', '--api-url', server.url], { env: { PATH: '/usr/bin:/bin' }, timeoutMs: 8 * 60_000 });
+    assert.equal(bench.exitCode, 0, String(bench.stderr));
+    const url = /published: (\S+)/.exec(String(bench.stderr))?.[1];
+    assert.ok(url, `no permalink in: ${bench.stderr}`);
+    const page = await request(url!);
+    assert.equal(page.statusCode, 200);
+    const html = await page.body.text();
+    assert.match(html, /chat-short/);
+    const verify = await box.run(['verify-run', url!, '--api-url', server.url]);
+    assert.equal(verify.exitCode, 0, String(verify.stdout) + String(verify.stderr));
+  });
+});
