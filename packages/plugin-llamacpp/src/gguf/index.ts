@@ -1,0 +1,5 @@
+export * from './types.js';
+export { readGguf, readGgufMetadata, ggufError } from './reader.js';
+export { layoutGguf, alignUp, type GgufLayout, type GgufTensorSpec } from './writer.js';
+export { modelDigest, sha256File, type DigestOptions } from './digest.js';
+export { modelIdentity, isSynthetic, sizeLabelFromParameters, SYNTHETIC_KEY } from './identity.js';
