@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds llama-server, llama-bench and llama-cli (CPU only) from the llama.cpp source tree that the
+# pinned node-llama-cpp npm package ships (llama/gitRelease.bundle), so tests run a real llama.cpp
+# with nothing downloaded beyond npm. Built once per machine and cached under
+#   ${LLM_SPEED_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/llm-speed}/llama.cpp/<source commit>-nlc<version>/bin
+# The last line printed is that bin folder. A stamp written last marks a complete build, so an
+# interrupted build is redone; a lock keeps two concurrent callers from building twice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# node-llama-cpp is an optional dependency of the llama.cpp plugin (hoisted by npm workspaces).
+nlc_dir=""
+for candidate in packages/plugin-llamacpp/node_modules/node-llama-cpp node_modules/node-llama-cpp; do
+  if [ -f "$candidate/package.json" ]; then nlc_dir="$(cd "$candidate" && pwd)"; break; fi
+done
+[ -n "$nlc_dir" ] || {
+  echo "node-llama-cpp is not installed: run npm ci first" >&2
+  exit 1
+}
+bundle="$nlc_dir/llama/gitRelease.bundle"
+[ -f "$bundle" ] || { echo "no llama.cpp source bundle at $bundle" >&2; exit 1; }
+for tool in git cmake c++; do
+  command -v "$tool" >/dev/null || { echo "$tool is required to build llama-server (Debian: apt-get install git cmake g++)" >&2; exit 1; }
+done
+
+nlc_version="$(node -p "require('$nlc_dir/package.json').version")"
+commit="$(git bundle list-heads "$bundle" | head -n 1 | cut -c1-12)"
+cache_root="${LLM_SPEED_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/llm-speed}"
+out="$cache_root/llama.cpp/${commit}-nlc${nlc_version}"
+stamp="$out/bin/.complete"
+
+if [ -f "$stamp" ]; then
+  echo "$out/bin"
+  exit 0
+fi
+
+mkdir -p "$out"
+exec 9>"$out/.lock"
+flock 9
+if [ -f "$stamp" ]; then # another caller finished while we waited
+  echo "$out/bin"
+  exit 0
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/llm-speed-llama-build.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+echo "building llama-server from node-llama-cpp $nlc_version's llama.cpp ($commit); this takes a few minutes once" >&2
+git clone --quiet "$bundle" "$work/src" 2>/dev/null || git clone --quiet "$bundle" "$work/src"
+jobs="$(nproc 2>/dev/null || echo 2)"
+cmake -S "$work/src" -B "$work/build" \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DBUILD_SHARED_LIBS=OFF \
+  -DGGML_NATIVE=ON \
+  -DLLAMA_OPENSSL=OFF \
+  -DLLAMA_BUILD_TESTS=OFF \
+  -DLLAMA_BUILD_EXAMPLES=OFF \
+  -DLLAMA_BUILD_TOOLS=ON \
+  -DLLAMA_BUILD_SERVER=ON >&2
+cmake --build "$work/build" --config Release -j "$jobs" --target llama-server llama-bench llama-cli >&2
+
+rm -rf "$out/bin"
+mkdir -p "$out/bin"
+for binary in llama-server llama-bench llama-cli; do
+  cp "$work/build/bin/$binary" "$out/bin/"
+done
+"$out/bin/llama-server" --version >&2 || true
+touch "$stamp"
+echo "$out/bin"
