@@ -1,0 +1,177 @@
+/**
+ * OpenAI-compatible streaming (POST /v1/completions or /v1/chat/completions with stream:true),
+ * shared by vLLM, mlx_lm.server and the hosted providers.
+ *
+ * Token counting when chunks are not tokens: a server may pack several tokens into one chunk
+ * (detokenizer buffering, speculative decoding) or split one token's bytes across two. So each
+ * content-bearing chunk becomes ONE `tokens` event (count 1, or the number of logprob entries when
+ * the server sends them) — an arrival mark for TTFT and inter-chunk timing — and the `usage`
+ * block at the end (requested with stream_options.include_usage) is the truth the harness uses
+ * for output length and throughput: the harness lets `usage.outputTokens` override the sum of
+ * `tokens` counts. A stream without usage keeps the chunk-derived count.
+ *
+ * Wire format: OpenAI API reference, "Chat Completions → streaming" and "Completions" (chunk
+ * objects `chat.completion.chunk` / `text_completion`, terminated by `data: [DONE]`; with
+ * include_usage a final chunk carries `usage` and an empty `choices`).
+ */
+import { DriverError, LlmSpeedError } from '../errors.js';
+import { now as defaultNow, type Clock } from '../harness/clock.js';
+import type { GenerationEvent } from '../contract/driver.js';
+import { readSse } from './sse.js';
+import { getJson, postStream, HttpStatusError } from './http.js';
+
+export type OpenAiPath = '/v1/completions' | '/v1/chat/completions';
+
+export interface OpenAiStreamOptions {
+  /** Server root, e.g. http://127.0.0.1:8000 or https://api.groq.com/openai (no /v1). */
+  baseUrl: string;
+  path: OpenAiPath;
+  /** Request body; stream and stream_options are added. */
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  clock?: Clock;
+  /** Name used in error messages (driver or provider). */
+  source?: string;
+  /** Deadline for the response headers; a hosted queue may take a while. */
+  headersTimeoutMs?: number;
+}
+
+interface OpenAiChunk {
+  choices?: Array<{
+    text?: string | null;
+    delta?: { content?: string | null; reasoning_content?: string | null };
+    finish_reason?: string | null;
+    logprobs?: { tokens?: unknown[]; content?: unknown[] } | null;
+    token_ids?: unknown[] | null;
+  }>;
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number } | null;
+  } | null;
+  error?: { message?: string; type?: string; code?: string | number } | string;
+}
+
+/** Joins a base URL and an API path, accepting bases that already end with /v1. */
+export function joinApiUrl(baseUrl: string, path: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  if (base.endsWith('/v1') && path.startsWith('/v1/')) return base + path.slice(3);
+  return base + path;
+}
+
+/** Tokens a chunk carries: the server's own count when it sends ids or logprobs, else one mark. */
+function chunkTokenCount(choice: NonNullable<OpenAiChunk['choices']>[number]): number {
+  const ids = choice.token_ids?.length;
+  if (ids) return ids;
+  const lp = choice.logprobs?.tokens?.length ?? choice.logprobs?.content?.length;
+  if (lp) return lp;
+  return 1;
+}
+
+function streamErrorMessage(error: NonNullable<OpenAiChunk['error']>): string {
+  if (typeof error === 'string') return error;
+  return [error.message ?? 'unknown error', error.type, error.code].filter((v) => v !== undefined && v !== null).join(' · ');
+}
+
+/** Wraps a transport error so a dropped stream says what happened, without headers or keys. */
+function streamBroken(source: string, cause: unknown): LlmSpeedError {
+  if (cause instanceof LlmSpeedError) return cause;
+  const name = (cause as { name?: string }).name;
+  if (name === 'AbortError') return new DriverError(source, 'the request was aborted', { cause });
+  const code = (cause as { code?: string }).code;
+  return new DriverError(source, `the stream broke before it finished${code ? ` (${code})` : ''}`, {
+    cause,
+    suggestions: ['Check that the server is still running and look at its log.'],
+  });
+}
+
+export async function* streamOpenAiCompletion(options: OpenAiStreamOptions): AsyncGenerator<GenerationEvent> {
+  const clock = options.clock ?? defaultNow;
+  const source = options.source ?? 'openai-compatible';
+  const url = joinApiUrl(options.baseUrl, options.path);
+  const body = { ...options.body, stream: true, stream_options: { include_usage: true } };
+  const stream = await postStream(url, body, {
+    headers: { accept: 'text/event-stream', ...options.headers },
+    signal: options.signal,
+    headersTimeoutMs: options.headersTimeoutMs ?? 120_000,
+  });
+
+  let stopReason: string | undefined;
+  let sawDone = false;
+  let lastT: number | undefined;
+  try {
+    for await (const event of readSse(stream, clock)) {
+      lastT = event.t;
+      if (event.data === '[DONE]') {
+        sawDone = true;
+        break;
+      }
+      let chunk: OpenAiChunk;
+      try {
+        chunk = JSON.parse(event.data) as OpenAiChunk;
+      } catch {
+        throw new DriverError(source, `sent a stream event that is not JSON: ${event.data.slice(0, 120)}`);
+      }
+      if (chunk.error) throw new DriverError(source, `reported an error mid-stream: ${streamErrorMessage(chunk.error)}`);
+      for (const choice of chunk.choices ?? []) {
+        const content = choice.text ?? choice.delta?.content ?? choice.delta?.reasoning_content;
+        if (content) yield { type: 'tokens', t: event.t, count: chunkTokenCount(choice) };
+        if (choice.finish_reason) stopReason = choice.finish_reason;
+      }
+      if (chunk.usage) {
+        yield {
+          type: 'usage',
+          promptTokens: chunk.usage.prompt_tokens,
+          outputTokens: chunk.usage.completion_tokens,
+          cachedPromptTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? undefined,
+        };
+      }
+    }
+  } catch (error) {
+    throw streamBroken(source, error);
+  }
+  // A stream that closes without [DONE] or a finish_reason was cut off: no silent short result.
+  if (!sawDone && stopReason === undefined) {
+    throw new DriverError(source, 'the stream ended before the server finished (no [DONE])', {
+      suggestions: ['Check that the server is still running and look at its log.'],
+    });
+  }
+  yield { type: 'done', t: lastT ?? clock(), stopReason };
+}
+
+export interface OpenAiModel {
+  id: string;
+  owned_by?: string;
+  created?: number;
+  /** vLLM reports the context length it serves with. */
+  max_model_len?: number;
+  [key: string]: unknown;
+}
+
+/** GET /v1/models. */
+export async function listOpenAiModels(
+  baseUrl: string,
+  headers: Record<string, string> = {},
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<OpenAiModel[]> {
+  const answer = await getJson<{ data?: OpenAiModel[] }>(joinApiUrl(baseUrl, '/v1/models'), {
+    headers,
+    signal: options.signal,
+    headersTimeoutMs: options.timeoutMs ?? 5_000,
+    bodyTimeoutMs: options.timeoutMs ?? 5_000,
+  });
+  return Array.isArray(answer.data) ? answer.data : [];
+}
+
+/** Pulls the provider's own message out of an OpenAI-style error body ({"error":{"message":...}}). */
+export function providerErrorMessage(error: unknown): string | undefined {
+  if (!(error instanceof HttpStatusError)) return undefined;
+  try {
+    const parsed = JSON.parse(error.body) as { error?: { message?: string } | string; message?: string; detail?: string };
+    if (typeof parsed.error === 'string') return parsed.error;
+    return parsed.error?.message ?? parsed.message ?? parsed.detail;
+  } catch {
+    return error.body ? error.body.slice(0, 300) : undefined;
+  }
+}

@@ -1,0 +1,2 @@
+/** Test helpers for driver plugins: replay recorded backend transcripts on a loopback server. */
+export * from './replay-server.js';

@@ -1,0 +1,145 @@
+/**
+ * The vLLM driver: talks to a running OpenAI-compatible vLLM server (`vllm serve <model>`).
+ * Output length is exact (ignore_eos + min_tokens = max_tokens, vLLM's extra sampling params),
+ * and prefix-cache hits come from the server's own Prometheus counters.
+ */
+import {
+  DriverError,
+  getJson,
+  getText,
+  listOpenAiModels,
+  streamOpenAiCompletion,
+  type Driver,
+  type DriverCapabilities,
+  type DriverContext,
+  type DriverDetection,
+  type DriverSession,
+  type GenerationRequest,
+  type ModelInfo,
+  type OpenAiModel,
+} from '@llm-speed/framework';
+import { prefixCacheCounters } from './cache-counters.js';
+import { pythonPackageVersion } from './python-probe.js';
+
+export const DEFAULT_VLLM_URL = 'http://127.0.0.1:8000';
+const NAME = 'vllm';
+/** Detection must not stall `llm-speed detect` when nothing listens. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+const CAPABILITIES: DriverCapabilities = {
+  streaming: true,
+  true_concurrency: true,
+  prefix_cache_stats: true,
+  exact_output_length: true,
+};
+
+export function vllmUrl(ctx: DriverContext): string {
+  const configured = ctx.config.vllm_url ?? ctx.env.LLM_SPEED_VLLM_URL;
+  return (typeof configured === 'string' && configured ? configured : DEFAULT_VLLM_URL).replace(/\/+$/, '');
+}
+
+function pythonOf(ctx: DriverContext): string {
+  const configured = ctx.config.python ?? ctx.env.LLM_SPEED_PYTHON;
+  return typeof configured === 'string' && configured ? configured : 'python3';
+}
+
+/** vLLM's own GET /version ({"version": "0.11.0"}); undefined when no vLLM answers. */
+async function serverVersion(url: string, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    const answer = await getJson<{ version?: string }>(`${url}/version`, { signal, headersTimeoutMs: PROBE_TIMEOUT_MS, bodyTimeoutMs: PROBE_TIMEOUT_MS });
+    return typeof answer.version === 'string' ? answer.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toModelInfo(model: OpenAiModel): ModelInfo {
+  return { identifier: model.id, name: model.id, ...(typeof model.max_model_len === 'number' ? { context_length: model.max_model_len } : {}) };
+}
+
+function requestBody(model: string, request: GenerationRequest): { path: '/v1/completions' | '/v1/chat/completions'; body: Record<string, unknown> } {
+  const exactLength = { max_tokens: request.maxTokens, min_tokens: request.maxTokens, ignore_eos: true, temperature: 0 };
+  if (request.messages) {
+    const messages = request.messages.map((m) => ({ role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) }));
+    return { path: '/v1/chat/completions', body: { model, messages, ...exactLength } };
+  }
+  return { path: '/v1/completions', body: { model, prompt: request.prompt ?? '', ...exactLength } };
+}
+
+export const vllmDriver: Driver = {
+  name: NAME,
+
+  async detect(ctx): Promise<DriverDetection> {
+    const url = vllmUrl(ctx);
+    const version = await serverVersion(url, ctx.signal);
+    if (version !== undefined) {
+      const models = await listOpenAiModels(url, {}, { signal: ctx.signal, timeoutMs: PROBE_TIMEOUT_MS }).catch(() => []);
+      const serving = models.length > 0 ? `serving ${models.map((m) => m.id).join(', ')}` : 'serving no model yet';
+      return { name: NAME, available: true, version, reason: `vLLM server at ${url} ${serving}`, capabilities: CAPABILITIES };
+    }
+    const python = pythonOf(ctx);
+    const installed = await pythonPackageVersion(python, 'vllm');
+    if (installed !== undefined) {
+      return {
+        name: NAME,
+        available: false,
+        version: installed,
+        reason: `vllm ${installed} is installed but no server is running at ${url}; start \`vllm serve <model>\``,
+      };
+    }
+    return {
+      name: NAME,
+      available: false,
+      reason: `no vLLM server at ${url} and ${python} cannot import vllm; start \`vllm serve <model>\` or set LLM_SPEED_VLLM_URL`,
+    };
+  },
+
+  async listModels(ctx): Promise<ModelInfo[]> {
+    return (await listOpenAiModels(vllmUrl(ctx), {}, { signal: ctx.signal, timeoutMs: PROBE_TIMEOUT_MS })).map(toModelInfo);
+  },
+
+  async open(modelRef, options, ctx): Promise<DriverSession> {
+    const url = vllmUrl(ctx);
+    const version = await serverVersion(url, ctx.signal);
+    if (version === undefined) {
+      throw new DriverError(NAME, `no vLLM server answers at ${url}`, { suggestions: ['Start one with `vllm serve <model>`, or set LLM_SPEED_VLLM_URL / --vllm-url.'] });
+    }
+    const models = await listOpenAiModels(url, {}, { signal: ctx.signal, timeoutMs: PROBE_TIMEOUT_MS });
+    const served = models.map((m) => m.id);
+    // vLLM serves one model per process: the only sensible default is the one it has loaded.
+    const chosen = modelRef === undefined ? models[0] : models.find((m) => m.id === modelRef);
+    if (!chosen) {
+      throw new DriverError(NAME, `the server at ${url} serves ${served.join(', ') || 'no model'}${modelRef ? `, not ${modelRef}` : ''}`, {
+        suggestions: [modelRef ? `Start it with \`vllm serve ${modelRef}\`, or pick one of the served models.` : 'Start it with `vllm serve <model>`.'],
+      });
+    }
+    const maxLen = typeof chosen.max_model_len === 'number' ? chosen.max_model_len : undefined;
+    if (maxLen !== undefined && maxLen < options.contextTokens) {
+      throw new DriverError(NAME, `${chosen.id} is served with max_model_len ${maxLen}, but this workload needs ${options.contextTokens} tokens`, {
+        suggestions: [`Restart with \`vllm serve ${chosen.id} --max-model-len ${options.contextTokens}\`.`],
+      });
+    }
+
+    return {
+      model: toModelInfo(chosen),
+      backendVersion: version,
+      capabilities: { ...CAPABILITIES, max_context_tokens: maxLen ?? null },
+      extras: { api: 'openai-compatible', ...(maxLen !== undefined ? { max_model_len: maxLen } : {}) },
+      generate(request) {
+        const { path, body } = requestBody(chosen.id, request);
+        return streamOpenAiCompletion({ baseUrl: url, path, body, signal: request.signal, source: NAME });
+      },
+      async readCacheCounters() {
+        try {
+          return prefixCacheCounters(await getText(`${url}/metrics`, { signal: ctx.signal, headersTimeoutMs: PROBE_TIMEOUT_MS }));
+        } catch {
+          // Metrics can be disabled (--disable-log-stats); the hit rate is then simply not reported.
+          return undefined;
+        }
+      },
+      async close() {
+        // The server belongs to the user: nothing to stop.
+      },
+    };
+  },
+};
