@@ -5,6 +5,7 @@
  * once per invocation, there is no retry and no keep-best, and a failed workload is returned
  * with `error` set rather than dropped.
  */
+import { setMaxListeners } from 'node:events';
 import type { DriverSession, GenerationRequest } from '../contract/driver.js';
 import type { MeasuredResult as WorkloadResult } from '../contract/generated/run.js';
 import type { AgentTurn, BatchPoint, ContextTier, Extras } from '../contract/generated/workload-result.js';
@@ -121,6 +122,8 @@ async function runConcurrent(ctx: RunContext, w: Extract<RunnableWorkload, { kin
   const clock = ctx.clock ?? defaultNow;
   const batches: BatchPoint[] = [];
   let headline: { records: GenerationRecord[]; batch: number; start: number } | undefined;
+  // Every stream of a batch listens on the one run signal; that many listeners is expected.
+  setMaxListeners(Math.max(...w.batchSizes) * 4 + 16, ctx.signal);
   for (const batch of w.batchSizes) {
     ctx.progress?.workloadStarted(w, `batch ${batch}`);
     const start = clock();
