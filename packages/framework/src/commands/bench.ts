@@ -1,5 +1,6 @@
-import { Flags } from '@oclif/core';
+import { Flags, type Interfaces } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { matrixInvocations } from '../config/matrix.js';
 import { resolveSettings } from '../config/resolve.js';
 import type { LlmSpeedConfig } from '../contract/generated/config.js';
 import { detectDrivers } from '../discovery/detect.js';
@@ -53,7 +54,7 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
   async run(): Promise<void> {
     const { flags } = await this.parse(Bench);
     const modeFlag: LlmSpeedConfig['mode'] = flags['strict-anon'] ? 'strict-anon' : flags.anon ? 'anon' : undefined;
-    const { settings } = await resolveSettings({
+    const { settings, file } = await resolveSettings({
       configFile: flags.config,
       flags: {
         backend: flags.backend,
@@ -80,6 +81,21 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
     }
     if (flags['dry-run'] && flags.resume) throw new UsageError('--dry-run and --resume cannot be combined');
 
+    // A config matrix runs one invocation — one signed submission — per (backend, model).
+    const invocations = matrixInvocations(file, settings, { backendFlag: flags.backend, modelFlag: flags.model, workloadFlag: flags.workload });
+    for (const [i, invocation] of invocations.entries()) {
+      if (invocations.length > 1) this.logToStderr(`\n[${i + 1}/${invocations.length}] ${invocation.backend ?? 'auto'} · ${invocation.model ?? 'default model'}`);
+      if (this.abort.signal.aborted) break;
+      await this.benchOnce({ ...settings, ...invocation }, flags, { mode, apiUrl, confDir });
+    }
+  }
+
+  private async benchOnce(
+    settings: LlmSpeedConfig,
+    flags: Interfaces.InferredFlags<typeof Bench.flags>,
+    env: { mode: NonNullable<LlmSpeedConfig['mode']>; apiUrl: string; confDir: string },
+  ): Promise<void> {
+    const { mode, apiUrl, confDir } = env;
     const suite = loadSuite(settings.suite ?? 'suite-v1');
     const workloads = suitePlans(suite, settings.workloads, { quick: flags.quick });
     const ctx = this.driverContext(settings);
