@@ -1,0 +1,294 @@
+/**
+ * Drives a Python "runner" script shipped by a driver plugin (mlx, exllamav2): the script loads a
+ * model once and streams generation as JSON lines on stdout, read here with readNdjson so every
+ * token is stamped on arrival on the harness clock.
+ *
+ * Runner protocol (the scripts in plugin-mlx/python and plugin-exllamav2/python implement it):
+ *   started as `python -u <script> <args...>`; it loads the model, then prints
+ *     {"event":"ready", "versions": {...}, ...}
+ *   then reads one JSON request per stdin line:
+ *     {"prompt": "..."} or {"messages": [...]}, plus {"max_tokens": N, "ignore_eos": bool}
+ *   and answers each with
+ *     {"event":"token","n":<tokens in this line>,"t":<perf_counter s>}   (one or more)
+ *     {"event":"done","prompt_tokens":P,"output_tokens":O,"stop_reason":"length"|"eos"}
+ *   or {"event":"error","message":"...","kind":"import"|"runtime"}.
+ *   The runner's own "t" is kept for diagnostics only; timing uses the Node-side arrival time.
+ * The process lives for the session (no model reload per request) and is killed on close, abort
+ * or deadline, so no runner outlives the harness.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { DriverError, TimeoutError, LlmSpeedError } from '../errors.js';
+import { now as defaultNow, type Clock } from '../harness/clock.js';
+import type { GenerationEvent, GenerationRequest } from '../contract/driver.js';
+import { readNdjson, type NdjsonValue } from './ndjson.js';
+
+export interface RunnerLine {
+  event: 'ready' | 'token' | 'done' | 'error' | string;
+  [key: string]: unknown;
+}
+
+export interface PythonRunnerOptions {
+  /** Driver name, used in error messages. */
+  driver: string;
+  python: string;
+  script: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** Deadline for the model load (until the "ready" line). */
+  readyDeadlineMs?: number;
+  clock?: Clock;
+}
+
+export interface RunnerRequestOptions {
+  signal?: AbortSignal;
+  /** Deadline for the whole request (until "done"). */
+  deadlineMs?: number;
+}
+
+export interface PythonRunner {
+  /** The "ready" line: versions and model details the runner reported after loading. */
+  readonly ready: RunnerLine;
+  /** Sends one request and yields the runner's lines with their arrival time, ending after "done". */
+  request(payload: Record<string, unknown>, options?: RunnerRequestOptions): AsyncGenerator<{ line: RunnerLine; t: number }>;
+  close(): Promise<void>;
+}
+
+/** Every live runner, killed if Node exits first: a runner holds GPU memory and must not be orphaned. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of live) c.kill('SIGKILL');
+    });
+  }
+}
+
+const IMPORT_ERROR = /\b(ModuleNotFoundError|ImportError)\b[^\n]*/;
+
+/** Turns what a dead runner left behind into one clear error. */
+export function runnerFailure(driver: string, python: string, stderr: string, code: number | null, signalName: string | null): DriverError {
+  const importLine = IMPORT_ERROR.exec(stderr)?.[0];
+  if (importLine) {
+    return new DriverError(driver, `${python} cannot import what the runner needs (${importLine.trim()})`, {
+      suggestions: [`Install the missing package for ${python}, or point LLM_SPEED_PYTHON at a Python that has it.`],
+    });
+  }
+  const tail = stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
+  const how = signalName ? `was killed by ${signalName}` : `exited with code ${code}`;
+  return new DriverError(driver, `the Python runner ${how}${tail ? `: ${tail}` : ''}`, {
+    suggestions: ['Run the same model with the backend directly to see its full log.'],
+  });
+}
+
+function lineError(driver: string, line: RunnerLine): DriverError {
+  const message = typeof line.message === 'string' ? line.message : 'unknown error';
+  if (line.kind === 'import') {
+    return new DriverError(driver, `the Python runner cannot import what it needs: ${message}`, {
+      suggestions: ['Install the missing package, or point LLM_SPEED_PYTHON at a Python that has it.'],
+    });
+  }
+  return new DriverError(driver, `the Python runner reported an error: ${message}`);
+}
+
+export async function startPythonRunner(options: PythonRunnerOptions): Promise<PythonRunner> {
+  const { driver, python } = options;
+  const clock = options.clock ?? defaultNow;
+  const child = spawn(python, ['-u', options.script, ...(options.args ?? [])], {
+    env: { ...(options.env ?? process.env), PYTHONUNBUFFERED: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+  track(child);
+  let stderr = '';
+  let spawnError: Error | undefined;
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (text: string) => {
+    stderr = (stderr + text).slice(-8_000);
+  });
+  // Writing to a runner that died must surface as the runner's failure, not an EPIPE crash.
+  child.stdin!.on('error', () => undefined);
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // A process that never started emits 'error' and no 'exit'.
+    child.once('error', (error) => {
+      spawnError = error;
+      resolve({ code: null, signal: null });
+    });
+  });
+
+  let killedFor: LlmSpeedError | undefined;
+  const kill = (reason: LlmSpeedError): void => {
+    killedFor ??= reason;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+    }
+  };
+  const onAbort = () => kill(new DriverError(driver, 'the run was aborted'));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const lines: AsyncIterator<NdjsonValue> = readNdjson(child.stdout!, clock)[Symbol.asyncIterator]();
+
+  /** Next line, or the reason the runner is gone. */
+  const next = async (): Promise<{ line: RunnerLine; t: number }> => {
+    let item: IteratorResult<NdjsonValue>;
+    try {
+      item = await lines.next();
+    } catch (error) {
+      kill(new DriverError(driver, 'the Python runner printed something that is not a JSON line'));
+      throw new DriverError(driver, `the Python runner's output is corrupt: ${(error as Error).message}`);
+    }
+    if (item.done) {
+      const { code, signal } = await exited;
+      if (killedFor) throw killedFor;
+      if (spawnError) {
+        throw new DriverError(driver, `cannot start ${python}: ${spawnError.message}`, {
+          suggestions: ['Install Python 3, or set LLM_SPEED_PYTHON to the interpreter to use.'],
+        });
+      }
+      throw runnerFailure(driver, python, stderr, code, signal);
+    }
+    const value = item.value.value;
+    if (typeof value !== 'object' || value === null || typeof (value as RunnerLine).event !== 'string') {
+      throw new DriverError(driver, `the Python runner sent a line without an "event": ${JSON.stringify(value).slice(0, 160)}`);
+    }
+    return { line: value as RunnerLine, t: item.value.t };
+  };
+
+  const withTimer = (ms: number | undefined, what: string): (() => void) => {
+    if (ms === undefined) return () => undefined;
+    const timer = setTimeout(() => kill(new TimeoutError(`${driver}: ${what}`, ms)), ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  };
+
+  const stopReady = withTimer(options.readyDeadlineMs ?? 600_000, 'loading the model in the Python runner');
+  let ready: RunnerLine;
+  try {
+    for (;;) {
+      const { line } = await next();
+      if (line.event === 'ready') {
+        ready = line;
+        break;
+      }
+      if (line.event === 'error') {
+        kill(lineError(driver, line));
+        throw lineError(driver, line);
+      }
+    }
+  } catch (error) {
+    kill(error instanceof LlmSpeedError ? error : new DriverError(driver, String(error)));
+    throw error;
+  } finally {
+    stopReady();
+  }
+
+  // One request at a time: the runner's stdout carries no request id. Concurrent callers (W4)
+  // wait their turn, which is why runner-based sessions report serial concurrency.
+  let turn: Promise<void> = Promise.resolve();
+  return {
+    ready,
+    async *request(payload, requestOptions = {}) {
+      const previous = turn;
+      let release!: () => void;
+      turn = new Promise<void>((resolve) => (release = resolve));
+      let wrote = false;
+      let finished = false;
+      let stopTimer = () => undefined as void;
+      const onRequestAbort = () => kill(new DriverError(driver, 'the request was aborted'));
+      try {
+        await previous;
+        if (killedFor) throw killedFor;
+        if (requestOptions.signal?.aborted) throw new DriverError(driver, 'the request was aborted');
+        requestOptions.signal?.addEventListener('abort', onRequestAbort, { once: true });
+        stopTimer = withTimer(requestOptions.deadlineMs, 'generation in the Python runner');
+        child.stdin!.write(`${JSON.stringify(payload)}\n`);
+        wrote = true;
+        for (;;) {
+          const item = await next();
+          if (item.line.event === 'error') {
+            // The runner reports a failed request and waits for the next one: still usable.
+            finished = true;
+            throw lineError(driver, item.line);
+          }
+          yield item;
+          if (item.line.event === 'done') {
+            finished = true;
+            return;
+          }
+        }
+      } finally {
+        stopTimer();
+        requestOptions.signal?.removeEventListener('abort', onRequestAbort);
+        // A consumer that stops early leaves the runner mid-generation: its next lines would be
+        // read as the next request's, so the process cannot be reused.
+        if (wrote && !finished && !killedFor) kill(new DriverError(driver, 'the previous request did not finish; open a new session'));
+        release();
+      }
+    },
+    async close() {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.stdin!.end();
+      const grace = setTimeout(() => kill(new DriverError(driver, 'the Python runner was closed')), 3_000);
+      grace.unref();
+      await exited;
+      clearTimeout(grace);
+    },
+  };
+}
+
+/** Turns runner lines of one request into the contract's generation events. */
+export async function* runnerGeneration(runner: PythonRunner, request: GenerationRequest, deadlineMs?: number): AsyncGenerator<GenerationEvent> {
+  const payload: Record<string, unknown> = {
+    max_tokens: request.maxTokens,
+    ...(request.messages ? { messages: request.messages } : { prompt: request.prompt ?? '' }),
+  };
+  for await (const { line, t } of runner.request(payload, { signal: request.signal, deadlineMs })) {
+    if (line.event === 'token') {
+      const n = typeof line.n === 'number' && line.n > 0 ? line.n : 1;
+      yield { type: 'tokens', t, count: n };
+    } else if (line.event === 'done') {
+      yield {
+        type: 'usage',
+        promptTokens: typeof line.prompt_tokens === 'number' ? line.prompt_tokens : undefined,
+        outputTokens: typeof line.output_tokens === 'number' ? line.output_tokens : undefined,
+      };
+      const extras = typeof line.extras === 'object' && line.extras !== null ? (line.extras as Record<string, string | number | boolean | null>) : undefined;
+      yield { type: 'done', t, stopReason: typeof line.stop_reason === 'string' ? line.stop_reason : undefined, extras };
+    }
+  }
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  stdout: string;
+  /** Why it failed, in one line (missing module, interpreter not found, timeout). */
+  reason?: string;
+}
+
+/** Runs a snippet in the user's Python with a deadline, e.g. `import mlx_lm; print(mlx_lm.__version__)`. */
+export function probePython(python: string, code: string, deadlineMs = 20_000, env: NodeJS.ProcessEnv = process.env): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    execFile(python, ['-c', code], { timeout: deadlineMs, killSignal: 'SIGKILL', windowsHide: true, env: { ...env, PYTHONWARNINGS: 'ignore' } }, (error, stdout, stderr) => {
+      if (!error) return resolve({ ok: true, stdout: stdout.trim() });
+      const e = error as NodeJS.ErrnoException & { killed?: boolean };
+      let reason: string;
+      if (e.code === 'ENOENT') reason = `${python} not found`;
+      else if (e.killed) reason = `${python} did not answer within ${Math.round(deadlineMs / 1000)} s`;
+      else reason = IMPORT_ERROR.exec(stderr)?.[0]?.trim() ?? (stderr.trim().split('\n').pop() || e.message);
+      resolve({ ok: false, stdout: stdout.trim(), reason: reason.slice(0, 200) });
+    });
+  });
+}
+
+/** The Python a driver should run: config `python`, then LLM_SPEED_PYTHON, then python3. */
+export function pythonFor(config: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
+  const configured = config.python ?? env.LLM_SPEED_PYTHON;
+  return typeof configured === 'string' && configured ? configured : 'python3';
+}

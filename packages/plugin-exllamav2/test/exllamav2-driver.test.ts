@@ -1,0 +1,183 @@
+/**
+ * The ExLlamaV2 driver runs the real python/exllamav2_runner.py with the real python3 of this
+ * machine, against fake `exllamav2` and `torch` packages on PYTHONPATH implementing what the runner
+ * calls, shaped after exllamav2's dynamic generator (exllamav2/generator/dynamic.py and
+ * examples/inference_stream.py): ExLlamaV2Config/ExLlamaV2/ExLlamaV2Cache/load_autosplit/
+ * ExLlamaV2Tokenizer.encode, ExLlamaV2DynamicJob(input_ids, max_new_tokens, stop_conditions), and
+ * generator.iterate() returning dicts with stage "streaming", token_ids (a [1, n] tensor), and on
+ * the last one eos: True, eos_reason ("max_new_tokens" | "stop_token"), new_tokens.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DriverError, probePython, type DriverContext, type GenerationEvent } from '@llm-speed/framework';
+import { createExllamaV2Driver } from '../src/index.js';
+
+const FAKE_EXLLAMAV2 = `
+__version__ = "0.3.2-fake"
+
+class Tensor:
+    def __init__(self, n):
+        self.shape = (1, n)
+
+class ExLlamaV2Config:
+    def __init__(self, model_dir):
+        if model_dir.endswith("missing"):
+            raise FileNotFoundError("Can't find config.json in " + model_dir)
+        self.model_dir = model_dir
+        self.max_seq_len = 4096
+
+class ExLlamaV2:
+    def __init__(self, config):
+        self.config = config
+    def load_autosplit(self, cache, progress=False):
+        pass
+
+class ExLlamaV2Cache:
+    def __init__(self, model, max_seq_len=-1, lazy=False):
+        self.model = model
+
+class ExLlamaV2Tokenizer:
+    def __init__(self, config):
+        pass
+    def encode(self, text):
+        return Tensor(len(text.split()))
+`;
+
+const FAKE_GENERATOR = `
+from exllamav2 import Tensor
+
+class ExLlamaV2DynamicJob:
+    def __init__(self, input_ids=None, max_new_tokens=0, stop_conditions=None):
+        if stop_conditions:
+            raise AssertionError("the runner must not pass stop conditions (exact output length)")
+        self.max_new_tokens = max_new_tokens
+
+class ExLlamaV2DynamicGenerator:
+    def __init__(self, model=None, cache=None, tokenizer=None):
+        self.model_dir = model.config.model_dir
+        self.jobs = []
+    def enqueue(self, job):
+        self.jobs.append([job, 0])
+    def num_remaining_jobs(self):
+        return len(self.jobs)
+    def iterate(self):
+        job, done = self.jobs[0]
+        eos_at = 3 if self.model_dir.endswith("eos3") else job.max_new_tokens
+        if self.model_dir.endswith("crash") and done >= 2:
+            import os, sys
+            sys.stderr.write("torch.OutOfMemoryError: CUDA out of memory\\n")
+            sys.stderr.flush()
+            os._exit(1)
+        n = min(2, eos_at - done)
+        done += n
+        self.jobs[0][1] = done
+        result = {"job": job, "stage": "streaming", "eos": False, "token_ids": Tensor(n), "text": "x" * n}
+        if done >= eos_at:
+            self.jobs.pop(0)
+            result.update({"eos": True, "eos_reason": "max_new_tokens" if eos_at == job.max_new_tokens else "stop_token", "new_tokens": done})
+        return [result]
+`;
+
+const FAKE_TORCH = `
+class version:
+    cuda = "12.4"
+class cuda:
+    @staticmethod
+    def is_available():
+        return True
+`;
+
+describe('exllamav2 driver', () => {
+  let fakeDir: string;
+  let emptyDir: string;
+  before(async () => {
+    fakeDir = await mkdtemp(join(tmpdir(), 'llm-speed-fake-exl2-'));
+    emptyDir = await mkdtemp(join(tmpdir(), 'llm-speed-empty-'));
+    await mkdir(join(fakeDir, 'exllamav2', 'generator'), { recursive: true });
+    await writeFile(join(fakeDir, 'exllamav2', '__init__.py'), FAKE_EXLLAMAV2);
+    await writeFile(join(fakeDir, 'exllamav2', 'generator', '__init__.py'), FAKE_GENERATOR);
+    await mkdir(join(fakeDir, 'torch'));
+    await writeFile(join(fakeDir, 'torch', '__init__.py'), FAKE_TORCH);
+  });
+  after(async () => {
+    await rm(fakeDir, { recursive: true, force: true });
+    await rm(emptyDir, { recursive: true, force: true });
+  });
+
+  const driver = createExllamaV2Driver({ hasNvidiaSmi: async () => false });
+  const ctx = (pythonPath: string): DriverContext => ({
+    config: {},
+    cacheDir: tmpdir(),
+    env: { ...process.env, PYTHONPATH: pythonPath, LLM_SPEED_PYTHON: 'python3' },
+    signal: new AbortController().signal,
+    log: () => undefined,
+  });
+  const generate = async (model: string, maxTokens: number) => {
+    const session = await driver.open(model, { contextTokens: 512, parallel: 1 }, ctx(fakeDir));
+    const events: GenerationEvent[] = [];
+    try {
+      for await (const e of session.generate({ prompt: 'one two three four', maxTokens, cachePrompt: true, signal: new AbortController().signal })) events.push(e);
+    } finally {
+      await session.close();
+    }
+    return { session, events };
+  };
+
+  it('is detected with exllamav2 and CUDA versions when CUDA and the package are there', async () => {
+    const detection = await driver.detect(ctx(fakeDir));
+    assert.equal(detection.available, true);
+    assert.equal(detection.version, 'exllamav2 0.3.2-fake, cuda 12.4');
+    assert.equal(detection.capabilities?.exact_output_length, true);
+  });
+
+  it('is skipped without CUDA', async function () {
+    if ((await probePython('python3', 'import torch', 20_000, { ...process.env, PYTHONPATH: emptyDir })).ok) this.skip();
+    const detection = await driver.detect(ctx(emptyDir));
+    assert.equal(detection.available, false);
+    assert.match(detection.reason!, /needs an NVIDIA GPU with CUDA/);
+  });
+
+  it('is skipped with a pip hint when exllamav2 is not importable', async function () {
+    if ((await probePython('python3', 'import exllamav2', 20_000, { ...process.env, PYTHONPATH: emptyDir })).ok) this.skip();
+    const withGpu = createExllamaV2Driver({ hasNvidiaSmi: async () => true });
+    const detection = await withGpu.detect(ctx(emptyDir));
+    assert.equal(detection.available, false);
+    assert.match(detection.reason!, /^exllamav2 not importable by python3: pip install exllamav2 \(ModuleNotFoundError: No module named 'exllamav2'\)/);
+  });
+
+  it('streams multi-token steps with their token counts, and reports versions', async () => {
+    const { session, events } = await generate('/models/fake-normal', 5);
+    assert.equal(session.backendVersion, 'exllamav2 0.3.2-fake, cuda 12.4');
+    assert.equal(session.model.name, 'fake-normal');
+    assert.deepEqual(
+      events.filter((e) => e.type === 'tokens').map((e) => (e as { count: number }).count),
+      [2, 2, 1],
+    );
+    assert.deepEqual(events.at(-2), { type: 'usage', promptTokens: 4, outputTokens: 5 });
+    assert.equal((events.at(-1) as { stopReason?: string }).stopReason, 'length');
+  });
+
+  it('reports an early end-of-sequence with fewer tokens', async () => {
+    const { events } = await generate('/models/fake-eos3', 10);
+    assert.deepEqual(events.at(-2), { type: 'usage', promptTokens: 4, outputTokens: 3 });
+    assert.equal((events.at(-1) as { stopReason?: string }).stopReason, 'eos');
+  });
+
+  it('turns a runner crash mid-stream into a DriverError, without hanging', async () => {
+    await assert.rejects(generate('/models/fake-crash', 10), (error: unknown) => {
+      assert.ok(error instanceof DriverError);
+      assert.match(error.message, /^exllamav2: the Python runner exited with code 1: .*CUDA out of memory/);
+      return true;
+    });
+  });
+
+  it('fails open with the load error for a model folder that is not a model', async () => {
+    await assert.rejects(driver.open('/models/missing', { contextTokens: 512, parallel: 1 }, ctx(fakeDir)), /cannot load \/models\/missing: Can't find config\.json/);
+  });
+
+  it('fails open with an import error when the runner cannot import exllamav2', async () => {
+    await assert.rejects(driver.open('/models/fake-normal', { contextTokens: 512, parallel: 1 }, ctx(emptyDir)), /cannot import what it needs: No module named 'exllamav2' \(pip install exllamav2\)/);
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * The MLX driver runs the real python/mlx_runner.py with the real python3 of this machine, against
+ * a fake `mlx_lm` package (written to a temp dir on PYTHONPATH) that implements what the runner
+ * calls: load(path) → (model, tokenizer) and stream_generate(model, tokenizer, prompt, max_tokens)
+ * yielding GenerationResponse-like objects (text, prompt_tokens, generation_tokens, finish_reason
+ * "length" | "stop" on the last one), as in mlx-lm's generate.py.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DriverError, type DriverContext, type GenerationEvent } from '@llm-speed/framework';
+import { createMlxDriver } from '../src/index.js';
+
+const FAKE_MLX_LM = `
+__version__ = "0.99.0-fake"
+
+class Response:
+    def __init__(self, text, prompt_tokens, generation_tokens, finish_reason):
+        self.text = text
+        self.prompt_tokens = prompt_tokens
+        self.generation_tokens = generation_tokens
+        self.finish_reason = finish_reason
+
+class Tokenizer:
+    def apply_chat_template(self, messages, add_generation_prompt=True, tokenize=False):
+        return "".join(m["role"] + ":" + m["content"] + "\\n" for m in messages) + "assistant:"
+
+def load(path):
+    if path.endswith("missing"):
+        raise FileNotFoundError("no such model: " + path)
+    return {"path": path}, Tokenizer()
+
+def stream_generate(model, tokenizer, prompt, max_tokens=256):
+    path = model["path"]
+    prompt_tokens = len(prompt.split())
+    stop_at = 3 if path.endswith("eos3") else max_tokens
+    for i in range(min(stop_at, max_tokens)):
+        if path.endswith("crash") and i == 2:
+            import os, sys
+            sys.stderr.write("libc++abi: terminating due to uncaught exception\\n")
+            sys.stderr.flush()
+            os._exit(134)
+        last = i == min(stop_at, max_tokens) - 1
+        reason = ("length" if stop_at >= max_tokens else "stop") if last else None
+        yield Response("tok", prompt_tokens, i + 1, reason)
+`;
+
+describe('mlx driver', () => {
+  let fakeDir: string;
+  let emptyDir: string;
+  before(async () => {
+    fakeDir = await mkdtemp(join(tmpdir(), 'llm-speed-fake-mlx-'));
+    emptyDir = await mkdtemp(join(tmpdir(), 'llm-speed-empty-'));
+    await mkdir(join(fakeDir, 'mlx_lm'));
+    await writeFile(join(fakeDir, 'mlx_lm', '__init__.py'), FAKE_MLX_LM);
+    await mkdir(join(fakeDir, 'mlx'));
+    await writeFile(join(fakeDir, 'mlx', '__init__.py'), '');
+    await writeFile(join(fakeDir, 'mlx', 'core.py'), '__version__ = "0.29.0-fake"\n');
+  });
+  after(async () => {
+    await rm(fakeDir, { recursive: true, force: true });
+    await rm(emptyDir, { recursive: true, force: true });
+  });
+
+  const appleSilicon = createMlxDriver({ platform: 'darwin', arch: 'arm64' });
+  const ctx = (pythonPath: string): DriverContext => ({
+    config: { python: 'python3' },
+    cacheDir: tmpdir(),
+    env: { ...process.env, PYTHONPATH: pythonPath, HF_HUB_CACHE: emptyDir },
+    signal: new AbortController().signal,
+    log: () => undefined,
+  });
+  const generate = async (model: string, maxTokens: number) => {
+    const session = await appleSilicon.open(model, { contextTokens: 512, parallel: 1 }, ctx(fakeDir));
+    const events: GenerationEvent[] = [];
+    try {
+      for await (const e of session.generate({ prompt: 'one two three', maxTokens, cachePrompt: true, signal: new AbortController().signal })) events.push(e);
+    } finally {
+      await session.close();
+    }
+    return { session, events };
+  };
+
+  it('is skipped off Apple Silicon, naming the platform', async () => {
+    const detection = await createMlxDriver({ platform: 'linux', arch: 'x64' }).detect(ctx(fakeDir));
+    assert.deepEqual(detection, { name: 'mlx', available: false, reason: 'mlx needs Apple Silicon (this is linux x64)' });
+  });
+
+  it('is skipped with a pip hint when mlx-lm is not importable', async function () {
+    // The real environment must not satisfy the import, or this test proves nothing.
+    const { probePython } = await import('@llm-speed/framework');
+    if ((await probePython('python3', 'import mlx_lm', 20_000, { ...process.env, PYTHONPATH: emptyDir })).ok) this.skip();
+    const detection = await appleSilicon.detect(ctx(emptyDir));
+    assert.equal(detection.available, false);
+    assert.match(detection.reason!, /^mlx-lm not importable by python3: pip install mlx-lm \(.*No module named 'mlx_lm'/);
+  });
+
+  it('is detected with mlx and mlx-lm versions when importable on Apple Silicon', async () => {
+    const detection = await appleSilicon.detect(ctx(fakeDir));
+    assert.equal(detection.available, true);
+    assert.equal(detection.version, 'mlx 0.29.0-fake, mlx-lm 0.99.0-fake');
+    assert.equal(detection.capabilities?.true_concurrency, false);
+  });
+
+  it('streams a normal generation through the runner and flags serial concurrency', async () => {
+    const { session, events } = await generate('mlx-community/fake-normal', 5);
+    assert.equal(session.backendVersion, 'mlx 0.29.0-fake, mlx-lm 0.99.0-fake');
+    assert.ok(session.flags?.includes('serial-concurrency'));
+    assert.deepEqual(events.map((e) => e.type), ['tokens', 'tokens', 'tokens', 'tokens', 'tokens', 'usage', 'done']);
+    assert.deepEqual(events[5], { type: 'usage', promptTokens: 3, outputTokens: 5 });
+    assert.equal((events[6] as { stopReason?: string }).stopReason, 'length');
+  });
+
+  it('reports an early end-of-sequence with fewer tokens', async () => {
+    const { events } = await generate('mlx-community/fake-eos3', 10);
+    assert.equal(events.filter((e) => e.type === 'tokens').length, 3);
+    assert.deepEqual(events.at(-2), { type: 'usage', promptTokens: 3, outputTokens: 3 });
+    assert.equal((events.at(-1) as { stopReason?: string }).stopReason, 'eos');
+  });
+
+  it('turns a runner crash mid-stream into a DriverError, without hanging', async () => {
+    await assert.rejects(generate('mlx-community/fake-crash', 10), (error: unknown) => {
+      assert.ok(error instanceof DriverError);
+      assert.match(error.message, /^mlx: the Python runner exited with code 134: .*terminating due to uncaught exception/);
+      return true;
+    });
+  });
+
+  it('fails open with the load error for a model that cannot be loaded', async () => {
+    await assert.rejects(appleSilicon.open('mlx-community/fake-missing', { contextTokens: 512, parallel: 1 }, ctx(fakeDir)), /cannot load mlx-community\/fake-missing: no such model/);
+  });
+
+  it('fails open with an import error when the runner cannot import mlx_lm', async () => {
+    await assert.rejects(appleSilicon.open('mlx-community/fake-normal', { contextTokens: 512, parallel: 1 }, ctx(emptyDir)), /cannot import what it needs: No module named 'mlx_lm' \(pip install mlx-lm\)/);
+  });
+});

@@ -1,0 +1,1 @@
+export { ollamaDriver, ollamaHost, ollamaGeneration, DEFAULT_OLLAMA_HOST } from './driver.js';
