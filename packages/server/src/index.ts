@@ -1,0 +1,17 @@
+/** @llm-speed/server: the results server as a library (tests, embedding) and behind `llm-speed-server`. */
+export { createServer, MAX_RESULT_BYTES, MAX_MESSAGE_BYTES, type ServerOptions, type RunningServer } from './app.js';
+export { ingest, toNewResult, resultIdFor, hardwareClassOf, IngestError } from './ingest.js';
+export { DailySaltIpHasher, SALT_OVERLAP_MS, type WallClock } from './ip-hash.js';
+export { TokenBucketLimiter, DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
+export { MIN_CLUSTER_SIZE, SIGMA_THRESHOLD, leaveOneOutZ, clusterStats } from './outliers.js';
+export { SqliteResultsRepository } from './sqlite-repository.js';
+export type * from './repository.js';
+export { privacyDocument } from './privacy-json.js';
+export { WITHDRAWN_MESSAGE } from './pages/pages.js';
+
+import { createServer as create, type RunningServer as Running } from './app.js';
+
+/** The shape the CLI end-to-end test uses: `startServer({ dbPath, port, host })`. */
+export function startServer(options: { dbPath: string; port?: number; host?: string; publicUrl?: string; log?: (line: string) => void }): Promise<Running> {
+  return create({ db: options.dbPath, port: options.port, host: options.host, publicUrl: options.publicUrl, log: options.log ?? (() => {}) });
+}

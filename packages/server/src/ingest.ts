@@ -1,0 +1,109 @@
+/**
+ * POST /v1/results: verify → validate → privacy invariant → store. Verification and
+ * canonicalisation are the framework's (the same code the CLI signs with), never a copy.
+ * Nothing is stored unless every step passes.
+ */
+import { createHash } from 'node:crypto';
+import { assertPrivacyInvariant, canonicalize, check, verifyCompactJws, verifyRun, type RunPayload } from '@llm-speed/framework';
+import type { InsertOutcome, NewResult } from './repository.js';
+import { slugify } from './slug.js';
+
+/** A refused submission: HTTP status and a message saying what is wrong. */
+export class IngestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: string[],
+  ) {
+    super(message);
+  }
+}
+
+export interface IngestOutcome {
+  id: string;
+  created: boolean;
+}
+
+/** "r_" + 11 base64url characters (66 bits) of the content hash: same signed bytes, same id. */
+export function resultIdFor(contentHash: string): string {
+  return 'r_' + Buffer.from(contentHash, 'hex').toString('base64url').slice(0, 11);
+}
+
+/** The hardware class of a run: its fingerprint_hash, or (in --strict-anon) its accelerator summary. */
+export function hardwareClassOf(run: RunPayload): string {
+  return run.fingerprint.fingerprint_hash ?? `summary:${run.fingerprint.accelerator_summary}`;
+}
+
+/** Reads the body as a compact JWS (the CLI's upload) or a signed run JSON (detached signature). */
+async function verifiedRun(body: string): Promise<RunPayload> {
+  const text = body.trim();
+  if (text.length === 0) throw new IngestError(400, 'empty body: POST the compact JWS of a signed run (Content-Type: application/jose)');
+  if (text.startsWith('{')) {
+    let run: RunPayload;
+    try {
+      run = JSON.parse(text) as RunPayload;
+    } catch {
+      throw new IngestError(400, 'body is neither a compact JWS nor valid JSON');
+    }
+    if (typeof run !== 'object' || run === null || !run.signature || !run.public_key) {
+      throw new IngestError(400, 'unsigned run: sign it with the llm-speed CLI and POST the compact JWS');
+    }
+    const verdict = await verifyRun(run).catch((e: unknown) => ({ valid: false, reason: String((e as Error)?.message ?? e) }));
+    if (!verdict.valid) throw new IngestError(400, `signature does not verify: ${verdict.reason ?? 'invalid signature'}`);
+    return run;
+  }
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text)) {
+    throw new IngestError(400, 'not a compact JWS (header.payload.signature): sign the run with the llm-speed CLI');
+  }
+  try {
+    return (await verifyCompactJws(text)).payload;
+  } catch (error) {
+    throw new IngestError(400, `signature does not verify: ${(error as Error)?.message ?? String(error)}`);
+  }
+}
+
+/** `store` is where the accepted record goes: the repository's insert, or a batcher in front of it. */
+export async function ingest(body: string, store: (result: NewResult) => InsertOutcome | Promise<InsertOutcome>, receivedAt: string): Promise<IngestOutcome> {
+  const run = await verifiedRun(body);
+  const problems = check('run', run);
+  if (problems.length > 0) throw new IngestError(400, 'run does not match run.schema.json', problems.slice(0, 20));
+  try {
+    assertPrivacyInvariant(run);
+  } catch (error) {
+    throw new IngestError(400, (error as Error)?.message ?? String(error));
+  }
+  return store(toNewResult(run, receivedAt));
+}
+
+/** The stored record: the canonical JSON text plus the keys listings and clusters need. */
+export function toNewResult(run: RunPayload, receivedAt: string): NewResult {
+  const json = canonicalize(run);
+  const contentHash = createHash('sha256').update(json, 'utf8').digest('hex');
+  const hardwareClass = hardwareClassOf(run);
+  return {
+    id: resultIdFor(contentHash),
+    contentHash,
+    json,
+    publicKey: run.public_key as string,
+    receivedAt,
+    acceleratorSummary: run.fingerprint.accelerator_summary,
+    fingerprintHash: run.fingerprint.fingerprint_hash ?? null,
+    hardwareSlug: slugify(run.fingerprint.accelerator_summary),
+    workloads: run.results.map((r) => {
+      const modelKey = r.model.digest ? `digest:${r.model.digest}` : `model:${r.model.identifier}|${r.model.quant ?? ''}`;
+      return {
+        workload: r.workload,
+        modelName: r.model.name,
+        modelIdentifier: r.model.identifier,
+        modelQuant: r.model.quant ?? null,
+        modelDigest: r.model.digest ?? null,
+        modelSlug: slugify(r.model.name),
+        backend: r.backend,
+        backendVersion: r.backend_version,
+        hardwareClass,
+        clusterKey: createHash('sha256').update(JSON.stringify([modelKey, r.backend, hardwareClass])).digest('hex').slice(0, 24),
+        decodeTps: r.decode_tps ?? null,
+      };
+    }),
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Storage behind one small interface so a Postgres implementation can follow the SQLite one.
+ * Results are immutable: the only state change a result ever sees is withdrawal (METHODOLOGY §9).
+ * Outlier flags and cluster statistics are derived data, recomputed from the stored results.
+ */
+import type { ClusterStats } from './outliers.js';
+
+/** What ingest hands to storage: a verified, validated run plus the keys derived from it. */
+export interface NewResult {
+  id: string;
+  /** sha256 hex of the canonical signed run: the idempotency key. */
+  contentHash: string;
+  /** The exact JSON text served by GET /v1/results/<id>. */
+  json: string;
+  publicKey: string;
+  receivedAt: string;
+  acceleratorSummary: string;
+  fingerprintHash: string | null;
+  hardwareSlug: string;
+  workloads: NewWorkloadRow[];
+}
+
+export interface NewWorkloadRow {
+  workload: string;
+  modelName: string;
+  modelIdentifier: string;
+  modelQuant: string | null;
+  modelDigest: string | null;
+  modelSlug: string;
+  backend: string;
+  backendVersion: string;
+  hardwareClass: string;
+  clusterKey: string;
+  decodeTps: number | null;
+}
+
+export interface InsertOutcome {
+  id: string;
+  created: boolean;
+}
+
+export interface StoredResult {
+  id: string;
+  json: string;
+  receivedAt: string;
+  withdrawn: { at: string; reason: string } | null;
+  /** Workload index → z-score of a flagged decode_tps. */
+  flagged: Map<number, number>;
+  /** Cluster statistics per workload index, for context on the run page. */
+  clusters: Map<number, ClusterRow>;
+}
+
+/** One (model × backend × hardware class) cluster for one workload, with its decode_tps spread. */
+export interface ClusterRow extends ClusterStats {
+  clusterKey: string;
+  workload: string;
+  modelName: string;
+  modelIdentifier: string;
+  modelQuant: string | null;
+  modelDigest: string | null;
+  modelSlug: string;
+  backend: string;
+  hardwareClass: string;
+  hardwareSlug: string;
+  acceleratorSummary: string;
+  flaggedCount: number;
+  bestResultId: string | null;
+}
+
+/** One workload result in a listing. */
+export interface RunRow {
+  resultId: string;
+  receivedAt: string;
+  workload: string;
+  clusterKey: string;
+  modelName: string;
+  backend: string;
+  backendVersion: string;
+  acceleratorSummary: string;
+  decodeTps: number | null;
+  flaggedZ: number | null;
+}
+
+export interface Dispute {
+  id: number;
+  resultId: string;
+  openedAt: string;
+  messages: Array<{ id: number; postedAt: string; body: string }>;
+}
+
+export interface ListOptions {
+  limit: number;
+}
+
+export interface ResultsRepository {
+  /** Stores a result unless identical content is already stored (then returns its id, created: false). */
+  insert(result: NewResult, options?: { recompute?: boolean }): InsertOutcome;
+  /** Several results in one transaction (same semantics as insert, in order). */
+  insertMany(results: NewResult[], options?: { recompute?: boolean }): InsertOutcome[];
+  get(id: string): StoredResult | undefined;
+  count(): number;
+  /** Clusters and recent runs of one model (by slug) or hardware class (by slug). */
+  clustersByModel(slug: string): ClusterRow[];
+  clustersByHardware(slug: string): ClusterRow[];
+  listByModel(slug: string, options: ListOptions): RunRow[];
+  listByHardware(slug: string, options: ListOptions): RunRow[];
+  /** Per workload, clusters ranked by median decode_tps (best first). */
+  cheatsheet(limitPerWorkload: number): Map<string, ClusterRow[]>;
+  /** Recomputes outlier flags and statistics of the given clusters (all clusters when omitted). */
+  recompute(clusters?: Array<{ clusterKey: string; workload: string }>): void;
+  withdraw(id: string, reason: string, at: string): boolean;
+  openDispute(resultId: string, message: string, at: string): Dispute;
+  addDisputeMessage(disputeId: number, message: string, at: string): Dispute | undefined;
+  getDispute(id: number): Dispute | undefined;
+  disputesFor(resultId: string): Dispute[];
+  close(): void;
+}

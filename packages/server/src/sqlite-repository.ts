@@ -1,0 +1,323 @@
+/**
+ * The embedded default store: one SQLite file (better-sqlite3, WAL). The results table is
+ * insert-only — triggers refuse UPDATE and DELETE — and withdrawal is a row in its own table.
+ * workload_results, outlier_flags and clusters are derived from the stored JSON at ingest so that
+ * listings and the cheatsheet are index lookups, not scans of 100k documents.
+ */
+import Database from 'better-sqlite3';
+import { clusterStats, isOutlier, leaveOneOutZ } from './outliers.js';
+import type { ClusterRow, Dispute, InsertOutcome, ListOptions, NewResult, ResultsRepository, RunRow, StoredResult } from './repository.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS results (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  content_hash TEXT NOT NULL UNIQUE,
+  json TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  accelerator_summary TEXT NOT NULL,
+  fingerprint_hash TEXT,
+  hardware_slug TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS results_no_update BEFORE UPDATE ON results
+  BEGIN SELECT RAISE(ABORT, 'results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS results_no_delete BEFORE DELETE ON results
+  BEGIN SELECT RAISE(ABORT, 'results are immutable; withdraw instead'); END;
+CREATE TABLE IF NOT EXISTS withdrawals (
+  result_id TEXT PRIMARY KEY REFERENCES results(id),
+  withdrawn_at TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS workload_results (
+  seq INTEGER NOT NULL,
+  result_id TEXT NOT NULL REFERENCES results(id),
+  idx INTEGER NOT NULL,
+  workload TEXT NOT NULL,
+  model_name TEXT NOT NULL,
+  model_identifier TEXT NOT NULL,
+  model_quant TEXT,
+  model_digest TEXT,
+  model_slug TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  backend_version TEXT NOT NULL,
+  hardware_class TEXT NOT NULL,
+  hardware_slug TEXT NOT NULL,
+  accelerator_summary TEXT NOT NULL,
+  cluster_key TEXT NOT NULL,
+  decode_tps REAL,
+  PRIMARY KEY (result_id, idx)
+);
+CREATE INDEX IF NOT EXISTS wr_cluster ON workload_results (cluster_key, workload);
+CREATE INDEX IF NOT EXISTS wr_model ON workload_results (model_slug, seq DESC);
+CREATE INDEX IF NOT EXISTS wr_hardware ON workload_results (hardware_slug, seq DESC);
+CREATE INDEX IF NOT EXISTS wr_digest ON workload_results (model_digest);
+CREATE INDEX IF NOT EXISTS wr_backend ON workload_results (backend);
+CREATE INDEX IF NOT EXISTS wr_class ON workload_results (hardware_class);
+CREATE INDEX IF NOT EXISTS wr_decode ON workload_results (workload, decode_tps DESC);
+CREATE TABLE IF NOT EXISTS outlier_flags (
+  cluster_key TEXT NOT NULL,
+  workload TEXT NOT NULL,
+  result_id TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  z REAL NOT NULL,
+  PRIMARY KEY (result_id, idx)
+);
+CREATE INDEX IF NOT EXISTS of_cluster ON outlier_flags (cluster_key, workload);
+CREATE TABLE IF NOT EXISTS clusters (
+  cluster_key TEXT NOT NULL,
+  workload TEXT NOT NULL,
+  model_name TEXT NOT NULL,
+  model_identifier TEXT NOT NULL,
+  model_quant TEXT,
+  model_digest TEXT,
+  model_slug TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  hardware_class TEXT NOT NULL,
+  hardware_slug TEXT NOT NULL,
+  accelerator_summary TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  min REAL, median REAL, max REAL, mean REAL,
+  flagged_count INTEGER NOT NULL,
+  best_result_id TEXT,
+  PRIMARY KEY (cluster_key, workload)
+);
+CREATE INDEX IF NOT EXISTS cl_rank ON clusters (workload, median DESC);
+CREATE INDEX IF NOT EXISTS cl_model ON clusters (model_slug);
+CREATE INDEX IF NOT EXISTS cl_hardware ON clusters (hardware_slug);
+CREATE TABLE IF NOT EXISTS disputes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  result_id TEXT NOT NULL REFERENCES results(id),
+  opened_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS disputes_result ON disputes (result_id);
+CREATE TABLE IF NOT EXISTS dispute_messages (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  dispute_id INTEGER NOT NULL REFERENCES disputes(id),
+  posted_at TEXT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dm_dispute ON dispute_messages (dispute_id);
+`;
+
+const NOT_WITHDRAWN = 'NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.result_id = wr.result_id)';
+const RUN_COLUMNS = `wr.result_id AS resultId, r.received_at AS receivedAt, wr.workload, wr.cluster_key AS clusterKey,
+  wr.model_name AS modelName, wr.backend, wr.backend_version AS backendVersion, wr.accelerator_summary AS acceleratorSummary,
+  wr.decode_tps AS decodeTps, f.z AS flaggedZ`;
+/** Cluster columns, optionally qualified with a table alias (`c.`). */
+function clusterColumns(t = ''): string {
+  return `${t}cluster_key AS clusterKey, ${t}workload AS workload, ${t}model_name AS modelName, ${t}model_identifier AS modelIdentifier,
+  ${t}model_quant AS modelQuant, ${t}model_digest AS modelDigest, ${t}model_slug AS modelSlug, ${t}backend AS backend,
+  ${t}hardware_class AS hardwareClass, ${t}hardware_slug AS hardwareSlug, ${t}accelerator_summary AS acceleratorSummary,
+  ${t}n AS n, ${t}min AS min, ${t}median AS median, ${t}max AS max, ${t}mean AS mean,
+  ${t}flagged_count AS flaggedCount, ${t}best_result_id AS bestResultId`;
+}
+const CLUSTER_COLUMNS = clusterColumns();
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+export class SqliteResultsRepository implements ResultsRepository {
+  private readonly db: Database.Database;
+  private readonly stmt: Record<string, Statement>;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(SCHEMA);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.stmt = {
+      byHash: p('SELECT id FROM results WHERE content_hash = ?'),
+      insertResult: p(`INSERT INTO results (id, content_hash, json, public_key, received_at, accelerator_summary, fingerprint_hash, hardware_slug)
+        VALUES (@id, @contentHash, @json, @publicKey, @receivedAt, @acceleratorSummary, @fingerprintHash, @hardwareSlug)`),
+      insertWorkload: p(`INSERT INTO workload_results (seq, result_id, idx, workload, model_name, model_identifier, model_quant, model_digest,
+        model_slug, backend, backend_version, hardware_class, hardware_slug, accelerator_summary, cluster_key, decode_tps)
+        VALUES (@seq, @resultId, @idx, @workload, @modelName, @modelIdentifier, @modelQuant, @modelDigest, @modelSlug, @backend,
+        @backendVersion, @hardwareClass, @hardwareSlug, @acceleratorSummary, @clusterKey, @decodeTps)`),
+      get: p(`SELECT r.id, r.json, r.received_at AS receivedAt, w.withdrawn_at AS withdrawnAt, w.reason
+        FROM results r LEFT JOIN withdrawals w ON w.result_id = r.id WHERE r.id = ?`),
+      flagsOf: p('SELECT idx, z FROM outlier_flags WHERE result_id = ?'),
+      clustersOf: p(`SELECT wr.idx, ${clusterColumns('c.')}
+        FROM workload_results wr JOIN clusters c ON c.cluster_key = wr.cluster_key AND c.workload = wr.workload WHERE wr.result_id = ?`),
+      count: p('SELECT count(*) AS n FROM results'),
+      clusterMembers: p(`SELECT wr.result_id AS resultId, wr.idx, wr.decode_tps AS decodeTps FROM workload_results wr
+        WHERE wr.cluster_key = ? AND wr.workload = ? AND ${NOT_WITHDRAWN}`),
+      clusterSample: p(`SELECT model_name AS modelName, model_identifier AS modelIdentifier, model_quant AS modelQuant, model_digest AS modelDigest,
+        model_slug AS modelSlug, backend, hardware_class AS hardwareClass, hardware_slug AS hardwareSlug, accelerator_summary AS acceleratorSummary
+        FROM workload_results WHERE cluster_key = ? AND workload = ? ORDER BY seq DESC LIMIT 1`),
+      clearFlags: p('DELETE FROM outlier_flags WHERE cluster_key = ? AND workload = ?'),
+      insertFlag: p('INSERT INTO outlier_flags (cluster_key, workload, result_id, idx, z) VALUES (?, ?, ?, ?, ?)'),
+      upsertCluster: p(`INSERT INTO clusters (cluster_key, workload, model_name, model_identifier, model_quant, model_digest, model_slug, backend,
+        hardware_class, hardware_slug, accelerator_summary, n, min, median, max, mean, flagged_count, best_result_id)
+        VALUES (@clusterKey, @workload, @modelName, @modelIdentifier, @modelQuant, @modelDigest, @modelSlug, @backend, @hardwareClass,
+        @hardwareSlug, @acceleratorSummary, @n, @min, @median, @max, @mean, @flaggedCount, @bestResultId)
+        ON CONFLICT (cluster_key, workload) DO UPDATE SET n = excluded.n, min = excluded.min, median = excluded.median, max = excluded.max,
+        mean = excluded.mean, flagged_count = excluded.flagged_count, best_result_id = excluded.best_result_id`),
+      allClusters: p('SELECT DISTINCT cluster_key AS clusterKey, workload FROM workload_results'),
+      clustersByModel: p(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE model_slug = ? AND n > 0 ORDER BY workload, median DESC`),
+      clustersByHardware: p(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE hardware_slug = ? AND n > 0 ORDER BY workload, median DESC`),
+      listByModel: p(`SELECT ${RUN_COLUMNS} FROM workload_results wr JOIN results r ON r.id = wr.result_id
+        LEFT JOIN outlier_flags f ON f.result_id = wr.result_id AND f.idx = wr.idx
+        WHERE wr.model_slug = ? AND ${NOT_WITHDRAWN} ORDER BY wr.seq DESC LIMIT ?`),
+      listByHardware: p(`SELECT ${RUN_COLUMNS} FROM workload_results wr JOIN results r ON r.id = wr.result_id
+        LEFT JOIN outlier_flags f ON f.result_id = wr.result_id AND f.idx = wr.idx
+        WHERE wr.hardware_slug = ? AND ${NOT_WITHDRAWN} ORDER BY wr.seq DESC LIMIT ?`),
+      workloads: p('SELECT DISTINCT workload FROM clusters WHERE n > 0'),
+      ranking: p(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE workload = ? AND n > 0 ORDER BY median DESC LIMIT ?`),
+      withdrawn: p('SELECT 1 FROM withdrawals WHERE result_id = ?'),
+      exists: p('SELECT 1 FROM results WHERE id = ?'),
+      withdraw: p('INSERT INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, ?, ?)'),
+      clustersOfResult: p('SELECT cluster_key AS clusterKey, workload FROM workload_results WHERE result_id = ?'),
+      openDispute: p('INSERT INTO disputes (result_id, opened_at) VALUES (?, ?)'),
+      addMessage: p('INSERT INTO dispute_messages (dispute_id, posted_at, body) VALUES (?, ?, ?)'),
+      dispute: p('SELECT id, result_id AS resultId, opened_at AS openedAt FROM disputes WHERE id = ?'),
+      messages: p('SELECT id, posted_at AS postedAt, body FROM dispute_messages WHERE dispute_id = ? ORDER BY id'),
+      disputesFor: p('SELECT id FROM disputes WHERE result_id = ? ORDER BY id'),
+    };
+  }
+
+  insert(result: NewResult, options: { recompute?: boolean } = {}): InsertOutcome {
+    return this.insertMany([result], options)[0];
+  }
+
+  /** One transaction for many results: ingest groups concurrent submissions so commits are shared. */
+  insertMany(results: NewResult[], options: { recompute?: boolean } = {}): InsertOutcome[] {
+    return this.db.transaction((): InsertOutcome[] => {
+      const touched: NewResult['workloads'] = [];
+      const outcomes = results.map((result): InsertOutcome => {
+        const existing = this.stmt.byHash.get(result.contentHash) as { id: string } | undefined;
+        if (existing) return { id: existing.id, created: false };
+        const { lastInsertRowid } = this.stmt.insertResult.run(result);
+        result.workloads.forEach((w, idx) => {
+          this.stmt.insertWorkload.run({
+            ...w,
+            seq: lastInsertRowid,
+            resultId: result.id,
+            idx,
+            hardwareSlug: result.hardwareSlug,
+            acceleratorSummary: result.acceleratorSummary,
+          });
+        });
+        touched.push(...result.workloads);
+        return { id: result.id, created: true };
+      });
+      if (options.recompute !== false) this.recomputeClusters(touched);
+      return outcomes;
+    })();
+  }
+
+  get(id: string): StoredResult | undefined {
+    const row = this.stmt.get.get(id) as { id: string; json: string; receivedAt: string; withdrawnAt: string | null; reason: string | null } | undefined;
+    if (!row) return undefined;
+    const flags = this.stmt.flagsOf.all(id) as Array<{ idx: number; z: number }>;
+    const clusters = this.stmt.clustersOf.all(id) as Array<ClusterRow & { idx: number }>;
+    return {
+      id: row.id,
+      json: row.json,
+      receivedAt: row.receivedAt,
+      withdrawn: row.withdrawnAt ? { at: row.withdrawnAt, reason: row.reason ?? '' } : null,
+      flagged: new Map(flags.map((f) => [f.idx, f.z])),
+      clusters: new Map(clusters.map((c) => [c.idx, c])),
+    };
+  }
+
+  count(): number {
+    return (this.stmt.count.get() as { n: number }).n;
+  }
+
+  clustersByModel(slug: string): ClusterRow[] {
+    return this.stmt.clustersByModel.all(slug) as ClusterRow[];
+  }
+
+  clustersByHardware(slug: string): ClusterRow[] {
+    return this.stmt.clustersByHardware.all(slug) as ClusterRow[];
+  }
+
+  listByModel(slug: string, options: ListOptions): RunRow[] {
+    return this.stmt.listByModel.all(slug, options.limit) as RunRow[];
+  }
+
+  listByHardware(slug: string, options: ListOptions): RunRow[] {
+    return this.stmt.listByHardware.all(slug, options.limit) as RunRow[];
+  }
+
+  cheatsheet(limitPerWorkload: number): Map<string, ClusterRow[]> {
+    const workloads = (this.stmt.workloads.all() as Array<{ workload: string }>).map((w) => w.workload).sort();
+    return new Map(workloads.map((w) => [w, this.stmt.ranking.all(w, limitPerWorkload) as ClusterRow[]]));
+  }
+
+  recompute(clusters?: Array<{ clusterKey: string; workload: string }>): void {
+    this.db.transaction(() => this.recomputeClusters(clusters ?? (this.stmt.allClusters.all() as Array<{ clusterKey: string; workload: string }>)))();
+  }
+
+  withdraw(id: string, reason: string, at: string): boolean {
+    return this.db.transaction((): boolean => {
+      if (!this.stmt.exists.get(id) || this.stmt.withdrawn.get(id)) return false;
+      this.stmt.withdraw.run(id, at, reason);
+      this.recomputeClusters(this.stmt.clustersOfResult.all(id) as Array<{ clusterKey: string; workload: string }>);
+      return true;
+    })();
+  }
+
+  openDispute(resultId: string, message: string, at: string): Dispute {
+    return this.db.transaction((): Dispute => {
+      const { lastInsertRowid } = this.stmt.openDispute.run(resultId, at);
+      this.stmt.addMessage.run(lastInsertRowid, at, message);
+      return this.getDispute(Number(lastInsertRowid)) as Dispute;
+    })();
+  }
+
+  addDisputeMessage(disputeId: number, message: string, at: string): Dispute | undefined {
+    if (!this.stmt.dispute.get(disputeId)) return undefined;
+    this.stmt.addMessage.run(disputeId, at, message);
+    return this.getDispute(disputeId);
+  }
+
+  getDispute(id: number): Dispute | undefined {
+    const row = this.stmt.dispute.get(id) as Omit<Dispute, 'messages'> | undefined;
+    if (!row) return undefined;
+    return { ...row, messages: this.stmt.messages.all(id) as Dispute['messages'] };
+  }
+
+  disputesFor(resultId: string): Dispute[] {
+    return (this.stmt.disputesFor.all(resultId) as Array<{ id: number }>).map((d) => this.getDispute(d.id) as Dispute);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Flags and statistics of each (cluster, workload) from its current, non-withdrawn members. */
+  private recomputeClusters(clusters: Array<{ clusterKey: string; workload: string }>): void {
+    const seen = new Set<string>();
+    for (const { clusterKey, workload } of clusters) {
+      const key = `${clusterKey}\u0000${workload}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const members = (this.stmt.clusterMembers.all(clusterKey, workload) as Array<{ resultId: string; idx: number; decodeTps: number | null }>).filter(
+        (m): m is { resultId: string; idx: number; decodeTps: number } => m.decodeTps !== null,
+      );
+      const values = members.map((m) => m.decodeTps);
+      const z = leaveOneOutZ(values);
+      this.stmt.clearFlags.run(clusterKey, workload);
+      let flaggedCount = 0;
+      members.forEach((m, i) => {
+        if (!isOutlier(z[i])) return;
+        flaggedCount += 1;
+        this.stmt.insertFlag.run(clusterKey, workload, m.resultId, m.idx, z[i]);
+      });
+      let best: string | null = null;
+      let bestValue = -Infinity;
+      for (const m of members) {
+        if (m.decodeTps > bestValue) {
+          bestValue = m.decodeTps;
+          best = m.resultId;
+        }
+      }
+      const sample = this.stmt.clusterSample.get(clusterKey, workload) as Omit<ClusterRow, keyof ReturnType<typeof clusterStats> | 'clusterKey' | 'workload' | 'flaggedCount' | 'bestResultId'>;
+      if (!sample) continue;
+      this.stmt.upsertCluster.run({ ...sample, clusterKey, workload, ...clusterStats(values), flaggedCount, bestResultId: best });
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { WITHDRAWN_MESSAGE } from '../src/index.js';
+import { sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
+
+describe('server: disputes and withdrawal', () => {
+  let server: TestServer;
+  let id: string;
+  before(async () => {
+    server = await startTestServer({ adminToken: 'test-admin-token' });
+    id = (await server.post('/v1/results', await signedToken(sampleRun()))).json.id;
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('opens a public dispute thread and appends messages', async () => {
+    const opened = await server.post(`/v1/results/${id}/disputes`, { message: 'decode 187 tok/s looks too high for this card' });
+    assert.equal(opened.status, 201, opened.text);
+    assert.equal(opened.json.resultId, id);
+    const reply = await server.post(`/v1/disputes/${opened.json.id}/messages`, { message: 'reproduced at 185 tok/s' });
+    assert.equal(reply.status, 201);
+    assert.deepEqual(reply.json.messages.map((m: { body: string }) => m.body), ['decode 187 tok/s looks too high for this card', 'reproduced at 185 tok/s']);
+    assert.equal((await server.post(`/v1/results/${id}/disputes`, { message: '' })).status, 400);
+    assert.equal((await server.post('/v1/disputes/999/messages', { message: 'x' })).status, 404);
+    const page = (await server.get(`/r/${id}`)).text;
+    assert.match(page, /reproduced at 185 tok\/s/);
+    assert.match(page, /id="dispute-link"/);
+  });
+
+  it('withdraws only with the admin token; afterwards the page and the API answer 404 with the withdrawal text', async () => {
+    assert.equal((await server.post(`/v1/results/${id}/withdraw`, { reason: 'not reproducible' })).status, 401);
+    assert.equal((await server.post(`/v1/results/${id}/withdraw`, { reason: 'x' }, { authorization: 'Bearer wrong-token-xxxx' })).status, 401);
+    assert.equal((await server.get(`/r/${id}`)).status, 200);
+
+    const done = await server.post(`/v1/results/${id}/withdraw`, { reason: 'not reproducible' }, { authorization: 'Bearer test-admin-token' });
+    assert.equal(done.status, 200, done.text);
+    const page = await server.get(`/r/${id}`);
+    assert.equal(page.status, 404);
+    assert.match(page.text, new RegExp(WITHDRAWN_MESSAGE.replace('.', '\\.')));
+    const api = await server.get(`/v1/results/${id}`);
+    assert.equal(api.status, 404);
+    assert.equal(JSON.parse(api.text).error, 'The result was withdrawn during a dispute.');
+    assert.doesNotMatch((await server.get('/cheatsheet')).text, new RegExp(id));
+    // Resubmitting the same bytes does not resurrect it.
+    const again = await server.post('/v1/results', await signedToken(sampleRun()));
+    assert.equal(again.json.id, id);
+    assert.equal((await server.get(`/v1/results/${id}`)).status, 404);
+  });
+
+  it('the stored result itself can never be updated or deleted', () => {
+    const db = (server.repository as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown } } }).db;
+    assert.throws(() => db.prepare("UPDATE results SET json = '{}'").run(), /immutable/);
+    assert.throws(() => db.prepare('DELETE FROM results').run(), /immutable/);
+  });
+
+  it('refuses withdrawal when no admin token is configured', async () => {
+    const previous = process.env.LLM_SPEED_ADMIN_TOKEN;
+    delete process.env.LLM_SPEED_ADMIN_TOKEN;
+    const other = await startTestServer();
+    try {
+      const rid = (await other.post('/v1/results', await signedToken(sampleRun()))).json.id;
+      const res = await other.post(`/v1/results/${rid}/withdraw`, {}, { authorization: 'Bearer anything' });
+      assert.equal(res.status, 403);
+    } finally {
+      if (previous !== undefined) process.env.LLM_SPEED_ADMIN_TOKEN = previous;
+      await other.stop();
+    }
+  });
+});
