@@ -88,6 +88,8 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
       const tokens = events.filter((e): e is Extract<GenerationEvent, { type: 'tokens' }> => e.type === 'tokens');
       assert.ok(tokens.length > 0, 'tokens arrived');
       for (let i = 1; i < tokens.length; i++) assert.ok(tokens[i]!.t >= tokens[i - 1]!.t, 'arrival timestamps never go back');
+      assert.ok(tokens.every((e) => Number.isFinite(e.t)) && Number.isFinite(last.t), 'timestamps are clock readings');
+      assert.ok(last.t >= tokens[tokens.length - 1]!.t, 'done comes no earlier than the last tokens');
       assert.ok(tokens.every((e) => Number.isInteger(e.count) && e.count >= 0));
       const usage = events.find((e): e is Extract<GenerationEvent, { type: 'usage' }> => e.type === 'usage');
       const produced = usage?.outputTokens ?? tokens.reduce((s, e) => s + e.count, 0);
@@ -98,6 +100,7 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
     it('aborting stops the generation promptly and close() releases the backend', async () => {
       const driver = await options.driver();
       const session = await driver.open(options.modelRef, { contextTokens: 2048, parallel: 1 }, context(options.context));
+      sessions.push(session); // closed in after() too if an assertion below fails
       const abort = new AbortController();
       let seen = 0;
       const started = performance.now();
@@ -108,9 +111,12 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
             if (seen >= 2) abort.abort();
           }
         }
-      } catch {
-        // Throwing on abort is allowed; hanging is not.
+      } catch (error) {
+        // Throwing on abort is allowed; hanging is not. An error before the abort is a real failure.
+        if (!abort.signal.aborted) throw error;
       }
+      // Without this, a generation that failed or ended at once would pass as "stopped early".
+      assert.ok(abort.signal.aborted, 'tokens arrived, so the test could abort mid-generation');
       assert.ok(seen < 1000, 'generation stopped before the requested length');
       assert.ok(performance.now() - started < deadline, 'stopped within the deadline');
       await session.close();

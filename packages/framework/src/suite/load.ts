@@ -9,6 +9,7 @@ import type { AgentTrace, SuiteDefinition, WorkloadDefinition } from '../contrac
 import { check } from '../contract/validate.js';
 import { LlmSpeedError, UsageError } from '../errors.js';
 import type { RunnableWorkload } from '../harness/plan.js';
+import { userSuitesDir } from '../suite-update/user-dir.js';
 import { SUITE_FILE, sha256Hex, suiteDigest } from './digest.js';
 import { fillerUnit, fillTemplate, streamPrompt, tierPrompt, traceTurns } from './materialise.js';
 
@@ -51,16 +52,43 @@ export interface LoadedSuite {
 export interface LoadOptions {
   /** Folder holding the suite folders; tests point it at a copy. */
   root?: string;
+  /**
+   * Folder of suites downloaded by `llm-speed self-update` (see suite-update/user-dir.ts), searched
+   * after `root`. Defaults to the user suites folder when `root` is defaulted too, and to none when
+   * a test passes its own `root`; false turns it off.
+   */
+  userRoot?: string | false;
 }
 
-/** Suite versions shipped in this installation, sorted. */
-export function availableSuites(options: LoadOptions = {}): string[] {
-  const root = options.root ?? SUITES_ROOT;
+function versionsIn(root: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
     .filter((e) => e.isDirectory() && VERSION_PATTERN.test(e.name) && existsSync(join(root, e.name, SUITE_FILE)))
-    .map((e) => e.name)
-    .sort();
+    .map((e) => e.name);
+}
+
+// --- user suites folder (self-update): shipped versions win over downloaded ones of the same name.
+function userRootOf(options: LoadOptions): string | undefined {
+  if (options.userRoot === false) return undefined;
+  if (options.userRoot !== undefined) return options.userRoot;
+  return options.root === undefined ? userSuitesDir(process.env) : undefined;
+}
+
+/** The folder holding `version`: the shipped root first, then the user suites folder. */
+function locate(version: string, options: LoadOptions): { dir: string; downloaded: boolean } | undefined {
+  const root = options.root ?? SUITES_ROOT;
+  if (versionsIn(root).includes(version)) return { dir: join(root, version), downloaded: false };
+  const user = userRootOf(options);
+  if (user !== undefined && versionsIn(user).includes(version)) return { dir: join(user, version), downloaded: true };
+  return undefined;
+}
+// --- end user suites folder
+
+/** Suite versions available in this installation (shipped and downloaded by self-update), sorted. */
+export function availableSuites(options: LoadOptions = {}): string[] {
+  const user = userRootOf(options);
+  const all = new Set([...versionsIn(options.root ?? SUITES_ROOT), ...(user !== undefined ? versionsIn(user) : [])]);
+  return [...all].sort();
 }
 
 function broken(version: string, problem: string): LlmSpeedError {
@@ -70,14 +98,29 @@ function broken(version: string, problem: string): LlmSpeedError {
 }
 
 export function loadSuite(version: string = DEFAULT_SUITE, options: LoadOptions = {}): LoadedSuite {
-  const root = options.root ?? SUITES_ROOT;
-  const known = availableSuites({ root });
-  if (!VERSION_PATTERN.test(version) || !known.includes(version)) {
+  const found = VERSION_PATTERN.test(version) ? locate(version, options) : undefined;
+  if (found === undefined) {
+    const known = availableSuites(options);
     throw new UsageError(`unknown suite "${version}"; this llm-speed ships ${known.join(', ') || 'no suites'}`, [
       `use --suite ${DEFAULT_SUITE}, the suite this release is pinned to`,
+      'run `llm-speed self-update` to download newer suite versions',
     ]);
   }
-  const dir = join(root, version);
+  if (!found.downloaded) return loadSuiteFrom(found.dir, version);
+  try {
+    return loadSuiteFrom(found.dir, version);
+  } catch (error) {
+    // Reinstalling the CLI does not repair a downloaded suite; downloading it again does.
+    if (error instanceof LlmSpeedError && error.code === 'suite') {
+      throw new LlmSpeedError('suite', `${error.message.replace(/; reinstall llm-speed$/, '')} (downloaded to ${found.dir})`, {
+        suggestions: [`delete ${found.dir} and run \`llm-speed self-update\` to download it again`],
+      });
+    }
+    throw error;
+  }
+}
+
+function loadSuiteFrom(dir: string, version: string): LoadedSuite {
   const suiteBytes = readFileSync(join(dir, SUITE_FILE));
   let definition: SuiteDefinition;
   try {

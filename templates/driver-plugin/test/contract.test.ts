@@ -1,0 +1,21 @@
+/**
+ * Runs llm-speed's driver contract suite on the echo driver, against a loopback echo server.
+ * Keep this file when you adapt the template: point a stand-in server (or a replay of your
+ * backend's recorded traffic) at your driver through the context's env or config.
+ */
+import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
+import { echoDriver } from '../src/driver.js';
+import { startEchoServer, type EchoServer } from './echo-server.js';
+
+describe('echo driver', () => {
+  const context = { env: { ...process.env } as NodeJS.ProcessEnv };
+  let server: EchoServer;
+  before(async () => {
+    server = await startEchoServer();
+    // The contract suite reads the context when each test runs, so filling it in here is in time.
+    context.env.LLM_SPEED_ECHO_URL = server.url;
+  });
+  after(() => server.close());
+
+  runDriverContractTests('echo', { driver: () => echoDriver, context });
+});
