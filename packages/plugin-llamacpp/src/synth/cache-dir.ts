@@ -1,12 +1,6 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { cacheDir } from '@llm-speed/framework';
 
-/**
- * llm-speed's cache folder: LLM_SPEED_CACHE_DIR, else $XDG_CACHE_HOME/llm-speed, else
- * ~/.cache/llm-speed. Local to this plugin until the framework provides it.
- */
+/** llm-speed's cache folder, resolved once for every package by the framework (paths.ts). */
 export function resolveCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LLM_SPEED_CACHE_DIR) return env.LLM_SPEED_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'llm-speed');
-  return join(homedir(), '.cache', 'llm-speed');
+  return cacheDir(env);
 }

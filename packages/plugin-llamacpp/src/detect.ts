@@ -1,0 +1,42 @@
+/** Finds a llama-server binary (config path, env, PATH) and reads its version. */
+import { statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import type { DriverContext } from '@llm-speed/framework';
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function findLlamaServer(ctx: DriverContext): string | undefined {
+  const configured = (ctx.config.llama_cpp_path as string | undefined) ?? ctx.env.LLM_SPEED_LLAMA_CPP_PATH;
+  const candidates: string[] = [];
+  if (configured) candidates.push(configured, join(configured, 'llama-server'), join(configured, 'bin', 'llama-server'));
+  else for (const dir of (ctx.env.PATH ?? '').split(delimiter).filter(Boolean)) candidates.push(join(dir, 'llama-server'));
+  return candidates.find(isFile);
+}
+
+export function attachUrl(ctx: DriverContext): string | undefined {
+  const url = (ctx.config.llama_cpp_url as string | undefined) ?? ctx.env.LLM_SPEED_LLAMA_CPP_URL;
+  return url ? url.replace(/\/+$/, '') : undefined;
+}
+
+/** "version: 1234 (abcdef0)" → "1234 (abcdef0)"; "version: 0.5.0-dev (build 1, commit de3ff81)" likewise; backends from "ggml_... backend" lines where printed. */
+export function parseServerVersion(output: string): { version?: string; backends: string[] } {
+  const match = /^version:\s*(.+?)\s*$/im.exec(output);
+  const backends = new Set<string>(['cpu']);
+  for (const name of ['cuda', 'metal', 'rocm', 'vulkan']) if (new RegExp(`\\b${name}\\b`, 'i').test(output)) backends.add(name);
+  return { version: match?.[1], backends: [...backends] };
+}
+
+export async function serverVersion(binary: string): Promise<{ version?: string; backends: string[] }> {
+  // llama-server prints its version on stderr; read both streams with a deadline.
+  const output = await new Promise<string>((resolve) => {
+    execFile(binary, ['--version'], { timeout: 10_000 }, (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
+  });
+  return parseServerVersion(output);
+}

@@ -1,0 +1,117 @@
+/**
+ * The llama.cpp driver: attaches to a running llama-server (llama_cpp_url), spawns one
+ * (llama_cpp_path / PATH), or runs llama.cpp in-process through node-llama-cpp when neither exists.
+ */
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DriverError, errorMessage, getJson, type Driver, type DriverCapabilities, type DriverContext, type DriverDetection, type DriverSession, type ModelInfo } from '@llm-speed/framework';
+import { modelIdentity, readGgufMetadata } from './gguf/index.js';
+import { ensureSynthModel, type SynthQuant, type SynthSize } from './synth/index.js';
+import { attachUrl, findLlamaServer, serverVersion } from './detect.js';
+import { streamCompletion } from './server/completion.js';
+import { spawnServer } from './server/spawn.js';
+import { embeddedVersion, openEmbedded } from './embedded/session.js';
+
+const NAME = 'llama.cpp';
+
+function serverCapabilities(parallel: number): DriverCapabilities {
+  return { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: parallel > 1 };
+}
+
+/** A .gguf path as given, or "synth:<size>[:<quant>]" / nothing → the synthetic model. */
+async function resolveModel(modelRef: string | undefined, ctx: DriverContext): Promise<string> {
+  if (modelRef === undefined || modelRef.startsWith('synth:')) {
+    const [, size = 'tiny', quant = 'Q8_0'] = (modelRef ?? 'synth:tiny').split(':');
+    return ensureSynthModel({ size: size as SynthSize, quant: quant as SynthQuant, cacheDir: ctx.cacheDir, log: ctx.log });
+  }
+  const path = resolve(modelRef);
+  try {
+    await readGgufMetadata(path);
+  } catch (error) {
+    throw new DriverError(NAME, `cannot use model ${path}: ${errorMessage(error)}`, { suggestions: ['pass the path of a valid .gguf file'] });
+  }
+  return path;
+}
+
+async function detect(ctx: DriverContext): Promise<DriverDetection> {
+  const url = attachUrl(ctx);
+  if (url) {
+    try {
+      await getJson(`${url}/health`, { headersTimeoutMs: 5_000, signal: ctx.signal });
+      const props = await getJson<{ build_info?: string }>(`${url}/props`, { headersTimeoutMs: 5_000, signal: ctx.signal }).catch(() => ({}) as { build_info?: string });
+      return { name: NAME, available: true, version: props.build_info ?? 'unknown (attached)', capabilities: serverCapabilities(1) };
+    } catch (error) {
+      return { name: NAME, available: false, reason: `llama-server at ${url} is not reachable: ${errorMessage(error)}` };
+    }
+  }
+  const binary = findLlamaServer(ctx);
+  if (binary) {
+    const { version, backends } = await serverVersion(binary);
+    return { name: NAME, available: true, version: version ?? 'unknown', build_flags: backends, capabilities: serverCapabilities(1) };
+  }
+  const embedded = await embeddedVersion();
+  if (embedded) return { name: NAME, available: true, version: embedded, build_flags: ['cpu'], capabilities: { streaming: true, exact_output_length: true, prefix_cache_stats: false, true_concurrency: false } };
+  return { name: NAME, available: false, reason: 'llama-server not found on PATH; set --llama-cpp-path or install node-llama-cpp' };
+}
+
+async function listModels(ctx: DriverContext): Promise<ModelInfo[]> {
+  const paths: string[] = [];
+  const configured = ctx.config.model;
+  for (const entry of Array.isArray(configured) ? configured : configured ? [configured] : []) if (typeof entry === 'string' && entry.endsWith('.gguf')) paths.push(resolve(entry));
+  const synthDir = join(ctx.cacheDir, 'models');
+  for (const file of await readdir(synthDir).catch(() => [] as string[])) if (file.endsWith('.gguf')) paths.push(join(synthDir, file));
+  const models: ModelInfo[] = [];
+  for (const path of paths) {
+    try {
+      const ref = await modelIdentity(path, ctx.cacheDir);
+      models.push({ identifier: ref.identifier, name: ref.name, size: ref.size ?? undefined, quant: ref.quant ?? undefined, digest: ref.digest ?? undefined } as ModelInfo);
+    } catch {
+      // An unreadable file is not a model; detection should not fail because of it.
+    }
+  }
+  return models;
+}
+
+async function open(modelRef: string | undefined, options: { contextTokens: number; parallel: number }, ctx: DriverContext): Promise<DriverSession> {
+  const url = attachUrl(ctx);
+  if (url) {
+    const props = await getJson<{ build_info?: string; model_path?: string; default_generation_settings?: { n_ctx?: number } }>(`${url}/props`, { signal: ctx.signal });
+    const model = props.model_path ? await modelIdentity(props.model_path, ctx.cacheDir).catch(() => undefined) : undefined;
+    return {
+      model: model ?? { identifier: modelRef ?? 'attached', name: modelRef ?? 'attached' },
+      backendVersion: props.build_info ?? 'unknown',
+      capabilities: serverCapabilities(options.parallel),
+      extras: { engine: 'server', mode: 'attach' },
+      generate: (request) => streamCompletion(url, request),
+      close: async () => undefined,
+    };
+  }
+  const path = await resolveModel(modelRef, ctx);
+  const model = await modelIdentity(path, ctx.cacheDir);
+  const binary = findLlamaServer(ctx);
+  if (binary) {
+    const { version } = await serverVersion(binary);
+    ctx.log(`starting llama-server for ${model.name}`);
+    const server = await spawnServer({ binary, model: path, contextTokens: options.contextTokens, parallel: options.parallel, signal: ctx.signal });
+    return {
+      model,
+      backendVersion: version ?? 'unknown',
+      capabilities: serverCapabilities(options.parallel),
+      extras: { engine: 'server', mode: 'spawn', threads: server.threads, parallel: options.parallel, pid: server.pid },
+      generate: (request) => streamCompletion(server.baseUrl, request),
+      close: () => server.stop(),
+    };
+  }
+  const engine = await openEmbedded(path, { contextTokens: options.contextTokens });
+  return {
+    model,
+    backendVersion: engine.version,
+    capabilities: { streaming: true, exact_output_length: true, prefix_cache_stats: false, true_concurrency: false },
+    extras: { engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sampling: 'greedy' },
+    flags: options.parallel > 1 ? ['serial-concurrency'] : undefined,
+    generate: (request) => engine.generate(request),
+    close: () => engine.close(),
+  };
+}
+
+export const llamaCppDriver: Driver = { name: NAME, detect, listModels, open };

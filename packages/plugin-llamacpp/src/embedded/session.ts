@@ -1,0 +1,94 @@
+/**
+ * In-process llama.cpp through node-llama-cpp, used when no llama-server is installed.
+ * Issue §3 measured that threads and sampling decide everything here: defaults gave 2.2 tok/s,
+ * one thread with greedy sampling 560 tok/s on the 2-core test machine. So: greedy sampling
+ * (topK 1, temperature 0) and an explicit thread count, both reported in extras.
+ */
+import { DriverError, errorMessage, now, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
+
+export interface EmbeddedEngine {
+  version: string;
+  threads: number;
+  batchSize: number;
+  generate(request: GenerationRequest): AsyncGenerator<GenerationEvent>;
+  close(): Promise<void>;
+}
+
+async function nodeLlamaCppVersion(): Promise<string> {
+  const { createRequire } = await import('node:module');
+  const { readFile } = await import('node:fs/promises');
+  const require = createRequire(import.meta.url);
+  // The package's exports do not list package.json; find it next to the resolved entry point.
+  const entry = require.resolve('node-llama-cpp');
+  const root = entry.slice(0, entry.lastIndexOf('node-llama-cpp') + 'node-llama-cpp'.length);
+  return (JSON.parse(await readFile(`${root}/package.json`, 'utf8')) as { version: string }).version;
+}
+
+export async function embeddedVersion(): Promise<string | undefined> {
+  try {
+    const nlc = await import('node-llama-cpp');
+    const llama = await nlc.getLlama({ gpu: false, build: 'never' });
+    return `${llama.llamaCppRelease.release} (node-llama-cpp ${await nodeLlamaCppVersion()}, embedded)`;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function openEmbedded(modelPath: string, options: { contextTokens: number; threads?: number }): Promise<EmbeddedEngine> {
+  const nlc = await import('node-llama-cpp');
+  const threads = options.threads ?? 1;
+  const batchSize = 512;
+  const llama = await nlc.getLlama({ gpu: false, build: 'never', maxThreads: threads });
+  const model = await llama.loadModel({ modelPath });
+  const context = await model.createContext({ contextSize: Math.max(256, options.contextTokens), batchSize, threads, sequences: 1 });
+  const sequence = context.getSequence();
+  const version = (await embeddedVersion()) ?? 'node-llama-cpp (embedded)';
+
+  async function* generate(request: GenerationRequest): AsyncGenerator<GenerationEvent> {
+    const prompt = request.prompt ?? (request.messages ?? []).map((m) => `${m.role}: ${m.content}`).join('\n');
+    const tokens = model.tokenize(prompt);
+    // Events are collected by the callback and drained here; the callback stamps arrival with now().
+    const queue: GenerationEvent[] = [];
+    let wake: (() => void) | undefined;
+    let finished = false;
+    let failure: unknown;
+    let produced = 0;
+    const run = (async () => {
+      // The sequence keeps the previous generation; start clean so every request is measured alike.
+      await sequence.clearHistory();
+      const iterator = sequence.evaluate(tokens, { temperature: 0, topK: 1 });
+      for await (const _token of iterator) {
+        produced++;
+        queue.push({ type: 'tokens', t: now(), count: 1 });
+        wake?.();
+        if (produced >= request.maxTokens || request.signal.aborted) break;
+      }
+    })()
+      .catch((error) => (failure = error))
+      .finally(() => {
+        finished = true;
+        wake?.();
+      });
+    for (;;) {
+      while (queue.length > 0) yield queue.shift()!;
+      if (finished) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    await run;
+    if (failure && !request.signal.aborted) throw new DriverError('llama.cpp', `embedded generation failed: ${errorMessage(failure)}`, { cause: failure });
+    yield { type: 'usage', promptTokens: tokens.length, outputTokens: produced };
+    yield { type: 'done', t: now(), stopReason: request.signal.aborted ? 'abort' : 'length', extras: {} };
+  }
+
+  return {
+    version,
+    threads,
+    batchSize,
+    generate,
+    close: async () => {
+      await context.dispose();
+      await model.dispose();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { llamaCppDriver } from './driver.js';
+export { findLlamaServer, parseServerVersion } from './detect.js';

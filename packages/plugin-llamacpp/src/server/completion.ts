@@ -1,0 +1,71 @@
+/**
+ * Streams one generation from llama-server's native POST /completion endpoint. The native
+ * endpoint (not /v1/chat/completions) is used because it returns llama-server's own timings
+ * (prompt_n, predicted_per_second, cache_n) and token ids, so tokens are counted by id.
+ */
+import { DriverError, readSse, errorMessage, postStream, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
+
+interface CompletionChunk {
+  tokens?: number[];
+  content?: string;
+  stop?: boolean;
+  stop_type?: string;
+  timings?: { prompt_n?: number; prompt_ms?: number; predicted_n?: number; predicted_ms?: number; predicted_per_second?: number; cache_n?: number };
+  tokens_predicted?: number;
+}
+
+/** Chat requests get the template applied by the server (/apply-template) so /completion keeps timings and cache_n. */
+async function promptOf(baseUrl: string, request: GenerationRequest): Promise<string> {
+  if (request.prompt !== undefined) return request.prompt;
+  const { postJson } = await import('@llm-speed/framework');
+  const result = await postJson<{ prompt: string }>(`${baseUrl}/apply-template`, { messages: request.messages }, { signal: request.signal });
+  return result.prompt;
+}
+
+export async function* streamCompletion(baseUrl: string, request: GenerationRequest): AsyncGenerator<GenerationEvent> {
+  let lastT = 0;
+  try {
+    const prompt = await promptOf(baseUrl, request);
+    const body = await postStream(
+      `${baseUrl}/completion`,
+      {
+        prompt,
+        n_predict: request.maxTokens,
+        ignore_eos: true,
+        cache_prompt: request.cachePrompt,
+        stream: true,
+        return_tokens: true,
+        temperature: 0,
+        top_k: 1,
+        samplers: ['top_k'],
+      },
+      { signal: request.signal, headersTimeoutMs: 120_000, bodyTimeoutMs: 60_000 },
+    );
+    for await (const event of readSse(body)) {
+      lastT = event.t;
+      const chunk = JSON.parse(event.data) as CompletionChunk;
+      const count = chunk.tokens?.length ?? 0;
+      if (count > 0) yield { type: 'tokens', t: event.t, count };
+      if (chunk.stop) {
+        const timings = chunk.timings ?? {};
+        const cacheN = timings.cache_n ?? 0;
+        yield { type: 'usage', promptTokens: (timings.prompt_n ?? 0) + cacheN, outputTokens: timings.predicted_n, cachedPromptTokens: cacheN };
+        const extras: Record<string, number> = {};
+        for (const key of ['prompt_n', 'prompt_ms', 'predicted_n', 'predicted_ms', 'predicted_per_second', 'cache_n'] as const) {
+          const value = timings[key];
+          if (typeof value === 'number') extras[key] = value;
+        }
+        yield { type: 'done', t: event.t, stopReason: chunk.stop_type === 'eos' ? 'eos' : 'length', extras };
+        return;
+      }
+    }
+    throw new DriverError('llama.cpp', 'llama-server ended the stream before the final event');
+  } catch (error) {
+    if (request.signal.aborted) {
+      yield { type: 'done', t: lastT, stopReason: 'abort' };
+      return;
+    }
+    if (error instanceof DriverError) throw error;
+    throw new DriverError('llama.cpp', `generation failed: ${errorMessage(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,94 @@
+/** Starts llama-server on a free local port and stops it without leaving an orphan. */
+import { createServer } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { DriverError, getJson } from '@llm-speed/framework';
+
+export interface SpawnedServer {
+  baseUrl: string;
+  pid: number;
+  threads: number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A synchronous kill is all that can run on 'exit'; it keeps a crashed harness from orphaning servers.
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function spawnServer(options: { binary: string; model: string; contextTokens: number; parallel: number; threads?: number; signal: AbortSignal; startTimeoutMs?: number }): Promise<SpawnedServer> {
+  const port = await freePort();
+  const threads = options.threads ?? Math.max(1, availableParallelism());
+  const parallel = Math.max(1, options.parallel);
+  const ctx = Math.ceil((options.contextTokens * parallel) / 256) * 256;
+  const args = ['-m', options.model, '--host', '127.0.0.1', '--port', String(port), '-c', String(ctx), '--parallel', String(parallel), '-t', String(threads), '--no-webui'];
+  // node:child_process rather than execa: execa is not a dependency of this plugin.
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  installExitHook();
+  let stderrTail = '';
+  child.stderr?.on('data', (data: Buffer) => {
+    stderrTail = (stderrTail + data.toString()).slice(-2000);
+  });
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) => {
+    const done = () => {
+      exited = true;
+      running.delete(child);
+      resolve();
+    };
+    child.once('exit', done);
+    child.once('error', (error) => {
+      stderrTail += `\n${error.message}`;
+      done();
+    });
+  });
+
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exitedPromise;
+    clearTimeout(killer);
+  };
+  const onAbort = () => void stop();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+  for (;;) {
+    if (exited) throw new DriverError('llama.cpp', `llama-server exited while loading ${options.model}: ${stderrTail.trim().split('\n').slice(-5).join(' | ')}`);
+    if (options.signal.aborted) {
+      await stop();
+      throw new DriverError('llama.cpp', 'aborted while llama-server was starting');
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new DriverError('llama.cpp', `llama-server did not become healthy within ${options.startTimeoutMs ?? 120_000} ms`);
+    }
+    try {
+      await getJson(`${baseUrl}/health`, { headersTimeoutMs: 2_000 });
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { baseUrl, pid: child.pid ?? -1, threads, stop: async () => { options.signal.removeEventListener('abort', onAbort); await stop(); } };
+}

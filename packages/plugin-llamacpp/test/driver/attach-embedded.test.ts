@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { GenerationEvent } from '@llm-speed/framework';
+import { llamaCppDriver } from '../../src/driver.js';
+import { spawnServer } from '../../src/server/spawn.js';
+import { isAlive, llamaBinDir, makeContext, tinyModel, waitFor } from './helpers.js';
+
+function tokenSum(events: GenerationEvent[]): number {
+  return events.reduce((sum, e) => sum + (e.type === 'tokens' ? e.count : 0), 0);
+}
+
+describe('llama.cpp driver: attach and embedded', function () {
+  this.timeout(600_000);
+  let model: string;
+  before(async () => {
+    model = await tinyModel();
+  });
+
+  it('attaches to a llama-server it did not start and leaves it running on close', async () => {
+    const server = await spawnServer({ binary: `${llamaBinDir()}/llama-server`, model, contextTokens: 256, parallel: 1, signal: new AbortController().signal });
+    try {
+      const ctx = makeContext({ llama_cpp_url: server.baseUrl });
+      const detection = await llamaCppDriver.detect(ctx);
+      assert.equal(detection.available, true);
+      const session = await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, ctx);
+      assert.equal(session.extras.mode, 'attach');
+      const events: GenerationEvent[] = [];
+      for await (const event of session.generate({ prompt: 'Hello', maxTokens: 16, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
+      assert.equal(tokenSum(events), 16);
+      await session.close();
+      assert.ok(isAlive(server.pid));
+    } finally {
+      await server.stop();
+    }
+    assert.equal(isAlive(server.pid), false);
+  });
+
+  it('generates exactly 32 tokens in-process through node-llama-cpp when no llama-server exists', async () => {
+    const ctx = makeContext({});
+    const detection = await llamaCppDriver.detect(ctx);
+    assert.equal(detection.available, true);
+    assert.match(detection.version ?? '', /embedded/);
+    const session = await llamaCppDriver.open(model, { contextTokens: 256, parallel: 1 }, ctx);
+    try {
+      assert.equal(session.extras.engine, 'embedded');
+      for (let round = 0; round < 2; round++) {
+        const events: GenerationEvent[] = [];
+        for await (const event of session.generate({ prompt: 'The quick brown fox', maxTokens: 32, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
+        assert.equal(tokenSum(events), 32);
+        assert.deepEqual(events.slice(-2).map((e) => e.type), ['usage', 'done']);
+      }
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('leaves no llama-server behind when the harness process exits without closing', async () => {
+    const script = `
+      import { spawnServer } from './packages/plugin-llamacpp/src/server/spawn.ts';
+      const s = await spawnServer({ binary: process.argv[1], model: process.argv[2], contextTokens: 256, parallel: 1, signal: new AbortController().signal });
+      console.log(s.pid);
+      process.exit(0);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, `${llamaBinDir()}/llama-server`, model], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => child.once('exit', r));
+    const pid = Number(out.trim());
+    assert.ok(pid > 0, `child printed no pid: ${out}`);
+    assert.ok(await waitFor(() => !isAlive(pid), 5_000), `llama-server ${pid} outlived its parent`);
+  });
+});
