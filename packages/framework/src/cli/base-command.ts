@@ -33,7 +33,8 @@ export abstract class BaseCommand extends Command {
   }
 
   protected async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    if (error instanceof LlmSpeedError || (error as { name?: string }).name?.endsWith('Error') && 'suggestions' in error) {
+    // Duck-typed: a plugin's copy of the framework has its own LlmSpeedError class.
+    if (error instanceof LlmSpeedError || ((error as { code?: unknown }).code !== undefined && Array.isArray((error as { suggestions?: unknown }).suggestions) && typeof (error as { exitCode?: unknown }).exitCode === 'number')) {
       const e = error as LlmSpeedError;
       this.error(e.message, { exit: e.exitCode || 1, suggestions: e.suggestions.length ? e.suggestions : undefined, code: e.code });
     }

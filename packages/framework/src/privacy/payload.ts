@@ -1,0 +1,28 @@
+/**
+ * Builds the exact object that gets signed and uploaded: the run with the local-only parts removed
+ * (raw per-token timings unless opted in, the fingerprint hash in --strict-anon), checked against
+ * run.schema.json, whose additionalProperties:false is the "these fields and no others" promise.
+ */
+import type { RunPayload } from '../contract/generated/run.js';
+import { check } from '../contract/validate.js';
+import { ValidationError } from '../errors.js';
+import type { PrivacyMode } from './modes.js';
+
+export interface UploadPayloadOptions {
+  mode: PrivacyMode;
+  includeRawTimings?: boolean;
+}
+
+export function buildUploadPayload(run: RunPayload, options: UploadPayloadOptions): RunPayload {
+  // A deep copy: the caller keeps its run (with raw timings) for the local sidecar file.
+  const payload = structuredClone(run) as RunPayload & Record<string, unknown>;
+  delete payload.signature;
+  delete payload.public_key;
+  if (!options.includeRawTimings) for (const result of payload.results) delete result.raw_timings_ms;
+  if (options.mode === 'strict-anon') delete payload.fingerprint.fingerprint_hash;
+  const problems = check('run', payload);
+  if (problems.length > 0) {
+    throw new ValidationError('upload payload', problems, ['this is a bug in llm-speed or a driver plugin; nothing was sent']);
+  }
+  return payload;
+}

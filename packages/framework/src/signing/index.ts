@@ -1,0 +1,17 @@
+export { canonicalize, canonicalPayloadBytes, CanonicalizationError } from './jcs.js';
+export {
+  generateKeyPair,
+  signRun,
+  toCompactJws,
+  verifyCompactJws,
+  verifyRun,
+  publicKeyToBase64,
+  publicKeyFromBase64,
+  SignatureError,
+  JWS_TYPE,
+  type KeyPair,
+  type ProtectedHeader,
+  type VerifyResult,
+} from './jws.js';
+export { loadOrCreateKeyPair, ephemeralKeyPair, keyFilePath, KeyFileError } from './keys.js';
+export { provenance, installedDependencyLines, frameworkPackageDir, type Provenance } from './provenance.js';

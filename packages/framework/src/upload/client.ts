@@ -1,0 +1,177 @@
+/**
+ * Sends a signed run to the results server: POST <api>/v1/results with the attached compact JWS
+ * (application/jose), a deadline per attempt, and bounded retries with exponential backoff on
+ * network errors and 5xx (a 4xx is the server refusing this run: retrying cannot help).
+ * Nothing here deletes the local copy, so a failed upload never loses a run.
+ */
+import { request } from 'undici';
+import type { RunPayload } from '../contract/generated/run.js';
+import { check } from '../contract/validate.js';
+import { LlmSpeedError, ValidationError, errorMessage } from '../errors.js';
+import { assertPrivacyInvariant } from '../privacy/invariant.js';
+import { uploadHeaders, type PrivacyMode } from '../privacy/modes.js';
+import { toCompactJws, verifyRun } from '../signing/jws.js';
+import { frameworkVersion } from '../version.js';
+import { loadLocalRun } from './local.js';
+
+/** What one HTTP exchange returned; injectable so tests and other clients can swap the transport. */
+export interface TransportResponse {
+  status: number;
+  body: string;
+}
+export type UploadTransport = (
+  url: string,
+  init: { method: 'POST'; headers: Record<string, string>; body: string; timeoutMs: number },
+) => Promise<TransportResponse>;
+
+export class UploadFailedError extends LlmSpeedError {
+  readonly status?: number;
+  constructor(message: string, options: { status?: number; suggestions?: string[]; cause?: unknown } = {}) {
+    super('upload', message, { suggestions: options.suggestions, cause: options.cause });
+    this.name = 'UploadFailedError';
+    this.status = options.status;
+  }
+}
+
+export class TamperedRunError extends LlmSpeedError {
+  constructor(path: string, reason: string) {
+    super('tampered-run', `refusing to upload ${path}: its signature does not verify (${reason}). Nothing was sent.`, {
+      suggestions: ['the file was changed after it was signed; run the benchmark again to get a new signed run'],
+    });
+    this.name = 'TamperedRunError';
+  }
+}
+
+/** Quotes a path for a copy-pasteable shell command only when it needs it. */
+function shellPath(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+export function resumeCommand(path: string): string {
+  return `llm-speed bench --resume ${shellPath(path)}`;
+}
+
+const undiciTransport: UploadTransport = async (url, init) => {
+  const response = await request(url, {
+    method: init.method,
+    headers: init.headers,
+    body: init.body,
+    headersTimeout: init.timeoutMs,
+    bodyTimeout: init.timeoutMs,
+    signal: AbortSignal.timeout(init.timeoutMs),
+  });
+  return { status: response.statusCode, body: await response.body.text() };
+};
+
+export interface UploadOptions {
+  run: RunPayload;
+  apiUrl: string;
+  mode: PrivacyMode;
+  apiKey?: string;
+  cliVersion?: string;
+  /** Deadline per attempt (default 30 s). */
+  timeoutMs?: number;
+  /** Retries after the first attempt on network errors and 5xx (default 2: three attempts). */
+  retries?: number;
+  /** First backoff; doubles each retry (default 1 s). */
+  backoffMs?: number;
+  /** Where the run is saved, so a failure can name the exact --resume command. */
+  localPath?: string;
+  fetchImpl?: UploadTransport;
+}
+
+export interface UploadResult {
+  id: string;
+  url: string;
+}
+
+function resultsEndpoint(apiUrl: string): string {
+  return `${apiUrl.replace(/\/+$/, '')}/v1/results`;
+}
+
+/** Checks that must pass before a single byte goes out. */
+async function assertSendable(run: RunPayload, mode: PrivacyMode): Promise<void> {
+  assertPrivacyInvariant(run);
+  if (mode === 'strict-anon' && run.fingerprint?.fingerprint_hash !== undefined) {
+    throw new LlmSpeedError('privacy', 'refusing to upload: --strict-anon payload carries a fingerprint_hash; nothing was sent', {
+      suggestions: ['re-run the benchmark with --strict-anon so the payload is built without it'],
+    });
+  }
+  const problems = check('run', run);
+  if (problems.length > 0) throw new ValidationError('upload payload', problems, ['nothing was sent']);
+  const verdict = await verifyRun(run);
+  if (!verdict.valid) throw new LlmSpeedError('signature', `refusing to upload an unsigned or invalid run: ${verdict.reason}; nothing was sent`);
+}
+
+export async function uploadRun(options: UploadOptions): Promise<UploadResult> {
+  await assertSendable(options.run, options.mode);
+  const url = resultsEndpoint(options.apiUrl);
+  const headers = uploadHeaders(options.mode, { cliVersion: options.cliVersion ?? frameworkVersion, apiKey: options.apiKey });
+  const body = toCompactJws(options.run);
+  const send = options.fetchImpl ?? undiciTransport;
+  const retries = Math.max(0, options.retries ?? 2);
+  const backoffMs = options.backoffMs ?? 1000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const keep = options.localPath
+    ? ` The signed run is kept at ${options.localPath}; retry with: ${resumeCommand(options.localPath)}`
+    : '';
+  const suggestions = options.localPath ? [resumeCommand(options.localPath)] : [];
+
+  let lastProblem = '';
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, backoffMs * 2 ** (attempt - 1)));
+    let response: TransportResponse;
+    try {
+      response = await send(url, { method: 'POST', headers, body, timeoutMs });
+    } catch (error) {
+      lastProblem = errorMessage(error);
+      continue;
+    }
+    if (response.status >= 200 && response.status < 300) return parseCreated(response.body, options.apiUrl);
+    const detail = serverMessage(response.body);
+    if (response.status < 500) {
+      throw new UploadFailedError(`the results server refused the run (HTTP ${response.status}${detail ? `: ${detail}` : ''}).${keep}`, {
+        status: response.status,
+        suggestions,
+      });
+    }
+    lastProblem = `HTTP ${response.status}${detail ? `: ${detail}` : ''}`;
+  }
+  throw new UploadFailedError(`upload to ${url} failed after ${retries + 1} attempts (last: ${lastProblem}).${keep}`, { suggestions });
+}
+
+function serverMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown; message?: unknown };
+    const text = parsed.error ?? parsed.message;
+    if (typeof text === 'string') return text.slice(0, 300);
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return body.trim().slice(0, 300);
+}
+
+function parseCreated(body: string, apiUrl: string): UploadResult {
+  let parsed: { id?: unknown; url?: unknown };
+  try {
+    parsed = JSON.parse(body) as { id?: unknown; url?: unknown };
+  } catch {
+    throw new UploadFailedError(`the results server accepted the run but answered with something that is not JSON: ${body.slice(0, 200)}`);
+  }
+  if (typeof parsed.id !== 'string') throw new UploadFailedError('the results server accepted the run but returned no id');
+  const url = typeof parsed.url === 'string' ? parsed.url : `${apiUrl.replace(/\/+$/, '')}/v1/results/${parsed.id}`;
+  return { id: parsed.id, url };
+}
+
+export type ResumeOptions = Omit<UploadOptions, 'run' | 'localPath' | 'mode'> & { mode?: PrivacyMode };
+
+/** `llm-speed bench --resume <path>`: verify the saved run's signature locally, then upload it. */
+export async function resumeUpload(path: string, options: ResumeOptions): Promise<UploadResult> {
+  const run = await loadLocalRun(path);
+  const verdict = await verifyRun(run);
+  if (!verdict.valid) throw new TamperedRunError(path, verdict.reason ?? 'invalid signature');
+  // A run built in --strict-anon (no fingerprint_hash, ephemeral key) keeps its promise on resume:
+  // sending it with our User-Agent or an API key would tie it to this user after all.
+  const mode: PrivacyMode = run.fingerprint?.fingerprint_hash === undefined ? 'strict-anon' : (options.mode ?? 'default');
+  return uploadRun({ ...options, mode, run, localPath: path });
+}

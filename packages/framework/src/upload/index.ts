@@ -1,0 +1,26 @@
+export { saveLocalRun, loadLocalRun, localRunFileName, timingsSidecarPath, LocalRunError, type SaveLocalRunOptions } from './local.js';
+export {
+  uploadRun,
+  resumeUpload,
+  resumeCommand,
+  UploadFailedError,
+  TamperedRunError,
+  type UploadOptions,
+  type ResumeOptions,
+  type UploadResult,
+  type UploadTransport,
+  type TransportResponse,
+} from './client.js';
+export {
+  CONSENT_TEXT,
+  consentRequired,
+  consentFilePath,
+  readConsent,
+  recordConsent,
+  promptConsent,
+  noConsentMessage,
+  type ConsentRecord,
+  type ConsentFlags,
+  type ConsentIo,
+} from './consent.js';
+export { resolveRunSource, readRunSource, RunFetchError, PUBLIC_API_URL, type RunSource } from './fetch-run.js';

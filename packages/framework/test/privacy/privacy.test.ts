@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { assertPrivacyInvariant, buildUploadPayload, PrivacyInvariantError, uploadHeaders } from '../../src/privacy/index.js';
+import { ValidationError } from '../../src/errors.js';
+import { sampleResult, sampleRun } from '../helpers/sample-run.js';
+
+const long = 'Once upon a time, in a prompt that should never leave the machine. '.repeat(5); // > 256
+
+function refusalAt(path: string) {
+  return (error: unknown) => {
+    assert.ok(error instanceof PrivacyInvariantError);
+    assert.equal(error.message, `upload payload contains unexpected long string at ${path}; refusing to upload (privacy invariant).`);
+    return true;
+  };
+}
+
+describe('privacy invariant', () => {
+  it('refuses a long string planted in extras, naming its path exactly', () => {
+    assert.ok(long.length > 256);
+    const run = sampleRun([sampleResult(), sampleResult({ extras: { note: long } })]);
+    assert.throws(() => assertPrivacyInvariant(run), refusalAt('results[1].extras.note'));
+  });
+
+  it('checks nested arrays and fingerprint extras too', () => {
+    const run = sampleRun();
+    run.fingerprint.extras.backends['llama.cpp'] = long;
+    assert.throws(() => assertPrivacyInvariant(run), refusalAt('fingerprint.extras.backends.llama.cpp'));
+    const flagged = sampleRun([sampleResult({ flags: ['ok', long] })]);
+    assert.throws(() => assertPrivacyInvariant(flagged), refusalAt('results[0].flags[1]'));
+  });
+
+  it('allows exactly 256 characters, refuses 257', () => {
+    assertPrivacyInvariant(sampleRun([sampleResult({ extras: { note: 'x'.repeat(256) } })]));
+    assert.throws(() => assertPrivacyInvariant(sampleRun([sampleResult({ extras: { note: 'x'.repeat(257) } })])), PrivacyInvariantError);
+  });
+
+  it('lets long strings through at the whitelisted positions only', () => {
+    const run = sampleRun([sampleResult({ error: long, model: { identifier: long, name: long, size: '7B', quant: 'Q4', digest: long } })]);
+    run.fingerprint.accelerator_summary = long;
+    run.signature = long;
+    run.public_key = long;
+    run.cli_version = long;
+    assertPrivacyInvariant(run);
+    // The same names inside extras are not whitelisted: a driver cannot smuggle text by naming it "error".
+    for (const key of ['error', 'backend', 'signature', 'accelerator_summary']) {
+      assert.throws(() => assertPrivacyInvariant(sampleRun([sampleResult({ extras: { [key]: long } })])), refusalAt(`results[0].extras.${key}`));
+    }
+  });
+});
+
+describe('buildUploadPayload', () => {
+  it('strips raw timings unless opted in, and never mutates the caller’s run', () => {
+    const run = sampleRun([sampleResult({ raw_timings_ms: [5.1, 5.3, 5.2] })]);
+    const payload = buildUploadPayload(run, { mode: 'default', includeRawTimings: false });
+    assert.equal('raw_timings_ms' in payload.results[0]!, false);
+    assert.deepEqual(run.results[0]!.raw_timings_ms, [5.1, 5.3, 5.2]);
+    assert.deepEqual(buildUploadPayload(run, { mode: 'default', includeRawTimings: true }).results[0]!.raw_timings_ms, [5.1, 5.3, 5.2]);
+  });
+
+  it('keeps fingerprint_hash in default and --anon, drops it in --strict-anon', () => {
+    assert.equal(buildUploadPayload(sampleRun(), { mode: 'default' }).fingerprint.fingerprint_hash, 'a1b2c3d4e5f60708');
+    assert.equal(buildUploadPayload(sampleRun(), { mode: 'anon' }).fingerprint.fingerprint_hash, 'a1b2c3d4e5f60708');
+    assert.equal('fingerprint_hash' in buildUploadPayload(sampleRun(), { mode: 'strict-anon' }).fingerprint, false);
+  });
+
+  it('refuses any field PRIVACY §1 does not list', () => {
+    const run = sampleRun() as ReturnType<typeof sampleRun> & { hostname?: string };
+    run.hostname = 'my-laptop';
+    assert.throws(() => buildUploadPayload(run, { mode: 'default' }), (e: unknown) => e instanceof ValidationError && /hostname/.test(e.message));
+    const gpu = sampleRun();
+    (gpu.fingerprint.gpus[0] as Record<string, unknown>).pci_bus_id = '0000:01:00.0';
+    assert.throws(() => buildUploadPayload(gpu, { mode: 'default' }), /pci_bus_id/);
+  });
+});
+
+describe('uploadHeaders (PRIVACY §3 table)', () => {
+  const opts = { cliVersion: '1.2.3', apiKey: 'key-abc' };
+  it('default: our User-Agent and the API key, no anon header', () => {
+    assert.deepEqual(uploadHeaders('default', opts), {
+      'content-type': 'application/jose',
+      accept: 'application/json',
+      'user-agent': 'llm-speed-cli/1.2.3',
+      authorization: 'Bearer key-abc',
+    });
+  });
+  it('--anon: the same plus X-LLM-Speed-Anon: 1', () => {
+    assert.equal(uploadHeaders('anon', opts)['x-llm-speed-anon'], '1');
+    assert.equal(uploadHeaders('anon', opts)['user-agent'], 'llm-speed-cli/1.2.3');
+    assert.equal(uploadHeaders('anon', opts).authorization, 'Bearer key-abc');
+  });
+  it('--strict-anon: no User-Agent, no Authorization, no anon header', () => {
+    assert.deepEqual(uploadHeaders('strict-anon', opts), { 'content-type': 'application/jose', accept: 'application/json' });
+  });
+  it('no Authorization when no key is given', () => {
+    assert.equal('authorization' in uploadHeaders('default', { cliVersion: '1' }), false);
+  });
+});
