@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { sandbox, type Sandbox } from '../helpers/cli.js';
+// The CLI sandbox helper is the framework's: the real `llm-speed` binary in temp folders.
+import { sandbox, type Sandbox } from '../../framework/test/helpers/cli.js';
 
 describe('bench → results server → verify-run (e2e)', function () {
   this.timeout(10 * 60_000);
@@ -15,7 +16,7 @@ describe('bench → results server → verify-run (e2e)', function () {
 
   before(async () => {
     box = sandbox();
-    const { startServer } = await import('@llm-speed/server');
+    const { startServer } = await import('../src/index.js');
     server = await startServer({ dbPath: join(box.root, 'results.sqlite'), port: 0, host: '127.0.0.1' });
   });
   after(async () => {
