@@ -1,5 +1,5 @@
-/** Finds a llama-server binary (config path, env, PATH) and reads its version. */
-import { statSync } from 'node:fs';
+/** Finds a llama-server binary (config path, env, PATH, the project's own cached build) and reads its version. */
+import { readdirSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import type { DriverContext } from '@llm-speed/framework';
@@ -16,8 +16,28 @@ export function findLlamaServer(ctx: DriverContext): string | undefined {
   const configured = (ctx.config.llama_cpp_path as string | undefined) ?? ctx.env.LLM_SPEED_LLAMA_CPP_PATH;
   const candidates: string[] = [];
   if (configured) candidates.push(configured, join(configured, 'llama-server'), join(configured, 'bin', 'llama-server'));
-  else for (const dir of (ctx.env.PATH ?? '').split(delimiter).filter(Boolean)) candidates.push(join(dir, 'llama-server'));
+  else {
+    for (const dir of (ctx.env.PATH ?? '').split(delimiter).filter(Boolean)) candidates.push(join(dir, 'llama-server'));
+    candidates.push(...cachedBuilds(ctx.cacheDir));
+  }
   return candidates.find(isFile);
+}
+
+/**
+ * llama-server binaries built by scripts/build-llama-server.sh from the llama.cpp source that
+ * node-llama-cpp ships (complete builds only: the stamp is written last). On small CPUs the
+ * embedded engine decodes well below llama-bench (see README), so a real server, once built,
+ * is preferred over it.
+ */
+export function cachedBuilds(cacheDir: string): string[] {
+  const root = join(cacheDir, 'llama.cpp');
+  let builds: string[];
+  try {
+    builds = readdirSync(root).sort().reverse();
+  } catch {
+    return [];
+  }
+  return builds.filter((b) => isFile(join(root, b, 'bin', '.complete'))).map((b) => join(root, b, 'bin', 'llama-server'));
 }
 
 export function attachUrl(ctx: DriverContext): string | undefined {
