@@ -1,2 +1,3 @@
 /** Test helpers for driver plugins: replay recorded backend transcripts on a loopback server. */
 export * from './replay-server.js';
+export { sampleResult, sampleRun } from './sample-run.js';
