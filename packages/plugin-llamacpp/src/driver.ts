@@ -93,14 +93,17 @@ async function open(modelRef: string | undefined, options: { contextTokens: numb
     const { version } = await serverVersion(binary);
     ctx.log(`starting llama-server for ${model.name}`);
     const server = await spawnServer({ binary, model: path, contextTokens: options.contextTokens, parallel: options.parallel, signal: ctx.signal });
-    return {
+    const session: DriverSession & { pid: number } = {
+      // The process id is for local supervision and tests, never for results: it stays out of extras.
+      pid: server.pid,
       model,
       backendVersion: version ?? 'unknown',
       capabilities: serverCapabilities(options.parallel),
-      extras: { engine: 'server', mode: 'spawn', threads: server.threads, parallel: options.parallel, pid: server.pid },
+      extras: { engine: 'server', mode: 'spawn', threads: server.threads, parallel: options.parallel },
       generate: (request) => streamCompletion(server.baseUrl, request),
       close: () => server.stop(),
     };
+    return session;
   }
   const engine = await openEmbedded(path, { contextTokens: options.contextTokens });
   return {
@@ -108,7 +111,8 @@ async function open(modelRef: string | undefined, options: { contextTokens: numb
     backendVersion: engine.version,
     capabilities: { streaming: true, exact_output_length: true, prefix_cache_stats: false, true_concurrency: false },
     extras: { engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sampling: 'greedy' },
-    flags: options.parallel > 1 ? ['serial-concurrency'] : undefined,
+    // The embedded engine decodes well below llama-server on small CPUs (README): results say which ran.
+    flags: ['embedded-engine', ...(options.parallel > 1 ? ['serial-concurrency'] : [])],
     generate: (request) => engine.generate(request),
     close: () => engine.close(),
   };

@@ -27,7 +27,7 @@ describe('llama.cpp driver: spawned llama-server', function () {
 
   it('generates exactly 32 tokens with llama-server timings, then stops the process', async () => {
     const session = await llamaCppDriver.open(model, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_path: llamaBinDir() }));
-    const pid = session.extras.pid as number;
+    const pid = (session as typeof session & { pid: number }).pid;
     assert.ok(isAlive(pid));
     const events = await collect(session, 32);
     const tokens = events.filter((e) => e.type === 'tokens');
@@ -67,7 +67,7 @@ describe('llama.cpp driver: spawned llama-server', function () {
 
   it('throws a DriverError when the server dies mid-stream, without hanging', async () => {
     const session = await llamaCppDriver.open(model, { contextTokens: 4096, parallel: 1 }, makeContext({ llama_cpp_path: llamaBinDir() }));
-    const pid = session.extras.pid as number;
+    const pid = (session as typeof session & { pid: number }).pid;
     try {
       let seen = 0;
       await assert.rejects(
@@ -90,7 +90,7 @@ describe('llama.cpp driver: spawned llama-server', function () {
   it('stops the server when the context signal aborts', async () => {
     const controller = new AbortController();
     const session = await llamaCppDriver.open(model, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_path: llamaBinDir() }, controller.signal));
-    const pid = session.extras.pid as number;
+    const pid = (session as typeof session & { pid: number }).pid;
     assert.ok(isAlive(pid));
     controller.abort();
     assert.ok(await waitFor(() => !isAlive(pid), 10_000));
