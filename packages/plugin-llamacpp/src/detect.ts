@@ -50,7 +50,11 @@ export function parseServerVersion(output: string): { version?: string; backends
   const match = /^version:\s*(.+?)\s*$/im.exec(output);
   const backends = new Set<string>(['cpu']);
   for (const name of ['cuda', 'metal', 'rocm', 'vulkan']) if (new RegExp(`\\b${name}\\b`, 'i').test(output)) backends.add(name);
-  return { version: match?.[1], backends: [...backends] };
+  // Builds from node-llama-cpp's source print "0.5.0-dev (build 1, commit de3ff81)"; normalise to llama.cpp's "b<build> (<commit>)".
+  const nested = match ? /build\s+(\d+),\s*commit\s+([0-9a-f]+)/i.exec(match[1]!) : null;
+  const plain = match ? /^(\d+)\s*\(([0-9a-f]+)\)/i.exec(match[1]!) : null;
+  const version = nested ? `b${nested[1]} (${nested[2]})` : plain ? `b${plain[1]} (${plain[2]})` : match?.[1];
+  return { version, backends: [...backends] };
 }
 
 export async function serverVersion(binary: string): Promise<{ version?: string; backends: string[] }> {

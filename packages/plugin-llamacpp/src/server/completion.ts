@@ -3,7 +3,7 @@
  * endpoint (not /v1/chat/completions) is used because it returns llama-server's own timings
  * (prompt_n, predicted_per_second, cache_n) and token ids, so tokens are counted by id.
  */
-import { DriverError, readSse, errorMessage, postStream, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
+import { DriverError, HttpStatusError, readSse, errorMessage, postJson, postStream, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
 
 interface CompletionChunk {
   tokens?: number[];
@@ -17,9 +17,15 @@ interface CompletionChunk {
 /** Chat requests get the template applied by the server (/apply-template) so /completion keeps timings and cache_n. */
 async function promptOf(baseUrl: string, request: GenerationRequest): Promise<string> {
   if (request.prompt !== undefined) return request.prompt;
-  const { postJson } = await import('@llm-speed/framework');
-  const result = await postJson<{ prompt: string }>(`${baseUrl}/apply-template`, { messages: request.messages }, { signal: request.signal });
-  return result.prompt;
+  const messages = request.messages ?? [];
+  const render = async (list: unknown[]) => (await postJson<{ prompt: string }>(`${baseUrl}/apply-template`, { messages: list }, { signal: request.signal, headersTimeoutMs: 30_000 })).prompt;
+  try {
+    return await render(messages);
+  } catch (error) {
+    if (!(error instanceof HttpStatusError) || !messages.some((m) => m.role === 'tool')) throw error;
+    // Some chat templates reject the tool role: send the tool result as a user turn instead.
+    return render(messages.map((m) => (m.role === 'tool' ? { role: 'user', content: `Tool result (${m.name ?? 'tool'}): ${m.content}` } : m)));
+  }
 }
 
 export async function* streamCompletion(baseUrl: string, request: GenerationRequest): AsyncGenerator<GenerationEvent> {

@@ -22,6 +22,7 @@ describe('llama.cpp driver: spawned llama-server', function () {
     assert.equal(detection.available, true);
     assert.match(detection.version ?? '', /\S/);
     assert.notEqual(detection.version, 'unknown');
+    assert.match(detection.version ?? '', /^b\d+ \([0-9a-f]+\)$/);
     assert.ok(detection.build_flags?.includes('cpu'));
   });
 
@@ -41,6 +42,7 @@ describe('llama.cpp driver: spawned llama-server', function () {
     assert.equal(done.extras?.predicted_n, 32);
     assert.equal(typeof done.extras?.predicted_per_second, 'number');
     assert.equal(session.extras.engine, 'server');
+    assert.equal(session.extras.n_ctx, 256, 'n_ctx read from /props');
 
     // A second identical prompt reuses the cached prefix.
     const again = await collect(session, 8);
