@@ -24,4 +24,5 @@ export * from './fingerprint/index.js';
 export * from './signing/index.js';
 export * from './privacy/index.js';
 export * from './upload/index.js';
+export { loginWithDeviceFlow, loginChallenge, loginFilePath, refuseStrictAnon, type LoginOptions, type LoginRecord } from './login/index.js';
 export { configDir, cacheDir, runsDir, dataDir } from './paths.js';

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { DeviceLogin, GitHubDeviceFlow, AuthError, withContributor, type GitHubOptions } from './auth/index.js';
 import { InsertBatcher } from './batcher.js';
 import { IngestError, ingest } from './ingest.js';
 import { DailySaltIpHasher, type WallClock } from './ip-hash.js';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   adminToken?: string;
   /** Take the client address from the first X-Forwarded-For entry (only behind your own proxy). */
   trustProxy?: boolean;
+  /** GitHub device flow for `llm-speed login` (client id, base URLs; tests point these at a replay server). */
+  github?: GitHubOptions;
 }
 
 export interface RunningServer {
@@ -136,6 +139,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const batcher = new InsertBatcher(repo);
   let baseUrl = '';
   const isoNow = () => new Date(clock()).toISOString();
+  const deviceLogin = new DeviceLogin(new GitHubDeviceFlow(options.github), repo, isoNow);
 
   function clientIp(req: http.IncomingMessage): string {
     const forwarded = options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0].trim() : '';
@@ -167,8 +171,22 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     if (path === '/v1/results') {
       if (method !== 'POST') throw new HttpError(405, 'use POST');
       const body = await readBody(req, MAX_RESULT_BYTES);
-      const outcome = await ingest(body, (result) => batcher.insert(result), isoNow());
+      // The --anon header (PRIVACY §3) is kept as one bit so the run is never shown as a contribution.
+      const anon = String(req.headers['x-llm-speed-anon'] ?? '') === '1';
+      const outcome = await ingest(body, (result) => batcher.insert(result), isoNow(), { anon });
       return sendJson(res, outcome.created ? 201 : 200, { id: outcome.id, url: `${options.publicUrl?.replace(/\/$/, '') ?? baseUrl}/r/${outcome.id}` });
+    }
+    if (path === '/v1/auth/device' || path === '/v1/auth/token') {
+      if (method !== 'POST') throw new HttpError(405, 'use POST');
+      if (path === '/v1/auth/device') return sendJson(res, 200, await deviceLogin.start());
+      const text = await readBody(req, MAX_MESSAGE_BYTES);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new HttpError(400, 'body must be JSON: {"device_code", "public_key", "proof"}');
+      }
+      return sendJson(res, 200, await deviceLogin.token(body));
     }
     if ((m = /^\/v1\/results\/(r_[A-Za-z0-9_-]{11})$/.exec(path)) && method === 'GET') {
       const stored = foundOr404(m[1], repo.get(m[1]));
@@ -209,7 +227,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       if (stored.withdrawn) return wantsJson ? sendJson(res, 404, { error: WITHDRAWN_MESSAGE }) : sendHtml(res, 404, messagePage('Withdrawn', WITHDRAWN_MESSAGE));
       // verify-run may be given the permalink: hand it the stored JSON when it asks for JSON.
       if (wantsJson) return sendJson(res, 200, stored.json);
-      return sendHtml(res, 200, runPage(stored, repo.disputesFor(stored.id)));
+      return sendHtml(res, 200, withContributor(runPage(stored, repo.disputesFor(stored.id)), repo.contributorOfResult(stored.id)));
     }
     if ((m = /^\/m\/([a-z0-9-]{1,80})$/.exec(path))) {
       const clusters = repo.clustersByModel(m[1]);
@@ -243,6 +261,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
         return;
       }
       if (error instanceof IngestError) return sendJson(res, error.status, { error: error.message, ...(error.details ? { details: error.details } : {}) });
+      if (error instanceof AuthError) return sendJson(res, error.status, { error: error.message });
       if (error instanceof HttpError) {
         if (error.status === 413) res.setHeader('connection', 'close');
         return sendJson(res, error.status, { error: error.message });

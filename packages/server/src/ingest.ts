@@ -63,7 +63,12 @@ async function verifiedRun(body: string): Promise<RunPayload> {
 }
 
 /** `store` is where the accepted record goes: the repository's insert, or a batcher in front of it. */
-export async function ingest(body: string, store: (result: NewResult) => InsertOutcome | Promise<InsertOutcome>, receivedAt: string): Promise<IngestOutcome> {
+export async function ingest(
+  body: string,
+  store: (result: NewResult) => InsertOutcome | Promise<InsertOutcome>,
+  receivedAt: string,
+  options: { anon?: boolean } = {},
+): Promise<IngestOutcome> {
   const run = await verifiedRun(body);
   const problems = check('run', run);
   if (problems.length > 0) throw new IngestError(400, 'run does not match run.schema.json', problems.slice(0, 20));
@@ -72,11 +77,11 @@ export async function ingest(body: string, store: (result: NewResult) => InsertO
   } catch (error) {
     throw new IngestError(400, (error as Error)?.message ?? String(error));
   }
-  return store(toNewResult(run, receivedAt));
+  return store(toNewResult(run, receivedAt, options));
 }
 
 /** The stored record: the canonical JSON text plus the keys listings and clusters need. */
-export function toNewResult(run: RunPayload, receivedAt: string): NewResult {
+export function toNewResult(run: RunPayload, receivedAt: string, options: { anon?: boolean } = {}): NewResult {
   const json = canonicalize(run);
   const contentHash = createHash('sha256').update(json, 'utf8').digest('hex');
   const hardwareClass = hardwareClassOf(run);
@@ -89,6 +94,7 @@ export function toNewResult(run: RunPayload, receivedAt: string): NewResult {
     acceleratorSummary: run.fingerprint.accelerator_summary,
     fingerprintHash: run.fingerprint.fingerprint_hash ?? null,
     hardwareSlug: slugify(run.fingerprint.accelerator_summary),
+    anon: options.anon === true,
     workloads: run.results.map((r) => {
       const modelKey = r.model.digest ? `digest:${r.model.digest}` : `model:${r.model.identifier}|${r.model.quant ?? ''}`;
       return {

@@ -17,6 +17,8 @@ export interface NewResult {
   acceleratorSummary: string;
   fingerprintHash: string | null;
   hardwareSlug: string;
+  /** Uploaded with X-LLM-Speed-Anon: 1 (PRIVACY §3 --anon): never linked to a contributor profile. */
+  anon: boolean;
   workloads: NewWorkloadRow[];
 }
 
@@ -88,6 +90,12 @@ export interface Dispute {
   messages: Array<{ id: number; postedAt: string; body: string }>;
 }
 
+export interface ContributorLink {
+  publicKey: string;
+  login: string;
+  linkedAt: string;
+}
+
 export interface ListOptions {
   limit: number;
 }
@@ -113,5 +121,9 @@ export interface ResultsRepository {
   addDisputeMessage(disputeId: number, message: string, at: string): Dispute | undefined;
   getDispute(id: number): Dispute | undefined;
   disputesFor(resultId: string): Dispute[];
+  /** Links a public key to a GitHub login (first link wins, rows are immutable); returns the key's link. */
+  linkContributor(publicKey: string, login: string, at: string): ContributorLink;
+  /** The GitHub login linked to the key that signed a result; none for --anon uploads. */
+  contributorOfResult(resultId: string): string | undefined;
   close(): void;
 }

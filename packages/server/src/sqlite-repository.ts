@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { clusterStats, isOutlier, leaveOneOutZ } from './outliers.js';
-import type { ClusterRow, Dispute, InsertOutcome, ListOptions, NewResult, ResultsRepository, RunRow, StoredResult } from './repository.js';
+import type { ClusterRow, ContributorLink, Dispute, InsertOutcome, ListOptions, NewResult, ResultsRepository, RunRow, StoredResult } from './repository.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS results (
@@ -18,7 +18,9 @@ CREATE TABLE IF NOT EXISTS results (
   received_at TEXT NOT NULL,
   accelerator_summary TEXT NOT NULL,
   fingerprint_hash TEXT,
-  hardware_slug TEXT NOT NULL
+  hardware_slug TEXT NOT NULL,
+  -- 1 when the upload carried X-LLM-Speed-Anon: 1; such runs are never shown as anyone's contribution.
+  anon INTEGER NOT NULL DEFAULT 0
 );
 CREATE TRIGGER IF NOT EXISTS results_no_update BEFORE UPDATE ON results
   BEGIN SELECT RAISE(ABORT, 'results are immutable'); END;
@@ -98,6 +100,15 @@ CREATE TABLE IF NOT EXISTS dispute_messages (
   body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS dm_dispute ON dispute_messages (dispute_id);
+CREATE TABLE IF NOT EXISTS contributor_links (
+  public_key TEXT PRIMARY KEY,
+  github_login TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS contributor_links_no_update BEFORE UPDATE ON contributor_links
+  BEGIN SELECT RAISE(ABORT, 'contributor links are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS contributor_links_no_delete BEFORE DELETE ON contributor_links
+  BEGIN SELECT RAISE(ABORT, 'contributor links are immutable'); END;
 `;
 
 const NOT_WITHDRAWN = 'NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.result_id = wr.result_id)';
@@ -129,8 +140,8 @@ export class SqliteResultsRepository implements ResultsRepository {
     const p = (sql: string) => this.db.prepare(sql);
     this.stmt = {
       byHash: p('SELECT id FROM results WHERE content_hash = ?'),
-      insertResult: p(`INSERT INTO results (id, content_hash, json, public_key, received_at, accelerator_summary, fingerprint_hash, hardware_slug)
-        VALUES (@id, @contentHash, @json, @publicKey, @receivedAt, @acceleratorSummary, @fingerprintHash, @hardwareSlug)`),
+      insertResult: p(`INSERT INTO results (id, content_hash, json, public_key, received_at, accelerator_summary, fingerprint_hash, hardware_slug, anon)
+        VALUES (@id, @contentHash, @json, @publicKey, @receivedAt, @acceleratorSummary, @fingerprintHash, @hardwareSlug, @anonInt)`),
       insertWorkload: p(`INSERT INTO workload_results (seq, result_id, idx, workload, model_name, model_identifier, model_quant, model_digest,
         model_slug, backend, backend_version, hardware_class, hardware_slug, accelerator_summary, cluster_key, decode_tps)
         VALUES (@seq, @resultId, @idx, @workload, @modelName, @modelIdentifier, @modelQuant, @modelDigest, @modelSlug, @backend,
@@ -174,6 +185,9 @@ export class SqliteResultsRepository implements ResultsRepository {
       dispute: p('SELECT id, result_id AS resultId, opened_at AS openedAt FROM disputes WHERE id = ?'),
       messages: p('SELECT id, posted_at AS postedAt, body FROM dispute_messages WHERE dispute_id = ? ORDER BY id'),
       disputesFor: p('SELECT id FROM disputes WHERE result_id = ? ORDER BY id'),
+      insertLink: p('INSERT OR IGNORE INTO contributor_links (public_key, github_login, created_at) VALUES (?, ?, ?)'),
+      linkOf: p('SELECT public_key AS publicKey, github_login AS login, created_at AS linkedAt FROM contributor_links WHERE public_key = ?'),
+      contributorOfResult: p('SELECT l.github_login AS login FROM results r JOIN contributor_links l ON l.public_key = r.public_key WHERE r.id = ? AND r.anon = 0'),
     };
   }
 
@@ -188,7 +202,7 @@ export class SqliteResultsRepository implements ResultsRepository {
       const outcomes = results.map((result): InsertOutcome => {
         const existing = this.stmt.byHash.get(result.contentHash) as { id: string } | undefined;
         if (existing) return { id: existing.id, created: false };
-        const { lastInsertRowid } = this.stmt.insertResult.run(result);
+        const { lastInsertRowid } = this.stmt.insertResult.run({ ...result, anonInt: result.anon ? 1 : 0 });
         result.workloads.forEach((w, idx) => {
           this.stmt.insertWorkload.run({
             ...w,
@@ -282,6 +296,15 @@ export class SqliteResultsRepository implements ResultsRepository {
 
   disputesFor(resultId: string): Dispute[] {
     return (this.stmt.disputesFor.all(resultId) as Array<{ id: number }>).map((d) => this.getDispute(d.id) as Dispute);
+  }
+
+  linkContributor(publicKey: string, login: string, at: string): ContributorLink {
+    this.stmt.insertLink.run(publicKey, login, at);
+    return this.stmt.linkOf.get(publicKey) as ContributorLink;
+  }
+
+  contributorOfResult(resultId: string): string | undefined {
+    return (this.stmt.contributorOfResult.get(resultId) as { login: string } | undefined)?.login;
   }
 
   close(): void {

@@ -1,0 +1,1 @@
+export { loginWithDeviceFlow, loginChallenge, loginFilePath, refuseStrictAnon, saveLogin, type DeviceCodeAnswer, type LoginOptions, type LoginRecord } from './device-login.js';
