@@ -19,44 +19,65 @@ export class CanonicalizationError extends LlmSpeedError {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-function serializeString(value: string, path: string): string {
-  if (LONE_SURROGATE.test(value)) throw new CanonicalizationError(`lone surrogate in a string at ${path || '(root)'}: not valid I-JSON`);
+/**
+ * The keys and indexes from the root to the value being serialised. Kept as a stack and turned
+ * into "a.b[2]" only when an error needs it: the server canonicalises every upload, and building
+ * a path string per member cost more than the serialisation itself.
+ */
+type PathStack = Array<string | number>;
+
+function pathText(stack: PathStack): string {
+  if (stack.length === 0) return '(root)';
+  return stack.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+}
+
+function serializeString(value: string, stack: PathStack): string {
+  if (LONE_SURROGATE.test(value)) throw new CanonicalizationError(`lone surrogate in a string at ${pathText(stack)}: not valid I-JSON`);
   return JSON.stringify(value);
 }
 
-function serialize(value: unknown, path: string): string {
+function serialize(value: unknown, stack: PathStack): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalizationError(`cannot canonicalise ${value} at ${path || '(root)'}: JSON has no such number`);
+      if (!Number.isFinite(value)) throw new CanonicalizationError(`cannot canonicalise ${value} at ${pathText(stack)}: JSON has no such number`);
       return String(value); // -0 prints as "0", as JCS requires
     case 'string':
-      return serializeString(value, path);
+      return serializeString(value, stack);
     case 'object': {
       if (Array.isArray(value)) {
-        return `[${value.map((item, i) => serialize(item === undefined ? null : item, `${path}[${i}]`)).join(',')}]`;
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          stack.push(i);
+          out += (i > 0 ? ',' : '') + serialize(value[i] === undefined ? null : value[i], stack);
+          stack.pop();
+        }
+        return out + ']';
       }
       const record = value as Record<string, unknown>;
-      if (typeof record.toJSON === 'function') return serialize((record.toJSON as () => unknown)(), path);
-      const members = Object.keys(record)
-        .filter((k) => record[k] !== undefined && typeof record[k] !== 'function' && typeof record[k] !== 'symbol')
-        .sort()
-        .map((k) => {
-          const childPath = path ? `${path}.${k}` : k;
-          return `${serializeString(k, childPath)}:${serialize(record[k], childPath)}`;
-        });
-      return `{${members.join(',')}}`;
+      if (typeof record.toJSON === 'function') return serialize((record.toJSON as () => unknown)(), stack);
+      let out = '{';
+      let first = true;
+      for (const key of Object.keys(record).sort()) {
+        const member = record[key];
+        if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
+        stack.push(key);
+        out += (first ? '' : ',') + serializeString(key, stack) + ':' + serialize(member, stack);
+        stack.pop();
+        first = false;
+      }
+      return out + '}';
     }
     default:
-      throw new CanonicalizationError(`cannot canonicalise a ${typeof value} at ${path || '(root)'}`);
+      throw new CanonicalizationError(`cannot canonicalise a ${typeof value} at ${pathText(stack)}`);
   }
 }
 
 /** The JCS text of `value` (RFC 8785). Throws CanonicalizationError on anything I-JSON forbids. */
 export function canonicalize(value: unknown): string {
-  return serialize(value, '');
+  return serialize(value, []);
 }
 
 /** The signed bytes: JCS (UTF-8) of the run with `signature` and `public_key` left out. */

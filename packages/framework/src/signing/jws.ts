@@ -7,7 +7,7 @@
  * and the run's `public_key` must name the same key.
  */
 import * as ed from '@noble/ed25519';
-import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { RunPayload } from '../contract/generated/run.js';
 import { LlmSpeedError } from '../errors.js';
 import { canonicalize, canonicalPayloadBytes } from './jcs.js';
@@ -105,15 +105,32 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 async function verifyBytes(signature: Uint8Array, signingInput: string, key: Uint8Array): Promise<boolean> {
   if (signature.length !== 64 || key.length !== 32) return false;
   try {
-    const publicKey = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, key]), format: 'der', type: 'spki' });
-    return cryptoVerify(null, utf8.encode(signingInput), publicKey, signature);
+    return cryptoVerify(null, utf8.encode(signingInput), publicKeyObject(key), signature);
   } catch {
     return false; // a malformed point is simply not a valid signature
   }
 }
 
+/**
+ * Parsing a DER key into a KeyObject costs about as much as the verification itself, and a
+ * persistent-key contributor uploads many runs: keep the most recent keys (bounded, oldest out).
+ */
+const KEY_CACHE_SIZE = 1024;
+const keyObjects = new Map<string, KeyObject>();
+
+function publicKeyObject(raw: Uint8Array): KeyObject {
+  const id = Buffer.from(raw).toString('base64');
+  let key = keyObjects.get(id);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+    if (keyObjects.size >= KEY_CACHE_SIZE) keyObjects.delete(keyObjects.keys().next().value as string);
+    keyObjects.set(id, key);
+  }
+  return key;
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 /** The run (without signature/public_key) plus `public_key` and a detached JWS `signature`. */

@@ -75,6 +75,12 @@ describe('canonicalize (RFC 8785)', () => {
     assert.throws(() => canonicalize({ s: 'a\uD800b' }), CanonicalizationError);
   });
 
+  it('names where the offending value is', () => {
+    assert.throws(() => canonicalize({ results: [{ ok: 1 }, { extras: { x: NaN } }] }), /at results\[1\]\.extras\.x:/);
+    assert.throws(() => canonicalize([0, 'a\uDC00']), /at \[1\]:/);
+    assert.throws(() => canonicalize(Infinity), /at \(root\)/);
+  });
+
   it('canonicalPayloadBytes leaves out signature and public_key', () => {
     const bytes = canonicalPayloadBytes({ z: 1, signature: 'sig', public_key: 'key', a: 'é' });
     assert.equal(new TextDecoder().decode(bytes), '{"a":"é","z":1}');
