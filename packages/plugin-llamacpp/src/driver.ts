@@ -106,7 +106,7 @@ async function open(modelRef: string | undefined, options: { contextTokens: numb
     };
     return session;
   }
-  if (modelRef === undefined || modelRef.startsWith('synth:')) ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp) with the synthetic tiny model');
+  ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; put llama-server on PATH (or run scripts/build-llama-server.sh) for full-speed numbers');
   // One thread: measured on the 2-core reference machine at 386–461 tok/s vs 88 tok/s with two
   // (bench/llamacpp-overhead.mjs); node-llama-cpp's extra threads contend with its own worker.
   const engine = await openEmbedded(path, { contextTokens: options.contextTokens });

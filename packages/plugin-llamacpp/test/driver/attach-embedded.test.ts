@@ -36,13 +36,19 @@ describe('llama.cpp driver: attach and embedded', function () {
   });
 
   it('generates exactly 32 tokens in-process through node-llama-cpp when no llama-server exists', async () => {
-    const ctx = makeContext({});
+    const lines: string[] = [];
+    const ctx = { ...makeContext({}), log: (line: string) => lines.push(line) };
     const detection = await llamaCppDriver.detect(ctx);
     assert.equal(detection.available, true);
     assert.match(detection.version ?? '', /embedded/);
     const session = await llamaCppDriver.open(model, { contextTokens: 256, parallel: 1 }, ctx);
     try {
       assert.equal(session.extras.engine, 'embedded');
+      assert.ok(session.flags?.includes('embedded-engine'));
+      // One line tells the user which engine runs and how to get the faster one.
+      const notices = lines.filter((l) => /embedded llama\.cpp engine/.test(l));
+      assert.equal(notices.length, 1, lines.join('\n'));
+      assert.match(notices[0]!, /llama-server on PATH/);
       for (let round = 0; round < 2; round++) {
         const events: GenerationEvent[] = [];
         for await (const event of session.generate({ prompt: 'The quick brown fox', maxTokens: 32, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
