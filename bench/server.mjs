@@ -7,6 +7,7 @@
 // The seed rows go straight into the repository (they are built exactly as ingest builds them,
 // and carry one real signature reused across rows: the seed measures storage, not signing).
 // Run after `npm run build`:  node bench/server.mjs [seedCount=100000] [posts=5000] [concurrency=16]
+// BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server process there (where ingest time goes).
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,7 +94,7 @@ async function main() {
     for (let i = 0; i < posts; i++) tokens.push(toCompactJws(await signRun(makeRun(i), keys)));
     console.log(`signed ${posts} runs client-side in ${((performance.now() - t0) / 1000).toFixed(1)} s (not counted)`);
 
-    const child = fork(fileURLToPath(import.meta.url), ['--serve', db], { stdio: 'inherit' });
+    const child = fork(fileURLToPath(import.meta.url), ['--serve', db], { stdio: 'inherit', execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [] });
     const { url } = await new Promise((resolve) => child.once('message', resolve));
     try {
       let next = 0;

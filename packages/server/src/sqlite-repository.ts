@@ -50,13 +50,10 @@ CREATE TABLE IF NOT EXISTS workload_results (
   decode_tps REAL,
   PRIMARY KEY (result_id, idx)
 );
+-- Only the indexes a query uses: every extra one costs each ingest a random B-tree write.
 CREATE INDEX IF NOT EXISTS wr_cluster ON workload_results (cluster_key, workload);
 CREATE INDEX IF NOT EXISTS wr_model ON workload_results (model_slug, seq DESC);
 CREATE INDEX IF NOT EXISTS wr_hardware ON workload_results (hardware_slug, seq DESC);
-CREATE INDEX IF NOT EXISTS wr_digest ON workload_results (model_digest);
-CREATE INDEX IF NOT EXISTS wr_backend ON workload_results (backend);
-CREATE INDEX IF NOT EXISTS wr_class ON workload_results (hardware_class);
-CREATE INDEX IF NOT EXISTS wr_decode ON workload_results (workload, decode_tps DESC);
 CREATE TABLE IF NOT EXISTS outlier_flags (
   cluster_key TEXT NOT NULL,
   workload TEXT NOT NULL,
