@@ -34,7 +34,7 @@ export interface ChatMessage {
 
 /** What a workload needs from the session it opens. */
 export interface OpenOptions {
-  /** Largest prompt + output the workload will send, so a server can size its context. */
+  /** Largest prompt + output one request will send, so a server can size its context. */
   contextTokens: number;
   /** Largest number of simultaneous streams (W4). */
   parallel: number;
@@ -75,6 +75,12 @@ export interface DriverSession {
   /** Counts the tokens of a text the way the backend would, or undefined when it cannot. */
   countTokens?(text: string): Promise<number | undefined>;
   generate(request: GenerationRequest): AsyncIterable<GenerationEvent>;
+  /**
+   * Called before each workload, untimed, with what that workload alone needs. A driver that owns
+   * its server may restart it sized for the workload, as a user would configure it: one slot with
+   * W5's whole context, sixteen small slots for W4 — never sixteen slots of W5's context.
+   */
+  prepare?(needs: OpenOptions): Promise<void>;
   /** Optional counters read around a workload (e.g. vLLM prefix-cache hits from /metrics). */
   readCacheCounters?(): Promise<{ queries: number; hits: number } | undefined>;
   close(): Promise<void>;

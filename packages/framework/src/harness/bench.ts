@@ -11,7 +11,7 @@ import { DriverError, errorMessage } from '../errors.js';
 import type { DetectedDriver } from '../discovery/detect.js';
 import { backendVersions } from '../discovery/report.js';
 import { frameworkVersion } from '../version.js';
-import { contextNeeded, parallelNeeded, type RunnableWorkload } from './plan.js';
+import { sessionNeeds, type RunnableWorkload } from './plan.js';
 import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
 import { runWorkload, type ProgressListener } from './runner.js';
 import { chooseDriver } from './select-backend.js';
@@ -38,18 +38,12 @@ export interface BenchOutcome {
   engineNote?: string;
 }
 
-/** A rough upper bound on tokens for sizing a context (a token is rarely under 3 characters). */
-const estimateTokens = (text: string) => Math.ceil(text.length / 3);
-
 export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   const startedAt = new Date();
   const chosen = chooseDriver(input.detected, input.backend);
   const driver = chosen.driver;
   const power = input.power ?? systemPowerProbe;
-  const needs = {
-    contextTokens: Math.max(...input.workloads.map((w) => contextNeeded(w, estimateTokens))),
-    parallel: Math.max(...input.workloads.map(parallelNeeded)),
-  };
+  const needs = sessionNeeds(input.workloads);
 
   input.progress?.note(`backend: ${driver.name} ${chosen.detection.version ?? ''}`.trim());
   let session: DriverSession;

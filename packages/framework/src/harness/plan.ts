@@ -2,7 +2,7 @@
  * What the runner needs of a workload: the requests to send, already materialised from the
  * suite's fixture bytes. The suite module builds these; the runner never reads fixture files.
  */
-import type { ChatMessage } from '../contract/driver.js';
+import type { ChatMessage, OpenOptions } from '../contract/driver.js';
 import type { WorkloadName } from '../contract/generated/workload-result.js';
 
 interface PlanBase {
@@ -18,8 +18,15 @@ export type RunnableWorkload =
   | (PlanBase & { kind: 'context-tiers'; tiers: Array<{ contextTokens: number; prompt: () => string }> })
   | (PlanBase & { kind: 'agent-trace'; turns: ChatMessage[][] });
 
+/**
+ * Sizing only, before any backend tokenizer is at hand: 2.5 characters a token. English prose runs
+ * ~4 characters a token, but W5's code and test output ran 2.8 on the 32k-vocab tiny model, and a
+ * context sized too small fails the last, longest turn (measured: 16,611 tokens against 16,128).
+ */
+export const estimateTokensForSizing = (text: string) => Math.ceil(text.length / 2.5);
+
 /** Context a session must hold for this workload (prompt + output, with headroom for templates). */
-export function contextNeeded(workload: RunnableWorkload, estimateTokens: (text: string) => number): number {
+export function contextNeeded(workload: RunnableWorkload, estimateTokens: (text: string) => number = estimateTokensForSizing): number {
   const headroom = 64;
   switch (workload.kind) {
     case 'single':
@@ -37,4 +44,12 @@ export function contextNeeded(workload: RunnableWorkload, estimateTokens: (text:
 
 export function parallelNeeded(workload: RunnableWorkload): number {
   return workload.kind === 'concurrent' ? Math.max(...workload.batchSizes) : 1;
+}
+
+/** What one session must hold to run all these workloads: open() gets it for all, prepare() for one. */
+export function sessionNeeds(workloads: RunnableWorkload[]): OpenOptions {
+  return {
+    contextTokens: Math.max(...workloads.map((w) => contextNeeded(w))),
+    parallel: Math.max(...workloads.map(parallelNeeded)),
+  };
 }

@@ -13,7 +13,7 @@ import { errorMessage } from '../errors.js';
 import { now as defaultNow, type Clock } from './clock.js';
 import { mean, percentile, round } from './metrics.js';
 import { metricsOf, outputTokensOf, recordGeneration, type GenerationRecord } from './measure.js';
-import type { RunnableWorkload } from './plan.js';
+import { sessionNeeds, type RunnableWorkload } from './plan.js';
 
 export interface RunContext {
   suiteVersion: string;
@@ -298,10 +298,18 @@ export function cacheHitRate(
 
 export async function runWorkload(ctx: RunContext, workload: RunnableWorkload): Promise<WorkloadResult> {
   const clock = ctx.clock ?? defaultNow;
+  // Before the result is built: a restarted server changes the session's extras (slots, n_ctx).
+  let prepareError: unknown;
+  try {
+    await ctx.session.prepare?.(sessionNeeds([workload]));
+  } catch (error) {
+    prepareError = error;
+  }
   const result = baseResult(ctx, workload);
   ctx.progress?.workloadStarted(workload);
   const started = clock();
   try {
+    if (prepareError !== undefined) throw prepareError;
     switch (workload.kind) {
       case 'single':
         await runSingle(ctx, workload, result);

@@ -66,6 +66,31 @@ describe('workload runner', () => {
     assert.deepEqual(check('workload-result', r), []);
   });
 
+  it('prepares the session for each workload before timing it, and reports the prepared extras', async () => {
+    const prepared: Array<{ contextTokens: number; parallel: number; at: number }> = [];
+    const { session, clock } = scriptedSession((_, c) => stream(c, 3, 10, 10));
+    session.prepare = async (needs) => {
+      clock.t += 5_000; // a server restart: must not show up in any figure
+      prepared.push({ ...needs, at: clock.t });
+      session.extras = { engine: 'scripted', parallel: needs.parallel };
+    };
+    const r = await runWorkload(ctxFor(session, clock), { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 2], outputTokens: 3, promptForStream: () => 'x'.repeat(25) });
+    assert.deepEqual(prepared.map(({ parallel }) => parallel), [2]);
+    assert.equal(prepared[0]!.contextTokens, 10 + 3 + 64, 'a 25-character prompt is sized at 2.5 characters a token, plus output and headroom');
+    assert.equal(r.extras.parallel, 2);
+    assert.ok(r.wall_ms < 5_000, `restart time leaked into wall_ms: ${r.wall_ms}`);
+    assert.equal(r.ttft_ms, 10);
+  });
+
+  it('a session that cannot be prepared fails that workload with a reason', async () => {
+    const { session, clock } = scriptedSession((_, c) => stream(c, 3, 10, 10));
+    session.prepare = async () => {
+      throw new Error('llama-server exited while loading: out of memory');
+    };
+    const r = await runWorkload(ctxFor(session, clock), { id: 'W1', name: 'chat-short', kind: 'single', prompt: 'x', outputTokens: 3 });
+    assert.match(r.error ?? '', /out of memory/);
+  });
+
   it('fewer tokens than asked is flagged, not hidden', async () => {
     const { session, clock } = scriptedSession((_, c) => stream(c, 5, 10, 10));
     const r = await runWorkload(ctxFor(session, clock), { id: 'W1', name: 'chat-short', kind: 'single', prompt: 'x', outputTokens: 8 });
