@@ -4,7 +4,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DriverError, errorMessage, getJson, type Driver, type DriverCapabilities, type DriverContext, type DriverDetection, type DriverSession, type ModelInfo } from '@llm-speed/framework';
+import { DriverError, errorMessage, getJson, type Driver, type DriverCapabilities, type DriverContext, type DriverDetection, type DriverSession, type Extras, type ModelInfo, type OpenOptions } from '@llm-speed/framework';
 import { modelIdentity, readGgufMetadata } from './gguf/index.js';
 import { ensureSynthModel, type SynthQuant, type SynthSize } from './synth/index.js';
 import { attachUrl, findLlamaServer, serverVersion } from './detect.js';
@@ -72,7 +72,7 @@ async function listModels(ctx: DriverContext): Promise<ModelInfo[]> {
   return models;
 }
 
-async function open(modelRef: string | undefined, options: { contextTokens: number; parallel: number }, ctx: DriverContext): Promise<DriverSession> {
+async function open(modelRef: string | undefined, options: OpenOptions, ctx: DriverContext): Promise<DriverSession> {
   const url = attachUrl(ctx);
   if (url) {
     const props = await getJson<{ build_info?: string; model_path?: string; default_generation_settings?: { n_ctx?: number } }>(`${url}/props`, { signal: ctx.signal });
@@ -91,20 +91,7 @@ async function open(modelRef: string | undefined, options: { contextTokens: numb
   const binary = findLlamaServer(ctx);
   if (binary) {
     const { version } = await serverVersion(binary);
-    ctx.log(`starting llama-server for ${model.name}`);
-    const server = await spawnServer({ binary, model: path, contextTokens: options.contextTokens, parallel: options.parallel, signal: ctx.signal });
-    const props = await getJson<{ default_generation_settings?: { n_ctx?: number } }>(`${server.baseUrl}/props`, { headersTimeoutMs: 10_000, signal: ctx.signal }).catch(() => ({}) as { default_generation_settings?: { n_ctx?: number } });
-    const session: DriverSession & { pid: number } = {
-      // The process id is for local supervision and tests, never for results: it stays out of extras.
-      pid: server.pid,
-      model,
-      backendVersion: version ?? 'unknown',
-      capabilities: serverCapabilities(options.parallel),
-      extras: { engine: 'server', mode: 'spawn', threads: server.threads, parallel: options.parallel, ...(props.default_generation_settings?.n_ctx ? { n_ctx: props.default_generation_settings.n_ctx } : {}) },
-      generate: (request) => streamCompletion(server.baseUrl, request),
-      close: () => server.stop(),
-    };
-    return session;
+    return openSpawned({ binary, path, model, version: version ?? 'unknown', options, ctx });
   }
   ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; put llama-server on PATH (or run scripts/build-llama-server.sh) for full-speed numbers');
   // One thread: measured on the 2-core reference machine at 386–461 tok/s vs 88 tok/s with two
@@ -120,6 +107,55 @@ async function open(modelRef: string | undefined, options: { contextTokens: numb
     generate: (request) => engine.generate(request),
     close: () => engine.close(),
   };
+}
+
+interface SpawnedSlots {
+  contextTokens: number;
+  parallel: number;
+}
+
+/**
+ * A llama-server this driver starts and owns. It starts with one slot holding the longest request
+ * of the run; prepare() restarts it when a workload needs more slots or more context, so W4 gets
+ * sixteen small slots and W5 one large one instead of sixteen slots of W5's context (which would
+ * be a 300k-token KV cache, and slower: llama.cpp's unified KV pool halves W4 batch-16 throughput
+ * on the reference machine). Restarts happen between workloads, outside every timing.
+ */
+async function openSpawned(args: { binary: string; path: string; model: DriverSession['model']; version: string; options: OpenOptions; ctx: DriverContext }): Promise<DriverSession & { readonly pid: number }> {
+  const { binary, path, model, ctx } = args;
+  let slots: SpawnedSlots = { contextTokens: args.options.contextTokens, parallel: 1 };
+  const start = async (wanted: SpawnedSlots) => {
+    ctx.log(`starting llama-server for ${model.name} (${wanted.parallel} slot${wanted.parallel > 1 ? 's' : ''} of ${wanted.contextTokens} tokens)`);
+    const started = await spawnServer({ binary, model: path, contextTokens: wanted.contextTokens, parallel: wanted.parallel, signal: ctx.signal });
+    const props = await getJson<{ default_generation_settings?: { n_ctx?: number } }>(`${started.baseUrl}/props`, { headersTimeoutMs: 10_000, signal: ctx.signal }).catch(
+      () => ({}) as { default_generation_settings?: { n_ctx?: number } },
+    );
+    return { server: started, nCtx: props.default_generation_settings?.n_ctx };
+  };
+  let { server, nCtx } = await start(slots);
+  const extras = (): Extras => ({ engine: 'server', mode: 'spawn', threads: server.threads, parallel: slots.parallel, ...(nCtx ? { n_ctx: nCtx } : {}) });
+
+  const session: DriverSession & { readonly pid: number } = {
+    // The process id is for local supervision and tests, never for results: it stays out of extras.
+    get pid() {
+      return server.pid;
+    },
+    model,
+    backendVersion: args.version,
+    // The server can always be given as many slots as W4 asks for.
+    capabilities: serverCapabilities(Math.max(2, args.options.parallel)),
+    extras: extras(),
+    async prepare(needs) {
+      if (needs.parallel <= slots.parallel && needs.contextTokens <= slots.contextTokens) return;
+      await server.stop();
+      slots = { contextTokens: needs.contextTokens, parallel: Math.max(1, needs.parallel) };
+      ({ server, nCtx } = await start(slots));
+      session.extras = extras();
+    },
+    generate: (request) => streamCompletion(server.baseUrl, request),
+    close: () => server.stop(),
+  };
+  return session;
 }
 
 export const llamaCppDriver: Driver = { name: NAME, detect, listModels, open };

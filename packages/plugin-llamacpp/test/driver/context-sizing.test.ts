@@ -1,0 +1,60 @@
+/**
+ * How a spawned llama-server is sized for the default suite. Regressions: the W5 last turn (16,611
+ * tokens with the chat template on the tiny model) was refused by a context sized from a
+ * 3-characters-a-token estimate, and one server with W4's 16 slots of W5's context meant a
+ * 256k-token KV cache. Sizing is the framework's (sessionNeeds), as `llm-speed bench` uses it.
+ */
+import assert from 'node:assert/strict';
+import { loadSuite, sessionNeeds, type DriverSession, type GenerationEvent } from '@llm-speed/framework';
+import { llamaCppDriver } from '../../src/driver.js';
+import { isAlive, llamaBinDir, makeContext, tinyModel } from './helpers.js';
+
+type SpawnedSession = DriverSession & { readonly pid: number };
+
+async function generate(session: DriverSession, request: { prompt?: string; messages?: Array<{ role: string; content: string }>; maxTokens: number }) {
+  const events: GenerationEvent[] = [];
+  for await (const e of session.generate({ ...request, cachePrompt: true, signal: new AbortController().signal } as never)) events.push(e);
+  const usage = events.find((e) => e.type === 'usage');
+  assert.ok(usage?.type === 'usage', `no usage event: ${JSON.stringify(events.at(-1))}`);
+  return usage;
+}
+
+describe('llama.cpp driver: a spawned server sized per workload', function () {
+  this.timeout(600_000);
+  let session: SpawnedSession | undefined;
+  after(async () => session?.close());
+
+  it('starts with one slot, restarts for W4 slots and W5 context between workloads, and fits the whole W5 trace', async () => {
+    const defaults = loadSuite('suite-v1').workloads.filter((w) => !w.definition.opt_in);
+    const byId = (id: string) => defaults.find((w) => w.id === id)!;
+    session = (await llamaCppDriver.open(await tinyModel(), sessionNeeds(defaults), makeContext({ llama_cpp_path: llamaBinDir() }))) as SpawnedSession;
+    assert.equal(session.capabilities.true_concurrency, true);
+    assert.equal(session.extras.parallel, 1);
+    const first = session.pid;
+
+    // W1 and W2 fit the first server: no restart.
+    await session.prepare!(sessionNeeds([byId('W1')]));
+    await session.prepare!(sessionNeeds([byId('W2')]));
+    assert.equal(session.pid, first);
+
+    // W4: sixteen slots, each about one W4 stream — not sixteen times W5's context.
+    const w4 = sessionNeeds([byId('W4')]);
+    await session.prepare!(w4);
+    assert.notEqual(session.pid, first);
+    assert.equal(isAlive(first), false, 'the replaced server is stopped');
+    assert.equal(session.extras.parallel, 16);
+    const slotCtx = session.extras.n_ctx as number;
+    assert.ok(slotCtx >= w4.contextTokens && slotCtx < w4.contextTokens + 256, `W4 slot n_ctx ${slotCtx}`);
+    assert.equal((await generate(session, { prompt: 'Hello there', maxTokens: 4 })).outputTokens, 4);
+
+    // W5: one slot with the longest turn; the whole conversation is accepted and generates.
+    const w5 = byId('W5');
+    assert.ok(w5.kind === 'agent-trace');
+    await session.prepare!(sessionNeeds([w5]));
+    assert.equal(session.extras.parallel, 1);
+    const usage = await generate(session, { messages: w5.turns.at(-1)!, maxTokens: 4 });
+    assert.equal(usage.outputTokens, 4);
+    assert.ok(usage.promptTokens > 15_000, `the whole trace was sent: ${usage.promptTokens} tokens`);
+    assert.ok(usage.promptTokens + w5.outputTokens <= (session.extras.n_ctx as number));
+  });
+});
