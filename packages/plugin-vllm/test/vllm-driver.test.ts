@@ -188,8 +188,21 @@ describe('vllm driver', () => {
     await assert.rejects(vllmDriver.open('other/model', { contextTokens: 10, parallel: 1 }, context({ vllm_url: server.url })), (e: unknown) => e instanceof DriverError && e.message.includes(MODEL) && e.message.includes('other/model'));
   });
 
-  it('refuses a workload larger than max_model_len', async () => {
-    server = await startReplayServer(serverRoutes);
-    await assert.rejects(vllmDriver.open(MODEL, { contextTokens: 8192, parallel: 1 }, context({ vllm_url: server.url })), /max_model_len 4096/);
+  it('opens with a warning when the run may outgrow max_model_len; a request that does not fit fails with vLLM\'s message', async () => {
+    // vLLM's answer to an over-long prompt: HTTP 400 with an ErrorResponse whose message is built in
+    // vllm/entrypoints/openai/serving_engine.py (_validate_input): "This model's maximum context length is …".
+    const tooLong = {
+      object: 'error',
+      message: "This model's maximum context length is 4096 tokens. However, you requested 8292 tokens (8192 in the messages, 100 in the completion). Please reduce the length of the messages or completion.",
+      type: 'BadRequestError',
+      param: null,
+      code: 400,
+    };
+    server = await startReplayServer([...serverRoutes, { method: 'POST', path: '/v1/completions', response: jsonResponse(400, tooLong) }]);
+    const lines: string[] = [];
+    const session = await vllmDriver.open(MODEL, { contextTokens: 8192, parallel: 1 }, { ...context({ vllm_url: server.url }), log: (l: string) => lines.push(l) });
+    assert.equal(session.capabilities.max_context_tokens, 4096, 'the harness skips W3 tiers beyond this');
+    assert.match(lines.join('\n'), /max_model_len 4096.*--max-model-len 8192/);
+    await assert.rejects(collect(session.generate(request())), (e: unknown) => e instanceof HttpStatusError && e.status === 400 && /maximum context length is 4096 tokens/.test(e.message));
   });
 });
