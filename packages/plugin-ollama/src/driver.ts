@@ -194,13 +194,18 @@ export const ollamaDriver: Driver = {
     const show = await postJson<OllamaShow>(`${host}/api/show`, { model: tag.name }, { signal: ctx.signal });
     const info = toModelInfo(tag);
     const maxContext = contextLength(show);
-    const numCtx = Math.max(options.contextTokens, 2048);
-    // Load the weights now (an empty prompt only loads), so the first timed request's TTFT
-    // does not include reading the model from disk.
-    ctx.log(`Loading ${tag.name} in Ollama...`);
-    await postJson(`${host}/api/generate`, { model: tag.name, prompt: '', stream: false, keep_alive: KEEP_ALIVE, options: { num_ctx: numCtx } }, { signal: ctx.signal, headersTimeoutMs: LOAD_TIMEOUT_MS, bodyTimeoutMs: LOAD_TIMEOUT_MS });
+    // Never more than the model holds (W3 tiers beyond it are skipped), never under Ollama's 2048.
+    const contextFor = (tokens: number) => Math.max(2048, maxContext ? Math.min(tokens, maxContext) : tokens);
+    // Ollama reloads a model whose num_ctx changes, so every change is loaded here, untimed (an
+    // empty prompt only loads): no timed request's TTFT includes reading weights or a reload.
+    const load = async (numCtx: number) => {
+      ctx.log(`Loading ${tag.name} in Ollama (num_ctx ${numCtx})...`);
+      await postJson(`${host}/api/generate`, { model: tag.name, prompt: '', stream: false, keep_alive: KEEP_ALIVE, options: { num_ctx: numCtx } }, { signal: ctx.signal, headersTimeoutMs: LOAD_TIMEOUT_MS, bodyTimeoutMs: LOAD_TIMEOUT_MS });
+    };
+    let numCtx = contextFor(options.contextTokens);
+    await load(numCtx);
     const version = await getJson<{ version?: string }>(`${host}/api/version`, { signal: ctx.signal, headersTimeoutMs: PROBE_TIMEOUT_MS }).then((v) => v.version ?? 'unknown').catch(() => 'unknown');
-    return {
+    const session: DriverSession = {
       model: {
         identifier: info.identifier,
         name: info.name,
@@ -212,10 +217,19 @@ export const ollamaDriver: Driver = {
       capabilities: { ...CAPABILITIES, max_context_tokens: maxContext ?? null },
       extras: { num_ctx: numCtx, ...(show.details?.family ? { family: show.details.family } : {}) },
       flags: ['model-warmed'],
+      // Each workload runs with the context it needs: W1 does not carry W3's 128k KV cache.
+      async prepare(needs) {
+        const wanted = contextFor(needs.contextTokens);
+        if (wanted === numCtx) return;
+        await load(wanted);
+        numCtx = wanted;
+        session.extras = { ...session.extras, num_ctx: numCtx };
+      },
       generate: (request) => ollamaGeneration(host, tag.name, numCtx, request),
       async close() {
         // The daemon owns the model; keep_alive lets it unload on its own schedule.
       },
     };
+    return session;
   },
 };

@@ -120,6 +120,21 @@ describe('ollama driver', () => {
     await session.close();
   });
 
+  it('reloads untimed with the num_ctx each workload needs, capped at the model context', async () => {
+    server = await startReplayServer([
+      ...baseRoutes(jsonResponse(200, LOADED)).slice(0, 4),
+      { method: 'POST', path: '/api/generate', response: jsonResponse(200, LOADED) },
+    ]);
+    const session = await ollamaDriver.open(MODEL, { contextTokens: 200_000, parallel: 1 }, context(server.url));
+    await session.prepare!({ contextTokens: 600, parallel: 1 });
+    await session.prepare!({ contextTokens: 600, parallel: 1 }); // unchanged: no reload
+    await session.prepare!({ contextTokens: 19_000, parallel: 1 });
+    const loads = server.requests.filter((r) => r.path === '/api/generate').map((r) => (r.json as { prompt: string; options: { num_ctx: number } }));
+    assert.ok(loads.every((l) => l.prompt === ''), 'only empty-prompt loads, nothing timed');
+    assert.deepEqual(loads.map((l) => l.options.num_ctx), [131072, 2048, 19000]);
+    assert.equal(session.extras.num_ctx, 19000);
+  });
+
   it('streams a normal completion: one tokens event per line, Ollama counters in usage and extras', async () => {
     server = await startReplayServer(baseRoutes(ndjson([tokenLine('The'), tokenLine(' sky'), tokenLine(' is'), finalLine('length', 8, 3)])));
     const session = await ollamaDriver.open(MODEL, { contextTokens: 1024, parallel: 1 }, context(server.url));
