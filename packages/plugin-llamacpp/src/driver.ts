@@ -14,8 +14,8 @@ import { embeddedVersion, openEmbedded } from './embedded/session.js';
 
 const NAME = 'llama.cpp';
 
-function serverCapabilities(parallel: number): DriverCapabilities {
-  return { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: parallel > 1 };
+function serverCapabilities(parallel: number, maxContext?: number): DriverCapabilities {
+  return { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: parallel > 1, ...(maxContext ? { max_context_tokens: maxContext } : {}) };
 }
 
 /** A .gguf path as given, or "synth:<size>[:<quant>]" / nothing → the synthetic model. */
@@ -88,19 +88,21 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
   }
   const path = await resolveModel(modelRef, ctx);
   const model = await modelIdentity(path, ctx.cacheDir);
+  // The context the model was trained for: W3 tiers beyond it are skipped, and no server is sized past it.
+  const maxContext = (await readGgufMetadata(path)).contextLength;
   const binary = findLlamaServer(ctx);
   if (binary) {
     const { version } = await serverVersion(binary);
-    return openSpawned({ binary, path, model, version: version ?? 'unknown', options, ctx });
+    return openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', options, ctx });
   }
   ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; put llama-server on PATH (or run scripts/build-llama-server.sh) for full-speed numbers');
   // One thread: measured on the 2-core reference machine at 386–461 tok/s vs 88 tok/s with two
   // (bench/llamacpp-overhead.mjs); node-llama-cpp's extra threads contend with its own worker.
-  const engine = await openEmbedded(path, { contextTokens: options.contextTokens });
+  const engine = await openEmbedded(path, { contextTokens: Math.min(options.contextTokens, maxContext ?? Infinity) });
   return {
     model,
     backendVersion: engine.version,
-    capabilities: { streaming: true, exact_output_length: true, prefix_cache_stats: false, true_concurrency: false },
+    capabilities: { streaming: true, exact_output_length: true, prefix_cache_stats: false, true_concurrency: false, ...(maxContext ? { max_context_tokens: maxContext } : {}) },
     extras: { engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sampling: 'greedy' },
     // The embedded engine decodes well below llama-server on small CPUs (README): results say which ran.
     flags: ['embedded-engine', ...(options.parallel > 1 ? ['serial-concurrency'] : [])],
@@ -121,9 +123,18 @@ interface SpawnedSlots {
  * be a 300k-token KV cache, and slower: llama.cpp's unified KV pool halves W4 batch-16 throughput
  * on the reference machine). Restarts happen between workloads, outside every timing.
  */
-async function openSpawned(args: { binary: string; path: string; model: DriverSession['model']; version: string; options: OpenOptions; ctx: DriverContext }): Promise<DriverSession & { readonly pid: number }> {
+async function openSpawned(args: {
+  binary: string;
+  path: string;
+  model: DriverSession['model'];
+  maxContext?: number;
+  version: string;
+  options: OpenOptions;
+  ctx: DriverContext;
+}): Promise<DriverSession & { readonly pid: number }> {
   const { binary, path, model, ctx } = args;
-  let slots: SpawnedSlots = { contextTokens: args.options.contextTokens, parallel: 1 };
+  const fit = (tokens: number) => Math.min(tokens, args.maxContext ?? Infinity);
+  let slots: SpawnedSlots = { contextTokens: fit(args.options.contextTokens), parallel: 1 };
   const start = async (wanted: SpawnedSlots) => {
     ctx.log(`starting llama-server for ${model.name} (${wanted.parallel} slot${wanted.parallel > 1 ? 's' : ''} of ${wanted.contextTokens} tokens)`);
     const started = await spawnServer({ binary, model: path, contextTokens: wanted.contextTokens, parallel: wanted.parallel, signal: ctx.signal });
@@ -143,12 +154,13 @@ async function openSpawned(args: { binary: string; path: string; model: DriverSe
     model,
     backendVersion: args.version,
     // The server can always be given as many slots as W4 asks for.
-    capabilities: serverCapabilities(Math.max(2, args.options.parallel)),
+    capabilities: serverCapabilities(Math.max(2, args.options.parallel), args.maxContext),
     extras: extras(),
     async prepare(needs) {
-      if (needs.parallel <= slots.parallel && needs.contextTokens <= slots.contextTokens) return;
+      const wanted = { contextTokens: fit(needs.contextTokens), parallel: Math.max(1, needs.parallel) };
+      if (wanted.parallel <= slots.parallel && wanted.contextTokens <= slots.contextTokens) return;
       await server.stop();
-      slots = { contextTokens: needs.contextTokens, parallel: Math.max(1, needs.parallel) };
+      slots = wanted;
       ({ server, nCtx } = await start(slots));
       session.extras = extras();
     },

@@ -56,5 +56,11 @@ describe('llama.cpp driver: a spawned server sized per workload', function () {
     assert.equal(usage.outputTokens, 4);
     assert.ok(usage.promptTokens > 15_000, `the whole trace was sent: ${usage.promptTokens} tokens`);
     assert.ok(usage.promptTokens + w5.outputTokens <= (session.extras.n_ctx as number));
+
+    // W3's 128k tier: never past the context the model was trained for (32k for the tiny model);
+    // the harness skips the tiers beyond max_context_tokens.
+    assert.equal(session.capabilities.max_context_tokens, 32768);
+    await session.prepare!({ contextTokens: 131_072, parallel: 1 });
+    assert.equal(session.extras.n_ctx, 32768);
   });
 });
