@@ -44,7 +44,28 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
   const sequence = context.getSequence();
   const version = (await embeddedVersion()) ?? 'node-llama-cpp (embedded)';
 
+  // One sequence, so one generation at a time: W4's simultaneous streams queue here (the session
+  // is flagged serial-concurrency). Interleaved, they cleared each other's KV history mid-stream.
+  let turn: Promise<void> = Promise.resolve();
+  const nextTurn = async (): Promise<() => void> => {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const previous = turn;
+    turn = previous.then(() => mine);
+    await previous;
+    return release;
+  };
+
   async function* generate(request: GenerationRequest): AsyncGenerator<GenerationEvent> {
+    const release = await nextTurn();
+    try {
+      yield* generateAlone(request);
+    } finally {
+      release();
+    }
+  }
+
+  async function* generateAlone(request: GenerationRequest): AsyncGenerator<GenerationEvent> {
     const prompt = request.prompt ?? (request.messages ?? []).map((m) => `${m.role}: ${m.content}`).join('\n');
     const tokens = model.tokenize(prompt);
     // Events are collected by the callback and drained here; the callback stamps arrival with now().

@@ -55,6 +55,17 @@ describe('llama.cpp driver: attach and embedded', function () {
         assert.equal(tokenSum(events), 32);
         assert.deepEqual(events.slice(-2).map((e) => e.type), ['usage', 'done']);
       }
+      // W4 sends streams at once; one sequence serves them one after another, each complete.
+      const streams = await Promise.all(
+        ['alpha', 'beta', 'gamma'].map(async (word) => {
+          const events: GenerationEvent[] = [];
+          for await (const event of session.generate({ prompt: `Say ${word}`, maxTokens: 12, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
+          return events;
+        }),
+      );
+      for (const events of streams) assert.equal(tokenSum(events), 12);
+      const spans = streams.map((events) => events.filter((e) => e.type === 'tokens').map((e) => (e as { t: number }).t)).map((ts) => [ts[0]!, ts.at(-1)!]).sort((a, b) => a[0]! - b[0]!);
+      for (let i = 1; i < spans.length; i++) assert.ok(spans[i]![0]! >= spans[i - 1]![1]!, `streams interleaved: ${JSON.stringify(spans)}`);
     } finally {
       await session.close();
     }
