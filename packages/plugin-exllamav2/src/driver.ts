@@ -115,7 +115,6 @@ export function createExllamaV2Driver(options: ExllamaV2DriverOptions = {}): Dri
         backendVersion: backendVersion(versions),
         capabilities: CAPABILITIES,
         extras: { engine: 'ExLlamaV2DynamicGenerator', max_seq_len: maxSeqLen, ...(versions.cuda ? { cuda: String(versions.cuda) } : {}) },
-        flags: ['serial-concurrency'],
         generate: (request) => runnerGeneration(runner, request),
         close: () => runner.close(),
       };

@@ -105,7 +105,8 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     capabilities: { streaming: true, exact_output_length: true, prefix_cache_stats: false, true_concurrency: false, ...(maxContext ? { max_context_tokens: maxContext } : {}) },
     extras: { engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sampling: 'greedy' },
     // The embedded engine decodes well below llama-server on small CPUs (README): results say which ran.
-    flags: ['embedded-engine', ...(options.parallel > 1 ? ['serial-concurrency'] : [])],
+    // Session flags go on every result; W4 gets serial-concurrency from the harness (true_concurrency false).
+    flags: ['embedded-engine'],
     generate: (request) => engine.generate(request),
     close: () => engine.close(),
   };

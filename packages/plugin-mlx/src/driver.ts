@@ -96,7 +96,6 @@ export function createMlxDriver(options: MlxDriverOptions = {}): Driver {
         backendVersion: backendVersion(versions),
         capabilities: CAPABILITIES,
         extras: { engine: 'mlx_lm.stream_generate' },
-        flags: ['serial-concurrency'],
         generate: (request) => runnerGeneration(runner, request),
         close: () => runner.close(),
       };

@@ -103,10 +103,12 @@ describe('mlx driver', () => {
     assert.equal(detection.capabilities?.true_concurrency, false);
   });
 
-  it('streams a normal generation through the runner and flags serial concurrency', async () => {
+  it('streams a normal generation through the runner; only W4 is flagged serial, by the harness', async () => {
     const { session, events } = await generate('mlx-community/fake-normal', 5);
     assert.equal(session.backendVersion, 'mlx 0.29.0-fake, mlx-lm 0.99.0-fake');
-    assert.ok(session.flags?.includes('serial-concurrency'));
+    // Session flags go on every workload's result: W1 must not read "serial-concurrency".
+    assert.equal(session.capabilities.true_concurrency, false);
+    assert.ok(!session.flags?.includes('serial-concurrency'));
     assert.deepEqual(events.map((e) => e.type), ['tokens', 'tokens', 'tokens', 'tokens', 'tokens', 'usage', 'done']);
     assert.deepEqual(events[5], { type: 'usage', promptTokens: 3, outputTokens: 5 });
     assert.equal((events[6] as { stopReason?: string }).stopReason, 'length');
