@@ -102,7 +102,7 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
   return {
     model,
     backendVersion: engine.version,
-    capabilities: { streaming: true, exact_output_length: true, prefix_cache_stats: false, true_concurrency: false, ...(maxContext ? { max_context_tokens: maxContext } : {}) },
+    capabilities: { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: false, ...(maxContext ? { max_context_tokens: maxContext } : {}) },
     extras: { engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sampling: 'greedy' },
     // The embedded engine decodes well below llama-server on small CPUs (README): results say which ran.
     // Session flags go on every result; W4 gets serial-concurrency from the harness (true_concurrency false).

@@ -74,10 +74,19 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
     let finished = false;
     let failure: unknown;
     let produced = 0;
+    let cached = 0;
     const run = (async () => {
-      // The sequence keeps the previous generation; start clean so every request is measured alike.
-      await sequence.clearHistory();
-      const iterator = sequence.evaluate(tokens, { temperature: 0, topK: 1 });
+      if (request.cachePrompt) {
+        // What llama-server's cache_prompt does: keep the longest common prefix of the previous
+        // request (W5 re-sends its growing conversation) and evaluate only the rest. At least the
+        // last prompt token is evaluated again, so there are logits to sample the first token from.
+        await sequence.adaptStateToTokens(tokens, false);
+        cached = Math.max(0, Math.min(sequence.nextTokenIndex, tokens.length - 1));
+        if (sequence.nextTokenIndex > cached) await sequence.eraseContextTokenRanges([{ start: cached, end: sequence.nextTokenIndex }]);
+      } else {
+        await sequence.clearHistory();
+      }
+      const iterator = sequence.evaluate(tokens.slice(cached), { temperature: 0, topK: 1 });
       for await (const _token of iterator) {
         produced++;
         queue.push({ type: 'tokens', t: now(), count: 1 });
@@ -98,7 +107,7 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
     }
     await run;
     if (failure && !request.signal.aborted) throw new DriverError('llama.cpp', `embedded generation failed: ${errorMessage(failure)}`, { cause: failure });
-    yield { type: 'usage', promptTokens: tokens.length, outputTokens: produced };
+    yield { type: 'usage', promptTokens: tokens.length, outputTokens: produced, cachedPromptTokens: cached };
     yield { type: 'done', t: now(), stopReason: request.signal.aborted ? 'abort' : 'length', extras: {} };
   }
 

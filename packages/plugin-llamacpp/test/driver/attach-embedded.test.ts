@@ -55,6 +55,20 @@ describe('llama.cpp driver: attach and embedded', function () {
         assert.equal(tokenSum(events), 32);
         assert.deepEqual(events.slice(-2).map((e) => e.type), ['usage', 'done']);
       }
+      // W5 re-sends a growing conversation: the shared prefix is kept, as llama-server's cache_prompt does.
+      const usageOf = async (prompt: string, cachePrompt: boolean) => {
+        const events: GenerationEvent[] = [];
+        for await (const event of session.generate({ prompt, maxTokens: 8, cachePrompt, signal: new AbortController().signal })) events.push(event);
+        assert.equal(tokenSum(events), 8);
+        return events.find((e) => e.type === 'usage') as Extract<GenerationEvent, { type: 'usage' }>;
+      };
+      const turn1 = 'The committee met on Monday to review the annual budget and the hiring plan for the spring.';
+      await usageOf(turn1, true);
+      const turn2 = await usageOf(`${turn1} The chair asked for a summary of the open questions.`, true);
+      assert.ok((turn2.cachedPromptTokens ?? 0) >= 15 && turn2.cachedPromptTokens! < turn2.promptTokens, JSON.stringify(turn2));
+      assert.equal(session.capabilities.prefix_cache_stats, true);
+      assert.equal((await usageOf(turn1, false)).cachedPromptTokens, 0);
+
       // W4 sends streams at once; one sequence serves them one after another, each complete.
       const streams = await Promise.all(
         ['alpha', 'beta', 'gamma'].map(async (word) => {
