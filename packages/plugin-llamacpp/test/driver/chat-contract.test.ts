@@ -1,15 +1,9 @@
 /** Chat requests through llama-server's template (prefix cache reported), and the framework's contract suite. */
 import assert from 'node:assert/strict';
-import type { DriverSession, GenerationEvent, GenerationRequest } from '@llm-speed/framework';
+import type { DriverSession } from '@llm-speed/framework';
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
 import { llamaCppDriver } from '../../src/driver.js';
-import { llamaBinDir, makeContext, modelCacheDir, tinyModel } from './helpers.js';
-
-async function collect(session: DriverSession, request: Omit<GenerationRequest, 'signal'>): Promise<GenerationEvent[]> {
-  const events: GenerationEvent[] = [];
-  for await (const e of session.generate({ ...request, signal: new AbortController().signal } as GenerationRequest)) events.push(e);
-  return events;
-}
+import { collectEvents as collect, llamaBinDir, makeContext, modelCacheDir, tinyModel } from './helpers.js';
 
 describe('llama.cpp driver: chat over a spawned llama-server', function () {
   this.timeout(180_000);

@@ -5,15 +5,14 @@
  * 256k-token KV cache. Sizing is the framework's (sessionNeeds), as `llm-speed bench` uses it.
  */
 import assert from 'node:assert/strict';
-import { loadSuite, sessionNeeds, type DriverSession, type GenerationEvent } from '@llm-speed/framework';
+import { loadSuite, sessionNeeds, type DriverSession } from '@llm-speed/framework';
 import { llamaCppDriver } from '../../src/driver.js';
-import { isAlive, llamaBinDir, makeContext, tinyModel } from './helpers.js';
+import { collectEvents, isAlive, llamaBinDir, makeContext, tinyModel } from './helpers.js';
 
 type SpawnedSession = DriverSession & { readonly pid: number };
 
 async function generate(session: DriverSession, request: { prompt?: string; messages?: Array<{ role: string; content: string }>; maxTokens: number }) {
-  const events: GenerationEvent[] = [];
-  for await (const e of session.generate({ ...request, cachePrompt: true, signal: new AbortController().signal } as never)) events.push(e);
+  const events = await collectEvents(session, { ...request, cachePrompt: true } as never);
   const usage = events.find((e) => e.type === 'usage');
   assert.ok(usage?.type === 'usage', `no usage event: ${JSON.stringify(events.at(-1))}`);
   return usage;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DriverContext } from '@llm-speed/framework';
+import type { DriverContext, DriverSession, GenerationEvent, GenerationRequest } from '@llm-speed/framework';
 import { ensureSynthModel } from '../../src/synth/index.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -52,4 +52,11 @@ export async function waitFor(condition: () => boolean, ms: number): Promise<boo
     await new Promise((r) => setTimeout(r, 50));
   }
   return condition();
+}
+
+/** Every event of one generation (a fresh, never-aborted signal unless the request brings one). */
+export async function collectEvents(session: DriverSession, request: Omit<GenerationRequest, 'signal'> & { signal?: AbortSignal }): Promise<GenerationEvent[]> {
+  const events: GenerationEvent[] = [];
+  for await (const e of session.generate({ signal: new AbortController().signal, ...request } as GenerationRequest)) events.push(e);
+  return events;
 }
