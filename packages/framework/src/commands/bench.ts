@@ -74,12 +74,13 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
     const apiUrl = settings.api_url ?? DEFAULT_API_URL;
     const confDir = settings.config_dir ?? configDir(process.env);
 
+    // Checked before anything is sent: a dry run must never upload.
+    if (flags['dry-run'] && flags.resume) throw new UsageError('--dry-run and --resume cannot be combined: --resume uploads a saved run, --dry-run never uploads');
     if (flags.resume) {
       const uploaded = await resumeUpload(flags.resume, { apiUrl, mode, apiKey: settings.api_key });
       this.log(`uploaded: ${uploaded.url}`);
       return;
     }
-    if (flags['dry-run'] && flags.resume) throw new UsageError('--dry-run and --resume cannot be combined');
 
     // A config matrix runs one invocation — one signed submission — per (backend, model).
     const invocations = matrixInvocations(file, settings, { backendFlag: flags.backend, modelFlag: flags.model, workloadFlag: flags.workload });
@@ -127,6 +128,7 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
     const published = await publishRun(outcome.run, {
       mode,
       dryRun: flags['dry-run'],
+      interrupted: outcome.interrupted,
       upload: settings.upload ?? true,
       jsonPath: flags.json,
       printPayload: flags['print-payload'],

@@ -13,7 +13,7 @@ import { backendVersions } from '../discovery/report.js';
 import { frameworkVersion } from '../version.js';
 import { sessionNeeds, type RunnableWorkload } from './plan.js';
 import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
-import { runWorkload, type ProgressListener } from './runner.js';
+import { interruptedResult, runWorkload, type ProgressListener } from './runner.js';
 import { chooseDriver } from './select-backend.js';
 
 export interface BenchInput {
@@ -36,6 +36,8 @@ export interface BenchOutcome {
   run: RunPayload;
   backend: string;
   engineNote?: string;
+  /** Ctrl-C during the run: some workloads are reported as interrupted. */
+  interrupted: boolean;
 }
 
 export async function runBench(input: BenchInput): Promise<BenchOutcome> {
@@ -57,22 +59,18 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   const results: WorkloadResult[] = [];
   try {
     input.progress?.note(`model: ${session.model.identifier}${session.model.quant ? ` (${session.model.quant})` : ''}`);
+    const runCtx = {
+      suiteVersion: input.suiteVersion,
+      suiteDigest: input.suiteDigest,
+      backend: driver.name,
+      session,
+      signal: input.ctx.signal,
+      flags: input.quick ? ['quick'] : [],
+      progress: input.progress,
+    };
     for (const workload of input.workloads) {
-      if (input.ctx.signal.aborted) break;
-      results.push(
-        await runWorkload(
-          {
-            suiteVersion: input.suiteVersion,
-            suiteDigest: input.suiteDigest,
-            backend: driver.name,
-            session,
-            signal: input.ctx.signal,
-            flags: input.quick ? ['quick'] : [],
-            progress: input.progress,
-          },
-          workload,
-        ),
-      );
+      // After Ctrl-C the rest are still reported, as interrupted: an invocation's results travel together.
+      results.push(input.ctx.signal.aborted ? interruptedResult(runCtx, workload) : await runWorkload(runCtx, workload));
     }
   } finally {
     await session.close().catch((error) => input.progress?.note(`warning: closing ${driver.name} failed: ${errorMessage(error)}`));
@@ -94,5 +92,10 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
     finished_at: new Date().toISOString(),
   };
   assertValid<RunPayload>('run', run, 'the run produced by this benchmark');
-  return { run, backend: driver.name, engineNote: typeof session.extras.engine === 'string' ? session.extras.engine : undefined };
+  return {
+    run,
+    backend: driver.name,
+    engineNote: typeof session.extras.engine === 'string' ? session.extras.engine : undefined,
+    interrupted: input.ctx.signal.aborted,
+  };
 }

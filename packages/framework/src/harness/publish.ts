@@ -15,6 +15,8 @@ import { frameworkVersion } from '../version.js';
 export interface PublishOptions {
   mode: PrivacyMode;
   dryRun: boolean;
+  /** The run was interrupted: it is kept locally but never uploaded as if it were complete. */
+  interrupted?: boolean;
   upload: boolean;
   jsonPath?: string;
   printPayload: boolean;
@@ -43,14 +45,22 @@ export async function publishRun(run: RunPayload, options: PublishOptions): Prom
   const outcome: PublishOutcome = { payload: signed };
 
   if (options.printPayload) options.io.out(JSON.stringify(signed, null, 2));
+  // --json PATH is an explicit request for the file, so it is honoured even in a dry run.
+  const writeJson = async () => {
+    if (!options.jsonPath) return;
+    if (options.jsonPath === '-') options.io.out(JSON.stringify(signed, null, 2));
+    else await writeFile(options.jsonPath, JSON.stringify(signed, null, 2) + '\n');
+  };
   if (options.dryRun) {
-    outcome.uploadSkipped = '--dry-run: nothing saved, nothing uploaded';
+    await writeJson();
+    outcome.uploadSkipped = '--dry-run: not saved to the runs folder, not uploaded';
     return outcome;
   }
   outcome.savedPath = await saveLocalRun(signed, { runsDir: options.runsDir, rawTimings });
-  if (options.jsonPath) {
-    if (options.jsonPath === '-') options.io.out(JSON.stringify(signed, null, 2));
-    else await writeFile(options.jsonPath, JSON.stringify(signed, null, 2) + '\n');
+  await writeJson();
+  if (options.interrupted) {
+    outcome.uploadSkipped = 'interrupted: the partial run is saved locally and not uploaded; run the benchmark again to submit a complete one';
+    return outcome;
   }
   // PRIVACY §7: --json and --no-upload are offline modes.
   if (!options.upload || options.jsonPath) {

@@ -67,6 +67,14 @@ function baseResult(ctx: RunContext, workload: RunnableWorkload): WorkloadResult
   };
 }
 
+/** A workload that never started because the run was interrupted: reported, never dropped (METHODOLOGY §6). */
+export function interruptedResult(ctx: RunContext, workload: RunnableWorkload): WorkloadResult {
+  const result = baseResult(ctx, workload);
+  result.error = 'interrupted before this workload started';
+  addFlags(result, ['no-output']);
+  return result;
+}
+
 function addFlags(result: WorkloadResult, flags: string[]): void {
   for (const f of flags) if (!result.flags.includes(f)) result.flags.push(f);
 }
