@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import {
   DriverError,
   probePython,
+  publicModelName,
   pythonFor,
   runnerGeneration,
   startPythonRunner,
@@ -111,7 +112,8 @@ export function createExllamaV2Driver(options: ExllamaV2DriverOptions = {}): Dri
       });
       const versions = (runner.ready.versions ?? {}) as { exllamav2?: unknown; cuda?: unknown };
       return {
-        model: { identifier: modelRef, name: modelRef.replace(/\/+$/, '').split(/[\\/]/).pop() || modelRef },
+        // EXL2 models are local folders: published by folder name only (PRIVACY: no paths, no usernames).
+        model: { identifier: publicModelName(modelRef), name: publicModelName(modelRef) },
         backendVersion: backendVersion(versions),
         capabilities: CAPABILITIES,
         extras: { engine: 'ExLlamaV2DynamicGenerator', max_seq_len: maxSeqLen, ...(versions.cuda ? { cuda: String(versions.cuda) } : {}) },

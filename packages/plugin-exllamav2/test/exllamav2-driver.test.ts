@@ -151,6 +151,7 @@ describe('exllamav2 driver', () => {
     const { session, events } = await generate('/models/fake-normal', 5);
     assert.equal(session.backendVersion, 'exllamav2 0.3.2-fake, cuda 12.4');
     assert.equal(session.model.name, 'fake-normal');
+    assert.equal(session.model.identifier, 'fake-normal', 'the local folder path never reaches the payload');
     assert.deepEqual(
       events.filter((e) => e.type === 'tokens').map((e) => (e as { count: number }).count),
       [2, 2, 1],

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import {
   DriverError,
   probePython,
+  publicModelName,
   pythonFor,
   runnerGeneration,
   startPythonRunner,
@@ -92,7 +93,8 @@ export function createMlxDriver(options: MlxDriverOptions = {}): Driver {
       const runner = await startPythonRunner({ driver: NAME, python, script: MLX_RUNNER_SCRIPT, args: [modelRef], env: ctx.env, signal: ctx.signal, readyDeadlineMs: LOAD_TIMEOUT_MS });
       const versions = (runner.ready.versions ?? {}) as { mlx_lm?: unknown; mlx?: unknown };
       return {
-        model: { identifier: modelRef, name: modelRef },
+        // A local folder is published by its name only (PRIVACY: no paths, no usernames).
+        model: { identifier: publicModelName(modelRef), name: publicModelName(modelRef) },
         backendVersion: backendVersion(versions),
         capabilities: CAPABILITIES,
         extras: { engine: 'mlx_lm.stream_generate' },
