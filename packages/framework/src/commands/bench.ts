@@ -1,4 +1,5 @@
 import { Flags, type Interfaces } from '@oclif/core';
+import { backendFlags, backendSettings } from '../cli/backend-flags.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { matrixInvocations } from '../config/matrix.js';
 import { resolveSettings } from '../config/resolve.js';
@@ -7,12 +8,11 @@ import { detectDrivers } from '../discovery/detect.js';
 import { UsageError } from '../errors.js';
 import { collectFingerprint } from '../fingerprint/index.js';
 import { runBench } from '../harness/bench.js';
-import { publishRun } from '../harness/publish.js';
+import { publishRun, resumeRun } from '../harness/publish.js';
 import { createProgress } from '../output/progress.js';
 import { renderResultsTable } from '../output/results-table.js';
 import { configDir, runsDir } from '../paths.js';
 import { loadSuite, suitePlans } from '../suite/index.js';
-import { resumeUpload } from '../upload/index.js';
 import { DEFAULT_API_URL } from './compare.js';
 
 export default class Bench extends BaseCommand {
@@ -47,8 +47,7 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
     yes: Flags.boolean({ char: 'y', description: 'Consent to uploading without the interactive prompt.' }),
     resume: Flags.string({ description: 'Verify and upload a run saved earlier (after a failed or skipped upload).', helpValue: 'PATH' }),
     config: Flags.string({ description: 'Config file (default: search the current folder).' }),
-    'llama-cpp-path': Flags.string({ description: 'llama-server binary or the folder holding it.' }),
-    'llama-cpp-url': Flags.string({ description: 'Attach to a running llama-server at this URL.' }),
+    ...backendFlags,
   };
 
   async run(): Promise<void> {
@@ -66,8 +65,7 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
         api_key: flags['api-key'],
         api_url: flags['api-url'],
         include_raw_timings: flags['include-raw-timings'] || undefined,
-        llama_cpp_path: flags['llama-cpp-path'],
-        llama_cpp_url: flags['llama-cpp-url'],
+        ...backendSettings(flags),
       },
     });
     const mode = settings.mode ?? 'default';
@@ -77,8 +75,20 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
     // Checked before anything is sent: a dry run must never upload.
     if (flags['dry-run'] && flags.resume) throw new UsageError('--dry-run and --resume cannot be combined: --resume uploads a saved run, --dry-run never uploads');
     if (flags.resume) {
-      const uploaded = await resumeUpload(flags.resume, { apiUrl, mode, apiKey: settings.api_key });
-      this.log(`uploaded: ${uploaded.url}`);
+      // settings.mode, not `mode`: with none asked for, the run goes up in the mode it was made in.
+      const resumed = await resumeRun({
+        path: flags.resume,
+        mode: settings.mode,
+        upload: settings.upload ?? true,
+        printPayload: flags['print-payload'],
+        apiUrl,
+        apiKey: settings.api_key,
+        yes: flags.yes,
+        configDir: confDir,
+        interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+        io: { out: (t) => this.log(t), err: (t) => this.logToStderr(t), input: process.stdin, output: process.stderr },
+      });
+      this.log(`uploaded${resumed.mode === 'default' ? '' : ` (${resumed.mode})`}: ${resumed.upload.url}`);
       return;
     }
 

@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { backendFlags, backendSettings } from '../cli/backend-flags.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { resolveSettings } from '../config/resolve.js';
 import { detectReport } from '../discovery/report.js';
@@ -11,12 +12,12 @@ export default class Detect extends BaseCommand {
   static enableJsonFlag = true;
   static flags = {
     config: Flags.string({ description: 'Config file to read settings from (default: search the current folder).' }),
-    'llama-cpp-path': Flags.string({ description: 'llama-server binary or the folder holding it.', env: 'LLM_SPEED_LLAMA_CPP_PATH' }),
+    ...backendFlags,
   };
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Detect);
-    const { settings } = await resolveSettings({ flags: { llama_cpp_path: flags['llama-cpp-path'] }, configFile: flags.config });
+    const { settings } = await resolveSettings({ flags: backendSettings(flags), configFile: flags.config });
     const report = await detectReport(await this.discover(), this.driverContext(settings));
     if (!this.jsonEnabled()) this.log(renderDetectReport(report));
     return report;

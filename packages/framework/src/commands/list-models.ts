@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { backendFlags, backendSettings } from '../cli/backend-flags.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { resolveSettings } from '../config/resolve.js';
 import { detectDrivers } from '../discovery/detect.js';
@@ -20,11 +21,12 @@ export default class ListModels extends BaseCommand {
   static flags = {
     backend: Flags.string({ description: 'Only this backend (as named by `llm-speed detect`).', env: 'LLM_SPEED_BACKEND' }),
     config: Flags.string({ description: 'Config file to read settings from.' }),
+    ...backendFlags,
   };
 
   async run(): Promise<BackendModels[]> {
     const { flags } = await this.parse(ListModels);
-    const { settings } = await resolveSettings({ flags: { backend: flags.backend }, configFile: flags.config });
+    const { settings } = await resolveSettings({ flags: { backend: flags.backend, ...backendSettings(flags) }, configFile: flags.config });
     const ctx = this.driverContext(settings);
     let detected = await detectDrivers(await this.discover(), ctx);
     if (settings.backend) {
