@@ -2,14 +2,26 @@
  * What happens to a finished run: build the upload payload (privacy rules applied), sign it,
  * keep it locally, print it if asked, and upload it when the mode and the user's consent allow.
  * A failure never loses the run: the signed file is written before any network call, and an
- * upload failure names the `--resume` command that retries it.
+ * upload failure names the `--resume` command that retries it. `--resume` comes back through
+ * resumeRun here, so a retried upload passes the same consent and mode rules as a fresh one.
  */
 import { writeFile } from 'node:fs/promises';
 import type { RunPayload } from '../contract/generated/run.js';
-import { LlmSpeedError, errorMessage } from '../errors.js';
-import { buildUploadPayload, assertPrivacyInvariant, type PrivacyMode } from '../privacy/index.js';
-import { ephemeralKeyPair, loadOrCreateKeyPair, signRun } from '../signing/index.js';
-import { consentRequired, readConsent, recordConsent, promptConsent, saveLocalRun, uploadRun } from '../upload/index.js';
+import { LlmSpeedError, UsageError, errorMessage } from '../errors.js';
+import { buildUploadPayload, assertPrivacyInvariant, uploadHeaders, type PrivacyMode } from '../privacy/index.js';
+import { canonicalPayloadBytes, ephemeralKeyPair, loadOrCreateKeyPair, signRun } from '../signing/index.js';
+import {
+  consentRequired,
+  noConsentMessage,
+  prepareResume,
+  readConsent,
+  recordConsent,
+  promptConsent,
+  resumeCommand,
+  saveLocalRun,
+  uploadRun,
+  type UploadResult,
+} from '../upload/index.js';
 import { frameworkVersion } from '../version.js';
 
 export interface PublishOptions {
@@ -27,7 +39,14 @@ export interface PublishOptions {
   configDir: string;
   runsDir: string;
   interactive: boolean;
-  io: { out(text: string): void; err(text: string): void; input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream };
+  io: PublishIo;
+}
+
+export interface PublishIo {
+  out(text: string): void;
+  err(text: string): void;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
 }
 
 export interface PublishOutcome {
@@ -44,7 +63,7 @@ export async function publishRun(run: RunPayload, options: PublishOptions): Prom
   const signed = await signRun(payload, keys);
   const outcome: PublishOutcome = { payload: signed };
 
-  if (options.printPayload) options.io.out(JSON.stringify(signed, null, 2));
+  if (options.printPayload) printPayload(signed, options);
   // --json PATH is an explicit request for the file, so it is honoured even in a dry run.
   const writeJson = async () => {
     if (!options.jsonPath) return;
@@ -56,7 +75,7 @@ export async function publishRun(run: RunPayload, options: PublishOptions): Prom
     outcome.uploadSkipped = '--dry-run: not saved to the runs folder, not uploaded';
     return outcome;
   }
-  outcome.savedPath = await saveLocalRun(signed, { runsDir: options.runsDir, rawTimings });
+  outcome.savedPath = await saveLocalRun(signed, { runsDir: options.runsDir, rawTimings, mode: options.mode });
   await writeJson();
   if (options.interrupted) {
     outcome.uploadSkipped = 'interrupted: the partial run is saved locally and not uploaded; run the benchmark again to submit a complete one';
@@ -64,20 +83,14 @@ export async function publishRun(run: RunPayload, options: PublishOptions): Prom
   }
   // PRIVACY §7: --json and --no-upload are offline modes.
   if (!options.upload || options.jsonPath) {
-    outcome.uploadSkipped = 'offline run: saved locally, not uploaded';
+    outcome.uploadSkipped = `offline run: saved locally, not uploaded; to upload it later: ${resumeCommand(outcome.savedPath, options.mode)}`;
     return outcome;
   }
 
   assertPrivacyInvariant(signed);
-  const fingerprintHash = signed.fingerprint.fingerprint_hash;
-  if (consentRequired(options.mode) && !(await readConsent(options.configDir))) {
-    let agreed = options.yes;
-    if (!agreed && options.interactive) agreed = await promptConsent({ input: options.io.input, output: options.io.output });
-    if (!agreed) {
-      outcome.uploadSkipped = `not uploaded: no consent yet. Run interactively, or pass --yes, then: llm-speed bench --resume ${outcome.savedPath}`;
-      return outcome;
-    }
-    await recordConsent(options.configDir, { cliVersion: frameworkVersion, fingerprintHash });
+  if (!(await haveConsent(signed, options))) {
+    outcome.uploadSkipped = noConsentMessage(outcome.savedPath, options.mode);
+    return outcome;
   }
   try {
     outcome.upload = await uploadRun({
@@ -91,8 +104,101 @@ export async function publishRun(run: RunPayload, options: PublishOptions): Prom
   } catch (error) {
     if (error instanceof LlmSpeedError) throw error;
     throw new LlmSpeedError('upload', `upload failed: ${errorMessage(error)}; the run is kept at ${outcome.savedPath}`, {
-      suggestions: [`llm-speed bench --resume ${outcome.savedPath}`],
+      suggestions: [resumeCommand(outcome.savedPath, options.mode)],
     });
   }
   return outcome;
+}
+
+type ConsentOptions = Pick<PublishOptions, 'mode' | 'yes' | 'interactive' | 'configDir' | 'io'>;
+
+/** PRIVACY §7: saved consent, else --yes, else the prompt on a terminal; a yes is saved. */
+async function haveConsent(signed: RunPayload, options: ConsentOptions): Promise<boolean> {
+  if (!consentRequired(options.mode) || (await readConsent(options.configDir))) return true;
+  let agreed = options.yes;
+  if (!agreed && options.interactive) agreed = await promptConsent({ input: options.io.input, output: options.io.output });
+  if (!agreed) return false;
+  await recordConsent(options.configDir, { cliVersion: frameworkVersion, fingerprintHash: signed.fingerprint.fingerprint_hash });
+  return true;
+}
+
+/**
+ * --print-payload: the bytes exactly as they sit inside the JWS that is POSTed (RFC 8785
+ * canonical JSON, without public_key and signature, which travel in the JWS header and
+ * signature), and on stderr how they travel — not a pretty-printed rendering of the stored file,
+ * which is neither the bytes sent nor the bytes signed.
+ */
+export function payloadPreview(signed: RunPayload, options: { mode: PrivacyMode; apiUrl: string; apiKey?: string }): { payload: string; note: string } {
+  const payload = new TextDecoder().decode(canonicalPayloadBytes(signed));
+  const encodedHeader = String(signed.signature ?? '').split('.')[0] ?? '';
+  const header = Buffer.from(encodedHeader, 'base64url').toString('utf8');
+  // The key itself is never echoed: a terminal log or a shared screenshot must not leak it.
+  const headers = uploadHeaders(options.mode, { cliVersion: frameworkVersion, apiKey: options.apiKey ? '<api-key>' : undefined });
+  const lines = Object.entries(headers).map(([name, value]) => `  ${name}: ${value}`);
+  const note = [
+    '--print-payload: stdout holds the exact payload bytes (the newline after them is not part of them).',
+    `They would be sent base64url-encoded as the payload of a compact JWS (protected header ${header}, then an Ed25519 signature),`,
+    `in POST ${options.apiUrl.replace(/\/+$/, '')}/v1/results with these headers:`,
+    ...lines,
+  ].join('\n');
+  return { payload, note };
+}
+
+function printPayload(signed: RunPayload, options: { mode: PrivacyMode; apiUrl: string; apiKey?: string; io: PublishIo }): void {
+  const { payload, note } = payloadPreview(signed, options);
+  options.io.out(payload);
+  options.io.err(note);
+}
+
+export interface ResumeRunOptions {
+  path: string;
+  /** The mode asked for (flag, LLM_SPEED_MODE or config); undefined: the mode the run was made in. */
+  mode?: PrivacyMode;
+  /** False for --no-upload (or upload: false in the environment or config). */
+  upload: boolean;
+  printPayload?: boolean;
+  apiUrl: string;
+  apiKey?: string;
+  yes: boolean;
+  configDir: string;
+  interactive: boolean;
+  io: PublishIo;
+  /** Passed to uploadRun (tests shorten them). */
+  retries?: number;
+  backoffMs?: number;
+}
+
+/**
+ * `llm-speed bench --resume <path>`: the saved run goes up under the same rules as a fresh one —
+ * in the mode it was made in (never a weaker one), only when uploads are on, and only with
+ * consent. Everything that can refuse does so before a byte is sent.
+ */
+export async function resumeRun(options: ResumeRunOptions): Promise<{ mode: PrivacyMode; upload: UploadResult }> {
+  const { run, mode } = await prepareResume(options.path, options.mode);
+  if (options.printPayload) printPayload(run, { ...options, mode });
+  const retry = resumeCommand(options.path, mode);
+  if (!options.upload) {
+    throw new UsageError(
+      `not uploaded: uploads are turned off (--no-upload, LLM_SPEED_UPLOAD or "upload": false in the config file), and --resume only uploads. Nothing was sent; ${options.path} is kept.`,
+      [`to send it: ${retry} --upload`],
+    );
+  }
+  assertPrivacyInvariant(run);
+  if (!(await haveConsent(run, { ...options, mode }))) {
+    const why = options.interactive
+      ? 'upload consent was declined'
+      : 'no upload consent yet, and no terminal to ask on. Consent by passing --yes, or run it once on a terminal and answer the prompt';
+    throw new LlmSpeedError('consent', `not uploaded: ${why}. Nothing was sent; ${options.path} is kept.`, { suggestions: [`${retry} --yes`] });
+  }
+  const upload = await uploadRun({
+    run,
+    apiUrl: options.apiUrl,
+    mode,
+    apiKey: options.apiKey,
+    cliVersion: frameworkVersion,
+    localPath: options.path,
+    retries: options.retries,
+    backoffMs: options.backoffMs,
+  });
+  return { mode, upload };
 }

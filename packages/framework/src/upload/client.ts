@@ -12,7 +12,7 @@ import { assertPrivacyInvariant } from '../privacy/invariant.js';
 import { uploadHeaders, type PrivacyMode } from '../privacy/modes.js';
 import { toCompactJws, verifyRun } from '../signing/jws.js';
 import { frameworkVersion } from '../version.js';
-import { loadLocalRun } from './local.js';
+import { loadLocalRun, readLocalRunMode } from './local.js';
 
 /** What one HTTP exchange returned; injectable so tests and other clients can swap the transport. */
 export interface TransportResponse {
@@ -47,8 +47,18 @@ function shellPath(path: string): string {
   return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
-export function resumeCommand(path: string): string {
-  return `llm-speed bench --resume ${shellPath(path)}`;
+/** The flag that selects `mode` on the command line ('' for default). */
+export function modeFlag(mode: PrivacyMode | undefined): string {
+  return mode === 'anon' ? '--anon' : mode === 'strict-anon' ? '--strict-anon' : '';
+}
+
+/**
+ * The command that retries a saved run. It names the run's mode: the recorded mode would apply
+ * anyway, but a copied file may have lost its sidecar, and the user should see how it will go out.
+ */
+export function resumeCommand(path: string, mode?: PrivacyMode): string {
+  const flag = modeFlag(mode);
+  return `llm-speed bench --resume ${shellPath(path)}${flag ? ` ${flag}` : ''}`;
 }
 
 const undiciTransport: UploadTransport = async (url, init) => {
@@ -113,9 +123,9 @@ export async function uploadRun(options: UploadOptions): Promise<UploadResult> {
   const backoffMs = options.backoffMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const keep = options.localPath
-    ? ` The signed run is kept at ${options.localPath}; retry with: ${resumeCommand(options.localPath)}`
+    ? ` The signed run is kept at ${options.localPath}; retry with: ${resumeCommand(options.localPath, options.mode)}`
     : '';
-  const suggestions = options.localPath ? [resumeCommand(options.localPath)] : [];
+  const suggestions = options.localPath ? [resumeCommand(options.localPath, options.mode)] : [];
 
   let lastProblem = '';
   for (let attempt = 0; attempt <= retries; attempt++) {
@@ -163,15 +173,60 @@ function parseCreated(body: string, apiUrl: string): UploadResult {
   return { id: parsed.id, url };
 }
 
-export type ResumeOptions = Omit<UploadOptions, 'run' | 'localPath' | 'mode'> & { mode?: PrivacyMode };
+export type ResumeOptions = Omit<UploadOptions, 'run' | 'localPath' | 'mode'> & {
+  /** The mode asked for; undefined: the mode the run was made in. */
+  mode?: PrivacyMode;
+};
 
-/** `llm-speed bench --resume <path>`: verify the saved run's signature locally, then upload it. */
-export async function resumeUpload(path: string, options: ResumeOptions): Promise<UploadResult> {
+const STRENGTH: Record<PrivacyMode, number> = { default: 0, anon: 1, 'strict-anon': 2 };
+
+export interface ResumableRun {
+  run: RunPayload;
+  /** The mode it will be sent in. */
+  mode: PrivacyMode;
+  /** The mode it was made in, where known (the local sidecar, or the payload itself for strict-anon). */
+  recorded?: PrivacyMode;
+}
+
+/**
+ * Loads a saved run for `--resume`, checks its signature locally, and settles the mode it goes
+ * out in: the one it was made in unless another is asked for, and never a weaker one — resuming
+ * an --anon run in default mode would drop the anon header, a --strict-anon one would add our
+ * User-Agent and the API key, and either way tie the run to this user after all. Nothing is sent.
+ */
+export async function prepareResume(path: string, requested?: PrivacyMode): Promise<ResumableRun> {
   const run = await loadLocalRun(path);
   const verdict = await verifyRun(run);
   if (!verdict.valid) throw new TamperedRunError(path, verdict.reason ?? 'invalid signature');
-  // A run built in --strict-anon (no fingerprint_hash, ephemeral key) keeps its promise on resume:
-  // sending it with our User-Agent or an API key would tie it to this user after all.
-  const mode: PrivacyMode = run.fingerprint?.fingerprint_hash === undefined ? 'strict-anon' : (options.mode ?? 'default');
+  let recorded: PrivacyMode | undefined;
+  try {
+    recorded = await readLocalRunMode(path);
+  } catch (error) {
+    // An unreadable record only matters when there is nothing else to go by.
+    if (!requested) throw error;
+  }
+  // The payload itself proves strict-anon (no fingerprint_hash), whatever the sidecar says.
+  if (run.fingerprint?.fingerprint_hash === undefined) recorded = 'strict-anon';
+  const mode = requested ?? recorded ?? 'default';
+  if (recorded && STRENGTH[mode] < STRENGTH[recorded]) {
+    throw new LlmSpeedError(
+      'privacy',
+      `refusing to upload ${path} in ${mode} mode: it was made in ${recorded} mode, and a weaker mode would link it to you. Nothing was sent.`,
+      { suggestions: [`drop the mode you passed (flag, LLM_SPEED_MODE or the config file's "mode"): ${resumeCommand(path, recorded)}`] },
+    );
+  }
+  if (mode === 'strict-anon' && run.fingerprint?.fingerprint_hash !== undefined) {
+    throw new LlmSpeedError(
+      'privacy',
+      `cannot upload ${path} in strict-anon mode: it was made in ${recorded ?? 'default or --anon'} mode, so it carries a fingerprint_hash and your persistent key, and its signature forbids removing them. Nothing was sent.`,
+      { suggestions: ['run the benchmark again with --strict-anon', ...(recorded ? [resumeCommand(path, recorded)] : [])] },
+    );
+  }
+  return { run, mode, recorded };
+}
+
+/** `llm-speed bench --resume <path>` without the consent step: verify locally, then upload. */
+export async function resumeUpload(path: string, options: ResumeOptions): Promise<UploadResult> {
+  const { run, mode } = await prepareResume(path, options.mode);
   return uploadRun({ ...options, mode, run, localPath: path });
 }

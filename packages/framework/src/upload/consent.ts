@@ -7,6 +7,7 @@ import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { PrivacyMode } from '../privacy/modes.js';
+import { resumeCommand } from './client.js';
 
 /** The one copy of the consent text. */
 export const CONSENT_TEXT = `llm-speed uploads this run's results to the public leaderboard.
@@ -76,8 +77,8 @@ export async function recordConsent(configDir: string, details: { cliVersion: st
 }
 
 /** What to tell a non-interactive run that has no consent yet. */
-export function noConsentMessage(savedPath?: string): string {
-  const resume = savedPath ? ` then upload it with: llm-speed bench --resume ${savedPath}` : '';
+export function noConsentMessage(savedPath?: string, mode?: PrivacyMode): string {
+  const resume = savedPath ? ` then upload it with: ${resumeCommand(savedPath, mode)}` : '';
   return `not uploaded: no upload consent yet. Consent by running llm-speed bench interactively once, or pass --yes;${resume}`;
 }
 

@@ -1,12 +1,24 @@
-export { saveLocalRun, loadLocalRun, localRunFileName, timingsSidecarPath, LocalRunError, type SaveLocalRunOptions } from './local.js';
+export {
+  saveLocalRun,
+  loadLocalRun,
+  localRunFileName,
+  timingsSidecarPath,
+  localMetaPath,
+  readLocalRunMode,
+  LocalRunError,
+  type SaveLocalRunOptions,
+} from './local.js';
 export {
   uploadRun,
   resumeUpload,
+  prepareResume,
   resumeCommand,
+  modeFlag,
   UploadFailedError,
   TamperedRunError,
   type UploadOptions,
   type ResumeOptions,
+  type ResumableRun,
   type UploadResult,
   type UploadTransport,
   type TransportResponse,

@@ -1,13 +1,16 @@
 /**
  * Runs kept on disk (<cache>/runs/). The file is exactly the payload JSON (signed or not), so
- * `jq < file` shows what is (or would be) uploaded (PRIVACY §5); raw per-token timings, which are
- * never uploaded unless opted in, live in a `.timings.json` sidecar next to it.
+ * `jq < file` shows what is (or would be) uploaded (PRIVACY §5). What must stay on this machine
+ * lives in sidecars next to it: raw per-token timings (`.timings.json`, never uploaded unless
+ * opted in) and the privacy mode the run was made in (`.local.json`), which `--resume` needs and
+ * the signed payload has no field for.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { RunPayload } from '../contract/generated/run.js';
 import { LlmSpeedError } from '../errors.js';
+import { isPrivacyMode, type PrivacyMode } from '../privacy/modes.js';
 
 export class LocalRunError extends LlmSpeedError {
   constructor(message: string, suggestions: string[] = []) {
@@ -26,6 +29,10 @@ export function timingsSidecarPath(runPath: string): string {
   return join(dirname(runPath), basename(runPath, '.json') + '.timings.json');
 }
 
+export function localMetaPath(runPath: string): string {
+  return join(dirname(runPath), basename(runPath, '.json') + '.local.json');
+}
+
 /** Temp file + rename: a reader never sees half a run, and a crash never leaves one. */
 async function writeAtomic(path: string, text: string): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -42,11 +49,25 @@ export interface SaveLocalRunOptions {
   runsDir: string;
   /** Per-result raw decode intervals, index-aligned with run.results; kept locally only. */
   rawTimings?: number[][];
+  /** The privacy mode the run was made in; kept locally so `--resume` sends it the same way. */
+  mode?: PrivacyMode;
+}
+
+/** The local-only sidecar: never uploaded, never signed. */
+interface LocalRunMeta {
+  run: string;
+  privacy_mode: PrivacyMode;
 }
 
 export async function saveLocalRun(run: RunPayload, options: SaveLocalRunOptions): Promise<string> {
   await mkdir(options.runsDir, { recursive: true, mode: 0o700 });
   const path = join(options.runsDir, localRunFileName(run));
+  // Before the run itself: a crash in between must not leave a run that resumes without its mode
+  // (it would go up as a default-mode run).
+  if (options.mode) {
+    const meta: LocalRunMeta = { run: basename(path), privacy_mode: options.mode };
+    await writeAtomic(localMetaPath(path), JSON.stringify(meta) + '\n');
+  }
   await writeAtomic(path, JSON.stringify(run, null, 2) + '\n');
   await chmod(path, 0o600).catch(() => undefined);
   if (options.rawTimings?.some((t) => t.length > 0)) {
@@ -76,4 +97,31 @@ export async function loadLocalRun(path: string): Promise<RunPayload> {
   }
   if (typeof run !== 'object' || run === null || Array.isArray(run)) throw new LocalRunError(`${path} does not hold a run (expected a JSON object)`);
   return run as RunPayload;
+}
+
+/**
+ * The privacy mode recorded next to a saved run, or undefined when there is none (a run saved by
+ * an older llm-speed, or copied without its sidecar). A sidecar that exists but cannot be read is
+ * an error, not "no record": guessing would risk sending an anonymous run as a default one.
+ */
+export async function readLocalRunMode(runPath: string): Promise<PrivacyMode | undefined> {
+  let text: string;
+  try {
+    text = await readFile(localMetaPath(runPath), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LocalRunError(`cannot read ${localMetaPath(runPath)}: ${(error as Error).message}`);
+  }
+  let mode: unknown;
+  try {
+    mode = (JSON.parse(text) as Partial<LocalRunMeta> | null)?.privacy_mode;
+  } catch {
+    mode = undefined;
+  }
+  if (!isPrivacyMode(mode)) {
+    throw new LocalRunError(`${localMetaPath(runPath)} does not record a privacy mode, so the mode ${basename(runPath)} was made in is unknown`, [
+      'pass the mode it was made in (--anon or --strict-anon; neither for default) to --resume',
+    ]);
+  }
+  return mode;
 }

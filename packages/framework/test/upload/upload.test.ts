@@ -175,11 +175,13 @@ describe('uploads against a loopback server', () => {
     assert.equal(server.requests.length, 0);
   });
 
-  it('--resume of a --strict-anon run keeps strict-anon headers whatever mode is asked', async () => {
+  it('--resume of a --strict-anon run keeps strict-anon headers, and refuses a weaker mode', async () => {
     server = await recordingServer([CREATED]);
     const signed = await signedFor('strict-anon');
     const path = await saveLocalRun(signed, { runsDir: join(dir, 'runs') });
-    await resumeUpload(path, { apiUrl: server.url, mode: 'default', apiKey: 'sk-test', cliVersion: '1' });
+    await assert.rejects(resumeUpload(path, { apiUrl: server.url, mode: 'default', apiKey: 'sk-test', cliVersion: '1' }), /made in strict-anon mode/);
+    assert.equal(server.requests.length, 0);
+    await resumeUpload(path, { apiUrl: server.url, apiKey: 'sk-test', cliVersion: '1' });
     const headers = server.requests[0]!.headers;
     assert.equal(headers.authorization, undefined);
     assert.ok(!/llm-speed/.test(headers['user-agent'] ?? ''));
