@@ -1,7 +1,8 @@
 /**
  * Builds the exact object that gets signed and uploaded: the run with the local-only parts removed
- * (raw per-token timings unless opted in, the fingerprint hash in --strict-anon), checked against
- * run.schema.json, whose additionalProperties:false is the "these fields and no others" promise.
+ * (raw per-token timings unless opted in, the fingerprint hash in --strict-anon, every backend
+ * but the one that ran), checked against run.schema.json, whose additionalProperties:false is the
+ * "these fields and no others" promise.
  */
 import type { RunPayload } from '../contract/generated/run.js';
 import { check } from '../contract/validate.js';
@@ -20,9 +21,21 @@ export function buildUploadPayload(run: RunPayload, options: UploadPayloadOption
   delete payload.public_key;
   if (!options.includeRawTimings) for (const result of payload.results) delete result.raw_timings_ms;
   if (options.mode === 'strict-anon') delete payload.fingerprint.fingerprint_hash;
+  payload.fingerprint.extras = { backends: options.mode === 'strict-anon' ? {} : ranBackends(payload.results) };
   const problems = check('run', payload);
   if (problems.length > 0) {
     throw new ValidationError('upload payload', problems, ['this is a bug in llm-speed or a driver plugin; nothing was sent']);
   }
   return payload;
+}
+
+/**
+ * fingerprint.extras.backends rebuilt from the results, whatever the fingerprint came with: a
+ * fingerprint made for `detect` lists every installed backend, and the hosted driver's detected
+ * version names each provider the user has an API key for. Neither is the server's business.
+ */
+function ranBackends(results: RunPayload['results']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of results) if (!(r.backend.slice(0, 40) in out)) out[r.backend.slice(0, 40)] = r.backend_version.slice(0, 120);
+  return out;
 }
