@@ -1,8 +1,10 @@
 /** Finds a llama-server binary (config path, env, PATH, the project's own cached build) and reads its version. */
-import { readdirSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import type { DriverContext } from '@llm-speed/framework';
+
+const SERVER_EXE = process.platform === 'win32' ? 'llama-server.exe' : 'llama-server';
 
 function isFile(path: string): boolean {
   try {
@@ -12,15 +14,66 @@ function isFile(path: string): boolean {
   }
 }
 
-export function findLlamaServer(ctx: DriverContext): string | undefined {
-  const configured = (ctx.config.llama_cpp_path as string | undefined) ?? ctx.env.LLM_SPEED_LLAMA_CPP_PATH;
-  const candidates: string[] = [];
-  if (configured) candidates.push(configured, join(configured, 'llama-server'), join(configured, 'bin', 'llama-server'));
-  else {
-    for (const dir of (ctx.env.PATH ?? '').split(delimiter).filter(Boolean)) candidates.push(join(dir, 'llama-server'));
-    candidates.push(...cachedBuilds(ctx.cacheDir));
+// A file spawn() cannot run is no llama-server: taking it would only fail later, at open().
+function isExecutable(path: string): boolean {
+  if (!isFile(path)) return false;
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
-  return candidates.find(isFile);
+}
+
+/** Where the user pointed the driver at a llama-server, and the words that name that setting. */
+function configuredPath(ctx: DriverContext): { path: string; setting: string } | undefined {
+  const fromConfig = ctx.config.llama_cpp_path as string | undefined;
+  if (fromConfig) return { path: resolve(fromConfig), setting: '--llama-cpp-path' };
+  const fromEnv = ctx.env.LLM_SPEED_LLAMA_CPP_PATH;
+  return fromEnv ? { path: resolve(fromEnv), setting: 'LLM_SPEED_LLAMA_CPP_PATH' } : undefined;
+}
+
+export interface ServerLookup {
+  binary?: string;
+  /** Set when a configured path holds no llama-server: one line naming the path and the fix. */
+  problem?: string;
+}
+
+/**
+ * A configured path is taken at its word: when it holds no llama-server the lookup says so
+ * instead of falling back to PATH or the embedded engine, which would measure another engine
+ * than the one the user asked for.
+ */
+export function lookupLlamaServer(ctx: DriverContext): ServerLookup {
+  const configured = configuredPath(ctx);
+  if (configured) {
+    const { path } = configured;
+    const binary = [path, join(path, SERVER_EXE), join(path, 'bin', SERVER_EXE)].find(isExecutable);
+    return binary ? { binary } : { problem: configuredPathProblem(configured) };
+  }
+  const candidates = (ctx.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, SERVER_EXE));
+  candidates.push(...cachedBuilds(ctx.cacheDir));
+  return { binary: candidates.find(isExecutable) };
+}
+
+export function findLlamaServer(ctx: DriverContext): string | undefined {
+  return lookupLlamaServer(ctx).binary;
+}
+
+function configuredPathProblem({ path, setting }: { path: string; setting: string }): string {
+  const fix = `point ${setting} at the llama-server binary or the folder holding it, or unset it to use llama-server from PATH or the embedded engine`;
+  let what: string;
+  try {
+    const info = statSync(path);
+    if (info.isFile()) what = 'is not executable';
+    else {
+      const inside = [join(path, SERVER_EXE), join(path, 'bin', SERVER_EXE)].find(isFile);
+      what = inside ? `holds ${inside}, which is not executable` : `holds no ${SERVER_EXE} (nor bin/${SERVER_EXE})`;
+    }
+  } catch {
+    what = 'does not exist';
+  }
+  return `${setting} ${path} ${what}: ${fix}`;
 }
 
 /**
@@ -37,7 +90,7 @@ export function cachedBuilds(cacheDir: string): string[] {
   } catch {
     return [];
   }
-  return builds.filter((b) => isFile(join(root, b, 'bin', '.complete'))).map((b) => join(root, b, 'bin', 'llama-server'));
+  return builds.filter((b) => isFile(join(root, b, 'bin', '.complete'))).map((b) => join(root, b, 'bin', SERVER_EXE));
 }
 
 export function attachUrl(ctx: DriverContext): string | undefined {

@@ -1,29 +1,72 @@
 /**
  * The llama.cpp driver: attaches to a running llama-server (llama_cpp_url), spawns one
- * (llama_cpp_path / PATH), or runs llama.cpp in-process through node-llama-cpp when neither exists.
+ * (llama_cpp_path / PATH), or runs llama.cpp in-process through node-llama-cpp when no path is
+ * configured and none is found. A configured path that holds no llama-server is an error.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DriverError, errorMessage, getJson, type Driver, type DriverCapabilities, type DriverContext, type DriverDetection, type DriverSession, type Extras, type ModelInfo, type OpenOptions } from '@llm-speed/framework';
 import { modelIdentity, readGgufMetadata } from './gguf/index.js';
-import { ensureSynthModel, type SynthQuant, type SynthSize } from './synth/index.js';
-import { attachUrl, findLlamaServer, serverVersion } from './detect.js';
+import { ensureSynthModel, SYNTH_QUANTS, SYNTH_SIZES, synthIdentifier, type SynthQuant, type SynthSize } from './synth/index.js';
+import { attachUrl, lookupLlamaServer, serverVersion } from './detect.js';
 import { streamCompletion } from './server/completion.js';
 import { spawnServer } from './server/spawn.js';
 import { embeddedVersion, openEmbedded } from './embedded/session.js';
 
 const NAME = 'llama.cpp';
 
-function serverCapabilities(parallel: number, maxContext?: number): DriverCapabilities {
-  return { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: parallel > 1, ...(maxContext ? { max_context_tokens: maxContext } : {}) };
+function serverCapabilities(slots: number, maxContext?: number): DriverCapabilities {
+  return { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: slots > 1, ...(maxContext ? { max_context_tokens: maxContext } : {}) };
 }
 
-/** A .gguf path as given, or "synth:<size>[:<quant>]" / nothing → the synthetic model. */
-async function resolveModel(modelRef: string | undefined, ctx: DriverContext): Promise<string> {
-  if (modelRef === undefined || modelRef.startsWith('synth:')) {
-    const [, size = 'tiny', quant = 'F16'] = (modelRef ?? 'synth:tiny').split(':');
-    return ensureSynthModel({ size: size as SynthSize, quant: quant as SynthQuant, cacheDir: ctx.cacheDir, log: ctx.log });
+/** A spawned server is given as many slots as W4 asks for, so it always decodes streams together. */
+function spawnedCapabilities(maxContext?: number): DriverCapabilities {
+  return serverCapabilities(2, maxContext);
+}
+
+/** One sequence serves streams one after another; the common prompt prefix is kept between requests. */
+function embeddedCapabilities(maxContext?: number): DriverCapabilities {
+  return { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: false, ...(maxContext ? { max_context_tokens: maxContext } : {}) };
+}
+
+interface ServerProps {
+  build_info?: string;
+  model_path?: string;
+  total_slots?: number;
+  default_generation_settings?: { n_ctx?: number };
+}
+
+/**
+ * What an attached server can do is the server's to say, not the run's: a 1-slot server decodes
+ * W4's streams one after another, and no request may exceed one slot's n_ctx.
+ */
+function attachedCapabilities(props: ServerProps): DriverCapabilities {
+  return serverCapabilities(props.total_slots ?? 1, props.default_generation_settings?.n_ctx);
+}
+
+/** The llama-server to spawn, if any; a configured path without one is an error, never a quiet switch of engine. */
+function serverBinary(ctx: DriverContext): string | undefined {
+  const { binary, problem } = lookupLlamaServer(ctx);
+  if (problem) throw new DriverError(NAME, problem, { suggestions: ['Run `llm-speed detect` to see which llama-server is found.'] });
+  return binary;
+}
+
+const SYNTH_USAGE = `synth:<size>[:<quant>] or llm-speed/synth-llama-<size>-<quant> (sizes ${SYNTH_SIZES.join(', ')}; quants ${SYNTH_QUANTS.join(', ')})`;
+
+function synthModel(size: string, quant: string, ctx: DriverContext): Promise<string> {
+  if (!SYNTH_SIZES.includes(size as SynthSize) || !SYNTH_QUANTS.includes(quant as SynthQuant)) {
+    throw new DriverError(NAME, `unknown synthetic model size "${size}" or quant "${quant}"`, { suggestions: [`use ${SYNTH_USAGE}`] });
   }
+  return ensureSynthModel({ size: size as SynthSize, quant: quant as SynthQuant, cacheDir: ctx.cacheDir, log: ctx.log });
+}
+
+/** "llm-speed/synth-llama-tiny-Q8_0", the identifier results and listModels() give a synthetic model. */
+function parseSynthIdentifier(modelRef: string): { size: SynthSize; quant: SynthQuant } | undefined {
+  for (const size of SYNTH_SIZES) for (const quant of SYNTH_QUANTS) if (synthIdentifier(size, quant) === modelRef) return { size, quant };
+  return undefined;
+}
+
+async function ggufPath(modelRef: string): Promise<string> {
   const path = resolve(modelRef);
   try {
     await readGgufMetadata(path);
@@ -33,38 +76,69 @@ async function resolveModel(modelRef: string | undefined, ctx: DriverContext): P
   return path;
 }
 
+function isFile(path: string): Promise<boolean> {
+  return stat(path).then((info) => info.isFile(), () => false);
+}
+
+/**
+ * Whatever listModels() answers opens: "synth:<size>[:<quant>]" / nothing / a synthetic model's
+ * identifier → the synthetic model (generated on first use), a .gguf path as given, a listed
+ * model's identifier (its file name without .gguf) → that file.
+ */
+async function resolveModel(modelRef: string | undefined, ctx: DriverContext): Promise<string> {
+  if (modelRef === undefined || modelRef.startsWith('synth:')) {
+    const [, size = 'tiny', quant = 'F16'] = (modelRef ?? 'synth:tiny').split(':');
+    return synthModel(size, quant, ctx);
+  }
+  const synth = parseSynthIdentifier(modelRef);
+  if (synth) return synthModel(synth.size, synth.quant, ctx);
+  if (await isFile(modelRef)) return ggufPath(modelRef);
+  const models = await catalog(ctx);
+  const listed = models.find((m) => m.info.identifier === modelRef);
+  if (listed) return listed.path;
+  // Something that reads as a path is reported as one (missing file), not as an unknown name.
+  if (/\.gguf$/i.test(modelRef) || (/[\\/]/.test(modelRef) && !modelRef.startsWith('llm-speed/'))) return ggufPath(modelRef);
+  const known = models.map((m) => m.info.identifier);
+  throw new DriverError(NAME, `unknown model "${modelRef}"; available: ${known.length > 0 ? known.join(', ') : 'none listed'}`, {
+    suggestions: ['pass the path of a .gguf file', `or a synthetic model: ${SYNTH_USAGE}`, 'Run `llm-speed list-models` to see what is available.'],
+  });
+}
+
 async function detect(ctx: DriverContext): Promise<DriverDetection> {
   const url = attachUrl(ctx);
   if (url) {
     try {
       await getJson(`${url}/health`, { headersTimeoutMs: 5_000, signal: ctx.signal });
-      const props = await getJson<{ build_info?: string }>(`${url}/props`, { headersTimeoutMs: 5_000, signal: ctx.signal }).catch(() => ({}) as { build_info?: string });
-      return { name: NAME, available: true, version: props.build_info ?? 'unknown (attached)', capabilities: serverCapabilities(1) };
+      const props = await getJson<ServerProps>(`${url}/props`, { headersTimeoutMs: 5_000, signal: ctx.signal }).catch(() => ({}) as ServerProps);
+      return { name: NAME, available: true, version: props.build_info ?? 'unknown (attached)', capabilities: attachedCapabilities(props) };
     } catch (error) {
       return { name: NAME, available: false, reason: `llama-server at ${url} is not reachable: ${errorMessage(error)}` };
     }
   }
-  const binary = findLlamaServer(ctx);
+  const { binary, problem } = lookupLlamaServer(ctx);
+  if (problem) return { name: NAME, available: false, reason: problem };
   if (binary) {
     const { version, backends } = await serverVersion(binary);
-    return { name: NAME, available: true, version: version ?? 'unknown', build_flags: backends, capabilities: serverCapabilities(1) };
+    // The model's trained context is only known once one is chosen: open() adds max_context_tokens.
+    return { name: NAME, available: true, version: version ?? 'unknown', build_flags: backends, capabilities: spawnedCapabilities() };
   }
   const embedded = await embeddedVersion();
-  if (embedded) return { name: NAME, available: true, version: embedded, build_flags: ['cpu'], capabilities: { streaming: true, exact_output_length: true, prefix_cache_stats: false, true_concurrency: false } };
+  if (embedded) return { name: NAME, available: true, version: embedded, build_flags: ['cpu'], capabilities: embeddedCapabilities() };
   return { name: NAME, available: false, reason: 'llama-server not found on PATH; set --llama-cpp-path or install node-llama-cpp' };
 }
 
-async function listModels(ctx: DriverContext): Promise<ModelInfo[]> {
-  const paths: string[] = [];
+/** The GGUF files this driver knows of (configured paths, then the cache's models folder) and what listModels() calls them. */
+async function catalog(ctx: DriverContext): Promise<Array<{ path: string; info: ModelInfo }>> {
+  const paths = new Set<string>();
   const configured = ctx.config.model;
-  for (const entry of Array.isArray(configured) ? configured : configured ? [configured] : []) if (typeof entry === 'string' && entry.endsWith('.gguf')) paths.push(resolve(entry));
+  for (const entry of Array.isArray(configured) ? configured : configured ? [configured] : []) if (typeof entry === 'string' && entry.endsWith('.gguf')) paths.add(resolve(entry));
   const synthDir = join(ctx.cacheDir, 'models');
-  for (const file of await readdir(synthDir).catch(() => [] as string[])) if (file.endsWith('.gguf')) paths.push(join(synthDir, file));
-  const models: ModelInfo[] = [];
+  for (const file of (await readdir(synthDir).catch(() => [] as string[])).sort()) if (file.endsWith('.gguf')) paths.add(join(synthDir, file));
+  const models: Array<{ path: string; info: ModelInfo }> = [];
   for (const path of paths) {
     try {
       const ref = await modelIdentity(path, ctx.cacheDir);
-      models.push({ identifier: ref.identifier, name: ref.name, size: ref.size ?? undefined, quant: ref.quant ?? undefined, digest: ref.digest ?? undefined } as ModelInfo);
+      models.push({ path, info: { identifier: ref.identifier, name: ref.name, size: ref.size ?? undefined, quant: ref.quant ?? undefined, digest: ref.digest ?? undefined } as ModelInfo });
     } catch {
       // An unreadable file is not a model; detection should not fail because of it.
     }
@@ -72,25 +146,31 @@ async function listModels(ctx: DriverContext): Promise<ModelInfo[]> {
   return models;
 }
 
+async function listModels(ctx: DriverContext): Promise<ModelInfo[]> {
+  return (await catalog(ctx)).map((m) => m.info);
+}
+
 async function open(modelRef: string | undefined, options: OpenOptions, ctx: DriverContext): Promise<DriverSession> {
   const url = attachUrl(ctx);
   if (url) {
-    const props = await getJson<{ build_info?: string; model_path?: string; default_generation_settings?: { n_ctx?: number } }>(`${url}/props`, { signal: ctx.signal });
+    const props = await getJson<ServerProps>(`${url}/props`, { signal: ctx.signal });
     const model = props.model_path ? await modelIdentity(props.model_path, ctx.cacheDir).catch(() => undefined) : undefined;
+    if (props.total_slots === undefined) ctx.log(`llama-server at ${url} does not say how many slots it has: W4 is treated as serial`);
     return {
       model: model ?? { identifier: modelRef ?? 'attached', name: modelRef ?? 'attached' },
       backendVersion: props.build_info ?? 'unknown',
-      capabilities: serverCapabilities(options.parallel),
+      capabilities: attachedCapabilities(props),
       extras: { engine: 'server', mode: 'attach' },
       generate: (request) => streamCompletion(url, request),
       close: async () => undefined,
     };
   }
+  // Before the model: a wrong --llama-cpp-path should not wait for a synthetic model to be generated.
+  const binary = serverBinary(ctx);
   const path = await resolveModel(modelRef, ctx);
   const model = await modelIdentity(path, ctx.cacheDir);
   // The context the model was trained for: W3 tiers beyond it are skipped, and no server is sized past it.
   const maxContext = (await readGgufMetadata(path)).contextLength;
-  const binary = findLlamaServer(ctx);
   if (binary) {
     const { version } = await serverVersion(binary);
     return openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', options, ctx });
@@ -102,7 +182,7 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
   return {
     model,
     backendVersion: engine.version,
-    capabilities: { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: false, ...(maxContext ? { max_context_tokens: maxContext } : {}) },
+    capabilities: embeddedCapabilities(maxContext),
     extras: { engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sampling: 'greedy' },
     // The embedded engine decodes well below llama-server on small CPUs (README): results say which ran.
     // Session flags go on every result; W4 gets serial-concurrency from the harness (true_concurrency false).
@@ -154,14 +234,16 @@ async function openSpawned(args: {
     },
     model,
     backendVersion: args.version,
-    // The server can always be given as many slots as W4 asks for.
-    capabilities: serverCapabilities(Math.max(2, args.options.parallel), args.maxContext),
+    capabilities: spawnedCapabilities(args.maxContext),
     extras: extras(),
     async prepare(needs) {
       const wanted = { contextTokens: fit(needs.contextTokens), parallel: Math.max(1, needs.parallel) };
-      if (wanted.parallel <= slots.parallel && wanted.contextTokens <= slots.contextTokens) return;
+      const fits = wanted.parallel <= slots.parallel && wanted.contextTokens <= slots.contextTokens;
+      // A server that crashed in one workload would fail every later one with "connection refused".
+      if (fits && !server.exited) return;
+      if (server.exited) ctx.log(`llama-server (pid ${server.pid}) is no longer running: starting it again`);
       await server.stop();
-      slots = wanted;
+      if (!fits) slots = wanted;
       ({ server, nCtx } = await start(slots));
       session.extras = extras();
     },

@@ -8,6 +8,8 @@ export interface SpawnedServer {
   baseUrl: string;
   pid: number;
   threads: number;
+  /** The process has ended (crashed, killed or stopped): it answers no more requests. */
+  readonly exited: boolean;
   stop(): Promise<void>;
 }
 
@@ -90,5 +92,16 @@ export async function spawnServer(options: { binary: string; model: string; cont
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { baseUrl, pid: child.pid ?? -1, threads, stop: async () => { options.signal.removeEventListener('abort', onAbort); await stop(); } };
+  return {
+    baseUrl,
+    pid: child.pid ?? -1,
+    threads,
+    get exited() {
+      return exited;
+    },
+    stop: async () => {
+      options.signal.removeEventListener('abort', onAbort);
+      await stop();
+    },
+  };
 }

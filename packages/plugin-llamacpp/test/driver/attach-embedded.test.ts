@@ -35,6 +35,26 @@ describe('llama.cpp driver: attach and embedded', function () {
     assert.equal(isAlive(server.pid), false);
   });
 
+  for (const parallel of [1, 2]) {
+    it(`takes concurrency and context from an attached server's /props (${parallel} slot${parallel > 1 ? 's' : ''}), not from the run`, async () => {
+      const server = await spawnServer({ binary: `${llamaBinDir()}/llama-server`, model, contextTokens: 512, parallel, signal: new AbortController().signal });
+      try {
+        const ctx = makeContext({ llama_cpp_url: server.baseUrl });
+        const detection = await llamaCppDriver.detect(ctx);
+        // The run asks for sixteen streams of 4096 tokens; the server has what it has.
+        const session = await llamaCppDriver.open(undefined, { contextTokens: 4096, parallel: 16 }, ctx);
+        // A 1-slot server serves W4's streams one after another: the harness flags W4 serial.
+        assert.equal(session.capabilities.true_concurrency, parallel > 1);
+        // n_ctx per slot: W3 tiers beyond it are skipped instead of failing.
+        assert.equal(session.capabilities.max_context_tokens, 512);
+        assert.deepEqual(detection.capabilities, session.capabilities);
+        await session.close();
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+
   it('generates exactly 32 tokens in-process through node-llama-cpp when no llama-server exists', async () => {
     const lines: string[] = [];
     const ctx = { ...makeContext({}), log: (line: string) => lines.push(line) };
@@ -44,6 +64,10 @@ describe('llama.cpp driver: attach and embedded', function () {
     const session = await llamaCppDriver.open(model, { contextTokens: 256, parallel: 1 }, ctx);
     try {
       assert.equal(session.extras.engine, 'embedded');
+      // detect() promises what the session does, less the model's context (unknown before one is chosen).
+      const { max_context_tokens, ...promised } = session.capabilities;
+      assert.equal(max_context_tokens, 32768);
+      assert.deepEqual(detection.capabilities, promised);
       assert.ok(session.flags?.includes('embedded-engine'));
       // One line tells the user which engine runs and how to get the faster one.
       const notices = lines.filter((l) => /embedded llama\.cpp engine/.test(l));

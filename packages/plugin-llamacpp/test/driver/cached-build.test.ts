@@ -34,6 +34,7 @@ describe('llama-server lookup: the project\'s own cached build', () => {
     const mine = join(cache, 'mine');
     mkdirSync(mine);
     writeFileSync(join(mine, 'llama-server'), '');
+    chmodSync(join(mine, 'llama-server'), 0o755);
     assert.equal(findLlamaServer(ctx({ PATH: '' }, { llama_cpp_path: mine })), join(mine, 'llama-server'));
   });
 });

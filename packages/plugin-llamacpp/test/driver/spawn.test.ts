@@ -89,6 +89,39 @@ describe('llama.cpp driver: spawned llama-server', function () {
     }
   });
 
+  it('detect() promises the capabilities the session reports (less the model\'s context, unknown before one is chosen)', async () => {
+    const ctx = makeContext({ llama_cpp_path: llamaBinDir() });
+    const detection = await llamaCppDriver.detect(ctx);
+    const session = await llamaCppDriver.open(model, { contextTokens: 256, parallel: 1 }, ctx);
+    try {
+      const { max_context_tokens, ...rest } = session.capabilities;
+      assert.equal(max_context_tokens, 32768);
+      assert.deepEqual(detection.capabilities, rest);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('prepare() starts the server again after it crashed, even when its slots fit', async () => {
+    const session = (await llamaCppDriver.open(model, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_path: llamaBinDir() }))) as DriverSession & { pid: number };
+    try {
+      const crashed = session.pid;
+      process.kill(crashed, 'SIGKILL');
+      assert.ok(await waitFor(() => !isAlive(crashed), 5_000));
+      await session.prepare!({ contextTokens: 128, parallel: 1 });
+      assert.notEqual(session.pid, crashed);
+      assert.ok(isAlive(session.pid));
+      const events = await collect(session, 8);
+      assert.equal(events.reduce((sum, e) => sum + (e.type === 'tokens' ? e.count : 0), 0), 8);
+      // A server that is running and fits is kept.
+      const restarted = session.pid;
+      await session.prepare!({ contextTokens: 128, parallel: 1 });
+      assert.equal(session.pid, restarted);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('stops the server when the context signal aborts', async () => {
     const controller = new AbortController();
     const session = await llamaCppDriver.open(model, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_path: llamaBinDir() }, controller.signal));
