@@ -38,7 +38,7 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
     upload: Flags.boolean({ description: 'Upload the signed result (--no-upload: keep it local only).', allowNo: true }),
     json: Flags.string({ description: 'Also write the signed run JSON to PATH ("-" for stdout). Implies no upload.', helpValue: 'PATH' }),
     'dry-run': Flags.boolean({ description: 'Run the workloads but neither save nor upload.' }),
-    'print-payload': Flags.boolean({ description: 'Print the exact JSON that would be uploaded.' }),
+    'print-payload': Flags.boolean({ description: 'Print the exact bytes that would be uploaded: the canonical JSON signed inside the JWS (headers on stderr).' }),
     anon: Flags.boolean({ description: 'Anonymous mode: persistent key, X-LLM-Speed-Anon header.', exclusive: ['strict-anon'] }),
     'strict-anon': Flags.boolean({ description: 'Strict anonymity: ephemeral key, no fingerprint hash, no identifying headers.', exclusive: ['anon'] }),
     'api-key': Flags.string({ description: 'Bearer token for the results server (never sent in --strict-anon).' }),

@@ -23,7 +23,7 @@ describe('backend flags: --vllm-url and friends (e2e, real CLI)', function () {
     box.cleanup();
   });
 
-  const vllmRow = (stdout: unknown) => (JSON.parse(String(stdout)).backends as Array<{ name: string; available: boolean; version?: string }>).find((b) => b.name === 'vllm');
+  const vllmRow = (stdout: unknown) => (JSON.parse(String(stdout)).drivers as Array<{ name: string; available: boolean; version?: string }>).find((b) => b.name === 'vllm');
 
   it('detect --vllm-url finds the server there, and wins over LLM_SPEED_VLLM_URL', async () => {
     const result = await box.run(['detect', '--json', '--vllm-url', vllm.url], { env: { LLM_SPEED_VLLM_URL: 'http://127.0.0.1:9' } });
