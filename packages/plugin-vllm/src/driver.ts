@@ -8,6 +8,8 @@ import {
   getJson,
   getText,
   listOpenAiModels,
+  probePython,
+  pythonFor,
   streamOpenAiCompletion,
   type Driver,
   type DriverCapabilities,
@@ -19,7 +21,6 @@ import {
   type OpenAiModel,
 } from '@llm-speed/framework';
 import { prefixCacheCounters } from './cache-counters.js';
-import { pythonPackageVersion } from './python-probe.js';
 
 export const DEFAULT_VLLM_URL = 'http://127.0.0.1:8000';
 const NAME = 'vllm';
@@ -38,9 +39,11 @@ export function vllmUrl(ctx: DriverContext): string {
   return (typeof configured === 'string' && configured ? configured : DEFAULT_VLLM_URL).replace(/\/+$/, '');
 }
 
-function pythonOf(ctx: DriverContext): string {
-  const configured = ctx.config.python ?? ctx.env.LLM_SPEED_PYTHON;
-  return typeof configured === 'string' && configured ? configured : 'python3';
+/** The installed vllm package's version, asked of the user's Python (the framework's shared probe). */
+async function installedVllm(ctx: DriverContext): Promise<{ python: string; version?: string }> {
+  const python = pythonFor(ctx.config, ctx.env);
+  const probe = await probePython(python, 'import vllm; print(vllm.__version__)', 20_000, ctx.env);
+  return { python, version: probe.ok ? probe.stdout.split('\n').pop()?.trim() || undefined : undefined };
 }
 
 /** vLLM's own GET /version ({"version": "0.11.0"}); undefined when no vLLM answers. */
@@ -77,8 +80,7 @@ export const vllmDriver: Driver = {
       const serving = models.length > 0 ? `serving ${models.map((m) => m.id).join(', ')}` : 'serving no model yet';
       return { name: NAME, available: true, version, reason: `vLLM server at ${url} ${serving}`, capabilities: CAPABILITIES };
     }
-    const python = pythonOf(ctx);
-    const installed = await pythonPackageVersion(python, 'vllm');
+    const { python, version: installed } = await installedVllm(ctx);
     if (installed !== undefined) {
       return {
         name: NAME,
