@@ -19,7 +19,8 @@ const compiled = new Map<string, ValidateFunction>();
 function instance(): Ajv {
   if (!ajv) {
     // strictRequired off: run.schema.json tightens results with allOf + required, which is legal 2020-12.
-    ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    // verbose: errors carry their schema, so a mistyped key can be answered with the keys that exist.
+    ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
     // Annotation for json-schema-to-typescript only; it constrains nothing.
     ajv.addKeyword('tsType');
     addFormats(ajv);
@@ -41,12 +42,36 @@ export function validatorFor(name: SchemaName, definition?: string): ValidateFun
   return fn;
 }
 
+/** Edit distance counting a swap of neighbours as one edit ("mdoe" -> "mode"): config files are typed by hand. */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** What the object may hold: the nearest known key when one is close, else the whole (short) list. */
+function expectedFields(field: string, parentSchema: unknown): string {
+  const known = Object.keys((parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {}).filter((k) => k !== '$schema');
+  if (known.length === 0) return '';
+  const nearest = known.map((k) => ({ k, d: distance(field.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0]!;
+  // Only near-certain typos: a privacy refusal of "hostname" must not suggest "os_name".
+  if (nearest.d <= Math.max(1, Math.floor(field.length / 5))) return ` (did you mean "${nearest.k}"?)`;
+  return known.length <= 20 ? ` (expected one of: ${known.join(', ')})` : '';
+}
+
 /** One readable line per ajv error: `/results/0/extras: must NOT have additional property "hostname"`. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
     const at = e.instancePath || '(root)';
     if (e.keyword === 'additionalProperties') {
-      return `${at}: unexpected field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+      const field = (e.params as { additionalProperty: string }).additionalProperty;
+      return `${at}: unexpected field "${field}"${expectedFields(field, e.parentSchema)}`;
     }
     if (e.keyword === 'enum') {
       return `${at}: ${e.message} (${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')})`;

@@ -50,7 +50,7 @@ describe('config resolution', () => {
     writeFileSync(file, JSON.stringify({ matrix: { runs: [{ backend: 'ollama', modles: ['x'] }] } }));
     await assert.rejects(loadConfigFile({ file }), (e: Error) => {
       assert.match(e.message, new RegExp(`config file ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is invalid`));
-      assert.match(e.message, /\/matrix\/runs\/0: unexpected field "modles"/);
+      assert.match(e.message, /\/matrix\/runs\/0: unexpected field "modles" \(did you mean "models"\?\)/);
       return true;
     });
   });

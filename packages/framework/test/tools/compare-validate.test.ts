@@ -73,13 +73,13 @@ describe('validate', () => {
     writeFileSync(join(dir, 'leaky.json'), JSON.stringify(run));
     const v = await validateFile(join(dir, 'leaky.json'));
     assert.equal(v.valid, false);
-    assert.deepEqual(v.errors, ['/fingerprint: unexpected field "hostname"']);
+    assert.deepEqual(v.errors, ['/fingerprint: unexpected field "hostname" (expected one of: os_name, os_version, cpu_model, cpu_cores, ram_gb, gpus, accelerator_summary, fingerprint_hash, extras)']);
   });
 
   it('reads YAML configs and reports a typo in a key', async () => {
     writeFileSync(join(dir, 'c.yaml'), 'api_url: http://127.0.0.1:8787\nmdoe: anon\n');
     const v = await validateFile(join(dir, 'c.yaml'), 'config');
-    assert.deepEqual(v.errors, ['(root): unexpected field "mdoe"']);
+    assert.deepEqual(v.errors, ['(root): unexpected field "mdoe" (did you mean "mode"?)']);
   });
 
   it('reports unreadable files', async () => {
