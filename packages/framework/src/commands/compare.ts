@@ -22,7 +22,8 @@ export default class Compare extends BaseCommand {
     const refs = argv as string[];
     if (refs.length < 2) throw new UsageError('compare needs at least two runs', ['llm-speed compare <run> <run> [...]']);
     const { settings } = await resolveSettings({ flags: { api_url: flags['api-url'] } });
-    const runs = await Promise.all(refs.map((r) => loadRunRef(r, settings.api_url ?? DEFAULT_API_URL)));
+    // No default API here: a self-hosted permalink is read from its own server.
+    const runs = await Promise.all(refs.map((r) => loadRunRef(r, settings.api_url)));
     const comparison = compareRuns(runs);
     if (!this.jsonEnabled()) {
       for (const w of comparison.warnings) this.warn(w);

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
+import { resolveSettings } from '../config/resolve.js';
 import { errorMessage } from '../errors.js';
 import { verifyRun } from '../signing/jws.js';
 import { PUBLIC_API_URL, readRunSource, resolveRunSource, type RunSource } from '../upload/fetch-run.js';
@@ -15,7 +16,7 @@ Exit status: 0 valid, 1 invalid (the bytes were changed after signing), 2 could 
   ];
   static args = { run: Args.string({ description: 'Run file, run id, or permalink.', required: true }) };
   static flags = {
-    'api-url': Flags.string({ description: `Results server for run ids (default ${PUBLIC_API_URL}).`, env: 'LLM_SPEED_API_URL' }),
+    'api-url': Flags.string({ description: `Results server for run ids (default: api_url from LLM_SPEED_API_URL or the config file, else ${PUBLIC_API_URL}).` }),
     json: Flags.boolean({ description: 'Print the verdict as JSON.' }),
   };
 
@@ -30,7 +31,9 @@ Exit status: 0 valid, 1 invalid (the bytes were changed after signing), 2 could 
     let source: RunSource | undefined;
     let verdict: { valid: boolean; reason?: string; public_key?: string };
     try {
-      source = resolveRunSource(args.run, { apiUrl: flags['api-url'] });
+      // flag > LLM_SPEED_API_URL > config file, like every command that talks to the results server.
+      const { settings } = await resolveSettings({ flags: { api_url: flags['api-url'] } });
+      source = resolveRunSource(args.run, { apiUrl: settings.api_url });
       const run = await readRunSource(source);
       verdict = await verifyRun(run);
       if (verdict.valid) verdict.public_key = (run as { public_key: string }).public_key;

@@ -3,13 +3,12 @@
  * with the % difference against the first run. Different suite versions or model digests are
  * never compared silently: the comparison carries a warning naming them.
  */
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type { RunPayload } from '../contract/generated/run.js';
 import type { WorkloadResult } from '../contract/generated/workload-result.js';
 import { check } from '../contract/validate.js';
 import { LlmSpeedError, ValidationError, errorMessage } from '../errors.js';
-import { getJson } from '../protocol/http.js';
+import { readRunSource, resolveRunSource } from '../upload/fetch-run.js';
 
 export const COMPARED_METRICS = ['ttft_ms', 'prefill_tps', 'decode_tps', 'decode_p50_latency_ms', 'decode_p95_latency_ms', 'wall_ms'] as const;
 type Metric = (typeof COMPARED_METRICS)[number];
@@ -38,18 +37,19 @@ export interface Comparison {
 }
 
 /** A run id (r_…), a permalink (…/r/<id>) or a local file. */
-export async function loadRunRef(ref: string, apiUrl: string): Promise<LabelledRun> {
+/**
+ * A local file, a run id or a permalink, resolved exactly as verify-run resolves it: a self-hosted
+ * permalink is read from its own server unless an API was named explicitly.
+ */
+export async function loadRunRef(ref: string, apiUrl?: string): Promise<LabelledRun> {
+  if (!existsSync(ref) && !/^https?:\/\//i.test(ref) && !/^r_[A-Za-z0-9_-]+$/.test(ref)) {
+    throw new LlmSpeedError('compare', `"${ref}" is neither a file nor a run id (r_…) nor a permalink (…/r/<id>)`, { exitCode: 2 });
+  }
   let value: unknown;
-  if (existsSync(ref)) {
-    try {
-      value = JSON.parse(await readFile(ref, 'utf8'));
-    } catch (error) {
-      throw new LlmSpeedError('compare', `cannot read ${ref}: ${errorMessage(error)}`);
-    }
-  } else {
-    const id = /(?:^|\/r\/)(r_[A-Za-z0-9_-]+)\/?$/.exec(ref)?.[1];
-    if (!id) throw new LlmSpeedError('compare', `"${ref}" is neither a file nor a run id (r_…) nor a permalink (…/r/<id>)`, { exitCode: 2 });
-    value = await getJson(`${apiUrl.replace(/\/$/, '')}/v1/results/${id}`);
+  try {
+    value = await readRunSource(resolveRunSource(ref, { apiUrl }));
+  } catch (error) {
+    throw new LlmSpeedError('compare', `cannot read ${ref}: ${errorMessage(error)}`, { suggestions: (error as LlmSpeedError).suggestions ?? [] });
   }
   const problems = check('run', value);
   if (problems.length > 0) throw new ValidationError(`run ${ref}`, problems.slice(0, 5));

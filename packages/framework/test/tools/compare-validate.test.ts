@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareRuns, loadRunRef, renderComparison } from '../../src/tools/compare-runs.js';
+import { jsonResponse, startReplayServer } from '../../src/testing/replay-server.js';
 import { guessSchema, validateFile } from '../../src/tools/validate-files.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
 
@@ -44,6 +45,17 @@ describe('compare', () => {
       await assert.rejects(loadRunRef('not-a-run', 'http://127.0.0.1:1'), /neither a file nor a run id/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a self-hosted permalink from its own server, as verify-run does', async () => {
+    const server = await startReplayServer([{ method: 'GET', path: '/v1/results/r_AAAAAAAAAAA', response: jsonResponse(200, sampleRun()) }]);
+    try {
+      const loaded = await loadRunRef(`${server.url}/r/r_AAAAAAAAAAA`);
+      assert.equal(loaded.run.cli_version, '0.1.0');
+      assert.deepEqual(server.requests.map((r) => r.path), ['/v1/results/r_AAAAAAAAAAA']);
+    } finally {
+      await server.close();
     }
   });
 });

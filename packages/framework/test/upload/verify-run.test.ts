@@ -85,6 +85,15 @@ describe('llm-speed verify-run', () => {
     assert.equal(byPage.code, 0, byPage.stderr);
     assert.deepEqual(server.requests.map((r) => `${r.method} ${r.url}`), ['GET /v1/results/r_abcdefghijk', 'GET /v1/results/r_abcdefghijk']);
     assert.equal((await runCommand('verify-run', ['r_unknown0000', '--api-url', server.url])).code, 2);
+
+    // Without the flag, the configured results server (here LLM_SPEED_API_URL) is asked, not the public one.
+    process.env.LLM_SPEED_API_URL = server.url;
+    try {
+      assert.equal((await runCommand('verify-run', ['r_abcdefghijk'])).code, 0);
+    } finally {
+      delete process.env.LLM_SPEED_API_URL;
+    }
+    assert.equal(server.requests.filter((r) => r.url === '/v1/results/r_abcdefghijk').length, 3);
   });
 
   it('exit 1 for a tampered stored run, exit 2 when the server is unreachable', async () => {
