@@ -7,7 +7,7 @@
  * `<b64url header>..<b64url signature>` with alg EdDSA (Ed25519), over the RFC 8785 canonical JSON
  * of the manifest without its `signature` field — so the manifest's formatting never matters.
  */
-import { verifyAsync } from '@noble/ed25519';
+import { signAsync, verifyAsync } from '@noble/ed25519';
 import { LlmSpeedError } from '../errors.js';
 import { canonicalize } from '../signing/index.js';
 
@@ -112,4 +112,16 @@ export async function verifyManifestSignature(manifest: Record<string, unknown>,
   throw refused(
     `the suite manifest's signature does not verify with the trusted suite key${candidates.length > 1 ? 's' : ''}${typeof header.kid === 'string' ? ` (signed as kid ${header.kid})` : ''}: it was tampered with or signed by someone else; refusing it`,
   );
+}
+
+/**
+ * The maintainers' side of the same check (scripts/suite-manifest.mjs): a detached EdDSA JWS over
+ * the canonical manifest without its signature, so verifyManifestSignature accepts exactly this.
+ */
+export async function signManifest(manifest: Record<string, unknown>, secretKey: Uint8Array, kid: string): Promise<Record<string, unknown>> {
+  const { signature: _previous, ...unsigned } = manifest;
+  const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid }), 'utf8').toString('base64url');
+  const payload = Buffer.from(canonicalize(unsigned), 'utf8').toString('base64url');
+  const signature = await signAsync(new TextEncoder().encode(`${header}.${payload}`), secretKey);
+  return { ...unsigned, signature: `${header}..${Buffer.from(signature).toString('base64url')}` };
 }
