@@ -4,7 +4,10 @@
  *
  * Each route answers method + path with a scripted response: status, headers, body chunks with
  * delays between them, an optional slow first chunk and an optional dropped connection mid-stream.
- * Every request is recorded (headers and body) so tests can assert what a driver sent.
+ * A route may instead compute its response from the request (a fake backend that streams exactly
+ * the max_tokens it was asked for). Every request is recorded (headers and body) so tests can
+ * assert what a driver sent, with the number of chunks written: a stream the client hangs up on
+ * stops there, as a backend stops generating for a closed connection.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -31,9 +34,9 @@ export interface ReplayRoute {
   path: string | RegExp;
   /**
    * One response answered every time, or a queue answered in order (the last one repeats unless
-   * `times` limits the route).
+   * `times` limits the route), or a function computing the response from the recorded request.
    */
-  response: ReplayResponse | ReplayResponse[];
+  response: ReplayResponse | ReplayResponse[] | ((request: RecordedRequest) => ReplayResponse);
   /** Answer at most this many requests; later ones fall through to the next route or a 404. */
   times?: number;
 }
@@ -46,6 +49,8 @@ export interface RecordedRequest {
   body: string;
   /** The body parsed as JSON, when it is JSON. */
   json?: unknown;
+  /** Response chunks written so far; short of the response's chunks when the client hung up. */
+  chunksWritten: number;
 }
 
 export interface ReplayServer {
@@ -62,13 +67,14 @@ export async function startReplayServer(routes: ReplayRoute[]): Promise<ReplaySe
   const answered = routes.map(() => 0);
   const sockets = new Set<Socket>();
 
-  const pick = (method: string, path: string): ReplayResponse | undefined => {
+  const pick = (method: string, path: string, request: RecordedRequest): ReplayResponse | undefined => {
     for (let i = 0; i < routes.length; i++) {
       const route = routes[i]!;
       if (route.method && route.method.toUpperCase() !== method) continue;
       if (typeof route.path === 'string' ? route.path !== path : !route.path.test(path)) continue;
       if (route.times !== undefined && answered[i]! >= route.times) continue;
       const n = answered[i]!++;
+      if (typeof route.response === 'function') return route.response(request);
       const list = Array.isArray(route.response) ? route.response : [route.response];
       return list[Math.min(n, list.length - 1)];
     }
@@ -87,9 +93,10 @@ export async function startReplayServer(routes: ReplayRoute[]): Promise<ReplaySe
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const fullPath = req.url ?? '/';
-    requests.push({ method, path: fullPath, headers: { ...req.headers }, body, json });
+    const recorded: RecordedRequest = { method, path: fullPath, headers: { ...req.headers }, body, json, chunksWritten: 0 };
+    requests.push(recorded);
 
-    const response = pick(method, fullPath.split('?')[0]!);
+    const response = pick(method, fullPath.split('?')[0]!, recorded);
     if (!response) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: `no replay route for ${method} ${fullPath}` }));
@@ -106,6 +113,7 @@ export async function startReplayServer(routes: ReplayRoute[]): Promise<ReplaySe
       if (wait > 0) await sleep(wait);
       if (res.destroyed) return;
       res.write(data);
+      recorded.chunksWritten++;
     }
     if (response.dropAfterChunks !== undefined && response.dropAfterChunks < response.chunks.length) {
       // Let the written chunks leave before the reset, then cut the connection without a final chunk.

@@ -72,6 +72,39 @@ describe('replay server', () => {
     await res.body.text();
   });
 
+  it('computes a response from the recorded request', async () => {
+    server = await startReplayServer([
+      {
+        method: 'POST',
+        path: '/gen',
+        response: (req) => {
+          const n = (req.json as { max_tokens: number }).max_tokens;
+          return { status: 200, chunks: Array.from({ length: n }, (_, i) => `${i}\n`) };
+        },
+      },
+    ]);
+    const res = await request(`${server.url}/gen`, { method: 'POST', body: JSON.stringify({ max_tokens: 3 }) });
+    assert.equal(await res.body.text(), '0\n1\n2\n');
+    assert.equal(server.requests[0]!.chunksWritten, 3);
+  });
+
+  it('stops writing a stream when the client hangs up', async () => {
+    server = await startReplayServer([{ path: '/long', response: { status: 200, chunks: Array.from({ length: 200 }, () => ({ data: 'x', delayMs: 5 })) } }]);
+    const abort = new AbortController();
+    const res = await request(`${server.url}/long`, { signal: abort.signal });
+    await assert.rejects(async () => {
+      for await (const part of res.body) {
+        if (part.length > 0) abort.abort();
+      }
+    });
+    const recorded = server.requests[0]!;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = recorded.chunksWritten;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(after < 200, `stopped after ${after} chunks`);
+    assert.equal(recorded.chunksWritten, after, 'nothing more is written after the hang-up');
+  });
+
   it('splits an SSE transcript into one chunk per event', () => {
     assert.deepEqual(sseChunks('data: 1\r\n\r\n: ping\n\ndata: 2\n\n'), ['data: 1\n\n', ': ping\n\n', 'data: 2\n\n']);
   });
