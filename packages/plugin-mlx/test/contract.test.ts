@@ -1,0 +1,91 @@
+/**
+ * The framework's driver contract suite, run against the MLX driver: the real python/mlx_runner.py
+ * in this machine's python3, importing a fake `mlx_lm` package from PYTHONPATH (and a fake
+ * `mlx.core` for the version). The fake follows mlx-lm's generate.py: load(path) → (model,
+ * tokenizer); stream_generate(model, tokenizer, prompt, max_tokens) yields one GenerationResponse
+ * per generated token (text, token, prompt_tokens, generation_tokens, finish_reason None until the
+ * last, which says "length" once max_tokens are out). It generates exactly max_tokens, one every
+ * few milliseconds like a small model, and logs each generation's start (with the runner's pid)
+ * and end to a file, so the test can see that an aborted generation was stopped before it finished
+ * and its runner process is gone.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
+import { createMlxDriver } from '../src/index.js';
+
+const MODEL = 'mlx-community/Llama-3.2-1B-Instruct-4bit';
+
+const FAKE_MLX_LM = `
+import os, time
+
+__version__ = "0.28.0-fake"
+
+class GenerationResponse:
+    def __init__(self, text, token, prompt_tokens, generation_tokens, finish_reason):
+        self.text = text
+        self.token = token
+        self.prompt_tokens = prompt_tokens
+        self.generation_tokens = generation_tokens
+        self.finish_reason = finish_reason
+
+class Tokenizer:
+    eos_token_ids = {2}
+    def apply_chat_template(self, messages, add_generation_prompt=True, tokenize=False):
+        return "".join(m["role"] + ": " + m["content"] + "\\n" for m in messages) + "assistant:"
+
+def load(path):
+    return {"path": path}, Tokenizer()
+
+def log(line):
+    with open(os.environ["FAKE_MLX_LOG"], "a") as f:
+        f.write(line + "\\n")
+
+def stream_generate(model, tokenizer, prompt, max_tokens=256, **kwargs):
+    prompt_tokens = len(prompt.split())
+    log("start %d %d" % (max_tokens, os.getpid()))
+    for n in range(max_tokens):
+        time.sleep(0.002)
+        last = n + 1 == max_tokens
+        yield GenerationResponse(" %d," % (n + 1), 100 + n, prompt_tokens, n + 1, "length" if last else None)
+    log("end %d" % max_tokens)
+`;
+
+describe('mlx driver against a fake mlx_lm', () => {
+  let dir: string;
+  // Filled in before the suite runs: the contract suite reads the context when each test starts.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'llm-speed-mlx-contract-'));
+    const site = join(dir, 'site');
+    await mkdir(join(site, 'mlx_lm'), { recursive: true });
+    await writeFile(join(site, 'mlx_lm', '__init__.py'), FAKE_MLX_LM);
+    await mkdir(join(site, 'mlx'));
+    await writeFile(join(site, 'mlx', '__init__.py'), '');
+    await writeFile(join(site, 'mlx', 'core.py'), '__version__ = "0.29.0-fake"\n');
+    // One cached hub model, so listModels has an entry to check.
+    await mkdir(join(dir, 'hub', `models--${MODEL.replace('/', '--')}`), { recursive: true });
+    Object.assign(env, { PYTHONPATH: site, HF_HUB_CACHE: join(dir, 'hub'), FAKE_MLX_LOG: join(dir, 'generations.log') });
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  runDriverContractTests('mlx (real runner, fake mlx_lm)', {
+    // Apple Silicon as far as detection goes: the fake makes any machine able to run it.
+    driver: () => createMlxDriver({ platform: 'darwin', arch: 'arm64' }),
+    context: { config: { python: 'python3' }, cacheDir: tmpdir(), env },
+    modelRef: MODEL,
+    outputTokens: 16,
+    generationTimeoutMs: 30_000,
+  });
+
+  describe('after the contract suite', () => {
+    it('generated exactly the tokens asked for; the aborted generation never finished and its runner is gone', async () => {
+      const log = (await readFile(join(dir, 'generations.log'), 'utf8')).trim().split('\n');
+      assert.deepEqual(log.map((l) => l.replace(/^start (\d+) \d+$/, 'start $1')), ['start 16', 'end 16', 'start 1000']);
+      const pid = Number(log[2]!.split(' ')[2]);
+      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `runner ${pid} still runs`);
+    });
+  });
+});
