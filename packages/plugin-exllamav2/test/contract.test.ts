@@ -1,0 +1,131 @@
+/**
+ * The framework's driver contract suite, run against the ExLlamaV2 driver: the real
+ * python/exllamav2_runner.py in this machine's python3, importing fake `exllamav2` and `torch`
+ * packages from PYTHONPATH. The fakes follow exllamav2's dynamic generator
+ * (exllamav2/generator/dynamic.py, examples/inference_stream.py): ExLlamaV2Config/ExLlamaV2/
+ * ExLlamaV2Cache/load_autosplit/ExLlamaV2Tokenizer.encode, ExLlamaV2DynamicJob(input_ids,
+ * max_new_tokens, stop_conditions), and generator.iterate() returning per step a dict with stage
+ * "streaming", token_ids (a [1, n] tensor) and, on the last, eos: True, eos_reason
+ * ("max_new_tokens" | "stop_token") and new_tokens. The fake model reaches a stop token after
+ * EOS_AT tokens when the job has stop conditions; without them it generates exactly
+ * max_new_tokens, one token per step every few milliseconds. Each job's start (with the runner's
+ * pid) and end are logged to a file, so the test can see that an aborted generation was stopped
+ * before it finished and its runner process is gone.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
+import { createExllamaV2Driver } from '../src/index.js';
+
+const FAKE_EXLLAMAV2 = `
+__version__ = "0.3.2-fake"
+
+class Tensor:
+    def __init__(self, n):
+        self.shape = (1, n)
+
+class ExLlamaV2Config:
+    def __init__(self, model_dir):
+        self.model_dir = model_dir
+        self.max_seq_len = 4096
+
+class ExLlamaV2:
+    def __init__(self, config):
+        self.config = config
+    def load_autosplit(self, cache, progress=False):
+        pass
+
+class ExLlamaV2Cache:
+    def __init__(self, model, max_seq_len=-1, lazy=False):
+        self.model = model
+
+class ExLlamaV2Tokenizer:
+    def __init__(self, config):
+        pass
+    def encode(self, text):
+        return Tensor(len(text.split()))
+`;
+
+const FAKE_GENERATOR = `
+import os, time
+from exllamav2 import Tensor
+
+EOS_AT = 10
+
+def log(line):
+    with open(os.environ["FAKE_EXL2_LOG"], "a") as f:
+        f.write(line + "\\n")
+
+class ExLlamaV2DynamicJob:
+    def __init__(self, input_ids=None, max_new_tokens=0, min_new_tokens=0, stop_conditions=None, **kwargs):
+        self.max_new_tokens = max_new_tokens
+        self.stop_conditions = stop_conditions
+        self.prompt_tokens = input_ids.shape[-1]
+
+class ExLlamaV2DynamicGenerator:
+    def __init__(self, model=None, cache=None, tokenizer=None, **kwargs):
+        self.jobs = []
+    def enqueue(self, job):
+        log("start %d %d" % (job.max_new_tokens, os.getpid()))
+        self.jobs.append([job, 0])
+    def num_remaining_jobs(self):
+        return len(self.jobs)
+    def iterate(self):
+        time.sleep(0.002)
+        job, done = self.jobs[0]
+        end = min(EOS_AT, job.max_new_tokens) if job.stop_conditions else job.max_new_tokens
+        done += 1
+        self.jobs[0][1] = done
+        result = {"job": job, "stage": "streaming", "eos": False, "serial": 0, "identifier": None, "text": " %d," % done, "token_ids": Tensor(1)}
+        if done >= end:
+            self.jobs.pop(0)
+            log("end %d" % done)
+            result.update({"eos": True, "eos_reason": "max_new_tokens" if done == job.max_new_tokens else "stop_token", "new_tokens": done, "prompt_tokens": job.prompt_tokens})
+        return [result]
+`;
+
+const FAKE_TORCH = `
+class version:
+    cuda = "12.4"
+class cuda:
+    @staticmethod
+    def is_available():
+        return True
+`;
+
+describe('exllamav2 driver against a fake exllamav2', () => {
+  let dir: string;
+  // Filled in before the suite runs: the contract suite reads the context when each test starts.
+  const env: NodeJS.ProcessEnv = { ...process.env, LLM_SPEED_PYTHON: 'python3' };
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'llm-speed-exl2-contract-'));
+    const site = join(dir, 'site');
+    await mkdir(join(site, 'exllamav2', 'generator'), { recursive: true });
+    await writeFile(join(site, 'exllamav2', '__init__.py'), FAKE_EXLLAMAV2);
+    await writeFile(join(site, 'exllamav2', 'generator', '__init__.py'), FAKE_GENERATOR);
+    await mkdir(join(site, 'torch'));
+    await writeFile(join(site, 'torch', '__init__.py'), FAKE_TORCH);
+    Object.assign(env, { PYTHONPATH: site, FAKE_EXL2_LOG: join(dir, 'generations.log') });
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  runDriverContractTests('exllamav2 (real runner, fake exllamav2)', {
+    // CUDA comes from the fake torch; no nvidia-smi lookup on this machine's PATH.
+    driver: () => createExllamaV2Driver({ hasNvidiaSmi: async () => false }),
+    context: { config: {}, cacheDir: tmpdir(), env },
+    modelRef: '/models/Llama-3.2-1B-Instruct-exl2-4.0bpw',
+    outputTokens: 16,
+    generationTimeoutMs: 30_000,
+  });
+
+  describe('after the contract suite', () => {
+    it('generated exactly the tokens asked for; the aborted generation never finished and its runner is gone', async () => {
+      const log = (await readFile(join(dir, 'generations.log'), 'utf8')).trim().split('\n');
+      assert.deepEqual(log.map((l) => l.replace(/^start (\d+) \d+$/, 'start $1')), ['start 16', 'end 16', 'start 1000']);
+      const pid = Number(log[2]!.split(' ')[2]);
+      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `runner ${pid} still runs`);
+    });
+  });
+});
