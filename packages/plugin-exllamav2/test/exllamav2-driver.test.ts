@@ -13,37 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DriverError, probePython, type DriverContext, type GenerationEvent } from '@llm-speed/framework';
 import { createExllamaV2Driver } from '../src/index.js';
+import { FAKE_EXLLAMAV2 } from './fake-exllamav2.js';
 
-const FAKE_EXLLAMAV2 = `
-__version__ = "0.3.2-fake"
-
-class Tensor:
-    def __init__(self, n):
-        self.shape = (1, n)
-
-class ExLlamaV2Config:
-    def __init__(self, model_dir):
-        if model_dir.endswith("missing"):
-            raise FileNotFoundError("Can't find config.json in " + model_dir)
-        self.model_dir = model_dir
-        self.max_seq_len = 4096
-
-class ExLlamaV2:
-    def __init__(self, config):
-        self.config = config
-    def load_autosplit(self, cache, progress=False):
-        pass
-
-class ExLlamaV2Cache:
-    def __init__(self, model, max_seq_len=-1, lazy=False):
-        self.model = model
-
-class ExLlamaV2Tokenizer:
-    def __init__(self, config):
-        pass
-    def encode(self, text):
-        return Tensor(len(text.split()))
-`;
 
 const FAKE_GENERATOR = `
 from exllamav2 import Tensor
