@@ -91,6 +91,12 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
       assert.ok(tokens.every((e) => Number.isFinite(e.t)) && Number.isFinite(last.t), 'timestamps are clock readings');
       assert.ok(last.t >= tokens[tokens.length - 1]!.t, 'done comes no earlier than the last tokens');
       assert.ok(tokens.every((e) => Number.isInteger(e.count) && e.count >= 0));
+      const sent = events.filter((e): e is Extract<GenerationEvent, { type: 'sent' }> => e.type === 'sent');
+      assert.ok(sent.length <= 1, 'at most one sent event');
+      if (sent[0]) {
+        assert.ok(events.indexOf(sent[0]) < events.indexOf(tokens[0]!), 'sent comes before the first tokens');
+        assert.ok(Number.isFinite(sent[0].t) && sent[0].t <= tokens[0]!.t, 'sent is stamped no later than the first token');
+      }
       const usage = events.find((e): e is Extract<GenerationEvent, { type: 'usage' }> => e.type === 'usage');
       const produced = usage?.outputTokens ?? tokens.reduce((s, e) => s + e.count, 0);
       if (session.capabilities.exact_output_length) assert.equal(produced, n, 'exactly the requested number of tokens');

@@ -57,6 +57,13 @@ export interface GenerationRequest {
  * (`now()` from harness/clock.ts), taken when bytes arrive, before any parsing.
  */
 export type GenerationEvent =
+  /**
+   * Optional, before any token: the measured request left now. A driver that must do untimed
+   * work first (llama.cpp renders a chat template through a separate HTTP call) sends this so TTFT
+   * starts at the generation request, not at the preparation; without it TTFT starts when
+   * generate() is called.
+   */
+  | { type: 'sent'; t: number }
   /** One or more generated tokens arrived together (a chunk may carry several). */
   | { type: 'tokens'; t: number; count: number }
   /** Token counts as reported by the backend; they override counts inferred from chunks. */

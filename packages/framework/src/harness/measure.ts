@@ -48,7 +48,10 @@ export async function recordGeneration(
   record.sentAt = clock();
   try {
     for await (const event of session.generate(request) as AsyncIterable<GenerationEvent>) {
-      if (event.type === 'tokens') {
+      if (event.type === 'sent') {
+        // Only before the first token: a late 'sent' must not shorten a TTFT already under way.
+        if (record.arrivals.length === 0) record.sentAt = event.t;
+      } else if (event.type === 'tokens') {
         record.arrivals.push({ t: event.t, count: event.count });
         record.arrivedTokens += event.count;
         options.onTokens?.(record.arrivedTokens, event.t);

@@ -91,6 +91,14 @@ describe('workload runner', () => {
     assert.match(r.error ?? '', /out of memory/);
   });
 
+  it("a driver's sent event starts TTFT after its untimed preparation", async () => {
+    // The llama.cpp server path renders the chat template first (40 ms here), then sends the generation.
+    const { session, clock } = scriptedSession((_, c) => [{ type: 'sent', t: c.t + 40 } as GenerationEvent, ...stream({ t: c.t + 40 }, 3, 25, 10, 100)]);
+    const r = await runWorkload(ctxFor(session, clock), { id: 'W1', name: 'chat-short', kind: 'single', prompt: 'x', outputTokens: 3 });
+    assert.equal(r.ttft_ms, 25);
+    assert.equal(r.prefill_tps, 4000); // 100 tokens / 0.025 s
+  });
+
   it('fewer tokens than asked is flagged, not hidden', async () => {
     const { session, clock } = scriptedSession((_, c) => stream(c, 5, 10, 10));
     const r = await runWorkload(ctxFor(session, clock), { id: 'W1', name: 'chat-short', kind: 'single', prompt: 'x', outputTokens: 8 });

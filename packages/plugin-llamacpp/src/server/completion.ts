@@ -3,7 +3,7 @@
  * endpoint (not /v1/chat/completions) is used because it returns llama-server's own timings
  * (prompt_n, predicted_per_second, cache_n) and token ids, so tokens are counted by id.
  */
-import { DriverError, HttpStatusError, readSse, errorMessage, postJson, postStream, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
+import { DriverError, HttpStatusError, now, readSse, errorMessage, postJson, postStream, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
 
 interface CompletionChunk {
   tokens?: number[];
@@ -32,6 +32,8 @@ export async function* streamCompletion(baseUrl: string, request: GenerationRequ
   let lastT = 0;
   try {
     const prompt = await promptOf(baseUrl, request);
+    // TTFT starts here, not at the /apply-template call above (W5 renders a 16k-token conversation).
+    const sentAt = now();
     const body = await postStream(
       `${baseUrl}/completion`,
       {
@@ -47,6 +49,7 @@ export async function* streamCompletion(baseUrl: string, request: GenerationRequ
       },
       { signal: request.signal, headersTimeoutMs: 120_000, bodyTimeoutMs: 60_000 },
     );
+    yield { type: 'sent', t: sentAt };
     for await (const event of readSse(body)) {
       lastT = event.t;
       const chunk = JSON.parse(event.data) as CompletionChunk;

@@ -20,6 +20,8 @@ describe('llama.cpp driver: chat over a spawned llama-server', function () {
       { role: 'tool', name: 'weather', content: '{"city":"Paris","temp_c":14,"sky":"cloudy"}' },
     ];
     const first = await collect(session, { messages: turns, maxTokens: 16, cachePrompt: true } as never);
+    // TTFT is measured from the generation request, after the template was rendered.
+    assert.equal(first[0]?.type, 'sent');
     const firstUsage = first.find((e) => e.type === 'usage');
     assert.equal(firstUsage?.type === 'usage' && firstUsage.outputTokens, 16);
     const longer = [...turns, { role: 'assistant', content: 'It is 14 degrees and cloudy in Paris.' }, { role: 'user', content: 'And tomorrow?' }];
