@@ -5,6 +5,7 @@
  * (topK 1, temperature 0) and an explicit thread count, both reported in extras.
  */
 import { DriverError, errorMessage, now, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
+import type { ChatHistoryItem, Token } from 'node-llama-cpp';
 
 export interface EmbeddedEngine {
   version: string;
@@ -44,6 +45,32 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
   const sequence = context.getSequence();
   const version = (await embeddedVersion()) ?? 'node-llama-cpp (embedded)';
 
+  // Chat turns go through the model's own chat template from the GGUF, as llama-server's
+  // /apply-template does, so W5 sends the same kind of prompt on both engines. Without a template
+  // llama-server falls back to ChatML (llama.cpp src/llama-chat.cpp: "<|im_start|>{role}\n{content}
+  // <|im_end|>\n" per message, then "<|im_start|>assistant\n"), and so does this engine.
+  const ggufTemplate = (model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } }).tokenizer?.chat_template;
+  const templateWrapper = typeof ggufTemplate === 'string' ? nlc.resolveChatWrapper(model) : undefined;
+  // llama-server starts every prompt with BOS when the vocabulary asks for it; tokenize() does not.
+  const bos = model.tokens.shouldPrependBosToken ? model.tokens.bos : null;
+  const withBos = (tokens: Token[]): Token[] => (bos !== null && tokens[0] !== bos ? [bos, ...tokens] : tokens);
+  const chatTokens = (messages: NonNullable<GenerationRequest['messages']>): Token[] => {
+    if (!templateWrapper) {
+      const text = messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('') + '<|im_start|>assistant\n';
+      return model.tokenize(text, true);
+    }
+    const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {
+      if (m.role === 'system') return { type: 'system', text: m.content };
+      if (m.role === 'assistant') return { type: 'model', response: [m.content] };
+      // Tool results travel as a user turn, as the server path does for templates without a tool role.
+      if (m.role === 'tool') return { type: 'user', text: `Tool result (${m.name ?? 'tool'}): ${m.content}` };
+      return { type: 'user', text: m.content };
+    });
+    // An empty model turn at the end: the context ends where the assistant's answer begins.
+    history.push({ type: 'model', response: [] });
+    return templateWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+  };
+
   // One sequence, so one generation at a time: W4's simultaneous streams queue here (the session
   // is flagged serial-concurrency). Interleaved, they cleared each other's KV history mid-stream.
   let turn: Promise<void> = Promise.resolve();
@@ -66,8 +93,7 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
   }
 
   async function* generateAlone(request: GenerationRequest): AsyncGenerator<GenerationEvent> {
-    const prompt = request.prompt ?? (request.messages ?? []).map((m) => `${m.role}: ${m.content}`).join('\n');
-    const tokens = model.tokenize(prompt);
+    const tokens = withBos(request.prompt !== undefined ? model.tokenize(request.prompt) : chatTokens(request.messages ?? []));
     // Events are collected by the callback and drained here; the callback stamps arrival with now().
     const queue: GenerationEvent[] = [];
     let wake: (() => void) | undefined;

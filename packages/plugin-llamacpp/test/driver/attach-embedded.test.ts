@@ -109,6 +109,33 @@ describe('llama.cpp driver: attach and embedded', function () {
     }
   });
 
+  it('sends a chat (W5) and a plain prompt as the same tokens as llama-server does', async () => {
+    const messages = [
+      { role: 'system', content: 'You are a coding agent. Use the tools to read and write files.' },
+      { role: 'user', content: 'The tests in tests/test_ledger.py fail. Find out why.' },
+      { role: 'assistant', content: 'Reading the test file first.' },
+      { role: 'tool', name: 'read_file', content: 'def test_balances_sum_to_zero():\n    assert sum(ledger.balances().values()) == 0\n' },
+      { role: 'user', content: 'Go on.' },
+    ];
+    const promptTokensOf = async (session: Awaited<ReturnType<typeof llamaCppDriver.open>>, body: { prompt?: string; messages?: typeof messages }) => {
+      let prompt = -1;
+      for await (const e of session.generate({ ...body, maxTokens: 2, cachePrompt: false, signal: new AbortController().signal } as never)) if (e.type === 'usage') prompt = e.promptTokens ?? -1;
+      return prompt;
+    };
+    const embedded = await llamaCppDriver.open(model, { contextTokens: 512, parallel: 1 }, makeContext({}));
+    const server = await llamaCppDriver.open(model, { contextTokens: 512, parallel: 1 }, makeContext({ llama_cpp_path: llamaBinDir() }));
+    try {
+      assert.equal(embedded.extras.engine, 'embedded');
+      assert.equal(server.extras.engine, 'server');
+      // Same chat template (ChatML, llama-server's fallback for a GGUF without one) and the same BOS rule.
+      assert.equal(await promptTokensOf(embedded, { messages }), await promptTokensOf(server, { messages }));
+      assert.equal(await promptTokensOf(embedded, { prompt: 'The quick brown fox' }), await promptTokensOf(server, { prompt: 'The quick brown fox' }));
+    } finally {
+      await embedded.close();
+      await server.close();
+    }
+  });
+
   it('leaves no llama-server behind when the harness process exits without closing', async () => {
     const script = `
       import { spawnServer } from './packages/plugin-llamacpp/src/server/spawn.ts';
