@@ -8,17 +8,12 @@ import type { Discovery } from './discover.js';
 /**
  * Every available driver's version, for the local `detect` report only. Never for an upload:
  * it shows what is installed, and the hosted driver's version lists the providers the user has
- * API keys for (ranBackendVersions is the upload's).
+ * API keys for (an upload's list is uploadBackends in privacy/payload.ts).
  */
 export function backendVersions(drivers: DetectReport['drivers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const d of drivers) if (d.available && d.version) out[d.name] = d.version.slice(0, 120);
   return out;
-}
-
-/** fingerprint.extras.backends of an uploaded run: the one backend that ran, and its version. */
-export function ranBackendVersions(backend: string, version: string | undefined): Record<string, string> {
-  return version ? { [backend]: version.slice(0, 120) } : {};
 }
 
 export async function detectReport(discovery: Discovery, ctx: DriverContext): Promise<DetectReport> {

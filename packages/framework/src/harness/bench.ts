@@ -9,7 +9,7 @@ import type { MeasuredResult as WorkloadResult } from '../contract/generated/run
 import { assertValid } from '../contract/validate.js';
 import { DriverError, errorMessage } from '../errors.js';
 import type { DetectedDriver } from '../discovery/detect.js';
-import { ranBackendVersions } from '../discovery/report.js';
+import { uploadBackends } from '../privacy/payload.js';
 import { frameworkVersion } from '../version.js';
 import { sessionNeeds, type RunnableWorkload } from './plan.js';
 import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
@@ -79,12 +79,9 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   const flags = powerFlags(before, after);
   for (const r of results) for (const f of flags) if (!r.flags.includes(f)) r.flags.push(f);
 
-  // Only the backend that ran, at the version this session reported: the other detections would
-  // tell the server what else is installed here, and the hosted driver's detection names every
-  // provider the user holds an API key for. In --strict-anon not even that: each result already
-  // carries backend and backend_version.
+  // The same rule buildUploadPayload applies to every payload: only what the results ran on.
   const fingerprint = await input.collectFingerprint({
-    backends: input.strictAnon ? {} : ranBackendVersions(driver.name, session.backendVersion),
+    backends: uploadBackends(results as RunPayload['results'], input.strictAnon ?? false),
     strictAnon: input.strictAnon ?? false,
   });
   if (results.length === 0) throw new DriverError(driver.name, 'no workload ran (interrupted before the first one)');

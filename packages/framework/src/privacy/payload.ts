@@ -21,7 +21,7 @@ export function buildUploadPayload(run: RunPayload, options: UploadPayloadOption
   delete payload.public_key;
   if (!options.includeRawTimings) for (const result of payload.results) delete result.raw_timings_ms;
   if (options.mode === 'strict-anon') delete payload.fingerprint.fingerprint_hash;
-  payload.fingerprint.extras = { backends: options.mode === 'strict-anon' ? {} : ranBackends(payload.results) };
+  payload.fingerprint.extras = { backends: uploadBackends(payload.results, options.mode === 'strict-anon') };
   const problems = check('run', payload);
   if (problems.length > 0) {
     throw new ValidationError('upload payload', problems, ['this is a bug in llm-speed or a driver plugin; nothing was sent']);
@@ -30,12 +30,14 @@ export function buildUploadPayload(run: RunPayload, options: UploadPayloadOption
 }
 
 /**
- * fingerprint.extras.backends rebuilt from the results, whatever the fingerprint came with: a
- * fingerprint made for `detect` lists every installed backend, and the hosted driver's detected
- * version names each provider the user has an API key for. Neither is the server's business.
+ * fingerprint.extras.backends of a run: the backends its results ran on, whatever the fingerprint
+ * came with — a fingerprint made for `detect` lists every installed backend, and the hosted
+ * driver's detected version names each provider the user has an API key for. Neither is the
+ * server's business. Empty in --strict-anon: each result already says backend and backend_version.
  */
-function ranBackends(results: RunPayload['results']): Record<string, string> {
+export function uploadBackends(results: RunPayload['results'], strictAnon: boolean): Record<string, string> {
   const out: Record<string, string> = {};
+  if (strictAnon) return out;
   for (const r of results) if (!(r.backend.slice(0, 40) in out)) out[r.backend.slice(0, 40)] = r.backend_version.slice(0, 120);
   return out;
 }
