@@ -173,11 +173,6 @@ function parseCreated(body: string, apiUrl: string): UploadResult {
   return { id: parsed.id, url };
 }
 
-export type ResumeOptions = Omit<UploadOptions, 'run' | 'localPath' | 'mode'> & {
-  /** The mode asked for; undefined: the mode the run was made in. */
-  mode?: PrivacyMode;
-};
-
 const STRENGTH: Record<PrivacyMode, number> = { default: 0, anon: 1, 'strict-anon': 2 };
 
 export interface ResumableRun {
@@ -223,10 +218,4 @@ export async function prepareResume(path: string, requested?: PrivacyMode): Prom
     );
   }
   return { run, mode, recorded };
-}
-
-/** `llm-speed bench --resume <path>` without the consent step: verify locally, then upload. */
-export async function resumeUpload(path: string, options: ResumeOptions): Promise<UploadResult> {
-  const { run, mode } = await prepareResume(path, options.mode);
-  return uploadRun({ ...options, mode, run, localPath: path });
 }

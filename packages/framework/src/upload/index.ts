@@ -10,14 +10,12 @@ export {
 } from './local.js';
 export {
   uploadRun,
-  resumeUpload,
   prepareResume,
   resumeCommand,
   modeFlag,
   UploadFailedError,
   TamperedRunError,
   type UploadOptions,
-  type ResumeOptions,
   type ResumableRun,
   type UploadResult,
   type UploadTransport,

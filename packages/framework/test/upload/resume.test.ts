@@ -10,7 +10,7 @@ import { check } from '../../src/contract/validate.js';
 import { publishRun, resumeRun, type PublishOptions, type ResumeRunOptions } from '../../src/harness/publish.js';
 import type { PrivacyMode } from '../../src/privacy/index.js';
 import { verifyRun } from '../../src/signing/index.js';
-import { loadLocalRun, localMetaPath, readConsent, readLocalRunMode, resumeUpload, UploadFailedError } from '../../src/upload/index.js';
+import { loadLocalRun, localMetaPath, readConsent, readLocalRunMode, UploadFailedError } from '../../src/upload/index.js';
 import { sampleRun } from '../helpers/sample-run.js';
 import { recordingServer, type RecordingServer } from './recording-server.js';
 
@@ -176,8 +176,8 @@ describe('--resume follows the rules of a fresh upload', () => {
     it('a --strict-anon run whose sidecar is gone is still recognised by its payload', async () => {
       const path = await savedRun('strict-anon');
       unlinkSync(localMetaPath(path));
-      await assert.rejects(resumeUpload(path, { apiUrl: server.url, mode: 'default', apiKey: 'sk-test', cliVersion: '1' }), /made in strict-anon mode/);
-      await resumeUpload(path, { apiUrl: server.url, apiKey: 'sk-test', cliVersion: '1' });
+      await assert.rejects(resumeRun(resumeOptions(path, { yes: true, mode: 'default', apiKey: 'sk-test' })), /made in strict-anon mode/);
+      await resumeRun(resumeOptions(path, { yes: true, apiKey: 'sk-test' }));
       assert.equal(server.requests.length, 1);
       assert.equal(server.requests[0]!.headers.authorization, undefined);
     });

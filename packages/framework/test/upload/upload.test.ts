@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { RunPayload } from '../../src/contract/generated/run.js';
 import { buildUploadPayload, PrivacyInvariantError, type PrivacyMode } from '../../src/privacy/index.js';
 import { ephemeralKeyPair, keyFilePath, loadOrCreateKeyPair, signRun, verifyCompactJws, verifyRun } from '../../src/signing/index.js';
-import { loadLocalRun, resumeUpload, saveLocalRun, TamperedRunError, uploadRun, UploadFailedError } from '../../src/upload/index.js';
+import { resumeRun, type ResumeRunOptions } from '../../src/harness/publish.js';
+import { loadLocalRun, saveLocalRun, TamperedRunError, uploadRun, UploadFailedError } from '../../src/upload/index.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
 import { recordingServer, type RecordingServer } from './recording-server.js';
 
@@ -13,6 +14,9 @@ const CREATED = { status: 201, body: { id: 'r_abcdefghijk', url: 'https://llm-sp
 
 describe('uploads against a loopback server', () => {
   let dir: string;
+  /** `llm-speed bench --resume <path> --yes`: the CLI's own resume path, consent already given. */
+  const resume = (path: string, extra: Partial<ResumeRunOptions> & { apiUrl: string }) =>
+    resumeRun({ path, upload: true, yes: true, configDir: join(dir, 'config'), interactive: false, io: { out: () => undefined, err: () => undefined }, ...extra });
   let server: RecordingServer;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'llm-speed-upload-'));
@@ -136,7 +140,7 @@ describe('uploads against a loopback server', () => {
     assert.ok(existsSync(path));
     assert.deepEqual(await verifyRun(await loadLocalRun(path)), { valid: true });
 
-    const result = await resumeUpload(path, { apiUrl: server.url, mode: 'default', cliVersion: '1', backoffMs: 1 });
+    const result = (await resume(path, { apiUrl: server.url, mode: 'default', backoffMs: 1 })).upload;
     assert.equal(result.id, 'r_abcdefghijk');
     assert.equal(server.requests.length, 4);
     assert.equal(server.requests[3]!.body, server.requests[0]!.body);
@@ -171,7 +175,7 @@ describe('uploads against a loopback server', () => {
     const signed = await signedFor('default');
     const path = await saveLocalRun(signed, { runsDir: join(dir, 'runs') });
     writeFileSync(path, readFileSync(path, 'utf8').replace('"decode_tps": 187.4', '"decode_tps": 287.4'));
-    await assert.rejects(resumeUpload(path, { apiUrl: server.url, mode: 'default', cliVersion: '1' }), TamperedRunError);
+    await assert.rejects(resume(path, { apiUrl: server.url, mode: 'default' }), TamperedRunError);
     assert.equal(server.requests.length, 0);
   });
 
@@ -179,9 +183,9 @@ describe('uploads against a loopback server', () => {
     server = await recordingServer([CREATED]);
     const signed = await signedFor('strict-anon');
     const path = await saveLocalRun(signed, { runsDir: join(dir, 'runs') });
-    await assert.rejects(resumeUpload(path, { apiUrl: server.url, mode: 'default', apiKey: 'sk-test', cliVersion: '1' }), /made in strict-anon mode/);
+    await assert.rejects(resume(path, { apiUrl: server.url, mode: 'default', apiKey: 'sk-test' }), /made in strict-anon mode/);
     assert.equal(server.requests.length, 0);
-    await resumeUpload(path, { apiUrl: server.url, apiKey: 'sk-test', cliVersion: '1' });
+    await resume(path, { apiUrl: server.url, apiKey: 'sk-test' });
     const headers = server.requests[0]!.headers;
     assert.equal(headers.authorization, undefined);
     assert.ok(!/llm-speed/.test(headers['user-agent'] ?? ''));
