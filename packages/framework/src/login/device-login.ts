@@ -5,9 +5,9 @@
  * ties runs to a person, which is exactly what strict-anon promises not to do.
  */
 import * as ed from '@noble/ed25519';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LlmSpeedError } from '../errors.js';
+import { writeOwnerOnly } from '../owner-only-file.js';
 import { HttpStatusError, postJson } from '../protocol/http.js';
 import { loadOrCreateKeyPair, publicKeyToBase64, type KeyPair } from '../signing/index.js';
 
@@ -123,9 +123,7 @@ function expired(): LlmSpeedError {
 
 /** <configDir>/login.json, owner-only (it names the GitHub account this machine's key belongs to). */
 export async function saveLogin(configDir: string, record: LoginRecord): Promise<string> {
-  await mkdir(configDir, { recursive: true, mode: 0o700 });
   const path = loginFilePath(configDir);
-  await writeFile(path, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
-  await chmod(path, 0o600); // writeFile's mode only applies when the file is created
+  await writeOwnerOnly(path, JSON.stringify(record, null, 2) + '\n');
   return path;
 }

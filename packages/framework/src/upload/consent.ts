@@ -2,10 +2,10 @@
  * First-upload consent (PRIVACY §7). The answer is kept in <config>/consent.json (0600);
  * deleting that file revokes it and the next upload asks again.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { writeOwnerOnly } from '../owner-only-file.js';
 import type { PrivacyMode } from '../privacy/modes.js';
 import { resumeCommand } from './client.js';
 
@@ -62,17 +62,7 @@ export async function recordConsent(configDir: string, details: { cliVersion: st
     cli_version: details.cliVersion,
     fingerprint_hash: details.fingerprintHash ? details.fingerprintHash.trim().slice(0, 16) : null,
   };
-  await mkdir(configDir, { recursive: true, mode: 0o700 });
-  const path = consentFilePath(configDir);
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, JSON.stringify(record, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await chmod(path, 0o600).catch(() => undefined);
+  await writeOwnerOnly(consentFilePath(configDir), JSON.stringify(record, null, 2) + '\n');
   return record;
 }
 

@@ -5,11 +5,11 @@
  * opted in) and the privacy mode the run was made in (`.local.json`), which `--resume` needs and
  * the signed payload has no field for.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { RunPayload } from '../contract/generated/run.js';
 import { LlmSpeedError } from '../errors.js';
+import { writeOwnerOnly } from '../owner-only-file.js';
 import { isPrivacyMode, type PrivacyMode } from '../privacy/modes.js';
 
 export class LocalRunError extends LlmSpeedError {
@@ -33,18 +33,6 @@ export function localMetaPath(runPath: string): string {
   return join(dirname(runPath), basename(runPath, '.json') + '.local.json');
 }
 
-/** Temp file + rename: a reader never sees half a run, and a crash never leaves one. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
-
 export interface SaveLocalRunOptions {
   runsDir: string;
   /** Per-result raw decode intervals, index-aligned with run.results; kept locally only. */
@@ -60,22 +48,20 @@ interface LocalRunMeta {
 }
 
 export async function saveLocalRun(run: RunPayload, options: SaveLocalRunOptions): Promise<string> {
-  await mkdir(options.runsDir, { recursive: true, mode: 0o700 });
   const path = join(options.runsDir, localRunFileName(run));
   // Before the run itself: a crash in between must not leave a run that resumes without its mode
   // (it would go up as a default-mode run).
   if (options.mode) {
     const meta: LocalRunMeta = { run: basename(path), privacy_mode: options.mode };
-    await writeAtomic(localMetaPath(path), JSON.stringify(meta) + '\n');
+    await writeOwnerOnly(localMetaPath(path), JSON.stringify(meta) + '\n');
   }
-  await writeAtomic(path, JSON.stringify(run, null, 2) + '\n');
-  await chmod(path, 0o600).catch(() => undefined);
+  await writeOwnerOnly(path, JSON.stringify(run, null, 2) + '\n');
   if (options.rawTimings?.some((t) => t.length > 0)) {
     const sidecar = {
       run: basename(path),
       results: run.results.map((r, i) => ({ workload: r.workload, raw_timings_ms: options.rawTimings?.[i] ?? [] })),
     };
-    await writeAtomic(timingsSidecarPath(path), JSON.stringify(sidecar) + '\n');
+    await writeOwnerOnly(timingsSidecarPath(path), JSON.stringify(sidecar) + '\n');
   }
   return path;
 }
