@@ -168,9 +168,10 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
   // Before the model: a wrong --llama-cpp-path should not wait for a synthetic model to be generated.
   const binary = serverBinary(ctx);
   const path = await resolveModel(modelRef, ctx);
-  const model = await modelIdentity(path, ctx.cacheDir);
+  const metadata = await readGgufMetadata(path);
+  const model = await modelIdentity(path, ctx.cacheDir, { metadata });
   // The context the model was trained for: W3 tiers beyond it are skipped, and no server is sized past it.
-  const maxContext = (await readGgufMetadata(path)).contextLength;
+  const maxContext = metadata.contextLength;
   if (binary) {
     const { version } = await serverVersion(binary);
     return openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', options, ctx });
@@ -219,9 +220,7 @@ async function openSpawned(args: {
   const start = async (wanted: SpawnedSlots) => {
     ctx.log(`starting llama-server for ${model.name} (${wanted.parallel} slot${wanted.parallel > 1 ? 's' : ''} of ${wanted.contextTokens} tokens)`);
     const started = await spawnServer({ binary, model: path, contextTokens: wanted.contextTokens, parallel: wanted.parallel, signal: ctx.signal });
-    const props = await getJson<{ default_generation_settings?: { n_ctx?: number } }>(`${started.baseUrl}/props`, { headersTimeoutMs: 10_000, signal: ctx.signal }).catch(
-      () => ({}) as { default_generation_settings?: { n_ctx?: number } },
-    );
+    const props = await getJson<ServerProps>(`${started.baseUrl}/props`, { headersTimeoutMs: 10_000, signal: ctx.signal }).catch(() => ({}) as ServerProps);
     return { server: started, nCtx: props.default_generation_settings?.n_ctx };
   };
   let { server, nCtx } = await start(slots);

@@ -6,6 +6,7 @@
  */
 import { DriverError, errorMessage, now, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
 import type { ChatHistoryItem, Token } from 'node-llama-cpp';
+import { toolResultAsUserText } from '../tool-turn.js';
 
 export interface EmbeddedEngine {
   version: string;
@@ -63,7 +64,7 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
       if (m.role === 'system') return { type: 'system', text: m.content };
       if (m.role === 'assistant') return { type: 'model', response: [m.content] };
       // Tool results travel as a user turn, as the server path does for templates without a tool role.
-      if (m.role === 'tool') return { type: 'user', text: `Tool result (${m.name ?? 'tool'}): ${m.content}` };
+      if (m.role === 'tool') return { type: 'user', text: toolResultAsUserText(m) };
       return { type: 'user', text: m.content };
     });
     // An empty model turn at the end: the context ends where the assistant's answer begins.

@@ -28,8 +28,9 @@ export function sizeLabelFromParameters(count: number): string | undefined {
  * `llm-speed/synth-<arch>-<size>-<quant>` so nobody mistakes them for a real checkpoint; other
  * files are identified by their file name without .gguf.
  */
-export async function modelIdentity(path: string, cacheDir: string, options: DigestOptions = {}): Promise<ModelRef> {
-  const meta = await readGgufMetadata(path);
+export async function modelIdentity(path: string, cacheDir: string, options: DigestOptions & { metadata?: GgufMetadata } = {}): Promise<ModelRef> {
+  // A caller that already read the header passes it: a large vocabulary makes the read cost real.
+  const meta = options.metadata ?? (await readGgufMetadata(path));
   const digest = await modelDigest(path, cacheDir, options);
   const fileStem = basename(path).replace(/\.gguf$/i, '');
   const quant = meta.quant ?? null;

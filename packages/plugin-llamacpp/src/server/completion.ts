@@ -4,6 +4,7 @@
  * (prompt_n, predicted_per_second, cache_n) and token ids, so tokens are counted by id.
  */
 import { DriverError, HttpStatusError, now, readSse, errorMessage, postJson, postStream, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
+import { toolResultAsUserText } from '../tool-turn.js';
 
 interface CompletionChunk {
   tokens?: number[];
@@ -24,7 +25,7 @@ async function promptOf(baseUrl: string, request: GenerationRequest): Promise<st
   } catch (error) {
     if (!(error instanceof HttpStatusError) || !messages.some((m) => m.role === 'tool')) throw error;
     // Some chat templates reject the tool role: send the tool result as a user turn instead.
-    return render(messages.map((m) => (m.role === 'tool' ? { role: 'user', content: `Tool result (${m.name ?? 'tool'}): ${m.content}` } : m)));
+    return render(messages.map((m) => (m.role === 'tool' ? { role: 'user', content: toolResultAsUserText(m) } : m)));
   }
 }
 
