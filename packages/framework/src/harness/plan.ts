@@ -23,10 +23,10 @@ export type RunnableWorkload =
  * ~4 characters a token, but W5's code and test output ran 2.8 on the 32k-vocab tiny model, and a
  * context sized too small fails the last, longest turn (measured: 16,611 tokens against 16,128).
  */
-export const estimateTokensForSizing = (text: string) => Math.ceil(text.length / 2.5);
+const estimateTokens = (text: string) => Math.ceil(text.length / 2.5);
 
 /** Context a session must hold for this workload (prompt + output, with headroom for templates). */
-export function contextNeeded(workload: RunnableWorkload, estimateTokens: (text: string) => number = estimateTokensForSizing): number {
+export function contextNeeded(workload: RunnableWorkload): number {
   const headroom = 64;
   switch (workload.kind) {
     case 'single':
