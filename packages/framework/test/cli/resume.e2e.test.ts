@@ -10,6 +10,7 @@ import type { PrivacyMode } from '../../src/privacy/index.js';
 import { consentFilePath } from '../../src/upload/index.js';
 import { sandbox, type Sandbox } from '../helpers/cli.js';
 import { sampleRun } from '../helpers/sample-run.js';
+import { publishOptions } from '../helpers/publish-options.js';
 import { recordingServer, type RecordingServer } from '../upload/recording-server.js';
 
 describe('llm-speed bench --resume (e2e, real CLI)', function () {
@@ -27,19 +28,7 @@ describe('llm-speed bench --resume (e2e, real CLI)', function () {
 
   /** A run saved by `--no-upload` in `mode`, in the sandbox's own runs folder. */
   async function saved(mode: PrivacyMode): Promise<string> {
-    const { savedPath } = await publishRun(sampleRun(), {
-      mode,
-      dryRun: false,
-      upload: false,
-      printPayload: false,
-      includeRawTimings: false,
-      apiUrl: server.url,
-      yes: false,
-      configDir: box.env.LLM_SPEED_CONFIG_DIR!,
-      runsDir: join(box.root, 'runs'),
-      interactive: false,
-      io: { out: () => undefined, err: () => undefined },
-    });
+    const { savedPath } = await publishRun(sampleRun(), publishOptions({ apiUrl: server.url, configDir: box.env.LLM_SPEED_CONFIG_DIR!, runsDir: join(box.root, 'runs') }, { mode, upload: false }));
     return savedPath!;
   }
 

@@ -16,6 +16,7 @@ import { publishRun, type PublishOptions } from '../../src/harness/publish.js';
 import type { RunnableWorkload } from '../../src/harness/plan.js';
 import { sampleRun } from '../../src/testing/sample-run.js';
 import { startReplayServer, type ReplayServer } from '../../src/testing/replay-server.js';
+import { publishOptions } from '../helpers/publish-options.js';
 
 const workloads: RunnableWorkload[] = [
   { id: 'W1', name: 'chat-short', kind: 'single', prompt: 'one', outputTokens: 4 },
@@ -59,20 +60,8 @@ describe('an interrupted bench run', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const publishOptions = (extra: Partial<PublishOptions>): PublishOptions => ({
-    mode: 'default',
-    dryRun: false,
-    upload: true,
-    printPayload: false,
-    includeRawTimings: false,
-    apiUrl: server.url,
-    yes: true,
-    configDir: join(dir, 'config'),
-    runsDir: join(dir, 'runs'),
-    interactive: false,
-    io: { out: () => {}, err: () => {} },
-    ...extra,
-  });
+  const options = (extra: Partial<PublishOptions>): PublishOptions =>
+    publishOptions({ apiUrl: server.url, configDir: join(dir, 'config'), runsDir: join(dir, 'runs') }, { yes: true, ...extra });
 
   it('reports every workload, the unstarted ones as interrupted, and keeps the run without uploading it', async () => {
     const abort = new AbortController();
@@ -96,7 +85,7 @@ describe('an interrupted bench run', () => {
     for (const r of outcome.run.results.slice(1)) assert.match(r.error ?? '', /interrupted/);
     assert.deepEqual(check('run', outcome.run), []);
 
-    const published = await publishRun(outcome.run, publishOptions({ interrupted: true }));
+    const published = await publishRun(outcome.run, options({ interrupted: true }));
     assert.ok(published.savedPath && existsSync(published.savedPath), 'the partial run is kept');
     assert.equal(published.upload, undefined);
     assert.match(published.uploadSkipped ?? '', /interrupted.*not uploaded/);
@@ -105,7 +94,7 @@ describe('an interrupted bench run', () => {
 
   it('--dry-run writes the --json file but saves and uploads nothing', async () => {
     const jsonPath = join(dir, 'out.json');
-    const published = await publishRun(sampleRun() as never, publishOptions({ dryRun: true, jsonPath }));
+    const published = await publishRun(sampleRun() as never, options({ dryRun: true, jsonPath }));
     assert.equal(JSON.parse(readFileSync(jsonPath, 'utf8')).cli_version, sampleRun().cli_version);
     assert.equal(published.savedPath, undefined);
     assert.ok(!existsSync(join(dir, 'runs')) || readdirSync(join(dir, 'runs')).length === 0);

@@ -15,6 +15,7 @@ import { publishRun } from '../../src/harness/publish.js';
 import { buildUploadPayload, type PrivacyMode } from '../../src/privacy/index.js';
 import { verifyCompactJws } from '../../src/signing/index.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
+import { publishOptions } from '../helpers/publish-options.js';
 import { recordingServer } from '../upload/recording-server.js';
 
 const HOSTED_VERSION = 'providers: openai, anthropic';
@@ -89,19 +90,7 @@ describe('fingerprint.extras.backends', () => {
       try {
         for (const backend of ['llama.cpp', 'hosted-api']) {
           const { run } = await benchWith(backend, mode === 'strict-anon');
-          await publishRun(run, {
-            mode,
-            dryRun: false,
-            upload: true,
-            printPayload: false,
-            includeRawTimings: false,
-            apiUrl: server.url,
-            yes: true,
-            configDir: join(dir, 'config'),
-            runsDir: join(dir, 'runs', backend),
-            interactive: false,
-            io: { out: () => undefined, err: () => undefined },
-          });
+          await publishRun(run, publishOptions({ apiUrl: server.url, configDir: join(dir, 'config'), runsDir: join(dir, 'runs', backend) }, { mode, yes: true }));
         }
         assert.equal(server.requests.length, 2);
         for (const request of server.requests) {

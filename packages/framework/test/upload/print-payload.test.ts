@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { publishRun, resumeRun, type PublishOptions } from '../../src/harness/publish.js';
 import type { PrivacyMode } from '../../src/privacy/index.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
+import { publishOptions } from '../helpers/publish-options.js';
 import { recordingServer, type RecordingServer } from './recording-server.js';
 
 /** The compact JWS in a request body, split and decoded. */
@@ -36,20 +37,8 @@ describe('--print-payload prints what is sent', () => {
     return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) } };
   }
 
-  const options = (mode: PrivacyMode, io: PublishOptions['io']): PublishOptions => ({
-    mode,
-    dryRun: false,
-    upload: true,
-    printPayload: true,
-    includeRawTimings: false,
-    apiUrl: server.url,
-    apiKey: 'sk-secret-key',
-    yes: true,
-    configDir: join(dir, 'config'),
-    runsDir: join(dir, 'runs'),
-    interactive: false,
-    io,
-  });
+  const options = (mode: PrivacyMode, io: PublishOptions['io']): PublishOptions =>
+    publishOptions({ apiUrl: server.url, configDir: join(dir, 'config'), runsDir: join(dir, 'runs') }, { mode, printPayload: true, apiKey: 'sk-secret-key', yes: true, io });
 
   for (const mode of ['default', 'anon', 'strict-anon'] as const) {
     it(`${mode}: stdout is byte for byte the JWS payload the server receives; stderr shows the header`, async () => {

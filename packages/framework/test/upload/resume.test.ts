@@ -7,11 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check } from '../../src/contract/validate.js';
-import { publishRun, resumeRun, type PublishOptions, type ResumeRunOptions } from '../../src/harness/publish.js';
+import { publishRun, resumeRun, type ResumeRunOptions } from '../../src/harness/publish.js';
 import type { PrivacyMode } from '../../src/privacy/index.js';
 import { verifyRun } from '../../src/signing/index.js';
 import { loadLocalRun, localMetaPath, readConsent, readLocalRunMode, UploadFailedError } from '../../src/upload/index.js';
 import { sampleRun } from '../helpers/sample-run.js';
+import { publishOptions } from '../helpers/publish-options.js';
 import { recordingServer, type RecordingServer } from './recording-server.js';
 
 const CREATED = { status: 201, body: { id: 'r_resumed0001', url: 'https://llm-speed.com/r/r_resumed0001' } };
@@ -33,19 +34,7 @@ describe('--resume follows the rules of a fresh upload', () => {
 
   /** A run saved the way `--no-upload` saves it, in `mode`. */
   async function savedRun(mode: PrivacyMode): Promise<string> {
-    const offline: PublishOptions = {
-      mode,
-      dryRun: false,
-      upload: false,
-      printPayload: false,
-      includeRawTimings: false,
-      apiUrl: server.url,
-      yes: false,
-      configDir: configDir(),
-      runsDir: join(dir, 'runs'),
-      interactive: false,
-      io: quiet,
-    };
+    const offline = publishOptions({ apiUrl: server.url, configDir: configDir(), runsDir: join(dir, 'runs') }, { mode, upload: false });
     const { savedPath, uploadSkipped } = await publishRun(sampleRun(), offline);
     assert.ok(savedPath && existsSync(savedPath));
     assert.equal(server.requests.length, 0);
@@ -197,19 +186,7 @@ describe('--resume follows the rules of a fresh upload', () => {
       await server.close();
       // A 4xx is not retried, so the failure comes at once.
       server = await recordingServer([{ status: 400, body: { error: 'no' } }]);
-      const base: PublishOptions = {
-        mode: 'anon',
-        dryRun: false,
-        upload: true,
-        printPayload: false,
-        includeRawTimings: false,
-        apiUrl: server.url,
-        yes: false,
-        configDir: configDir(),
-        runsDir: join(dir, 'runs'),
-        interactive: false,
-        io: quiet,
-      };
+      const base = publishOptions({ apiUrl: server.url, configDir: configDir(), runsDir: join(dir, 'runs') }, { mode: 'anon' });
       const skipped = await publishRun(sampleRun(), base);
       assert.ok(skipped.uploadSkipped?.endsWith(`llm-speed bench --resume ${skipped.savedPath} --anon`), skipped.uploadSkipped);
 
