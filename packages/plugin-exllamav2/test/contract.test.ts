@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
 import { createExllamaV2Driver } from '../src/index.js';
-import { FAKE_EXLLAMAV2 } from './fake-exllamav2.js';
+import { FAKE_EXLLAMAV2, FAKE_TORCH } from './fake-exllamav2.js';
 
 const FAKE_GENERATOR = `
 import os, time
@@ -56,15 +56,6 @@ class ExLlamaV2DynamicGenerator:
             log("end %d" % done)
             result.update({"eos": True, "eos_reason": "max_new_tokens" if done == job.max_new_tokens else "stop_token", "new_tokens": done, "prompt_tokens": job.prompt_tokens})
         return [result]
-`;
-
-const FAKE_TORCH = `
-class version:
-    cuda = "12.4"
-class cuda:
-    @staticmethod
-    def is_available():
-        return True
 `;
 
 describe('exllamav2 driver against a fake exllamav2', () => {

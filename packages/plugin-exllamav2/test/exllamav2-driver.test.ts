@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DriverError, probePython, type DriverContext, type GenerationEvent } from '@llm-speed/framework';
 import { createExllamaV2Driver } from '../src/index.js';
-import { FAKE_EXLLAMAV2 } from './fake-exllamav2.js';
+import { FAKE_EXLLAMAV2, FAKE_TORCH } from './fake-exllamav2.js';
 
 
 const FAKE_GENERATOR = `
@@ -49,15 +49,6 @@ class ExLlamaV2DynamicGenerator:
             self.jobs.pop(0)
             result.update({"eos": True, "eos_reason": "max_new_tokens" if eos_at == job.max_new_tokens else "stop_token", "new_tokens": done})
         return [result]
-`;
-
-const FAKE_TORCH = `
-class version:
-    cuda = "12.4"
-class cuda:
-    @staticmethod
-    def is_available():
-        return True
 `;
 
 describe('exllamav2 driver', () => {

@@ -2,7 +2,7 @@
  * The fake `exllamav2` core classes both test files put on PYTHONPATH, shaped like exllamav2's
  * model loading API (ExLlamaV2Config, ExLlamaV2, ExLlamaV2Cache, load_autosplit,
  * ExLlamaV2Tokenizer.encode); a model folder ending in "missing" fails like a folder without
- * config.json. Each test file brings its own fake generator.
+ * config.json; torch reports CUDA 12.4 and a device. Each test file brings its own fake generator.
  */
 export const FAKE_EXLLAMAV2 = `
 __version__ = "0.3.2-fake"
@@ -33,4 +33,13 @@ class ExLlamaV2Tokenizer:
         pass
     def encode(self, text):
         return Tensor(len(text.split()))
+`;
+
+export const FAKE_TORCH = `
+class version:
+    cuda = "12.4"
+class cuda:
+    @staticmethod
+    def is_available():
+        return True
 `;
