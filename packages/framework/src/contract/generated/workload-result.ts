@@ -40,6 +40,23 @@ export interface WorkloadResult {
   context_tokens?: Count;
   wall_ms: number;
   prefix_cache_hit_rate: number | null;
+  /**
+   * Prompt tokens the backend served from its prefix cache instead of processing (summed over W5's turns); null when the backend does not say.
+   */
+  cached_prompt_tokens?: number | null;
+  backend_build?: BackendBuild;
+  /**
+   * Prefill tok/s by the backend's own timers (llama-server timings, ollama prompt_eval_duration, runner timers); null where the backend has none (vLLM, hosted APIs).
+   */
+  backend_prefill_tps?: number | null;
+  /**
+   * Decode tok/s by the backend's own timers; null where the backend has none.
+   */
+  backend_decode_tps?: number | null;
+  /**
+   * Where prompt_tokens/output_tokens came from: the backend's usage report, the model's tokenizer, or counting streamed arrivals.
+   */
+  token_counts?: 'backend' | 'tokenizer' | 'arrivals';
   error?: string | null;
   flags?: string[];
   extras?: Extras;
@@ -72,6 +89,74 @@ export interface ModelRef {
   size?: string | null;
   quant?: string | null;
   digest?: string | null;
+}
+/**
+ * What the backend computed on, as the backend itself reports it (llama-server --list-devices or /props, node-llama-cpp's GPU type, the python runners' device, ollama's processor split).
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "BackendBuild".
+ */
+export interface BackendBuild {
+  /**
+   * The compute backend: remote for hosted APIs, unknown when the backend does not say.
+   */
+  kind: 'cpu' | 'cuda' | 'rocm' | 'metal' | 'vulkan' | 'sycl' | 'opencl' | 'musa' | 'cann' | 'remote' | 'unknown';
+  /**
+   * Device names as the backend lists them (e.g. "NVIDIA H200").
+   *
+   * @maxItems 16
+   */
+  devices?:
+    | []
+    | [string]
+    | [string, string]
+    | [string, string, string]
+    | [string, string, string, string]
+    | [string, string, string, string, string]
+    | [string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ]
+    | [
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string,
+        string
+      ];
 }
 /**
  * Small backend-specific telemetry; every string is capped at 256 characters by the privacy invariant before upload.
