@@ -184,8 +184,8 @@ async function refuseInterrupted(run: RunPayload, path: string): Promise<void> {
 
 /**
  * `llm-speed bench --resume <path>`: the saved run goes up under the same rules as a fresh one —
- * in the mode it was made in (never a weaker one), only when uploads are on, and only with
- * consent. Everything that can refuse does so before a byte is sent.
+ * in the mode it was made in (never a weaker one), only when uploads are on, only with consent,
+ * and never when the run was interrupted. Everything that can refuse does so before a byte is sent.
  */
 export async function resumeRun(options: ResumeRunOptions): Promise<{ mode: PrivacyMode; upload: UploadResult }> {
   const { run, mode } = await prepareResume(options.path, options.mode);
