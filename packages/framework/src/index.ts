@@ -15,6 +15,7 @@ export type { LlmSpeedConfig } from './contract/generated/config.js';
 export * from './suite/index.js';
 export { now, type Clock } from './harness/clock.js';
 export { sessionNeeds } from './harness/plan.js';
+export * from './compare/index.js';
 export { readSse, type SseEvent } from './protocol/sse.js';
 export * from './protocol/http.js';
 export * from './protocol/openai.js';

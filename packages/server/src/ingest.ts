@@ -4,9 +4,12 @@
  * Nothing is stored unless every step passes.
  */
 import { createHash } from 'node:crypto';
-import { assertPrivacyInvariant, canonicalize, check, verifyCompactJws, verifyRun, type RunPayload } from '@llm-speed/framework';
+import { assertPrivacyInvariant, canonicalize, check, interruptedWorkloads, INTERRUPTED_RULE, RUN_AGAIN, verifyCompactJws, verifyRun, type RunPayload } from '@llm-speed/framework';
 import type { InsertOutcome, NewResult } from './repository.js';
 import { slugify } from './slug.js';
+import { hardwareClassOf, workloadRowsOf } from './workload-rows.js';
+
+export { hardwareClassOf };
 
 /** A refused submission: HTTP status and a message saying what is wrong. */
 export class IngestError extends Error {
@@ -27,11 +30,6 @@ export interface IngestOutcome {
 /** "r_" + 11 base64url characters (66 bits) of the content hash: same signed bytes, same id. */
 export function resultIdFor(contentHash: string): string {
   return 'r_' + Buffer.from(contentHash, 'hex').toString('base64url').slice(0, 11);
-}
-
-/** The hardware class of a run: its fingerprint_hash, or (in --strict-anon) its accelerator summary. */
-export function hardwareClassOf(run: RunPayload): string {
-  return run.fingerprint.fingerprint_hash ?? `summary:${run.fingerprint.accelerator_summary}`;
 }
 
 /** Reads the body as a compact JWS (the CLI's upload) or a signed run JSON (detached signature). */
@@ -77,14 +75,21 @@ export async function ingest(
   } catch (error) {
     throw new IngestError(400, (error as Error)?.message ?? String(error));
   }
+  refuseInterrupted(run);
   return store(toNewResult(run, receivedAt, options));
+}
+
+/** By the `interrupted` flag, or the error texts of CLIs from before the flag. */
+function refuseInterrupted(run: RunPayload): void {
+  const workloads = interruptedWorkloads(run);
+  if (workloads.length === 0) return;
+  throw new IngestError(422, `interrupted run refused (${workloads.join(', ')} did not finish): ${INTERRUPTED_RULE}; ${RUN_AGAIN}`);
 }
 
 /** The stored record: the canonical JSON text plus the keys listings and clusters need. */
 export function toNewResult(run: RunPayload, receivedAt: string, options: { anon?: boolean } = {}): NewResult {
   const json = canonicalize(run);
   const contentHash = createHash('sha256').update(json, 'utf8').digest('hex');
-  const hardwareClass = hardwareClassOf(run);
   return {
     id: resultIdFor(contentHash),
     contentHash,
@@ -95,21 +100,6 @@ export function toNewResult(run: RunPayload, receivedAt: string, options: { anon
     fingerprintHash: run.fingerprint.fingerprint_hash ?? null,
     hardwareSlug: slugify(run.fingerprint.accelerator_summary),
     anon: options.anon === true,
-    workloads: run.results.map((r) => {
-      const modelKey = r.model.digest ? `digest:${r.model.digest}` : `model:${r.model.identifier}|${r.model.quant ?? ''}`;
-      return {
-        workload: r.workload,
-        modelName: r.model.name,
-        modelIdentifier: r.model.identifier,
-        modelQuant: r.model.quant ?? null,
-        modelDigest: r.model.digest ?? null,
-        modelSlug: slugify(r.model.name),
-        backend: r.backend,
-        backendVersion: r.backend_version,
-        hardwareClass,
-        clusterKey: createHash('sha256').update(JSON.stringify([modelKey, r.backend, hardwareClass])).digest('hex').slice(0, 24),
-        decodeTps: r.decode_tps ?? null,
-      };
-    }),
+    workloads: workloadRowsOf(run),
   };
 }

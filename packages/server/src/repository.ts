@@ -1,7 +1,8 @@
 /**
  * Storage behind one small interface so a Postgres implementation can follow the SQLite one.
  * Results are immutable: the only state change a result ever sees is withdrawal (METHODOLOGY §9).
- * Outlier flags and cluster statistics are derived data, recomputed from the stored results.
+ * Outlier flags and cluster statistics are derived data, recomputed from the stored results, and
+ * only from comparable ones (METHODOLOGY, "Comparable groups").
  */
 import type { ClusterStats } from './outliers.js';
 
@@ -22,8 +23,10 @@ export interface NewResult {
   workloads: NewWorkloadRow[];
 }
 
+/** One workload result's listing keys; its group and comparability are the framework's rule (workload-rows.ts). */
 export interface NewWorkloadRow {
   workload: string;
+  suiteVersion: string;
   modelName: string;
   modelIdentifier: string;
   modelQuant: string | null;
@@ -31,9 +34,16 @@ export interface NewWorkloadRow {
   modelSlug: string;
   backend: string;
   backendVersion: string;
+  engine: string;
+  build: string;
   hardwareClass: string;
+  /** The comparable group (METHODOLOGY, "Comparable groups"). */
   clusterKey: string;
   decodeTps: number | null;
+  /** False: stored and shown on its own page, but never ranked, pooled, flagged or a group's best run. */
+  comparable: boolean;
+  /** Why not, in words; empty when comparable. */
+  notComparable: string[];
 }
 
 export interface InsertOutcome {
@@ -50,12 +60,20 @@ export interface StoredResult {
   flagged: Map<number, number>;
   /** Cluster statistics per workload index, for context on the run page. */
   clusters: Map<number, ClusterRow>;
+  /** Workload index → why that workload is not comparable (absent when it is). */
+  notComparable: Map<number, string[]>;
 }
 
-/** One (model × backend × hardware class) cluster for one workload, with its decode_tps spread. */
+/**
+ * One comparable group (suite version × workload × model × backend × engine × build × hardware
+ * class) with the decode_tps spread of its comparable, non-withdrawn results.
+ */
 export interface ClusterRow extends ClusterStats {
   clusterKey: string;
   workload: string;
+  suiteVersion: string;
+  engine: string;
+  build: string;
   modelName: string;
   modelIdentifier: string;
   modelQuant: string | null;
@@ -66,6 +84,7 @@ export interface ClusterRow extends ClusterStats {
   hardwareSlug: string;
   acceleratorSummary: string;
   flaggedCount: number;
+  /** The fastest comparable result that is not flagged as an outlier. */
   bestResultId: string | null;
 }
 
@@ -81,6 +100,9 @@ export interface RunRow {
   acceleratorSummary: string;
   decodeTps: number | null;
   flaggedZ: number | null;
+  comparable: boolean;
+  /** Why it is not ranked, in words; empty when comparable. */
+  notComparable: string[];
 }
 
 export interface Dispute {
@@ -112,7 +134,7 @@ export interface ResultsRepository {
   clustersByHardware(slug: string): ClusterRow[];
   listByModel(slug: string, options: ListOptions): RunRow[];
   listByHardware(slug: string, options: ListOptions): RunRow[];
-  /** Per workload, clusters ranked by median decode_tps (best first). */
+  /** Per workload, clusters ranked by the median decode_tps of their comparable results (best first). */
   cheatsheet(limitPerWorkload: number): Map<string, ClusterRow[]>;
   /** Recomputes outlier flags and statistics of the given clusters (all clusters when omitted). */
   recompute(clusters?: Array<{ clusterKey: string; workload: string }>): void;

@@ -6,6 +6,7 @@
  * resumeRun here, so a retried upload passes the same consent and mode rules as a fresh one.
  */
 import { writeFile } from 'node:fs/promises';
+import { INTERRUPTED_NOT_UPLOADED, INTERRUPTED_RULE, RUN_AGAIN, interruptedWorkloads } from '../compare/interrupted.js';
 import type { RunPayload } from '../contract/generated/run.js';
 import { LlmSpeedError, UsageError, errorMessage } from '../errors.js';
 import { buildUploadPayload, assertPrivacyInvariant, uploadHeaders, type PrivacyMode } from '../privacy/index.js';
@@ -17,6 +18,7 @@ import {
   readConsent,
   recordConsent,
   promptConsent,
+  readLocalRunInterrupted,
   resumeCommand,
   saveLocalRun,
   uploadRun,
@@ -75,10 +77,12 @@ export async function publishRun(run: RunPayload, options: PublishOptions): Prom
     outcome.uploadSkipped = '--dry-run: not saved to the runs folder, not uploaded';
     return outcome;
   }
-  outcome.savedPath = await saveLocalRun(signed, { runsDir: options.runsDir, rawTimings, mode: options.mode });
+  // The payload's own flags count too: a library caller may not say it was interrupted.
+  const interrupted = options.interrupted === true || interruptedWorkloads(signed).length > 0;
+  outcome.savedPath = await saveLocalRun(signed, { runsDir: options.runsDir, rawTimings, mode: options.mode, interrupted });
   await writeJson();
-  if (options.interrupted) {
-    outcome.uploadSkipped = 'interrupted: the partial run is saved locally and not uploaded; run the benchmark again to submit a complete one';
+  if (interrupted) {
+    outcome.uploadSkipped = INTERRUPTED_NOT_UPLOADED;
     return outcome;
   }
   // PRIVACY §7: --json and --no-upload are offline modes.
@@ -168,13 +172,24 @@ export interface ResumeRunOptions {
   backoffMs?: number;
 }
 
+/** Before anything is printed or sent: a run saved after Ctrl-C stays on this machine, as `bench` said. */
+async function refuseInterrupted(run: RunPayload, path: string): Promise<void> {
+  const workloads = interruptedWorkloads(run);
+  if (workloads.length === 0 && !(await readLocalRunInterrupted(path))) return;
+  const which = workloads.length > 0 ? ` (${workloads.join(', ')} did not finish)` : '';
+  throw new LlmSpeedError('interrupted', `not uploaded: ${path} is an interrupted run${which} — ${INTERRUPTED_RULE}. Nothing was sent; ${RUN_AGAIN}.`, {
+    suggestions: ['llm-speed bench with the same backend, model and workloads'],
+  });
+}
+
 /**
  * `llm-speed bench --resume <path>`: the saved run goes up under the same rules as a fresh one —
- * in the mode it was made in (never a weaker one), only when uploads are on, and only with
- * consent. Everything that can refuse does so before a byte is sent.
+ * in the mode it was made in (never a weaker one), only when uploads are on, only with consent,
+ * and never when the run was interrupted. Everything that can refuse does so before a byte is sent.
  */
 export async function resumeRun(options: ResumeRunOptions): Promise<{ mode: PrivacyMode; upload: UploadResult }> {
   const { run, mode } = await prepareResume(options.path, options.mode);
+  await refuseInterrupted(run, options.path);
   if (options.printPayload) printPayload(run, { ...options, mode });
   const retry = resumeCommand(options.path, mode);
   if (!options.upload) {

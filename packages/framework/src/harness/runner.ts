@@ -71,7 +71,7 @@ function baseResult(ctx: RunContext, workload: RunnableWorkload): WorkloadResult
 export function interruptedResult(ctx: RunContext, workload: RunnableWorkload): WorkloadResult {
   const result = baseResult(ctx, workload);
   result.error = 'interrupted before this workload started';
-  addFlags(result, ['no-output']);
+  addFlags(result, ['no-output', 'interrupted']);
   return result;
 }
 
@@ -336,7 +336,11 @@ export async function runWorkload(ctx: RunContext, workload: RunnableWorkload): 
     result.error = errorMessage(error);
     result.wall_ms = round(clock() - started) ?? 0;
   }
-  if (ctx.signal.aborted && !result.error) result.error = 'interrupted';
+  // Flagged whatever else went wrong: an interrupted run is never submitted (compare/interrupted.ts).
+  if (ctx.signal.aborted) {
+    addFlags(result, ['interrupted']);
+    result.error ||= 'interrupted';
+  }
   result.extras = compactExtras(result.extras);
   ctx.progress?.workloadFinished(workload, result);
   return result;

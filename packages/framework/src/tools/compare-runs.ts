@@ -1,9 +1,12 @@
 /**
  * `llm-speed compare`: side-by-side figures of saved or published runs, per workload and metric,
- * with the % difference against the first run. Different suite versions or model digests are
- * never compared silently: the comparison carries a warning naming them.
+ * with the % difference against the first run. Figures are shown whatever they are, but never
+ * compared silently across groups: by the one rule the server ranks with (compare/comparable.ts),
+ * each workload whose runs are in different groups, or that a run may not be compared on, carries
+ * a warning saying why.
  */
 import { existsSync } from 'node:fs';
+import { comparability, groupDifferences, groupOf, groupKey, type ComparableGroup } from '../compare/comparable.js';
 import type { RunPayload } from '../contract/generated/run.js';
 import type { WorkloadResult } from '../contract/generated/workload-result.js';
 import { check } from '../contract/validate.js';
@@ -30,9 +33,30 @@ export interface ComparisonRow {
   better: Array<boolean | null>;
 }
 
+/** One run's standing on one workload, by the comparability rule. */
+export interface RunStanding {
+  /** The group's key (the server's cluster key for the same result). */
+  group: string;
+  comparable: boolean;
+  /** Why it is not comparable, in words; empty when it is. */
+  reasons: string[];
+  /** Where its group differs from the first run's (empty for the first run and for the same group). */
+  differences: string[];
+}
+
+export interface WorkloadStanding {
+  workload: string;
+  /** Per run, index-aligned with `runs`; null where a run lacks the workload. */
+  runs: Array<RunStanding | null>;
+  /** True when every run that has the workload is comparable and all are in one group. */
+  comparable: boolean;
+}
+
 export interface Comparison {
   runs: string[];
   warnings: string[];
+  /** Per workload: which runs may be compared, and why not. */
+  comparability: WorkloadStanding[];
   rows: ComparisonRow[];
 }
 
@@ -56,18 +80,52 @@ export async function loadRunRef(ref: string, apiUrl?: string): Promise<Labelled
   return { label: ref, run: value as RunPayload };
 }
 
-function distinct(values: Array<string | null | undefined>): string[] {
-  return [...new Set(values.map((v) => v ?? '(none)'))];
+/** The run's hardware in words: its summary, and the class (fingerprint hash) when the summaries agree. */
+function hardwareShown(a: LabelledRun, b: LabelledRun): [Partial<ComparableGroup>, Partial<ComparableGroup>] {
+  const [sa, sb] = [a.run.fingerprint.accelerator_summary, b.run.fingerprint.accelerator_summary];
+  if (sa === sb) return [{}, {}];
+  return [{ hardware_class: sa }, { hardware_class: sb }];
+}
+
+/** Per workload: each run's group and comparability, measured against the first run that has the workload. */
+export function workloadStandings(runs: LabelledRun[]): WorkloadStanding[] {
+  const workloads = [...new Set(runs.flatMap((r) => r.run.results.map((x) => x.workload)))];
+  return workloads.map((workload) => {
+    let first: { run: LabelledRun; group: ComparableGroup } | undefined;
+    const standings = runs.map((r): RunStanding | null => {
+      const result = r.run.results.find((x) => x.workload === workload);
+      if (!result) return null;
+      const group = groupOf(result, r.run.fingerprint);
+      first ??= { run: r, group };
+      const { comparable, reasons } = comparability(result);
+      return { group: groupKey(group), comparable, reasons, differences: groupDifferences(first.group, group, hardwareShown(first.run, r)) };
+    });
+    const present = standings.filter((s): s is RunStanding => s !== null);
+    return { workload, runs: standings, comparable: present.every((s) => s.comparable && s.group === present[0]!.group) };
+  });
+}
+
+/**
+ * One line per distinct reason, naming the workloads it applies to, so two runs from different
+ * machines say "different hardware" once rather than once per workload.
+ */
+function standingWarnings(runs: LabelledRun[], standings: WorkloadStanding[]): string[] {
+  const byMessage = new Map<string, string[]>();
+  const add = (message: string, workload: string) => byMessage.set(message, [...(byMessage.get(message) ?? []), workload]);
+  for (const w of standings) {
+    const firstIndex = w.runs.findIndex((s) => s !== null);
+    w.runs.forEach((s, i) => {
+      if (!s) return;
+      if (!s.comparable) add(`${runs[i]!.label} is not comparable: ${s.reasons.join('; ')}`, w.workload);
+      if (s.differences.length > 0) add(`${runs[firstIndex]!.label} and ${runs[i]!.label} are in different groups (${s.differences.join('; ')})`, w.workload);
+    });
+  }
+  return [...byMessage].map(([message, workloads]) => `${workloads.join(', ')}: ${message}`);
 }
 
 export function compareRuns(runs: LabelledRun[]): Comparison {
-  const warnings: string[] = [];
-  const suites = distinct(runs.flatMap((r) => r.run.results.map((x) => x.suite_version)));
-  if (suites.length > 1) warnings.push(`different suite versions (${suites.join(' vs ')}): the workloads differ, figures are not comparable`);
-  const digests = distinct(runs.flatMap((r) => r.run.results.map((x) => x.model.digest)));
-  if (digests.length > 1) warnings.push(`different model digests (${digests.map((d) => d.slice(0, 12)).join(' vs ')}): not the same weights`);
-  const quick = runs.map((r) => r.run.results.some((x) => x.flags.includes('quick')));
-  if (new Set(quick).size > 1) warnings.push('comparing a --quick run with a full run');
+  const standings = workloadStandings(runs);
+  const warnings = standingWarnings(runs, standings);
 
   const workloads = [...new Set(runs.flatMap((r) => r.run.results.map((x) => x.workload)))];
   const rows: ComparisonRow[] = [];
@@ -81,7 +139,7 @@ export function compareRuns(runs: LabelledRun[]): Comparison {
       rows.push({ workload, metric, values, diff_pct, better });
     }
   }
-  return { runs: runs.map((r) => r.label), warnings, rows };
+  return { runs: runs.map((r) => r.label), warnings, comparability: standings, rows };
 }
 
 export function renderComparison(c: Comparison, color: boolean): string {

@@ -5,6 +5,7 @@ export {
   timingsSidecarPath,
   localMetaPath,
   readLocalRunMode,
+  readLocalRunInterrupted,
   LocalRunError,
   type SaveLocalRunOptions,
 } from './local.js';

@@ -39,12 +39,15 @@ export interface SaveLocalRunOptions {
   rawTimings?: number[][];
   /** The privacy mode the run was made in; kept locally so `--resume` sends it the same way. */
   mode?: PrivacyMode;
+  /** The run was interrupted: recorded so `--resume` refuses it (compare/interrupted.ts). */
+  interrupted?: boolean;
 }
 
 /** The local-only sidecar: never uploaded, never signed. */
 interface LocalRunMeta {
   run: string;
   privacy_mode: PrivacyMode;
+  interrupted?: true;
 }
 
 export async function saveLocalRun(run: RunPayload, options: SaveLocalRunOptions): Promise<string> {
@@ -52,7 +55,7 @@ export async function saveLocalRun(run: RunPayload, options: SaveLocalRunOptions
   // Before the run itself: a crash in between must not leave a run that resumes without its mode
   // (it would go up as a default-mode run).
   if (options.mode) {
-    const meta: LocalRunMeta = { run: basename(path), privacy_mode: options.mode };
+    const meta: LocalRunMeta = { run: basename(path), privacy_mode: options.mode, ...(options.interrupted ? { interrupted: true as const } : {}) };
     await writeOwnerOnly(localMetaPath(path), JSON.stringify(meta) + '\n');
   }
   await writeOwnerOnly(path, JSON.stringify(run, null, 2) + '\n');
@@ -110,4 +113,17 @@ export async function readLocalRunMode(runPath: string): Promise<PrivacyMode | u
     ]);
   }
   return mode;
+}
+
+/**
+ * Whether the sidecar next to a saved run records an interruption. The signed payload says so
+ * too (the `interrupted` flag, or an older CLI's error text), and --resume checks both: the
+ * sidecar alone would be lost when the run file is copied elsewhere.
+ */
+export async function readLocalRunInterrupted(runPath: string): Promise<boolean> {
+  try {
+    return (JSON.parse(await readFile(localMetaPath(runPath), 'utf8')) as Partial<LocalRunMeta> | null)?.interrupted === true;
+  } catch {
+    return false;
+  }
 }

@@ -82,7 +82,10 @@ describe('an interrupted bench run', () => {
     assert.deepEqual(outcome.run.results.map((r) => r.workload), ['chat-short', 'chat-long', 'agent-trace']);
     assert.equal(outcome.run.results[0]!.error, null);
     assert.equal(outcome.run.results[0]!.output_tokens, 4);
-    for (const r of outcome.run.results.slice(1)) assert.match(r.error ?? '', /interrupted/);
+    for (const r of outcome.run.results.slice(1)) {
+      assert.match(r.error ?? '', /interrupted/);
+      assert.ok(r.flags.includes('interrupted'), `${r.workload} carries the interrupted flag`);
+    }
     assert.deepEqual(check('run', outcome.run), []);
 
     const published = await publishRun(outcome.run, options({ interrupted: true }));
@@ -90,6 +93,31 @@ describe('an interrupted bench run', () => {
     assert.equal(published.upload, undefined);
     assert.match(published.uploadSkipped ?? '', /interrupted.*not uploaded/);
     assert.equal(server.requests.length, 0, 'nothing was sent');
+  });
+
+  it('a workload stopped mid-generation is flagged interrupted, even when the driver reported its own error', async () => {
+    const abort = new AbortController();
+    const driver = scriptedDriver();
+    const session = await driver.open(undefined, { maxContextTokens: 0, streams: 1 } as never, {} as DriverContext);
+    session.generate = async function* (request): AsyncGenerator<GenerationEvent> {
+      yield { type: 'tokens', t: now(), count: 1 };
+      abort.abort();
+      if (request.signal?.aborted) throw new Error('This operation was aborted');
+    };
+    const ctx: DriverContext = { config: {}, cacheDir: dir, env: {}, signal: abort.signal, log: () => {} };
+    const outcome = await runBench({
+      detected: [{ driver: { ...driver, open: async () => session }, detection: { name: 'scripted', available: true } }],
+      ctx,
+      workloads: workloads.slice(0, 2),
+      suiteVersion: 'suite-v1',
+      suiteDigest: 'ab'.repeat(32),
+      power: { read: async () => ({}) },
+      collectFingerprint: async () => sampleRun().fingerprint,
+    });
+    const [stopped, unstarted] = outcome.run.results;
+    assert.equal(stopped!.error, 'This operation was aborted', "the driver's own words are kept");
+    assert.ok(stopped!.flags.includes('interrupted'));
+    assert.ok(unstarted!.flags.includes('interrupted'));
   });
 
   it('--dry-run writes the --json file but saves and uploads nothing', async () => {

@@ -28,11 +28,42 @@ describe('compare', () => {
     const a = sampleRun([sampleResult()]);
     const b = sampleRun([sampleResult({ suite_version: 'suite-v2', model: { identifier: 'x', name: 'x', digest: 'ee'.repeat(32) } })]);
     const c = compareRuns([{ label: 'a', run: a }, { label: 'b', run: b }]);
-    assert.equal(c.warnings.length, 2);
-    assert.match(c.warnings[0]!, /suite-v1 vs suite-v2/);
-    assert.match(c.warnings[1]!, /different model digests/);
-    assert.match(renderComparison(c, false), /^warning: different suite versions/);
+    assert.deepEqual(c.warnings, [`chat-short: a and b are in different groups (suite version: suite-v1 vs suite-v2; model: digest ${'cd'.repeat(6)} vs digest ${'ee'.repeat(6)})`]);
+    assert.match(renderComparison(c, false), /^warning: chat-short: a and b are in different groups/);
+    assert.equal(c.comparability[0]!.comparable, false);
     assert.ok(c.rows.length > 0, 'shown anyway');
+  });
+
+  it('warns per workload, by the server\'s rule, when a run is not comparable or the runs are in different groups', () => {
+    const full = sampleRun([sampleResult({ extras: { engine: 'server' } }), sampleResult({ workload: 'chat-long', output_tokens: 1024, extras: { engine: 'server' } })]);
+    const quick = sampleRun([
+      sampleResult({ flags: ['quick'], output_tokens: 32, extras: { engine: 'embedded' } }),
+      sampleResult({ workload: 'chat-long', output_tokens: 1024, extras: { engine: 'embedded' } }),
+    ]);
+    const c = compareRuns([{ label: 'full.json', run: full }, { label: 'quick.json', run: quick }]);
+    assert.deepEqual(c.warnings, [
+      'chat-short: quick.json is not comparable: quick run (32 of 256 tokens)',
+      'chat-short, chat-long: full.json and quick.json are in different groups (engine: server vs embedded)',
+    ]);
+    const [short, long] = c.comparability;
+    assert.deepEqual(short!.runs.map((r) => r && r.comparable), [true, false]);
+    assert.deepEqual(short!.runs[1]!.reasons, ['quick run (32 of 256 tokens)']);
+    assert.deepEqual(long!.runs[1]!.differences, ['engine: server vs embedded']);
+    assert.equal(long!.runs[0]!.group === long!.runs[1]!.group, false);
+    assert.equal(long!.comparable, false);
+
+    // Same group, both comparable: no warning, and the standing says so.
+    const again = compareRuns([{ label: 'a', run: full }, { label: 'b', run: sampleRun(full.results.map((r) => ({ ...r, decode_tps: 200 }))) }]);
+    assert.deepEqual(again.warnings, []);
+    assert.ok(again.comparability.every((w) => w.comparable));
+  });
+
+  it('names two machines by their hardware, once for all workloads', () => {
+    const a = sampleRun([sampleResult(), sampleResult({ workload: 'chat-long', output_tokens: 1024 })]);
+    const b = sampleRun(a.results);
+    b.fingerprint = { ...b.fingerprint, fingerprint_hash: '0011223344556677', accelerator_summary: 'NVIDIA H200 141 GB' };
+    const c = compareRuns([{ label: 'a', run: a }, { label: 'b', run: b }]);
+    assert.deepEqual(c.warnings, [`chat-short, chat-long: a and b are in different groups (hardware class: ${a.fingerprint.accelerator_summary} vs NVIDIA H200 141 GB)`]);
   });
 
   it('loads local files and refuses what is not a run', async () => {

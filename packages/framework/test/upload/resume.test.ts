@@ -11,7 +11,9 @@ import { publishRun, resumeRun, type ResumeRunOptions } from '../../src/harness/
 import type { PrivacyMode } from '../../src/privacy/index.js';
 import { verifyRun } from '../../src/signing/index.js';
 import { loadLocalRun, localMetaPath, readConsent, readLocalRunMode, UploadFailedError } from '../../src/upload/index.js';
-import { sampleRun } from '../helpers/sample-run.js';
+import { INTERRUPTED_NOT_UPLOADED, INTERRUPTED_RULE } from '../../src/compare/interrupted.js';
+import { generateKeyPair, signRun } from '../../src/signing/index.js';
+import { sampleResult, sampleRun } from '../helpers/sample-run.js';
 import { publishOptions } from '../helpers/publish-options.js';
 import { recordingServer, type RecordingServer } from './recording-server.js';
 
@@ -198,6 +200,52 @@ describe('--resume follows the rules of a fresh upload', () => {
         assert.match(error.suggestions[0]!, /--strict-anon$/);
         return true;
       });
+    });
+  });
+  describe('an interrupted run is never uploaded (all of an invocation or none)', () => {
+    const interruptedRun = () =>
+      sampleRun([sampleResult(), sampleResult({ workload: 'chat-long', output_tokens: 288, flags: ['interrupted'], error: 'interrupted' })]);
+
+    it('publish keeps it with the Ctrl-C message, and --resume refuses it with the same reason, sending nothing', async () => {
+      const { savedPath, uploadSkipped, upload } = await publishRun(
+        interruptedRun(),
+        publishOptions({ apiUrl: server.url, configDir: configDir(), runsDir: join(dir, 'runs') }, { interrupted: true, yes: true }),
+      );
+      assert.equal(upload, undefined);
+      assert.equal(uploadSkipped, INTERRUPTED_NOT_UPLOADED);
+      assert.ok(uploadSkipped.includes(INTERRUPTED_RULE));
+      assert.equal(JSON.parse(readFileSync(localMetaPath(savedPath!), 'utf8')).interrupted, true, 'the sidecar records it');
+      await assert.rejects(resumeRun(resumeOptions(savedPath!, { yes: true })), (error: unknown) => {
+        const message = (error as Error).message;
+        assert.ok(message.includes(INTERRUPTED_RULE), message);
+        assert.match(message, /chat-long did not finish/);
+        assert.match(message, /Nothing was sent; run the benchmark again to submit a complete one/);
+        return true;
+      });
+      assert.equal(server.requests.length, 0);
+    });
+
+    it('the payload alone is enough: a run copied without its sidecar, or from a CLI that only wrote the error text', async () => {
+      const keys = await generateKeyPair();
+      const legacy = sampleRun([sampleResult(), sampleResult({ workload: 'chat-long', error: 'interrupted before this workload started', flags: ['no-output'] })]);
+      for (const [name, run] of [['copied.json', interruptedRun()], ['legacy.json', legacy]] as const) {
+        const path = join(dir, name);
+        writeFileSync(path, JSON.stringify(await signRun(run, keys)));
+        await assert.rejects(resumeRun(resumeOptions(path, { yes: true })), new RegExp(`${name} is an interrupted run`));
+      }
+      assert.equal(server.requests.length, 0);
+    });
+
+    it('the sidecar alone is enough: Ctrl-C after the last workload finished leaves every result clean', async () => {
+      const { savedPath } = await publishRun(sampleRun(), publishOptions({ apiUrl: server.url, configDir: configDir(), runsDir: join(dir, 'runs') }, { interrupted: true, yes: true }));
+      await assert.rejects(resumeRun(resumeOptions(savedPath!, { yes: true })), /is an interrupted run — /);
+      assert.equal(server.requests.length, 0);
+    });
+
+    it('a library caller that does not say it was interrupted still does not upload a flagged run', async () => {
+      const published = await publishRun(interruptedRun(), publishOptions({ apiUrl: server.url, configDir: configDir(), runsDir: join(dir, 'runs') }, { yes: true }));
+      assert.equal(published.uploadSkipped, INTERRUPTED_NOT_UPLOADED);
+      assert.equal(server.requests.length, 0);
     });
   });
 });

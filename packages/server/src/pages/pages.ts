@@ -31,6 +31,7 @@ function flagNote(z: number | null | undefined): SafeHtml | string {
 function workloadSection(r: MeasuredResult, index: number, stored: StoredResult): SafeHtml {
   const z = stored.flagged.get(index);
   const cluster = stored.clusters.get(index);
+  const notComparable = stored.notComparable.get(index);
   const rows = SIGNALS.filter(([key]) => r[key] !== undefined).map(
     ([key, label, digits]) => html`<tr><th>${label}</th><td class="n" data-signal="${String(key)}">${typeof r[key] === 'number' ? num(r[key] as number, digits) : '—'}</td></tr>`,
   );
@@ -76,6 +77,7 @@ digest <span class="mono">${r.model.digest ?? '—'}</span>. Backend ${r.backend
 <table>${rows}</table>
 ${r.error ? html`<p>Error: ${r.error}</p>` : ''}
 ${r.flags.length ? html`<p>Flags: ${r.flags.join(', ')}</p>` : ''}
+${notComparable ? html`<p class="not-comparable">Not comparable — not ranked, not counted in its group: ${notComparable.join('; ')}.</p>` : ''}
 ${extras.length ? html`<p>Extras: ${extras.map(([k, v]) => `${k}=${String(v)}`).join(', ')}</p>` : ''}
 ${cluster && cluster.n > 0 ? html`<p>Cluster (${cluster.n} runs): decode tok/s min ${num(cluster.min)} · median ${num(cluster.median)} · max ${num(cluster.max)}; ${cluster.flaggedCount} flagged.</p>` : ''}
 ${charts}</section>`;
@@ -112,8 +114,8 @@ function spreadTable(clusters: ClusterRow[]): SafeHtml {
   if (clusters.length === 0) return html`<p>No results.</p>`;
   return html`<table class="groups"><tr><th>workload</th><th>model</th><th>backend</th><th>hardware</th><th>runs</th><th>decode tok/s min</th><th>median</th><th>max</th><th>flagged</th><th>best run</th></tr>
 ${clusters.map(
-  (c) => html`<tr><td>${c.workload}</td><td><a href="/m/${c.modelSlug}">${c.modelName}</a> <small class="mono">${c.modelQuant ?? ''} ${c.modelDigest ? c.modelDigest.slice(0, 12) : ''}</small></td>
-<td>${c.backend}</td><td><a href="/hw/${c.hardwareSlug}">${c.acceleratorSummary}</a> <small class="mono">${c.hardwareClass.startsWith('summary:') ? '' : c.hardwareClass}</small></td>
+  (c) => html`<tr><td>${c.workload} <small>${c.suiteVersion}</small></td><td><a href="/m/${c.modelSlug}">${c.modelName}</a> <small class="mono">${c.modelQuant ?? ''} ${c.modelDigest ? c.modelDigest.slice(0, 12) : ''}</small></td>
+<td>${c.backend} <small>${c.engine === c.backend ? '' : `${c.engine} · `}${c.build}</small></td><td><a href="/hw/${c.hardwareSlug}">${c.acceleratorSummary}</a> <small class="mono">${c.hardwareClass.startsWith('summary:') ? '' : c.hardwareClass}</small></td>
 <td class="n">${c.n}</td><td class="n">${num(c.min)}</td><td class="n">${num(c.median)}</td><td class="n">${num(c.max)}</td>
 <td class="n">${c.flaggedCount ? html`<span class="flag">⚑ ${c.flaggedCount}</span>` : '0'}</td><td>${c.bestResultId ? html`<a href="/r/${c.bestResultId}">${c.bestResultId}</a>` : ''}</td></tr>`,
 )}</table>`;
@@ -123,11 +125,11 @@ function runsTable(runs: RunRow[]): SafeHtml {
   return html`<table class="runs"><tr><th>run</th><th>workload</th><th>model</th><th>backend</th><th>hardware</th><th>decode tok/s</th><th>received</th></tr>
 ${runs.map(
   (r) => html`<tr${r.flaggedZ !== null ? html` class="flagged"` : ''}><td><a href="/r/${r.resultId}">${r.resultId}</a></td><td>${r.workload}</td><td>${r.modelName}</td><td>${r.backend} ${r.backendVersion}</td>
-<td>${r.acceleratorSummary}</td><td class="n">${num(r.decodeTps)}${flagNote(r.flaggedZ)}</td><td>${r.receivedAt}</td></tr>`,
+<td>${r.acceleratorSummary}</td><td class="n">${num(r.decodeTps)}${flagNote(r.flaggedZ)}${r.comparable ? '' : html` <small class="not-comparable" title="${r.notComparable.join('; ')}">not ranked</small>`}</td><td>${r.receivedAt}</td></tr>`,
 )}</table>`;
 }
 
-const GROUP_NOTE = html`<p><small>Grouped by (model digest × backend × hardware class). Flags: a run more than ${SIGMA_THRESHOLD}σ from the other runs of its group, computed once a group has ${MIN_CLUSTER_SIZE} runs; flagged runs stay listed.</small></p>`;
+const GROUP_NOTE = html`<p><small>Grouped by (suite version × workload × model digest × backend × engine × build × hardware class); only comparable runs count — quick, interrupted, short-output, warm-cache and failed runs, and W4 with serial streams, are listed but never ranked or pooled (METHODOLOGY, "Comparable groups"). Flags: a run more than ${SIGMA_THRESHOLD}σ from the other runs of its group, computed once a group has ${MIN_CLUSTER_SIZE} runs; flagged runs stay listed and are never a group's best run.</small></p>`;
 
 export function listingPage(kind: 'model' | 'hardware', title: string, clusters: ClusterRow[], runs: RunRow[], limit: number): string {
   const body = html`<h1>${kind === 'model' ? 'Model' : 'Hardware'}: ${title}</h1>${GROUP_NOTE}
@@ -138,7 +140,7 @@ export function listingPage(kind: 'model' | 'hardware', title: string, clusters:
 
 export function cheatsheetPage(ranking: Map<string, ClusterRow[]>, total: number): string {
   const body = html`<h1>Cheatsheet: decode tok/s by workload</h1>
-<p>${total} stored runs. Ranked by the median decode tok/s of each (model × backend × hardware) group, recomputed from the database on every request.</p>${GROUP_NOTE}
+<p>${total} stored runs. Ranked by the median decode tok/s of each comparable group, recomputed from the database on every request.</p>${GROUP_NOTE}
 ${[...ranking].map(([workload, rows]) => html`<h2>${workload}</h2>${spreadTable(rows)}`)}`;
   return layout('Cheatsheet', body);
 }

@@ -1,0 +1,17 @@
+/** Which results may be compared with which (METHODOLOGY, "Comparable groups"): one rule for the server and the CLI. */
+export {
+  GROUP_FIELDS,
+  NOT_COMPARABLE_FLAGS,
+  buildOf,
+  comparability,
+  engineOf,
+  groupDifferences,
+  groupKey,
+  groupOf,
+  hardwareClassOf,
+  modelKeyOf,
+  type Comparability,
+  type ComparabilityOptions,
+  type ComparableGroup,
+} from './comparable.js';
+export { INTERRUPTED_FLAG, INTERRUPTED_NOT_UPLOADED, INTERRUPTED_RULE, RUN_AGAIN, interruptedWorkloads, isInterrupted, isInterruptionText } from './interrupted.js';

@@ -1,0 +1,39 @@
+/**
+ * What the server derives from each workload result of a stored run: its comparable group (the
+ * cluster key) and whether it may be ranked, by the framework's one comparability rule — the
+ * same code `llm-speed compare` warns with, never a copy. Used at ingest, and when a database
+ * written under an older rule is re-derived on open (sqlite-repository.ts).
+ */
+import { comparability, groupKey, groupOf, hardwareClassOf as hardwareClassOfFingerprint, type RunPayload } from '@llm-speed/framework';
+import type { NewWorkloadRow } from './repository.js';
+import { slugify } from './slug.js';
+
+/** The hardware class of a run: its fingerprint_hash, or (in --strict-anon) its accelerator summary. */
+export function hardwareClassOf(run: RunPayload): string {
+  return hardwareClassOfFingerprint(run.fingerprint);
+}
+
+export function workloadRowsOf(run: RunPayload): NewWorkloadRow[] {
+  return run.results.map((r) => {
+    const group = groupOf(r, run.fingerprint);
+    const verdict = comparability(r);
+    return {
+      workload: r.workload,
+      suiteVersion: group.suite_version,
+      modelName: r.model.name,
+      modelIdentifier: r.model.identifier,
+      modelQuant: r.model.quant ?? null,
+      modelDigest: r.model.digest ?? null,
+      modelSlug: slugify(r.model.name),
+      backend: r.backend,
+      backendVersion: r.backend_version,
+      engine: group.engine,
+      build: group.build,
+      hardwareClass: group.hardware_class,
+      clusterKey: groupKey(group),
+      decodeTps: r.decode_tps ?? null,
+      comparable: verdict.comparable,
+      notComparable: verdict.reasons,
+    };
+  });
+}
