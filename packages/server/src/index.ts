@@ -1,8 +1,10 @@
 /** @llm-speed/server: the results server as a library (tests, embedding) and behind `llm-speed-server`. */
-export { createServer, MAX_RESULT_BYTES, MAX_MESSAGE_BYTES, type ServerOptions, type RunningServer } from './app.js';
+export { createServer, MAX_RESULT_BYTES, MAX_MESSAGE_BYTES, IPV6_CLIENT_PREFIX, type ServerOptions, type RunningServer } from './app.js';
 export { ingest, toNewResult, resultIdFor, hardwareClassOf, IngestError } from './ingest.js';
 export { DailySaltIpHasher, SALT_OVERLAP_MS, type WallClock } from './ip-hash.js';
-export { TokenBucketLimiter, DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
+export { TokenBucketLimiter, DEFAULT_RATE_LIMIT, hashedIpRateLimit, type RateLimitOptions } from './rate-limit.js';
+export { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
+export { JOSE, JSON_TYPE } from './media-types.js';
 export { MIN_CLUSTER_SIZE, SIGMA_THRESHOLD, leaveOneOutZ, clusterStats } from './outliers.js';
 export { SqliteResultsRepository } from './sqlite-repository.js';
 export type * from './repository.js';

@@ -1,20 +1,34 @@
 /**
- * Outlier flags (METHODOLOGY §6 "No hidden outliers"). A result is flagged when its decode_tps is
- * more than 3σ from the mean of the OTHER results in its cluster (leave-one-out). Why not the mean
- * and σ of all results including the candidate: an outlier inflates the σ it is measured against,
- * and with n points no z-score can exceed (n-1)/√n — at n = 5 that is 1.79, so a 3σ rule over all
- * points could never fire on a small cluster.
+ * Outlier flags (server README, "Outlier flags"). A result is flagged when its decode_tps is more
+ * than 3 robust σ from the MEDIAN of the OTHER results in its cluster (leave-one-out), where
+ * robust σ = 1.4826 × MAD (median absolute deviation from that median) of the others — for
+ * normally distributed numbers the same σ a standard deviation estimates.
+ *
+ * Why median/MAD and not mean/standard deviation: one value cannot move them. With the mean, one
+ * submission of 1e200 tok/s owns the mean and the σ of every cluster it is in (and its squared
+ * deviation overflows to Infinity, which used to let it escape the flag entirely); the median and
+ * the MAD of the others do not notice it. Why leave-one-out: the candidate is judged against the
+ * rest of its cluster, not against a reference it helped to make.
+ *
+ * Finite for every finite input: the values are scaled by 1/4 first (z does not depend on the
+ * scale), so no difference of two doubles and no 1.4826 × MAD can overflow; a z that still leaves
+ * the finite range (a huge deviation over a tiny σ) is clamped to ±Number.MAX_VALUE, which is
+ * still flagged.
  *
  * MIN_CLUSTER_SIZE: flags are only computed once a cluster (model digest × backend × hardware
  * class, per workload) holds at least 5 results with a decode_tps, i.e. each candidate is judged
  * against at least 4 others. Smaller clusters flag nothing.
  *
- * SIGMA_FLOOR: σ is floored at 0.5 % of the others' mean so a cluster of identical numbers does not
- * flag a result that differs by rounding noise.
+ * SIGMA_FLOOR_FRACTION: σ is floored at 0.5 % of the others' median so a cluster of (nearly)
+ * identical numbers, whose MAD is 0, does not flag a result that differs by rounding noise.
  */
 export const MIN_CLUSTER_SIZE = 5;
 export const SIGMA_THRESHOLD = 3;
 export const SIGMA_FLOOR_FRACTION = 0.005;
+/** MAD → σ for normally distributed data: 1 / Φ⁻¹(3/4). */
+export const MAD_TO_SIGMA = 1.4826;
+/** Exact in binary; keeps every difference of two finite doubles finite. */
+const SCALE = 0.25;
 
 export interface ClusterStats {
   n: number;
@@ -24,38 +38,94 @@ export interface ClusterStats {
   mean: number | null;
 }
 
-/** z-score of each value against the others (NaN when the cluster is too small). */
-export function leaveOneOutZ(values: number[]): number[] {
+/** Midpoint of two finite doubles without overflow. */
+function midpoint(a: number, b: number): number {
+  return a / 2 + b / 2;
+}
+
+/** Median of `sorted` with the element at index `skip` left out (O(1)). */
+function medianWithout(sorted: ArrayLike<number>, skip: number): number {
+  const m = sorted.length - 1;
+  const at = (j: number) => sorted[j < skip ? j : j + 1];
+  return midpoint(at(Math.floor((m - 1) / 2)), at(Math.floor(m / 2)));
+}
+
+/**
+ * Robust z-score of each value against the others (NaN for every value when the cluster is
+ * below MIN_CLUSTER_SIZE). O(n log n) for the one sort, O(n) after it: the others' median takes
+ * at most three distinct values across all candidates, and for each of those one sorted list of
+ * deviations serves every candidate (its own deviation is left out by rank). Equal values leave
+ * equal multisets behind, so z is a function of the value and is computed once per distinct value.
+ */
+export function leaveOneOutZ(values: readonly number[]): number[] {
   const n = values.length;
   if (n < MIN_CLUSTER_SIZE) return values.map(() => Number.NaN);
-  // Shift by the overall mean so the sums of squares stay well-conditioned.
-  const shift = values.reduce((a, b) => a + b, 0) / n;
-  let s = 0;
-  let q = 0;
-  for (const v of values) {
-    s += v - shift;
-    q += (v - shift) ** 2;
+  const sorted = Float64Array.from(values, (v) => v * SCALE).sort();
+  const deviationsFrom = new Map<number, Deviations>();
+  const zSorted = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    if (k > 0 && sorted[k] === sorted[k - 1]) {
+      zSorted[k] = zSorted[k - 1];
+      continue;
+    }
+    const median = medianWithout(sorted, k);
+    let deviations = deviationsFrom.get(median);
+    if (!deviations) deviationsFrom.set(median, (deviations = sortedDeviations(sorted, median)));
+    const mad = medianWithout(deviations.sorted, deviations.rank[k]);
+    const sigma = Math.max(MAD_TO_SIGMA * mad, Math.abs(median) * SIGMA_FLOOR_FRACTION, Number.MIN_VALUE);
+    const z = (sorted[k] - median) / sigma;
+    zSorted[k] = Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, z));
   }
-  const m = n - 1;
-  return values.map((v) => {
-    const d = v - shift;
-    const mean = (s - d) / m;
-    // Sample variance of the others (m - 1 degrees of freedom).
-    const variance = Math.max(0, (q - d * d - m * mean * mean) / (m - 1));
-    const sigma = Math.max(Math.sqrt(variance), Math.abs(mean + shift) * SIGMA_FLOOR_FRACTION, Number.MIN_VALUE);
-    return (d - mean) / sigma;
-  });
+  return values.map((v) => zSorted[lowerBound(sorted, v * SCALE)]);
+}
+
+/** First index of ascending `sorted` whose value is >= `x`. */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+interface Deviations {
+  /** |value − median| in ascending order. */
+  sorted: Float64Array;
+  /** rank[j]: where the deviation of sorted value j landed in `sorted`. */
+  rank: Int32Array;
+}
+
+/** Absolute deviations of ascending `values` from `median`, sorted by merging outwards from it (O(n)). */
+function sortedDeviations(values: ArrayLike<number>, median: number): Deviations {
+  const n = values.length;
+  const out = new Float64Array(n);
+  const rank = new Int32Array(n);
+  let right = 0;
+  while (right < n && values[right] <= median) right++;
+  let left = right - 1;
+  for (let r = 0; r < n; r++) {
+    const fromLeft = right >= n || (left >= 0 && median - values[left] <= values[right] - median);
+    const j = fromLeft ? left-- : right++;
+    out[r] = Math.abs(values[j] - median);
+    rank[j] = r;
+  }
+  return { sorted: out, rank };
 }
 
 export function isOutlier(z: number): boolean {
   return Number.isFinite(z) && Math.abs(z) > SIGMA_THRESHOLD;
 }
 
-export function clusterStats(values: number[]): ClusterStats {
+/** n, min, median, max and mean of a cluster; finite for finite input (no sum can overflow). */
+export function clusterStats(values: readonly number[]): ClusterStats {
   const n = values.length;
   if (n === 0) return { n, min: null, median: null, max: null, mean: null };
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(n / 2);
-  const median = n % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { n, min: sorted[0], median, max: sorted[n - 1], mean: values.reduce((a, b) => a + b, 0) / n };
+  const median = n % 2 ? sorted[mid] : midpoint(sorted[mid - 1], sorted[mid]);
+  const mean = values.reduce((sum, v) => sum + v / n, 0);
+  return { n, min: sorted[0], median, max: sorted[n - 1], mean };
 }

@@ -88,7 +88,7 @@ export function privacyDocument(): string {
     not_stored: ['client IP address (clear or hashed)', 'User-Agent', 'Authorization header', 'request headers'],
     client_ip: {
       stored: false,
-      access_log_and_rate_limit: 'sha256(salt || client_ip)[:16] hex; salt random per UTC day, in process memory only, previous day salt dropped at 01:00 UTC',
+      access_log_and_rate_limit: 'sha256(salt || client_ip)[:16] hex (IPv6: client_ip is its /64 prefix); salt random per UTC day, in process memory only, previous day salt dropped at 01:00 UTC',
     },
   };
   const schemaDigest = createHash('sha256').update(JSON.stringify(run)).digest('hex');

@@ -1,6 +1,7 @@
 /**
  * The embedded default store: one SQLite file (better-sqlite3, WAL). The results table is
- * insert-only — triggers refuse UPDATE and DELETE — and withdrawal is a row in its own table.
+ * insert-only — triggers refuse UPDATE and DELETE — and withdrawal is a row in its own table,
+ * insert-only as well.
  * workload_results, outlier_flags and clusters are derived from the stored JSON at ingest so that
  * listings and the cheatsheet are index lookups, not scans of 100k documents.
  *
@@ -40,11 +41,24 @@ CREATE TRIGGER IF NOT EXISTS results_no_update BEFORE UPDATE ON results
   BEGIN SELECT RAISE(ABORT, 'results are immutable'); END;
 CREATE TRIGGER IF NOT EXISTS results_no_delete BEFORE DELETE ON results
   BEGIN SELECT RAISE(ABORT, 'results are immutable; withdraw instead'); END;
+-- INSERT OR REPLACE deletes the old row without firing DELETE triggers (unless recursive_triggers
+-- is on, which is per connection): refuse the insert itself when it would replace a row.
+CREATE TRIGGER IF NOT EXISTS results_no_replace BEFORE INSERT ON results
+  WHEN EXISTS (SELECT 1 FROM results WHERE id = NEW.id OR content_hash = NEW.content_hash)
+  BEGIN SELECT RAISE(ABORT, 'results are immutable'); END;
 CREATE TABLE IF NOT EXISTS withdrawals (
   result_id TEXT PRIMARY KEY REFERENCES results(id),
   withdrawn_at TEXT NOT NULL,
   reason TEXT NOT NULL
 );
+-- A withdrawal is as final as the result it withdraws: undoing one would quietly republish a run.
+CREATE TRIGGER IF NOT EXISTS withdrawals_no_update BEFORE UPDATE ON withdrawals
+  BEGIN SELECT RAISE(ABORT, 'withdrawals are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS withdrawals_no_delete BEFORE DELETE ON withdrawals
+  BEGIN SELECT RAISE(ABORT, 'withdrawals are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS withdrawals_no_replace BEFORE INSERT ON withdrawals
+  WHEN EXISTS (SELECT 1 FROM withdrawals WHERE result_id = NEW.result_id)
+  BEGIN SELECT RAISE(ABORT, 'withdrawals are immutable'); END;
 CREATE TABLE IF NOT EXISTS disputes (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   result_id TEXT NOT NULL REFERENCES results(id),

@@ -53,6 +53,19 @@ describe('server: disputes and withdrawal', () => {
     assert.throws(() => db.prepare('DELETE FROM results').run(), /immutable/);
   });
 
+  it('a withdrawal can never be undone at the database (insert-only, like results)', () => {
+    const db = (server.repository as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown; get(...a: unknown[]): unknown } } }).db;
+    assert.ok(db.prepare('SELECT 1 FROM withdrawals WHERE result_id = ?').get(id), 'the earlier test withdrew it');
+    assert.throws(() => db.prepare('DELETE FROM withdrawals').run(), /withdrawals are immutable/);
+    assert.throws(() => db.prepare('DELETE FROM withdrawals WHERE result_id = ?').run(id), /withdrawals are immutable/);
+    assert.throws(() => db.prepare("UPDATE withdrawals SET result_id = 'r_AAAAAAAAAAA'").run(), /withdrawals are immutable/);
+    assert.throws(() => db.prepare("UPDATE withdrawals SET reason = ''").run(), /withdrawals are immutable/);
+    // REPLACE deletes without firing DELETE triggers: it has its own.
+    assert.throws(() => db.prepare("INSERT OR REPLACE INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, 'x', 'y')").run(id), /withdrawals are immutable/);
+    assert.throws(() => db.prepare("REPLACE INTO results SELECT * FROM results WHERE id = ?").run(id), /results are immutable/);
+    assert.equal(server.repository.get(id)!.withdrawn?.reason, 'not reproducible');
+  });
+
   it('refuses withdrawal when no admin token is configured', async () => {
     const previous = process.env.LLM_SPEED_ADMIN_TOKEN;
     delete process.env.LLM_SPEED_ADMIN_TOKEN;

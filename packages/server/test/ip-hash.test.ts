@@ -36,7 +36,7 @@ describe('server: hashed client IPs (PRIVACY §4)', () => {
 
   it('the clear IP appears neither in the access log nor in the database files', async () => {
     let now = DAY1_NOON;
-    const server = await startTestServer({ clock: () => now, trustProxy: true });
+    const server = await startTestServer({ clock: () => now, trustProxy: ['127.0.0.1'] });
     try {
       const ip = '203.0.113.77';
       const headers = { 'x-forwarded-for': ip };
