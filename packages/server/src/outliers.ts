@@ -15,8 +15,8 @@
  * the finite range (a huge deviation over a tiny σ) is clamped to ±Number.MAX_VALUE, which is
  * still flagged.
  *
- * MIN_CLUSTER_SIZE: flags are only computed once a cluster (model digest × backend × hardware
- * class, per workload) holds at least 5 results with a decode_tps, i.e. each candidate is judged
+ * MIN_CLUSTER_SIZE: flags are only computed once a cluster (a comparable group, see the
+ * framework's groupOf) holds at least 5 comparable results with a decode_tps, i.e. each candidate is judged
  * against at least 4 others. Smaller clusters flag nothing.
  *
  * SIGMA_FLOOR_FRACTION: σ is floored at 0.5 % of the others' median so a cluster of (nearly)
