@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './contract/driver.js';
 export { publicModelName } from './contract/model-ref.js';
 export * from './contract/validate.js';
+export { enforceNumberBounds, OUT_OF_BOUNDS_FLAG } from './contract/bounds.js';
 export type * from './contract/generated/workload-result.js';
 export type { MeasuredResult } from './contract/generated/run.js';
 export type { RunPayload, Fingerprint, Gpu } from './contract/generated/run.js';
