@@ -2,3 +2,4 @@
 export * from './replay-server.js';
 export { sampleResult, sampleRun } from './sample-run.js';
 export { plantedClasses, plantedFields, splitFixtureRuns, oversizeExtrasRuns, bundledDriverRuns, type PlantedClass, type PlantedField } from './privacy-corpus.js';
+export { buildForgeryCorpus, postCorpus, type ForgeryCorpus, type Mutation, type PostOutcome } from './forgery-corpus.js';
