@@ -29,3 +29,4 @@ export * from './privacy/index.js';
 export * from './upload/index.js';
 export { loginWithDeviceFlow, loginChallenge, loginFilePath, refuseStrictAnon, type LoginOptions, type LoginRecord } from './login/index.js';
 export { configDir, cacheDir, runsDir, dataDir } from './paths.js';
+export { superviseChild, killSupervisedChildren, supervisedPids } from './util/child-processes.js';
