@@ -129,8 +129,13 @@ export function findPersonalData(text: string): Finding[] {
     rest = mask(rest, start, end);
   };
 
+  // Most strings of a run are model names, versions and numbers: no pattern can match a string
+  // without one of these characters, and the server checks every string of every upload.
+  if (!/[.:/\\@~-]/.test(text)) return found;
+  const has = (ch: string) => text.includes(ch);
+
   // URLs first: an allowed host's URL is fine as a whole; otherwise the authority (or, for file:, the path) is the finding.
-  for (const m of [...text.matchAll(URL_PATTERN)]) {
+  for (const m of has('://') ? [...text.matchAll(URL_PATTERN)] : []) {
     const start = m.index!;
     const scheme = m[1]!.toLowerCase();
     const afterScheme = start + m[1]!.length + 3;
@@ -150,14 +155,14 @@ export function findPersonalData(text: string): Finding[] {
     if (userinfo < 0 && isAllowedHost(host)) rest = mask(rest, start, start + m[0].length);
   }
 
-  for (const m of [...rest.matchAll(EMAIL_PATTERN)]) take('email', m.index!, m.index! + m[0].length);
+  if (has('@')) for (const m of [...rest.matchAll(EMAIL_PATTERN)]) take('email', m.index!, m.index! + m[0].length);
   for (const m of [...rest.matchAll(MAC_PATTERN)]) take('mac', m.index!, m.index! + m[0].length);
-  for (const m of [...rest.matchAll(IPV6_PATTERN)]) {
+  for (const m of has(':') ? [...rest.matchAll(IPV6_PATTERN)] : []) {
     const candidate = m[0].replace(/^\[|\]$/g, '').replace(/%.*$/, '');
     const trimmed = candidate.replace(/[.:]+$/, (tail) => (tail.startsWith('::') ? '::' : ''));
     if (isIPv6(candidate) || isIPv6(trimmed)) take('ipv6', m.index!, m.index! + m[0].length);
   }
-  for (const m of [...rest.matchAll(IPV4_PATTERN)]) if (isIPv4(m[0])) take('ipv4', m.index!, m.index! + m[0].length);
+  if (has('.')) for (const m of [...rest.matchAll(IPV4_PATTERN)]) if (isIPv4(m[0])) take('ipv4', m.index!, m.index! + m[0].length);
   for (const pattern of [WINDOWS_PATH, HOME_PATH]) {
     for (const m of [...rest.matchAll(pattern)]) if (m[0].length > 2) take('path', m.index!, m.index! + m[0].length);
   }
@@ -166,7 +171,7 @@ export function findPersonalData(text: string): Finding[] {
     if (API_ROOTS.has(firstSegment)) continue;
     take('path', m.index!, m.index! + m[0].replace(/[.:]+$/, '').length);
   }
-  for (const m of [...rest.matchAll(HOSTNAME)]) {
+  for (const m of has('.') ? [...rest.matchAll(HOSTNAME)] : []) {
     const name = m[0];
     if (looksLikeHostname(name) && !isAllowedHost(name)) take('hostname', m.index!, m.index! + name.replace(/\.$/, '').length);
   }

@@ -19,7 +19,14 @@ export const FIXTURE_PIECE = 12;
 
 const KEEP = /[\p{L}\p{N}]/u;
 
-/** The letters and digits of `text`, lower-cased, with each one's index in `text`. */
+const NOT_KEPT = /[^\p{L}\p{N}]+/gu;
+
+/** The letters and digits of `text`, lower-cased (the form windows are compared in). */
+export function fixtureForm(text: string): string {
+  return text.replace(NOT_KEPT, '').toLowerCase();
+}
+
+/** The letters and digits of `text`, lower-cased, with each one's index in `text` (to cut a copy out). */
 export function normalizeForFixtures(text: string): { norm: string; at: number[] } {
   let norm = '';
   const at: number[] = [];

@@ -13,7 +13,7 @@
 import { LlmSpeedError } from '../errors.js';
 import { canonicalize } from '../signing/jcs.js';
 import { findPersonalData, PLACEHOLDERS, scrubText, type PersonalDataKind } from './detect.js';
-import { findFixtureText, FIXTURE_WINDOW, hasFixtureWindow, isFixturePiece, normalizeForFixtures } from './fixture-text.js';
+import { findFixtureText, FIXTURE_WINDOW, fixtureForm, hasFixtureWindow, isFixturePiece } from './fixture-text.js';
 
 export type PrivacyRuleKind = PersonalDataKind | 'fixture-text' | 'extras';
 
@@ -157,27 +157,35 @@ export function privacyViolations(run: unknown): PrivacyViolation[] {
     for (const finding of findPersonalData(field.text)) {
       out.push({ path: field.path, kind: finding.kind, detail: JSON.stringify(field.text.slice(finding.start, finding.end)) });
     }
-    if (findFixtureText(field.text).length > 0) out.push({ path: field.path, kind: 'fixture-text', detail: `${field.text.length} characters matching the fixtures` });
   }
-  // Split across fields: joined in payload order, or fixture pieces adding up wherever they are.
-  if (!out.some((v) => v.kind === 'fixture-text')) {
-    const norms = fields.map((f) => normalizeForFixtures(f.text).norm);
-    const pieces = fields.filter((_, i) => isFixturePiece(norms[i]!));
-    const piecesLength = pieces.reduce((sum, f) => sum + normalizeForFixtures(f.text).norm.length, 0);
-    if (piecesLength >= FIXTURE_WINDOW) {
-      out.push({ path: pieces.map((f) => f.path).join(', '), kind: 'fixture-text', detail: `fixture text split across ${pieces.length} fields` });
-    } else {
-      // Values and keys joined separately: a key between two values would break up a copy.
-      for (const group of [fields.filter((f) => !f.isKey), fields.filter((f) => f.isKey)]) {
-        const groupNorms = group.map((f) => normalizeForFixtures(f.text).norm);
-        if (!hasFixtureWindow(groupNorms.join(''))) continue;
-        const involved = splitWindowFields(group, groupNorms);
-        out.push({ path: involved.map((f) => f.path).join(', '), kind: 'fixture-text', detail: `fixture text split across ${involved.length} fields` });
-        break;
-      }
-    }
-  }
+  out.push(...fixtureViolations(fields));
   return out;
+}
+
+/**
+ * Fixture text: a copy inside one field is named by that field; a copy split across fields is
+ * found in the values (and, separately, the keys) joined in payload order, or as fixture pieces
+ * adding up wherever they are. One pass over the joined text first: most runs stop there.
+ */
+function fixtureViolations(fields: Field[]): PrivacyViolation[] {
+  const norms = fields.map((f) => fixtureForm(f.text));
+  const groups = [fields.map((f, i) => [f, norms[i]!] as const).filter(([f]) => !f.isKey), fields.map((f, i) => [f, norms[i]!] as const).filter(([f]) => f.isKey)];
+  const pieces = fields.filter((_, i) => isFixturePiece(norms[i]!));
+  const piecesLength = pieces.reduce((sum, f) => sum + fixtureForm(f.text).length, 0);
+  const joinedHit = groups.map((group) => hasFixtureWindow(group.map(([, n]) => n).join('')));
+  if (!joinedHit.includes(true) && piecesLength < FIXTURE_WINDOW) return [];
+
+  const whole = fields.filter((f) => findFixtureText(f.text).length > 0);
+  if (whole.length > 0) return whole.map((f) => ({ path: f.path, kind: 'fixture-text' as const, detail: `${f.text.length} characters matching the fixtures` }));
+  if (piecesLength >= FIXTURE_WINDOW) {
+    return [{ path: pieces.map((f) => f.path).join(', '), kind: 'fixture-text', detail: `fixture text split across ${pieces.length} fields` }];
+  }
+  const group = groups[joinedHit.indexOf(true)]!;
+  const involved = splitWindowFields(
+    group.map(([f]) => f),
+    group.map(([, n]) => n),
+  );
+  return [{ path: involved.map((f) => f.path).join(', '), kind: 'fixture-text', detail: `fixture text split across ${involved.length} fields` }];
 }
 
 /** The fields whose joined texts hold the first fixture window. */

@@ -14,6 +14,11 @@ import {
   PrivacyRuleError,
 } from '../../src/privacy/index.js';
 import { check } from '../../src/contract/validate.js';
+import { publishRun } from '../../src/harness/publish.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { publishOptions } from '../helpers/publish-options.js';
 import { bundledDriverRuns, oversizeExtrasRuns, plantedClasses, plantedFields, splitFixtureRuns } from '../../src/testing/privacy-corpus.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
 
@@ -149,6 +154,35 @@ describe('privacy rules: the client path (buildUploadPayload, before signing)', 
     assert.equal(payload.results[0]!.model.identifier, 'x.gguf');
     assert.equal(payload.results[0]!.model.name, 'x.gguf');
     assert.ok(notes.some((n) => /results\[0\]\.model\.identifier: a local path, published as its file name "x.gguf"/.test(n)), notes.join('\n'));
+  });
+
+  it('bench --dry-run --print-payload of a third-party driver that reports llama-server\'s /v1/models id shows the file name only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llm-speed-rules-'));
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const run = sampleRun([
+        sampleResult({
+          model: { identifier: '/home/alice/models/secret-project/x.gguf', name: 'x', quant: null, size: null, digest: null },
+          error: 'retried after connect ECONNREFUSED 192.168.17.23:8080 (alice-thinkpad.corp.example.com)',
+          extras: { hostname: 'alice-thinkpad.corp.example.com', mac: '3c:22:fb:12:34:56', slots: 4 },
+        }),
+      ]);
+      await publishRun(
+        run,
+        publishOptions({ apiUrl: 'http://127.0.0.1:9', configDir: join(dir, 'config'), runsDir: join(dir, 'runs') }, { dryRun: true, printPayload: true, io: { out: (t) => out.push(t), err: (t) => err.push(t) } }),
+      );
+      const printed = out.join('\n');
+      assert.match(printed, /"identifier":"x\.gguf"/);
+      assert.match(printed, /"error":"retried after connect ECONNREFUSED <ip>:8080 \(<host>\)"/);
+      assert.match(printed, /"extras":\{"slots":4\}/);
+      for (const secret of ['/home/alice', 'alice-thinkpad', '192.168.17.23', '3c:22:fb']) assert.ok(!printed.includes(secret), secret);
+      const notes = err.join('\n');
+      assert.match(notes, /privacy: results\[0\]\.model\.identifier: a local path, published as its file name "x\.gguf"/);
+      assert.match(notes, /privacy: results\[0\]\.extras\.hostname: dropped, it held a host name/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('scrubs paths and host names out of error texts, keeping the message useful', () => {
