@@ -22,6 +22,8 @@ export interface PrivacyViolation {
   path: string;
   kind: PrivacyRuleKind;
   detail: string;
+  /** For a copy split across fields: each field's path (`path` joins them for reading). */
+  fields?: string[];
 }
 
 export const EXTRAS_STRING_LIMIT = 64;
@@ -178,14 +180,14 @@ function fixtureViolations(fields: Field[]): PrivacyViolation[] {
   const whole = fields.filter((f) => findFixtureText(f.text).length > 0);
   if (whole.length > 0) return whole.map((f) => ({ path: f.path, kind: 'fixture-text' as const, detail: `${f.text.length} characters matching the fixtures` }));
   if (piecesLength >= FIXTURE_WINDOW) {
-    return [{ path: pieces.map((f) => f.path).join(', '), kind: 'fixture-text', detail: `fixture text split across ${pieces.length} fields` }];
+    return [{ path: pieces.map((f) => f.path).join(', '), fields: pieces.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${pieces.length} fields` }];
   }
   const group = groups[joinedHit.indexOf(true)]!;
   const involved = splitWindowFields(
     group.map(([f]) => f),
     group.map(([, n]) => n),
   );
-  return [{ path: involved.map((f) => f.path).join(', '), kind: 'fixture-text', detail: `fixture text split across ${involved.length} fields` }];
+  return [{ path: involved.map((f) => f.path).join(', '), fields: involved.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${involved.length} fields` }];
 }
 
 /** The fields whose joined texts hold the first fixture window. */
@@ -242,7 +244,7 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
     const byPath = new Map(fields.map((f) => [f.path, f]));
     const removedExtras = new Set<string>();
     for (const violation of violations) {
-      for (const path of violation.path.split(', ')) {
+      for (const path of violation.fields ?? [violation.path]) {
         const field = byPath.get(path);
         const extrasEntry = /^(results\[\d+\]\.extras)\.(.+)$/.exec(path);
         if (extrasEntry || (violation.kind === 'extras' && /^results\[\d+\]\.extras$/.test(path))) {
