@@ -1,10 +1,10 @@
 /**
- * POST /v1/results: verify → validate → privacy invariant → store. Verification and
+ * POST /v1/results: verify → privacy invariant → validate → privacy rules → store. Verification and
  * canonicalisation are the framework's (the same code the CLI signs with), never a copy.
  * Nothing is stored unless every step passes.
  */
 import { createHash } from 'node:crypto';
-import { assertPrivacyInvariant, canonicalize, check, interruptedWorkloads, INTERRUPTED_RULE, RUN_AGAIN, verifyCompactJws, verifyRun, type RunPayload } from '@llm-speed/framework';
+import { assertPrivacyInvariant, canonicalize, check, interruptedWorkloads, INTERRUPTED_RULE, privacyViolations, RUN_AGAIN, verifyCompactJws, verifyRun, type RunPayload } from '@llm-speed/framework';
 import type { InsertOutcome, NewResult } from './repository.js';
 import { slugify } from './slug.js';
 import { hardwareClassOf, workloadRowsOf } from './workload-rows.js';
@@ -68,14 +68,25 @@ export async function ingest(
   options: { anon?: boolean } = {},
 ): Promise<IngestOutcome> {
   const run = await verifiedRun(body);
-  const problems = check('run', run);
-  if (problems.length > 0) throw new IngestError(400, 'run does not match run.schema.json', problems.slice(0, 20));
   try {
     assertPrivacyInvariant(run);
   } catch (error) {
     throw new IngestError(400, (error as Error)?.message ?? String(error));
   }
+  const problems = check('run', run);
+  if (problems.length > 0) throw new IngestError(400, 'run does not match run.schema.json', problems.slice(0, 20));
   refuseInterrupted(run);
+  // The CLI applies the same rules before signing (scrubRun); a run that still breaks one was not
+  // made by it, or was edited: refused whole, naming each field (PRIVACY §2).
+  const violations = privacyViolations(run);
+  if (violations.length > 0) {
+    const first = violations[0]!;
+    throw new IngestError(
+      422,
+      `refused by the privacy rules: ${first.path} contains ${first.kind === 'fixture-text' ? 'prompt text copied from the suite fixtures' : first.kind === 'extras' ? 'an extras value outside the extras rules' : `personal data (${first.kind})`}; nothing was stored`,
+      violations.slice(0, 20).map((v) => `${v.path}: ${v.kind}: ${v.detail}`),
+    );
+  }
   return store(toNewResult(run, receivedAt, options));
 }
 

@@ -130,6 +130,20 @@ describe('llm-speed login (GitHub device flow via the results server)', () => {
     db.close();
   });
 
+  it('refuses the small-order forgery (identity key, signature 0x01 ‖ zeros) that proves any device code to OpenSSL alone', async () => {
+    await start([tokenAnswer]);
+    const zeroSignature = new Uint8Array(64);
+    zeroSignature[0] = 1;
+    const answer = await server.post('/v1/auth/token', {
+      device_code: DEVICE_CODE,
+      public_key: 'AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+      proof: Buffer.from(zeroSignature).toString('base64url'),
+    });
+    assert.equal(answer.status, 400);
+    assert.match(answer.json.error, /proof/);
+    assert.equal(github.requests.length, 0);
+  });
+
   it('keeps the first link: the same key cannot be re-linked to another GitHub login (409)', async () => {
     await start([tokenAnswer], 'mallory');
     const keys = await generateKeyPair();

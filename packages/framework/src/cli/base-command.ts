@@ -9,26 +9,24 @@ import type { LlmSpeedConfig } from '../contract/generated/config.js';
 import { discoverDrivers, type Discovery } from '../discovery/discover.js';
 import { LlmSpeedError } from '../errors.js';
 import { cacheDir } from '../paths.js';
+import { handleInterrupts, type InterruptHandle } from './interrupt.js';
 
 export abstract class BaseCommand extends Command {
   protected readonly abort = new AbortController();
-  private onSigint?: () => void;
+  private interrupts?: InterruptHandle;
 
   public async init(): Promise<void> {
     await super.init();
-    // First Ctrl-C aborts cleanly (drivers reap their servers); a second one exits at once.
-    let interrupted = false;
-    this.onSigint = () => {
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      this.logToStderr('interrupted: stopping the backend and keeping what finished (Ctrl-C again to quit now)');
-      this.abort.abort(new LlmSpeedError('interrupted', 'interrupted by the user'));
-    };
-    process.on('SIGINT', this.onSigint);
+    // SIGINT, SIGTERM, SIGHUP: abort cleanly (drivers reap their servers, bench saves what
+    // finished), then exit 130/143/129; a second signal exits at once (cli/interrupt.ts).
+    this.interrupts = handleInterrupts({
+      log: (line) => this.logToStderr(line),
+      onInterrupt: (signal) => this.abort.abort(new LlmSpeedError('interrupted', `interrupted by ${signal}`)),
+    });
   }
 
   protected async finally(error: Error | undefined): Promise<unknown> {
-    if (this.onSigint) process.off('SIGINT', this.onSigint);
+    this.interrupts?.dispose();
     return super.finally(error);
   }
 
@@ -36,7 +34,7 @@ export abstract class BaseCommand extends Command {
     // Duck-typed: a plugin's copy of the framework has its own LlmSpeedError class.
     if (error instanceof LlmSpeedError || ((error as { code?: unknown }).code !== undefined && Array.isArray((error as { suggestions?: unknown }).suggestions) && typeof (error as { exitCode?: unknown }).exitCode === 'number')) {
       const e = error as LlmSpeedError;
-      this.error(e.message, { exit: e.exitCode || 1, suggestions: e.suggestions.length ? e.suggestions : undefined, code: e.code });
+      this.error(e.message, { exit: this.interrupts?.exitCode ?? (e.exitCode || 1), suggestions: e.suggestions.length ? e.suggestions : undefined, code: e.code });
     }
     return super.catch(error);
   }

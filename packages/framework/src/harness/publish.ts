@@ -60,7 +60,9 @@ export interface PublishOutcome {
 
 export async function publishRun(run: RunPayload, options: PublishOptions): Promise<PublishOutcome> {
   const rawTimings = run.results.map((r) => r.raw_timings_ms ?? []);
-  const payload = buildUploadPayload(run, { mode: options.mode, includeRawTimings: options.includeRawTimings });
+  const notes: string[] = [];
+  const payload = buildUploadPayload(run, { mode: options.mode, includeRawTimings: options.includeRawTimings, notes });
+  for (const note of notes) options.io.err(note);
   const keys = options.mode === 'strict-anon' ? await ephemeralKeyPair() : await loadOrCreateKeyPair(options.configDir);
   const signed = await signRun(payload, keys);
   const outcome: PublishOutcome = { payload: signed };

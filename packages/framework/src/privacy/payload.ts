@@ -8,10 +8,14 @@ import type { RunPayload } from '../contract/generated/run.js';
 import { check } from '../contract/validate.js';
 import { ValidationError } from '../errors.js';
 import type { PrivacyMode } from './modes.js';
+import { enforceNumberBounds } from '../contract/bounds.js';
+import { scrubRun } from './rules.js';
 
 export interface UploadPayloadOptions {
   mode: PrivacyMode;
   includeRawTimings?: boolean;
+  /** Receives one line per privacy scrub or bounds fix applied (shown to the user before upload). */
+  notes?: string[];
 }
 
 export function buildUploadPayload(run: RunPayload, options: UploadPayloadOptions): RunPayload {
@@ -22,6 +26,10 @@ export function buildUploadPayload(run: RunPayload, options: UploadPayloadOption
   if (!options.includeRawTimings) for (const result of payload.results) delete result.raw_timings_ms;
   if (options.mode === 'strict-anon') delete payload.fingerprint.fingerprint_hash;
   payload.fingerprint.extras = { backends: uploadBackends(payload.results, options.mode === 'strict-anon') };
+  // PRIVACY §2 rules (local paths, host names, addresses, fixture text, bounded extras) and the
+  // schema's number bounds are applied here, by the framework, whatever the driver reported.
+  const notes = [...scrubRun(payload).map((n) => `privacy: ${n}`), ...enforceNumberBounds(payload).map((n) => `bounds: ${n}`)];
+  options.notes?.push(...notes);
   const problems = check('run', payload);
   if (problems.length > 0) {
     throw new ValidationError('upload payload', problems, ['this is a bug in llm-speed or a driver plugin; nothing was sent']);

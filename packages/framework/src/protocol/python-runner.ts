@@ -16,11 +16,12 @@
  * The process lives for the session (no model reload per request) and is killed on close, abort
  * or deadline, so no runner outlives the harness.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { DriverError, TimeoutError, LlmSpeedError } from '../errors.js';
 import { now as defaultNow, type Clock } from '../harness/clock.js';
 import type { GenerationEvent, GenerationRequest } from '../contract/driver.js';
 import { readNdjson, type NdjsonValue } from './ndjson.js';
+import { superviseChild } from '../util/child-processes.js';
 
 export interface RunnerLine {
   event: 'ready' | 'token' | 'done' | 'error' | string;
@@ -52,20 +53,6 @@ export interface PythonRunner {
   /** Sends one request and yields the runner's lines with their arrival time, ending after "done". */
   request(payload: Record<string, unknown>, options?: RunnerRequestOptions): AsyncGenerator<{ line: RunnerLine; t: number }>;
   close(): Promise<void>;
-}
-
-/** Every live runner, killed if Node exits first: a runner holds GPU memory and must not be orphaned. */
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function track(child: ChildProcess): void {
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
-    });
-  }
 }
 
 const IMPORT_ERROR = /\b(ModuleNotFoundError|ImportError)\b[^\n]*/;
@@ -103,7 +90,8 @@ export async function startPythonRunner(options: PythonRunnerOptions): Promise<P
     stdio: ['pipe', 'pipe', 'pipe'],
     windowsHide: true,
   });
-  track(child);
+  // A runner holds GPU memory: it must not outlive the CLI (util/child-processes.ts).
+  superviseChild(child);
   let stderr = '';
   let spawnError: Error | undefined;
   child.stderr!.setEncoding('utf8');

@@ -13,5 +13,6 @@ export {
   type ProtectedHeader,
   type VerifyResult,
 } from './jws.js';
+export { verifyEd25519, verifyEd25519Strict, publicKeyProblem, signatureEncodingProblem, nonCanonicalPointReason, type Ed25519Verdict } from './ed25519.js';
 export { loadOrCreateKeyPair, ephemeralKeyPair, keyFilePath, KeyFileError } from './keys.js';
 export { provenance, installedDependencyLines, frameworkPackageDir, type Provenance } from './provenance.js';

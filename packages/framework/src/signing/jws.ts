@@ -7,10 +7,10 @@
  * and the run's `public_key` must name the same key.
  */
 import * as ed from '@noble/ed25519';
-import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { RunPayload } from '../contract/generated/run.js';
 import { LlmSpeedError } from '../errors.js';
 import { canonicalize, canonicalPayloadBytes } from './jcs.js';
+import { verifyEd25519Strict, type Ed25519Verdict } from './ed25519.js';
 
 export interface KeyPair {
   secretKey: Uint8Array;
@@ -94,39 +94,12 @@ function headerKey(encoded: string): Uint8Array {
   return key;
 }
 
-/** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the 32 raw key bytes follow it. */
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
 /**
- * Verification uses Node's built-in Ed25519 (OpenSSL, strict RFC 8032: a non-canonical S is
- * rejected). It is about 10x faster than the pure-JS path, which is what lets one results-server
- * core verify a thousand uploads a second; signing stays on @noble/ed25519.
+ * The project's one strict verification (./ed25519.ts): small-order and non-canonical keys, a
+ * non-canonical R and S ≥ L are refused before the equation runs in node:crypto.
  */
-async function verifyBytes(signature: Uint8Array, signingInput: string, key: Uint8Array): Promise<boolean> {
-  if (signature.length !== 64 || key.length !== 32) return false;
-  try {
-    return cryptoVerify(null, utf8.encode(signingInput), publicKeyObject(key), signature);
-  } catch {
-    return false; // a malformed point is simply not a valid signature
-  }
-}
-
-/**
- * Parsing a DER key into a KeyObject costs about as much as the verification itself, and a
- * persistent-key contributor uploads many runs: keep the most recent keys (bounded, oldest out).
- */
-const KEY_CACHE_SIZE = 1024;
-const keyObjects = new Map<string, KeyObject>();
-
-function publicKeyObject(raw: Uint8Array): KeyObject {
-  const id = Buffer.from(raw).toString('base64');
-  let key = keyObjects.get(id);
-  if (!key) {
-    key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
-    if (keyObjects.size >= KEY_CACHE_SIZE) keyObjects.delete(keyObjects.keys().next().value as string);
-    keyObjects.set(id, key);
-  }
-  return key;
+function verifyBytes(signature: Uint8Array, signingInput: string, key: Uint8Array): Ed25519Verdict {
+  return verifyEd25519Strict(signature, utf8.encode(signingInput), key);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -166,8 +139,11 @@ export async function verifyCompactJws(token: string): Promise<{ payload: RunPay
   if (parts.length !== 3 || parts.some((p) => p.length === 0)) throw new SignatureError('not a compact JWS (header.payload.signature)');
   const [encodedHeader, encodedPayload, encodedSig] = parts as [string, string, string];
   const key = headerKey(encodedHeader);
-  if (!(await verifyBytes(fromB64url(encodedSig, 'JWS signature'), `${encodedHeader}.${encodedPayload}`, key))) {
-    throw new SignatureError('the signature does not verify against the key in the JWS header');
+  const verdict = verifyBytes(fromB64url(encodedSig, 'JWS signature'), `${encodedHeader}.${encodedPayload}`, key);
+  if (!verdict.valid) {
+    throw new SignatureError(
+      verdict.reason === 'the signature does not verify' ? 'the signature does not verify against the key in the JWS header' : `refused: ${verdict.reason}`,
+    );
   }
   const payloadBytes = fromB64url(encodedPayload, 'JWS payload');
   let payload: unknown;
@@ -199,8 +175,15 @@ export async function verifyRun(run: unknown): Promise<VerifyResult> {
     const key = headerKey(header);
     if (!sameBytes(key, publicKey)) return { valid: false, reason: 'public_key does not match the key in the signature header' };
     const signingInput = `${header}.${b64url(canonicalPayloadBytes(r))}`;
-    if (!(await verifyBytes(fromB64url(sig, 'JWS signature'), signingInput, key))) {
-      return { valid: false, reason: 'the signature does not match the payload (edited after signing, or signed by another key)' };
+    const verdict = verifyBytes(fromB64url(sig, 'JWS signature'), signingInput, key);
+    if (!verdict.valid) {
+      return {
+        valid: false,
+        reason:
+          verdict.reason === 'the signature does not verify'
+            ? 'the signature does not match the payload (edited after signing, or signed by another key)'
+            : `refused: ${verdict.reason}`,
+      };
     }
     return { valid: true };
   } catch (error) {

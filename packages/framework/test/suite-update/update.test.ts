@@ -158,6 +158,22 @@ describe('self-update (signed suite manifest, loopback server)', () => {
     nothingWritten();
   });
 
+  it('refuses the malleable twin of a genuine signature (S + L) and a trusted key of small order with a zero signature', async () => {
+    const files = renamedTestSuite('suite-v9-test');
+    serveSuite('suite-v9-test', files);
+    const signed = (await sign({ manifest_version: 1, suites: [manifestEntry('suite-v9-test', files)] }, key)) as { signature: string };
+    const [header, , sig] = signed.signature.split('.') as [string, string, string];
+    const bytes = Buffer.from(sig, 'base64url');
+    let s = BigInt('0x' + Buffer.from(bytes.subarray(32)).reverse().toString('hex')) + 2n ** 252n + 27742317777372353535851937790883648493n;
+    for (let i = 32; i < 64; i++, s >>= 8n) bytes[i] = Number(s & 0xffn);
+    await assert.rejects(update(serveManifest({ ...signed, signature: `${header}..${bytes.toString('base64url')}` })), refusal(/does not verify/));
+    const zero = Buffer.alloc(64);
+    zero[0] = 1;
+    const forged = { ...signed, signature: `${header}..${zero.toString('base64url')}` };
+    await assert.rejects(update(serveManifest(forged), [{ kid: 'test-suites-1', publicKey: 'AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }]), refusal(/does not verify/));
+    nothingWritten();
+  });
+
   it('refuses a version whose downloaded file does not match its signed SHA-256, naming the file', async () => {
     const files = renamedTestSuite('suite-v9-test');
     const url = serveManifest(await sign({ manifest_version: 1, suites: [manifestEntry('suite-v9-test', files)] }, key));

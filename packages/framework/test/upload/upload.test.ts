@@ -106,7 +106,11 @@ describe('uploads against a loopback server', () => {
   it('a planted prompt in extras is refused with the exact message and nothing is sent', async () => {
     server = await recordingServer([CREATED]);
     const prompt = 'You are a helpful assistant. Summarise the following document in detail. '.repeat(5);
-    const signed = await signedFor('default', sampleRun([sampleResult({ extras: { note: prompt } })]));
+    // Planted after buildUploadPayload (which would drop it: extras strings are at most 64 safe
+    // characters), so this is uploadRun's own last check before a byte leaves.
+    const payload = buildUploadPayload(sampleRun([sampleResult()]), { mode: 'default' });
+    payload.results[0]!.extras = { note: prompt };
+    const signed = await signRun(payload, await loadOrCreateKeyPair(join(dir, 'config')));
     await assert.rejects(uploadRun({ run: signed, apiUrl: server.url, mode: 'default', cliVersion: '1', backoffMs: 1 }), (error: unknown) => {
       assert.ok(error instanceof PrivacyInvariantError);
       assert.equal(error.message, 'upload payload contains unexpected long string at results[0].extras.note; refusing to upload (privacy invariant).');

@@ -1,8 +1,8 @@
 /** Starts llama-server on a free local port and stops it without leaving an orphan. */
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { DriverError, getJson } from '@llm-speed/framework';
+import { spawn } from 'node:child_process';
+import { DriverError, getJson, superviseChild } from '@llm-speed/framework';
 
 export interface SpawnedServer {
   baseUrl: string;
@@ -11,17 +11,6 @@ export interface SpawnedServer {
   /** The process has ended (crashed, killed or stopped): it answers no more requests. */
   readonly exited: boolean;
   stop(): Promise<void>;
-}
-
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // A synchronous kill is all that can run on 'exit'; it keeps a crashed harness from orphaning servers.
-  process.once('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-  });
 }
 
 async function freePort(): Promise<number> {
@@ -43,8 +32,8 @@ export async function spawnServer(options: { binary: string; model: string; cont
   const args = ['-m', options.model, '--host', '127.0.0.1', '--port', String(port), '-c', String(ctx), '--parallel', String(parallel), '-t', String(threads), '--no-webui', ...(options.extraArgs ?? [])];
   // node:child_process rather than execa: execa is not a dependency of this plugin.
   const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  running.add(child);
-  installExitHook();
+  // Ended with the CLI whatever way it ends (SIGTERM and SIGHUP included): util/child-processes.ts.
+  superviseChild(child);
   let stderrTail = '';
   child.stderr?.on('data', (data: Buffer) => {
     stderrTail = (stderrTail + data.toString()).slice(-2000);
@@ -53,7 +42,6 @@ export async function spawnServer(options: { binary: string; model: string; cont
   const exitedPromise = new Promise<void>((resolve) => {
     const done = () => {
       exited = true;
-      running.delete(child);
       resolve();
     };
     child.once('exit', done);

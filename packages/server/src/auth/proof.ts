@@ -2,10 +2,10 @@
  * The CLI proves it holds the private half of the key being linked: an Ed25519 signature over
  * the framework's login challenge (`llm-speed-login:<device_code>`, one definition shared with the
  * CLI). Binding the device code stops a replayed proof from linking a key to someone else's login.
- * Verified with node:crypto so the server needs no extra package.
+ * Verified with the framework's strict Ed25519 (the same check as run signatures): a small-order
+ * key with a zero signature would otherwise "prove" any device code.
  */
-import { createPublicKey, verify } from 'node:crypto';
-import { loginChallenge } from '@llm-speed/framework';
+import { loginChallenge, verifyEd25519 } from '@llm-speed/framework';
 
 export { loginChallenge };
 
@@ -15,10 +15,6 @@ export function verifyLoginProof(publicKeyB64: string, deviceCode: string, proof
   if (raw.length !== 32 || raw.toString('base64') !== publicKeyB64) return false;
   const signature = Buffer.from(proofB64url, 'base64url');
   if (signature.length !== 64) return false;
-  try {
-    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
-    return verify(null, Buffer.from(loginChallenge(deviceCode), 'utf8'), key, signature);
-  } catch {
-    return false;
-  }
+  if (signature.toString('base64url') !== proofB64url) return false;
+  return verifyEd25519(new Uint8Array(signature), new TextEncoder().encode(loginChallenge(deviceCode)), new Uint8Array(raw));
 }

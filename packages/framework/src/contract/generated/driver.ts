@@ -115,6 +115,9 @@ export interface Fingerprint {
    * Rounded to the nearest 8 GB.
    */
   ram_gb: number;
+  /**
+   * @maxItems 64
+   */
   gpus: Gpu[];
   accelerator_summary: string;
   /**

@@ -7,6 +7,7 @@ export interface RunPayload {
   fingerprint: Fingerprint;
   /**
    * @minItems 1
+   * @maxItems 1000
    */
   results: [MeasuredResult, ...MeasuredResult[]];
   cli_version: string;
@@ -39,6 +40,9 @@ export interface Fingerprint {
    * Rounded to the nearest 8 GB.
    */
   ram_gb: number;
+  /**
+   * @maxItems 64
+   */
   gpus: Gpu[];
   accelerator_summary: string;
   /**

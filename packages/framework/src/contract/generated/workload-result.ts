@@ -6,18 +6,36 @@
  */
 export type WorkloadName = 'chat-short' | 'chat-long' | 'long-context-decay' | 'concurrent-decode' | 'agent-trace';
 /**
+ * A duration in milliseconds: at most one day (86,400,000 ms); null when not measured.
+ *
  * This interface was referenced by `WorkloadResult`'s JSON-Schema
- * via the `definition` "Metric".
+ * via the `definition` "Milliseconds".
  */
-export type Metric = number | null;
+export type Milliseconds = number | null;
 /**
+ * Prompt tokens per second: at most 10^8 (prefix-cache hits make prefill look far faster than compute, so the bound is ten times decode's); null when not measured.
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "PrefillRate".
+ */
+export type PrefillRate = number | null;
+/**
+ * Generated tokens per second: at most 10^7 (no machine decodes within orders of magnitude of it); null when not measured.
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "DecodeRate".
+ */
+export type DecodeRate = number | null;
+/**
+ * A token count: at most 10^8; null when not reported.
+ *
  * This interface was referenced by `WorkloadResult`'s JSON-Schema
  * via the `definition` "Count".
  */
 export type Count = number | null;
 
 /**
- * One workload's measured signals (METHODOLOGY §3, PRIVACY §1). Every field here may be uploaded; nothing else may. Required here is what the METHODOLOGY §3 example carries; a run payload (run.schema.json) requires the rest too.
+ * One workload's measured signals (METHODOLOGY §3, PRIVACY §1). Every field here may be uploaded; nothing else may. Required here is what the METHODOLOGY §3 example carries; a run payload (run.schema.json) requires the rest too. Every number is finite and bounded by a generous physical limit (METHODOLOGY § Bounds).
  */
 export interface WorkloadResult {
   workload: WorkloadName;
@@ -29,11 +47,11 @@ export interface WorkloadResult {
   backend: string;
   backend_version: string;
   model: ModelRef;
-  ttft_ms: Metric;
-  prefill_tps: Metric;
-  decode_tps: Metric;
-  decode_p50_latency_ms: Metric;
-  decode_p95_latency_ms: Metric;
+  ttft_ms: Milliseconds;
+  prefill_tps: PrefillRate;
+  decode_tps: DecodeRate;
+  decode_p50_latency_ms: Milliseconds;
+  decode_p95_latency_ms: Milliseconds;
   prompt_tokens: Count;
   output_tokens: Count;
   batch_size?: number;
@@ -41,16 +59,16 @@ export interface WorkloadResult {
   wall_ms: number;
   prefix_cache_hit_rate: number | null;
   /**
-   * Prompt tokens the backend served from its prefix cache instead of processing (summed over W5's turns); null when the backend does not say.
+   * A token count: at most 10^8; null when not reported.
    */
   cached_prompt_tokens?: number | null;
   backend_build?: BackendBuild;
   /**
-   * Prefill tok/s by the backend's own timers (llama-server timings, ollama prompt_eval_duration, runner timers); null where the backend has none (vLLM, hosted APIs).
+   * Prompt tokens per second: at most 10^8 (prefix-cache hits make prefill look far faster than compute, so the bound is ten times decode's); null when not measured.
    */
   backend_prefill_tps?: number | null;
   /**
-   * Decode tok/s by the backend's own timers; null where the backend has none.
+   * Generated tokens per second: at most 10^7 (no machine decodes within orders of magnitude of it); null when not measured.
    */
   backend_decode_tps?: number | null;
   /**
@@ -72,10 +90,12 @@ export interface WorkloadResult {
    * W5: one entry per agent turn.
    */
   turns?: AgentTurn[];
-  turn_p50_ms?: Metric;
-  turn_p95_ms?: Metric;
+  turn_p50_ms?: Milliseconds;
+  turn_p95_ms?: Milliseconds;
   /**
    * Per-token decode intervals. Local only unless include_raw_timings is set.
+   *
+   * @maxItems 1000000
    */
   raw_timings_ms?: number[];
 }
@@ -159,7 +179,7 @@ export interface BackendBuild {
       ];
 }
 /**
- * Small backend-specific telemetry; every string is capped at 256 characters by the privacy invariant before upload.
+ * Small backend-specific telemetry (DRIVERS.md, PRIVACY §1): scalar values only; strings at most 64 characters of letters, digits, space and _ . , : + ( ) / = -; numbers within ±10^15; at most 64 entries and 2 KiB (canonical JSON) per result. Values that carry personal data (host names, addresses, paths, fixture text) are refused by the privacy rules.
  *
  * This interface was referenced by `WorkloadResult`'s JSON-Schema
  * via the `definition` "Extras".
@@ -173,9 +193,9 @@ export interface Extras {
  */
 export interface ContextTier {
   context_tokens: number;
-  prefill_tps: Metric;
-  decode_tps: Metric;
-  ttft_ms: Metric;
+  prefill_tps: PrefillRate;
+  decode_tps: DecodeRate;
+  ttft_ms: Milliseconds;
   output_tokens?: Count;
   /**
    * Why this tier did not run (model or backend context too small).
@@ -189,10 +209,10 @@ export interface ContextTier {
  */
 export interface BatchPoint {
   batch: number;
-  aggregate_tps: Metric;
-  per_stream_tps: Metric;
-  p50_ms: Metric;
-  p95_ms: Metric;
+  aggregate_tps: DecodeRate;
+  per_stream_tps: DecodeRate;
+  p50_ms: Milliseconds;
+  p95_ms: Milliseconds;
   error?: string | null;
 }
 /**
@@ -201,8 +221,8 @@ export interface BatchPoint {
  */
 export interface AgentTurn {
   turn: number;
-  ttft_ms: Metric;
-  decode_tps: Metric;
+  ttft_ms: Milliseconds;
+  decode_tps: DecodeRate;
   prompt_tokens: Count;
   output_tokens: Count;
   wall_ms: number;

@@ -1,0 +1,310 @@
+/**
+ * The one privacy rule set (PRIVACY §1/§2), applied by the CLI before it signs a run and by the
+ * results server before it stores one. Every free-form string of a run, keys included, may carry:
+ * no IP or MAC address, no e-mail address, no absolute filesystem path, no host name outside the
+ * model-hub/provider allowlist (detect.ts), and no copy of the suite's fixture text, even split
+ * across fields (fixture-text.ts). `extras` stays free-form but bounded: scalar values, strings of
+ * at most 64 safe characters, numbers within ±10^15, at most 64 entries and 2 KiB per result.
+ *
+ * The client does not refuse a finished run for this: scrubRun() turns local model paths into file
+ * names, replaces findings in texts by placeholders (`<path>`, `<host>`, …) and drops offending
+ * extras entries, saying what it did. The server refuses (422) and names the field.
+ */
+import { LlmSpeedError } from '../errors.js';
+import { canonicalize } from '../signing/jcs.js';
+import { findPersonalData, PLACEHOLDERS, scrubText, type PersonalDataKind } from './detect.js';
+import { findFixtureText, FIXTURE_WINDOW, fixtureForm, hasFixtureWindow, isFixturePiece } from './fixture-text.js';
+
+export type PrivacyRuleKind = PersonalDataKind | 'fixture-text' | 'extras';
+
+export interface PrivacyViolation {
+  /** Where, as `results[0].extras.hostname` (the same notation as the 256-character invariant). */
+  path: string;
+  kind: PrivacyRuleKind;
+  detail: string;
+  /** For a copy split across fields: each field's path (`path` joins them for reading). */
+  fields?: string[];
+}
+
+export const EXTRAS_STRING_LIMIT = 64;
+export const EXTRAS_BYTES_LIMIT = 2048;
+export const EXTRAS_ENTRIES_LIMIT = 64;
+export const EXTRAS_NUMBER_LIMIT = 1e15;
+/** Letters, digits, space and _ . , : + ( ) / = - (the same set as workload-result.schema.json's Extras). */
+export const EXTRAS_SAFE_STRING = /^[A-Za-z0-9 _.,:+()/=-]*$/;
+
+const KIND_WORDS: Record<PrivacyRuleKind, string> = {
+  ipv4: 'an IPv4 address',
+  ipv6: 'an IPv6 address',
+  mac: 'a MAC address',
+  email: 'an e-mail address (or user@host)',
+  path: 'an absolute filesystem path',
+  hostname: 'a host name outside the model-hub/provider allowlist',
+  'fixture-text': 'text copied from the suite fixtures (prompt text)',
+  extras: 'an extras value outside the extras rules',
+};
+
+export class PrivacyRuleError extends LlmSpeedError {
+  readonly path: string;
+  readonly kind: PrivacyRuleKind;
+  constructor(violation: PrivacyViolation) {
+    super('privacy-rules', `${violation.path} contains ${KIND_WORDS[violation.kind]}: ${violation.detail}; refused (PRIVACY §2).`, {
+      suggestions: ['nothing was sent; remove the value (if a driver put it there, report it to the driver author)'],
+    });
+    this.name = 'PrivacyRuleError';
+    this.path = violation.path;
+    this.kind = violation.kind;
+  }
+}
+
+/** Positions fixed by the schema (enum, pattern or format): not free text. `[]` is any index. */
+const FIXED = new Set([
+  'signature',
+  'public_key',
+  'started_at',
+  'finished_at',
+  'fingerprint.fingerprint_hash',
+  'fingerprint.os_name',
+  'fingerprint.os_version',
+  'fingerprint.gpus[].kind',
+  'results[].workload',
+  'results[].suite_version',
+  'results[].suite_digest',
+  'results[].token_counts',
+  'results[].backend_build.kind',
+]);
+
+interface Field {
+  path: string;
+  shape: string;
+  text: string;
+  isKey: boolean;
+  /** Index of the result whose extras hold it, else -1. */
+  extrasOf: number;
+  replace(next: string): void;
+  remove(): void;
+}
+
+/** Every free-form string of a run (values and keys), in payload order. */
+function freeFields(run: unknown): Field[] {
+  const fields: Field[] = [];
+  const visit = (value: unknown, path: string, shape: string, extrasOf: number, replace: (v: string) => void, remove: () => void) => {
+    if (typeof value === 'string') {
+      if (!FIXED.has(shape)) fields.push({ path: path || '(root)', shape, text: value, isKey: false, extrasOf, replace, remove });
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, i) =>
+        visit(item, `${path}[${i}]`, `${shape}[]`, extrasOf, (v) => (value[i] = v), () => value.splice(value.indexOf(item), 1)),
+      );
+      return;
+    }
+    if (typeof value === 'object' && value !== null) {
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        const childPath = path ? `${path}.${key}` : key;
+        const childShape = shape ? `${shape}.${key}` : key;
+        const inExtras = /^results\[\]\.extras$/.test(shape) ? Number(/^results\[(\d+)\]/.exec(path)?.[1]) : extrasOf;
+        const removeMember = () => delete record[key];
+        const renameKey = (next: string) => {
+          record[next] = record[key];
+          delete record[key];
+        };
+        if (/\.extras$/.test(shape) || /^fingerprint\.extras\.backends$/.test(shape)) {
+          fields.push({ path: childPath, shape: childShape, text: key, isKey: true, extrasOf: inExtras, replace: renameKey, remove: removeMember });
+        }
+        visit(record[key], childPath, childShape, inExtras, (v) => (record[key] = v), removeMember);
+      }
+    }
+  };
+  visit(run, '', '', -1, () => undefined, () => undefined);
+  return fields;
+}
+
+function extrasViolations(result: unknown, index: number): PrivacyViolation[] {
+  const extras = (result as { extras?: unknown } | null)?.extras;
+  if (extras === undefined || extras === null) return [];
+  const at = `results[${index}].extras`;
+  if (typeof extras !== 'object' || Array.isArray(extras)) return [{ path: at, kind: 'extras', detail: 'extras must be an object of scalar values' }];
+  const out: PrivacyViolation[] = [];
+  const entries = Object.entries(extras as Record<string, unknown>);
+  if (entries.length > EXTRAS_ENTRIES_LIMIT) out.push({ path: at, kind: 'extras', detail: `${entries.length} entries, at most ${EXTRAS_ENTRIES_LIMIT}` });
+  for (const [key, value] of entries) {
+    const path = `${at}.${key}`;
+    if (value === null || typeof value === 'boolean') continue;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value) || Math.abs(value) > EXTRAS_NUMBER_LIMIT) out.push({ path, kind: 'extras', detail: `the number ${value} is outside ±10^15` });
+    } else if (typeof value === 'string') {
+      if (value.length > EXTRAS_STRING_LIMIT) out.push({ path, kind: 'extras', detail: `a string of ${value.length} characters, at most ${EXTRAS_STRING_LIMIT}` });
+      else if (!EXTRAS_SAFE_STRING.test(value)) out.push({ path, kind: 'extras', detail: 'a string with characters outside letters, digits, space and _ . , : + ( ) / = -' });
+    } else {
+      out.push({ path, kind: 'extras', detail: `a ${Array.isArray(value) ? 'list' : typeof value}; extras hold scalar values only` });
+    }
+  }
+  if (out.length === 0) {
+    const bytes = Buffer.byteLength(canonicalize(extras));
+    if (bytes > EXTRAS_BYTES_LIMIT) out.push({ path: at, kind: 'extras', detail: `${bytes} bytes of JSON, at most ${EXTRAS_BYTES_LIMIT}` });
+  }
+  return out;
+}
+
+/** Every rule the run breaks, each with the field path. An empty list means it may be published. */
+export function privacyViolations(run: unknown): PrivacyViolation[] {
+  const out: PrivacyViolation[] = [];
+  const results = (run as { results?: unknown } | null)?.results;
+  if (Array.isArray(results)) results.forEach((r, i) => out.push(...extrasViolations(r, i)));
+
+  const fields = freeFields(run);
+  for (const field of fields) {
+    for (const finding of findPersonalData(field.text)) {
+      out.push({ path: field.path, kind: finding.kind, detail: JSON.stringify(field.text.slice(finding.start, finding.end)) });
+    }
+  }
+  out.push(...fixtureViolations(fields));
+  return out;
+}
+
+/**
+ * Fixture text: a copy inside one field is named by that field; a copy split across fields is
+ * found in the values (and, separately, the keys) joined in payload order, or as fixture pieces
+ * adding up wherever they are. One pass over the joined text first: most runs stop there.
+ */
+function fixtureViolations(fields: Field[]): PrivacyViolation[] {
+  const norms = fields.map((f) => fixtureForm(f.text));
+  const groups = [fields.map((f, i) => [f, norms[i]!] as const).filter(([f]) => !f.isKey), fields.map((f, i) => [f, norms[i]!] as const).filter(([f]) => f.isKey)];
+  const pieces = fields.filter((_, i) => isFixturePiece(norms[i]!));
+  const piecesLength = pieces.reduce((sum, f) => sum + fixtureForm(f.text).length, 0);
+  const joinedHit = groups.map((group) => hasFixtureWindow(group.map(([, n]) => n).join('')));
+  if (!joinedHit.includes(true) && piecesLength < FIXTURE_WINDOW) return [];
+
+  const whole = fields.filter((f) => findFixtureText(f.text).length > 0);
+  if (whole.length > 0) return whole.map((f) => ({ path: f.path, kind: 'fixture-text' as const, detail: `${f.text.length} characters matching the fixtures` }));
+  if (piecesLength >= FIXTURE_WINDOW) {
+    return [{ path: pieces.map((f) => f.path).join(', '), fields: pieces.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${pieces.length} fields` }];
+  }
+  const group = groups[joinedHit.indexOf(true)]!;
+  const involved = splitWindowFields(
+    group.map(([f]) => f),
+    group.map(([, n]) => n),
+  );
+  return [{ path: involved.map((f) => f.path).join(', '), fields: involved.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${involved.length} fields` }];
+}
+
+/** The fields whose joined texts hold the first fixture window. */
+function splitWindowFields(fields: Field[], norms: string[]): Field[] {
+  let offset = 0;
+  const starts = norms.map((n) => ((offset += n.length), offset - n.length));
+  const joined = norms.join('');
+  for (let i = 0; i + FIXTURE_WINDOW <= joined.length; i++) {
+    if (!hasFixtureWindow(joined.slice(i, i + FIXTURE_WINDOW))) continue;
+    return fields.filter((_, k) => norms[k]!.length > 0 && starts[k]! < i + FIXTURE_WINDOW && starts[k]! + norms[k]!.length > i);
+  }
+  return [];
+}
+
+/** Throws PrivacyRuleError for the first rule the run breaks (the server answers it with 422). */
+export function assertPrivacyRules(run: unknown): void {
+  const [first] = privacyViolations(run);
+  if (first) throw new PrivacyRuleError(first);
+}
+
+/** A model reference that is a local path becomes its file or folder name; anything else is kept. */
+export function publicModelRef(ref: string): string {
+  const trimmed = ref.replace(/[\\/]+$/, '');
+  const local = /^(\/|~|\.{1,2}[\\/]|[A-Za-z]:[\\/]|\\\\|file:)/.test(trimmed);
+  if (!local) return ref;
+  const name = trimmed.replace(/\\/g, '/').split('/').pop();
+  return name && name.length > 0 ? name : ref;
+}
+
+/**
+ * The client side (before signing): local model paths become file names, personal data in texts
+ * becomes placeholders, and offending extras entries or flags are dropped. Edits `run` in place and
+ * returns one line per change, for the user. Throws PrivacyRuleError if something still breaks a
+ * rule afterwards (a bug: nothing is signed).
+ */
+export function scrubRun(run: { results?: Array<{ model?: { identifier?: string; name?: string }; extras?: Record<string, unknown> }> }): string[] {
+  const notes: string[] = [];
+  (run.results ?? []).forEach((result, i) => {
+    for (const key of ['identifier', 'name'] as const) {
+      const value = result.model?.[key];
+      if (typeof value !== 'string') continue;
+      const next = publicModelRef(value);
+      if (next !== value) {
+        result.model![key] = next;
+        notes.push(`results[${i}].model.${key}: a local path, published as its file name ${JSON.stringify(next)}`);
+      }
+    }
+  });
+
+  for (let round = 0; round < 3; round++) {
+    const violations = privacyViolations(run);
+    if (violations.length === 0) return notes;
+    const fields = freeFields(run);
+    const byPath = new Map(fields.map((f) => [f.path, f]));
+    const removedExtras = new Set<string>();
+    for (const violation of violations) {
+      for (const path of violation.fields ?? [violation.path]) {
+        const field = byPath.get(path);
+        const extrasEntry = /^(results\[\d+\]\.extras)\.(.+)$/.exec(path);
+        if (extrasEntry || (violation.kind === 'extras' && /^results\[\d+\]\.extras$/.test(path))) {
+          dropExtras(run, path, violation, removedExtras, notes);
+          continue;
+        }
+        if (!field) continue;
+        if (/\.flags\[\d+\]$/.test(path)) {
+          field.remove();
+          notes.push(`${path}: dropped, it held ${KIND_WORDS[violation.kind]}`);
+          continue;
+        }
+        const next = violation.kind === 'fixture-text' ? scrubFixture(field.text) : scrubText(field.text);
+        if (next !== field.text) {
+          field.replace(next);
+          field.text = next;
+          notes.push(`${path}: ${KIND_WORDS[violation.kind]} replaced by a placeholder`);
+        }
+      }
+    }
+  }
+  const [left] = privacyViolations(run);
+  if (left) throw new PrivacyRuleError(left);
+  return notes;
+}
+
+function scrubFixture(text: string): string {
+  const spans = findFixtureText(text);
+  if (spans.length === 0) return PLACEHOLDERS['fixture-text']; // a piece of a split copy
+  let out = '';
+  let at = 0;
+  for (const s of spans) {
+    out += text.slice(at, s.start) + PLACEHOLDERS['fixture-text'];
+    at = s.end;
+  }
+  return out + text.slice(at);
+}
+
+function dropExtras(
+  run: { results?: Array<{ extras?: Record<string, unknown> }> },
+  path: string,
+  violation: PrivacyViolation,
+  removed: Set<string>,
+  notes: string[],
+): void {
+  const m = /^results\[(\d+)\]\.extras(?:\.(.+))?$/.exec(path);
+  const extras = m ? run.results?.[Number(m[1])]?.extras : undefined;
+  if (!m || !extras) return;
+  if (m[2] !== undefined) {
+    if (removed.has(path) || !(m[2] in extras)) return;
+    delete extras[m[2]];
+    removed.add(path);
+    notes.push(`${path}: dropped, it held ${KIND_WORDS[violation.kind]} (${violation.detail})`);
+    return;
+  }
+  // The whole object is too big or too many: drop entries from the end until it fits.
+  const keys = Object.keys(extras);
+  while (keys.length > 0 && (keys.length > EXTRAS_ENTRIES_LIMIT || Buffer.byteLength(canonicalize(extras)) > EXTRAS_BYTES_LIMIT)) {
+    const key = keys.pop()!;
+    delete extras[key];
+    notes.push(`${path}.${key}: dropped, extras are limited to ${EXTRAS_ENTRIES_LIMIT} entries and ${EXTRAS_BYTES_LIMIT} bytes per result`);
+  }
+}

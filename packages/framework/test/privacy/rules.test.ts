@@ -1,0 +1,210 @@
+/**
+ * The shared privacy rule set (privacy/rules.ts) on the client: what each detector must find and
+ * must not find, the fixture-text check (split across fields too), the extras bounds, and the
+ * planted-data corpus through the client path (buildUploadPayload scrubs before signing).
+ */
+import assert from 'node:assert/strict';
+import {
+  buildUploadPayload,
+  findPersonalData,
+  privacyViolations,
+  publicModelRef,
+  scrubText,
+  assertPrivacyRules,
+  PrivacyRuleError,
+} from '../../src/privacy/index.js';
+import { check } from '../../src/contract/validate.js';
+import { publishRun } from '../../src/harness/publish.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { publishOptions } from '../helpers/publish-options.js';
+import { bundledDriverRuns, oversizeExtrasRuns, plantedClasses, plantedFields, splitFixtureRuns } from '../../src/testing/privacy-corpus.js';
+import { sampleResult, sampleRun } from '../helpers/sample-run.js';
+
+/** What legitimately appears in runs: none of it may be found. */
+const LEGITIMATE = [
+  'Qwen/Qwen2.5-7B-Instruct-GGUF',
+  'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M',
+  'registry.ollama.ai/library/llama3:8b',
+  'https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct',
+  'llama3.2:3b-instruct-q4_K_M',
+  'deepseek-r1:7b',
+  'openrouter:meta-llama/llama-4-scout',
+  'mistralai/Mistral-7B-Instruct-v0.3',
+  'gpt-4.1-mini',
+  'claude-3.5-sonnet',
+  '0.5.0 (de3ff81)',
+  'v0.6.1',
+  'vllm 0.6.1.post2',
+  'b4567',
+  'exllamav2 0.2.7 (torch 2.5.1+cu124)',
+  'model-q4_0.gguf',
+  'Meta-Llama-3.1-8B-Instruct.Q4_K_M.gguf',
+  'model.safetensors',
+  'llama.cpp',
+  'mlx_lm.stream_generate',
+  'ExLlamaV2DynamicGenerator',
+  'Intel(R) Xeon(R) CPU @ 2.20GHz',
+  'NVIDIA GeForce RTX 4090',
+  'RTX 4090 24 GB + AMD Ryzen 9 7950X3D, 64 GB RAM',
+  'Apple M2 Max',
+  'measures the provider API over the network, not local hardware',
+  'HTTP 500 from POST /v1/chat/completions: slot unavailable',
+  'HTTP 429 from POST https://api.openai.com/v1/chat/completions',
+  'torch.OutOfMemoryError: CUDA out of memory',
+  'context 4096 tokens > model limit 2048 (tok/s)',
+  'sha256:' + 'ab'.repeat(32),
+  '12:34:56',
+  'org/<script>alert(1)</script>', // markup is the pages\' to escape, not a path
+];
+
+const PERSONAL: Array<[string, string, string]> = [
+  ['alice-thinkpad.corp.example.com', 'hostname', '<host>'],
+  ['see my-server.lan now', 'hostname', 'see <host> now'],
+  ['/home/alice/models/x.gguf', 'path', '<path>'],
+  ['/Users/bob/x', 'path', '<path>'],
+  ['/tmp/x', 'path', '<path>'],
+  ['/data/alice/x.gguf', 'path', '<path>'],
+  ['~/models/x.gguf', 'path', '<path>'],
+  ['C:\\Users\\carol\\m.gguf', 'path', '<path>'],
+  ['\\\\fileserver\\share\\m.gguf', 'path', '<path>'],
+  ['file:///home/alice/x', 'path', '<path>'],
+  ['aa:bb:cc:dd:ee:ff', 'mac', '<mac>'],
+  ['AA-BB-CC-DD-EE-FF', 'mac', '<mac>'],
+  ['192.168.1.20', 'ipv4', '<ip>'],
+  ['connect ECONNREFUSED 10.0.0.5:8080', 'ipv4', 'connect ECONNREFUSED <ip>:8080'],
+  ['fe80::1ff:fe23:4567:890a', 'ipv6', '<ip>'],
+  ['::1', 'ipv6', '<ip>'],
+  ['alice@example.com', 'email', '<email>'],
+  ['alice@thinkpad', 'email', '<email>'],
+  ['http://alice-pc:8080/v1/models', 'hostname', 'http://<host>:8080/v1/models'],
+];
+
+describe('privacy rules: detectors', () => {
+  it('find nothing in what legitimately appears in runs (hub ids, tags, versions, file, CPU and GPU names, API paths)', () => {
+    for (const text of LEGITIMATE) assert.deepEqual(findPersonalData(text), [], text);
+  });
+
+  it('find each class of personal data, and the scrub keeps the rest of the text', () => {
+    for (const [text, kind, scrubbed] of PERSONAL) {
+      assert.deepEqual(findPersonalData(text).map((f) => f.kind), [kind], text);
+      assert.equal(scrubText(text), scrubbed);
+    }
+  });
+
+  it('a local model path becomes its file name; hub ids and tags are kept', () => {
+    assert.equal(publicModelRef('/home/alice/models/x.gguf'), 'x.gguf');
+    assert.equal(publicModelRef('C:\\Users\\alice\\m\\y.gguf'), 'y.gguf');
+    assert.equal(publicModelRef('~/models/mlx-model/'), 'mlx-model');
+    assert.equal(publicModelRef('hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M'), 'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M');
+    assert.equal(publicModelRef('Qwen/Qwen2.5-7B-Instruct'), 'Qwen/Qwen2.5-7B-Instruct');
+  });
+});
+
+describe('privacy rules: whole runs', () => {
+  it('genuine runs in every bundled driver shape break no rule and still match the schema', () => {
+    for (const { driver, run } of bundledDriverRuns()) {
+      assert.deepEqual(check('run', run), [], driver);
+      assert.deepEqual(privacyViolations(run), [], driver);
+      const payload = buildUploadPayload(run, { mode: 'default' });
+      assert.deepEqual(payload.results, run.results, `${driver}: the client changes nothing`);
+    }
+  });
+
+  it('each planted class in each free-form field is a violation naming that field', () => {
+    let cases = 0;
+    for (const planted of plantedClasses()) {
+      for (const field of plantedFields()) {
+        if (field.path.endsWith('<key>') && !/^[A-Za-z0-9_.-]{1,64}$/.test(planted.flagForm ?? planted.value)) continue; // the schema refuses such a key
+        const run = sampleRun([sampleResult()]);
+        field.plant(run, planted.value, planted);
+        const violations = privacyViolations(run);
+        cases++;
+        assert.ok(violations.length > 0, `${planted.name} in ${field.path} was not found`);
+        if (!field.path.endsWith('<key>')) assert.ok(violations.some((v) => (v.fields ?? [v.path]).includes(field.path)), `${planted.name} in ${field.path}: ${JSON.stringify(violations)}`);
+      }
+    }
+    assert.ok(cases >= plantedClasses().length * (plantedFields().length - 1));
+  });
+
+  it('fixture text split across fields is found, in payload order or scattered', () => {
+    for (const { name, run } of splitFixtureRuns()) {
+      const violations = privacyViolations(run);
+      assert.equal(violations.length, 1, name);
+      assert.equal(violations[0]!.kind, 'fixture-text', name);
+      assert.ok((violations[0]!.fields ?? []).length >= 2, `${name}: ${violations[0]!.path}`);
+    }
+  });
+
+  it('extras: scalar values, strings ≤ 64 safe characters, ≤ 2 KiB', () => {
+    for (const { name, run } of oversizeExtrasRuns()) {
+      assert.ok(privacyViolations(run).some((v) => v.kind === 'extras'), name);
+      assert.throws(() => assertPrivacyRules(run), (e: unknown) => e instanceof PrivacyRuleError && /results\[0\]\.extras/.test(e.message), name);
+    }
+    assert.deepEqual(privacyViolations(sampleRun([sampleResult({ extras: { note: 'x'.repeat(64), n: 1e15, ok: true, none: null } })])), []);
+  });
+});
+
+describe('privacy rules: the client path (buildUploadPayload, before signing)', () => {
+  it('a third-party driver reporting /home/alice/models/x.gguf publishes x.gguf, and says so', () => {
+    const notes: string[] = [];
+    const run = sampleRun([sampleResult({ model: { identifier: '/home/alice/models/x.gguf', name: '/home/alice/models/x.gguf', quant: null, size: null, digest: null } })]);
+    const payload = buildUploadPayload(run, { mode: 'default', notes });
+    assert.equal(payload.results[0]!.model.identifier, 'x.gguf');
+    assert.equal(payload.results[0]!.model.name, 'x.gguf');
+    assert.ok(notes.some((n) => /results\[0\]\.model\.identifier: a local path, published as its file name "x.gguf"/.test(n)), notes.join('\n'));
+  });
+
+  it('bench --dry-run --print-payload of a third-party driver that reports llama-server\'s /v1/models id shows the file name only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llm-speed-rules-'));
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const run = sampleRun([
+        sampleResult({
+          model: { identifier: '/home/alice/models/secret-project/x.gguf', name: 'x', quant: null, size: null, digest: null },
+          error: 'retried after connect ECONNREFUSED 192.168.17.23:8080 (alice-thinkpad.corp.example.com)',
+          extras: { hostname: 'alice-thinkpad.corp.example.com', mac: '3c:22:fb:12:34:56', slots: 4 },
+        }),
+      ]);
+      await publishRun(
+        run,
+        publishOptions({ apiUrl: 'http://127.0.0.1:9', configDir: join(dir, 'config'), runsDir: join(dir, 'runs') }, { dryRun: true, printPayload: true, io: { out: (t) => out.push(t), err: (t) => err.push(t) } }),
+      );
+      const printed = out.join('\n');
+      assert.match(printed, /"identifier":"x\.gguf"/);
+      assert.match(printed, /"error":"retried after connect ECONNREFUSED <ip>:8080 \(<host>\)"/);
+      assert.match(printed, /"extras":\{"slots":4\}/);
+      for (const secret of ['/home/alice', 'alice-thinkpad', '192.168.17.23', '3c:22:fb']) assert.ok(!printed.includes(secret), secret);
+      const notes = err.join('\n');
+      assert.match(notes, /privacy: results\[0\]\.model\.identifier: a local path, published as its file name "x\.gguf"/);
+      assert.match(notes, /privacy: results\[0\]\.extras\.hostname: dropped, it held a host name/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('scrubs paths and host names out of error texts, keeping the message useful', () => {
+    const run = sampleRun([
+      sampleResult({ error: 'llama-server exited: failed to open /home/alice/models/x.gguf (connect to alice-pc.lan at 10.0.0.5:8080 refused)' }),
+    ]);
+    const payload = buildUploadPayload(run, { mode: 'default' });
+    assert.equal(payload.results[0]!.error, 'llama-server exited: failed to open <path> (connect to <host> at <ip>:8080 refused)');
+  });
+
+  it('every planted class in every field comes out scrubbed or dropped: the payload breaks no rule', () => {
+    for (const planted of plantedClasses()) {
+      for (const field of plantedFields()) {
+        const run = sampleRun([sampleResult()]);
+        field.plant(run, planted.value, planted);
+        const payload = buildUploadPayload(run, { mode: 'default' });
+        assert.deepEqual(privacyViolations(payload), [], `${planted.name} in ${field.path}`);
+        const text = JSON.stringify(payload);
+        const needle = planted.value.length > 40 ? planted.value.slice(100, 140) : planted.value;
+        assert.ok(!text.includes(needle), `${planted.name} in ${field.path} survived: ${text}`);
+      }
+    }
+    for (const { name, run } of [...splitFixtureRuns(), ...oversizeExtrasRuns()]) assert.deepEqual(privacyViolations(buildUploadPayload(run, { mode: 'default' })), [], name);
+  });
+});
