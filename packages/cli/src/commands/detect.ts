@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
 import { backendFlags, backendSettings } from '../cli/backend-flags.js';
 import { BaseCommand } from '../cli/base-command.js';
-import { resolveSettings } from '../config/resolve.js';
-import { detectReport } from '../discovery/report.js';
-import { renderDetectReport } from '../output/detect-table.js';
+import { resolveSettings } from '@llm-speed/framework';
+import { detectReport } from '@llm-speed/framework';
+import { renderDetectReport } from '@llm-speed/framework';
 
 export default class Detect extends BaseCommand {
   static summary = 'Print the coarse hardware fingerprint and which inference backends are available.';

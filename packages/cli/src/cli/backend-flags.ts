@@ -4,7 +4,7 @@
  * resolveSettings applies with the precedence flag > env > config > default.
  */
 import { Flags } from '@oclif/core';
-import type { LlmSpeedConfig } from '../contract/generated/config.js';
+import type { LlmSpeedConfig } from '@llm-speed/framework';
 
 export const backendFlags = {
   'llama-cpp-path': Flags.string({ description: 'llama-server binary or the folder holding it (LLM_SPEED_LLAMA_CPP_PATH).', helpGroup: 'BACKEND' }),

@@ -4,11 +4,11 @@
  * and drivers are found through the plugin system on demand, never at startup.
  */
 import { Command } from '@oclif/core';
-import type { DriverContext } from '../contract/driver.js';
-import type { LlmSpeedConfig } from '../contract/generated/config.js';
-import { discoverDrivers, type Discovery } from '../discovery/discover.js';
-import { LlmSpeedError } from '../errors.js';
-import { cacheDir } from '../paths.js';
+import type { DriverContext } from '@llm-speed/framework';
+import type { LlmSpeedConfig } from '@llm-speed/framework';
+import { discoverDrivers, type Discovery } from '@llm-speed/framework';
+import { LlmSpeedError } from '@llm-speed/framework';
+import { cacheDir } from '@llm-speed/framework';
 
 export abstract class BaseCommand extends Command {
   protected readonly abort = new AbortController();

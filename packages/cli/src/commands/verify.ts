@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { provenance } from '../signing/provenance.js';
+import { provenance } from '@llm-speed/framework';
 
 export default class Verify extends BaseCommand {
   static summary = "Print the installed CLI's dependency-tree hash, build commit and version.";

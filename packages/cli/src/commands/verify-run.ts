@@ -1,9 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { resolveSettings } from '../config/resolve.js';
-import { errorMessage } from '../errors.js';
-import { verifyRun } from '../signing/jws.js';
-import { PUBLIC_API_URL, readRunSource, resolveRunSource, type RunSource } from '../upload/fetch-run.js';
+import { resolveSettings } from '@llm-speed/framework';
+import { errorMessage } from '@llm-speed/framework';
+import { verifyRun } from '@llm-speed/framework';
+import { PUBLIC_API_URL, readRunSource, resolveRunSource, type RunSource } from '@llm-speed/framework';
 
 export default class VerifyRun extends BaseCommand {
   static summary = 'Check the Ed25519 signature of a saved or published run.';

@@ -4,7 +4,7 @@
  * /v1/models shapes (vLLM docs, "OpenAI-Compatible Server").
  */
 import assert from 'node:assert/strict';
-import { jsonResponse, startReplayServer, type ReplayServer } from '../../src/testing/replay-server.js';
+import { jsonResponse, startReplayServer, type ReplayServer } from '@llm-speed/framework/testing';
 import { sandbox, type Sandbox } from '../helpers/cli.js';
 
 describe('backend flags: --vllm-url and friends (e2e, real CLI)', function () {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sandbox, type Sandbox } from '../helpers/cli.js';
-import { sampleResult, sampleRun } from '../helpers/sample-run.js';
+import { sampleResult, sampleRun } from '@llm-speed/framework/testing';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 

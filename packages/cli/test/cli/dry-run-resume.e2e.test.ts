@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKeyPair, signRun } from '../../src/signing/index.js';
-import { startReplayServer } from '../../src/testing/replay-server.js';
+import { generateKeyPair, signRun } from '@llm-speed/framework';
+import { startReplayServer } from '@llm-speed/framework/testing';
 import { sandbox } from '../helpers/cli.js';
-import { sampleRun } from '../helpers/sample-run.js';
+import { sampleRun } from '@llm-speed/framework/testing';
 
 describe('bench --dry-run --resume (e2e, real CLI)', function () {
   this.timeout(60_000);

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { SCHEMA_ALIASES, validateFile, type FileVerdict } from '../tools/validate-files.js';
+import { SCHEMA_ALIASES, validateFile, type FileVerdict } from '@llm-speed/framework';
 
 export default class Validate extends BaseCommand {
   static summary = 'Validate result, run, config or suite files against the llm-speed JSON Schemas.';

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { check } from '../../src/contract/validate.js';
+import { check } from '@llm-speed/framework';
 import { sandbox, type Sandbox } from '../helpers/cli.js';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../../../../scripts/build-llama-server.sh', import.meta.url));

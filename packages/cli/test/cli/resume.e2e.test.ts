@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { publishRun } from '../../src/harness/publish.js';
-import type { PrivacyMode } from '../../src/privacy/index.js';
-import { consentFilePath } from '../../src/upload/index.js';
+import { publishRun } from '@llm-speed/framework';
+import type { PrivacyMode } from '@llm-speed/framework';
+import { consentFilePath } from '@llm-speed/framework';
 import { sandbox, type Sandbox } from '../helpers/cli.js';
-import { sampleRun } from '../helpers/sample-run.js';
-import { publishOptions } from '../helpers/publish-options.js';
-import { recordingServer, type RecordingServer } from '../upload/recording-server.js';
+import { sampleRun } from '@llm-speed/framework/testing';
+import { publishOptions } from '../../../framework/test/helpers/publish-options.js';
+import { recordingServer, type RecordingServer } from '../../../framework/test/upload/recording-server.js';
 
 describe('llm-speed bench --resume (e2e, real CLI)', function () {
   this.timeout(120_000);

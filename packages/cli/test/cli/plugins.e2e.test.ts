@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check } from '../../src/contract/validate.js';
+import { check } from '@llm-speed/framework';
 import { sandbox, type Sandbox } from '../helpers/cli.js';
 
 function writePlugin(dir: string, name: string, hookSource: string): void {

@@ -1,18 +1,18 @@
 import { Flags, type Interfaces } from '@oclif/core';
 import { backendFlags, backendSettings } from '../cli/backend-flags.js';
 import { BaseCommand } from '../cli/base-command.js';
-import { matrixInvocations } from '../config/matrix.js';
-import { resolveSettings } from '../config/resolve.js';
-import type { LlmSpeedConfig } from '../contract/generated/config.js';
-import { detectDrivers } from '../discovery/detect.js';
-import { UsageError } from '../errors.js';
-import { collectFingerprint } from '../fingerprint/index.js';
-import { runBench } from '../harness/bench.js';
-import { publishRun, resumeRun } from '../harness/publish.js';
-import { createProgress } from '../output/progress.js';
-import { renderResultsTable } from '../output/results-table.js';
-import { configDir, runsDir } from '../paths.js';
-import { loadSuite, suitePlans } from '../suite/index.js';
+import { matrixInvocations } from '@llm-speed/framework';
+import { resolveSettings } from '@llm-speed/framework';
+import type { LlmSpeedConfig } from '@llm-speed/framework';
+import { detectDrivers } from '@llm-speed/framework';
+import { UsageError } from '@llm-speed/framework';
+import { collectFingerprint } from '@llm-speed/framework';
+import { runBench } from '@llm-speed/framework';
+import { publishRun, resumeRun } from '@llm-speed/framework';
+import { createProgress } from '@llm-speed/framework';
+import { renderResultsTable } from '@llm-speed/framework';
+import { configDir, runsDir } from '@llm-speed/framework';
+import { loadSuite, suitePlans } from '@llm-speed/framework';
 import { DEFAULT_API_URL } from './compare.js';
 
 export default class Bench extends BaseCommand {

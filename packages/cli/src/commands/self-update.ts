@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { DEFAULT_SUITE, availableSuites } from '../suite/load.js';
-import { manifestUrlFrom, shippedTrustedKeys, updateSuites, type UpdateReport } from '../suite-update/index.js';
+import { DEFAULT_SUITE, availableSuites } from '@llm-speed/framework';
+import { manifestUrlFrom, shippedTrustedKeys, updateSuites, type UpdateReport } from '@llm-speed/framework';
 
 export default class SelfUpdate extends BaseCommand {
   static summary = 'Download new suite versions from the signed suite manifest.';

@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core';
 import { backendFlags, backendSettings } from '../cli/backend-flags.js';
 import { BaseCommand } from '../cli/base-command.js';
-import { resolveSettings } from '../config/resolve.js';
-import { detectDrivers } from '../discovery/detect.js';
-import { listModels } from '../harness/select-backend.js';
-import { UsageError, errorMessage } from '../errors.js';
-import type { ModelInfo } from '../contract/driver.js';
+import { resolveSettings } from '@llm-speed/framework';
+import { detectDrivers } from '@llm-speed/framework';
+import { listModels } from '@llm-speed/framework';
+import { UsageError, errorMessage } from '@llm-speed/framework';
+import type { ModelInfo } from '@llm-speed/framework';
 
 interface BackendModels {
   backend: string;

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canonicalize, generateKeyPair, signRun } from '../../src/signing/index.js';
-import { saveLocalRun } from '../../src/upload/index.js';
-import { sampleRun } from '../helpers/sample-run.js';
-import { recordingServer, type RecordingServer } from './recording-server.js';
+import { canonicalize, generateKeyPair, signRun } from '@llm-speed/framework';
+import { saveLocalRun } from '@llm-speed/framework';
+import { sampleRun } from '@llm-speed/framework/testing';
+import { recordingServer, type RecordingServer } from '../../../framework/test/upload/recording-server.js';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -119,7 +119,7 @@ describe('llm-speed verify', () => {
   });
 
   it('without a lockfile, hashes sorted name@version lines of the installed closure', async () => {
-    const { installedDependencyLines } = await import('../../src/signing/index.js');
+    const { installedDependencyLines } = await import('@llm-speed/framework');
     const lines = installedDependencyLines(PACKAGE_ROOT);
     assert.ok(lines.some((l) => l.startsWith('@noble/ed25519@3.')));
     assert.ok(lines.some((l) => l.startsWith('undici@')));

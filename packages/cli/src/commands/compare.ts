@@ -1,8 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { resolveSettings } from '../config/resolve.js';
-import { UsageError } from '../errors.js';
-import { compareRuns, loadRunRef, renderComparison, type Comparison } from '../tools/compare-runs.js';
+import { resolveSettings } from '@llm-speed/framework';
+import { UsageError } from '@llm-speed/framework';
+import { compareRuns, loadRunRef, renderComparison, type Comparison } from '@llm-speed/framework';
 
 export const DEFAULT_API_URL = 'https://api.llm-speed.com';
 

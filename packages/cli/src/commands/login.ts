@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
-import { resolveSettings } from '../config/resolve.js';
-import type { LlmSpeedConfig } from '../contract/generated/config.js';
-import { loginWithDeviceFlow, refuseStrictAnon, type LoginRecord } from '../login/index.js';
-import { configDir } from '../paths.js';
+import { resolveSettings } from '@llm-speed/framework';
+import type { LlmSpeedConfig } from '@llm-speed/framework';
+import { loginWithDeviceFlow, refuseStrictAnon, type LoginRecord } from '@llm-speed/framework';
+import { configDir } from '@llm-speed/framework';
 import { DEFAULT_API_URL } from './compare.js';
 
 export default class Login extends BaseCommand {

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keygenAsync, signAsync } from '@noble/ed25519';
 import SelfUpdate from '../../src/commands/self-update.js';
-import { canonicalize } from '../../src/signing/index.js';
-import { manifestUrlFrom, DEFAULT_MANIFEST_URL } from '../../src/suite-update/index.js';
+import { canonicalize } from '@llm-speed/framework';
+import { manifestUrlFrom, DEFAULT_MANIFEST_URL } from '@llm-speed/framework';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const b64u = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
