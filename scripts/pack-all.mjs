@@ -103,7 +103,9 @@ function seedLockfile(cliManifest, packed) {
     const fields = ['version', 'license', 'dependencies', 'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bin', 'engines'];
     packages[`node_modules/${manifest.name}`] = { ...Object.fromEntries(fields.filter((f) => manifest[f] !== undefined).map((f) => [f, manifest[f]])), integrity: integrity(file) };
   }
-  return { name: cliManifest.name, version: cliManifest.version, lockfileVersion: 3, requires: true, packages };
+  // npm reads a lockfile parent-first (its own files are sorted); a child listed before its parent is lost.
+  const sorted = Object.fromEntries(Object.keys(packages).sort().map((key) => [key, packages[key]]));
+  return { name: cliManifest.name, version: cliManifest.version, lockfileVersion: 3, requires: true, packages: sorted };
 }
 
 async function writeShrinkwrap(packed, upstream) {
