@@ -3,6 +3,8 @@
  * framework package; exit codes 0 (valid), 1 (invalid), 2 (could not check).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,15 +109,17 @@ describe('llm-speed verify-run', () => {
 });
 
 describe('llm-speed verify', () => {
-  it('prints the version, a commit and a SHA-256 of the dependency tree', async () => {
+  it('in this checkout: the CLI\'s version, the checkout\'s HEAD and the SHA-256 of its package-lock.json', async () => {
     const result = await runCommand('verify', ['--json']);
     assert.equal(result.code, 0);
-    const info = JSON.parse(result.stdout) as { version: string; commit: string; dependencies_sha256: string; dependencies_source: string };
+    const info = JSON.parse(result.stdout) as { version: string; commit: string; commit_source: string; dependencies_sha256: string; dependencies_source: string };
     const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: PACKAGE_ROOT, encoding: 'utf8' }).trim();
     assert.equal(info.version, version);
-    assert.match(info.dependencies_sha256, /^[0-9a-f]{64}$/);
-    assert.ok(info.commit === 'unknown' || /^[0-9a-f]{7,40}$/.test(info.commit));
-    assert.ok(info.dependencies_source.length > 0);
+    assert.equal(info.commit, git('rev-parse', 'HEAD'));
+    assert.equal(info.commit_source, 'git');
+    assert.equal(info.dependencies_sha256, createHash('sha256').update(readFileSync(join(git('rev-parse', '--show-toplevel'), 'package-lock.json'))).digest('hex'));
+    assert.equal(info.dependencies_source, 'package-lock.json (checkout root)');
   });
 
   it('without a lockfile, hashes sorted name@version lines of the installed closure', async () => {
