@@ -158,6 +158,32 @@ function checkTarball(file) {
   return { manifest, entries: entries.length };
 }
 
+/**
+ * tsc -b never deletes output whose source was moved or removed; such files would ship (and
+ * prepack refuses them). Removes them from a workspace's dist/ and says which.
+ */
+function pruneStaleOutput(folder) {
+  const dist = join(ROOT, folder, 'dist');
+  const src = join(ROOT, folder, 'src');
+  if (!existsSync(dist) || !existsSync(src)) return [];
+  const removed = [];
+  const walk = (sub) => {
+    for (const entry of readdirSync(join(dist, sub), { withFileTypes: true })) {
+      const rel = join(sub, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else {
+        const base = rel.replace(/(\.d\.ts|\.js)(\.map)?$/, '');
+        if (base !== rel && !existsSync(join(src, `${base}.ts`))) {
+          rmSync(join(dist, rel));
+          removed.push(join(folder, 'dist', rel));
+        }
+      }
+    }
+  };
+  walk('');
+  return removed;
+}
+
 /** Puts back any package.json a failed pack left stripped (scripts/pack-manifest.mjs). */
 function restoreManifests() {
   for (const { folder } of publishedWorkspaces()) {
@@ -171,6 +197,8 @@ async function main() {
   const started = Date.now();
   const upstream = values.upstream ?? run('npm', ['config', 'get', 'registry']).trim();
   if (!values['no-build']) run('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const pruned = publishedWorkspaces().flatMap(({ folder }) => pruneStaleOutput(folder));
+  if (pruned.length > 0) console.error(`pack:all: removed ${pruned.length} compiled files whose source is gone: ${pruned.slice(0, 5).join(', ')}${pruned.length > 5 ? ', …' : ''}`);
   mkdirSync(OUT, { recursive: true });
   for (const old of readdirSync(OUT).filter((f) => f.endsWith('.tgz'))) rmSync(join(OUT, old));
 
