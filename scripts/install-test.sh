@@ -18,8 +18,14 @@ PACK_ARGS=()
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/llm-speed-install-test.XXXXXX")"
 REGISTRY_PID=""
+NPM_CACHE=""
+# The npx installs this run made under <cache>/_npx (newer than the list taken before them).
+new_npx_dirs() { ls "$NPM_CACHE/_npx" 2>/dev/null | sort | comm -13 "$WORK/logs/npx-before.txt" - || true; }
 cleanup() {
   if [ -n "$REGISTRY_PID" ]; then kill "$REGISTRY_PID" 2>/dev/null || true; wait "$REGISTRY_PID" 2>/dev/null || true; fi
+  if [ -n "$NPM_CACHE" ] && [ -f "$WORK/logs/npx-before.txt" ]; then
+    for dir in $(new_npx_dirs); do rm -rf "${NPM_CACHE:?}/_npx/$dir"; done
+  fi
   if [ "${LLM_SPEED_INSTALL_TEST_KEEP:-}" = "1" ]; then echo "install-test: kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -83,17 +89,27 @@ export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=f
 export PATH="$WORK/prefix/bin:$PATH" NO_COLOR=1
 cd "$WORK/run"
 
+# npx keeps its installs under <cache>/_npx/<hash>; the one made here is removed again.
+ls "$NPM_CACHE/_npx" 2>/dev/null | sort >"$WORK/logs/npx-before.txt" || true
+step "npx llm-speed@$VERSION --version" npx --yes "llm-speed@$VERSION" --version
+NPX_DIRS="$(new_npx_dirs)"
+expect "npx: prints llm-speed/$VERSION, without GPU builds" "
+  import { existsSync, readdirSync, readFileSync } from 'node:fs';
+  if (!readFileSync(process.env.OUT, 'utf8').startsWith('llm-speed/$VERSION ')) throw new Error('unexpected version line');
+  if (!'$NPX_DIRS'.trim()) throw new Error('npx installed nothing new under $NPM_CACHE/_npx');
+  for (const hash of '$NPX_DIRS'.split(/\s+/).filter(Boolean)) {
+    const dir = '$NPM_CACHE/_npx/' + hash + '/node_modules/@node-llama-cpp';
+    const gpu = existsSync(dir) ? readdirSync(dir).filter((b) => /-(cuda|cuda-ext|vulkan)$/.test(b)) : [];
+    if (gpu.length) throw new Error('npx installed ' + gpu.join(', '));
+  }"
+for dir in $NPX_DIRS; do rm -rf "${NPM_CACHE:?}/_npx/$dir"; done
+
 started=$SECONDS
 step "npm install -g llm-speed@$VERSION" npm install -g --prefix "$WORK/prefix" "llm-speed@$VERSION"
 INSTALL_SECONDS=$((SECONDS - started))
 INSTALLED="$WORK/prefix/lib/node_modules/llm-speed"
 INSTALL_KB="$(du -sk "$WORK/prefix" | cut -f1)"
-PACKAGES="$(node -e "
-  const { existsSync, readdirSync } = require('node:fs'); const { join } = require('node:path');
-  const count = (nm) => !existsSync(nm) ? 0 : readdirSync(nm).filter((n) => !n.startsWith('.'))
-    .flatMap((n) => n.startsWith('@') ? readdirSync(join(nm, n)).map((m) => join(nm, n, m)) : [join(nm, n)])
-    .reduce((sum, dir) => sum + 1 + count(join(dir, 'node_modules')), 0);
-  console.log(count('$INSTALLED/node_modules'));")"
+ADDED="$(grep -o 'added [0-9]* packages' "$OUT" | head -n 1 || true)"
 expect "node-llama-cpp's GPU builds are not installed" "
   import { existsSync, readdirSync } from 'node:fs';
   const dir = '$INSTALLED/node_modules/@node-llama-cpp';
@@ -199,4 +215,4 @@ echo
 echo "install-test: npm ls -g --depth=1:"
 cat "$WORK/logs/npm-ls.txt"
 echo
-echo "install-test: passed. npm install -g llm-speed: ${INSTALL_SECONDS} s, $((INSTALL_KB / 1024)) MB on disk, ${PACKAGES} packages; bench --quick: ${BENCH_SECONDS} s (engine: ${ENGINE})"
+echo "install-test: passed. npm install -g llm-speed: ${INSTALL_SECONDS} s, $((INSTALL_KB / 1024)) MB on disk, ${ADDED:-added ? packages}; bench --quick: ${BENCH_SECONDS} s (engine: ${ENGINE})"
