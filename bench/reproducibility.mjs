@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../packages/framework/bin/run.js', import.meta.url));
+const bin = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'llm-speed-repro-'));
 const extra = process.argv.slice(2);
 

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../packages/framework/bin/run.js', import.meta.url));
+const bin = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
 const runs = Number(process.argv[2] ?? 9);
 
 function median(values) {

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The one test command (README, `npm test`, .ci/run): build everything, check generated types,
 # make sure a real llama-server exists (built once per machine from the llama.cpp source that
-# node-llama-cpp ships, then cached), and run every test.
+# node-llama-cpp ships, then cached), run every test, then install the packed packages as a user
+# would and use them (scripts/install-test.sh; it needs the npm registry).
+#
+#   bash scripts/test.sh [mocha args]   (with mocha args, e.g. a --grep, the install test is skipped;
+#                                        LLM_SPEED_SKIP_INSTALL_TEST=1 skips it too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,8 +13,24 @@ cd "$(dirname "$0")/.."
 npm run --silent schemas:check
 npm run --silent build
 if [ -f scripts/build-llama-server.sh ]; then
-  echo "llama-server: $(bash scripts/build-llama-server.sh | tail -n 1)"
+  # The build's own output, kept whole: a failed build stops here with its error, not later as
+  # confusing test failures.
+  build_log="$(mktemp "${TMPDIR:-/tmp}/llama-server-build.XXXXXX")"
+  if ! bash scripts/build-llama-server.sh >"$build_log" 2>&1; then
+    echo "test.sh: building llama-server failed (scripts/build-llama-server.sh); its output:" >&2
+    tail -n 80 "$build_log" >&2
+    echo "test.sh: the whole build log is $build_log" >&2
+    exit 1
+  fi
+  echo "llama-server: $(tail -n 1 "$build_log")"
+  rm -f "$build_log"
 fi
 # One cache for the whole test run so the synthetic model is generated once.
 export LLM_SPEED_TEST_CACHE_DIR="${LLM_SPEED_TEST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/llm-speed-test}"
 npx mocha --exit 'packages/*/test/**/*.test.ts' "$@"
+
+if [ "$#" -gt 0 ] || [ "${LLM_SPEED_SKIP_INSTALL_TEST:-}" = "1" ]; then
+  echo "test.sh: install test skipped (mocha arguments given, or LLM_SPEED_SKIP_INSTALL_TEST=1)"
+else
+  bash scripts/install-test.sh --no-build
+fi

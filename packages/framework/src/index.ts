@@ -31,3 +31,19 @@ export * from './upload/index.js';
 export { loginWithDeviceFlow, loginChallenge, loginFilePath, refuseStrictAnon, type LoginOptions, type LoginRecord } from './login/index.js';
 export { configDir, cacheDir, runsDir, dataDir } from './paths.js';
 export { superviseChild, killSupervisedChildren, supervisedPids } from './util/child-processes.js';
+// The rest of the pipeline the `llm-speed` CLI (packages/cli) drives: configuration, driver
+// discovery, the bench run and its publication, the terminal output and the file tools.
+export * from './config/resolve.js';
+export * from './config/matrix.js';
+export * from './discovery/discover.js';
+export * from './discovery/detect.js';
+export * from './discovery/report.js';
+export * from './harness/bench.js';
+export * from './harness/publish.js';
+export * from './harness/select-backend.js';
+export * from './output/progress.js';
+export * from './output/detect-table.js';
+export * from './output/results-table.js';
+export * from './tools/compare-runs.js';
+export * from './tools/validate-files.js';
+export * from './suite-update/index.js';

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { request } from 'undici';
-// The CLI sandbox helper is the framework's: the real `llm-speed` binary in temp folders.
-import { sandbox, type Sandbox } from '../../framework/test/helpers/cli.js';
+// The CLI sandbox helper is the CLI package's: the real `llm-speed` binary in temp folders.
+import { sandbox, type Sandbox } from '../../cli/test/helpers/cli.js';
 
 describe('bench → results server → verify-run (e2e)', function () {
   this.timeout(10 * 60_000);

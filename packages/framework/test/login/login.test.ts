@@ -1,14 +1,13 @@
 /**
  * The login library's polling rules against a scripted results server (the server side and the
- * recorded GitHub exchange are covered end to end in packages/server/test/auth.test.ts), and the
- * `llm-speed login` command's strict-anon refusal, by flag and by LLM_SPEED_MODE.
+ * recorded GitHub exchange are covered end to end in packages/server/test/auth.test.ts). The
+ * `llm-speed login` command's strict-anon refusal is in packages/cli/test/login/login-command.test.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ed from '@noble/ed25519';
-import Login from '../../src/commands/login.js';
 import { loginChallenge, loginFilePath, loginWithDeviceFlow } from '../../src/login/index.js';
 import { publicKeyFromBase64 } from '../../src/signing/index.js';
 import { jsonResponse, startReplayServer, type ReplayServer } from '../../src/testing/index.js';
@@ -61,29 +60,5 @@ describe('login library', () => {
     await assert.rejects(loginWithDeviceFlow({ apiUrl: api.url, configDir: dir, sleep, now: () => fakeNow, print: () => {} }), /denied on GitHub/);
     await assert.rejects(loginWithDeviceFlow({ apiUrl: api.url, configDir: dir, sleep, now: () => fakeNow, print: () => {} }), /HTTP 400: the proof is not valid/);
     assert.throws(() => statSync(loginFilePath(dir)), /ENOENT/);
-  });
-
-  describe('llm-speed login command', () => {
-    let savedEnv: NodeJS.ProcessEnv;
-    beforeEach(() => {
-      savedEnv = { ...process.env };
-      process.env.LLM_SPEED_CONFIG_DIR = dir;
-    });
-    afterEach(() => {
-      process.env = savedEnv;
-    });
-
-    for (const [how, argv, env] of [
-      ['the --strict-anon flag', ['--strict-anon'], {}],
-      ['LLM_SPEED_MODE=strict-anon', [], { LLM_SPEED_MODE: 'strict-anon' }],
-    ] as const) {
-      it(`refuses in strict-anon (${how}) before any request`, async () => {
-        api = await startReplayServer([{ path: /.*/, response: jsonResponse(200, device) }]);
-        Object.assign(process.env, env);
-        await assert.rejects(Login.run([...argv, '--api-url', api.url], join(import.meta.dirname, '..', '..')), /refusing to log in in --strict-anon mode/);
-        assert.equal(api.requests.length, 0);
-        assert.throws(() => statSync(join(dir, 'keys')), /ENOENT/);
-      });
-    }
   });
 });

@@ -1,0 +1,159 @@
+import { Flags, type Interfaces } from '@oclif/core';
+import { backendFlags, backendSettings } from '../cli/backend-flags.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { matrixInvocations } from '@llm-speed/framework';
+import { resolveSettings } from '@llm-speed/framework';
+import type { LlmSpeedConfig } from '@llm-speed/framework';
+import { detectDrivers } from '@llm-speed/framework';
+import { UsageError } from '@llm-speed/framework';
+import { collectFingerprint } from '@llm-speed/framework';
+import { runBench } from '@llm-speed/framework';
+import { publishRun, resumeRun } from '@llm-speed/framework';
+import { createProgress } from '@llm-speed/framework';
+import { renderResultsTable } from '@llm-speed/framework';
+import { configDir, runsDir } from '@llm-speed/framework';
+import { loadSuite, suitePlans } from '@llm-speed/framework';
+import { DEFAULT_API_URL } from './compare.js';
+
+export default class Bench extends BaseCommand {
+  static summary = 'Run the workload suite against a backend and save, sign and upload the result.';
+  static description = `With no arguments: the default suite (W1 chat-short, W2 chat-long, W4 concurrent-decode, W5 agent-trace) on the auto-detected backend and its first model. With nothing installed, the embedded llama.cpp engine runs a synthetic reference model generated on first use.
+
+Every setting also comes from the config file (llm-speed.config.json, .llm-speedrc, ...) and from LLM_SPEED_* environment variables (LLM_SPEED_BACKEND, LLM_SPEED_MODEL, LLM_SPEED_WORKLOADS, LLM_SPEED_SUITE, LLM_SPEED_API_URL, LLM_SPEED_API_KEY, LLM_SPEED_MODE, LLM_SPEED_UPLOAD, ...). A flag wins over the environment, which wins over the config file.
+
+Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --strict-anon (fresh key per run, no fingerprint hash, no identifying headers).`;
+  static examples = [
+    '<%= config.bin %> bench',
+    '<%= config.bin %> bench --quick --dry-run --print-payload',
+    '<%= config.bin %> bench --no-upload --json run.json',
+    '<%= config.bin %> bench --backend llama.cpp --model ./qwen2.5-7b-q4_k_m.gguf --workload W1,W2',
+    '<%= config.bin %> bench --resume ~/.cache/llm-speed/runs/2026-11-24T10-00-00.000Z-a1b2c3d4e5f60708.json',
+  ];
+  static flags = {
+    backend: Flags.string({ char: 'b', description: 'Backend to run (see `llm-speed detect`). Default: auto-detected; hosted APIs only when named.' }),
+    model: Flags.string({ char: 'm', description: 'Model reference for the backend: a GGUF path, an ollama tag, a hub id, provider:model.' }),
+    workload: Flags.string({ char: 'w', description: 'Workloads by id or name, comma-separated (W1,W2 or chat-short). W3 long-context-decay runs only when named.', multiple: true, delimiter: ',' }),
+    suite: Flags.string({ description: 'Suite version (default: the one pinned in this release, suite-v1).' }),
+    quick: Flags.boolean({ description: 'Smoke test: short outputs, few workloads, flagged "quick" (under 30 s on the embedded default).' }),
+    upload: Flags.boolean({ description: 'Upload the signed result (--no-upload: keep it local only).', allowNo: true }),
+    json: Flags.string({ description: 'Also write the signed run JSON to PATH ("-" for stdout). Implies no upload.', helpValue: 'PATH' }),
+    'dry-run': Flags.boolean({ description: 'Run the workloads but neither save nor upload.' }),
+    'print-payload': Flags.boolean({ description: 'Print the exact bytes that would be uploaded: the canonical JSON signed inside the JWS (headers on stderr).' }),
+    anon: Flags.boolean({ description: 'Anonymous mode: persistent key, X-LLM-Speed-Anon header.', exclusive: ['strict-anon'] }),
+    'strict-anon': Flags.boolean({ description: 'Strict anonymity: ephemeral key, no fingerprint hash, no identifying headers.', exclusive: ['anon'] }),
+    'api-key': Flags.string({ description: 'Bearer token for the results server (never sent in --strict-anon).' }),
+    'api-url': Flags.string({ description: `Results server (default ${DEFAULT_API_URL}).` }),
+    'include-raw-timings': Flags.boolean({ description: 'Upload per-token timings too (kept locally in any case).' }),
+    yes: Flags.boolean({ char: 'y', description: 'Consent to uploading without the interactive prompt.' }),
+    resume: Flags.string({ description: 'Verify and upload a run saved earlier (after a failed or skipped upload).', helpValue: 'PATH' }),
+    config: Flags.string({ description: 'Config file (default: search the current folder).' }),
+    ...backendFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Bench);
+    const modeFlag: LlmSpeedConfig['mode'] = flags['strict-anon'] ? 'strict-anon' : flags.anon ? 'anon' : undefined;
+    const { settings, file } = await resolveSettings({
+      configFile: flags.config,
+      flags: {
+        backend: flags.backend,
+        model: flags.model,
+        workloads: flags.workload,
+        suite: flags.suite,
+        upload: flags.upload,
+        mode: modeFlag,
+        api_key: flags['api-key'],
+        api_url: flags['api-url'],
+        include_raw_timings: flags['include-raw-timings'] || undefined,
+        ...backendSettings(flags),
+      },
+    });
+    const mode = settings.mode ?? 'default';
+    const apiUrl = settings.api_url ?? DEFAULT_API_URL;
+    const confDir = settings.config_dir ?? configDir(process.env);
+
+    // Checked before anything is sent: a dry run must never upload.
+    if (flags['dry-run'] && flags.resume) throw new UsageError('--dry-run and --resume cannot be combined: --resume uploads a saved run, --dry-run never uploads');
+    if (flags.resume) {
+      // settings.mode, not `mode`: with none asked for, the run goes up in the mode it was made in.
+      const resumed = await resumeRun({
+        path: flags.resume,
+        mode: settings.mode,
+        upload: settings.upload ?? true,
+        printPayload: flags['print-payload'],
+        apiUrl,
+        apiKey: settings.api_key,
+        yes: flags.yes,
+        configDir: confDir,
+        interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+        io: { out: (t) => this.log(t), err: (t) => this.logToStderr(t), input: process.stdin, output: process.stderr },
+      });
+      this.log(`uploaded${resumed.mode === 'default' ? '' : ` (${resumed.mode})`}: ${resumed.upload.url}`);
+      return;
+    }
+
+    // A config matrix runs one invocation — one signed submission — per (backend, model).
+    const invocations = matrixInvocations(file, settings, { backendFlag: flags.backend, modelFlag: flags.model, workloadFlag: flags.workload });
+    for (const [i, invocation] of invocations.entries()) {
+      if (invocations.length > 1) this.logToStderr(`\n[${i + 1}/${invocations.length}] ${invocation.backend ?? 'auto'} · ${invocation.model ?? 'default model'}`);
+      if (this.abort.signal.aborted) break;
+      await this.benchOnce({ ...settings, ...invocation }, flags, { mode, apiUrl, confDir });
+    }
+  }
+
+  private async benchOnce(
+    settings: LlmSpeedConfig,
+    flags: Interfaces.InferredFlags<typeof Bench.flags>,
+    env: { mode: NonNullable<LlmSpeedConfig['mode']>; apiUrl: string; confDir: string },
+  ): Promise<void> {
+    const { mode, apiUrl, confDir } = env;
+    const suite = loadSuite(settings.suite ?? 'suite-v1');
+    const workloads = suitePlans(suite, settings.workloads, { quick: flags.quick });
+    const ctx = this.driverContext(settings);
+    const detected = await detectDrivers(await this.discover(), ctx);
+    const progress = createProgress();
+    let outcome;
+    try {
+      outcome = await runBench({
+        detected,
+        ctx,
+        workloads,
+        suiteVersion: suite.version,
+        suiteDigest: suite.digest,
+        backend: settings.backend,
+        model: settings.model,
+        quick: flags.quick,
+        strictAnon: mode === 'strict-anon',
+        progress,
+        collectFingerprint,
+      });
+    } finally {
+      progress.done();
+    }
+    const toStdout = flags.json === '-' || flags['print-payload'];
+    const table = renderResultsTable(outcome.run);
+    if (toStdout) this.logToStderr(table);
+    else this.log(table);
+
+    const published = await publishRun(outcome.run, {
+      mode,
+      dryRun: flags['dry-run'],
+      interrupted: outcome.interrupted,
+      upload: settings.upload ?? true,
+      jsonPath: flags.json,
+      printPayload: flags['print-payload'],
+      includeRawTimings: settings.include_raw_timings ?? false,
+      apiUrl,
+      apiKey: settings.api_key,
+      yes: flags.yes,
+      configDir: confDir,
+      runsDir: settings.cache_dir ? `${settings.cache_dir}/runs` : runsDir(process.env),
+      interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      io: { out: (t) => this.log(t), err: (t) => this.logToStderr(t), input: process.stdin, output: process.stderr },
+    });
+    if (published.savedPath) this.logToStderr(`saved: ${published.savedPath}`);
+    if (flags.json && flags.json !== '-') this.logToStderr(`written: ${flags.json}`);
+    if (published.upload) this.logToStderr(`published: ${published.upload.url}`);
+    else if (published.uploadSkipped) this.logToStderr(published.uploadSkipped);
+  }
+}

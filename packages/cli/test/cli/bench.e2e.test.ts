@@ -1,0 +1,93 @@
+/**
+ * End to end through the real CLI and real llama.cpp (no mocks): the embedded default, the full
+ * default suite against a real llama-server, and the bad-input paths of `llm-speed bench`.
+ * The llama-server binary is the one scripts/build-llama-server.sh builds (npm test builds it first).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { check } from '@llm-speed/framework';
+import { sandbox, type Sandbox } from '../helpers/cli.js';
+
+const BUILD_SCRIPT = fileURLToPath(new URL('../../../../scripts/build-llama-server.sh', import.meta.url));
+
+async function llamaServerBin(): Promise<string> {
+  const { stdout } = await execa('bash', [BUILD_SCRIPT], { timeout: 30 * 60_000 });
+  const dir = stdout.trim().split('\n').pop()!;
+  return dir;
+}
+
+describe('llm-speed bench (e2e, real llama.cpp)', function () {
+  this.timeout(15 * 60_000);
+  let box: Sandbox;
+  before(() => {
+    box = sandbox();
+  });
+  after(() => box.cleanup());
+
+  it('--quick --no-upload --json on the embedded default writes a schema-valid run', async () => {
+    const out = join(box.root, 'out.json');
+    // No llama-server anywhere on PATH: the embedded engine and the synthetic tiny model are the default.
+    const result = await box.run(['bench', '--quick', '--no-upload', '--json', out], { env: { PATH: '/usr/bin:/bin' }, timeoutMs: 10 * 60_000 });
+    assert.equal(result.exitCode, 0, `${result.stderr}`);
+    const run = JSON.parse(readFileSync(out, 'utf8'));
+    assert.deepEqual(check('run', run), []);
+    assert.equal(run.results[0].backend, 'llama.cpp');
+    assert.equal(run.results[0].extras.engine, 'embedded');
+    assert.match(run.results[0].model.identifier, /^llm-speed\/synth-llama-tiny/);
+    assert.ok(run.results[0].decode_tps > 0, 'real tokens were generated');
+    assert.ok(run.results[0].flags.includes('quick'));
+    assert.match(String(result.stderr), /embedded/i, 'the user is told the embedded default is in use');
+    // signed, and raw timings stay out of the payload
+    assert.ok(run.signature && run.public_key);
+    assert.equal(run.results[0].raw_timings_ms, undefined);
+    // and it was kept in the local runs folder too
+    const runs = join(box.env.LLM_SPEED_CACHE_DIR!, 'runs');
+    assert.ok(existsSync(runs) && readdirSync(runs).some((f) => f.endsWith('.json')));
+  });
+
+  it('runs the default suite (W1, W2, W4, W5) against a real llama-server', async () => {
+    const bin = await llamaServerBin();
+    const out = join(box.root, 'full.json');
+    const result = await box.run(['bench', '--suite', 'suite-v1-test', '--no-upload', '--json', out, '--llama-cpp-path', bin], {
+      timeoutMs: 12 * 60_000,
+    });
+    assert.equal(result.exitCode, 0, `${result.stderr}`);
+    const run = JSON.parse(readFileSync(out, 'utf8'));
+    assert.deepEqual(check('run', run), []);
+    assert.deepEqual(
+      run.results.map((r: { workload: string }) => r.workload),
+      ['chat-short', 'chat-long', 'concurrent-decode', 'agent-trace'],
+    );
+    for (const r of run.results) {
+      assert.equal(r.error, null, `${r.workload}: ${r.error}`);
+      assert.equal(r.extras.engine, 'server');
+      assert.ok(r.decode_tps > 0 && r.ttft_ms > 0 && r.prefill_tps > 0, `${r.workload} has real figures`);
+    }
+    const w4 = run.results.find((r: { workload: string }) => r.workload === 'concurrent-decode');
+    assert.ok(w4.batches.length >= 2 && w4.batches.every((b: { aggregate_tps: number }) => b.aggregate_tps > 0));
+    const w5 = run.results.find((r: { workload: string }) => r.workload === 'agent-trace');
+    assert.ok(w5.turns.length >= 2);
+    // llama-server reports cache_n: later turns reuse the growing prefix
+    assert.ok(w5.prefix_cache_hit_rate > 0, 'prefix cache reuse measured from llama-server timings');
+    assert.match(String(result.stdout), /chat-short/);
+  });
+
+  it('refuses an unknown workload and --quick with long-context-decay', async () => {
+    const unknown = await box.run(['bench', '--workload', 'W9', '--dry-run']);
+    assert.notEqual(unknown.exitCode, 0);
+    assert.match(String(unknown.stderr), /W9/);
+    assert.match(String(unknown.stderr), /chat-short/);
+    const quickW3 = await box.run(['bench', '--quick', '--workload', 'long-context-decay', '--dry-run']);
+    assert.notEqual(quickW3.exitCode, 0);
+    assert.match(String(quickW3.stderr), /quick/i);
+  });
+
+  it('refuses --anon together with --strict-anon', async () => {
+    const r = await box.run(['bench', '--anon', '--strict-anon', '--dry-run']);
+    assert.notEqual(r.exitCode, 0);
+    assert.match(String(r.stderr), /--anon.*--strict-anon|--strict-anon.*--anon/);
+  });
+});

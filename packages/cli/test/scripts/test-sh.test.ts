@@ -1,0 +1,62 @@
+/**
+ * scripts/test.sh, the one test command: a failed llama-server build stops it at once with the
+ * build's own error (before any test runs), and a good run goes on to mocha and then to the
+ * install test. Runs the real script in a scratch copy of the repository layout whose build
+ * steps, llama-server build and npx are stand-ins, so nothing heavy runs.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+const TEST_SH = fileURLToPath(new URL('../../../../scripts/test.sh', import.meta.url));
+
+function scratchRepo(buildScript: string): { root: string; env: Record<string, string> } {
+  const root = mkdtempSync(join(tmpdir(), 'llm-speed-test-sh-'));
+  mkdirSync(join(root, 'scripts'));
+  mkdirSync(join(root, 'bin'));
+  copyFileSync(TEST_SH, join(root, 'scripts', 'test.sh'));
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'scratch', private: true, scripts: { 'schemas:check': 'true', build: 'true' } }));
+  writeFileSync(join(root, 'scripts', 'build-llama-server.sh'), buildScript);
+  writeFileSync(join(root, 'scripts', 'install-test.sh'), `echo "install-test $*" > "${join(root, 'install-test.ran')}"\n`);
+  // npx stands in for mocha: it records that the tests would have run.
+  writeFileSync(join(root, 'bin', 'npx'), `#!/usr/bin/env bash\necho "$*" > "${join(root, 'mocha.ran')}"\n`);
+  chmodSync(join(root, 'bin', 'npx'), 0o755);
+  return { root, env: { PATH: `${join(root, 'bin')}:${process.env.PATH}`, LLM_SPEED_TEST_CACHE_DIR: join(root, 'cache') } };
+}
+
+describe('scripts/test.sh', function () {
+  this.timeout(60_000);
+  const roots: string[] = [];
+  after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+  it('stops at once with the build\'s own error when the llama-server build fails', async () => {
+    const { root, env } = scratchRepo('echo "-- configuring llama.cpp"\necho "CMake Error: CMAKE_CXX_COMPILER not set, after EnableLanguage" >&2\nexit 3\n');
+    roots.push(root);
+    const result = await execa('bash', [join(root, 'scripts', 'test.sh')], { cwd: root, env, reject: false });
+    assert.notEqual(result.exitCode, 0);
+    assert.match(String(result.stderr), /building llama-server failed/);
+    assert.match(String(result.stderr), /CMake Error: CMAKE_CXX_COMPILER not set/);
+    assert.equal(existsSync(join(root, 'mocha.ran')), false, 'the tests ran after a failed build');
+    assert.equal(existsSync(join(root, 'install-test.ran')), false);
+  });
+
+  it('after a good build runs the tests, then the install test (skipped when mocha gets arguments)', async () => {
+    const { root, env } = scratchRepo('echo "building..."\necho "/cache/llama.cpp/b1/bin/llama-server"\n');
+    roots.push(root);
+    const full = await execa('bash', [join(root, 'scripts', 'test.sh')], { cwd: root, env, reject: false });
+    assert.equal(full.exitCode, 0, String(full.stderr));
+    assert.match(String(full.stdout), /^llama-server: \/cache\/llama\.cpp\/b1\/bin\/llama-server$/m);
+    assert.match(readFileSync(join(root, 'mocha.ran'), 'utf8'), /^mocha --exit packages\/\*\/test\/\*\*\/\*\.test\.ts/);
+    assert.equal(readFileSync(join(root, 'install-test.ran'), 'utf8').trim(), 'install-test --no-build');
+
+    rmSync(join(root, 'install-test.ran'));
+    const targeted = await execa('bash', [join(root, 'scripts', 'test.sh'), '--grep', 'verify'], { cwd: root, env, reject: false });
+    assert.equal(targeted.exitCode, 0, String(targeted.stderr));
+    assert.match(readFileSync(join(root, 'mocha.ran'), 'utf8'), /--grep verify$/m);
+    assert.equal(existsSync(join(root, 'install-test.ran')), false);
+    assert.match(String(targeted.stdout), /install test skipped/);
+  });
+});

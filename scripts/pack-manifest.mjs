@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// The prepack/postpack step of every published package (npm pack, npm publish and lerna all run
+// it). In the monorepo, package.json `exports` carry a `development` condition that points into
+// src/ so the tests run the TypeScript through tsx; a published package has no src/, so prepack
+// writes a package.json without those conditions and postpack puts the original back, byte for
+// byte. Prepack also records the commit the package is built from (build-info.json, read by
+// `llm-speed verify`, METHODOLOGY §7.1) and refuses to pack a stale or missing build.
+//
+//   node <repo>/scripts/pack-manifest.mjs prepack|postpack     (run in the package folder)
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const BACKUP = '.package.json.prepack';
+const BUILD_INFO = 'build-info.json';
+const dir = process.cwd();
+
+function fail(message) {
+  console.error(`pack-manifest (${relative(process.env.INIT_CWD ?? dir, dir) || '.'}): ${message}`);
+  process.exit(1);
+}
+
+/** A copy of an exports map without the `development` condition, at any depth. */
+function withoutDevelopment(value) {
+  if (Array.isArray(value)) return value.map(withoutDevelopment);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'development').map(([key, v]) => [key, withoutDevelopment(v)]));
+}
+
+/** Every path string in the fields npm and Node read to load a package. */
+function entryPaths(manifest) {
+  const out = [];
+  const walk = (v) => {
+    if (typeof v === 'string') out.push(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk([manifest.main, manifest.types, manifest.typings, manifest.exports, manifest.bin, manifest.oclif?.commands, manifest.oclif?.hooks]);
+  return out.filter((p) => p.startsWith('./') || p.startsWith('dist/') || p.startsWith('src/') || p.startsWith('bin/'));
+}
+
+function gitCommit() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: dir, encoding: 'utf8' }).trim() !== '';
+    return { commit, dirty };
+  } catch (error) {
+    fail(`cannot read the git commit to record in ${BUILD_INFO} (${error.message.split('\n')[0]}); pack from a git checkout of llm-speed.`);
+  }
+}
+
+/** Each compiled file must come from a source file that still exists (tsc -b never deletes stale output). */
+function staleOutputs() {
+  if (!existsSync(join(dir, 'dist')) || !existsSync(join(dir, 'src'))) return [];
+  const stale = [];
+  const walk = (sub) => {
+    for (const entry of readdirSync(join(dir, 'dist', sub), { withFileTypes: true })) {
+      const rel = join(sub, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else if (entry.name.endsWith('.js') && !existsSync(join(dir, 'src', rel.replace(/\.js$/, '.ts')))) stale.push(join('dist', rel));
+    }
+  };
+  walk('');
+  return stale;
+}
+
+function prepack() {
+  if (existsSync(join(dir, BACKUP))) {
+    fail(`${BACKUP} exists: an earlier pack was interrupted. Put it back with \`mv ${BACKUP} package.json\` (or check package.json against git), then pack again.`);
+  }
+  const original = readFileSync(join(dir, 'package.json'));
+  const manifest = JSON.parse(original.toString('utf8'));
+  const packed = { ...manifest, exports: withoutDevelopment(manifest.exports) };
+  if (packed.exports === undefined) delete packed.exports;
+
+  const intoSrc = entryPaths(packed).filter((p) => /^(\.\/)?src\//.test(p));
+  if (intoSrc.length > 0) fail(`package.json still points into src/ after stripping the development condition: ${intoSrc.join(', ')}`);
+  const missing = entryPaths(packed).filter((p) => !p.includes('*') && !existsSync(join(dir, p)));
+  if (missing.length > 0) fail(`missing build output: ${missing.join(', ')}. Run \`npm run build\` at the repository root first.`);
+  const stale = staleOutputs();
+  if (stale.length > 0) fail(`stale build output with no source: ${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', …' : ''}. Run \`npx tsc -b --clean && npm run build\`.`);
+
+  // The CLI ships the dependency tree it was tested with; scripts/pack-all.mjs writes it.
+  if (manifest.name === 'llm-speed' && !existsSync(join(dir, 'npm-shrinkwrap.json'))) {
+    fail('npm-shrinkwrap.json is missing: pack the CLI with `npm run pack:all` at the repository root, which writes it.');
+  }
+  const { commit, dirty } = gitCommit();
+  if (dirty && !process.env.LLM_SPEED_PACK_ALL) console.error(`pack-manifest: warning: ${manifest.name} is packed from a checkout with uncommitted changes; ${BUILD_INFO} says so.`);
+  writeFileSync(join(dir, BUILD_INFO), JSON.stringify({ commit, dirty }, null, 2) + '\n');
+  writeFileSync(join(dir, BACKUP), original);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(packed, null, 2) + '\n');
+}
+
+function postpack() {
+  rmSync(join(dir, BUILD_INFO), { force: true });
+  if (existsSync(join(dir, BACKUP)) && statSync(join(dir, BACKUP)).size > 0) renameSync(join(dir, BACKUP), join(dir, 'package.json'));
+}
+
+const step = process.argv[2];
+if (step === 'prepack') prepack();
+else if (step === 'postpack') postpack();
+else fail('usage: pack-manifest.mjs prepack|postpack');
