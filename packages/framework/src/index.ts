@@ -5,6 +5,7 @@
  */
 export * from './errors.js';
 export * from './contract/driver.js';
+export * from './contract/sampling.js';
 export { publicModelName } from './contract/model-ref.js';
 export * from './contract/validate.js';
 export type * from './contract/generated/workload-result.js';
