@@ -8,6 +8,7 @@
  * - Anthropic docs "Streaming Messages" (message_start … message_stop, `ping`, mid-stream `error`
  *   events) and "Errors" (HTTP 529 overloaded_error body).
  */
+import { SUITE_SAMPLING } from '@llm-speed/framework';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ function context(env: NodeJS.ProcessEnv): DriverContext {
   return { config: {}, cacheDir: tmpdir(), env, signal: new AbortController().signal, log: () => {} };
 }
 
-const request = (extra: Record<string, unknown> = {}) => ({ prompt: 'Count', maxTokens: 3, cachePrompt: true, signal: new AbortController().signal, ...extra });
+const request = (extra: Record<string, unknown> = {}) => ({ prompt: 'Count', maxTokens: 3, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal, ...extra });
 
 async function collect(gen: AsyncIterable<GenerationEvent>): Promise<GenerationEvent[]> {
   const out: GenerationEvent[] = [];

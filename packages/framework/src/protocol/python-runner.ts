@@ -284,12 +284,14 @@ export async function* runnerGeneration(runner: PythonRunner, request: Generatio
       const n = typeof line.n === 'number' && line.n > 0 ? line.n : 1;
       yield { type: 'tokens', t, count: n };
     } else if (line.event === 'done') {
+      const cached = finiteOrUndefined(line.cached_tokens);
+      const timings = runnerTimings(line);
       yield {
         type: 'usage',
         promptTokens: typeof line.prompt_tokens === 'number' ? line.prompt_tokens : undefined,
         outputTokens: typeof line.output_tokens === 'number' ? line.output_tokens : undefined,
-        cachedPromptTokens: finiteOrUndefined(line.cached_tokens),
-        backendTimings: runnerTimings(line),
+        ...(cached !== undefined ? { cachedPromptTokens: cached } : {}),
+        ...(timings ? { backendTimings: timings } : {}),
       };
       const extras = typeof line.extras === 'object' && line.extras !== null ? (line.extras as Record<string, string | number | boolean | null>) : undefined;
       yield { type: 'done', t, stopReason: typeof line.stop_reason === 'string' ? line.stop_reason : undefined, extras };

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPythonRunner, runnerGeneration, probePython, pythonFor } from '../../src/protocol/python-runner.js';
+import { SUITE_SAMPLING } from '../../src/contract/sampling.js';
 import { DriverError, TimeoutError } from '../../src/errors.js';
 import type { GenerationEvent } from '../../src/contract/driver.js';
 
@@ -64,7 +65,7 @@ describe('python runner protocol', () => {
     for await (const e of gen) events.push(e);
     return events;
   };
-  const request = (prompt: string, maxTokens: number, signal = new AbortController().signal) => ({ prompt, maxTokens, cachePrompt: true, signal });
+  const request = (prompt: string, maxTokens: number, signal = new AbortController().signal) => ({ prompt, maxTokens, cachePrompt: true, sampling: SUITE_SAMPLING, signal });
 
   it('streams tokens then usage and done, and serves several requests in one process', async () => {
     const runner = await startPythonRunner({ driver: 'fake', python: PYTHON, script });

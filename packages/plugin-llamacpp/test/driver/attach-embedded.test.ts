@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { SUITE_SAMPLING } from '@llm-speed/framework';
 import { spawn } from 'node:child_process';
 import type { GenerationEvent } from '@llm-speed/framework';
 import { llamaCppDriver } from '../../src/driver.js';
@@ -25,7 +26,7 @@ describe('llama.cpp driver: attach and embedded', function () {
       const session = await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, ctx);
       assert.equal(session.extras.mode, 'attach');
       const events: GenerationEvent[] = [];
-      for await (const event of session.generate({ prompt: 'Hello', maxTokens: 16, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
+      for await (const event of session.generate({ prompt: 'Hello', maxTokens: 16, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
       assert.equal(tokenSum(events), 16);
       await session.close();
       assert.ok(isAlive(server.pid));
@@ -75,14 +76,14 @@ describe('llama.cpp driver: attach and embedded', function () {
       assert.match(notices[0]!, /llama-server on PATH/);
       for (let round = 0; round < 2; round++) {
         const events: GenerationEvent[] = [];
-        for await (const event of session.generate({ prompt: 'The quick brown fox', maxTokens: 32, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
+        for await (const event of session.generate({ prompt: 'The quick brown fox', maxTokens: 32, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
         assert.equal(tokenSum(events), 32);
         assert.deepEqual(events.slice(-2).map((e) => e.type), ['usage', 'done']);
       }
       // W5 re-sends a growing conversation: the shared prefix is kept, as llama-server's cache_prompt does.
       const usageOf = async (prompt: string, cachePrompt: boolean) => {
         const events: GenerationEvent[] = [];
-        for await (const event of session.generate({ prompt, maxTokens: 8, cachePrompt, signal: new AbortController().signal })) events.push(event);
+        for await (const event of session.generate({ prompt, maxTokens: 8, cachePrompt, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
         assert.equal(tokenSum(events), 8);
         return events.find((e) => e.type === 'usage') as Extract<GenerationEvent, { type: 'usage' }>;
       };
@@ -97,7 +98,7 @@ describe('llama.cpp driver: attach and embedded', function () {
       const streams = await Promise.all(
         ['alpha', 'beta', 'gamma'].map(async (word) => {
           const events: GenerationEvent[] = [];
-          for await (const event of session.generate({ prompt: `Say ${word}`, maxTokens: 12, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
+          for await (const event of session.generate({ prompt: `Say ${word}`, maxTokens: 12, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
           return events;
         }),
       );
@@ -119,7 +120,7 @@ describe('llama.cpp driver: attach and embedded', function () {
     ];
     const promptTokensOf = async (session: Awaited<ReturnType<typeof llamaCppDriver.open>>, body: { prompt?: string; messages?: typeof messages }) => {
       let prompt = -1;
-      for await (const e of session.generate({ ...body, maxTokens: 2, cachePrompt: false, signal: new AbortController().signal } as never)) if (e.type === 'usage') prompt = e.promptTokens ?? -1;
+      for await (const e of session.generate({ ...body, maxTokens: 2, cachePrompt: false, sampling: SUITE_SAMPLING, signal: new AbortController().signal } as never)) if (e.type === 'usage') prompt = e.promptTokens ?? -1;
       return prompt;
     };
     const embedded = await llamaCppDriver.open(model, { contextTokens: 512, parallel: 1 }, makeContext({}));
