@@ -24,9 +24,18 @@ function spawnedCapabilities(maxContext?: number): DriverCapabilities {
   return serverCapabilities(2, maxContext);
 }
 
+/**
+ * Whether the embedded engine decodes W4's streams together (one node-llama-cpp sequence each).
+ * Off: on the 2-core reference machine (one thread, machine shared with other work) batch-16
+ * aggregate ÷ batch-1 came out at 0.73–1.52 across runs, and batched ÷ one-sequence batch-16 at
+ * 1.03 in one same-run comparison (bench/embedded-batching.mjs): it does not beat one sequence
+ * serving the streams one after another — and W4 says so (serial-concurrency).
+ */
+const EMBEDDED_BATCHING = false;
+
 /** One sequence serves streams one after another; the common prompt prefix is kept between requests. */
 function embeddedCapabilities(maxContext?: number): DriverCapabilities {
-  return { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: false, ...(maxContext ? { max_context_tokens: maxContext } : {}) };
+  return { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: EMBEDDED_BATCHING, ...(maxContext ? { max_context_tokens: maxContext } : {}) };
 }
 
 interface ServerProps {
@@ -218,7 +227,7 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
   ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; put llama-server on PATH (or run scripts/build-llama-server.sh) for full-speed numbers');
   // One thread: measured on the 2-core reference machine at 386–461 tok/s vs 88 tok/s with two
   // (bench/llamacpp-overhead.mjs); node-llama-cpp's extra threads contend with its own worker.
-  const engine = await openEmbedded(path, { contextTokens: options.contextTokens, parallel: 1, maxContext });
+  const engine = await openEmbedded(path, { contextTokens: options.contextTokens, parallel: 1, maxContext, batching: EMBEDDED_BATCHING });
   const extras = (): Extras => ({ engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sequences: engine.sequences, n_ctx: engine.contextSize });
   const session: DriverSession = {
     model,

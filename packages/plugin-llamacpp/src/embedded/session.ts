@@ -4,10 +4,11 @@
  * one thread with greedy sampling 560 tok/s on the 2-core test machine. So: the request's
  * (greedy) sampling and an explicit thread count, both reported in extras.
  *
- * Simultaneous streams (W4) each get a sequence of one context, and node-llama-cpp decodes the
- * sequences that have a token queued in one batch, as llama-server's slots are: the engine is
- * sized per workload like a spawned server (prepare()), one sequence with W5's whole context or
- * sixteen small ones for W4.
+ * With `batching`, simultaneous streams (W4) each get a sequence of one context, and
+ * node-llama-cpp decodes the sequences that have a token queued in one batch, as llama-server's
+ * slots are: the engine is then sized per workload like a spawned server (prepare()), one
+ * sequence with W5's whole context or sixteen small ones for W4. Without it (the driver's choice,
+ * see EMBEDDED_BATCHING in driver.ts) one sequence serves the streams one after another.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -88,7 +89,7 @@ export async function embeddedInfo(): Promise<{ version: string; build: BackendB
   }
 }
 
-export async function openEmbedded(modelPath: string, options: { contextTokens: number; parallel?: number; maxContext?: number; threads?: number }): Promise<EmbeddedEngine> {
+export async function openEmbedded(modelPath: string, options: { contextTokens: number; parallel?: number; maxContext?: number; threads?: number; batching?: boolean }): Promise<EmbeddedEngine> {
   const nlc = await import('node-llama-cpp');
   const threads = options.threads ?? 1;
   const batchSize = 512;
@@ -99,7 +100,8 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
   let context: LlamaContext;
   let all: LlamaContextSequence[] = [];
   let free: LlamaContextSequence[] = [];
-  let sizing = { contextSize: fit(options.contextTokens), sequences: Math.max(1, options.parallel ?? 1) };
+  const sequencesFor = (parallel: number) => (options.batching ? Math.max(1, parallel) : 1);
+  let sizing = { contextSize: fit(options.contextTokens), sequences: sequencesFor(options.parallel ?? 1) };
   const waiting: Array<(sequence: LlamaContextSequence) => void> = [];
   const createContext = async () => {
     context = await model.createContext({ contextSize: sizing.contextSize, batchSize: Math.max(batchSize, sizing.sequences), threads, sequences: sizing.sequences });
@@ -218,7 +220,7 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
     },
     generate,
     async prepare(needs) {
-      const wanted = { contextSize: fit(needs.contextTokens), sequences: Math.max(1, needs.parallel) };
+      const wanted = { contextSize: fit(needs.contextTokens), sequences: sequencesFor(needs.parallel) };
       if (wanted.contextSize === sizing.contextSize && wanted.sequences === sizing.sequences) return;
       // Called between workloads, when no generation holds a sequence.
       await context.dispose();
