@@ -15,7 +15,8 @@ export type { SuiteDefinition, WorkloadDefinition, QuickProfile } from './contra
 export type { LlmSpeedConfig } from './contract/generated/config.js';
 export * from './suite/index.js';
 export { now, type Clock } from './harness/clock.js';
-export { sessionNeeds } from './harness/plan.js';
+export { sessionNeeds, type RunnableWorkload } from './harness/plan.js';
+export { runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, HARNESS_GAP_RATIO, type RunContext } from './harness/runner.js';
 export { readSse, type SseEvent } from './protocol/sse.js';
 export * from './protocol/http.js';
 export * from './protocol/openai.js';
