@@ -18,10 +18,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { bundledLlamaCppCommit } from '../../src/embedded/session.js';
 import { deviceKind, listDevices, parseBuildInfo, parseListDevices, parseServerVersion, parseStartupLog, serverVersion } from '../../src/detect.js';
 import { llamaCppDriver } from '../../src/driver.js';
-import { llamaBinDir, makeContext } from './helpers.js';
+import { spawnServer } from '../../src/server/spawn.js';
+import { llamaBinDir, makeContext, tempDir, tinyModel } from './helpers.js';
 
 const CUDA_LIST = 'Available devices:\n  CUDA0: NVIDIA H200 (143166 MiB, 142570 MiB free)\n';
 const CUDA_2_LIST = 'Available devices:\n  CUDA0: NVIDIA GeForce RTX 4090 (24080 MiB, 23512 MiB free)\n  CUDA1: NVIDIA GeForce RTX 4090 (24080 MiB, 23800 MiB free)\n';
@@ -89,6 +92,32 @@ describe('llama.cpp build identity: version and devices', function () {
     const version = await serverVersion(binary);
     assert.equal(version.commit, await bundledLlamaCppCommit(), 'built from the bundle node-llama-cpp ships');
     assert.match(version.version ?? '', /^\d+\.\d+\.\d+ \([0-9a-f]{7}\)$/);
+  });
+
+  it("takes an attached server's build from the log file it is pointed at: the last start in it", async () => {
+    const server = await spawnServer({ binary: `${llamaBinDir()}/llama-server`, model: await tinyModel(), contextTokens: 256, parallel: 1, signal: new AbortController().signal });
+    const dir = tempDir();
+    try {
+      const log = join(dir.path, 'llama-server.log');
+      // An older CPU run, its exit, then the CUDA start-up of the server now running.
+      writeFileSync(log, `0.00.001 I srv  llama_server: initializing ...\n0.08.082 I srv    operator(): operator(): cleaning up before exit...\n${CUDA_STARTUP}\n`);
+      const ctx = makeContext({ llama_cpp_url: server.baseUrl, llama_cpp_log: log });
+      const session = await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, ctx);
+      assert.deepEqual(session.backendBuild, { kind: 'cuda', devices: ['NVIDIA H200'] });
+      assert.deepEqual((await llamaCppDriver.detect(ctx)).build, { kind: 'cuda', devices: ['NVIDIA H200'] });
+      // /props names only "b0-<commit>": with no llama-server of that commit on this machine, the commit alone ...
+      const local = await serverVersion(`${llamaBinDir()}/llama-server`);
+      assert.equal(session.backendVersion, `(${local.commit})`);
+      // ... and with one, its release too: the same spelling a spawned server and the embedded engine get.
+      const withLocal = await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl, llama_cpp_path: llamaBinDir() }));
+      assert.equal(withLocal.backendVersion, local.version);
+      // Without a log the build is unknown, never guessed; a log that cannot be read is an error that names it.
+      assert.deepEqual((await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl }))).backendBuild, { kind: 'unknown' });
+      await assert.rejects(llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl, llama_cpp_log: join(dir.path, 'missing.log') })), /cannot read the llama-server log .*missing\.log/);
+    } finally {
+      dir.remove();
+      await server.stop();
+    }
   });
 
   it('spells one llama.cpp source the same way on llama-server and the embedded engine', async () => {
