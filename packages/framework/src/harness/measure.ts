@@ -41,12 +41,10 @@ export interface GenerationMetrics {
   latencies_ms: number[];
 }
 
-export type ArrivalListener = (tokensSoFar: number, t: number) => void;
-
 export async function recordGeneration(
   session: DriverSession,
   request: GenerationRequest,
-  options: { clock?: Clock; onTokens?: ArrivalListener; promptTokensHint?: number } = {},
+  options: { clock?: Clock; promptTokensHint?: number } = {},
 ): Promise<GenerationRecord> {
   const clock = options.clock ?? defaultNow;
   const record: GenerationRecord = { sentAt: 0, endedAt: 0, arrivals: [], arrivedTokens: 0, extras: {} };
@@ -59,7 +57,6 @@ export async function recordGeneration(
       } else if (event.type === 'tokens') {
         record.arrivals.push({ t: event.t, count: event.count });
         record.arrivedTokens += event.count;
-        options.onTokens?.(record.arrivedTokens, event.t);
       } else if (event.type === 'usage') {
         if (event.promptTokens !== undefined) record.promptTokens = event.promptTokens;
         if (event.outputTokens !== undefined) record.outputTokens = event.outputTokens;

@@ -49,9 +49,13 @@ export const WARMUP_TOKENS = 8;
 /** Client decode below this share of the backend's own decode figure: the harness, not the backend, was slow. */
 export const HARNESS_GAP_RATIO = 0.95;
 
+/**
+ * Progress is told about steps only — a workload, a W4 batch, a W5 turn starting or finishing —
+ * which happen between timed requests. Nothing is called per token: on the machine being measured,
+ * a redraw or a callback per arrival takes CPU from the backend while it generates (METHODOLOGY §3.5).
+ */
 export interface ProgressListener {
   workloadStarted(workload: RunnableWorkload, step?: string): void;
-  tokens(workload: RunnableWorkload, tokensSoFar: number, tokPerSec: number | null): void;
   workloadFinished(workload: RunnableWorkload, result: WorkloadResult): void;
 }
 
@@ -125,19 +129,8 @@ async function warmUp(ctx: RunContext): Promise<Extras> {
   return { warmup: !record.error && outputTokensOf(record) > 0, warmup_ms: round(clock() - started) };
 }
 
-async function generate(ctx: RunContext, workload: RunnableWorkload, req: GenerationRequest): Promise<GenerationRecord> {
-  const clock = ctx.clock ?? defaultNow;
-  let firstAt: number | undefined;
-  return recordGeneration(ctx.session, req, {
-    clock,
-    onTokens: ctx.progress
-      ? (n, t) => {
-          firstAt ??= t;
-          const rate = n > 1 && t > firstAt ? ((n - 1) * 1000) / (t - firstAt) : null;
-          ctx.progress!.tokens(workload, n, rate);
-        }
-      : undefined,
-  });
+async function generate(ctx: RunContext, req: GenerationRequest): Promise<GenerationRecord> {
+  return recordGeneration(ctx.session, req, { clock: ctx.clock ?? defaultNow });
 }
 
 const COUNT_TRUST: TokenCounts[] = ['backend', 'tokenizer', 'arrivals'];
@@ -205,7 +198,7 @@ function fillFromRecord(result: WorkloadResult, record: GenerationRecord, asked:
 }
 
 async function runSingle(ctx: RunContext, w: Extract<RunnableWorkload, { kind: 'single' }>, result: WorkloadResult): Promise<void> {
-  const record = await generate(ctx, w, request(ctx, w, { prompt: w.prompt }));
+  const record = await generate(ctx, request(ctx, w, { prompt: w.prompt }));
   fillFromRecord(result, record, w.outputTokens);
   // Single-stream workloads report no hit rate: the prompt is new to the backend by design, and
   // a backend that reused a prefix anyway is flagged warm-cache (cached_prompt_tokens says how much).
@@ -224,7 +217,7 @@ async function runConcurrent(ctx: RunContext, w: Extract<RunnableWorkload, { kin
     ctx.progress?.workloadStarted(w, `batch ${batch}`);
     const start = clock();
     // All streams of a batch are sent at once and read together: the generations overlap.
-    const records = await Promise.all(Array.from({ length: batch }, (_, stream) => generate(ctx, w, request(ctx, w, { prompt: w.promptForStream(stream, batch) }))));
+    const records = await Promise.all(Array.from({ length: batch }, (_, stream) => generate(ctx, request(ctx, w, { prompt: w.promptForStream(stream, batch) }))));
     const point = batchPoint(batch, start, records);
     batches.push(point);
     all.push(...records);
@@ -318,7 +311,7 @@ async function runTiers(ctx: RunContext, w: Extract<RunnableWorkload, { kind: 'c
       continue;
     }
     ctx.progress?.workloadStarted(w, `${Math.round(tier.contextTokens / 1024)}k context`);
-    const record = await generate(ctx, w, request(ctx, w, { prompt: tier.prompt() }));
+    const record = await generate(ctx, request(ctx, w, { prompt: tier.prompt() }));
     const m = metricsOf(record);
     tiers.push({
       context_tokens: tier.contextTokens,
@@ -352,7 +345,7 @@ async function runAgentTrace(ctx: RunContext, w: Extract<RunnableWorkload, { kin
   const records: GenerationRecord[] = [];
   for (let i = 0; i < w.turns.length; i++) {
     ctx.progress?.workloadStarted(w, `turn ${i + 1}/${w.turns.length}`);
-    const record = await generate(ctx, w, request(ctx, w, { messages: w.turns[i] }));
+    const record = await generate(ctx, request(ctx, w, { messages: w.turns[i] }));
     const m = metricsOf(record);
     records.push(record);
     turns.push({

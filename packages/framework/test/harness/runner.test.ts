@@ -121,6 +121,16 @@ describe('workload runner', () => {
     assert.ok(!/^~/.test('hello'));
   });
 
+  it('tells progress nothing while a request is timed: every call falls between generations', async () => {
+    const { session, clock, calls } = scriptedSession((_, c) => stream(c, 20, 10, 10));
+    const seen: number[] = [];
+    // Any method a listener might have, per token or per step, is recorded with the time it was called.
+    const progress = new Proxy({}, { get: () => () => void seen.push(clock.t) }) as RunContext['progress'];
+    await runWorkload({ ...ctxFor(session, clock), progress }, { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 2], outputTokens: 20, promptForStream: () => 'x' });
+    assert.ok(seen.length >= 3, 'the workload and each batch were announced');
+    for (const t of seen) for (const c of calls) assert.ok(t <= c.start || t >= c.end, `a progress call at ${t} ms, inside a generation timed from ${c.start} to ${c.end}`);
+  });
+
   it('sends the suite sampling on every request; W1–W4 ask for a cold prefix, W5 for reuse', async () => {
     const { session, clock, requests } = scriptedSession((_, c) => stream(c, 2, 10, 10));
     await runWorkload(ctxFor(session, clock), W1(2));
