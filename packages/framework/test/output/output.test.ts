@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { createProgress } from '../../src/output/progress.js';
 import { renderResultsTable } from '../../src/output/results-table.js';
+import { renderDetectReport } from '../../src/output/detect-table.js';
+import { check } from '../../src/contract/validate.js';
 import type { RunnableWorkload } from '../../src/harness/plan.js';
 import { sampleResult, sampleRun } from '../../src/testing/sample-run.js';
 
@@ -57,5 +59,20 @@ describe('bench output', () => {
     assert.ok(lines.some((l) => /^\(backend\): the backend's own timers/.test(l)));
     // A backend that says nothing about its build is shown as unknown, not as a CPU.
     assert.match(renderResultsTable(sampleRun([sampleResult()]) as never).split('\n')[0]!, /· unknown build ·/);
+  });
+
+  it('detect shows each backend with its build, as the backend reports it', () => {
+    const report = {
+      fingerprint: sampleRun().fingerprint,
+      drivers: [
+        { name: 'llama.cpp', available: true, version: '0.5.0 (de3ff81)', build: { kind: 'cuda' as const, devices: ['NVIDIA H200'] } },
+        { name: 'ollama', available: true, version: '0.5.1' },
+        { name: 'vllm', available: false, reason: 'no vLLM server at http://127.0.0.1:8000' },
+      ],
+    };
+    assert.deepEqual(check('driver', report, 'DetectReport'), []);
+    const lines = renderDetectReport(report).split('\n');
+    assert.ok(lines.includes('  llama.cpp  detected  0.5.0 (de3ff81) · cuda: NVIDIA H200'), lines.join('\n'));
+    assert.ok(lines.includes('  ollama     detected  0.5.1'));
   });
 });

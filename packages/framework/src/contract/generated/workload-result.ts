@@ -17,7 +17,7 @@ export type Metric = number | null;
 export type Count = number | null;
 
 /**
- * One workload's measured signals (METHODOLOGY §3, PRIVACY §1). Every field here may be uploaded; nothing else may. Required here is what the METHODOLOGY §3 example carries; a run payload (run.schema.json) requires the rest too.
+ * One workload's measured signals (METHODOLOGY §3, PRIVACY §1). Every field here may be uploaded; nothing else may. Required here is what the example result of METHODOLOGY §3.6 carries (which also says what was renamed and added since the requirements draft); a run payload (run.schema.json) requires the rest too.
  */
 export interface WorkloadResult {
   workload: WorkloadName;
