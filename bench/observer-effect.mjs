@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureSynthModel } from '../packages/plugin-llamacpp/dist/synth/index.js';
 import { spawnServer } from '../packages/plugin-llamacpp/dist/server/spawn.js';
-import { loadSuite, suitePlans, SUITE_SAMPLING, llamaCppSamplingFields, WARMUP_PROMPT, WARMUP_TOKENS } from '../packages/framework/dist/index.js';
+import { loadSuite, runWorkload, suitePlans, SUITE_SAMPLING, llamaCppSamplingFields, WARMUP_PROMPT, WARMUP_TOKENS } from '../packages/framework/dist/index.js';
+import { llamaCppDriver } from '../packages/plugin-llamacpp/dist/driver.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 const threads = Number(process.env.LLM_SPEED_BENCH_THREADS ?? availableParallelism());
@@ -71,6 +72,22 @@ async function onFreshServer(client) {
   }
 }
 
+/**
+ * The CPU the harness itself spends per token, measured in this process with the library the CLI
+ * runs (attached driver, workload runner): process CPU time over W1, warm-up and request set-up
+ * included, divided by the tokens. Against a decode step of a few ms, this is the share of a core
+ * the client takes from the backend while it measures.
+ */
+async function clientCpuPerToken(baseUrl) {
+  const session = await llamaCppDriver.open(undefined, { contextTokens: 1024, parallel: 1 }, { config: { llama_cpp_url: baseUrl }, cacheDir, env: { PATH: '' }, signal: new AbortController().signal, log: () => {} });
+  const before = process.cpuUsage();
+  const started = performance.now();
+  const result = await runWorkload({ suiteVersion: 'suite-v1', suiteDigest: '0'.repeat(64), backend: 'llama.cpp', session, signal: new AbortController().signal }, w1);
+  const cpu = process.cpuUsage(before);
+  const wall = performance.now() - started;
+  return { usPerToken: (cpu.user + cpu.system) / (result.output_tokens + WARMUP_TOKENS), coreShare: (cpu.user + cpu.system) / 1000 / wall };
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seen = { minimal: [], llmSpeed: [] };
 for (let round = 0; round < rounds; round++) {
@@ -86,3 +103,6 @@ console.log(`\nmodel: synthetic tiny ${quant}, server threads ${threads}, W1 (${
 console.log(`llama-server's own decode:  minimal ${m('minimal', 'predicted_per_second').toFixed(1)}, llm-speed ${m('llmSpeed', 'predicted_per_second').toFixed(1)} tok/s: ratio ${(m('llmSpeed', 'predicted_per_second') / m('minimal', 'predicted_per_second')).toFixed(3)} (target ≥ 0.98)`);
 console.log(`llama-server's own prompt:  minimal ${m('minimal', 'prompt_per_second').toFixed(1)}, llm-speed ${m('llmSpeed', 'prompt_per_second').toFixed(1)} tok/s: ratio ${(m('llmSpeed', 'prompt_per_second') / m('minimal', 'prompt_per_second')).toFixed(3)}`);
 console.log(`llm-speed's client decode ÷ llama-server's own (same runs): ${median(seen.llmSpeed.map((t) => t.client_decode / t.predicted_per_second)).toFixed(3)}`);
+const cpu = [];
+for (let i = 0; i < rounds; i++) cpu.push(await onFreshServer(clientCpuPerToken));
+console.log(`llm-speed client CPU: ${median(cpu.map((c) => c.usPerToken)).toFixed(1)} µs per token, ${(median(cpu.map((c) => c.coreShare)) * 100).toFixed(1)} % of one core while W1 runs`);
