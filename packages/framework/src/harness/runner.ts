@@ -257,19 +257,21 @@ async function runConcurrent(ctx: RunContext, w: Extract<RunnableWorkload, { kin
 
 /**
  * W4's prefill: every prompt token of the batch over the time until the last stream's first
- * token arrived — the batch's prompts are processed together, as its decodes are.
+ * token arrived — the batch's prompts are processed together, as its decodes are. A stream with
+ * no token arrival (a backend can withhold text it cannot yet decode, and then end the stream)
+ * or no prompt count has no first token to time: it is left out, prompt and all.
  */
 export function aggregatePrefillTps(start: number, records: GenerationRecord[]): number | null {
   let tokens = 0;
   let lastFirst = start;
   for (const r of records) {
     const first = r.arrivals.find((a) => a.count > 0);
-    if (!first || !r.promptTokens) return null;
+    if (!first || !r.promptTokens) continue;
     tokens += r.promptTokens;
     lastFirst = Math.max(lastFirst, first.t);
   }
   const span = lastFirst - start;
-  return records.length > 0 && span > 0 ? tokens / (span / 1000) : null;
+  return tokens > 0 && span > 0 ? tokens / (span / 1000) : null;
 }
 
 /**

@@ -303,6 +303,17 @@ describe('workload runner', () => {
       assert.deepEqual(check('workload-result', r), []);
     });
 
+    it("W4's prefill leaves out a stream whose text the backend withheld (no first token to time)", async () => {
+      // llama-server holds back text it cannot decode yet (byte tokens of a synthetic model) and may
+      // end a stream having sent none of it: stream 3 arrives with usage but no token event.
+      const { session, clock } = w4Session();
+      const inner = session.generate.bind(session);
+      session.generate = (req) => (/prompt 3\//.test(req.prompt ?? '') ? (async function* () { for await (const e of inner(req)) if (e.type !== 'tokens') yield e; })() : inner(req));
+      const r = await runWorkload(ctxFor(session, clock), w4);
+      // Streams 0–2: 300 prompt tokens until the last of their first tokens, 20 + 10 = 30 ms.
+      assert.equal(r.prefill_tps, 10000);
+    });
+
     it('flags a backend without true concurrency serial', async () => {
       const { session, clock } = w4Session({ true_concurrency: false });
       const r = await runWorkload(ctxFor(session, clock), w4);
