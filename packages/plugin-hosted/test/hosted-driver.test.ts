@@ -100,6 +100,8 @@ describe('hosted-api driver', () => {
       const session = await open('openai:gpt-4o-mini', [{ method: 'POST', path: '/v1/chat/completions', response: sseResponse(sseChunks(fixture('openai-chat-normal.sse'))) }]);
       assert.equal(session.backendVersion, 'openai');
       assert.deepEqual(session.flags, ['hosted-provider']);
+      // The provider's hardware is not ours to see.
+      assert.deepEqual(session.backendBuild, { kind: 'remote' });
       assert.equal(session.extras.provider, 'openai');
       assert.match(String(session.extras.note), /not local hardware/);
       assert.equal(session.capabilities.exact_output_length, false);
@@ -111,6 +113,9 @@ describe('hosted-api driver', () => {
       assert.equal(sent.headers.authorization, `Bearer ${KEY}`);
       const body = sent.json as Record<string, unknown>;
       assert.deepEqual(body.messages, [{ role: 'user', content: 'Count' }]);
+      assert.equal(body.temperature, 0);
+      assert.equal(body.seed, 42);
+      assert.equal(body.top_k, undefined, 'the OpenAI API rejects fields it does not define');
       assert.equal(body.max_completion_tokens, 3, 'OpenAI takes max_completion_tokens');
       assert.deepEqual(body.stream_options, { include_usage: true });
       assert.doesNotMatch(exposed(session), new RegExp(KEY));
@@ -124,6 +129,9 @@ describe('hosted-api driver', () => {
       const body = server!.requests[0]!.json as Record<string, unknown>;
       assert.equal(body.model, 'meta-llama/llama-4-scout');
       assert.equal(body.max_tokens, 5);
+      // OpenRouter takes the extended sampling fields; the OpenAI API itself would refuse top_k.
+      assert.equal(body.top_k, 1);
+      assert.equal(body.temperature, 0);
     });
 
     it('EOS before the requested length reports stop with fewer tokens', async () => {
