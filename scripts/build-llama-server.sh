@@ -5,6 +5,12 @@
 #   ${LLM_SPEED_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/llm-speed}/llama.cpp/<source commit>-nlc<version>/bin
 # The last line printed is that bin folder. A stamp written last marks a complete build, so an
 # interrupted build is redone; a lock keeps two concurrent callers from building twice.
+#
+# The binaries name the release and commit the bundle was cut from (llama.cpp.info.json's tag,
+# the bundle's head commit), exactly as node-llama-cpp's embedded engine names the same source:
+# `llama-server --version` prints "version: 0.5.0 (build 0, commit de3ff81)". Without these the
+# build counts the bundle's single squashed commit and calls itself "0.5.0-dev (build 1, ...)".
+# The build number is 0 ("not counted"): a one-commit bundle has no history to count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +31,13 @@ done
 
 nlc_version="$(node -p "require('$nlc_dir/package.json').version")"
 commit="$(git bundle list-heads "$bundle" | head -n 1 | cut -c1-12)"
+# The release tag node-llama-cpp pinned (e.g. v0.5.0); a bundle cut from a tag is a release, not a dev build.
+tag="$(node -p "require('$nlc_dir/llama/llama.cpp.info.json').tag" 2>/dev/null || echo "")"
+case "$tag" in v[0-9]*) is_dev=OFF ;; *) is_dev=ON ;; esac
+# Bump when the build's flags change what the binaries report or do, so a stale build is not reused.
+flags_rev=2
 cache_root="${LLM_SPEED_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/llm-speed}"
-out="$cache_root/llama.cpp/${commit}-nlc${nlc_version}"
+out="$cache_root/llama.cpp/${commit}-nlc${nlc_version}-r${flags_rev}"
 stamp="$out/bin/.complete"
 
 if [ -f "$stamp" ]; then
@@ -44,7 +55,7 @@ fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/llm-speed-llama-build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-echo "building llama-server from node-llama-cpp $nlc_version's llama.cpp ($commit); this takes a few minutes once" >&2
+echo "building llama-server from node-llama-cpp $nlc_version's llama.cpp ${tag:-(untagged)} ($commit); this takes a few minutes once" >&2
 git clone --quiet "$bundle" "$work/src" 2>/dev/null || git clone --quiet "$bundle" "$work/src"
 jobs="$(nproc 2>/dev/null || echo 2)"
 cmake -S "$work/src" -B "$work/build" \
@@ -55,7 +66,11 @@ cmake -S "$work/src" -B "$work/build" \
   -DLLAMA_BUILD_TESTS=OFF \
   -DLLAMA_BUILD_EXAMPLES=OFF \
   -DLLAMA_BUILD_TOOLS=ON \
-  -DLLAMA_BUILD_SERVER=ON >&2
+  -DLLAMA_BUILD_SERVER=ON \
+  -DLLAMA_USE_PREBUILT_UI=OFF \
+  -DLLAMA_BUILD_IS_DEV="$is_dev" \
+  -DLLAMA_BUILD_NUMBER=0 \
+  -DLLAMA_BUILD_COMMIT="${commit:0:7}" >&2
 cmake --build "$work/build" --config Release -j "$jobs" --target llama-server llama-bench llama-cli >&2
 
 rm -rf "$out/bin"

@@ -16,7 +16,7 @@ const banner = '/* Generated from schemas/ by scripts/generate-types.mjs. Do not
 // run.schema.json's results are workload results with every field of an upload required; the
 // schema says it with allOf, which TypeScript reads best as this named type.
 const measuredResult = (schema) =>
-  `\nimport type { WorkloadResult } from './workload-result.js';\n\n/** A workload result as uploaded: the fields run.schema.json requires beyond the METHODOLOGY §3 example. */\nexport type MeasuredResult = WorkloadResult & Required<Pick<WorkloadResult, ${schema.properties.results.items.allOf[1].required.map((f) => `'${f}'`).join(' | ')}>>;\n`;
+  `\nimport type { WorkloadResult } from './workload-result.js';\n\n/** A workload result as uploaded: the fields run.schema.json requires beyond the METHODOLOGY §3.6 example. */\nexport type MeasuredResult = WorkloadResult & Required<Pick<WorkloadResult, ${schema.properties.results.items.allOf[1].required.map((f) => `'${f}'`).join(' | ')}>>;\n`;
 
 const stale = [];
 if (!check) mkdirSync(outDir, { recursive: true });

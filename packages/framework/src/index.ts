@@ -5,6 +5,7 @@
  */
 export * from './errors.js';
 export * from './contract/driver.js';
+export * from './contract/sampling.js';
 export { publicModelName } from './contract/model-ref.js';
 export * from './contract/validate.js';
 export { enforceNumberBounds, OUT_OF_BOUNDS_FLAG } from './contract/bounds.js';
@@ -15,7 +16,8 @@ export type { SuiteDefinition, WorkloadDefinition, QuickProfile } from './contra
 export type { LlmSpeedConfig } from './contract/generated/config.js';
 export * from './suite/index.js';
 export { now, type Clock } from './harness/clock.js';
-export { sessionNeeds } from './harness/plan.js';
+export { sessionNeeds, type RunnableWorkload } from './harness/plan.js';
+export { runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, HARNESS_GAP_RATIO, type RunContext } from './harness/runner.js';
 export * from './compare/index.js';
 export { readSse, type SseEvent } from './protocol/sse.js';
 export * from './protocol/http.js';

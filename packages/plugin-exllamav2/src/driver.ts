@@ -12,6 +12,7 @@ import {
   probePython,
   publicModelName,
   pythonFor,
+  runnerBuild,
   runnerGeneration,
   startPythonRunner,
   type Driver,
@@ -38,7 +39,7 @@ const VERSION_PROBE = [
   'import json',
   'out = {}',
   'try:\n    import exllamav2\n    out["exllamav2"] = str(getattr(exllamav2, "__version__", "unknown"))\nexcept Exception as e:\n    out["error"] = type(e).__name__ + ": " + str(e)',
-  'try:\n    import torch\n    out["cuda"] = torch.version.cuda\n    out["cuda_available"] = bool(torch.cuda.is_available())\nexcept Exception:\n    pass',
+  'try:\n    import torch\n    out["cuda"] = torch.version.cuda\n    out["hip"] = getattr(torch.version, "hip", None)\n    out["cuda_available"] = bool(torch.cuda.is_available())\nexcept Exception:\n    pass',
   'print(json.dumps(out))',
 ].join('\n');
 
@@ -46,6 +47,7 @@ interface ProbeAnswer {
   exllamav2?: string;
   error?: string;
   cuda?: string | null;
+  hip?: string | null;
   cuda_available?: boolean;
 }
 
@@ -86,7 +88,9 @@ export function createExllamaV2Driver(options: ExllamaV2DriverOptions = {}): Dri
       if (!answer.exllamav2) {
         return { name: NAME, available: false, reason: `exllamav2 not importable by ${python}: pip install exllamav2 (${answer.error ?? 'import failed'})`.slice(0, 300) };
       }
-      return { name: NAME, available: true, version: backendVersion(answer), reason: `exllamav2 importable by ${python}`, build_flags: ['cuda'], capabilities: CAPABILITIES };
+      // torch's own build: a ROCm torch names its HIP version, a CUDA one its CUDA version.
+      const build = { kind: answer.hip ? ('rocm' as const) : answer.cuda ? ('cuda' as const) : ('unknown' as const) };
+      return { name: NAME, available: true, version: backendVersion(answer), reason: `exllamav2 importable by ${python}`, build, capabilities: CAPABILITIES };
     },
 
     async listModels(): Promise<[]> {
@@ -116,6 +120,8 @@ export function createExllamaV2Driver(options: ExllamaV2DriverOptions = {}): Dri
         model: { identifier: publicModelName(modelRef), name: publicModelName(modelRef) },
         backendVersion: backendVersion(versions),
         capabilities: CAPABILITIES,
+        // torch's view of the GPU the runner loaded the model on (CUDA or ROCm, and its name).
+        backendBuild: runnerBuild(runner.ready),
         extras: { engine: 'ExLlamaV2DynamicGenerator', max_seq_len: maxSeqLen, ...(versions.cuda ? { cuda: String(versions.cuda) } : {}) },
         generate: (request) => runnerGeneration(runner, request),
         close: () => runner.close(),

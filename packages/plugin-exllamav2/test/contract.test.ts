@@ -21,7 +21,7 @@ import { createExllamaV2Driver } from '../src/index.js';
 import { FAKE_EXLLAMAV2, FAKE_TORCH } from './fake-exllamav2.js';
 
 const FAKE_GENERATOR = `
-import os, time
+import json, os, time
 from exllamav2 import Tensor
 
 EOS_AT = 10
@@ -30,11 +30,19 @@ def log(line):
     with open(os.environ["FAKE_EXL2_LOG"], "a") as f:
         f.write(line + "\\n")
 
+class ExLlamaV2Sampler:
+    class Settings:
+        def __init__(self):
+            self.temperature, self.top_k, self.top_p, self.min_p, self.token_repetition_penalty = 0.8, 50, 0.8, 0.0, 1.025
+
 class ExLlamaV2DynamicJob:
-    def __init__(self, input_ids=None, max_new_tokens=0, min_new_tokens=0, stop_conditions=None, **kwargs):
+    def __init__(self, input_ids=None, max_new_tokens=0, min_new_tokens=0, stop_conditions=None, gen_settings=None, seed=None, **kwargs):
         self.max_new_tokens = max_new_tokens
         self.stop_conditions = stop_conditions
         self.prompt_tokens = input_ids.shape[-1]
+        settings = vars(gen_settings) if gen_settings is not None else {}
+        with open(os.environ["FAKE_EXL2_REQUESTS"], "a") as f:
+            f.write(json.dumps({"path": "job", "json": {"prompt": input_ids.text, "seed": seed, **settings}}) + "\\n")
 
 class ExLlamaV2DynamicGenerator:
     def __init__(self, model=None, cache=None, tokenizer=None, **kwargs):
@@ -45,8 +53,8 @@ class ExLlamaV2DynamicGenerator:
     def num_remaining_jobs(self):
         return len(self.jobs)
     def iterate(self):
-        time.sleep(0.002)
         job, done = self.jobs[0]
+        time.sleep(0.025 if done == 0 else 0.002)  # prefill before the first token
         end = min(EOS_AT, job.max_new_tokens) if job.stop_conditions else job.max_new_tokens
         done += 1
         self.jobs[0][1] = done
@@ -70,7 +78,7 @@ describe('exllamav2 driver against a fake exllamav2', () => {
     await writeFile(join(site, 'exllamav2', 'generator', '__init__.py'), FAKE_GENERATOR);
     await mkdir(join(site, 'torch'));
     await writeFile(join(site, 'torch', '__init__.py'), FAKE_TORCH);
-    Object.assign(env, { PYTHONPATH: site, FAKE_EXL2_LOG: join(dir, 'generations.log') });
+    Object.assign(env, { PYTHONPATH: site, FAKE_EXL2_LOG: join(dir, 'generations.log'), FAKE_EXL2_REQUESTS: join(dir, 'requests.jsonl') });
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 
@@ -81,13 +89,20 @@ describe('exllamav2 driver against a fake exllamav2', () => {
     modelRef: '/models/Llama-3.2-1B-Instruct-exl2-4.0bpw',
     outputTokens: 16,
     generationTimeoutMs: 30_000,
+    backend: {
+      // Each job the fake generator was given: the prompt text, its seed and its ExLlamaV2Sampler.Settings.
+      requests: async () => (await readFile(join(dir, 'requests.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+      generationPath: 'job',
+      firstTokenDelayMs: 25,
+      sampling: { temperature: 'temperature', topK: 'top_k', topP: 'top_p', minP: 'min_p', repeatPenalty: 'token_repetition_penalty', seed: 'seed' },
+    },
   });
 
   describe('after the contract suite', () => {
     it('generated exactly the tokens asked for; the aborted generation never finished and its runner is gone', async () => {
       const log = (await readFile(join(dir, 'generations.log'), 'utf8')).trim().split('\n');
-      assert.deepEqual(log.map((l) => l.replace(/^start (\d+) \d+$/, 'start $1')), ['start 16', 'end 16', 'start 1000']);
-      const pid = Number(log[2]!.split(' ')[2]);
+      assert.deepEqual(log.map((l) => l.replace(/^start (\d+) \d+$/, 'start $1')), ['start 16', 'end 16', 'start 16', 'end 16', 'start 1000']);
+      const pid = Number(log[4]!.split(' ')[2]);
       assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `runner ${pid} still runs`);
     });
   });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DriverError, probePython, type DriverContext, type GenerationEvent } from '@llm-speed/framework';
+import { DriverError, probePython, type DriverContext, type GenerationEvent, SUITE_SAMPLING } from '@llm-speed/framework';
 import { createExllamaV2Driver } from '../src/index.js';
 import { FAKE_EXLLAMAV2, FAKE_TORCH } from './fake-exllamav2.js';
 
@@ -19,11 +19,18 @@ import { FAKE_EXLLAMAV2, FAKE_TORCH } from './fake-exllamav2.js';
 const FAKE_GENERATOR = `
 from exllamav2 import Tensor
 
+class ExLlamaV2Sampler:
+    class Settings:
+        pass
+
 class ExLlamaV2DynamicJob:
-    def __init__(self, input_ids=None, max_new_tokens=0, stop_conditions=None):
+    def __init__(self, input_ids=None, max_new_tokens=0, stop_conditions=None, gen_settings=None, seed=None):
         if stop_conditions:
             raise AssertionError("the runner must not pass stop conditions (exact output length)")
+        if gen_settings.temperature != 0 or gen_settings.top_k != 1 or seed != 42:
+            raise AssertionError("the runner must pass the suite's greedy sampling and seed")
         self.max_new_tokens = max_new_tokens
+        self.prompt_tokens = input_ids.shape[-1]
 
 class ExLlamaV2DynamicGenerator:
     def __init__(self, model=None, cache=None, tokenizer=None):
@@ -47,7 +54,9 @@ class ExLlamaV2DynamicGenerator:
         result = {"job": job, "stage": "streaming", "eos": False, "token_ids": Tensor(n), "text": "x" * n}
         if done >= eos_at:
             self.jobs.pop(0)
-            result.update({"eos": True, "eos_reason": "max_new_tokens" if eos_at == job.max_new_tokens else "stop_token", "new_tokens": done})
+            # The final result's own timers and counts (exllamav2 generator/dynamic.py, iterate() docstring).
+            result.update({"eos": True, "eos_reason": "max_new_tokens" if eos_at == job.max_new_tokens else "stop_token", "new_tokens": done,
+                           "prompt_tokens": job.prompt_tokens, "cached_tokens": 1, "time_enqueued": 0.0, "time_prefill": 0.012, "time_generate": 0.05})
         return [result]
 `;
 
@@ -80,7 +89,7 @@ describe('exllamav2 driver', () => {
     const session = await driver.open(model, { contextTokens: 512, parallel: 1 }, ctx(fakeDir));
     const events: GenerationEvent[] = [];
     try {
-      for await (const e of session.generate({ prompt: 'one two three four', maxTokens, cachePrompt: true, signal: new AbortController().signal })) events.push(e);
+      for await (const e of session.generate({ prompt: 'one two three four', maxTokens, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(e);
     } finally {
       await session.close();
     }
@@ -91,6 +100,7 @@ describe('exllamav2 driver', () => {
     const detection = await driver.detect(ctx(fakeDir));
     assert.equal(detection.available, true);
     assert.equal(detection.version, 'exllamav2 0.3.2-fake, cuda 12.4');
+    assert.deepEqual(detection.build, { kind: 'cuda' });
     assert.equal(detection.capabilities?.exact_output_length, true);
   });
 
@@ -118,13 +128,16 @@ describe('exllamav2 driver', () => {
       events.filter((e) => e.type === 'tokens').map((e) => (e as { count: number }).count),
       [2, 2, 1],
     );
-    assert.deepEqual(events.at(-2), { type: 'usage', promptTokens: 4, outputTokens: 5 });
+    // The generator's own clock: (4 − 1 cached) prompt tokens in time_prefill, 5 tokens in time_generate.
+    assert.deepEqual(events.at(-2), { type: 'usage', promptTokens: 4, outputTokens: 5, cachedPromptTokens: 1, backendTimings: { promptTokens: 3, promptMs: 12, decodeTokens: 5, decodeMs: 50 } });
     assert.equal((events.at(-1) as { stopReason?: string }).stopReason, 'length');
+    // torch names the device the model loaded on: a CUDA build, this GPU.
+    assert.deepEqual(session.backendBuild, { kind: 'cuda', devices: ['NVIDIA GeForce RTX 4090'] });
   });
 
   it('reports an early end-of-sequence with fewer tokens', async () => {
     const { events } = await generate('/models/fake-eos3', 10);
-    assert.deepEqual(events.at(-2), { type: 'usage', promptTokens: 4, outputTokens: 3 });
+    assert.deepEqual(events.at(-2), { type: 'usage', promptTokens: 4, outputTokens: 3, cachedPromptTokens: 1, backendTimings: { promptTokens: 3, promptMs: 12, decodeTokens: 3, decodeMs: 50 } });
     assert.equal((events.at(-1) as { stopReason?: string }).stopReason, 'eos');
   });
 

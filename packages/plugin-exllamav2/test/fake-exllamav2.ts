@@ -8,8 +8,9 @@ export const FAKE_EXLLAMAV2 = `
 __version__ = "0.3.2-fake"
 
 class Tensor:
-    def __init__(self, n):
+    def __init__(self, n, text=""):
         self.shape = (1, n)
+        self.text = text
 
 class ExLlamaV2Config:
     def __init__(self, model_dir):
@@ -32,7 +33,7 @@ class ExLlamaV2Tokenizer:
     def __init__(self, config):
         pass
     def encode(self, text):
-        return Tensor(len(text.split()))
+        return Tensor(len(text.split()), text)
 `;
 
 export const FAKE_TORCH = `
@@ -42,4 +43,7 @@ class cuda:
     @staticmethod
     def is_available():
         return True
+    @staticmethod
+    def get_device_name(index=0):
+        return "NVIDIA GeForce RTX 4090"
 `;

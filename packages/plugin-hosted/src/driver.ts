@@ -48,18 +48,19 @@ async function* guarded(provider: string, key: string, start: () => AsyncIterabl
 function streamFor(provider: HostedProvider, key: string, baseUrl: string, model: string, request: GenerationRequest): AsyncIterable<GenerationEvent> {
   const messages = messagesOf(request);
   if (provider.protocol === 'anthropic') {
-    return streamAnthropicMessages({ baseUrl, apiKey: key, model, messages, maxTokens: request.maxTokens, signal: request.signal, source: provider.name });
+    return streamAnthropicMessages({ baseUrl, apiKey: key, model, messages, maxTokens: request.maxTokens, sampling: request.sampling, signal: request.signal, source: provider.name });
   }
   const body = {
     model,
     messages: messages.map((m) => ({ role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) })),
     [provider.maxTokensField ?? 'max_tokens']: request.maxTokens,
-    temperature: 0,
   };
   return streamOpenAiCompletion({
     baseUrl,
     path: '/v1/chat/completions',
     body,
+    sampling: request.sampling,
+    samplingDialect: provider.sampling,
     headers: { authorization: `Bearer ${key}`, ...provider.headers },
     signal: request.signal,
     source: provider.name,
@@ -76,7 +77,7 @@ export const hostedDriver: Driver = {
       return { name: NAME, available: false, reason: `no API key set (${PROVIDERS.map((p) => p.keyEnv).join(', ')})` };
     }
     const names = providers.map((p) => p.name).join(', ');
-    return { name: NAME, available: true, version: `providers: ${names}`, reason: `API keys found for ${names}; use --model <provider>:<model>`, capabilities: capabilitiesOf() };
+    return { name: NAME, available: true, version: `providers: ${names}`, reason: `API keys found for ${names}; use --model <provider>:<model>`, build: { kind: 'remote' }, capabilities: capabilitiesOf() };
   },
 
   async listModels(ctx: DriverContext): Promise<ModelInfo[]> {
@@ -105,6 +106,8 @@ export const hostedDriver: Driver = {
       model: { identifier: `${provider.name}:${model}`, name: model },
       backendVersion: provider.name,
       capabilities: capabilitiesOf(provider),
+      // The provider's hardware is not ours to see: said as remote, with no device names.
+      backendBuild: { kind: 'remote' },
       extras: { provider: provider.name, protocol: provider.protocol, note: HOSTED_NOTE },
       flags: ['hosted-provider'],
       generate: (request) => guarded(provider.name, key, () => streamFor(provider, key, baseUrl, model, request)),

@@ -10,21 +10,34 @@
  *   headers; message_start (usage.input_tokens), content_block_start, content_block_delta
  *   (text_delta) per token, `ping`, content_block_stop, message_delta (stop_reason "max_tokens",
  *   cumulative usage.output_tokens), message_stop.
- * The fake streams exactly the max tokens asked for, one event every few milliseconds, and stops
- * writing when the client hangs up.
+ * The fake streams exactly the max tokens asked for, 1–4 tokens' text an event (providers batch
+ * tokens into deltas), one event every few milliseconds after holding the first back for
+ * FIRST_TOKEN_MS, and stops writing when the client hangs up.
  */
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
-import { startReplayServer, jsonResponse, sseResponse, type RecordedRequest, type ReplayResponse, type ReplayServer } from '@llm-speed/framework/testing';
+import { startReplayServer, jsonResponse, sseResponse, tokenChunks, type RecordedRequest, type ReplayResponse, type ReplayServer } from '@llm-speed/framework/testing';
 import { hostedDriver } from '../src/index.js';
 
 const OPENAI_KEY = 'sk-test-contract-0123456789abcdef';
 const ANTHROPIC_KEY = 'sk-ant-api03-contract-0123456789';
 const OPENAI_MODEL = 'gpt-4o-mini';
 const ANTHROPIC_MODEL = 'claude-sonnet-4-5';
-/** Milliseconds between two streamed tokens. */
+/** Milliseconds between two streamed events. */
 const TOKEN_MS = 2;
+/** The provider's time to first token after it has the request. */
+const FIRST_TOKEN_MS = 25;
+
+/** The text of n tokens packed 1–4 to an event: " 1, 2, 3," ... */
+function packed(n: number): string[] {
+  let made = 0;
+  return tokenChunks(n).map((size) => {
+    const text = Array.from({ length: size }, (_, k) => ` ${made + k + 1},`).join('');
+    made += size;
+    return text;
+  });
+}
 
 interface ChatBody {
   model: string;
@@ -48,7 +61,7 @@ function openAiChat(request: RecordedRequest): ReplayResponse {
   const event = (choices: unknown[], usage: unknown = null, delayMs = 0) => ({ data: `data: ${JSON.stringify({ ...head, choices, usage })}\n\n`, delayMs });
   const chunks = [
     event([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }]),
-    ...Array.from({ length: n }, (_, i) => event([{ index: 0, delta: { content: ` ${i + 1},` }, logprobs: null, finish_reason: null }], null, TOKEN_MS)),
+    ...packed(n).map((text, i) => event([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }], null, i === 0 ? FIRST_TOKEN_MS : TOKEN_MS)),
     event([{ index: 0, delta: {}, logprobs: null, finish_reason: 'length' }]),
   ];
   if (body.stream_options?.include_usage) {
@@ -71,7 +84,7 @@ function anthropicMessages(request: RecordedRequest): ReplayResponse {
     event('message_start', { message: { ...message, usage: { input_tokens: words(body.messages), cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 } } }),
     event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
     event('ping', {}),
-    ...Array.from({ length: n }, (_, i) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ` ${i + 1},` } }, TOKEN_MS)),
+    ...packed(n).map((text, i) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }, i === 0 ? FIRST_TOKEN_MS : TOKEN_MS)),
     event('content_block_stop', { index: 0 }),
     event('message_delta', { delta: { stop_reason: 'max_tokens', stop_sequence: null }, usage: { output_tokens: n } }),
     event('message_stop', {}),
@@ -109,6 +122,13 @@ describe('hosted-api driver against fake providers', () => {
     modelRef: `openai:${OPENAI_MODEL}`,
     outputTokens: 16,
     generationTimeoutMs: 20_000,
+    backend: {
+      requests: () => server!.requests,
+      generationPath: '/v1/chat/completions',
+      firstTokenDelayMs: FIRST_TOKEN_MS,
+      // The OpenAI API's own sampling fields; it rejects top_k, min_p and repetition_penalty.
+      sampling: { temperature: 'temperature', topP: 'top_p', seed: 'seed', presencePenalty: 'presence_penalty', frequencyPenalty: 'frequency_penalty' },
+    },
   });
 
   runDriverContractTests('hosted-api, Anthropic Messages (loopback fake provider)', {
@@ -117,18 +137,25 @@ describe('hosted-api driver against fake providers', () => {
     modelRef: `anthropic:${ANTHROPIC_MODEL}`,
     outputTokens: 16,
     generationTimeoutMs: 20_000,
+    backend: {
+      requests: () => server!.requests,
+      generationPath: '/v1/messages',
+      firstTokenDelayMs: FIRST_TOKEN_MS,
+      // The Messages API's sampling fields: temperature and top_k (no seed, no penalties).
+      sampling: { temperature: 'temperature', topK: 'top_k' },
+    },
   });
 
   describe('after the contract suites', () => {
     it('asked each provider for exactly the tokens it wanted, and hung up on the aborted streams', () => {
       const chat = server!.requests.filter((r) => r.path === '/v1/chat/completions');
-      assert.deepEqual(chat.map((r) => (r.json as ChatBody).max_completion_tokens), [16, 1000]);
-      assert.equal(chat[0]!.chunksWritten, 1 + 16 + 3, 'role chunk, 16 tokens, finish, usage and [DONE]');
-      assert.ok(chat[1]!.chunksWritten < 100, `the OpenAI fake stopped after ${chat[1]!.chunksWritten} chunks`);
+      assert.deepEqual(chat.map((r) => (r.json as ChatBody).max_completion_tokens), [16, 16, 1000]);
+      assert.equal(chat[0]!.chunksWritten, 1 + 7 + 3, 'role chunk, 16 tokens in seven chunks, finish, usage and [DONE]');
+      assert.ok(chat[2]!.chunksWritten < 100, `the OpenAI fake stopped after ${chat[2]!.chunksWritten} chunks`);
       const messages = server!.requests.filter((r) => r.path === '/v1/messages');
-      assert.deepEqual(messages.map((r) => (r.json as ChatBody).max_tokens), [16, 1000]);
-      assert.equal(messages[0]!.chunksWritten, 3 + 16 + 3);
-      assert.ok(messages[1]!.chunksWritten < 100, `the Anthropic fake stopped after ${messages[1]!.chunksWritten} chunks`);
+      assert.deepEqual(messages.map((r) => (r.json as ChatBody).max_tokens), [16, 16, 1000]);
+      assert.equal(messages[0]!.chunksWritten, 3 + 7 + 3);
+      assert.ok(messages[2]!.chunksWritten < 100, `the Anthropic fake stopped after ${messages[2]!.chunksWritten} chunks`);
     });
   });
 });

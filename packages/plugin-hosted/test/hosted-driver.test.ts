@@ -8,6 +8,7 @@
  * - Anthropic docs "Streaming Messages" (message_start … message_stop, `ping`, mid-stream `error`
  *   events) and "Errors" (HTTP 529 overloaded_error body).
  */
+import { SUITE_SAMPLING } from '@llm-speed/framework';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ function context(env: NodeJS.ProcessEnv): DriverContext {
   return { config: {}, cacheDir: tmpdir(), env, signal: new AbortController().signal, log: () => {} };
 }
 
-const request = (extra: Record<string, unknown> = {}) => ({ prompt: 'Count', maxTokens: 3, cachePrompt: true, signal: new AbortController().signal, ...extra });
+const request = (extra: Record<string, unknown> = {}) => ({ prompt: 'Count', maxTokens: 3, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal, ...extra });
 
 async function collect(gen: AsyncIterable<GenerationEvent>): Promise<GenerationEvent[]> {
   const out: GenerationEvent[] = [];
@@ -99,6 +100,8 @@ describe('hosted-api driver', () => {
       const session = await open('openai:gpt-4o-mini', [{ method: 'POST', path: '/v1/chat/completions', response: sseResponse(sseChunks(fixture('openai-chat-normal.sse'))) }]);
       assert.equal(session.backendVersion, 'openai');
       assert.deepEqual(session.flags, ['hosted-provider']);
+      // The provider's hardware is not ours to see.
+      assert.deepEqual(session.backendBuild, { kind: 'remote' });
       assert.equal(session.extras.provider, 'openai');
       assert.match(String(session.extras.note), /not local hardware/);
       assert.equal(session.capabilities.exact_output_length, false);
@@ -110,6 +113,9 @@ describe('hosted-api driver', () => {
       assert.equal(sent.headers.authorization, `Bearer ${KEY}`);
       const body = sent.json as Record<string, unknown>;
       assert.deepEqual(body.messages, [{ role: 'user', content: 'Count' }]);
+      assert.equal(body.temperature, 0);
+      assert.equal(body.seed, 42);
+      assert.equal(body.top_k, undefined, 'the OpenAI API rejects fields it does not define');
       assert.equal(body.max_completion_tokens, 3, 'OpenAI takes max_completion_tokens');
       assert.deepEqual(body.stream_options, { include_usage: true });
       assert.doesNotMatch(exposed(session), new RegExp(KEY));
@@ -123,6 +129,9 @@ describe('hosted-api driver', () => {
       const body = server!.requests[0]!.json as Record<string, unknown>;
       assert.equal(body.model, 'meta-llama/llama-4-scout');
       assert.equal(body.max_tokens, 5);
+      // OpenRouter takes the extended sampling fields; the OpenAI API itself would refuse top_k.
+      assert.equal(body.top_k, 1);
+      assert.equal(body.temperature, 0);
     });
 
     it('EOS before the requested length reports stop with fewer tokens', async () => {

@@ -2,7 +2,7 @@
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
-import type { DriverContext } from '@llm-speed/framework';
+import type { BackendBuild, DriverContext } from '@llm-speed/framework';
 
 const SERVER_EXE = process.platform === 'win32' ? 'llama-server.exe' : 'llama-server';
 
@@ -98,22 +98,149 @@ export function attachUrl(ctx: DriverContext): string | undefined {
   return url ? url.replace(/\/+$/, '') : undefined;
 }
 
-/** "version: 1234 (abcdef0)" → "1234 (abcdef0)"; "version: 0.5.0-dev (build 1, commit de3ff81)" likewise; backends from "ggml_... backend" lines where printed. */
-export function parseServerVersion(output: string): { version?: string; backends: string[] } {
-  const match = /^version:\s*(.+?)\s*$/im.exec(output);
-  const backends = new Set<string>(['cpu']);
-  for (const name of ['cuda', 'metal', 'rocm', 'vulkan']) if (new RegExp(`\\b${name}\\b`, 'i').test(output)) backends.add(name);
-  // Builds from node-llama-cpp's source print "0.5.0-dev (build 1, commit de3ff81)"; normalise to llama.cpp's "b<build> (<commit>)".
-  const nested = match ? /build\s+(\d+),\s*commit\s+([0-9a-f]+)/i.exec(match[1]!) : null;
-  const plain = match ? /^(\d+)\s*\(([0-9a-f]+)\)/i.exec(match[1]!) : null;
-  const version = nested ? `b${nested[1]} (${nested[2]})` : plain ? `b${plain[1]} (${plain[2]})` : match?.[1];
-  return { version, backends: [...backends] };
+/**
+ * llama.cpp's release and commit, spelt the same way for every engine built from one source:
+ * "<release> (<commit>)", e.g. "0.5.0 (de3ff81)". The build number llama.cpp also prints counts
+ * the commits of the tree it was built in, so a build from a one-commit source bundle calls itself
+ * "build 1": it names nothing and is left out. Builds that name no release (older llama.cpp prints
+ * "version: 4567 (abcdef0)", /props says "b4567-abcdef0") are named by llama.cpp's own release
+ * tags, b<build>, unless the build number is 0 or 1.
+ */
+export interface LlamaCppVersion {
+  /** "0.5.0", "0.5.0-dev" or "b4567"; undefined when the build names none. */
+  release?: string;
+  /** Short commit hash. */
+  commit?: string;
+  /** The canonical spelling: "<release> (<commit>)", or whatever was printed when it cannot be parsed. */
+  version?: string;
 }
 
-export async function serverVersion(binary: string): Promise<{ version?: string; backends: string[] }> {
+function canonical(release: string | undefined, commit: string | undefined): string | undefined {
+  const shortCommit = commit && /^[0-9a-f]{7,40}$/i.test(commit) ? commit.slice(0, 7).toLowerCase() : undefined;
+  if (release && shortCommit) return `${release} (${shortCommit})`;
+  if (shortCommit) return `(${shortCommit})`;
+  return release;
+}
+
+const buildRelease = (build: string): string | undefined => (Number(build) > 1 ? `b${build}` : undefined);
+
+/**
+ * `llama-server --version`: "version: 0.5.0 (build 0, commit de3ff81)" (llama.cpp
+ * common/build-info.cpp.in, llama_print_build_info) or, from older builds, "version: 4567 (abcdef0)".
+ */
+export function parseServerVersion(output: string): LlamaCppVersion {
+  const line = /^version:\s*(.+?)\s*$/im.exec(output)?.[1];
+  if (!line) return {};
+  const nested = /^(\S+)\s*\(build\s+(\d+),\s*commit\s+([0-9a-f]+|unknown)\)/i.exec(line);
+  if (nested) {
+    const commit = nested[3]!.toLowerCase() === 'unknown' ? undefined : nested[3];
+    const release = nested[1]!;
+    return { release, commit, version: canonical(release, commit) };
+  }
+  const plain = /^(\d+)\s*\(([0-9a-f]+)\)/i.exec(line);
+  if (plain) {
+    const release = buildRelease(plain[1]!);
+    return { release, commit: plain[2], version: canonical(release, plain[2]) };
+  }
+  return { version: line };
+}
+
+/** /props `build_info`: "b4567-abcdef0" (llama.cpp common/build-info.cpp.in, llama_build_info). */
+export function parseBuildInfo(buildInfo: string | undefined): LlamaCppVersion {
+  const match = buildInfo ? /^b(\d+)-([0-9a-f]+|unknown)$/i.exec(buildInfo.trim()) : null;
+  if (!match) return buildInfo ? { version: buildInfo } : {};
+  const commit = match[2]!.toLowerCase() === 'unknown' ? undefined : match[2];
+  const release = buildRelease(match[1]!);
+  return { release, commit, version: canonical(release, commit) };
+}
+
+export async function serverVersion(binary: string): Promise<LlamaCppVersion> {
   // llama-server prints its version on stderr; read both streams with a deadline.
   const output = await new Promise<string>((resolve) => {
     execFile(binary, ['--version'], { timeout: 10_000 }, (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
   });
   return parseServerVersion(output);
+}
+
+/**
+ * ggml device names (ggml_backend_dev_name) → the compute backend. Names as ggml registers them:
+ * CUDA0, ROCm0, MUSA0 (ggml/include/ggml-cuda.h GGML_CUDA_NAME + index), MTL0 (ggml-metal.cpp),
+ * Vulkan0 (ggml-vulkan.h GGML_VK_NAME), SYCL0 (ggml-sycl.h), GPUOpenCL (ggml-opencl.cpp),
+ * CANN0 (ggml-cann.cpp). Accelerator devices that only help the CPU (BLAS, ZenDNN) and remote
+ * devices (RPC[...]) name no compute backend of their own.
+ */
+const DEVICE_KINDS: Array<[RegExp, BackendBuild['kind']]> = [
+  [/^CUDA\d+$/, 'cuda'],
+  [/^ROCm\d+$/, 'rocm'],
+  [/^MUSA\d+$/, 'musa'],
+  [/^MTL\d+$/, 'metal'],
+  [/^Metal$/, 'metal'],
+  [/^Vulkan\d+$/, 'vulkan'],
+  [/^SYCL\d+$/, 'sycl'],
+  [/^GPUOpenCL$/, 'opencl'],
+  [/^CANN\d+$/, 'cann'],
+];
+
+export function deviceKind(name: string): BackendBuild['kind'] | undefined {
+  return DEVICE_KINDS.find(([pattern]) => pattern.test(name))?.[1];
+}
+
+function buildOf(devices: Array<{ name: string; description: string }>): BackendBuild {
+  const compute = devices.filter((d) => deviceKind(d.name) !== undefined);
+  if (compute.length === 0) return { kind: 'cpu' };
+  const kind = deviceKind(compute[0]!.name)!;
+  const names = [...new Set(compute.map((d) => (d.description || d.name).slice(0, 64)))].slice(0, 16);
+  return { kind, devices: names };
+}
+
+/**
+ * `llama-server --list-devices` (llama.cpp common/arg.cpp, common_print_available_devices): the
+ * non-CPU devices this build can use, one per line, "  CUDA0: NVIDIA H200 (143166 MiB, 142570 MiB
+ * free)", or "  (none)" for a CPU-only build. Undefined when the output is not that list.
+ */
+export function parseListDevices(output: string): BackendBuild | undefined {
+  const lines = output.split(/\r?\n/);
+  const header = lines.findIndex((l) => /^Available devices:\s*$/.test(l.trim()));
+  if (header === -1) return undefined;
+  const devices: Array<{ name: string; description: string }> = [];
+  for (const line of lines.slice(header + 1)) {
+    const match = /^\s+([^\s:]+):\s+(.+?)\s+\(\d+ MiB, \d+ MiB free\)\s*$/.exec(line);
+    if (match) devices.push({ name: match[1]!, description: match[2]! });
+  }
+  return buildOf(devices);
+}
+
+export async function listDevices(binary: string): Promise<BackendBuild | undefined> {
+  const output = await new Promise<string>((resolve) => {
+    execFile(binary, ['--list-devices'], { timeout: 20_000 }, (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
+  });
+  return parseListDevices(output);
+}
+
+/**
+ * A llama-server start-up log (its stderr): the devices it initialised or loaded the model on.
+ * At the default verbosity ggml's GPU back-ends announce themselves while they initialise:
+ * "ggml_cuda_init: found 1 CUDA devices (Total VRAM: 143166 MiB):" then "  Device 0: NVIDIA H200,
+ * compute capability 9.0, VMM: yes, VRAM: 143166 MiB" (ggml/src/ggml-cuda/ggml-cuda.cu, also for
+ * ROCm and MUSA builds, which name themselves there), "ggml_metal_init: found device: Apple M2 Max"
+ * (ggml/src/ggml-metal/ggml-metal-context.m). At higher verbosity the model load says
+ * "llama_model_load_from_file_impl: using device CUDA0 (NVIDIA H200) (0000:01:00.0) - 142570 MiB
+ * free" (src/llama.cpp), and "load_tensors: offloaded 0/33 layers to GPU" (src/llama-model.cpp)
+ * means the weights stayed with the CPU. A log with none of these says nothing (undefined): a
+ * CPU build and a Vulkan build both start silently.
+ */
+export function parseStartupLog(log: string): BackendBuild | undefined {
+  if (/offloaded 0\/\d+ layers to GPU/.test(log)) return { kind: 'cpu' };
+  const used: Array<{ name: string; description: string }> = [];
+  for (const m of log.matchAll(/using device (\S+) \((.*?)\)(?: \(| -)/g)) used.push({ name: m[1]!, description: m[2]! });
+  if (used.some((d) => deviceKind(d.name))) return buildOf(used);
+  const cuda = /ggml_cuda_init: found \d+ (CUDA|ROCm|MUSA) devices/.exec(log);
+  if (cuda) {
+    const names = [...log.matchAll(/^\s*Device \d+: ([^,\n]+),/gm)].map((m) => m[1]!.trim());
+    const kind = ({ CUDA: 'cuda', ROCm: 'rocm', MUSA: 'musa' } as const)[cuda[1] as 'CUDA' | 'ROCm' | 'MUSA'];
+    return names.length > 0 ? { kind, devices: [...new Set(names.map((n) => n.slice(0, 64)))].slice(0, 16) } : { kind };
+  }
+  const metal = /ggml_metal_init: (?:found|picking default) device: (.+)$/m.exec(log);
+  if (metal) return { kind: 'metal', devices: [metal[1]!.trim().slice(0, 64)] };
+  return undefined;
 }

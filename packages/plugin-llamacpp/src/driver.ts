@@ -3,15 +3,15 @@
  * (llama_cpp_path / PATH), or runs llama.cpp in-process through node-llama-cpp when no path is
  * configured and none is found. A configured path that holds no llama-server is an error.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DriverError, errorMessage, getJson, type Driver, type DriverCapabilities, type DriverContext, type DriverDetection, type DriverSession, type Extras, type ModelInfo, type OpenOptions } from '@llm-speed/framework';
+import { DriverError, errorMessage, getJson, type BackendBuild, type Driver, type DriverCapabilities, type DriverContext, type DriverDetection, type DriverSession, type Extras, type ModelInfo, type OpenOptions } from '@llm-speed/framework';
 import { modelIdentity, readGgufMetadata } from './gguf/index.js';
 import { ensureSynthModel, SYNTH_QUANTS, SYNTH_SIZES, synthIdentifier, type SynthQuant, type SynthSize } from './synth/index.js';
-import { attachUrl, lookupLlamaServer, serverVersion } from './detect.js';
+import { attachUrl, listDevices, lookupLlamaServer, parseBuildInfo, parseStartupLog, serverVersion } from './detect.js';
 import { streamCompletion } from './server/completion.js';
 import { spawnServer } from './server/spawn.js';
-import { embeddedVersion, openEmbedded } from './embedded/session.js';
+import { embeddedInfo, openEmbedded } from './embedded/session.js';
 
 const NAME = 'llama.cpp';
 
@@ -24,9 +24,18 @@ function spawnedCapabilities(maxContext?: number): DriverCapabilities {
   return serverCapabilities(2, maxContext);
 }
 
+/**
+ * Whether the embedded engine decodes W4's streams together (one node-llama-cpp sequence each).
+ * Off: on the 2-core reference machine (one thread, machine shared with other work) batch-16
+ * aggregate ÷ batch-1 came out at 0.73–1.52 across runs, and batched ÷ one-sequence batch-16 at
+ * 1.03 in one same-run comparison (bench/embedded-batching.mjs): it does not beat one sequence
+ * serving the streams one after another — and W4 says so (serial-concurrency).
+ */
+const EMBEDDED_BATCHING = false;
+
 /** One sequence serves streams one after another; the common prompt prefix is kept between requests. */
 function embeddedCapabilities(maxContext?: number): DriverCapabilities {
-  return { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: false, ...(maxContext ? { max_context_tokens: maxContext } : {}) };
+  return { streaming: true, exact_output_length: true, prefix_cache_stats: true, true_concurrency: EMBEDDED_BATCHING, ...(maxContext ? { max_context_tokens: maxContext } : {}) };
 }
 
 interface ServerProps {
@@ -42,6 +51,41 @@ interface ServerProps {
  */
 function attachedCapabilities(props: ServerProps): DriverCapabilities {
   return serverCapabilities(props.total_slots ?? 1, props.default_generation_settings?.n_ctx);
+}
+
+/**
+ * An attached server's release and commit: /props names only a build number and the commit, so
+ * a llama-server on this machine built from the same commit lends its release name (the same
+ * spelling a spawned server gets); otherwise the build number stands in, as llama.cpp's b<N> tags.
+ */
+async function attachedVersion(props: ServerProps, ctx: DriverContext): Promise<string> {
+  const fromProps = parseBuildInfo(props.build_info);
+  const { binary } = lookupLlamaServer(ctx);
+  if (binary && fromProps.commit) {
+    const local = await serverVersion(binary);
+    if (local.commit && local.commit.slice(0, 7) === fromProps.commit.slice(0, 7) && local.version) return local.version;
+  }
+  return fromProps.version ?? 'unknown';
+}
+
+/** The log file an attached server writes, when the user names it: its start-up lines say which devices it loaded the model on. */
+function attachedLogPath(ctx: DriverContext): string | undefined {
+  const path = (ctx.config.llama_cpp_log as string | undefined) ?? ctx.env.LLM_SPEED_LLAMA_CPP_LOG;
+  return path ? resolve(path) : undefined;
+}
+
+/** /props names no device; the server's start-up log does. Without one the build is unknown, never guessed. */
+async function attachedBuild(ctx: DriverContext): Promise<BackendBuild> {
+  const path = attachedLogPath(ctx);
+  if (!path) return { kind: 'unknown' };
+  const log = await readFile(path, 'utf8').catch((error) => {
+    throw new DriverError(NAME, `cannot read the llama-server log ${path}: ${errorMessage(error)}`, { suggestions: ['point --llama-cpp-log (LLM_SPEED_LLAMA_CPP_LOG) at the file the attached llama-server logs to (llama-server --log-file), or unset it'] });
+  });
+  // A log file may hold several runs: the server now running is the one after the last exit
+  // ("cleaning up before exit"), whose GPU back-ends announce themselves before it initialises.
+  const lastStart = log.lastIndexOf('llama_server: initializing');
+  const previousExit = lastStart >= 0 ? log.lastIndexOf('cleaning up before exit', lastStart) : -1;
+  return parseStartupLog(previousExit >= 0 ? log.slice(previousExit) : log) ?? { kind: 'unknown' };
 }
 
 /** The llama-server to spawn, if any; a configured path without one is an error, never a quiet switch of engine. */
@@ -110,7 +154,8 @@ async function detect(ctx: DriverContext): Promise<DriverDetection> {
     try {
       await getJson(`${url}/health`, { headersTimeoutMs: 5_000, signal: ctx.signal });
       const props = await getJson<ServerProps>(`${url}/props`, { headersTimeoutMs: 5_000, signal: ctx.signal }).catch(() => ({}) as ServerProps);
-      return { name: NAME, available: true, version: props.build_info ?? 'unknown (attached)', capabilities: attachedCapabilities(props) };
+      const build = await attachedBuild(ctx).catch(() => ({ kind: 'unknown' }) as BackendBuild);
+      return { name: NAME, available: true, version: await attachedVersion(props, ctx), build, capabilities: attachedCapabilities(props) };
     } catch (error) {
       return { name: NAME, available: false, reason: `llama-server at ${url} is not reachable: ${errorMessage(error)}` };
     }
@@ -118,12 +163,12 @@ async function detect(ctx: DriverContext): Promise<DriverDetection> {
   const { binary, problem } = lookupLlamaServer(ctx);
   if (problem) return { name: NAME, available: false, reason: problem };
   if (binary) {
-    const { version, backends } = await serverVersion(binary);
+    const [{ version }, build] = await Promise.all([serverVersion(binary), listDevices(binary)]);
     // The model's trained context is only known once one is chosen: open() adds max_context_tokens.
-    return { name: NAME, available: true, version: version ?? 'unknown', build_flags: backends, capabilities: spawnedCapabilities() };
+    return { name: NAME, available: true, version: version ?? 'unknown', build: build ?? { kind: 'unknown' }, capabilities: spawnedCapabilities() };
   }
-  const embedded = await embeddedVersion();
-  if (embedded) return { name: NAME, available: true, version: embedded, build_flags: ['cpu'], capabilities: embeddedCapabilities() };
+  const embedded = await embeddedInfo();
+  if (embedded) return { name: NAME, available: true, version: embedded.version, build: embedded.build, capabilities: embeddedCapabilities() };
   return { name: NAME, available: false, reason: 'llama-server not found on PATH; set --llama-cpp-path or install node-llama-cpp' };
 }
 
@@ -156,9 +201,12 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     const props = await getJson<ServerProps>(`${url}/props`, { signal: ctx.signal });
     const model = props.model_path ? await modelIdentity(props.model_path, ctx.cacheDir).catch(() => undefined) : undefined;
     if (props.total_slots === undefined) ctx.log(`llama-server at ${url} does not say how many slots it has: W4 is treated as serial`);
+    const backendBuild = await attachedBuild(ctx);
+    if (backendBuild.kind === 'unknown' && !attachedLogPath(ctx)) ctx.log(`llama-server at ${url} does not say what it runs on: results say backend_build unknown (pass --llama-cpp-log with its log file to read it)`);
     return {
       model: model ?? { identifier: modelRef ?? 'attached', name: modelRef ?? 'attached' },
-      backendVersion: props.build_info ?? 'unknown',
+      backendVersion: await attachedVersion(props, ctx),
+      backendBuild,
       capabilities: attachedCapabilities(props),
       extras: { engine: 'server', mode: 'attach' },
       generate: (request) => streamCompletion(url, request),
@@ -173,24 +221,31 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
   // The context the model was trained for: W3 tiers beyond it are skipped, and no server is sized past it.
   const maxContext = metadata.contextLength;
   if (binary) {
-    const { version } = await serverVersion(binary);
-    return openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', options, ctx });
+    const [{ version }, listed] = await Promise.all([serverVersion(binary), listDevices(binary)]);
+    return openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
   }
   ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; put llama-server on PATH (or run scripts/build-llama-server.sh) for full-speed numbers');
   // One thread: measured on the 2-core reference machine at 386–461 tok/s vs 88 tok/s with two
   // (bench/llamacpp-overhead.mjs); node-llama-cpp's extra threads contend with its own worker.
-  const engine = await openEmbedded(path, { contextTokens: Math.min(options.contextTokens, maxContext ?? Infinity) });
-  return {
+  const engine = await openEmbedded(path, { contextTokens: options.contextTokens, parallel: 1, maxContext, batching: EMBEDDED_BATCHING });
+  const extras = (): Extras => ({ engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sequences: engine.sequences, n_ctx: engine.contextSize });
+  const session: DriverSession = {
     model,
     backendVersion: engine.version,
+    backendBuild: engine.build,
     capabilities: embeddedCapabilities(maxContext),
-    extras: { engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sampling: 'greedy' },
+    extras: extras(),
     // The embedded engine decodes well below llama-server on small CPUs (README): results say which ran.
-    // Session flags go on every result; W4 gets serial-concurrency from the harness (true_concurrency false).
     flags: ['embedded-engine'],
+    // Sized per workload as a spawned server is: W4's streams get a sequence each, decoded together.
+    async prepare(needs) {
+      await engine.prepare(needs);
+      session.extras = extras();
+    },
     generate: (request) => engine.generate(request),
     close: () => engine.close(),
   };
+  return session;
 }
 
 interface SpawnedSlots {
@@ -211,6 +266,8 @@ async function openSpawned(args: {
   model: DriverSession['model'];
   maxContext?: number;
   version: string;
+  /** What `--list-devices` says this build can use, for when the start-up log says nothing. */
+  listed: BackendBuild;
   options: OpenOptions;
   ctx: DriverContext;
 }): Promise<DriverSession & { readonly pid: number }> {
@@ -225,6 +282,8 @@ async function openSpawned(args: {
   };
   let { server, nCtx } = await start(slots);
   const extras = (): Extras => ({ engine: 'server', mode: 'spawn', threads: server.threads, parallel: slots.parallel, ...(nCtx ? { n_ctx: nCtx } : {}) });
+  // What the server loaded the model on, by its own start-up log; the device list when the log is silent.
+  const build = (): BackendBuild => parseStartupLog(server.startupLog) ?? args.listed;
 
   const session: DriverSession & { readonly pid: number } = {
     // The process id is for local supervision and tests, never for results: it stays out of extras.
@@ -233,6 +292,7 @@ async function openSpawned(args: {
     },
     model,
     backendVersion: args.version,
+    backendBuild: build(),
     capabilities: spawnedCapabilities(args.maxContext),
     extras: extras(),
     async prepare(needs) {
@@ -245,6 +305,7 @@ async function openSpawned(args: {
       if (!fits) slots = wanted;
       ({ server, nCtx } = await start(slots));
       session.extras = extras();
+      session.backendBuild = build();
     },
     generate: (request) => streamCompletion(server.baseUrl, request),
     close: () => server.stop(),

@@ -12,6 +12,7 @@ import {
   probePython,
   publicModelName,
   pythonFor,
+  runnerBuild,
   runnerGeneration,
   startPythonRunner,
   type Driver,
@@ -77,7 +78,8 @@ export function createMlxDriver(options: MlxDriverOptions = {}): Driver {
         return { name: NAME, available: false, reason: `mlx-lm not importable by ${python}: pip install mlx-lm (${probe.reason ?? 'import failed'})`.slice(0, 300) };
       }
       const versions = JSON.parse(probe.stdout.split('\n').pop() ?? '{}') as { mlx_lm?: string; mlx?: string };
-      return { name: NAME, available: true, version: backendVersion(versions), reason: `mlx-lm importable by ${python}`, capabilities: CAPABILITIES };
+      // MLX computes on the Metal GPU of Apple Silicon by default; the session reports the device the runner sees.
+      return { name: NAME, available: true, version: backendVersion(versions), reason: `mlx-lm importable by ${python}`, build: { kind: 'metal' }, capabilities: CAPABILITIES };
     },
 
     async listModels(ctx): Promise<ModelInfo[]> {
@@ -97,6 +99,8 @@ export function createMlxDriver(options: MlxDriverOptions = {}): Driver {
         model: { identifier: publicModelName(modelRef), name: publicModelName(modelRef) },
         backendVersion: backendVersion(versions),
         capabilities: CAPABILITIES,
+        // The runner reports MLX's default device (a Metal GPU on Apple Silicon) and its name.
+        backendBuild: runnerBuild(runner.ready),
         extras: { engine: 'mlx_lm.stream_generate' },
         generate: (request) => runnerGeneration(runner, request),
         close: () => runner.close(),

@@ -9,17 +9,20 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DriverError, type DriverContext, type GenerationEvent } from '@llm-speed/framework';
+import { DriverError, type DriverContext, type GenerationEvent, SUITE_SAMPLING } from '@llm-speed/framework';
 import { createMlxDriver } from '../src/index.js';
 
 const FAKE_MLX_LM = `
 __version__ = "0.99.0-fake"
 
 class Response:
+    # mlx_lm.generate.GenerationResponse: the rates are mlx-lm's own timers.
     def __init__(self, text, prompt_tokens, generation_tokens, finish_reason):
         self.text = text
         self.prompt_tokens = prompt_tokens
+        self.prompt_tps = 300.0
         self.generation_tokens = generation_tokens
+        self.generation_tps = 50.0
         self.finish_reason = finish_reason
 
 class Tokenizer:
@@ -31,7 +34,9 @@ def load(path):
         raise FileNotFoundError("no such model: " + path)
     return {"path": path}, Tokenizer()
 
-def stream_generate(model, tokenizer, prompt, max_tokens=256):
+def stream_generate(model, tokenizer, prompt, max_tokens=256, sampler=None, logits_processors=None):
+    if sampler != {"temp": 0.0, "top_p": 1.0, "min_p": 0.0, "top_k": 1}:
+        raise ValueError("not the suite's greedy sampler: %r" % (sampler,))
     path = model["path"]
     prompt_tokens = len(prompt.split())
     stop_at = 3 if path.endswith("eos3") else max_tokens
@@ -56,7 +61,12 @@ describe('mlx driver', () => {
     await writeFile(join(fakeDir, 'mlx_lm', '__init__.py'), FAKE_MLX_LM);
     await mkdir(join(fakeDir, 'mlx'));
     await writeFile(join(fakeDir, 'mlx', '__init__.py'), '');
-    await writeFile(join(fakeDir, 'mlx', 'core.py'), '__version__ = "0.29.0-fake"\n');
+    await writeFile(join(fakeDir, 'mlx_lm', 'sample_utils.py'), 'def make_sampler(**kwargs):\n    return dict(kwargs)\ndef make_logits_processors(**kwargs):\n    return []\n');
+    // mlx.core as MLX reports a Metal GPU: default_device() and device_info()["device_name"].
+    await writeFile(
+      join(fakeDir, 'mlx', 'core.py'),
+      '__version__ = "0.29.0-fake"\nclass random:\n    @staticmethod\n    def seed(s):\n        pass\ndef default_device():\n    return "Device(gpu, 0)"\ndef device_info():\n    return {"device_name": "Apple M3 Pro", "architecture": "applegpu_g15s"}\n',
+    );
   });
   after(async () => {
     await rm(fakeDir, { recursive: true, force: true });
@@ -75,7 +85,7 @@ describe('mlx driver', () => {
     const session = await appleSilicon.open(model, { contextTokens: 512, parallel: 1 }, ctx(fakeDir));
     const events: GenerationEvent[] = [];
     try {
-      for await (const e of session.generate({ prompt: 'one two three', maxTokens, cachePrompt: true, signal: new AbortController().signal })) events.push(e);
+      for await (const e of session.generate({ prompt: 'one two three', maxTokens, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(e);
     } finally {
       await session.close();
     }
@@ -110,14 +120,16 @@ describe('mlx driver', () => {
     assert.equal(session.capabilities.true_concurrency, false);
     assert.ok(!session.flags?.includes('serial-concurrency'));
     assert.deepEqual(events.map((e) => e.type), ['tokens', 'tokens', 'tokens', 'tokens', 'tokens', 'usage', 'done']);
-    assert.deepEqual(events[5], { type: 'usage', promptTokens: 3, outputTokens: 5 });
+    // mlx-lm's own rates turned into counts and times: 3 prompt tokens at 300 tok/s, 5 tokens at 50 tok/s.
+    assert.deepEqual(events[5], { type: 'usage', promptTokens: 3, outputTokens: 5, backendTimings: { promptTokens: 3, promptMs: 10, decodeTokens: 5, decodeMs: 100 } });
     assert.equal((events[6] as { stopReason?: string }).stopReason, 'length');
+    assert.deepEqual(session.backendBuild, { kind: 'metal', devices: ['Apple M3 Pro'] });
   });
 
   it('reports an early end-of-sequence with fewer tokens', async () => {
     const { events } = await generate('mlx-community/fake-eos3', 10);
     assert.equal(events.filter((e) => e.type === 'tokens').length, 3);
-    assert.deepEqual(events.at(-2), { type: 'usage', promptTokens: 3, outputTokens: 3 });
+    assert.deepEqual(events.at(-2), { type: 'usage', promptTokens: 3, outputTokens: 3, backendTimings: { promptTokens: 3, promptMs: 10, decodeTokens: 3, decodeMs: 60 } });
     assert.equal((events.at(-1) as { stopReason?: string }).stopReason, 'eos');
   });
 

@@ -13,6 +13,8 @@ import {
   postStream,
   readNdjson,
   LlmSpeedError,
+  ollamaSamplingOptions,
+  type BackendBuild,
   type Driver,
   type DriverCapabilities,
   type DriverContext,
@@ -81,6 +83,31 @@ interface OllamaChunk {
 
 const nsToMs = (ns: number | undefined): number | null => (typeof ns === 'number' ? Math.round(ns / 1e4) / 100 : null);
 
+/** One loaded model of GET /api/ps ("List Running Models"): size is its whole footprint, size_vram the part in GPU memory. */
+interface OllamaRunning {
+  name?: string;
+  model?: string;
+  size?: number;
+  size_vram?: number;
+}
+
+/**
+ * Where Ollama put the model, from /api/ps: what `ollama ps` prints as "100% GPU", "100% CPU" or
+ * "48%/52% CPU/GPU". Ollama names no GPU API: a model wholly in system memory is `cpu`, GPU memory
+ * on macOS is Metal, anything else on a GPU is `unknown` with the split in extras.
+ */
+export function ollamaPlacement(running: OllamaRunning | undefined, platform: NodeJS.Platform = process.platform): { build: BackendBuild; processor?: string } {
+  if (!running || typeof running.size !== 'number' || running.size <= 0) return { build: { kind: 'unknown' } };
+  const vram = Math.max(0, Math.min(running.size, running.size_vram ?? 0));
+  const gpuShare = Math.round((vram / running.size) * 100);
+  const processor = gpuShare === 0 ? '100% CPU' : gpuShare === 100 ? '100% GPU' : `${100 - gpuShare}%/${gpuShare}% CPU/GPU`;
+  if (gpuShare === 0) return { build: { kind: 'cpu' }, processor };
+  return { build: { kind: platform === 'darwin' ? 'metal' : 'unknown' }, processor };
+}
+
+/** The lowest token count any tokenizer gives these texts: eight characters a token (prose runs ~4, code ~3). */
+const promptTokenFloor = (text: string) => Math.floor(text.length / 8);
+
 function toModelInfo(tag: OllamaTag): ModelInfo {
   return {
     identifier: tag.name,
@@ -112,7 +139,7 @@ function stopReason(doneReason: string | undefined): string | undefined {
 /** Streams one generation; exported for tests. */
 export async function* ollamaGeneration(host: string, model: string, numCtx: number, request: GenerationRequest): AsyncGenerator<GenerationEvent> {
   const chat = request.messages !== undefined;
-  const options = { num_predict: request.maxTokens, num_ctx: numCtx, temperature: 0, seed: 0 };
+  const options = { ...ollamaSamplingOptions(request.sampling), num_predict: request.maxTokens, num_ctx: numCtx };
   const body = chat
     ? { model, messages: request.messages!.map((m) => ({ role: m.role, content: m.content, ...(m.name ? { tool_name: m.name } : {}) })), stream: true, options, keep_alive: KEEP_ALIVE }
     : { model, prompt: request.prompt ?? '', raw: true, stream: true, options, keep_alive: KEEP_ALIVE };
@@ -150,7 +177,23 @@ export async function* ollamaGeneration(host: string, model: string, numCtx: num
       suggestions: ['Check that `ollama serve` is still running and look at its log.'],
     });
   }
-  yield { type: 'usage', promptTokens: final.prompt_eval_count, outputTokens: final.eval_count };
+  // Ollama reuses a cached prompt prefix on its own and cannot be told not to; it then counts only
+  // the tokens it evaluated. A count below any tokenizer's floor for the text means it reused one.
+  const text = chat ? request.messages!.map((m) => m.content).join('\n') : request.prompt ?? '';
+  const promptReuse = typeof final.prompt_eval_count === 'number' && final.prompt_eval_count < promptTokenFloor(text);
+  yield {
+    type: 'usage',
+    promptTokens: final.prompt_eval_count,
+    outputTokens: final.eval_count,
+    promptReuse,
+    // Ollama's own rate is eval_count / eval_duration (docs/api.md, "Durations").
+    backendTimings: {
+      promptTokens: final.prompt_eval_count,
+      promptMs: typeof final.prompt_eval_duration === 'number' ? final.prompt_eval_duration / 1e6 : undefined,
+      decodeTokens: final.eval_count,
+      decodeMs: typeof final.eval_duration === 'number' ? final.eval_duration / 1e6 : undefined,
+    },
+  };
   const extras: Extras = {
     prompt_eval_count: final.prompt_eval_count ?? null,
     prompt_eval_duration_ms: nsToMs(final.prompt_eval_duration),
@@ -204,6 +247,11 @@ export const ollamaDriver: Driver = {
     };
     let numCtx = contextFor(options.contextTokens);
     await load(numCtx);
+    const placement = async () => {
+      const ps = await getJson<{ models?: OllamaRunning[] }>(`${host}/api/ps`, { signal: ctx.signal, headersTimeoutMs: PROBE_TIMEOUT_MS }).catch(() => ({ models: [] }));
+      return ollamaPlacement(ps.models?.find((m) => m.name === tag.name || m.model === tag.name));
+    };
+    let where = await placement();
     const version = await getJson<{ version?: string }>(`${host}/api/version`, { signal: ctx.signal, headersTimeoutMs: PROBE_TIMEOUT_MS }).then((v) => v.version ?? 'unknown').catch(() => 'unknown');
     const session: DriverSession = {
       model: {
@@ -215,7 +263,8 @@ export const ollamaDriver: Driver = {
       },
       backendVersion: version,
       capabilities: { ...CAPABILITIES, max_context_tokens: maxContext ?? null },
-      extras: { num_ctx: numCtx, ...(show.details?.family ? { family: show.details.family } : {}) },
+      backendBuild: where.build,
+      extras: { num_ctx: numCtx, ...(show.details?.family ? { family: show.details.family } : {}), ...(where.processor ? { processor: where.processor } : {}) },
       flags: ['model-warmed'],
       // Each workload runs with the context it needs: W1 does not carry W3's 128k KV cache.
       async prepare(needs) {
@@ -223,7 +272,10 @@ export const ollamaDriver: Driver = {
         if (wanted === numCtx) return;
         await load(wanted);
         numCtx = wanted;
-        session.extras = { ...session.extras, num_ctx: numCtx };
+        // A larger context can push layers out of GPU memory: read the placement again.
+        where = await placement();
+        session.backendBuild = where.build;
+        session.extras = { ...session.extras, num_ctx: numCtx, ...(where.processor ? { processor: where.processor } : {}) };
       },
       generate: (request) => ollamaGeneration(host, tag.name, numCtx, request),
       async close() {

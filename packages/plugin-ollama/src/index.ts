@@ -1,1 +1,1 @@
-export { ollamaDriver, ollamaHost, ollamaGeneration, DEFAULT_OLLAMA_HOST } from './driver.js';
+export { ollamaDriver, ollamaHost, ollamaGeneration, ollamaPlacement, DEFAULT_OLLAMA_HOST } from './driver.js';

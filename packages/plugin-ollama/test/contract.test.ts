@@ -8,12 +8,13 @@
  *   object per token with "response" (or "message.content"), then a final object with done: true,
  *   done_reason ("length" once options.num_predict tokens are out), prompt_eval_count, eval_count
  *   and durations in nanoseconds.
- * It generates exactly options.num_predict tokens, one line every few milliseconds like a real
- * model, and stops writing when the client hangs up.
+ * It generates exactly options.num_predict tokens, 1–4 tokens' text a line, one line every few
+ * milliseconds after holding the first back for FIRST_TOKEN_MS, and stops writing when the client
+ * hangs up. eval_count is the truth about how many tokens were made.
  */
 import assert from 'node:assert/strict';
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
-import { startReplayServer, jsonResponse, type RecordedRequest, type ReplayResponse, type ReplayServer } from '@llm-speed/framework/testing';
+import { startReplayServer, jsonResponse, tokenChunks, type RecordedRequest, type ReplayResponse, type ReplayServer } from '@llm-speed/framework/testing';
 import { ollamaDriver } from '../src/index.js';
 
 const MODEL = 'llama3.2:1b';
@@ -23,8 +24,10 @@ const TAGS = {
   models: [{ name: MODEL, model: MODEL, modified_at: created, size: 1321098329, digest: 'baf6a787fdffd633537aa2eb51cfd54cb93ff08e28040095462bb63daf552878', details: DETAILS }],
 };
 const SHOW = { details: DETAILS, model_info: { 'general.architecture': 'llama', 'llama.context_length': 131072 } };
-/** Milliseconds between two generated tokens (a fast small model). */
+/** Milliseconds between two streamed lines (a fast small model). */
 const TOKEN_MS = 2;
+/** The fake's prefill: the first line leaves this long after the request arrived. */
+const FIRST_TOKEN_MS = 25;
 
 interface OllamaBody {
   prompt?: string;
@@ -42,8 +45,13 @@ function generate(chat: boolean) {
     const n = body.options?.num_predict ?? 128;
     const text = chat ? body.messages!.map((m) => m.content).join(' ') : body.prompt!;
     const promptCount = text.split(/\s+/).filter(Boolean).length;
-    const token = (i: number) => (chat ? { message: { role: 'assistant', content: ` ${i + 1},` } } : { response: ` ${i + 1},` });
-    const chunks = Array.from({ length: n }, (_, i) => ({ data: line({ ...token(i), done: false }), delayMs: TOKEN_MS }));
+    const token = (text: string) => (chat ? { message: { role: 'assistant', content: text } } : { response: text });
+    let made = 0;
+    const chunks = tokenChunks(n).map((size, i) => {
+      const text = Array.from({ length: size }, (_, k) => ` ${made + k + 1},`).join('');
+      made += size;
+      return { data: line({ ...token(text), done: false }), delayMs: i === 0 ? FIRST_TOKEN_MS : TOKEN_MS };
+    });
     const final = line({
       ...(chat ? { message: { role: 'assistant', content: '' } } : { response: '' }),
       done: true,
@@ -81,13 +89,20 @@ describe('ollama driver against a fake daemon', () => {
     modelRef: MODEL,
     outputTokens: 16,
     generationTimeoutMs: 20_000,
+    backend: {
+      requests: () => server!.requests,
+      generationPath: /^\/api\/(generate|chat)$/,
+      firstTokenDelayMs: FIRST_TOKEN_MS,
+      // Ollama's options (docs/modelfile.md "Valid Parameters and Values").
+      sampling: { temperature: 'options.temperature', topK: 'options.top_k', topP: 'options.top_p', minP: 'options.min_p', repeatPenalty: 'options.repeat_penalty', presencePenalty: 'options.presence_penalty', frequencyPenalty: 'options.frequency_penalty', seed: 'options.seed' },
+    },
   });
 
   describe('after the contract suite', () => {
     it('asked for exactly the tokens it wanted, and hung up on the aborted stream', () => {
       const timed = server!.requests.filter((r) => r.path === '/api/generate' && (r.json as OllamaBody).prompt !== '');
       assert.deepEqual(timed.map((r) => (r.json as OllamaBody).options?.num_predict), [16, 1000]);
-      assert.equal(timed[0]!.chunksWritten, 17, '16 tokens and the final line');
+      assert.equal(timed[0]!.chunksWritten, 7 + 1, '16 tokens in seven lines, and the final line');
       assert.ok(timed[1]!.chunksWritten < 100, `the daemon stopped after ${timed[1]!.chunksWritten} lines`);
     });
   });

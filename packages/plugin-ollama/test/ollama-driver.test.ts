@@ -10,9 +10,9 @@
  *   done_reason, prompt_eval_count, eval_count and durations in nanoseconds ("Durations" section).
  */
 import assert from 'node:assert/strict';
-import { DriverError, type DriverContext, type DriverSession, type GenerationEvent } from '@llm-speed/framework';
+import { DriverError, type DriverContext, type DriverSession, type GenerationEvent, SUITE_SAMPLING } from '@llm-speed/framework';
 import { startReplayServer, jsonResponse, type ReplayResponse, type ReplayServer } from '@llm-speed/framework/testing';
-import { ollamaDriver, ollamaHost } from '../src/index.js';
+import { ollamaDriver, ollamaHost, ollamaPlacement } from '../src/index.js';
 
 const MODEL = 'llama3.2:1b';
 const created = '2024-11-24T16:00:00.000000Z';
@@ -62,6 +62,8 @@ function baseRoutes(generate: ReplayResponse | ReplayResponse[]) {
     { method: 'GET', path: '/api/version', response: jsonResponse(200, { version: '0.5.1' }) },
     { method: 'GET', path: '/api/tags', response: jsonResponse(200, TAGS) },
     { method: 'POST', path: '/api/show', response: jsonResponse(200, SHOW) },
+    // "List Running Models": the whole model in GPU memory (size_vram = size).
+    { method: 'GET', path: '/api/ps', response: jsonResponse(200, { models: [{ name: MODEL, model: MODEL, size: 2_019_393_189, digest: TAGS.models[0]!.digest, details: SHOW.details, expires_at: '2024-11-24T16:10:00Z', size_vram: 2_019_393_189 }] }) },
     // The first /api/generate is the warm-up load; later ones are the timed generations.
     { method: 'POST', path: '/api/generate', response: jsonResponse(200, LOADED), times: 1 },
     { method: 'POST', path: '/api/generate', response: generate },
@@ -74,7 +76,7 @@ function context(host: string): DriverContext {
 
 async function collect(session: DriverSession, maxTokens: number, prompt = 'Why is the sky blue?') {
   const events: GenerationEvent[] = [];
-  for await (const e of session.generate({ prompt, maxTokens, cachePrompt: true, signal: new AbortController().signal })) events.push(e);
+  for await (const e of session.generate({ prompt, maxTokens, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(e);
   return events;
 }
 
@@ -141,14 +143,16 @@ describe('ollama driver', () => {
     const events = await collect(session, 3);
     assert.deepEqual(events.map((e) => e.type), ['tokens', 'tokens', 'tokens', 'usage', 'done']);
     assert.ok(events.filter((e) => e.type === 'tokens').every((e) => (e as { count: number }).count === 1));
-    assert.deepEqual(events[3], { type: 'usage', promptTokens: 8, outputTokens: 3 });
+    // Ollama's own timers (prompt_eval_*, eval_*, in ns) are the backend's clock.
+    assert.deepEqual(events[3], { type: 'usage', promptTokens: 8, outputTokens: 3, promptReuse: false, backendTimings: { promptTokens: 8, promptMs: 325.953, decodeTokens: 3, decodeMs: 4709.213 } });
     const done = events[4] as Extract<GenerationEvent, { type: 'done' }>;
     assert.equal(done.stopReason, 'length');
     assert.deepEqual(done.extras, { prompt_eval_count: 8, prompt_eval_duration_ms: 325.95, eval_count: 3, eval_duration_ms: 4709.21, load_duration_ms: 5.03 });
     const sent = server.requests.at(-1)!.json as Record<string, unknown>;
     assert.equal(sent.raw, true);
     assert.equal(sent.stream, true);
-    assert.deepEqual(sent.options, { num_predict: 3, num_ctx: 2048, temperature: 0, seed: 0 });
+    // The suite's sampling in Ollama's option names (docs/modelfile.md), not the daemon's defaults.
+    assert.deepEqual(sent.options, { temperature: 0, top_k: 1, top_p: 1, min_p: 0, repeat_penalty: 1, presence_penalty: 0, frequency_penalty: 0, seed: 42, num_predict: 3, num_ctx: 2048 });
     assert.equal(sent.keep_alive, '10m');
   });
 
@@ -162,7 +166,7 @@ describe('ollama driver', () => {
     assert.equal(tokens.length, 4);
     assert.equal(tokens[0]!.t, tokens[2]!.t, 'lines of one chunk share its arrival time');
     assert.ok(tokens[3]!.t > tokens[2]!.t, 'the split line is stamped when its second half arrives');
-    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 4, outputTokens: 4 });
+    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 4, outputTokens: 4, promptReuse: false, backendTimings: { promptTokens: 4, promptMs: 325.953, decodeTokens: 4, decodeMs: 4709.213 } });
   });
 
   it('reports end-of-sequence before the requested length (done_reason "stop")', async () => {
@@ -170,7 +174,7 @@ describe('ollama driver', () => {
     const session = await ollamaDriver.open(MODEL, { contextTokens: 1024, parallel: 1 }, context(server.url));
     const events = await collect(session, 128);
     assert.equal(events.filter((e) => e.type === 'tokens').length, 2);
-    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 8, outputTokens: 2 });
+    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 8, outputTokens: 2, promptReuse: false, backendTimings: { promptTokens: 8, promptMs: 325.953, decodeTokens: 2, decodeMs: 4709.213 } });
     assert.equal((events.at(-1) as { stopReason?: string }).stopReason, 'eos');
   });
 
@@ -180,7 +184,7 @@ describe('ollama driver', () => {
     const seen: string[] = [];
     await assert.rejects(
       (async () => {
-        for await (const e of session.generate({ prompt: 'x', maxTokens: 3, cachePrompt: true, signal: new AbortController().signal })) seen.push(e.type);
+        for await (const e of session.generate({ prompt: 'x', maxTokens: 3, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) seen.push(e.type);
       })(),
       (error: unknown) => error instanceof DriverError && /stream (broke|ended)/.test(error.message),
     );
@@ -218,11 +222,30 @@ describe('ollama driver', () => {
       { role: 'system' as const, content: 'You are terse.' },
       { role: 'user' as const, content: 'Say hello.' },
     ];
-    for await (const e of session.generate({ messages, maxTokens: 16, cachePrompt: true, signal: new AbortController().signal })) events.push(e);
+    for await (const e of session.generate({ messages, maxTokens: 16, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(e);
     assert.equal(events.filter((e) => e.type === 'tokens').length, 2);
-    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 20, outputTokens: 2 });
+    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 20, outputTokens: 2, promptReuse: false, backendTimings: { promptTokens: 20, promptMs: undefined, decodeTokens: 2, decodeMs: 1 } });
     const sent = server.requests.find((r) => r.path === '/api/chat')!.json as Record<string, unknown>;
     assert.deepEqual(sent.messages, messages);
+  });
+
+  it("reads where Ollama put the model from /api/ps: cpu, Metal, or a GPU it does not name, with ollama ps's split", async () => {
+    assert.deepEqual(ollamaPlacement({ size: 1000, size_vram: 0 }, 'linux'), { build: { kind: 'cpu' }, processor: '100% CPU' });
+    assert.deepEqual(ollamaPlacement({ size: 1000, size_vram: 1000 }, 'darwin'), { build: { kind: 'metal' }, processor: '100% GPU' });
+    assert.deepEqual(ollamaPlacement({ size: 1000, size_vram: 630 }, 'linux'), { build: { kind: 'unknown' }, processor: '37%/63% CPU/GPU' });
+    assert.deepEqual(ollamaPlacement(undefined), { build: { kind: 'unknown' } });
+    server = await startReplayServer(baseRoutes(ndjson([])));
+    const session = await ollamaDriver.open(MODEL, { contextTokens: 1024, parallel: 1 }, context(server.url));
+    assert.equal(session.extras.processor, '100% GPU');
+    assert.deepEqual(session.backendBuild, { kind: process.platform === 'darwin' ? 'metal' : 'unknown' });
+  });
+
+  it('says the prompt was reused when Ollama evaluated fewer tokens than any tokenizer makes of it', async () => {
+    // 4,000 characters of prompt; Ollama evaluated one token: the rest came from its cache.
+    server = await startReplayServer(baseRoutes(ndjson([tokenLine('a'), finalLine('length', 1, 1)])));
+    const session = await ollamaDriver.open(MODEL, { contextTokens: 4096, parallel: 1 }, context(server.url));
+    const events = await collect(session, 1, 'word '.repeat(800));
+    assert.equal((events.find((e) => e.type === 'usage') as { promptReuse?: boolean }).promptReuse, true);
   });
 
   it('fails open with a clear message for a model Ollama does not have', async () => {

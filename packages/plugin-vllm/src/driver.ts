@@ -20,6 +20,7 @@ import {
   type ModelInfo,
   type OpenAiModel,
 } from '@llm-speed/framework';
+import { randomUUID } from 'node:crypto';
 import { prefixCacheCounters } from './cache-counters.js';
 
 export const DEFAULT_VLLM_URL = 'http://127.0.0.1:8000';
@@ -61,7 +62,9 @@ function toModelInfo(model: OpenAiModel): ModelInfo {
 }
 
 function requestBody(model: string, request: GenerationRequest): { path: '/v1/completions' | '/v1/chat/completions'; body: Record<string, unknown> } {
-  const exactLength = { max_tokens: request.maxTokens, min_tokens: request.maxTokens, ignore_eos: true, temperature: 0 };
+  // A fresh cache_salt keeps this request off every prefix cached before it (vLLM's per-request
+  // cache isolation, docs/design/prefix_caching.md): W1–W4 must run on a cold prefix.
+  const exactLength = { max_tokens: request.maxTokens, min_tokens: request.maxTokens, ignore_eos: true, ...(request.cachePrompt ? {} : { cache_salt: randomUUID() }) };
   if (request.messages) {
     const messages = request.messages.map((m) => ({ role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) }));
     return { path: '/v1/chat/completions', body: { model, messages, ...exactLength } };
@@ -126,10 +129,12 @@ export const vllmDriver: Driver = {
       model: toModelInfo(chosen),
       backendVersion: version,
       capabilities: { ...CAPABILITIES, max_context_tokens: maxLen ?? null },
+      // vLLM's API names no device or platform: said as unknown rather than guessed.
+      backendBuild: { kind: 'unknown' },
       extras: { api: 'openai-compatible', ...(maxLen !== undefined ? { max_model_len: maxLen } : {}) },
       generate(request) {
         const { path, body } = requestBody(chosen.id, request);
-        return streamOpenAiCompletion({ baseUrl: url, path, body, signal: request.signal, source: NAME });
+        return streamOpenAiCompletion({ baseUrl: url, path, body, sampling: request.sampling, signal: request.signal, source: NAME });
       },
       async readCacheCounters() {
         try {

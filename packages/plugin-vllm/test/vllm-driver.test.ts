@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DriverError, HttpStatusError, type DriverContext, type GenerationEvent } from '@llm-speed/framework';
+import { DriverError, HttpStatusError, type DriverContext, type GenerationEvent, SUITE_SAMPLING } from '@llm-speed/framework';
 import { startReplayServer, sseChunks, sseResponse, jsonResponse, type ReplayRoute, type ReplayServer } from '@llm-speed/framework/testing';
 import { vllmDriver } from '../src/index.js';
 
@@ -36,7 +36,7 @@ async function collect(gen: AsyncIterable<GenerationEvent>): Promise<GenerationE
 
 const usageOf = (events: GenerationEvent[]) => events.find((e) => e.type === 'usage') as Extract<GenerationEvent, { type: 'usage' }>;
 const doneOf = (events: GenerationEvent[]) => events.at(-1) as Extract<GenerationEvent, { type: 'done' }>;
-const request = (extra: Record<string, unknown> = {}) => ({ prompt: 'The', maxTokens: 4, cachePrompt: true, signal: new AbortController().signal, ...extra });
+const request = (extra: Record<string, unknown> = {}) => ({ prompt: 'The', maxTokens: 4, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal, ...extra });
 
 describe('vllm driver', () => {
   let server: ReplayServer | undefined;

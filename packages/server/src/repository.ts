@@ -2,7 +2,7 @@
  * Storage behind one small interface so a Postgres implementation can follow the SQLite one.
  * Results are immutable: the only state change a result ever sees is withdrawal (METHODOLOGY §9).
  * Outlier flags and cluster statistics are derived data, recomputed from the stored results, and
- * only from comparable ones (METHODOLOGY, "Comparable groups").
+ * only from comparable ones (METHODOLOGY §6.1).
  */
 import type { ClusterStats } from './outliers.js';
 
@@ -37,7 +37,7 @@ export interface NewWorkloadRow {
   engine: string;
   build: string;
   hardwareClass: string;
-  /** The comparable group (METHODOLOGY, "Comparable groups"). */
+  /** The comparable group (METHODOLOGY §6.1). */
   clusterKey: string;
   decodeTps: number | null;
   /** False: stored and shown on its own page, but never ranked, pooled, flagged or a group's best run. */

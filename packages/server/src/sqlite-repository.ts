@@ -217,7 +217,7 @@ export class SqliteResultsRepository implements ResultsRepository {
       clustersOf: p(`SELECT wr.idx, ${clusterColumns('c.')}
         FROM workload_results wr JOIN clusters c ON c.cluster_key = wr.cluster_key AND c.workload = wr.workload WHERE wr.result_id = ?`),
       count: p('SELECT count(*) AS n FROM results'),
-      // Only comparable results are pooled, flagged or ranked (METHODOLOGY, "Comparable groups").
+      // Only comparable results are pooled, flagged or ranked (METHODOLOGY §6.1).
       clusterMembers: p(`SELECT wr.result_id AS resultId, wr.idx, wr.decode_tps AS decodeTps FROM workload_results wr
         WHERE wr.cluster_key = ? AND wr.workload = ? AND wr.comparable = 1 AND ${NOT_WITHDRAWN}`),
       clusterSample: p(`SELECT suite_version AS suiteVersion, model_name AS modelName, model_identifier AS modelIdentifier, model_quant AS modelQuant,

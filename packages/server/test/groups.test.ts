@@ -1,5 +1,5 @@
 /**
- * Comparable groups on the server (METHODOLOGY, "Comparable groups"): a seeded database holding
+ * Comparable groups on the server (METHODOLOGY §6.1): a seeded database holding
  * every kind of run that must not be compared — quick, interrupted, short-output, warm-cache,
  * failed, serial W4 — next to full runs of other suite versions, engines and builds. Asserts what
  * is pooled, ranked and flagged, that an outlier is never a group's best run, and that every run

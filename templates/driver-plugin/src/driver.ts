@@ -5,7 +5,8 @@
  * The echo server's API (what the driver talks to):
  *   GET  /health    → {"version": "1.2.3"}
  *   GET  /models    → {"models": [{"id": "echo-small", "name": "Echo small", "context_length": 4096}]}
- *   POST /generate  {"model", "prompt", "max_tokens", "ignore_eos"} → Server-Sent Events:
+ *   POST /generate  {"model", "prompt", "max_tokens", "ignore_eos", "temperature", "top_k", "seed"}
+ *                   → Server-Sent Events:
  *        event: token  data: {"text": "..."}                      (one per generated token)
  *        event: done   data: {"stop_reason": "length", "prompt_tokens": 12, "output_tokens": 16}
  */
@@ -71,7 +72,9 @@ async function* generate(url: string, model: string, request: GenerationRequest,
   // The echo server only does plain completions; a chat backend would send request.messages as they are.
   const prompt = request.prompt ?? (request.messages ?? []).map((m) => `${m.role}: ${m.content}`).join('\n');
   try {
-    const body = await postStream(`${url}/generate`, { model, prompt, max_tokens: request.maxTokens, ignore_eos: true }, {
+    // The suite's sampling (greedy, a fixed seed), in the fields this backend has for it: never its defaults.
+    const { temperature, topK, seed } = request.sampling;
+    const body = await postStream(`${url}/generate`, { model, prompt, max_tokens: request.maxTokens, ignore_eos: true, temperature, top_k: topK, seed }, {
       signal: controller.signal,
       headers: { accept: 'text/event-stream' },
     });
@@ -132,6 +135,8 @@ export const echoDriver: Driver = {
       model: { identifier: model, name: info.name },
       backendVersion: version,
       capabilities: CAPABILITIES,
+      // What it computes on, as the backend says (echo computes nothing: "cpu"); say 'unknown' rather than guess.
+      backendBuild: { kind: 'cpu' },
       extras: {},
       generate: (request) => {
         if (closed) throw new DriverError(NAME, 'the session is closed');

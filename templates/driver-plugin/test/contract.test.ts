@@ -5,7 +5,7 @@
  */
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
 import { echoDriver } from '../src/driver.js';
-import { startEchoServer, type EchoServer } from './echo-server.js';
+import { FIRST_TOKEN_MS, startEchoServer, type EchoServer } from './echo-server.js';
 
 describe('echo driver', () => {
   const context = { env: { ...process.env } as NodeJS.ProcessEnv };
@@ -17,5 +17,17 @@ describe('echo driver', () => {
   });
   after(() => server.close());
 
-  runDriverContractTests('echo', { driver: () => echoDriver, context });
+  runDriverContractTests('echo', {
+    driver: () => echoDriver,
+    context,
+    // What the backend saw: the suite checks when the request arrived (TTFT cannot start before
+    // it), that the first token waited for the backend's prefill, and that the suite's sampling
+    // arrived in the fields your wire format has for it.
+    backend: {
+      requests: () => server.requests,
+      generationPath: '/generate',
+      firstTokenDelayMs: FIRST_TOKEN_MS,
+      sampling: { temperature: 'temperature', topK: 'top_k', seed: 'seed' },
+    },
+  });
 });

@@ -1,13 +1,26 @@
 /**
  * A stand-in echo backend on 127.0.0.1 for tests: the API documented at the top of src/driver.ts,
- * streaming one SSE event per token with a small gap, and stopping as soon as the client hangs up.
+ * streaming one SSE event per token with a small gap after a "prefill" of FIRST_TOKEN_MS, and
+ * stopping as soon as the client hangs up. It records every request (body and arrival time on the
+ * test's clock) so the contract suite can check what the driver sent and when.
  * Replace it with recorded traffic from your real backend (see DRIVERS.md, "Testing").
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** How long the echo server holds its first token back, as a model's prefill would. */
+export const FIRST_TOKEN_MS = 20;
+
+export interface EchoRequest {
+  path: string;
+  json?: unknown;
+  /** performance.now() when the whole request had arrived: the test's process, the test's clock. */
+  receivedAt: number;
+}
+
 export interface EchoServer {
   url: string;
+  requests: EchoRequest[];
   /** Streams currently being written (0 once every client has hung up or finished). */
   openStreams(): number;
   close(): Promise<void>;
@@ -16,6 +29,7 @@ export interface EchoServer {
 export async function startEchoServer(options: { tokenGapMs?: number } = {}): Promise<EchoServer> {
   const gap = options.tokenGapMs ?? 2;
   let open = 0;
+  const requests: EchoRequest[] = [];
   const server: Server = createServer((req, res) => {
     const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (req.method === 'GET' && req.url === '/health') return json(200, { version: '1.2.3' });
@@ -25,6 +39,7 @@ export async function startEchoServer(options: { tokenGapMs?: number } = {}): Pr
     req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
     req.on('end', () => {
       const body = JSON.parse(raw) as { prompt?: string; max_tokens?: number };
+      requests.push({ path: req.url ?? '', json: body, receivedAt: performance.now() });
       const words = (body.prompt ?? '').split(/\s+/).filter(Boolean);
       const total = body.max_tokens ?? 16;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -35,9 +50,12 @@ export async function startEchoServer(options: { tokenGapMs?: number } = {}): Pr
         if (finished) return;
         finished = true;
         open--;
+        clearTimeout(start);
         clearInterval(timer);
       };
-      const timer = setInterval(() => {
+      let timer: ReturnType<typeof setInterval> | undefined;
+      const start = setTimeout(() => (timer = setInterval(tick, gap)), FIRST_TOKEN_MS);
+      const tick = () => {
         if (sent < total) {
           res.write(`event: token\ndata: ${JSON.stringify({ text: ` ${words[sent % Math.max(words.length, 1)] ?? 'echo'}` })}\n\n`);
           sent++;
@@ -45,7 +63,7 @@ export async function startEchoServer(options: { tokenGapMs?: number } = {}): Pr
         }
         res.end(`event: done\ndata: ${JSON.stringify({ stop_reason: 'length', prompt_tokens: words.length, output_tokens: sent })}\n\n`);
         finish();
-      }, gap);
+      };
       res.on('close', finish);
     });
   });
@@ -53,6 +71,7 @@ export async function startEchoServer(options: { tokenGapMs?: number } = {}): Pr
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    requests,
     openStreams: () => open,
     close: () =>
       new Promise<void>((resolve) => {

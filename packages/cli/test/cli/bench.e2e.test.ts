@@ -1,6 +1,7 @@
 /**
- * End to end through the real CLI and real llama.cpp (no mocks): the embedded default, the full
- * default suite against a real llama-server, and the bad-input paths of `llm-speed bench`.
+ * End to end through the real CLI and real llama.cpp (no mocks): the embedded default, the default
+ * workloads in suite-v1-test's short shapes and in suite-v1's real shapes against a real
+ * llama-server, and the bad-input paths of `llm-speed bench`.
  * The llama-server binary is the one scripts/build-llama-server.sh builds (npm test builds it first).
  */
 import assert from 'node:assert/strict';
@@ -17,6 +18,19 @@ async function llamaServerBin(): Promise<string> {
   const { stdout } = await execa('bash', [BUILD_SCRIPT], { timeout: 30 * 60_000 });
   const dir = stdout.trim().split('\n').pop()!;
   return dir;
+}
+
+/** What every llama-server result carries besides its figures (METHODOLOGY §3.2–§3.4, §4). */
+function assertProvenance(r: Record<string, any>): void {
+  assert.deepEqual(r.backend_build, { kind: 'cpu' }, `${r.workload}: this machine's llama-server is a CPU build`);
+  assert.match(r.backend_version, /^\d+\.\d+\.\d+ \([0-9a-f]{7}\)$/);
+  assert.equal(r.token_counts, 'backend');
+  assert.ok(r.backend_decode_tps > 0 && r.backend_prefill_tps > 0, `${r.workload}: llama-server's own clock`);
+  assert.equal(r.extras.warmup, true, `${r.workload}: warmed up before timing`);
+  if (r.workload !== 'agent-trace') {
+    assert.equal(r.cached_prompt_tokens, 0, `${r.workload} ran on a cold prefix`);
+    assert.ok(!r.flags.includes('warm-cache'));
+  }
 }
 
 describe('llm-speed bench (e2e, real llama.cpp)', function () {
@@ -39,6 +53,11 @@ describe('llm-speed bench (e2e, real llama.cpp)', function () {
     assert.match(run.results[0].model.identifier, /^llm-speed\/synth-llama-tiny/);
     assert.ok(run.results[0].decode_tps > 0, 'real tokens were generated');
     assert.ok(run.results[0].flags.includes('quick'));
+    // Provenance: the engine's build and version as node-llama-cpp reports them, counts by the model's tokenizer.
+    assert.deepEqual(run.results[0].backend_build, { kind: 'cpu' });
+    assert.match(run.results[0].backend_version, /^\d+\.\d+\.\d+ \([0-9a-f]{7}\), node-llama-cpp \d/);
+    assert.equal(run.results[0].token_counts, 'tokenizer');
+    assert.equal(run.results[0].extras.warmup, true);
     assert.match(String(result.stderr), /embedded/i, 'the user is told the embedded default is in use');
     // signed, and raw timings stay out of the payload
     assert.ok(run.signature && run.public_key);
@@ -48,7 +67,7 @@ describe('llm-speed bench (e2e, real llama.cpp)', function () {
     assert.ok(existsSync(runs) && readdirSync(runs).some((f) => f.endsWith('.json')));
   });
 
-  it('runs the default suite (W1, W2, W4, W5) against a real llama-server', async () => {
+  it('runs the default workloads (W1, W2, W4, W5) in suite-v1-test\'s short shapes (8–16 tokens) against a real llama-server', async () => {
     const bin = await llamaServerBin();
     const out = join(box.root, 'full.json');
     const result = await box.run(['bench', '--suite', 'suite-v1-test', '--no-upload', '--json', out, '--llama-cpp-path', bin], {
@@ -65,6 +84,7 @@ describe('llm-speed bench (e2e, real llama.cpp)', function () {
       assert.equal(r.error, null, `${r.workload}: ${r.error}`);
       assert.equal(r.extras.engine, 'server');
       assert.ok(r.decode_tps > 0 && r.ttft_ms > 0 && r.prefill_tps > 0, `${r.workload} has real figures`);
+      assertProvenance(r);
     }
     const w4 = run.results.find((r: { workload: string }) => r.workload === 'concurrent-decode');
     assert.ok(w4.batches.length >= 2 && w4.batches.every((b: { aggregate_tps: number }) => b.aggregate_tps > 0));
@@ -73,6 +93,41 @@ describe('llm-speed bench (e2e, real llama.cpp)', function () {
     // llama-server reports cache_n: later turns reuse the growing prefix
     assert.ok(w5.prefix_cache_hit_rate > 0, 'prefix cache reuse measured from llama-server timings');
     assert.match(String(result.stdout), /chat-short/);
+  });
+
+  it("runs suite-v1's real shapes (W1 256, W2 1,024, W4 batches 1–16 × 256, W5 11 turns) against a real llama-server", async () => {
+    const bin = await llamaServerBin();
+    const out = join(box.root, 'suite-v1.json');
+    const result = await box.run(['bench', '--no-upload', '--json', out, '--llama-cpp-path', bin], { timeoutMs: 14 * 60_000 });
+    assert.equal(result.exitCode, 0, `${result.stderr}`);
+    const run = JSON.parse(readFileSync(out, 'utf8'));
+    assert.deepEqual(check('run', run), []);
+    const by = (name: string) => run.results.find((r: { workload: string }) => r.workload === name);
+    assert.deepEqual(run.results.map((r: { workload: string }) => r.workload), ['chat-short', 'chat-long', 'concurrent-decode', 'agent-trace']);
+    for (const r of run.results) {
+      assert.equal(r.error, null, `${r.workload}: ${r.error}`);
+      assert.equal(r.suite_version, 'suite-v1');
+      // harness-gap depends on how loaded this machine is while it runs: not asserted here (runner tests pin it).
+      assert.deepEqual(r.flags.filter((f: string) => f !== 'harness-gap'), [], `${r.workload}: ${r.flags.join(', ')}`);
+      assertProvenance(r);
+    }
+    // The suite's shapes, exactly: output lengths forced, prompts near their reference sizes.
+    assert.equal(by('chat-short').output_tokens, 256);
+    assert.ok(Math.abs(by('chat-short').prompt_tokens - 131) <= 2, `W1 prompt ${by('chat-short').prompt_tokens}`);
+    assert.equal(by('chat-long').output_tokens, 1024);
+    assert.ok(Math.abs(by('chat-long').prompt_tokens - 4057) <= 2, `W2 prompt ${by('chat-long').prompt_tokens}`);
+    const w4 = by('concurrent-decode');
+    assert.deepEqual(w4.batches.map((b: { batch: number }) => b.batch), [1, 4, 8, 16]);
+    assert.equal(w4.batch_size, 16);
+    assert.equal(w4.output_tokens, 16 * 256);
+    assert.equal(w4.decode_tps, w4.batches[3].aggregate_tps, 'the headline is batch 16\'s aggregate');
+    assert.equal(w4.extras.parallel, 16, 'sixteen slots, one stream each');
+    const w5 = by('agent-trace');
+    assert.equal(w5.turns.length, 11);
+    assert.equal(w5.output_tokens, 11 * 128);
+    assert.ok(w5.context_tokens > 15_000, `W5 grows to ~16k tokens (${w5.context_tokens})`);
+    assert.ok(w5.cached_prompt_tokens > w5.prompt_tokens / 2, 'later turns reuse the growing prefix');
+    assert.equal(w5.prompt_tokens, w5.turns.reduce((s: number, t: { prompt_tokens: number }) => s + t.prompt_tokens, 0));
   });
 
   it('refuses an unknown workload and --quick with long-context-decay', async () => {

@@ -1,5 +1,5 @@
 /**
- * The one comparability rule (METHODOLOGY, "Comparable groups"), used by the results server for
+ * The one comparability rule (METHODOLOGY §6.1), used by the results server for
  * its groups, statistics, outlier flags and rankings, and by `llm-speed compare` for its
  * warnings. Two workload results are compared only when they are in the same group and both are
  * comparable; everything else is still stored and shown, on its own.

@@ -1,4 +1,4 @@
-/** Which results may be compared with which (METHODOLOGY, "Comparable groups"): one rule for the server and the CLI. */
+/** Which results may be compared with which (METHODOLOGY §6.1): one rule for the server and the CLI. */
 export {
   GROUP_FIELDS,
   NOT_COMPARABLE_FLAGS,

@@ -9,7 +9,7 @@ import type { WorkloadResult } from '../contract/generated/workload-result.js';
 export const INTERRUPTED_FLAG = 'interrupted';
 
 /** Why: an invocation's workloads are submitted together, all of them or none. */
-export const INTERRUPTED_RULE = 'an interrupted run is never submitted: all of an invocation or none (METHODOLOGY, "Comparable groups")';
+export const INTERRUPTED_RULE = 'an interrupted run is never submitted: all of an invocation or none (METHODOLOGY §6.1)';
 
 export const RUN_AGAIN = 'run the benchmark again to submit a complete one';
 

@@ -21,6 +21,7 @@ export const SETTINGS: Record<SettingKey, Kind> = {
   workloads: 'list',
   llama_cpp_path: 'string',
   llama_cpp_url: 'string',
+  llama_cpp_log: 'string',
   ollama_host: 'string',
   vllm_url: 'string',
   python: 'string',

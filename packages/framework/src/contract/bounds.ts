@@ -1,5 +1,5 @@
 /**
- * The schemas bound every number (METHODOLOGY "Bounds"): finite, non-negative where physical,
+ * The schemas bound every number (METHODOLOGY §3.8): finite, non-negative where physical,
  * below a generous physical limit. A figure outside them is a measurement artefact (a division by
  * a near-zero interval, a clock jump), not a result: before a run is signed it is replaced by null
  * where the schema allows null (else by the bound) and its result gets the `out-of-bounds` flag,

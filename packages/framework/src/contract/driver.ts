@@ -7,9 +7,10 @@
  * of METHODOLOGY §6 are enforced once, for every backend alike.
  */
 import type { DriverCapabilities, DriverDetection, ModelInfo } from './generated/driver.js';
-import type { Extras, ModelRef } from './generated/workload-result.js';
+import type { BackendBuild, Extras, ModelRef } from './generated/workload-result.js';
 
 export type { DriverCapabilities, DriverDetection, ModelInfo } from './generated/driver.js';
+export type { BackendBuild } from './generated/workload-result.js';
 
 /** Settings a driver may read: resolved config values (flag > env > config > default) and paths. */
 export interface DriverContext {
@@ -40,6 +41,24 @@ export interface OpenOptions {
   parallel: number;
 }
 
+/**
+ * How the next token is chosen. The suite fixes it (SUITE_SAMPLING: greedy), so every backend does
+ * the same work per token: a server's own defaults (temperature 0.8, top-k 40, repetition
+ * penalties, ...) cost time that another backend would not spend. Drivers send every field their
+ * backend's wire format has a place for (DRIVERS.md §2 lists the usual names).
+ */
+export interface Sampling {
+  temperature: number;
+  topK: number;
+  topP: number;
+  minP: number;
+  /** Multiplicative repetition penalty (llama.cpp repeat_penalty, vLLM repetition_penalty); 1 = none. */
+  repeatPenalty: number;
+  presencePenalty: number;
+  frequencyPenalty: number;
+  seed: number;
+}
+
 export interface GenerationRequest {
   /** Plain completion prompt (W1–W4) ... */
   prompt?: string;
@@ -47,9 +66,32 @@ export interface GenerationRequest {
   messages?: ChatMessage[];
   /** Exact number of tokens to generate; drivers ignore end-of-sequence where the backend allows. */
   maxTokens: number;
-  /** Let the backend reuse a cached prefix (W5 relies on it; other workloads leave it on too). */
+  /**
+   * Whether the backend may reuse a cached prompt prefix. False for W1–W4, which must run on a
+   * cold prefix (a driver whose backend can turn reuse off per request does so); true for W5,
+   * whose growing conversation is meant to hit the cache.
+   */
   cachePrompt: boolean;
+  /** The suite's sampling; drivers send it rather than relying on the backend's defaults. */
+  sampling: Sampling;
   signal: AbortSignal;
+}
+
+/**
+ * One generation as the backend's own timers saw it (llama-server `timings`, Ollama's durations,
+ * a runner's timers). Each pair is optional: give what the backend reports, in its own terms.
+ */
+export interface BackendTimings {
+  /** Prompt tokens the backend processed (not those served from its cache), and how long that took. */
+  promptTokens?: number;
+  promptMs?: number;
+  /**
+   * Decode tokens as the backend counts them for its own rate, and their time: llama-server's
+   * predicted_per_second counts predicted_n − 1 steps over predicted_ms; Ollama's rate is
+   * eval_count over eval_duration.
+   */
+  decodeTokens?: number;
+  decodeMs?: number;
 }
 
 /**
@@ -66,14 +108,33 @@ export type GenerationEvent =
   | { type: 'sent'; t: number }
   /** One or more generated tokens arrived together (a chunk may carry several). */
   | { type: 'tokens'; t: number; count: number }
-  /** Token counts as reported by the backend; they override counts inferred from chunks. */
-  | { type: 'usage'; promptTokens?: number; outputTokens?: number; cachedPromptTokens?: number }
+  /**
+   * Token counts as reported by the backend; they override counts inferred from chunks.
+   * `countedBy`: 'backend' (default) when the backend reported them, 'tokenizer' when the driver
+   * counted with the model's tokenizer itself. `promptReuse`: the backend evaluated clearly fewer
+   * prompt tokens than the prompt holds but says nothing about its cache (Ollama).
+   */
+  | {
+      type: 'usage';
+      promptTokens?: number;
+      outputTokens?: number;
+      cachedPromptTokens?: number;
+      countedBy?: 'backend' | 'tokenizer';
+      promptReuse?: boolean;
+      backendTimings?: BackendTimings;
+    }
   /** The stream ended. `extras` carries small backend telemetry (e.g. llama-server's own timings). */
   | { type: 'done'; t: number; stopReason?: 'length' | 'eos' | 'abort' | 'error' | string; extras?: Extras };
 
 export interface DriverSession {
   model: ModelRef;
+  /** The backend's release as it names itself; llama.cpp builds: "<release> (<commit>)". */
   backendVersion: string;
+  /**
+   * What the backend computes on, as the backend itself reports it (kind and device names).
+   * Results carry it as backend_build; without it they say `unknown`.
+   */
+  backendBuild?: BackendBuild;
   capabilities: DriverCapabilities;
   /** Engine settings worth reporting with every result (threads, engine kind, ...). */
   extras: Extras;

@@ -3,7 +3,7 @@
  * left, when tokens arrived, what the backend said about counts, and how the stream ended.
  * The loop does no arithmetic beyond appending, so the harness never slows the stream it times.
  */
-import type { DriverSession, GenerationEvent, GenerationRequest } from '../contract/driver.js';
+import type { BackendTimings, DriverSession, GenerationEvent, GenerationRequest } from '../contract/driver.js';
 import type { Extras } from '../contract/generated/workload-result.js';
 import { errorMessage } from '../errors.js';
 import { now as defaultNow, type Clock } from './clock.js';
@@ -18,10 +18,15 @@ export interface GenerationRecord {
   promptTokens?: number;
   outputTokens?: number;
   cachedPromptTokens?: number;
+  /** Who counted promptTokens/outputTokens when a usage event gave them (default: the backend). */
+  countedBy?: 'backend' | 'tokenizer';
+  /** The backend evaluated clearly fewer prompt tokens than the prompt holds (reuse it did not count). */
+  promptReuse?: boolean;
+  /** The backend's own timers for this generation. */
+  backendTimings?: BackendTimings;
   stopReason?: string;
   extras: Extras;
   error?: string;
-  /** Called on each arrival; for live progress only. */
 }
 
 export interface GenerationMetrics {
@@ -36,12 +41,10 @@ export interface GenerationMetrics {
   latencies_ms: number[];
 }
 
-export type ArrivalListener = (tokensSoFar: number, t: number) => void;
-
 export async function recordGeneration(
   session: DriverSession,
   request: GenerationRequest,
-  options: { clock?: Clock; onTokens?: ArrivalListener; promptTokensHint?: number } = {},
+  options: { clock?: Clock; promptTokensHint?: number } = {},
 ): Promise<GenerationRecord> {
   const clock = options.clock ?? defaultNow;
   const record: GenerationRecord = { sentAt: 0, endedAt: 0, arrivals: [], arrivedTokens: 0, extras: {} };
@@ -54,11 +57,13 @@ export async function recordGeneration(
       } else if (event.type === 'tokens') {
         record.arrivals.push({ t: event.t, count: event.count });
         record.arrivedTokens += event.count;
-        options.onTokens?.(record.arrivedTokens, event.t);
       } else if (event.type === 'usage') {
         if (event.promptTokens !== undefined) record.promptTokens = event.promptTokens;
         if (event.outputTokens !== undefined) record.outputTokens = event.outputTokens;
         if (event.cachedPromptTokens !== undefined) record.cachedPromptTokens = event.cachedPromptTokens;
+        if (event.countedBy !== undefined) record.countedBy = event.countedBy;
+        if (event.promptReuse) record.promptReuse = true;
+        if (event.backendTimings !== undefined) record.backendTimings = event.backendTimings;
       } else if (event.type === 'done') {
         record.endedAt = event.t;
         record.stopReason = event.stopReason;
@@ -76,6 +81,14 @@ export async function recordGeneration(
 /** The backend's own count wins over counting arrivals: a chunk may carry several tokens. */
 export function outputTokensOf(record: GenerationRecord): number {
   return record.outputTokens ?? record.arrivedTokens;
+}
+
+export type TokenCounts = 'backend' | 'tokenizer' | 'arrivals';
+
+/** Where a record's counts came from: arrivals when no usage gave the output count. */
+export function tokenCountsOf(record: GenerationRecord): TokenCounts {
+  if (record.outputTokens === undefined) return 'arrivals';
+  return record.countedBy ?? 'backend';
 }
 
 export function metricsOf(record: GenerationRecord): GenerationMetrics {

@@ -1,4 +1,5 @@
 import type { DetectReport } from '../contract/generated/driver.js';
+import { describeBuild } from './results-table.js';
 
 export function renderDetectReport(report: DetectReport): string {
   const f = report.fingerprint;
@@ -15,7 +16,8 @@ export function renderDetectReport(report: DetectReport): string {
   ];
   const width = Math.max(8, ...report.drivers.map((d) => d.name.length));
   for (const d of report.drivers) {
-    const state = d.available ? `detected  ${d.version ?? ''}` : `skipped   ${d.reason ?? ''}`;
+    // The build says what the backend computes on (cuda, metal, cpu, ...), as the backend itself reports it.
+    const state = d.available ? `detected  ${d.version ?? ''}${d.build ? ` · ${describeBuild(d.build)}` : ''}` : `skipped   ${d.reason ?? ''}`;
     lines.push(`  ${d.name.padEnd(width)}  ${state}`.trimEnd());
   }
   if (report.drivers.length === 0) lines.push('  (no driver plugins installed: llm-speed plugins install <package>)');

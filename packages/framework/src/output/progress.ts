@@ -1,7 +1,8 @@
 /**
- * Live progress for a bench run. On a TTY one status line is redrawn at most every 100 ms
- * (what runs, tokens so far, current tok/s); elsewhere (CI, pipes) plain lines, one per step.
- * Throttled so that printing never competes with the stream being timed.
+ * Live progress for a bench run: on a TTY one status line redrawn in place at each step (workload,
+ * W4 batch, W5 turn); elsewhere (CI, pipes) plain lines, one per step. Steps fall between timed
+ * requests, so nothing is printed while a generation is being timed: on the machine being
+ * measured, per-token redraws took CPU from the backend (METHODOLOGY §3.5).
  */
 import type { MeasuredResult as WorkloadResult } from '../contract/generated/run.js';
 import type { ProgressListener } from '../harness/runner.js';
@@ -14,7 +15,6 @@ export interface ProgressReporter extends ProgressListener {
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, isTty = Boolean(stream.isTTY)): ProgressReporter {
   let label = '';
-  let lastDraw = 0;
   let drawn = false;
   const clear = () => {
     if (drawn) stream.write('\r\x1b[2K');
@@ -33,15 +33,6 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, isTt
         stream.write(`▶ ${label}`);
         drawn = true;
       } else line(`running ${label}`);
-    },
-    tokens(_workload, tokensSoFar, tokPerSec) {
-      if (!isTty) return;
-      const t = performance.now();
-      if (t - lastDraw < 100) return;
-      lastDraw = t;
-      clear();
-      stream.write(`▶ ${label} · ${tokensSoFar} tokens${tokPerSec ? ` · ${tokPerSec.toFixed(1)} tok/s` : ''}`);
-      drawn = true;
     },
     workloadFinished(workload: RunnableWorkload, result: WorkloadResult) {
       const figures = result.error

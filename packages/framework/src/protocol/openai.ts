@@ -16,7 +16,8 @@
  */
 import { DriverError, LlmSpeedError } from '../errors.js';
 import { now as defaultNow, type Clock } from '../harness/clock.js';
-import type { GenerationEvent } from '../contract/driver.js';
+import type { GenerationEvent, Sampling } from '../contract/driver.js';
+import { openAiSamplingFields } from '../contract/sampling.js';
 import { readSse } from './sse.js';
 import { getJson, postStream, HttpStatusError } from './http.js';
 
@@ -26,8 +27,16 @@ export interface OpenAiStreamOptions {
   /** Server root, e.g. http://127.0.0.1:8000 or https://api.groq.com/openai (no /v1). */
   baseUrl: string;
   path: OpenAiPath;
-  /** Request body; stream and stream_options are added. */
+  /** Request body; the sampling fields, stream and stream_options are added. */
   body: Record<string, unknown>;
+  /** The request's sampling (GenerationRequest.sampling), sent as OpenAI-style fields. */
+  sampling: Sampling;
+  /**
+   * 'openai' for the OpenAI API itself, which rejects fields it does not define (top_k, min_p,
+   * repetition_penalty); 'extended' (default) for servers that take them (vLLM, llama-server,
+   * mlx_lm.server, OpenRouter, Together, Fireworks).
+   */
+  samplingDialect?: 'openai' | 'extended';
   headers?: Record<string, string>;
   signal?: AbortSignal;
   clock?: Clock;
@@ -90,7 +99,8 @@ export async function* streamOpenAiCompletion(options: OpenAiStreamOptions): Asy
   const clock = options.clock ?? defaultNow;
   const source = options.source ?? 'openai-compatible';
   const url = joinApiUrl(options.baseUrl, options.path);
-  const body = { ...options.body, stream: true, stream_options: { include_usage: true } };
+  // The body's own fields win: a provider that spells a setting differently overrides it there.
+  const body = { ...openAiSamplingFields(options.sampling, options.samplingDialect), ...options.body, stream: true, stream_options: { include_usage: true } };
   const stream = await postStream(url, body, {
     headers: { accept: 'text/event-stream', ...options.headers },
     signal: options.signal,

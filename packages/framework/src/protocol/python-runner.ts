@@ -5,13 +5,19 @@
  *
  * Runner protocol (the scripts in plugin-mlx/python and plugin-exllamav2/python implement it):
  *   started as `python -u <script> <args...>`; it loads the model, then prints
- *     {"event":"ready", "versions": {...}, ...}
+ *     {"event":"ready", "versions": {...}, "device": {"kind": "cuda"|"metal"|..., "name": "..."}}
  *   then reads one JSON request per stdin line:
- *     {"prompt": "..."} or {"messages": [...]}, plus {"max_tokens": N, "ignore_eos": bool}
+ *     {"prompt": "..."} or {"messages": [...]}, plus {"max_tokens": N, "cache_prompt": bool,
+ *      "sampling": {"temperature", "top_k", "top_p", "min_p", "repeat_penalty",
+ *                   "presence_penalty", "frequency_penalty", "seed"}}
  *   and answers each with
  *     {"event":"token","n":<tokens in this line>,"t":<perf_counter s>}   (one or more)
- *     {"event":"done","prompt_tokens":P,"output_tokens":O,"stop_reason":"length"|"eos"}
+ *     {"event":"done","prompt_tokens":P,"output_tokens":O,"stop_reason":"length"|"eos",
+ *      "cached_tokens":C?, "timings": {"prompt_n","prompt_ms","decode_n","decode_ms"}?}
  *   or {"event":"error","message":"...","kind":"import"|"runtime"}.
+ *   `timings` are the backend's own timers (mlx-lm's prompt_tps/generation_tps, exllamav2's
+ *   time_prefill/time_generate) in the runner's terms: prompt tokens processed and their ms,
+ *   decode tokens as the backend counts them for its rate and their ms.
  *   The runner's own "t" is kept for diagnostics only; timing uses the Node-side arrival time.
  * The process lives for the session (no model reload per request) and is killed on close, abort
  * or deadline, so no runner outlives the harness.
@@ -19,7 +25,8 @@
 import { spawn, execFile } from 'node:child_process';
 import { DriverError, TimeoutError, LlmSpeedError } from '../errors.js';
 import { now as defaultNow, type Clock } from '../harness/clock.js';
-import type { GenerationEvent, GenerationRequest } from '../contract/driver.js';
+import type { BackendBuild, BackendTimings, GenerationEvent, GenerationRequest } from '../contract/driver.js';
+import { runnerSamplingFields } from '../contract/sampling.js';
 import { readNdjson, type NdjsonValue } from './ndjson.js';
 import { superviseChild } from '../util/child-processes.js';
 
@@ -231,10 +238,33 @@ export async function startPythonRunner(options: PythonRunnerOptions): Promise<P
   };
 }
 
+const BUILD_KINDS = new Set<BackendBuild['kind']>(['cpu', 'cuda', 'rocm', 'metal', 'vulkan', 'sycl', 'opencl', 'musa', 'cann', 'remote', 'unknown']);
+
+/** The ready line's `device` ({"kind", "name"}) as a BackendBuild; unknown when the runner did not say. */
+export function runnerBuild(ready: RunnerLine): BackendBuild {
+  const device = typeof ready.device === 'object' && ready.device !== null ? (ready.device as { kind?: unknown; name?: unknown }) : {};
+  const kind = typeof device.kind === 'string' && BUILD_KINDS.has(device.kind as BackendBuild['kind']) ? (device.kind as BackendBuild['kind']) : 'unknown';
+  const name = typeof device.name === 'string' && device.name.trim() ? device.name.trim().slice(0, 64) : undefined;
+  return name ? { kind, devices: [name] } : { kind };
+}
+
+function finiteOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** The done line's `timings` in the contract's terms. */
+function runnerTimings(line: RunnerLine): BackendTimings | undefined {
+  if (typeof line.timings !== 'object' || line.timings === null) return undefined;
+  const t = line.timings as Record<string, unknown>;
+  return { promptTokens: finiteOrUndefined(t.prompt_n), promptMs: finiteOrUndefined(t.prompt_ms), decodeTokens: finiteOrUndefined(t.decode_n), decodeMs: finiteOrUndefined(t.decode_ms) };
+}
+
 /** Turns runner lines of one request into the contract's generation events. */
 export async function* runnerGeneration(runner: PythonRunner, request: GenerationRequest, deadlineMs?: number): AsyncGenerator<GenerationEvent> {
   const payload: Record<string, unknown> = {
     max_tokens: request.maxTokens,
+    cache_prompt: request.cachePrompt,
+    sampling: runnerSamplingFields(request.sampling),
     ...(request.messages ? { messages: request.messages } : { prompt: request.prompt ?? '' }),
   };
   for await (const { line, t } of runner.request(payload, { signal: request.signal, deadlineMs })) {
@@ -242,10 +272,14 @@ export async function* runnerGeneration(runner: PythonRunner, request: Generatio
       const n = typeof line.n === 'number' && line.n > 0 ? line.n : 1;
       yield { type: 'tokens', t, count: n };
     } else if (line.event === 'done') {
+      const cached = finiteOrUndefined(line.cached_tokens);
+      const timings = runnerTimings(line);
       yield {
         type: 'usage',
         promptTokens: typeof line.prompt_tokens === 'number' ? line.prompt_tokens : undefined,
         outputTokens: typeof line.output_tokens === 'number' ? line.output_tokens : undefined,
+        ...(cached !== undefined ? { cachedPromptTokens: cached } : {}),
+        ...(timings ? { backendTimings: timings } : {}),
       };
       const extras = typeof line.extras === 'object' && line.extras !== null ? (line.extras as Record<string, string | number | boolean | null>) : undefined;
       yield { type: 'done', t, stopReason: typeof line.stop_reason === 'string' ? line.stop_reason : undefined, extras };

@@ -51,6 +51,8 @@ export interface RecordedRequest {
   json?: unknown;
   /** Response chunks written so far; short of the response's chunks when the client hung up. */
   chunksWritten: number;
+  /** When the whole request had arrived, on the harness clock (performance.now(): same process, same clock). */
+  receivedAt: number;
 }
 
 export interface ReplayServer {
@@ -84,6 +86,7 @@ export async function startReplayServer(routes: ReplayRoute[]): Promise<ReplaySe
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const parts: Buffer[] = [];
     for await (const part of req) parts.push(part as Buffer);
+    const receivedAt = performance.now();
     const body = Buffer.concat(parts).toString('utf8');
     let json: unknown;
     try {
@@ -93,7 +96,7 @@ export async function startReplayServer(routes: ReplayRoute[]): Promise<ReplaySe
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const fullPath = req.url ?? '/';
-    const recorded: RecordedRequest = { method, path: fullPath, headers: { ...req.headers }, body, json, chunksWritten: 0 };
+    const recorded: RecordedRequest = { method, path: fullPath, headers: { ...req.headers }, body, json, chunksWritten: 0, receivedAt };
     requests.push(recorded);
 
     const response = pick(method, fullPath.split('?')[0]!, recorded);
@@ -147,6 +150,23 @@ export async function startReplayServer(routes: ReplayRoute[]): Promise<ReplaySe
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * How a fake backend packs `n` generated tokens into streamed chunks: 1–4 tokens a chunk by
+ * default (cycling 1, 3, 2, 4), as real servers do when a detokenizer buffers or a speculative
+ * decoder accepts several tokens at once. A driver that counts chunks as tokens then reports the
+ * wrong length, which a fake sending one token per chunk would never show.
+ */
+export function tokenChunks(n: number, pattern: readonly number[] = [1, 3, 2, 4]): number[] {
+  const sizes: number[] = [];
+  let left = n;
+  for (let i = 0; left > 0; i++) {
+    const size = Math.min(left, Math.max(1, pattern[i % pattern.length]!));
+    sizes.push(size);
+    left -= size;
+  }
+  return sizes;
 }
 
 /** Splits an SSE transcript file into its events (each ending with the blank line), one chunk per event. */

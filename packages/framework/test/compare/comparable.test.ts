@@ -1,5 +1,5 @@
 /**
- * The one comparability rule (METHODOLOGY, "Comparable groups"): what a group is, and which
+ * The one comparability rule (METHODOLOGY §6.1): what a group is, and which
  * results are kept out of every group and why. The server and `compare` both call this.
  */
 import assert from 'node:assert/strict';

@@ -9,7 +9,7 @@ import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
 import { whyNotADriver } from '../../src/discovery/discover.js';
 import { echoDriver } from '../../../../templates/driver-plugin/src/driver.js';
 import echoHook from '../../../../templates/driver-plugin/src/hooks/drivers.js';
-import { startEchoServer, type EchoServer } from '../../../../templates/driver-plugin/test/echo-server.js';
+import { FIRST_TOKEN_MS, startEchoServer, type EchoServer } from '../../../../templates/driver-plugin/test/echo-server.js';
 import { tinyserveDriver } from './fixture-driver/driver.js';
 import tinyserveHook from './fixture-driver/hooks/drivers.js';
 import { startTinyserve, type TinyserveServer } from './tinyserve-server.js';
@@ -61,7 +61,11 @@ describe('driver author kit', () => {
       assert.equal(driver.name, echoDriver.name);
     });
 
-    runDriverContractTests('echo (template)', { driver: () => echoDriver, context });
+    runDriverContractTests('echo (template)', {
+      driver: () => echoDriver,
+      context,
+      backend: { requests: () => server.requests, generationPath: '/generate', firstTokenDelayMs: FIRST_TOKEN_MS, sampling: { temperature: 'temperature', topK: 'top_k', seed: 'seed' } },
+    });
 
     describe('after the contract suite', () => {
       it('the echo server saw every stream closed', () => allStreamsClosed(server.openStreams));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { decodeLatenciesMs, decodeTps, percentile, prefillTps, ttftMs } from '../../src/harness/metrics.js';
+import { decodeLatenciesMs, decodeTps, percentile, pooledDecodeTps, pooledPrefillTps, prefillTps, rateOf, ttftMs } from '../../src/harness/metrics.js';
 
-describe('metrics (METHODOLOGY FAQ definitions, worked examples)', () => {
+describe('metrics (METHODOLOGY §3.2 definitions, worked examples)', () => {
   it('TTFT is request sent → first generated token', () => {
     assert.equal(ttftMs(1000, [{ t: 1142.5, count: 1 }, { t: 1150, count: 1 }]), 142.5);
     assert.equal(ttftMs(1000, []), null);
@@ -46,5 +46,27 @@ describe('metrics (METHODOLOGY FAQ definitions, worked examples)', () => {
     assert.ok(Math.abs(percentile([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 95)! - 95.5) < 1e-9);
     assert.equal(percentile([7], 95), 7);
     assert.equal(percentile([], 50), null);
+  });
+
+  it('pooled decode: every step over every decode millisecond, not a mean of rates', () => {
+    // 3 tokens over 10 ms (200 tok/s) and 11 tokens over 290 ms (34.5 tok/s): 12 steps in 300 ms.
+    const a = [0, 5, 10].map((t) => ({ t, count: 1 }));
+    const b = [{ t: 0, count: 1 }, { t: 290, count: 10 }];
+    assert.equal(pooledDecodeTps([{ arrivals: a, outputTokens: 3 }, { arrivals: b, outputTokens: 11 }]), 40);
+    assert.equal(pooledDecodeTps([{ arrivals: a.slice(0, 1), outputTokens: 1 }]), null);
+  });
+
+  it('pooled prefill counts only the prompt tokens the backend processed', () => {
+    // 1000 new of 1000 in 10 ms, 1000 new of 3000 (2000 cached) in 40 ms: 2000 / 0.05 s.
+    assert.equal(pooledPrefillTps([{ promptTokens: 1000, cachedPromptTokens: 0, ttftMs: 10 }, { promptTokens: 3000, cachedPromptTokens: 2000, ttftMs: 40 }]), 40000);
+    // Unknown cache: the whole prompt counts.
+    assert.equal(pooledPrefillTps([{ promptTokens: 1000, cachedPromptTokens: null, ttftMs: 10 }]), 100000);
+    assert.equal(pooledPrefillTps([{ promptTokens: null, cachedPromptTokens: null, ttftMs: 10 }]), null);
+  });
+
+  it("a backend's own timer pair becomes a rate only when both halves are there", () => {
+    assert.equal(rateOf(255, 500), 510);
+    assert.equal(rateOf(undefined, 500), null);
+    assert.equal(rateOf(10, 0), null);
   });
 });

@@ -1,56 +1,85 @@
 /**
  * The runner's bookkeeping with a scripted session whose events carry chosen timestamps, so each
- * expected figure can be worked out by hand. Real engines are exercised in the e2e tests.
+ * expected figure can be worked out by hand (the arithmetic is in the comments). Real engines are
+ * exercised in the e2e tests.
  */
 import assert from 'node:assert/strict';
-import type { DriverSession, GenerationEvent, GenerationRequest } from '../../src/contract/driver.js';
+import type { BackendTimings, DriverSession, GenerationEvent, GenerationRequest } from '../../src/contract/driver.js';
+import { SUITE_SAMPLING } from '../../src/contract/sampling.js';
 import { check } from '../../src/contract/validate.js';
-import { runWorkload, type RunContext } from '../../src/harness/runner.js';
+import { runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, type RunContext } from '../../src/harness/runner.js';
 import type { RunnableWorkload } from '../../src/harness/plan.js';
+
+/** The warm-up takes 5 s here: none of it may show up in a figure. */
+const WARMUP_TTFT = 5_000;
+
+interface Call {
+  request: GenerationRequest;
+  /** Clock when generate() started, and the last event time: the generation's interval. */
+  start: number;
+  end: number;
+}
 
 /** A clock the scripted session advances, so sent/arrival times are exact. */
 function scriptedSession(script: (req: GenerationRequest, clock: { t: number }) => GenerationEvent[] | Error, options: Partial<DriverSession> = {}) {
   const clock = { t: 0 };
   const requests: GenerationRequest[] = [];
+  const warmups: Call[] = [];
+  const calls: Call[] = [];
   const session: DriverSession = {
     model: { identifier: 'llm-speed/synth-llama-tiny-F16', name: 'synthetic tiny', size: 'tiny', quant: 'F16', digest: 'ab'.repeat(32) },
     backendVersion: 'test 1',
     capabilities: { streaming: true, true_concurrency: true, prefix_cache_stats: true, exact_output_length: true },
     extras: { engine: 'scripted' },
     async *generate(req) {
-      requests.push(req);
-      const events = script(req, clock);
+      const warm = req.prompt === WARMUP_PROMPT;
+      const call: Call = { request: req, start: clock.t, end: clock.t };
+      if (warm) warmups.push(call);
+      else {
+        requests.push(req);
+        calls.push(call);
+      }
+      const events = warm ? stream(clock, req.maxTokens, WARMUP_TTFT, 10) : script(req, clock);
       if (events instanceof Error) throw events;
       for (const e of events) {
-        if ('t' in e) clock.t = Math.max(clock.t, e.t);
         yield e;
+        // Time passes once the consumer has the event: streams started together all start at the same t.
+        if ('t' in e) {
+          clock.t = Math.max(clock.t, e.t);
+          call.end = Math.max(call.end, e.t);
+        }
       }
     },
     async close() {},
     ...options,
   };
-  return { session, clock, requests };
+  return { session, clock, requests, warmups, calls };
 }
 
 function ctxFor(session: DriverSession, clock: { t: number }): RunContext {
   return { suiteVersion: 'suite-v1', suiteDigest: 'cd'.repeat(32), backend: 'scripted', session, signal: new AbortController().signal, clock: () => clock.t };
 }
 
-/** N tokens, one every `gap` ms, the first `ttft` ms after now. */
-function stream(clock: { t: number }, n: number, ttft: number, gap: number, prompt = 100, cached?: number): GenerationEvent[] {
+/** N tokens, one every `gap` ms (or after each of `gap`'s gaps), the first `ttft` ms after now. */
+function stream(clock: { t: number }, n: number, ttft: number, gap: number | number[], prompt = 100, cached?: number, backendTimings?: BackendTimings, countedBy?: 'backend' | 'tokenizer'): GenerationEvent[] {
   const start = clock.t;
   const events: GenerationEvent[] = [];
-  for (let i = 0; i < n; i++) events.push({ type: 'tokens', t: start + ttft + i * gap, count: 1 });
-  events.push({ type: 'usage', promptTokens: prompt, outputTokens: n, cachedPromptTokens: cached });
-  events.push({ type: 'done', t: start + ttft + (n - 1) * gap + 1, stopReason: 'length', extras: { predicted_n: n } });
+  let t = start + ttft;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) t += Array.isArray(gap) ? gap[i - 1]! : gap;
+    events.push({ type: 'tokens', t, count: 1 });
+  }
+  events.push({ type: 'usage', promptTokens: prompt, outputTokens: n, cachedPromptTokens: cached, backendTimings, countedBy });
+  events.push({ type: 'done', t: t + 1, stopReason: 'length', extras: { predicted_n: n } });
   return events;
 }
+
+const W1 = (outputTokens: number): RunnableWorkload => ({ id: 'W1', name: 'chat-short', kind: 'single', prompt: 'hello', outputTokens });
 
 describe('workload runner', () => {
   it('W1-shaped single workload: figures, flags and schema', async () => {
     const { session, clock } = scriptedSession((_, c) => stream(c, 11, 50, 10, 128));
-    const w: RunnableWorkload = { id: 'W1', name: 'chat-short', kind: 'single', prompt: 'hello', outputTokens: 11 };
-    const r = await runWorkload(ctxFor(session, clock), w);
+    const r = await runWorkload(ctxFor(session, clock), W1(11));
     assert.equal(r.ttft_ms, 50);
     assert.equal(r.prefill_tps, 2560); // 128 tokens / 0.05 s
     assert.equal(r.decode_tps, 100); // 10 intervals in 100 ms
@@ -64,6 +93,104 @@ describe('workload runner', () => {
     assert.equal(r.extras.predicted_n, 11);
     assert.equal(r.raw_timings_ms?.length, 10);
     assert.deepEqual(check('workload-result', r), []);
+  });
+
+  it('warms up untimed before the first timed request of every workload, with a text no suite prompt starts like', async () => {
+    const { session, clock, warmups, calls } = scriptedSession((_, c) => stream(c, 3, 10, 10));
+    let prepared = 0;
+    session.prepare = async () => {
+      prepared++;
+    };
+    const r1 = await runWorkload(ctxFor(session, clock), W1(3));
+    const r5 = await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 3, turns: [[{ role: 'user', content: 'a' }]] });
+    assert.equal(prepared, 2);
+    assert.equal(warmups.length, 2, 'one warm-up per workload');
+    for (const w of warmups) {
+      assert.equal(w.request.maxTokens, WARMUP_TOKENS);
+      assert.equal(w.request.cachePrompt, false);
+      assert.deepEqual(w.request.sampling, SUITE_SAMPLING);
+    }
+    // Each warm-up ends before that workload's first timed request starts.
+    assert.ok(warmups[0]!.end <= calls[0]!.start && warmups[1]!.end <= calls[1]!.start);
+    // The 5 s warm-up is in no figure: TTFT and wall time are the timed request's alone.
+    assert.equal(r1.ttft_ms, 10);
+    assert.ok(r1.wall_ms < 100 && r5.wall_ms < 100, `${r1.wall_ms} / ${r5.wall_ms}`);
+    assert.equal(r1.extras.warmup, true);
+    assert.equal(r1.extras.warmup_ms, WARMUP_TTFT + (WARMUP_TOKENS - 1) * 10 + 1);
+    assert.equal(r5.extras.warmup, true);
+    assert.ok(!/^~/.test('hello'));
+  });
+
+  it('tells progress nothing while a request is timed: every call falls between generations', async () => {
+    const { session, clock, calls } = scriptedSession((_, c) => stream(c, 20, 10, 10));
+    const seen: number[] = [];
+    // Any method a listener might have, per token or per step, is recorded with the time it was called.
+    const progress = new Proxy({}, { get: () => () => void seen.push(clock.t) }) as RunContext['progress'];
+    await runWorkload({ ...ctxFor(session, clock), progress }, { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 2], outputTokens: 20, promptForStream: () => 'x' });
+    assert.ok(seen.length >= 3, 'the workload and each batch were announced');
+    for (const t of seen) for (const c of calls) assert.ok(t <= c.start || t >= c.end, `a progress call at ${t} ms, inside a generation timed from ${c.start} to ${c.end}`);
+  });
+
+  it('sends the suite sampling on every request; W1–W4 ask for a cold prefix, W5 for reuse', async () => {
+    const { session, clock, requests } = scriptedSession((_, c) => stream(c, 2, 10, 10));
+    await runWorkload(ctxFor(session, clock), W1(2));
+    await runWorkload(ctxFor(session, clock), { id: 'W3', name: 'long-context-decay', kind: 'context-tiers', outputTokens: 2, tiers: [{ contextTokens: 512, prompt: () => 'x' }] });
+    await runWorkload(ctxFor(session, clock), { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [2], outputTokens: 2, promptForStream: () => 'y' });
+    await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 2, turns: [[{ role: 'user', content: 'a' }]] });
+    assert.deepEqual(requests.map((r) => r.cachePrompt), [false, false, false, false, true]);
+    for (const r of requests) assert.deepEqual(r.sampling, SUITE_SAMPLING);
+    assert.deepEqual(SUITE_SAMPLING, { temperature: 0, topK: 1, topP: 1, minP: 0, repeatPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, seed: 42 });
+  });
+
+  it('flags warm-cache when W1–W4 reused a cached prefix anyway (counted or not), never W5', async () => {
+    const cached = scriptedSession((_, c) => stream(c, 3, 10, 10, 4058, 4057));
+    const w1 = await runWorkload(ctxFor(cached.session, cached.clock), W1(3));
+    assert.ok(w1.flags.includes('warm-cache'));
+    assert.equal(w1.cached_prompt_tokens, 4057);
+    assert.equal(w1.prefix_cache_hit_rate, null);
+    const reuse = scriptedSession((_, c) => stream(c, 3, 10, 10).map((e) => (e.type === 'usage' ? { ...e, promptReuse: true } : e)));
+    assert.ok((await runWorkload(ctxFor(reuse.session, reuse.clock), W1(3))).flags.includes('warm-cache'));
+    const cold = scriptedSession((_, c) => stream(c, 3, 10, 10, 128, 0));
+    const r = await runWorkload(ctxFor(cold.session, cold.clock), W1(3));
+    assert.deepEqual(r.flags, []);
+    assert.equal(r.cached_prompt_tokens, 0);
+    const w5 = await runWorkload(ctxFor(cached.session, cached.clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 3, turns: [[{ role: 'user', content: 'a' }]] });
+    assert.ok(!w5.flags.includes('warm-cache'));
+  });
+
+  it("carries both clocks: the backend's own rates beside the client's, and flags a harness gap below 0.95", async () => {
+    // Client: 10 steps in 100 ms = 100 tok/s. Backend: 10 steps in 95 ms = 105.26 (ratio 0.95: no gap).
+    const close = scriptedSession((_, c) => stream(c, 11, 50, 10, 128, 0, { promptTokens: 128, promptMs: 32, decodeTokens: 10, decodeMs: 95 }));
+    const r = await runWorkload(ctxFor(close.session, close.clock), W1(11));
+    assert.equal(r.decode_tps, 100);
+    assert.equal(r.backend_decode_tps, 105.26);
+    assert.equal(r.backend_prefill_tps, 4000); // 128 / 0.032 s
+    assert.equal(r.token_counts, 'backend');
+    assert.ok(!r.flags.includes('harness-gap'));
+    // Backend 10 steps in 50 ms = 200 tok/s; the client saw 100: half the speed went missing in the harness.
+    const gap = scriptedSession((_, c) => stream(c, 11, 50, 10, 128, 0, { decodeTokens: 10, decodeMs: 50 }));
+    const g = await runWorkload(ctxFor(gap.session, gap.clock), W1(11));
+    assert.equal(g.backend_decode_tps, 200);
+    assert.equal(g.backend_prefill_tps, null, 'no prompt timer, no figure');
+    assert.ok(g.flags.includes('harness-gap'));
+    assert.deepEqual(check('workload-result', g), []);
+  });
+
+  it('says where the token counts came from: backend usage, the model tokenizer, or counted arrivals', async () => {
+    const tokenizer = scriptedSession((_, c) => stream(c, 3, 10, 10, 100, undefined, undefined, 'tokenizer'));
+    assert.equal((await runWorkload(ctxFor(tokenizer.session, tokenizer.clock), W1(3))).token_counts, 'tokenizer');
+    const arrivals = scriptedSession((_, c) => stream(c, 3, 10, 10).filter((e) => e.type !== 'usage'));
+    const r = await runWorkload(ctxFor(arrivals.session, arrivals.clock), W1(3));
+    assert.equal(r.token_counts, 'arrivals');
+    assert.equal(r.prompt_tokens, null);
+    assert.equal(r.backend_decode_tps, null);
+  });
+
+  it("reports the session's backend build, or unknown", async () => {
+    const built = scriptedSession((_, c) => stream(c, 2, 10, 10), { backendBuild: { kind: 'cuda', devices: ['NVIDIA H200'] } });
+    assert.deepEqual((await runWorkload(ctxFor(built.session, built.clock), W1(2))).backend_build, { kind: 'cuda', devices: ['NVIDIA H200'] });
+    const plain = scriptedSession((_, c) => stream(c, 2, 10, 10));
+    assert.deepEqual((await runWorkload(ctxFor(plain.session, plain.clock), W1(2))).backend_build, { kind: 'unknown' });
   });
 
   it('prepares the session for each workload before timing it, and reports the prepared extras', async () => {
@@ -83,12 +210,13 @@ describe('workload runner', () => {
   });
 
   it('a session that cannot be prepared fails that workload with a reason', async () => {
-    const { session, clock } = scriptedSession((_, c) => stream(c, 3, 10, 10));
+    const { session, clock, warmups } = scriptedSession((_, c) => stream(c, 3, 10, 10));
     session.prepare = async () => {
       throw new Error('llama-server exited while loading: out of memory');
     };
     const r = await runWorkload(ctxFor(session, clock), { id: 'W1', name: 'chat-short', kind: 'single', prompt: 'x', outputTokens: 3 });
     assert.match(r.error ?? '', /out of memory/);
+    assert.equal(warmups.length, 0, 'no warm-up on a backend that did not come up');
   });
 
   it("a driver's sent event starts TTFT after its untimed preparation", async () => {
@@ -114,22 +242,83 @@ describe('workload runner', () => {
     assert.deepEqual(check('workload-result', r), []);
   });
 
-  it('W4 aggregates simultaneous streams and flags serial backends', async () => {
-    const { session, clock, requests } = scriptedSession((_, c) => stream(c, 5, 20, 10), {
-      capabilities: { streaming: true, true_concurrency: false, prefix_cache_stats: false, exact_output_length: true },
+  describe('W4 concurrent-decode', () => {
+    /**
+     * Stream i of a batch: first token 20 + 5·i ms after the batch starts, then one every 10 ms,
+     * 5 tokens of a 100-token prompt; the backend times each stream at 4 steps in 40 ms and its
+     * prompt at 100 tokens in 10 ms.
+     */
+    function w4Session(capabilities?: Partial<DriverSession['capabilities']>) {
+      return scriptedSession(
+        (req, c) => {
+          const i = Number(/prompt (\d+)\//.exec(req.prompt ?? '')![1]);
+          return stream(c, 5, 20 + 5 * i, 10, 100, 0, { promptTokens: 100, promptMs: 10, decodeTokens: 4, decodeMs: 40 });
+        },
+        { capabilities: { streaming: true, true_concurrency: true, prefix_cache_stats: false, exact_output_length: true, ...capabilities } },
+      );
+    }
+    const w4: RunnableWorkload = { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 4], outputTokens: 5, promptForStream: (i, b) => `prompt ${i}/${b}` };
+
+    it("sends a batch's streams together: their generation intervals overlap", async () => {
+      const { session, clock, calls } = w4Session();
+      await runWorkload(ctxFor(session, clock), w4);
+      const batch4 = calls.slice(1);
+      assert.equal(batch4.length, 4);
+      // Every stream started before any of them ended (one after another, each would start at the previous one's end).
+      const lastStart = Math.max(...batch4.map((c) => c.start));
+      const firstEnd = Math.min(...batch4.map((c) => c.end));
+      assert.ok(lastStart < firstEnd, `streams did not overlap: ${JSON.stringify(batch4.map((c) => [c.start, c.end]))}`);
     });
-    const w: RunnableWorkload = { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 4], outputTokens: 5, promptForStream: (i, b) => `prompt ${i}/${b}` };
-    const r = await runWorkload(ctxFor(session, clock), w);
-    assert.equal(requests.length, 5);
-    assert.deepEqual(requests.slice(1).map((q) => q.prompt), ['prompt 0/4', 'prompt 1/4', 'prompt 2/4', 'prompt 3/4']);
-    assert.equal(r.batches?.length, 2);
-    const b4 = r.batches![1]!;
-    assert.equal(b4.batch, 4);
-    assert.equal(b4.per_stream_tps, 100);
-    assert.ok(r.flags.includes('serial-concurrency'));
-    assert.equal(r.batch_size, 4);
-    assert.equal(r.output_tokens, 20);
-    assert.deepEqual(check('workload-result', r), []);
+
+    it('hand-worked headline: aggregate decode, aggregate prefill, means, sums and pooled percentiles of the largest batch', async () => {
+      const { session, clock, requests } = w4Session();
+      const r = await runWorkload(ctxFor(session, clock), w4);
+      assert.equal(requests.length, 5);
+      assert.deepEqual(requests.slice(1).map((q) => q.prompt), ['prompt 0/4', 'prompt 1/4', 'prompt 2/4', 'prompt 3/4']);
+      const [b1, b4] = r.batches!;
+      // Batch 1: 5 tokens; last token 20 + 4·10 = 60 ms after the start: 5 / 0.060 s.
+      assert.equal(b1!.aggregate_tps, 83.33);
+      // Batch 4: 4 × 5 = 20 tokens; the last token of any stream at 20 + 15 + 40 = 75 ms: 20 / 0.075 s.
+      assert.equal(b4!.aggregate_tps, 266.67);
+      // Each stream: 4 steps in 40 ms = 100 tok/s; their mean is 100.
+      assert.equal(b4!.per_stream_tps, 100);
+      assert.equal(b4!.p50_ms, 10);
+      assert.equal(b4!.p95_ms, 10);
+      // The headline is the largest batch's aggregate, not its per-stream rate.
+      assert.equal(r.batch_size, 4);
+      assert.equal(r.decode_tps, 266.67);
+      // Prefill: 4 × 100 prompt tokens until the last stream's first token, 20 + 15 = 35 ms: 400 / 0.035 s.
+      assert.equal(r.prefill_tps, 11428.57);
+      assert.equal(r.ttft_ms, 27.5); // (20 + 25 + 30 + 35) / 4
+      assert.equal(r.prompt_tokens, 400);
+      assert.equal(r.output_tokens, 20);
+      assert.equal(r.context_tokens, 105);
+      assert.equal(r.wall_ms, 76); // last done: 35 + 40 + 1
+      assert.equal(r.decode_p50_latency_ms, 10);
+      // The backend's clock is per stream: 16 steps in 160 ms, 400 prompt tokens in 40 ms.
+      assert.equal(r.backend_decode_tps, 100);
+      assert.equal(r.backend_prefill_tps, 10000);
+      assert.ok(!r.flags.includes('harness-gap'), 'the client saw the same per-stream rate as the backend');
+      assert.deepEqual(r.flags, []);
+      assert.deepEqual(check('workload-result', r), []);
+    });
+
+    it("W4's prefill leaves out a stream whose text the backend withheld (no first token to time)", async () => {
+      // llama-server holds back text it cannot decode yet (byte tokens of a synthetic model) and may
+      // end a stream having sent none of it: stream 3 arrives with usage but no token event.
+      const { session, clock } = w4Session();
+      const inner = session.generate.bind(session);
+      session.generate = (req) => (/prompt 3\//.test(req.prompt ?? '') ? (async function* () { for await (const e of inner(req)) if (e.type !== 'tokens') yield e; })() : inner(req));
+      const r = await runWorkload(ctxFor(session, clock), w4);
+      // Streams 0–2: 300 prompt tokens until the last of their first tokens, 20 + 10 = 30 ms.
+      assert.equal(r.prefill_tps, 10000);
+    });
+
+    it('flags a backend without true concurrency serial', async () => {
+      const { session, clock } = w4Session({ true_concurrency: false });
+      const r = await runWorkload(ctxFor(session, clock), w4);
+      assert.ok(r.flags.includes('serial-concurrency'));
+    });
   });
 
   it('W3 skips tiers beyond the context the model holds, with a reason', async () => {
@@ -147,31 +336,71 @@ describe('workload runner', () => {
     assert.deepEqual(check('workload-result', r), []);
   });
 
-  it('W5 reports per-turn figures, turn percentiles and the prefix-cache hit rate', async () => {
-    let turn = 0;
-    const { session, clock, requests } = scriptedSession((_, c) => {
-      turn++;
-      return stream(c, 3, 10, 5, 1000 * turn, turn === 1 ? 0 : 1000 * (turn - 1));
-    });
+  describe('W5 agent-trace', () => {
+    /**
+     * Turn k of 3: a prompt of 1000·k tokens of which 1000·(k − 1) were cached; turn 1: 3 tokens,
+     * TTFT 10 ms, one every 5 ms; turn 2: 5 tokens, TTFT 20, every 10; turn 3: 11 tokens, TTFT 40,
+     * gaps of 12, 14, ... 28 ms and a last one of 110 ms (290 ms in all). The backend reports 1000 prompt tokens in 10 ms and
+     * the decode span itself.
+     */
+    const shapes = [
+      { n: 3, ttft: 10, gaps: [5, 5] },
+      { n: 5, ttft: 20, gaps: [10, 10, 10, 10] },
+      { n: 11, ttft: 40, gaps: [12, 14, 16, 18, 20, 22, 24, 26, 28, 110] },
+    ];
+    function w5Session() {
+      let turn = 0;
+      return scriptedSession((_, c) => {
+        const { n, ttft, gaps } = shapes[turn]!;
+        turn++;
+        const span = gaps.reduce((a, b) => a + b, 0);
+        return stream(c, n, ttft, gaps, 1000 * turn, 1000 * (turn - 1), { promptTokens: 1000, promptMs: 10, decodeTokens: n - 1, decodeMs: span });
+      });
+    }
     const turns = [1, 2, 3].map((n) => Array.from({ length: n }, (_, i) => ({ role: 'user' as const, content: `m${i}` })));
-    const r = await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', turns, outputTokens: 3 });
-    assert.equal(requests.length, 3);
-    assert.deepEqual(requests[2]!.messages?.map((m) => m.content), ['m0', 'm1', 'm2']);
-    assert.equal(r.turns?.length, 3);
-    assert.equal(r.turns![1]!.prefix_cache_hit_rate, 0.5);
-    // (0 + 1000 + 2000) cached of (1000 + 2000 + 3000) prompt tokens
-    assert.equal(r.prefix_cache_hit_rate, 0.5);
-    assert.equal(r.output_tokens, 9);
-    assert.ok(r.turn_p50_ms !== null && r.turn_p95_ms !== null);
-    assert.deepEqual(check('workload-result', r), []);
-  });
+    const w5: RunnableWorkload = { id: 'W5', name: 'agent-trace', kind: 'agent-trace', turns, outputTokens: 11 };
 
-  it('W5 prefers backend cache counters read around the trace', async () => {
-    let reads = 0;
-    const { session, clock } = scriptedSession((_, c) => stream(c, 2, 10, 5), {
-      readCacheCounters: async () => (reads++ === 0 ? { queries: 100, hits: 10 } : { queries: 300, hits: 160 }),
+    it('hand-worked aggregates: pooled decode, prefill over processed tokens, sums, means and percentiles', async () => {
+      const { session, clock, requests } = w5Session();
+      const r = await runWorkload(ctxFor(session, clock), w5);
+      assert.equal(requests.length, 3);
+      assert.deepEqual(requests[2]!.messages?.map((m) => m.content), ['m0', 'm1', 'm2']);
+      // Pooled decode: (2 + 4 + 10) steps in (10 + 40 + 290) ms = 16 / 0.34 s (a mean of the turns' 200, 100, 34.48 would say 111.49).
+      assert.equal(r.decode_tps, 47.06);
+      assert.deepEqual(r.turns!.map((t) => t.decode_tps), [200, 100, 34.48]);
+      // Prefill over processed tokens: (1000 + 1000 + 1000) in (10 + 20 + 40) ms = 3000 / 0.07 s.
+      assert.equal(r.prefill_tps, 42857.14);
+      assert.equal(r.ttft_ms, 23.33); // (10 + 20 + 40) / 3
+      assert.equal(r.prompt_tokens, 6000); // 1000 + 2000 + 3000 sent
+      assert.equal(r.cached_prompt_tokens, 3000); // 0 + 1000 + 2000 served from the cache
+      assert.equal(r.output_tokens, 19);
+      assert.equal(r.context_tokens, 3011); // the last turn's prompt and output
+      assert.equal(r.prefix_cache_hit_rate, 0.5); // 3000 / 6000
+      assert.deepEqual(r.turns!.map((t) => t.prefix_cache_hit_rate), [0, 0.5, 0.6667]);
+      // Turn walls: 10 + 10 + 1 = 21, 20 + 40 + 1 = 61, 40 + 290 + 1 = 331 ms.
+      assert.deepEqual(r.turns!.map((t) => t.wall_ms), [21, 61, 331]);
+      assert.equal(r.turn_p50_ms, 61);
+      assert.equal(r.turn_p95_ms, 304); // rank 1.9: 61 + 0.9 × (331 − 61)
+      assert.equal(r.wall_ms, 413); // 21 + 61 + 331, turns back to back
+      // Pooled latencies, sorted: 5, 5, 10 ×4, 12, 14, ... 28, 110. p50 at rank 7.5 = (14 + 16) / 2; p95 at rank 14.25 = 28 + 0.25 × 82.
+      assert.equal(r.decode_p50_latency_ms, 15);
+      assert.equal(r.decode_p95_latency_ms, 48.5);
+      assert.equal(r.raw_timings_ms?.length, 16);
+      // The backend's clock pooled the same way: 3000 prompt tokens in 30 ms; 16 steps in 340 ms.
+      assert.equal(r.backend_prefill_tps, 100000);
+      assert.equal(r.backend_decode_tps, 47.06);
+      // Turns 1 and 2 stopped short of the 11 tokens asked; W5 reuses its cache by design.
+      assert.deepEqual(r.flags, ['short-output']);
+      assert.deepEqual(check('workload-result', r), []);
     });
-    const r = await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', turns: [[{ role: 'user', content: 'a' }]], outputTokens: 2 });
-    assert.equal(r.prefix_cache_hit_rate, 0.75);
+
+    it('prefers backend cache counters read around the trace', async () => {
+      let reads = 0;
+      const { session, clock } = scriptedSession((_, c) => stream(c, 2, 10, 5), {
+        readCacheCounters: async () => (reads++ === 0 ? { queries: 100, hits: 10 } : { queries: 300, hits: 160 }),
+      });
+      const r = await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', turns: [[{ role: 'user', content: 'a' }]], outputTokens: 2 });
+      assert.equal(r.prefix_cache_hit_rate, 0.75);
+    });
   });
 });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { createProgress } from '../../src/output/progress.js';
 import { renderResultsTable } from '../../src/output/results-table.js';
+import { renderDetectReport } from '../../src/output/detect-table.js';
+import { check } from '../../src/contract/validate.js';
 import type { RunnableWorkload } from '../../src/harness/plan.js';
 import { sampleResult, sampleRun } from '../../src/testing/sample-run.js';
 
@@ -20,7 +22,6 @@ describe('bench output', () => {
     const { stream, text } = capture();
     const progress = createProgress(stream, false);
     progress.workloadStarted(W1);
-    progress.tokens(W1, 10, 250);
     progress.workloadFinished(W1, sampleResult({ decode_tps: 251.4, ttft_ms: 31.2, prefill_tps: 4100 }) as never);
     progress.workloadFinished(W1, sampleResult({ error: 'llama-server exited with code 139' }) as never);
     progress.done();
@@ -28,25 +29,50 @@ describe('bench output', () => {
     assert.doesNotMatch(text(), /\r|\x1b/);
   });
 
-  it('on a terminal, one status line redrawn in place, cleared before a permanent line', () => {
+  it('on a terminal, one status line redrawn in place at each step, cleared before a permanent line', () => {
     const { stream, text } = capture();
     const progress = createProgress(stream, true);
+    progress.workloadStarted(W1, 'batch 1');
     progress.workloadStarted(W1, 'batch 4');
-    progress.tokens(W1, 64, 120.5);
     progress.note('backend: llama.cpp');
-    assert.match(text(), /^▶ W1 chat-short · batch 4/);
-    assert.match(text(), /\r\x1b\[2K▶ W1 chat-short · batch 4 · 64 tokens · 120\.5 tok\/s/);
+    assert.match(text(), /^▶ W1 chat-short · batch 1\r\x1b\[2K▶ W1 chat-short · batch 4/);
     assert.ok(text().endsWith('\r\x1b[2Kbackend: llama.cpp\n'), JSON.stringify(text()));
   });
 
-  it('the final table: one row per workload with its signals, flags, errors and cache hit rate', () => {
+
+  it('the final table: one row per workload with both clocks, flags, errors, cache figures and the build', () => {
     const run = sampleRun([
-      sampleResult({ workload: 'chat-short', ttft_ms: 27.8, prefill_tps: 4747, decode_tps: 331.1, decode_p50_latency_ms: 2.96, decode_p95_latency_ms: 5.05, prompt_tokens: 132, output_tokens: 256 }),
+      sampleResult({ workload: 'chat-short', backend_version: '0.5.0 (de3ff81)', backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] }, ttft_ms: 27.8, prefill_tps: 4747, backend_prefill_tps: 5073.2, decode_tps: 331.1, backend_decode_tps: 333.9, decode_p50_latency_ms: 2.96, decode_p95_latency_ms: 5.05, prompt_tokens: 132, output_tokens: 256, token_counts: 'backend' }),
+      sampleResult({ workload: 'chat-long', flags: ['warm-cache'], cached_prompt_tokens: 4057, token_counts: 'arrivals' }),
+      sampleResult({ workload: 'concurrent-decode', batch_size: 16, flags: ['serial-concurrency'], batches: [{ batch: 16, aggregate_tps: 213.6, per_stream_tps: 309.6, p50_ms: 3, p95_ms: 4 }] }),
       sampleResult({ workload: 'agent-trace', error: 'turn 11 failed', flags: ['no-output'], prefix_cache_hit_rate: 0.84, decode_tps: null }),
     ]);
     const table = renderResultsTable(run as never);
     const lines = table.split('\n');
-    assert.match(lines.find((l) => l.startsWith('chat-short'))!, /^chat-short\s+27\.8\s+4747\s+331\.1\s+2\.96\s+5\.05\s+132→256/);
+    assert.equal(lines[0], 'llama.cpp 0.5.0 (de3ff81) · cuda: NVIDIA H200 · Qwen/Qwen2.5-7B-Instruct-GGUF Q4_K_M · suite-v1');
+    assert.match(lines[1]!, /^workload\s+TTFT ms\s+prefill tok\/s\s+\(backend\)\s+decode tok\/s\s+\(backend\)\s+p50 ms/);
+    assert.match(lines.find((l) => l.startsWith('chat-short'))!, /^chat-short\s+27\.8\s+4747\s+5073\s+331\.1\s+333\.9\s+2\.96\s+5\.05\s+132→256\s*$/);
+    assert.match(lines.find((l) => l.startsWith('chat-long'))!, /warm-cache, 4057 prompt tokens cached, counts: arrivals$/);
+    assert.match(lines.find((l) => l.startsWith('concurrent-decode (batch 16)'))!, /serial-concurrency \(streams one after another\)/);
+    assert.ok(lines.some((l) => /W4 streams ran one after another/.test(l)));
     assert.match(lines.find((l) => l.startsWith('agent-trace'))!, /–.*error: turn 11 failed, no-output, cache 84%/);
+    assert.ok(lines.some((l) => /^\(backend\): the backend's own timers/.test(l)));
+    // A backend that says nothing about its build is shown as unknown, not as a CPU.
+    assert.match(renderResultsTable(sampleRun([sampleResult()]) as never).split('\n')[0]!, /· unknown build ·/);
+  });
+
+  it('detect shows each backend with its build, as the backend reports it', () => {
+    const report = {
+      fingerprint: sampleRun().fingerprint,
+      drivers: [
+        { name: 'llama.cpp', available: true, version: '0.5.0 (de3ff81)', build: { kind: 'cuda' as const, devices: ['NVIDIA H200'] } },
+        { name: 'ollama', available: true, version: '0.5.1' },
+        { name: 'vllm', available: false, reason: 'no vLLM server at http://127.0.0.1:8000' },
+      ],
+    };
+    assert.deepEqual(check('driver', report, 'DetectReport'), []);
+    const lines = renderDetectReport(report).split('\n');
+    assert.ok(lines.includes('  llama.cpp  detected  0.5.0 (de3ff81) · cuda: NVIDIA H200'), lines.join('\n'));
+    assert.ok(lines.includes('  ollama     detected  0.5.1'));
   });
 });

@@ -5,7 +5,7 @@
  * `choices[].text`). vLLM's OpenAI-compatible server documents the same shapes.
  */
 import assert from 'node:assert/strict';
-import { streamOpenAiCompletion, listOpenAiModels, joinApiUrl, HttpStatusError, DriverError, type GenerationEvent } from '../../src/index.js';
+import { streamOpenAiCompletion, listOpenAiModels, joinApiUrl, HttpStatusError, DriverError, SUITE_SAMPLING, type GenerationEvent } from '../../src/index.js';
 import { startReplayServer, sseResponse, jsonResponse, type ReplayServer } from '../../src/testing/index.js';
 
 const completionChunk = (text: string, finish: string | null = null) =>
@@ -33,7 +33,7 @@ describe('streamOpenAiCompletion', () => {
     server = await startReplayServer([
       { method: 'POST', path: '/v1/completions', response: sseResponse([completionChunk(' a'), completionChunk(' b'), completionChunk(' c', 'length'), usageChunk(5, 3), DONE]) },
     ]);
-    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', body: { model: 'm', prompt: 'hi', max_tokens: 3 } }));
+    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: { model: 'm', prompt: 'hi', max_tokens: 3 } }));
     assert.deepEqual(events.filter((e) => e.type === 'tokens').map((e) => (e as { count: number }).count), [1, 1, 1]);
     assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 5, outputTokens: 3, cachedPromptTokens: undefined });
     const done = events.at(-1)!;
@@ -43,6 +43,19 @@ describe('streamOpenAiCompletion', () => {
     assert.equal(sent.stream, true);
     assert.deepEqual(sent.stream_options, { include_usage: true });
     assert.equal(sent.max_tokens, 3);
+  });
+
+  it("sends the request's sampling: every OpenAI field, and the extended ones only where the server takes them", async () => {
+    server = await startReplayServer([{ method: 'POST', path: '/v1/completions', response: sseResponse([completionChunk(' a', 'length'), DONE]) }]);
+    const sampling = { ...SUITE_SAMPLING, seed: 7 };
+    await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling, body: { model: 'm', prompt: 'hi', max_tokens: 1 } }));
+    await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling, samplingDialect: 'openai', body: { model: 'm', prompt: 'hi', max_tokens: 1 } }));
+    const [extended, openai] = server.requests.map((r) => r.json as Record<string, unknown>);
+    const pick = (body: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => k in body).map((k) => [k, body[k]]));
+    const all = ['temperature', 'top_p', 'seed', 'presence_penalty', 'frequency_penalty', 'top_k', 'min_p', 'repetition_penalty'];
+    assert.deepEqual(pick(extended!, all), { temperature: 0, top_p: 1, seed: 7, presence_penalty: 0, frequency_penalty: 0, top_k: 1, min_p: 0, repetition_penalty: 1 });
+    // The OpenAI API rejects fields it does not define: none of the extended ones are sent to it.
+    assert.deepEqual(pick(openai!, all), { temperature: 0, top_p: 1, seed: 7, presence_penalty: 0, frequency_penalty: 0 });
   });
 
   it('accepts a base URL that already ends in /v1', async () => {
@@ -57,7 +70,7 @@ describe('streamOpenAiCompletion', () => {
         response: sseResponse([chatChunk(undefined, null, true), chatChunk('Hello there, my friend'), chatChunk('!'), chatChunk(undefined, 'length'), usageChunk(20, 7, 16), DONE]),
       },
     ]);
-    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/chat/completions', body: { messages: [] } }));
+    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/chat/completions', sampling: SUITE_SAMPLING, body: { messages: [] } }));
     const tokens = events.filter((e) => e.type === 'tokens');
     assert.equal(tokens.length, 2);
     assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 20, outputTokens: 7, cachedPromptTokens: 16 });
@@ -66,27 +79,27 @@ describe('streamOpenAiCompletion', () => {
   it('uses logprob entries as the count of a chunk when the server sends them', async () => {
     const chunk = `data: ${JSON.stringify({ choices: [{ index: 0, text: 'ab', logprobs: { tokens: ['a', 'b'], token_logprobs: [0, 0] }, finish_reason: null }] })}\n\n`;
     server = await startReplayServer([{ path: '/v1/completions', response: sseResponse([chunk, completionChunk('', 'length'), DONE]) }]);
-    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', body: {} }));
+    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} }));
     assert.deepEqual(events.filter((e) => e.type === 'tokens').map((e) => (e as { count: number }).count), [2]);
   });
 
   it('reports EOS before the requested length as stop with the smaller usage', async () => {
     server = await startReplayServer([{ path: '/v1/completions', response: sseResponse([completionChunk('x'), completionChunk('.', 'stop'), usageChunk(4, 2), DONE]) }]);
-    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', body: { max_tokens: 64 } }));
+    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: { max_tokens: 64 } }));
     assert.equal((events.at(-1) as { stopReason?: string }).stopReason, 'stop');
     assert.equal((events.find((e) => e.type === 'usage') as { outputTokens?: number }).outputTokens, 2);
   });
 
   it('ignores keep-alive comment lines', async () => {
     server = await startReplayServer([{ path: '/v1/completions', response: sseResponse([': keep-alive\n\n', completionChunk('a'), ': OPENROUTER PROCESSING\n\n', completionChunk('b', 'length'), DONE]) }]);
-    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', body: {} }));
+    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} }));
     assert.equal(events.filter((e) => e.type === 'tokens').length, 2);
   });
 
   it('timestamps the first token when it arrives, after a slow first chunk', async () => {
     server = await startReplayServer([{ path: '/v1/completions', response: sseResponse([completionChunk('a'), completionChunk('b', 'length'), DONE], { firstChunkDelayMs: 120 }) }]);
     const start = performance.now();
-    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', body: {} }));
+    const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} }));
     const first = events.find((e) => e.type === 'tokens') as { t: number };
     assert.ok(first.t - start >= 100, `first token at ${first.t - start} ms`);
   });
@@ -96,7 +109,7 @@ describe('streamOpenAiCompletion', () => {
     const seen: GenerationEvent[] = [];
     await assert.rejects(
       (async () => {
-        for await (const e of streamOpenAiCompletion({ baseUrl: server!.url, path: '/v1/completions', body: {} })) seen.push(e);
+        for await (const e of streamOpenAiCompletion({ baseUrl: server!.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} })) seen.push(e);
       })(),
       (error: unknown) => error instanceof DriverError && /stream (broke|ended)/.test(error.message),
     );
@@ -105,21 +118,21 @@ describe('streamOpenAiCompletion', () => {
 
   it('rejects a stream that closes cleanly without [DONE] or finish_reason', async () => {
     server = await startReplayServer([{ path: '/v1/completions', response: sseResponse([completionChunk('a')]) }]);
-    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', body: {} })), /no \[DONE\]/);
+    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} })), /no \[DONE\]/);
   });
 
   it('turns an error object in the stream into a DriverError with the provider message', async () => {
     const err = `data: ${JSON.stringify({ error: { message: 'upstream overloaded', type: 'server_error', code: 502 } })}\n\n`;
     server = await startReplayServer([{ path: '/v1/chat/completions', response: sseResponse([chatChunk('a'), err]) }]);
-    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/chat/completions', body: {}, source: 'groq' })), (error: unknown) => error instanceof DriverError && /groq.*upstream overloaded/.test(error.message));
+    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/chat/completions', sampling: SUITE_SAMPLING, body: {}, source: 'groq' })), (error: unknown) => error instanceof DriverError && /groq.*upstream overloaded/.test(error.message));
   });
 
   it('raises HttpStatusError carrying status and body for 429 and 503', async () => {
     server = await startReplayServer([
       { path: '/v1/completions', response: [jsonResponse(429, { error: { message: 'Rate limit reached', type: 'rate_limit_exceeded' } }), jsonResponse(503, { object: 'error', message: 'The model is overloaded', code: 503 })] },
     ]);
-    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', body: {} })), (e: unknown) => e instanceof HttpStatusError && e.status === 429 && /Rate limit reached/.test(e.message));
-    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', body: {} })), (e: unknown) => e instanceof HttpStatusError && e.status === 503);
+    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} })), (e: unknown) => e instanceof HttpStatusError && e.status === 429 && /Rate limit reached/.test(e.message));
+    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} })), (e: unknown) => e instanceof HttpStatusError && e.status === 503);
   });
 });
 

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPythonRunner, runnerGeneration, probePython, pythonFor } from '../../src/protocol/python-runner.js';
+import { startPythonRunner, runnerBuild, runnerGeneration, probePython, pythonFor } from '../../src/protocol/python-runner.js';
+import { SUITE_SAMPLING } from '../../src/contract/sampling.js';
 import { DriverError, TimeoutError } from '../../src/errors.js';
 import type { GenerationEvent } from '../../src/contract/driver.js';
 
@@ -64,7 +65,7 @@ describe('python runner protocol', () => {
     for await (const e of gen) events.push(e);
     return events;
   };
-  const request = (prompt: string, maxTokens: number, signal = new AbortController().signal) => ({ prompt, maxTokens, cachePrompt: true, signal });
+  const request = (prompt: string, maxTokens: number, signal = new AbortController().signal) => ({ prompt, maxTokens, cachePrompt: true, sampling: SUITE_SAMPLING, signal });
 
   it('streams tokens then usage and done, and serves several requests in one process', async () => {
     const runner = await startPythonRunner({ driver: 'fake', python: PYTHON, script });
@@ -199,5 +200,12 @@ describe('probePython', () => {
     assert.equal(pythonFor({ python: '/opt/py' }, { LLM_SPEED_PYTHON: '/env/py' }), '/opt/py');
     assert.equal(pythonFor({}, { LLM_SPEED_PYTHON: '/env/py' }), '/env/py');
     assert.equal(pythonFor({}, {}), 'python3');
+  });
+
+  it("reads the device a runner reports on its ready line, and says unknown for anything else", () => {
+    assert.deepEqual(runnerBuild({ event: 'ready', device: { kind: 'cuda', name: 'NVIDIA GeForce RTX 4090' } }), { kind: 'cuda', devices: ['NVIDIA GeForce RTX 4090'] });
+    assert.deepEqual(runnerBuild({ event: 'ready', device: { kind: 'metal' } }), { kind: 'metal' });
+    assert.deepEqual(runnerBuild({ event: 'ready', device: { kind: 'quantum', name: 'x' } }), { kind: 'unknown', devices: ['x'] });
+    assert.deepEqual(runnerBuild({ event: 'ready' }), { kind: 'unknown' });
   });
 });

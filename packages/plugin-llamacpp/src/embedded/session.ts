@@ -1,50 +1,114 @@
 /**
  * In-process llama.cpp through node-llama-cpp, used when no llama-server is installed.
  * Issue §3 measured that threads and sampling decide everything here: defaults gave 2.2 tok/s,
- * one thread with greedy sampling 560 tok/s on the 2-core test machine. So: greedy sampling
- * (topK 1, temperature 0) and an explicit thread count, both reported in extras.
+ * one thread with greedy sampling 560 tok/s on the 2-core test machine. So: the request's
+ * (greedy) sampling and an explicit thread count, both reported in extras.
+ *
+ * With `batching`, simultaneous streams (W4) each get a sequence of one context, and
+ * node-llama-cpp decodes the sequences that have a token queued in one batch, as llama-server's
+ * slots are: the engine is then sized per workload like a spawned server (prepare()), one
+ * sequence with W5's whole context or sixteen small ones for W4. Without it (the driver's choice,
+ * see EMBEDDED_BATCHING in driver.ts) one sequence serves the streams one after another.
  */
-import { DriverError, errorMessage, now, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
-import type { ChatHistoryItem, Token } from 'node-llama-cpp';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { DriverError, errorMessage, now, type BackendBuild, type GenerationEvent, type GenerationRequest, type OpenOptions } from '@llm-speed/framework';
+import type { ChatHistoryItem, Llama, LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { toolResultAsUserText } from '../tool-turn.js';
 
 export interface EmbeddedEngine {
   version: string;
+  build: BackendBuild;
   threads: number;
   batchSize: number;
+  /** Sequences of the current context: simultaneous streams it decodes together. */
+  readonly sequences: number;
+  /** Context tokens of each sequence. */
+  readonly contextSize: number;
   generate(request: GenerationRequest): AsyncGenerator<GenerationEvent>;
+  /** Re-creates the context when a workload needs more sequences or context (untimed, between workloads). */
+  prepare(needs: OpenOptions): Promise<void>;
   close(): Promise<void>;
 }
 
-async function nodeLlamaCppVersion(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const { readFile } = await import('node:fs/promises');
+/** node-llama-cpp's package folder (its exports do not list package.json). */
+function nodeLlamaCppRoot(): string {
   const require = createRequire(import.meta.url);
-  // The package's exports do not list package.json; find it next to the resolved entry point.
   const entry = require.resolve('node-llama-cpp');
-  const root = entry.slice(0, entry.lastIndexOf('node-llama-cpp') + 'node-llama-cpp'.length);
-  return (JSON.parse(await readFile(`${root}/package.json`, 'utf8')) as { version: string }).version;
+  return entry.slice(0, entry.lastIndexOf('node-llama-cpp') + 'node-llama-cpp'.length);
 }
 
-export async function embeddedVersion(): Promise<string | undefined> {
+async function nodeLlamaCppVersion(): Promise<string> {
+  return (JSON.parse(await readFile(`${nodeLlamaCppRoot()}/package.json`, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The commit of the llama.cpp source node-llama-cpp ships (llama/gitRelease.bundle, the same
+ * bundle scripts/build-llama-server.sh builds llama-server from): a git bundle starts with a text
+ * header, "# v2 git bundle" then "<sha> <ref>" lines.
+ */
+export async function bundledLlamaCppCommit(root = nodeLlamaCppRoot()): Promise<string | undefined> {
   try {
-    const nlc = await import('node-llama-cpp');
-    const llama = await nlc.getLlama({ gpu: false, build: 'never' });
-    return `${llama.llamaCppRelease.release} (node-llama-cpp ${await nodeLlamaCppVersion()}, embedded)`;
+    const head = (await readFile(`${root}/llama/gitRelease.bundle`)).subarray(0, 4096).toString('latin1');
+    return /^([0-9a-f]{40}) /m.exec(head)?.[1]?.slice(0, 7);
   } catch {
     return undefined;
   }
 }
 
-export async function openEmbedded(modelPath: string, options: { contextTokens: number; threads?: number }): Promise<EmbeddedEngine> {
+/**
+ * "0.5.0 (de3ff81), node-llama-cpp 3.22.1": llama.cpp's release and commit spelt as a llama-server
+ * built from the same source names itself (detect.ts), then the binding's version.
+ */
+async function versionOf(llama: Llama): Promise<string> {
+  const release = llama.llamaCppRelease.release.replace(/^v(?=\d)/, '');
+  const commit = await bundledLlamaCppCommit();
+  return `${commit ? `${release} (${commit})` : release}, node-llama-cpp ${await nodeLlamaCppVersion()}`;
+}
+
+/** What node-llama-cpp's getLlama() loaded: its GPU type (false: the CPU) and the GPU names. */
+async function buildOf(llama: Llama): Promise<BackendBuild> {
+  const gpu = llama.gpu;
+  if (gpu === false) return { kind: 'cpu' };
+  const kind: BackendBuild['kind'] = gpu === 'cuda' || gpu === 'vulkan' || gpu === 'metal' ? gpu : 'unknown';
+  const names = await llama.getGpuDeviceNames().catch(() => [] as string[]);
+  return names.length > 0 ? { kind, devices: [...new Set(names.map((n) => n.slice(0, 64)))].slice(0, 16) } : { kind };
+}
+
+async function loadLlama(threads?: number): Promise<Llama> {
+  const nlc = await import('node-llama-cpp');
+  return nlc.getLlama({ gpu: false, build: 'never', ...(threads ? { maxThreads: threads } : {}) });
+}
+
+export async function embeddedInfo(): Promise<{ version: string; build: BackendBuild } | undefined> {
+  try {
+    const llama = await loadLlama();
+    return { version: await versionOf(llama), build: await buildOf(llama) };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function openEmbedded(modelPath: string, options: { contextTokens: number; parallel?: number; maxContext?: number; threads?: number; batching?: boolean }): Promise<EmbeddedEngine> {
   const nlc = await import('node-llama-cpp');
   const threads = options.threads ?? 1;
   const batchSize = 512;
-  const llama = await nlc.getLlama({ gpu: false, build: 'never', maxThreads: threads });
+  const llama = await loadLlama(threads);
   const model = await llama.loadModel({ modelPath });
-  const context = await model.createContext({ contextSize: Math.max(256, options.contextTokens), batchSize, threads, sequences: 1 });
-  const sequence = context.getSequence();
-  const version = (await embeddedVersion()) ?? 'node-llama-cpp (embedded)';
+  const fit = (tokens: number) => Math.max(256, Math.min(tokens, options.maxContext ?? Infinity));
+
+  let context: LlamaContext;
+  let all: LlamaContextSequence[] = [];
+  let free: LlamaContextSequence[] = [];
+  const sequencesFor = (parallel: number) => (options.batching ? Math.max(1, parallel) : 1);
+  let sizing = { contextSize: fit(options.contextTokens), sequences: sequencesFor(options.parallel ?? 1) };
+  const waiting: Array<(sequence: LlamaContextSequence) => void> = [];
+  const createContext = async () => {
+    context = await model.createContext({ contextSize: sizing.contextSize, batchSize: Math.max(batchSize, sizing.sequences), threads, sequences: sizing.sequences });
+    all = Array.from({ length: sizing.sequences }, () => context.getSequence());
+    free = [...all];
+  };
+  await createContext();
 
   // Chat turns go through the model's own chat template from the GGUF, as llama-server's
   // /apply-template does, so W5 sends the same kind of prompt on both engines. Without a template
@@ -72,28 +136,30 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
     return templateWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
   };
 
-  // One sequence, so one generation at a time: W4's simultaneous streams queue here (the session
-  // is flagged serial-concurrency). Interleaved, they cleared each other's KV history mid-stream.
-  let turn: Promise<void> = Promise.resolve();
-  const nextTurn = async (): Promise<() => void> => {
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const previous = turn;
-    turn = previous.then(() => mine);
-    await previous;
-    return release;
+  // Each generation holds one sequence; more simultaneous streams than sequences wait their turn.
+  // The lowest free sequence is taken, so consecutive requests (W5's turns) reuse the same one.
+  const acquire = async (): Promise<LlamaContextSequence> => {
+    free.sort((a, b) => all.indexOf(a) - all.indexOf(b));
+    const sequence = free.shift();
+    if (sequence) return sequence;
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const release = (sequence: LlamaContextSequence) => {
+    const next = waiting.shift();
+    if (next) next(sequence);
+    else free.push(sequence);
   };
 
   async function* generate(request: GenerationRequest): AsyncGenerator<GenerationEvent> {
-    const release = await nextTurn();
+    const sequence = await acquire();
     try {
-      yield* generateAlone(request);
+      yield* generateOn(sequence, request);
     } finally {
-      release();
+      release(sequence);
     }
   }
 
-  async function* generateAlone(request: GenerationRequest): AsyncGenerator<GenerationEvent> {
+  async function* generateOn(sequence: LlamaContextSequence, request: GenerationRequest): AsyncGenerator<GenerationEvent> {
     const tokens = withBos(request.prompt !== undefined ? model.tokenize(request.prompt) : chatTokens(request.messages ?? []));
     // Events are collected by the callback and drained here; the callback stamps arrival with now().
     const queue: GenerationEvent[] = [];
@@ -102,6 +168,7 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
     let failure: unknown;
     let produced = 0;
     let cached = 0;
+    const { temperature, topK, topP, minP, seed } = request.sampling;
     const run = (async () => {
       if (request.cachePrompt) {
         // What llama-server's cache_prompt does: keep the longest common prefix of the previous
@@ -113,7 +180,8 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
       } else {
         await sequence.clearHistory();
       }
-      const iterator = sequence.evaluate(tokens.slice(cached), { temperature: 0, topK: 1 });
+      // The suite's sampling; no repetition penalty is configured, so none applies.
+      const iterator = sequence.evaluate(tokens.slice(cached), { temperature, topK, topP, minP, seed });
       for await (const _token of iterator) {
         produced++;
         queue.push({ type: 'tokens', t: now(), count: 1 });
@@ -134,15 +202,31 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
     }
     await run;
     if (failure && !request.signal.aborted) throw new DriverError('llama.cpp', `embedded generation failed: ${errorMessage(failure)}`, { cause: failure });
-    yield { type: 'usage', promptTokens: tokens.length, outputTokens: produced, cachedPromptTokens: cached };
+    // Counted here with the model's own tokenizer, not reported by a server: token_counts "tokenizer".
+    yield { type: 'usage', promptTokens: tokens.length, outputTokens: produced, cachedPromptTokens: cached, countedBy: 'tokenizer' };
     yield { type: 'done', t: now(), stopReason: request.signal.aborted ? 'abort' : 'length', extras: {} };
   }
 
   return {
-    version,
+    version: await versionOf(llama),
+    build: await buildOf(llama),
     threads,
     batchSize,
+    get sequences() {
+      return sizing.sequences;
+    },
+    get contextSize() {
+      return sizing.contextSize;
+    },
     generate,
+    async prepare(needs) {
+      const wanted = { contextSize: fit(needs.contextTokens), sequences: sequencesFor(needs.parallel) };
+      if (wanted.contextSize === sizing.contextSize && wanted.sequences === sizing.sequences) return;
+      // Called between workloads, when no generation holds a sequence.
+      await context.dispose();
+      sizing = wanted;
+      await createContext();
+    },
     close: async () => {
       await context.dispose();
       await model.dispose();

@@ -3,7 +3,7 @@
  * endpoint (not /v1/chat/completions) is used because it returns llama-server's own timings
  * (prompt_n, predicted_per_second, cache_n) and token ids, so tokens are counted by id.
  */
-import { DriverError, HttpStatusError, now, readSse, errorMessage, postJson, postStream, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
+import { DriverError, HttpStatusError, now, readSse, errorMessage, llamaCppSamplingFields, postJson, postStream, type BackendTimings, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
 import { toolResultAsUserText } from '../tool-turn.js';
 
 interface CompletionChunk {
@@ -11,7 +11,7 @@ interface CompletionChunk {
   content?: string;
   stop?: boolean;
   stop_type?: string;
-  timings?: { prompt_n?: number; prompt_ms?: number; predicted_n?: number; predicted_ms?: number; predicted_per_second?: number; cache_n?: number };
+  timings?: { prompt_n?: number; prompt_ms?: number; prompt_per_second?: number; predicted_n?: number; predicted_ms?: number; predicted_per_second?: number; cache_n?: number };
   tokens_predicted?: number;
 }
 
@@ -29,6 +29,26 @@ async function promptOf(baseUrl: string, request: GenerationRequest): Promise<st
   }
 }
 
+/**
+ * llama-server's own timers (tools/server/server-common.cpp, server_slot_stats::to_json): prompt_n
+ * tokens processed in prompt_ms, and its decode rate predicted_per_second over predicted_ms. The
+ * decode count is taken back from that rate, so it is whatever the server counts: this llama.cpp
+ * counts predicted_n − 1 steps (the first token comes from the prompt's logits), older ones
+ * predicted_n.
+ */
+export function serverTimings(timings: NonNullable<CompletionChunk['timings']>): BackendTimings {
+  const out: BackendTimings = {};
+  if (typeof timings.prompt_n === 'number' && typeof timings.prompt_ms === 'number') {
+    out.promptTokens = timings.prompt_n;
+    out.promptMs = timings.prompt_ms;
+  }
+  if (typeof timings.predicted_ms === 'number' && typeof timings.predicted_per_second === 'number' && timings.predicted_ms > 0) {
+    out.decodeTokens = Math.round((timings.predicted_per_second * timings.predicted_ms) / 1000);
+    out.decodeMs = timings.predicted_ms;
+  }
+  return out;
+}
+
 export async function* streamCompletion(baseUrl: string, request: GenerationRequest): AsyncGenerator<GenerationEvent> {
   let lastT = 0;
   try {
@@ -44,8 +64,9 @@ export async function* streamCompletion(baseUrl: string, request: GenerationRequ
         cache_prompt: request.cachePrompt,
         stream: true,
         return_tokens: true,
-        temperature: 0,
-        top_k: 1,
+        ...llamaCppSamplingFields(request.sampling),
+        // Greedy needs only top-k in the sampler chain; the other samplers would be no-ops that
+        // still run over the candidates every token.
         samplers: ['top_k'],
       },
       { signal: request.signal, headersTimeoutMs: 120_000, bodyTimeoutMs: 60_000 },
@@ -59,9 +80,9 @@ export async function* streamCompletion(baseUrl: string, request: GenerationRequ
       if (chunk.stop) {
         const timings = chunk.timings ?? {};
         const cacheN = timings.cache_n ?? 0;
-        yield { type: 'usage', promptTokens: (timings.prompt_n ?? 0) + cacheN, outputTokens: timings.predicted_n, cachedPromptTokens: cacheN };
+        yield { type: 'usage', promptTokens: (timings.prompt_n ?? 0) + cacheN, outputTokens: timings.predicted_n, cachedPromptTokens: cacheN, backendTimings: serverTimings(timings) };
         const extras: Record<string, number> = {};
-        for (const key of ['prompt_n', 'prompt_ms', 'predicted_n', 'predicted_ms', 'predicted_per_second', 'cache_n'] as const) {
+        for (const key of ['prompt_n', 'prompt_ms', 'prompt_per_second', 'predicted_n', 'predicted_ms', 'predicted_per_second', 'cache_n'] as const) {
           const value = timings[key];
           if (typeof value === 'number') extras[key] = value;
         }

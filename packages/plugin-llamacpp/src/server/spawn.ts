@@ -8,6 +8,8 @@ export interface SpawnedServer {
   baseUrl: string;
   pid: number;
   threads: number;
+  /** The first 64 KB of the server's stderr: the start-up log that says which devices it loaded the model on. */
+  readonly startupLog: string;
   /** The process has ended (crashed, killed or stopped): it answers no more requests. */
   readonly exited: boolean;
   stop(): Promise<void>;
@@ -35,8 +37,11 @@ export async function spawnServer(options: { binary: string; model: string; cont
   // Ended with the CLI whatever way it ends (SIGTERM and SIGHUP included): util/child-processes.ts.
   superviseChild(child);
   let stderrTail = '';
+  let startupLog = '';
   child.stderr?.on('data', (data: Buffer) => {
-    stderrTail = (stderrTail + data.toString()).slice(-2000);
+    const text = data.toString();
+    stderrTail = (stderrTail + text).slice(-2000);
+    if (startupLog.length < 65_536) startupLog = (startupLog + text).slice(0, 65_536);
   });
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) => {
@@ -84,6 +89,9 @@ export async function spawnServer(options: { binary: string; model: string; cont
     baseUrl,
     pid: child.pid ?? -1,
     threads,
+    get startupLog() {
+      return startupLog;
+    },
     get exited() {
       return exited;
     },

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { SUITE_SAMPLING } from '@llm-speed/framework';
 import { spawn } from 'node:child_process';
 import type { GenerationEvent } from '@llm-speed/framework';
 import { llamaCppDriver } from '../../src/driver.js';
+import { openEmbedded } from '../../src/embedded/session.js';
 import { spawnServer } from '../../src/server/spawn.js';
 import { isAlive, llamaBinDir, makeContext, tinyModel, waitFor } from './helpers.js';
 
@@ -25,7 +27,7 @@ describe('llama.cpp driver: attach and embedded', function () {
       const session = await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, ctx);
       assert.equal(session.extras.mode, 'attach');
       const events: GenerationEvent[] = [];
-      for await (const event of session.generate({ prompt: 'Hello', maxTokens: 16, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
+      for await (const event of session.generate({ prompt: 'Hello', maxTokens: 16, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
       assert.equal(tokenSum(events), 16);
       await session.close();
       assert.ok(isAlive(server.pid));
@@ -60,7 +62,7 @@ describe('llama.cpp driver: attach and embedded', function () {
     const ctx = { ...makeContext({}), log: (line: string) => lines.push(line) };
     const detection = await llamaCppDriver.detect(ctx);
     assert.equal(detection.available, true);
-    assert.match(detection.version ?? '', /embedded/);
+    assert.match(detection.version ?? '', /^\d+\.\d+\.\d+ \([0-9a-f]{7}\), node-llama-cpp /);
     const session = await llamaCppDriver.open(model, { contextTokens: 256, parallel: 1 }, ctx);
     try {
       assert.equal(session.extras.engine, 'embedded');
@@ -75,14 +77,14 @@ describe('llama.cpp driver: attach and embedded', function () {
       assert.match(notices[0]!, /llama-server on PATH/);
       for (let round = 0; round < 2; round++) {
         const events: GenerationEvent[] = [];
-        for await (const event of session.generate({ prompt: 'The quick brown fox', maxTokens: 32, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
+        for await (const event of session.generate({ prompt: 'The quick brown fox', maxTokens: 32, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
         assert.equal(tokenSum(events), 32);
         assert.deepEqual(events.slice(-2).map((e) => e.type), ['usage', 'done']);
       }
       // W5 re-sends a growing conversation: the shared prefix is kept, as llama-server's cache_prompt does.
       const usageOf = async (prompt: string, cachePrompt: boolean) => {
         const events: GenerationEvent[] = [];
-        for await (const event of session.generate({ prompt, maxTokens: 8, cachePrompt, signal: new AbortController().signal })) events.push(event);
+        for await (const event of session.generate({ prompt, maxTokens: 8, cachePrompt, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
         assert.equal(tokenSum(events), 8);
         return events.find((e) => e.type === 'usage') as Extract<GenerationEvent, { type: 'usage' }>;
       };
@@ -97,15 +99,39 @@ describe('llama.cpp driver: attach and embedded', function () {
       const streams = await Promise.all(
         ['alpha', 'beta', 'gamma'].map(async (word) => {
           const events: GenerationEvent[] = [];
-          for await (const event of session.generate({ prompt: `Say ${word}`, maxTokens: 12, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
+          for await (const event of session.generate({ prompt: `Say ${word}`, maxTokens: 12, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
           return events;
         }),
       );
       for (const events of streams) assert.equal(tokenSum(events), 12);
       const spans = streams.map((events) => events.filter((e) => e.type === 'tokens').map((e) => (e as { t: number }).t)).map((ts) => [ts[0]!, ts.at(-1)!]).sort((a, b) => a[0]! - b[0]!);
       for (let i = 1; i < spans.length; i++) assert.ok(spans[i]![0]! >= spans[i - 1]![1]!, `streams interleaved: ${JSON.stringify(spans)}`);
+      // And W4 says so: the harness flags it serial-concurrency.
+      assert.equal(session.capabilities.true_concurrency, false);
     } finally {
       await session.close();
+    }
+  });
+
+  it('with batching, decodes simultaneous streams together, one sequence each (bench/embedded-batching.mjs measures whether it pays)', async () => {
+    const engine = await openEmbedded(model, { contextTokens: 256, parallel: 3, batching: true });
+    try {
+      assert.equal(engine.sequences, 3);
+      const streams = await Promise.all(
+        ['alpha', 'beta', 'gamma'].map(async (word) => {
+          const events: GenerationEvent[] = [];
+          for await (const event of engine.generate({ prompt: `Say ${word}`, maxTokens: 12, cachePrompt: false, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
+          return events;
+        }),
+      );
+      for (const events of streams) assert.equal(tokenSum(events), 12);
+      const spans = streams.map((events) => events.filter((e) => e.type === 'tokens').map((e) => (e as { t: number }).t)).map((ts) => [ts[0]!, ts.at(-1)!]);
+      // Every stream had its first token before any stream had its last: they decoded together.
+      assert.ok(Math.max(...spans.map((s) => s[0]!)) < Math.min(...spans.map((s) => s[1]!)), `streams ran one after another: ${JSON.stringify(spans)}`);
+      await engine.prepare({ contextTokens: 256, parallel: 1 });
+      assert.equal(engine.sequences, 1, 'sized per workload, like a spawned server');
+    } finally {
+      await engine.close();
     }
   });
 
@@ -119,7 +145,7 @@ describe('llama.cpp driver: attach and embedded', function () {
     ];
     const promptTokensOf = async (session: Awaited<ReturnType<typeof llamaCppDriver.open>>, body: { prompt?: string; messages?: typeof messages }) => {
       let prompt = -1;
-      for await (const e of session.generate({ ...body, maxTokens: 2, cachePrompt: false, signal: new AbortController().signal } as never)) if (e.type === 'usage') prompt = e.promptTokens ?? -1;
+      for await (const e of session.generate({ ...body, maxTokens: 2, cachePrompt: false, sampling: SUITE_SAMPLING, signal: new AbortController().signal } as never)) if (e.type === 'usage') prompt = e.promptTokens ?? -1;
       return prompt;
     };
     const embedded = await llamaCppDriver.open(model, { contextTokens: 512, parallel: 1 }, makeContext({}));

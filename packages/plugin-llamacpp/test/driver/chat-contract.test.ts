@@ -1,4 +1,5 @@
 /** Chat requests through llama-server's template (prefix cache reported), and the framework's contract suite. */
+import { SUITE_SAMPLING } from '@llm-speed/framework';
 import assert from 'node:assert/strict';
 import type { DriverSession } from '@llm-speed/framework';
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
@@ -19,13 +20,13 @@ describe('llama.cpp driver: chat over a spawned llama-server', function () {
       { role: 'assistant', content: 'Calling the weather tool for Paris.' },
       { role: 'tool', name: 'weather', content: '{"city":"Paris","temp_c":14,"sky":"cloudy"}' },
     ];
-    const first = await collect(session, { messages: turns, maxTokens: 16, cachePrompt: true } as never);
+    const first = await collect(session, { messages: turns, maxTokens: 16, cachePrompt: true, sampling: SUITE_SAMPLING } as never);
     // TTFT is measured from the generation request, after the template was rendered.
     assert.equal(first[0]?.type, 'sent');
     const firstUsage = first.find((e) => e.type === 'usage');
     assert.equal(firstUsage?.type === 'usage' && firstUsage.outputTokens, 16);
     const longer = [...turns, { role: 'assistant', content: 'It is 14 degrees and cloudy in Paris.' }, { role: 'user', content: 'And tomorrow?' }];
-    const second = await collect(session, { messages: longer, maxTokens: 16, cachePrompt: true } as never);
+    const second = await collect(session, { messages: longer, maxTokens: 16, cachePrompt: true, sampling: SUITE_SAMPLING } as never);
     const usage = second.find((e) => e.type === 'usage');
     assert.ok(usage?.type === 'usage');
     assert.ok((usage.cachedPromptTokens ?? 0) > 0, `expected a cached prefix, got ${JSON.stringify(usage)}`);

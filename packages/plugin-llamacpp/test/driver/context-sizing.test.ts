@@ -5,14 +5,14 @@
  * 256k-token KV cache. Sizing is the framework's (sessionNeeds), as `llm-speed bench` uses it.
  */
 import assert from 'node:assert/strict';
-import { loadSuite, sessionNeeds, type DriverSession } from '@llm-speed/framework';
+import { loadSuite, sessionNeeds, type DriverSession, SUITE_SAMPLING } from '@llm-speed/framework';
 import { llamaCppDriver } from '../../src/driver.js';
 import { collectEvents, isAlive, llamaBinDir, makeContext, tinyModel } from './helpers.js';
 
 type SpawnedSession = DriverSession & { readonly pid: number };
 
 async function generate(session: DriverSession, request: { prompt?: string; messages?: Array<{ role: string; content: string }>; maxTokens: number }) {
-  const events = await collectEvents(session, { ...request, cachePrompt: true } as never);
+  const events = await collectEvents(session, { ...request, cachePrompt: true, sampling: SUITE_SAMPLING } as never);
   const usage = events.find((e) => e.type === 'usage');
   assert.ok(usage?.type === 'usage', `no usage event: ${JSON.stringify(events.at(-1))}`);
   return usage;

@@ -1,4 +1,5 @@
 /** Every identifier listModels() answers is one open() accepts: `llm-speed list-models` output is what users pass to --model. */
+import { SUITE_SAMPLING } from '@llm-speed/framework';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ describe('llama.cpp driver: model identifiers', function () {
       const session = await llamaCppDriver.open(id, { contextTokens: 256, parallel: 1 }, ctx());
       try {
         assert.equal(session.model.identifier, id);
-        const usage = (await collectEvents(session, { prompt: 'Hello', maxTokens: 4, cachePrompt: true })).find((e) => e.type === 'usage');
+        const usage = (await collectEvents(session, { prompt: 'Hello', maxTokens: 4, cachePrompt: true, sampling: SUITE_SAMPLING })).find((e) => e.type === 'usage');
         assert.equal(usage?.type === 'usage' && usage.outputTokens, 4, id);
       } finally {
         await session.close();

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { SUITE_SAMPLING } from '@llm-speed/framework';
 import type { DriverSession, GenerationEvent } from '@llm-speed/framework';
 import { llamaCppDriver } from '../../src/driver.js';
 import { isAlive, llamaBinDir, makeContext, tinyModel, waitFor } from './helpers.js';
 
 async function collect(session: DriverSession, maxTokens: number, prompt = 'The quick brown fox'): Promise<GenerationEvent[]> {
   const events: GenerationEvent[] = [];
-  for await (const event of session.generate({ prompt, maxTokens, cachePrompt: true, signal: new AbortController().signal })) events.push(event);
+  for await (const event of session.generate({ prompt, maxTokens, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
   return events;
 }
 
@@ -22,8 +23,10 @@ describe('llama.cpp driver: spawned llama-server', function () {
     assert.equal(detection.available, true);
     assert.match(detection.version ?? '', /\S/);
     assert.notEqual(detection.version, 'unknown');
-    assert.match(detection.version ?? '', /^b\d+ \([0-9a-f]+\)$/);
-    assert.ok(detection.build_flags?.includes('cpu'));
+    // The release and commit the build script passes from the bundle: "0.5.0 (de3ff81)", never "b1".
+    assert.match(detection.version ?? '', /^\d+\.\d+\.\d+ \([0-9a-f]{7}\)$/);
+    // This machine's build: CPU only, as its own --list-devices says.
+    assert.deepEqual(detection.build, { kind: 'cpu' });
   });
 
   it('generates exactly 32 tokens with llama-server timings, then stops the process', async () => {
@@ -74,7 +77,7 @@ describe('llama.cpp driver: spawned llama-server', function () {
       let seen = 0;
       await assert.rejects(
         (async () => {
-          for await (const event of session.generate({ prompt: 'Once upon a time', maxTokens: 3500, cachePrompt: false, signal: new AbortController().signal })) {
+          for await (const event of session.generate({ prompt: 'Once upon a time', maxTokens: 3500, cachePrompt: false, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) {
             if (event.type === 'tokens') {
               seen += event.count;
               if (seen >= 4 && isAlive(pid)) process.kill(pid, 'SIGKILL');

@@ -129,7 +129,7 @@ ${runs.map(
 )}</table>`;
 }
 
-const GROUP_NOTE = html`<p><small>Grouped by (suite version × workload × model digest × backend × engine × build × hardware class); only comparable runs count — quick, interrupted, short-output, warm-cache and failed runs, and W4 with serial streams, are listed but never ranked or pooled (METHODOLOGY, "Comparable groups"). Flags: a run more than ${SIGMA_THRESHOLD}σ from the other runs of its group, computed once a group has ${MIN_CLUSTER_SIZE} runs; flagged runs stay listed and are never a group's best run.</small></p>`;
+const GROUP_NOTE = html`<p><small>Grouped by (suite version × workload × model digest × backend × engine × build × hardware class); only comparable runs count — quick, interrupted, short-output, warm-cache and failed runs, and W4 with serial streams, are listed but never ranked or pooled (METHODOLOGY §6.1). Flags: a run more than ${SIGMA_THRESHOLD}σ from the other runs of its group, computed once a group has ${MIN_CLUSTER_SIZE} runs; flagged runs stay listed and are never a group's best run.</small></p>`;
 
 export function listingPage(kind: 'model' | 'hardware', title: string, clusters: ClusterRow[], runs: RunRow[], limit: number): string {
   const body = html`<h1>${kind === 'model' ? 'Model' : 'Hardware'}: ${title}</h1>${GROUP_NOTE}

@@ -58,6 +58,10 @@ export interface LlmSpeedConfig {
    */
   llama_cpp_url?: string;
   /**
+   * The attached llama-server's log file: its start-up lines say which devices it loaded the model on, which /props does not (LLM_SPEED_LLAMA_CPP_LOG, --llama-cpp-log).
+   */
+  llama_cpp_log?: string;
+  /**
    * Ollama daemon (LLM_SPEED_OLLAMA_HOST, falls back to OLLAMA_HOST).
    */
   ollama_host?: string;

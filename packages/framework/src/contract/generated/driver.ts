@@ -25,8 +25,10 @@ export interface DriverDetection {
    * One line saying why the backend is unavailable or what was detected.
    */
   reason?: string;
+  build?: BackendBuild;
   /**
-   * Compute backends of the build where retrievable: cpu, cuda, metal, rocm, vulkan.
+   * @deprecated
+   * Superseded by build (a CUDA build was reported as cpu from --version text); accepted from older plugins, never shown.
    */
   build_flags?: string[];
   capabilities?: DriverCapabilities;
@@ -34,6 +36,21 @@ export interface DriverDetection {
    * The oclif plugin that provided the driver (filled in by the framework).
    */
   plugin?: string;
+}
+/**
+ * What the backend computes on, as the backend itself reports it (llama-server --list-devices, node-llama-cpp's GPU type, ...); results carry the same as backend_build.
+ */
+export interface BackendBuild {
+  /**
+   * The compute backend: remote for hosted APIs, unknown when the backend does not say.
+   */
+  kind: 'cpu' | 'cuda' | 'rocm' | 'metal' | 'vulkan' | 'sycl' | 'opencl' | 'musa' | 'cann' | 'remote' | 'unknown';
+  /**
+   * Device names as the backend lists them (e.g. "NVIDIA H200").
+   *
+   * @maxItems 16
+   */
+  devices?: string[];
 }
 /**
  * This interface was referenced by `DriverReport`'s JSON-Schema

@@ -70,5 +70,5 @@ export interface Gpu {
 
 import type { WorkloadResult } from './workload-result.js';
 
-/** A workload result as uploaded: the fields run.schema.json requires beyond the METHODOLOGY §3 example. */
+/** A workload result as uploaded: the fields run.schema.json requires beyond the METHODOLOGY §3.6 example. */
 export type MeasuredResult = WorkloadResult & Required<Pick<WorkloadResult, 'suite_version' | 'suite_digest' | 'batch_size' | 'context_tokens' | 'error' | 'flags' | 'extras'>>;

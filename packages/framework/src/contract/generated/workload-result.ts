@@ -35,7 +35,7 @@ export type DecodeRate = number | null;
 export type Count = number | null;
 
 /**
- * One workload's measured signals (METHODOLOGY §3, PRIVACY §1). Every field here may be uploaded; nothing else may. Required here is what the METHODOLOGY §3 example carries; a run payload (run.schema.json) requires the rest too. Every number is finite and bounded by a generous physical limit (METHODOLOGY § Bounds).
+ * One workload's measured signals (METHODOLOGY §3, PRIVACY §1). Every field here may be uploaded; nothing else may. Required here is what the example result of METHODOLOGY §3.6 carries (which also says what was renamed and added since the requirements draft); a run payload (run.schema.json) requires the rest too. Every number is finite and bounded by a generous physical limit (METHODOLOGY §3.8).
  */
 export interface WorkloadResult {
   workload: WorkloadName;
@@ -126,57 +126,7 @@ export interface BackendBuild {
    *
    * @maxItems 16
    */
-  devices?:
-    | []
-    | [string]
-    | [string, string]
-    | [string, string, string]
-    | [string, string, string, string]
-    | [string, string, string, string, string]
-    | [string, string, string, string, string, string]
-    | [string, string, string, string, string, string, string]
-    | [string, string, string, string, string, string, string, string]
-    | [string, string, string, string, string, string, string, string, string]
-    | [string, string, string, string, string, string, string, string, string, string]
-    | [string, string, string, string, string, string, string, string, string, string, string]
-    | [string, string, string, string, string, string, string, string, string, string, string, string]
-    | [string, string, string, string, string, string, string, string, string, string, string, string, string]
-    | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
-    | [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string
-      ]
-    | [
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string,
-        string
-      ];
+  devices?: string[];
 }
 /**
  * Small backend-specific telemetry (DRIVERS.md, PRIVACY §1): scalar values only; strings at most 64 characters of letters, digits, space and _ . , : + ( ) / = -; numbers within ±10^15; at most 64 entries and 2 KiB (canonical JSON) per result. Values that carry personal data (host names, addresses, paths, fixture text) are refused by the privacy rules.

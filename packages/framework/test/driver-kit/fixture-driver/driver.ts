@@ -66,6 +66,7 @@ export const tinyserveDriver: Driver = {
           path: '/v1/completions',
           source: NAME,
           signal: AbortSignal.any([request.signal, closing.signal]),
+          sampling: request.sampling,
           body: { model: info.identifier, prompt: request.prompt ?? (request.messages ?? []).map((m) => m.content).join('\n'), max_tokens: request.maxTokens, ignore_eos: true },
         }),
       async close() {
