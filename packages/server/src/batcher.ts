@@ -1,7 +1,9 @@
 /**
  * Group commit for ingest: submissions verified in the same event-loop turn are stored in one
- * SQLite transaction, so the per-commit cost is shared under load while a lone submission is
- * still stored before its response (the flush runs on the next setImmediate, not on a timer).
+ * transaction, so the per-commit cost is shared under load while a lone submission is still
+ * stored before its response (the flush runs on the next setImmediate, not on a timer). A batch
+ * that gathers while an earlier one is still being written (PostgreSQL answers asynchronously)
+ * is flushed on its own connection; SQLite queues the transactions.
  */
 import type { InsertOutcome, NewResult, ResultsRepository } from './repository.js';
 
@@ -30,13 +32,13 @@ export class InsertBatcher {
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.scheduled = false;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const outcomes = this.repo.insertMany(batch.map((p) => p.result));
-        batch.forEach((p, i) => p.resolve(outcomes[i]));
+        const outcomes = await this.repo.insertMany(batch.map((p) => p.result));
+        batch.forEach((p, i) => p.resolve(outcomes[i]!));
       } catch (error) {
         batch.forEach((p) => p.reject(error));
       }

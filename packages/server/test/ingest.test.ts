@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { canonicalize, verifyRun, type RunPayload } from '@llm-speed/framework';
 import { MAX_RESULT_BYTES } from '../src/index.js';
-import { sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
+import { forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
 
-describe('server: POST /v1/results', () => {
+forEachBackend('server: POST /v1/results', () => {
   let server: TestServer;
   beforeEach(async () => {
     server = await startTestServer();
@@ -18,7 +18,7 @@ describe('server: POST /v1/results', () => {
     assert.equal(res.status, 201, res.text);
     assert.match(res.json.id, /^r_[A-Za-z0-9_-]{11}$/);
     assert.equal(res.json.url, `${server.url}/r/${res.json.id}`);
-    assert.equal(server.repository.count(), 1);
+    assert.equal(await server.repository.count(), 1);
 
     const first = await server.get(`/v1/results/${res.json.id}`);
     const second = await server.get(`/v1/results/${res.json.id}`);
@@ -38,7 +38,7 @@ describe('server: POST /v1/results', () => {
     assert.equal(a.status, 201);
     assert.equal(b.status, 200);
     assert.equal(b.json.id, a.json.id);
-    assert.equal(server.repository.count(), 1);
+    assert.equal(await server.repository.count(), 1);
     const other = await server.post('/v1/results', await signedToken(sampleRun([sampleResult({ decode_tps: 190 })])));
     assert.equal(other.status, 201);
     assert.notEqual(other.json.id, a.json.id);
@@ -57,7 +57,7 @@ describe('server: POST /v1/results', () => {
     // A single flipped character anywhere in the signature fails too.
     const flipped = token.slice(0, -3) + (token.at(-3) === 'A' ? 'B' : 'A') + token.slice(-2);
     assert.equal((await server.post('/v1/results', flipped)).status, 400);
-    assert.equal(server.repository.count(), 0);
+    assert.equal(await server.repository.count(), 0);
   });
 
   it('refuses unsigned runs and non-JWS bodies', async () => {
@@ -67,7 +67,7 @@ describe('server: POST /v1/results', () => {
     const garbage = await server.post('/v1/results', 'hello world');
     assert.equal(garbage.status, 400);
     assert.equal((await server.post('/v1/results', '')).status, 400);
-    assert.equal(server.repository.count(), 0);
+    assert.equal(await server.repository.count(), 0);
   });
 
   it('refuses a signed but schema-invalid run (extra field "hostname")', async () => {
@@ -76,7 +76,7 @@ describe('server: POST /v1/results', () => {
     assert.equal(res.status, 400, res.text);
     assert.match(res.json.error, /run\.schema\.json/);
     assert.ok(res.json.details.some((d: string) => d.includes('hostname')), res.text);
-    assert.equal(server.repository.count(), 0);
+    assert.equal(await server.repository.count(), 0);
   });
 
   it('refuses a signed run that breaks the privacy invariant (long extras string)', async () => {
@@ -84,14 +84,14 @@ describe('server: POST /v1/results', () => {
     const res = await server.post('/v1/results', await signedToken(run));
     assert.equal(res.status, 400, res.text);
     assert.match(res.json.error, /privacy invariant/);
-    assert.equal(server.repository.count(), 0);
+    assert.equal(await server.repository.count(), 0);
   });
 
   it(`refuses bodies over ${MAX_RESULT_BYTES} bytes with 413`, async () => {
     const res = await server.post('/v1/results', 'a'.repeat(MAX_RESULT_BYTES + 1));
     assert.equal(res.status, 413);
     assert.match(res.json.error, /too large/);
-    assert.equal(server.repository.count(), 0);
+    assert.equal(await server.repository.count(), 0);
   });
 
   it('answers 404 for unknown ids and serves the stored JSON on /r/<id> when JSON is asked for', async () => {
