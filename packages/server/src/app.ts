@@ -24,7 +24,7 @@ import { openRepository } from './open-repository.js';
 import type { PostgresOpenOptions } from './postgres-repository.js';
 import type { ResultsRepository } from './repository.js';
 import { parseTrustProxy } from './trust-proxy.js';
-import { createVerifier } from './verify-pool.js';
+import { createVerifier, type Verifier } from './verify-pool.js';
 
 /** Largest accepted POST /v1/results body. A full suite-v1 run is ~10 KiB; raw timings can add more. */
 export const MAX_RESULT_BYTES = 256 * 1024;
@@ -87,6 +87,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   url: string;
+  /** Where submissions are verified (worker threads or the main thread). */
+  verifier: Verifier;
   /** The underlying node:http server (Fastify's). */
   server: http.Server;
   repository: ResultsRepository;
@@ -368,6 +370,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     url: baseUrl,
     server: app.server,
     repository: repo,
+    verifier,
     close: async () => {
       try {
         await app.close();

@@ -8,13 +8,17 @@
  *            "dispute" (with its messages, ids kept: they are in URLs) and "contributor_link" lines
  *   last     {"end":true,"counts":{…}}
  * The last line is what tells a complete file from a truncated one: an import without it, or whose
- * counts differ, stores nothing (it runs in one transaction). Derived tables are not exported; the
+ * counts differ, stores nothing (it runs in one transaction). Every result must hash to its id and
+ * carry a signature that verifies. Derived tables are not exported; the
  * importing server recomputes them under its own rule.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { verifyRun, type RunPayload } from '@llm-speed/framework';
+import { resultIdFor } from './ingest.js';
 import type { BoardRecord, ImportCounts, ResultsRepository } from './repository.js';
 import { ImportError } from './sql-repository.js';
 
@@ -75,6 +79,13 @@ function checkRecord(value: Record<string, unknown>, number: number): BoardRecor
     const ok = kind === 'array' ? Array.isArray(v) : kind === 'string|null' ? v === null || typeof v === 'string' : typeof v === kind;
     if (!ok) throw new ImportError(`line ${number}: ${type}.${field} must be ${kind}`);
   }
+  if (type === 'result') {
+    // What is served after the move is this text: it must be the text that was stored under this id.
+    const hash = createHash('sha256').update(value.json as string, 'utf8').digest('hex');
+    if (hash !== value.content_hash || resultIdFor(hash) !== value.id) {
+      throw new ImportError(`line ${number}: result ${String(value.id)}: its JSON does not hash to its content hash and id (the file was altered or damaged)`);
+    }
+  }
   if (type === 'dispute') {
     for (const m of value.messages as unknown[]) {
       const message = m as Record<string, unknown>;
@@ -118,10 +129,31 @@ export async function* readBoard(input: Readable): AsyncGenerator<BoardRecord> {
   if (!ended) throw new ImportError(`the board file ends at line ${number} without its end line: it was truncated (nothing was imported)`);
 }
 
-export async function importBoard(repo: ResultsRepository, input: Readable): Promise<ImportCounts> {
-  return repo.importRecords(readBoard(input));
+/**
+ * Each result's signature checked again (the framework's verifyRun over the stored JSON): the
+ * hash check catches damage, this catches a file whose author rewrote a run and its hash and id
+ * alike. A board is only as trustworthy as its least checked import.
+ */
+async function* signatureChecked(records: AsyncIterable<BoardRecord>): AsyncGenerator<BoardRecord> {
+  for await (const record of records) {
+    if (record.type === 'result') {
+      const verdict = await verifyRun(JSON.parse(record.json) as RunPayload).catch((e: unknown) => ({ valid: false, reason: String((e as Error)?.message ?? e) }));
+      if (!verdict.valid) throw new ImportError(`result ${record.id}: its signature does not verify (${verdict.reason ?? 'invalid'}); nothing was imported`);
+    }
+    yield record;
+  }
 }
 
-export function importBoardFile(repo: ResultsRepository, file: string): Promise<ImportCounts> {
-  return importBoard(repo, createReadStream(file));
+export interface ImportOptions {
+  /** Check every result's signature (default true). */
+  verifySignatures?: boolean;
+}
+
+export async function importBoard(repo: ResultsRepository, input: Readable, options: ImportOptions = {}): Promise<ImportCounts> {
+  const records = readBoard(input);
+  return repo.importRecords(options.verifySignatures === false ? records : signatureChecked(records));
+}
+
+export function importBoardFile(repo: ResultsRepository, file: string, options: ImportOptions = {}): Promise<ImportCounts> {
+  return importBoard(repo, createReadStream(file), options);
 }

@@ -6,8 +6,8 @@
  * share the listening socket — and replaces one that dies. Each worker is a whole server
  * (createServer) with its own verification threads and connection pool.
  *
- * Salts: the primary sends today's and tomorrow's salt (and yesterday's until 01:00 UTC) at fork
- * and every ten minutes, so every worker hashes a client to the same value and none waits for IPC
+ * Salts: the primary sends today's and tomorrow's salt (and yesterday's until 01:00 UTC) when a
+ * worker asks at start-up and to every worker every ten minutes, so every worker hashes a client to the same value and none waits for IPC
  * at midnight. With LLM_SPEED_IP_SALT_SECRET set, each process derives the salts from the secret
  * itself (ip-hash.ts, secretSalts) and the primary sends none.
  */
@@ -21,6 +21,10 @@ const START_GRACE_MS = 10_000;
 interface SaltsMessage {
   llmSpeed: 'salts';
   salts: Array<[number, string]>;
+}
+/** A worker asks once its listener is in place: what is sent before that is lost. */
+interface SaltsRequest {
+  llmSpeed: 'salts?';
 }
 interface ListeningMessage {
   llmSpeed: 'listening';
@@ -61,10 +65,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const fork = (): Worker => {
     const worker = cluster.fork();
     startedAt.set(worker.id, Date.now());
-    worker.on('online', () => {
-      if (!options.secretSalts) worker.send(saltsMessage());
-    });
-    worker.on('message', (message: ListeningMessage) => {
+    worker.on('message', (message: ListeningMessage | SaltsRequest) => {
+      if (message?.llmSpeed === 'salts?' && !options.secretSalts) worker.send(saltsMessage());
       if (message?.llmSpeed !== 'listening') return;
       listening.add(worker.id);
       if (!announced && listening.size >= options.workers) {
@@ -118,6 +120,7 @@ export async function primarySalts(timeoutMs = 30_000): Promise<SaltSource> {
     salts = new Map(message.salts.map(([day, salt]) => [day, Buffer.from(salt, 'base64')]));
     first();
   });
+  process.send?.({ llmSpeed: 'salts?' } satisfies SaltsRequest);
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no IP salts from the primary process')), timeoutMs).unref());
   await Promise.race([received, timeout]);
   return (day) => {

@@ -15,7 +15,8 @@
  * processes starting at once migrate it exactly once); otherwise a database that needs migrating
  * is refused with the command that fixes it. A database migrated by a newer server is refused.
  */
-import { DERIVED_TABLES, DERIVED_VERSION, SqlResultsRepository } from './sql-repository.js';
+import type { BoardRecord, ImportCounts } from './repository.js';
+import { DERIVED_TABLES, DERIVED_VERSION, ImportError, SqlResultsRepository } from './sql-repository.js';
 import { lockKey, type SqlExecutor } from './sql/database.js';
 import { PostgresDatabase, type PostgresOptions } from './sql/postgres.js';
 
@@ -233,7 +234,6 @@ export class PostgresResultsRepository extends SqlResultsRepository {
   async migrate(appRole?: string): Promise<{ applied: number[]; rederived: boolean; status: SchemaStatus }> {
     try {
       return await this.pg.transaction(async (tx) => {
-        await tx.run('SELECT pg_advisory_xact_lock(?::bigint)', [MIGRATION_LOCK]);
         const before = await this.status(tx);
         refuseNewer(before);
         await tx.run(BOOKKEEPING);
@@ -253,10 +253,14 @@ export class PostgresResultsRepository extends SqlResultsRepository {
         if (rederived) await this.rederive(tx);
         if (role) await grantAppRole(tx, role);
         return { applied, rederived, status: await this.status(tx) };
-      });
+      }, { sessionLock: MIGRATION_LOCK });
     } catch (error) {
-      if ((error as { code?: string }).code === '42501') throw needsMigration(await this.status().catch(() => ({ schemaVersion: 0, derivedVersion: 0, appRole: null })), (error as Error).message);
-      throw error;
+      if ((error as { code?: string }).code !== '42501') throw error;
+      const status = await this.status().catch((): SchemaStatus => ({ schemaVersion: 0, derivedVersion: 0, appRole: null }));
+      if (status.schemaVersion === SCHEMA_VERSION && status.derivedVersion === DERIVED_VERSION) {
+        throw new MigrationError(`this role may not migrate or grant (${(error as Error).message}): run \`llm-speed-server migrate\` with the URL of the owner role`);
+      }
+      throw needsMigration(status, (error as Error).message);
     }
   }
 
@@ -292,6 +296,16 @@ export class PostgresResultsRepository extends SqlResultsRepository {
   protected async afterExplicitIds(tx: SqlExecutor): Promise<void> {
     for (const table of ['disputes', 'dispute_messages']) {
       await tx.run(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)`);
+    }
+  }
+
+  /** An import sets the id generators of disputes and messages: the owner's business, like migrations. */
+  async importRecords(records: AsyncIterable<BoardRecord>): Promise<ImportCounts> {
+    try {
+      return await super.importRecords(records);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501') throw error;
+      throw new ImportError(`import with the URL of the owner role, as for migrate (${(error as Error).message}); nothing was imported`);
     }
   }
 

@@ -12,7 +12,6 @@
  * ingests into one group would each recompute without seeing the other's uncommitted row, and the
  * later commit would drop a flag the earlier one's row deserved.
  */
-import { createHash } from 'node:crypto';
 import type { RunPayload } from '@llm-speed/framework';
 import { clusterStats, isOutlier, leaveOneOutZ } from './outliers.js';
 import type {
@@ -31,7 +30,6 @@ import type {
 } from './repository.js';
 import { lockKey, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql/database.js';
 import { workloadRowsOf } from './workload-rows.js';
-import { resultIdFor } from './ingest.js';
 
 /**
  * Version of the derived tables' layout and of the rule that fills them. 0: (model × backend ×
@@ -358,9 +356,9 @@ export abstract class SqlResultsRepository implements ResultsRepository {
 
   /**
    * Stores an exported board into this one, which must be empty, in one transaction: a file that
-   * turns out bad half-way leaves nothing behind. Each result's JSON must hash to its content hash
-   * and id, so what is served afterwards is byte for byte what was signed and exported. The
-   * derived tables are then computed afresh under this server's rule.
+   * turns out bad half-way leaves nothing behind (board-file.ts checks each record as it is read).
+   * The results rows are stored as they come — `json` is what is served afterwards, byte for
+   * byte — and the derived tables are then computed afresh under this server's rule.
    */
   importRecords(records: AsyncIterable<BoardRecord>): Promise<ImportCounts> {
     return this.sql.transaction(async (tx) => {
@@ -370,12 +368,8 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       for await (const record of records) {
         switch (record.type) {
           case 'result': {
-            const hash = createHash('sha256').update(record.json, 'utf8').digest('hex');
-            if (hash !== record.content_hash || resultIdFor(hash) !== record.id) {
-              throw new ImportError(`result ${record.id}: its JSON does not hash to its content hash and id (the file was altered or damaged)`);
-            }
             const seq = await this.insertResultRow(tx, {
-              id: record.id, contentHash: hash, json: record.json, publicKey: record.public_key, receivedAt: record.received_at,
+              id: record.id, contentHash: record.content_hash, json: record.json, publicKey: record.public_key, receivedAt: record.received_at,
               acceleratorSummary: record.accelerator_summary, fingerprintHash: record.fingerprint_hash, hardwareSlug: record.hardware_slug, anon: record.anon,
             });
             if (seq === undefined) throw new ImportError(`result ${record.id} appears twice in the file`);

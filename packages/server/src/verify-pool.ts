@@ -15,6 +15,8 @@ export interface Verifier {
   readonly threads: number;
   /** The record to store, or an IngestError saying why not. */
   verify(task: VerifyTask): Promise<NewResult>;
+  /** Tasks finished on the pool's threads (0 when verifying on the main thread). */
+  completedOnThreads(): number;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export function defaultVerifyThreads(processes = 1): number {
 
 export function createVerifier(threads: number): Verifier {
   if (!(threads > 0)) {
-    return { threads: 0, verify: async (task) => unwrap(await verifyTask(task)), close: async () => {} };
+    return { threads: 0, verify: async (task) => unwrap(await verifyTask(task)), completedOnThreads: () => 0, close: async () => {} };
   }
   const pool = new Piscina<VerifyTask, VerifyAnswer>({
     filename: workerFile(),
@@ -48,6 +50,7 @@ export function createVerifier(threads: number): Verifier {
   return {
     threads,
     verify: async (task) => unwrap(await pool.run(task)),
+    completedOnThreads: () => pool.completed,
     close: () => pool.destroy(),
   };
 }

@@ -149,10 +149,11 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
+/** A live server on a fresh database of the current backend (or of `on`). */
+export async function startTestServer(options: Partial<ServerOptions> = {}, on: Backend = currentBackend): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'llm-speed-server-'));
   const dbFile = join(dir, 'results.sqlite');
-  const database = currentBackend === 'postgres' ? await createTestDatabase() : undefined;
+  const database = on === 'postgres' ? await createTestDatabase() : undefined;
   const logs: string[] = [];
   let running: RunningServer;
   try {

@@ -113,3 +113,45 @@ forEachBackend('server: POST /v1/results', () => {
     assert.equal((await server.get('/cheatsheet')).status, 200, 'GETs are not limited');
   });
 });
+
+describe('server: verification on worker threads (piscina)', () => {
+  let pooled: TestServer;
+  let inline: TestServer;
+  before(async function () {
+    this.timeout(120_000);
+    [pooled, inline] = await Promise.all([startTestServer({ verifyThreads: 2 }), startTestServer({ verifyThreads: 0 })]);
+  });
+  after(async () => {
+    await Promise.all([pooled?.stop(), inline?.stop()]);
+  });
+
+  it('gives every answer the main thread gives — stored, tampered, schema-invalid, private, interrupted — and did the work on its threads', async function () {
+    this.timeout(60_000);
+    assert.equal(pooled.verifier.threads, 2);
+    assert.equal(inline.verifier.threads, 0);
+    const token = await signedToken(sampleRun());
+    const [header, payload, signature] = token.split('.');
+    const tampered = [header, Buffer.from(Buffer.from(payload!, 'base64url').toString('utf8').replace('187.4', '987.4')).toString('base64url'), signature].join('.');
+    const bodies: Array<[string, string]> = [
+      ['valid', token],
+      ['again', token],
+      ['tampered', tampered],
+      ['schema-invalid', await signedToken({ ...sampleRun(), hostname: 'alice-laptop' } as unknown as RunPayload)],
+      ['private', await signedToken(sampleRun([sampleResult({ extras: { note: 'x'.repeat(300) } })]))],
+      ['interrupted', await signedToken(sampleRun([sampleResult({ output_tokens: 100, flags: ['interrupted'], error: 'interrupted' })]))],
+      ['not a JWS', 'hello world'],
+    ];
+    for (const [name, body] of bodies) {
+      const [a, b] = [await pooled.post('/v1/results', body), await inline.post('/v1/results', body)];
+      assert.equal(a.status, b.status, name);
+      assert.deepEqual({ ...a.json, url: undefined }, { ...b.json, url: undefined }, name);
+    }
+    assert.deepEqual(
+      (await Promise.all(bodies.map(([, body]) => pooled.post('/v1/results', body)))).map((r) => r.status),
+      [200, 200, 400, 400, 400, 422, 400],
+    );
+    assert.equal(await pooled.repository.count(), 1);
+    assert.equal(pooled.verifier.completedOnThreads(), 2 * bodies.length, 'every submission was verified on a pool thread');
+    assert.equal(inline.verifier.completedOnThreads(), 0);
+  });
+});

@@ -83,11 +83,17 @@ export class PostgresDatabase implements SqlDatabase {
     return this.outside.lock(keys);
   }
 
-  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  /**
+   * `options.sessionLock`: an advisory lock held from before BEGIN until after COMMIT (migrations).
+   * Taken inside the transaction instead, a catalog look-up after the wait could still answer from
+   * what this connection cached before the other process committed its tables.
+   */
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options: { sessionLock?: string } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken = false;
       try {
+        if (options.sessionLock) await client.query('SELECT pg_advisory_lock($1::bigint)', [options.sessionLock]);
         await client.query('BEGIN');
         const result = await fn(executorOn(client, true));
         await client.query('COMMIT');
@@ -97,6 +103,7 @@ export class PostgresDatabase implements SqlDatabase {
         if (attempt < MAX_ATTEMPTS && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
         throw error;
       } finally {
+        if (options.sessionLock && !broken) await client.query('SELECT pg_advisory_unlock($1::bigint)', [options.sessionLock]).catch(() => (broken = true));
         client.release(broken);
       }
     }
