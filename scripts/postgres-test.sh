@@ -4,7 +4,7 @@
 # and a free port, no Unix socket, stopped by `stop` — or, when given a process id to watch, by a
 # watchdog as soon as that process is gone (a test run that is killed leaves nothing behind).
 #
-#   postgres-test.sh check                  make sure initdb/pg_ctl exist; prints their folder
+#   postgres-test.sh check                  make sure initdb/pg_ctl exist (scripts/test.sh runs this first)
 #   postgres-test.sh start [watch-pid]      prints KEY=VALUE lines: PG_TEST_DIR=… and PG_TEST_URL=postgres://…
 #   postgres-test.sh stop <PG_TEST_DIR>     stops that server and removes its folder
 #
@@ -127,7 +127,11 @@ cmd_stop() {
 }
 
 case "${1:-}" in
-  check) ensure_installed; pg_bindir ;;
+  check)
+    if [ "${LLM_SPEED_TEST_POSTGRES:-}" = skip ]; then echo "postgres: skipped (LLM_SPEED_TEST_POSTGRES=skip): server tests run on SQLite only"; exit 0; fi
+    ensure_installed
+    echo "postgres: $(pg_bindir) (the server tests start their own server on 127.0.0.1)"
+    ;;
   start) shift; cmd_start "$@" ;;
   stop) shift; cmd_stop "$@" ;;
   *) die "usage: postgres-test.sh check | start [watch-pid] | stop <dir>" ;;

@@ -14,11 +14,13 @@ import { secretSalts, SaltSecretError, type SaltSource } from './ip-hash.js';
 import { describeDb, isPostgresUrl, openRepository } from './open-repository.js';
 import { MigrationError, PostgresResultsRepository } from './postgres-repository.js';
 import { SqliteResultsRepository } from './sqlite-repository.js';
+import type { RateLimitOptions } from './rate-limit.js';
 import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 import { defaultVerifyThreads } from './verify-pool.js';
 
 const USAGE = `usage: llm-speed-server [serve] --db <results.sqlite | postgres://user:pass@host/db> [--port 8787] [--host 127.0.0.1]
                         [--public-url https://example.org] [--trust-proxy <addresses/CIDRs>] [--workers N] [--verify-threads N]
+                        [--rate-limit 60/1 | off]
        llm-speed-server migrate --db postgres://<owner role>@host/db [--app-role <role the server connects as>] [--json]
        llm-speed-server export --db <file | URL> [--out board.ndjson]     (default: standard output)
        llm-speed-server import --db <file | URL> [--in board.ndjson] [--json] [--skip-signature-check]
@@ -32,6 +34,8 @@ const USAGE = `usage: llm-speed-server [serve] --db <results.sqlite | postgres:/
   --trust-proxy 127.0.0.1,10.0.0.0/8   only behind your own reverse proxy: the addresses it connects from (comma-separated
                        IPs or CIDRs, or loopback / linklocal / uniquelocal). The client is the right-most
                        X-Forwarded-For entry outside these ranges. Env: LLM_SPEED_TRUST_PROXY.
+  --rate-limit B/R     POSTs per client: bursts of B, refilled at R per second (default 60/1); "off" for benchmarks.
+                       Per process: with --workers N a client may reach N × B. Env: LLM_SPEED_RATE_LIMIT.
   --app-role ROLE      migrate: the role the server connects as; granted SELECT/INSERT on the insert-only tables and
                        nothing more. Env: LLM_SPEED_APP_ROLE.
   LLM_SPEED_ADMIN_TOKEN=<token> enables withdrawals (POST /v1/results/<id>/withdraw with Authorization: Bearer <token>).
@@ -72,6 +76,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
         'trust-proxy': { type: 'string' },
         workers: { type: 'string' },
         'verify-threads': { type: 'string' },
+        'rate-limit': { type: 'string' },
         'app-role': { type: 'string' },
         out: { type: 'string' },
         in: { type: 'string' },
@@ -103,7 +108,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
 async function serve(
   db: string,
-  values: { port?: string; host?: string; 'public-url'?: string; 'trust-proxy'?: string; workers?: string; 'verify-threads'?: string },
+  values: { port?: string; host?: string; 'public-url'?: string; 'trust-proxy'?: string; workers?: string; 'verify-threads'?: string; 'rate-limit'?: string },
 ): Promise<void> {
   const port = integer(values.port, '--port', 0);
   if (port === undefined || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`);
@@ -116,6 +121,7 @@ async function serve(
         'Use --workers 1 (the default for SQLite), or --db postgres://… (README, "PostgreSQL").',
     );
   }
+  const rateLimit = parseRateLimit(values['rate-limit'] ?? process.env.LLM_SPEED_RATE_LIMIT);
   const verifyThreads = integer(values['verify-threads'] ?? process.env.LLM_SPEED_VERIFY_THREADS, '--verify-threads', 0) ?? defaultVerifyThreads(workers);
   const secret = process.env.LLM_SPEED_IP_SALT_SECRET || undefined;
   // Checked before anything starts, so a short secret stops the server with exit 2.
@@ -149,6 +155,7 @@ async function serve(
     publicUrl: values['public-url'],
     trustProxy,
     verifyThreads,
+    rateLimit,
     salts,
     // The primary migrated already; a worker only checks.
     postgres: clustered ? { migrate: false } : undefined,
@@ -164,6 +171,16 @@ async function serve(
   const stop = () => void running.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** `60/1` → bursts of 60, one more per second; `off` → none; unset → the default. */
+function parseRateLimit(value: string | undefined): RateLimitOptions | false | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'off') return false;
+  const m = /^(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(value);
+  const [capacity, refillPerSecond] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(capacity >= 1) || !(refillPerSecond > 0)) throw new UsageError(`--rate-limit must be <burst>/<per second> (e.g. 60/1) or off, got ${value}`);
+  return { capacity, refillPerSecond };
 }
 
 function notes(trustProxy: string[], secret: SaltSource | undefined): string {

@@ -60,8 +60,33 @@ const WORKLOAD_COLUMNS = `seq, result_id, idx, workload, suite_version, model_na
   backend_version, engine, build, hardware_class, hardware_slug, accelerator_summary, cluster_key, decode_tps, comparable, not_comparable`;
 const WORKLOAD_PLACEHOLDERS = `(${Array(21).fill('?').join(', ')})`;
 const RESULT_COLUMNS = 'id, content_hash, json, public_key, received_at, accelerator_summary, fingerprint_hash, hardware_slug, anon';
+const RESULT_PLACEHOLDERS = `(${Array(9).fill('?').join(', ')})`;
 /** Results read per page when re-deriving or exporting: bounded memory at any board size. */
 const PAGE = 500;
+/** Rows per multi-row statement: 400 × 21 parameters stays far below SQLite's and PostgreSQL's limits. */
+const CHUNK = 400;
+/** Groups recomputed per round of statements (each cluster row carries 21 parameters). */
+const GROUP_CHUNK = 200;
+
+type ResultRow = { id: string; contentHash: string; json: string; publicKey: string; receivedAt: string; acceleratorSummary: string; fingerprintHash: string | null; hardwareSlug: string; anon: boolean };
+
+function resultParams(r: ResultRow): SqlValue[] {
+  return [r.id, r.contentHash, r.json, r.publicKey, r.receivedAt, r.acceleratorSummary, r.fingerprintHash, r.hardwareSlug, r.anon ? 1 : 0];
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** One descriptive row of a group (its latest comparable row, else its latest row). */
+const SAMPLE_OF_GROUP = `SELECT cluster_key AS "clusterKey", workload, suite_version AS "suiteVersion", model_name AS "modelName",
+  model_identifier AS "modelIdentifier", model_quant AS "modelQuant", model_digest AS "modelDigest", model_slug AS "modelSlug", backend, engine, build,
+  hardware_class AS "hardwareClass", hardware_slug AS "hardwareSlug", accelerator_summary AS "acceleratorSummary"
+  FROM workload_results WHERE cluster_key = ? AND workload = ? ORDER BY comparable DESC, seq DESC LIMIT 1`;
+
+const marks = (n: number) => Array(n).fill('?').join(', ');
 
 type RawRunRow = Omit<RunRow, 'comparable' | 'notComparable'> & { comparable: number; notComparable: string };
 type StoredRow = { seq: number; id: string; contentHash: string; json: string; publicKey: string; receivedAt: string; acceleratorSummary: string; fingerprintHash: string | null; hardwareSlug: string; anon: number };
@@ -122,7 +147,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
         [after, PAGE],
       );
       if (page.length === 0) break;
-      for (const row of page) await this.insertWorkloadRows(tx, workloadRowsOf(JSON.parse(row.json) as RunPayload), row.seq, row);
+      await this.insertWorkloadRows(tx, page.flatMap((row) => workloadRowsOf(JSON.parse(row.json) as RunPayload).map((w, idx) => ({ w, idx, seq: row.seq, result: row }))));
       after = page[page.length - 1]!.seq;
     }
     await this.recomputeGroups(tx, await this.allGroups(tx));
@@ -132,73 +157,84 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     return tx.all<GroupRef>('SELECT DISTINCT cluster_key AS "clusterKey", workload FROM workload_results ORDER BY 1, 2');
   }
 
-  private async insertWorkloadRows(tx: SqlExecutor, rows: NewWorkloadRow[], seq: number, result: { id: string; hardwareSlug: string; acceleratorSummary: string }): Promise<void> {
-    if (rows.length === 0) return;
-    const params: SqlValue[] = [];
-    rows.forEach((w, idx) =>
-      params.push(
-        seq, result.id, idx, w.workload, w.suiteVersion, w.modelName, w.modelIdentifier, w.modelQuant, w.modelDigest, w.modelSlug, w.backend,
-        w.backendVersion, w.engine, w.build, w.hardwareClass, result.hardwareSlug, result.acceleratorSummary, w.clusterKey, w.decodeTps,
-        w.comparable ? 1 : 0, JSON.stringify(w.notComparable),
-      ),
-    );
-    await tx.run(`INSERT INTO workload_results (${WORKLOAD_COLUMNS}) VALUES ${rows.map(() => WORKLOAD_PLACEHOLDERS).join(', ')}`, params);
+  private async insertWorkloadRows(tx: SqlExecutor, rows: Array<{ w: NewWorkloadRow; idx: number; seq: number; result: { id: string; hardwareSlug: string; acceleratorSummary: string } }>): Promise<void> {
+    for (const batch of chunks(rows, CHUNK)) {
+      const params: SqlValue[] = [];
+      for (const { w, idx, seq, result } of batch) {
+        params.push(
+          seq, result.id, idx, w.workload, w.suiteVersion, w.modelName, w.modelIdentifier, w.modelQuant, w.modelDigest, w.modelSlug, w.backend,
+          w.backendVersion, w.engine, w.build, w.hardwareClass, result.hardwareSlug, result.acceleratorSummary, w.clusterKey, w.decodeTps,
+          w.comparable ? 1 : 0, JSON.stringify(w.notComparable),
+        );
+      }
+      await tx.run(`INSERT INTO workload_results (${WORKLOAD_COLUMNS}) VALUES ${batch.map(() => WORKLOAD_PLACEHOLDERS).join(', ')}`, params);
+    }
   }
 
   /** Stores one results row; undefined when identical content is already stored (by anyone, at any moment). */
-  private async insertResultRow(tx: SqlExecutor, r: { id: string; contentHash: string; json: string; publicKey: string; receivedAt: string; acceleratorSummary: string; fingerprintHash: string | null; hardwareSlug: string; anon: boolean }): Promise<number | undefined> {
-    const row = await tx.get<{ seq: number }>(`INSERT INTO results (${RESULT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq`, [
-      r.id, r.contentHash, r.json, r.publicKey, r.receivedAt, r.acceleratorSummary, r.fingerprintHash, r.hardwareSlug, r.anon ? 1 : 0,
-    ]);
+  private async insertResultRow(tx: SqlExecutor, r: ResultRow): Promise<number | undefined> {
+    const row = await tx.get<{ seq: number }>(`INSERT INTO results (${RESULT_COLUMNS}) VALUES ${RESULT_PLACEHOLDERS} ON CONFLICT DO NOTHING RETURNING seq`, resultParams(r));
     return row?.seq;
-  }
-
-  private idByHash(tx: SqlExecutor, contentHash: string): Promise<{ id: string } | undefined> {
-    return tx.get<{ id: string }>('SELECT id FROM results WHERE content_hash = ?', [contentHash]);
   }
 
   insert(result: NewResult, options: { recompute?: boolean } = {}): Promise<InsertOutcome> {
     return this.insertMany([result], options).then((outcomes) => outcomes[0]!);
   }
 
-  /** One transaction for many results: ingest groups concurrent submissions so commits are shared. */
+  /**
+   * One transaction for many results: ingest groups concurrent submissions so commits are shared.
+   * A fixed number of statements per batch, whatever its size — over a network every round trip
+   * counts: look up the hashes, insert the new rows, insert their workload rows, recompute.
+   */
   insertMany(results: NewResult[], options: { recompute?: boolean } = {}): Promise<InsertOutcome[]> {
     const recompute = options.recompute !== false;
     const groups = recompute ? uniqueGroups(results.flatMap((r) => r.workloads)) : [];
     return this.sql.transaction(async (tx) => {
       // Before reading anything: whatever another process committed into these groups is visible from here on.
       await tx.lock(groups.map(groupLock));
-      const outcomes: InsertOutcome[] = [];
-      for (const result of results) {
-        const existing = await this.idByHash(tx, result.contentHash);
-        if (existing) {
-          outcomes.push({ id: existing.id, created: false });
-          continue;
+      const stored = new Map<string, string>();
+      for (const hashes of chunks([...new Set(results.map((r) => r.contentHash))], CHUNK)) {
+        const rows = await tx.all<{ id: string; contentHash: string }>(`SELECT id, content_hash AS "contentHash" FROM results WHERE content_hash IN (${marks(hashes.length)})`, hashes);
+        for (const row of rows) stored.set(row.contentHash, row.id);
+      }
+      // The same bytes twice in one batch: stored once, like the same bytes twice in two batches.
+      const fresh = [...new Map(results.filter((r) => !stored.has(r.contentHash)).map((r) => [r.contentHash, r])).values()];
+      const created = new Set<string>();
+      for (const batch of chunks(fresh, CHUNK)) {
+        const inserted = await tx.all<{ seq: number; contentHash: string }>(
+          `INSERT INTO results (${RESULT_COLUMNS}) VALUES ${batch.map(() => RESULT_PLACEHOLDERS).join(', ')} ON CONFLICT DO NOTHING RETURNING seq, content_hash AS "contentHash"`,
+          batch.flatMap(resultParams),
+        );
+        const seqOf = new Map(inserted.map((row) => [row.contentHash, row.seq]));
+        for (const r of batch) if (seqOf.has(r.contentHash)) created.add(r.contentHash);
+        await this.insertWorkloadRows(tx, batch.flatMap((r) => (seqOf.has(r.contentHash) ? r.workloads.map((w, idx) => ({ w, idx, seq: seqOf.get(r.contentHash)!, result: r })) : [])));
+        // Not inserted although not found before: another process stored the same bytes in between (the unique constraint decided).
+        const raced = batch.filter((r) => !seqOf.has(r.contentHash)).map((r) => r.contentHash);
+        if (raced.length > 0) {
+          const rows = await tx.all<{ id: string; contentHash: string }>(`SELECT id, content_hash AS "contentHash" FROM results WHERE content_hash IN (${marks(raced.length)})`, raced);
+          for (const row of rows) stored.set(row.contentHash, row.id);
+          const lost = raced.find((hash) => !stored.has(hash));
+          if (lost) throw new Error(`result id ${batch.find((r) => r.contentHash === lost)!.id} is already taken by different content`);
         }
-        const seq = await this.insertResultRow(tx, result);
-        if (seq === undefined) {
-          // Another process stored the same bytes between the look-up and the insert: the unique constraint decided.
-          const winner = await this.idByHash(tx, result.contentHash);
-          if (!winner) throw new Error(`result id ${result.id} is already taken by different content`);
-          outcomes.push({ id: winner.id, created: false });
-          continue;
-        }
-        await this.insertWorkloadRows(tx, result.workloads, seq, result);
-        outcomes.push({ id: result.id, created: true });
       }
       if (recompute) await this.recomputeGroups(tx, groups);
-      return outcomes;
+      const firstOfHash = new Set<string>();
+      return results.map((r): InsertOutcome => {
+        const isFirst = created.has(r.contentHash) && !firstOfHash.has(r.contentHash);
+        firstOfHash.add(r.contentHash);
+        return { id: stored.get(r.contentHash) ?? r.id, created: isFirst };
+      });
     });
   }
 
   async get(id: string): Promise<StoredResult | undefined> {
-    const row = await this.sql.get<{ id: string; json: string; receivedAt: string; withdrawnAt: string | null; reason: string | null }>(
-      `SELECT r.id, r.json, r.received_at AS "receivedAt", w.withdrawn_at AS "withdrawnAt", w.reason
-       FROM results r LEFT JOIN withdrawals w ON w.result_id = r.id WHERE r.id = ?`,
-      [id],
-    );
-    if (!row) return undefined;
-    const [flags, clusters, notComparable] = await Promise.all([
+    // All four at once: over a network one round trip, not two.
+    const [row, flags, clusters, notComparable] = await Promise.all([
+      this.sql.get<{ id: string; json: string; receivedAt: string; withdrawnAt: string | null; reason: string | null }>(
+        `SELECT r.id, r.json, r.received_at AS "receivedAt", w.withdrawn_at AS "withdrawnAt", w.reason
+         FROM results r LEFT JOIN withdrawals w ON w.result_id = r.id WHERE r.id = ?`,
+        [id],
+      ),
       this.sql.all<{ idx: number; z: number }>('SELECT idx, z FROM outlier_flags WHERE result_id = ?', [id]),
       this.sql.all<ClusterRow & { idx: number }>(
         `SELECT wr.idx, ${clusterColumns('c.')} FROM workload_results wr JOIN clusters c ON c.cluster_key = wr.cluster_key AND c.workload = wr.workload WHERE wr.result_id = ?`,
@@ -206,6 +242,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       ),
       this.sql.all<{ idx: number; reasons: string }>('SELECT idx, not_comparable AS reasons FROM workload_results WHERE result_id = ? AND comparable = 0', [id]),
     ]);
+    if (!row) return undefined;
     return {
       id: row.id,
       json: row.json,
@@ -406,54 +443,70 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   /**
    * Flags and statistics of each group from its current comparable, non-withdrawn members. The
    * best run is the fastest of them that is not flagged: an outlier is kept and shown, but never
-   * held up as what the group reaches. The caller holds the groups' locks.
+   * held up as what the group reaches. The caller holds the groups' locks. Five statements per
+   * chunk of groups, however many groups: members, one descriptive row per group, then the writes.
    */
   private async recomputeGroups(tx: SqlExecutor, groups: GroupRef[]): Promise<void> {
-    for (const { clusterKey, workload } of groups) {
+    for (const batch of chunks(groups, GROUP_CHUNK)) {
+      const inGroups = (t = '') => `(${t}cluster_key, ${t}workload) IN (VALUES ${batch.map(() => '(?, ?)').join(', ')})`;
+      const keys = batch.flatMap((g) => [g.clusterKey, g.workload]);
       // Only comparable results are pooled, flagged or ranked (METHODOLOGY, "Comparable groups").
-      const members = (
-        await tx.all<{ resultId: string; idx: number; decodeTps: number | null }>(
-          `SELECT wr.result_id AS "resultId", wr.idx, wr.decode_tps AS "decodeTps" FROM workload_results wr
-           WHERE wr.cluster_key = ? AND wr.workload = ? AND wr.comparable = 1 AND ${NOT_WITHDRAWN} ORDER BY wr.seq, wr.idx`,
-          [clusterKey, workload],
-        )
-      ).filter((m): m is { resultId: string; idx: number; decodeTps: number } => m.decodeTps !== null);
-      const values = members.map((m) => m.decodeTps);
-      const z = leaveOneOutZ(values);
-      await tx.run('DELETE FROM outlier_flags WHERE cluster_key = ? AND workload = ?', [clusterKey, workload]);
-      const flagged = members.map((_, i) => isOutlier(z[i]!));
-      const flags = members.flatMap((m, i) => (flagged[i] ? [[clusterKey, workload, m.resultId, m.idx, z[i]!] as SqlValue[]] : []));
-      if (flags.length > 0) {
-        await tx.run(`INSERT INTO outlier_flags (cluster_key, workload, result_id, idx, z) VALUES ${flags.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, flags.flat());
-      }
-      let best: string | null = null;
-      let bestValue = -Infinity;
-      for (const [i, m] of members.entries()) {
-        if (!flagged[i] && m.decodeTps > bestValue) {
-          bestValue = m.decodeTps;
-          best = m.resultId;
-        }
-      }
-      const sample = await tx.get<Record<string, SqlValue>>(
-        `SELECT suite_version AS "suiteVersion", model_name AS "modelName", model_identifier AS "modelIdentifier", model_quant AS "modelQuant",
-         model_digest AS "modelDigest", model_slug AS "modelSlug", backend, engine, build, hardware_class AS "hardwareClass", hardware_slug AS "hardwareSlug",
-         accelerator_summary AS "acceleratorSummary"
-         FROM workload_results WHERE cluster_key = ? AND workload = ? ORDER BY comparable DESC, seq DESC LIMIT 1`,
-        [clusterKey, workload],
+      const memberRows = await tx.all<GroupRef & { resultId: string; idx: number; decodeTps: number | null }>(
+        `SELECT wr.cluster_key AS "clusterKey", wr.workload, wr.result_id AS "resultId", wr.idx, wr.decode_tps AS "decodeTps" FROM workload_results wr
+         WHERE ${inGroups('wr.')} AND wr.comparable = 1 AND wr.decode_tps IS NOT NULL AND ${NOT_WITHDRAWN}
+         ORDER BY wr.seq, wr.idx`,
+        keys,
       );
-      if (!sample) continue;
-      const stats = clusterStats(values);
+      // What a group is called on the pages: its latest comparable row, else its latest row.
+      const samples = await tx.all<GroupRef & Record<string, SqlValue>>(batch.map(() => `SELECT * FROM (${SAMPLE_OF_GROUP}) AS s`).join(' UNION ALL '), keys);
+      const key = (g: GroupRef) => `${g.clusterKey}\u0000${g.workload}`;
+      const members = new Map<string, Array<{ resultId: string; idx: number; decodeTps: number }>>();
+      for (const m of memberRows) {
+        const list = members.get(key(m)) ?? [];
+        list.push({ resultId: m.resultId, idx: m.idx, decodeTps: m.decodeTps! });
+        members.set(key(m), list);
+      }
+      const sampleOf = new Map(samples.map((row) => [key(row), row]));
+      const flags: SqlValue[][] = [];
+      const clusterRows: SqlValue[][] = [];
+      for (const group of batch) {
+        const sample = sampleOf.get(key(group));
+        if (!sample) continue;
+        const list = members.get(key(group)) ?? [];
+        const values = list.map((m) => m.decodeTps);
+        const z = leaveOneOutZ(values);
+        const flagged = list.map((_, i) => isOutlier(z[i]!));
+        let flaggedCount = 0;
+        let best: string | null = null;
+        let bestValue = -Infinity;
+        for (const [i, m] of list.entries()) {
+          if (flagged[i]) {
+            flaggedCount += 1;
+            flags.push([group.clusterKey, group.workload, m.resultId, m.idx, z[i]!]);
+          } else if (m.decodeTps > bestValue) {
+            bestValue = m.decodeTps;
+            best = m.resultId;
+          }
+        }
+        const stats = clusterStats(values);
+        clusterRows.push([
+          group.clusterKey, group.workload, sample.suiteVersion!, sample.modelName!, sample.modelIdentifier!, sample.modelQuant ?? null, sample.modelDigest ?? null,
+          sample.modelSlug!, sample.backend!, sample.engine!, sample.build!, sample.hardwareClass!, sample.hardwareSlug!, sample.acceleratorSummary!,
+          stats.n, stats.min, stats.median, stats.max, stats.mean, flaggedCount, best,
+        ]);
+      }
+      await tx.run(`DELETE FROM outlier_flags WHERE ${inGroups()}`, keys);
+      for (const rows of chunks(flags, CHUNK)) {
+        await tx.run(`INSERT INTO outlier_flags (cluster_key, workload, result_id, idx, z) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, rows.flat());
+      }
+      if (clusterRows.length === 0) continue;
       await tx.run(
         `INSERT INTO clusters (cluster_key, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug,
          backend, engine, build, hardware_class, hardware_slug, accelerator_summary, n, min, median, max, mean, flagged_count, best_result_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ${clusterRows.map(() => `(${marks(21)})`).join(', ')}
          ON CONFLICT (cluster_key, workload) DO UPDATE SET n = excluded.n, min = excluded.min, median = excluded.median, max = excluded.max,
          mean = excluded.mean, flagged_count = excluded.flagged_count, best_result_id = excluded.best_result_id`,
-        [
-          clusterKey, workload, sample.suiteVersion!, sample.modelName!, sample.modelIdentifier!, sample.modelQuant ?? null, sample.modelDigest ?? null,
-          sample.modelSlug!, sample.backend!, sample.engine!, sample.build!, sample.hardwareClass!, sample.hardwareSlug!, sample.acceleratorSummary!,
-          stats.n, stats.min, stats.median, stats.max, stats.mean, flags.length, best,
-        ],
+        clusterRows.flat(),
       );
     }
   }

@@ -3,6 +3,7 @@
  * `$1…$n`, bigint (count(*), identity columns) read as JS numbers, and transactions retried when
  * PostgreSQL reports a serialization failure or a deadlock (the body runs again from scratch).
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { SqlDatabase, SqlExecutor, SqlValue } from './database.js';
 
@@ -28,8 +29,22 @@ export function numberPlaceholders(sql: string): string {
   return out;
 }
 
+const names = new Map<string, string>();
+/**
+ * Statements with parameters are prepared once per connection under a name derived from their
+ * text, so PostgreSQL parses and plans each of them once rather than on every ingest. Without
+ * parameters (DDL, several statements at once) they go as simple queries.
+ */
+function statement(sql: string, params: readonly SqlValue[]): pg.QueryConfig<SqlValue[]> {
+  const text = numberPlaceholders(sql);
+  if (params.length === 0) return { text };
+  let name = names.get(text);
+  if (!name) names.set(text, (name = `llm_speed_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`));
+  return { name, text, values: params as SqlValue[] };
+}
+
 function executorOn(client: pg.Pool | pg.PoolClient, inTransaction: boolean): SqlExecutor {
-  const query = async <T>(sql: string, params: readonly SqlValue[] = []) => (await client.query(numberPlaceholders(sql), params as SqlValue[])) as unknown as pg.QueryResult & { rows: T[] };
+  const query = async <T>(sql: string, params: readonly SqlValue[] = []) => (await client.query(statement(sql, params))) as unknown as pg.QueryResult & { rows: T[] };
   return {
     all: async <T>(sql: string, params?: readonly SqlValue[]) => (await query<T>(sql, params)).rows,
     get: async <T>(sql: string, params?: readonly SqlValue[]) => (await query<T>(sql, params)).rows[0],
