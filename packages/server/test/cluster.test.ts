@@ -49,7 +49,7 @@ async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
   }
 }
 
-describe('llm-speed-server --workers on SQLite', () => {
+describe('llm-speed-server: refusals before anything starts (exit 2)', () => {
   it('refuses more than one worker with a message naming the fix (exit 2), and --workers 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'llm-speed-workers-'));
     try {
@@ -60,6 +60,31 @@ describe('llm-speed-server --workers on SQLite', () => {
       assert.equal(zero.code, 2);
       assert.match(zero.stderr, /--workers must be an integer >= 1, got 0/);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a malformed --rate-limit, --app-role on SQLite, and a salt secret short enough to guess', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llm-speed-flags-'));
+    const db = join(dir, 'results.sqlite');
+    const saved = process.env.LLM_SPEED_IP_SALT_SECRET;
+    try {
+      for (const [argv, message] of [
+        [['--db', db, '--rate-limit', '60'], /--rate-limit must be <burst>\/<per second> \(e\.g\. 60\/1\) or off, got 60/],
+        [['--db', db, '--rate-limit', '0/1'], /--rate-limit must be/],
+        [['migrate', '--db', db, '--app-role', 'llm_speed_app'], /--app-role is for PostgreSQL/],
+      ] as const) {
+        const refused = await cli([...argv]);
+        assert.equal(refused.code, 2, argv.join(' '));
+        assert.match(refused.stderr, message);
+      }
+      process.env.LLM_SPEED_IP_SALT_SECRET = 'too short';
+      const short = await cli(['--db', db, '--port', '0']);
+      assert.equal(short.code, 2);
+      assert.match(short.stderr, /LLM_SPEED_IP_SALT_SECRET must be at least 32 characters/);
+    } finally {
+      if (saved === undefined) delete process.env.LLM_SPEED_IP_SALT_SECRET;
+      else process.env.LLM_SPEED_IP_SALT_SECRET = saved;
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -44,6 +44,20 @@ forEachBackend('server: POST /v1/results', () => {
     assert.notEqual(other.json.id, a.json.id);
   });
 
+  it('identical submissions at the same moment: one row, one 201, the same id for all', async () => {
+    const token = await signedToken(sampleRun([sampleResult({ decode_tps: 171.5 })], '2026-11-24T11:30:00.000Z'));
+    const earlier = await server.post('/v1/results', await signedToken(sampleRun()));
+    // Eight copies and one already stored result, all in flight together: they meet in one batch.
+    const answers = await Promise.all([...Array.from({ length: 8 }, () => server.post('/v1/results', token)), server.post('/v1/results', await signedToken(sampleRun()))]);
+    const copies = answers.slice(0, 8);
+    assert.equal(new Set(copies.map((a) => a.json.id)).size, 1);
+    assert.deepEqual(copies.map((a) => a.status).sort(), [200, 200, 200, 200, 200, 200, 200, 201]);
+    assert.equal(answers[8]!.status, 200);
+    assert.equal(answers[8]!.json.id, earlier.json.id);
+    assert.equal(await server.repository.count(), 2);
+    assert.equal((await server.sql('SELECT result_id FROM workload_results')).length, 2, 'one set of workload rows');
+  });
+
   it('refuses a token with one tampered byte and stores nothing', async () => {
     const token = await signedToken(sampleRun());
     const [header, payload, signature] = token.split('.');
