@@ -12,7 +12,8 @@ import { exportBoard, importBoard, ImportError } from './board-file.js';
 import { announceListening, isWorker, primarySalts, runPrimary, workerId } from './cluster.js';
 import { secretSalts, SaltSecretError, type SaltSource } from './ip-hash.js';
 import { describeDb, isPostgresUrl, openRepository } from './open-repository.js';
-import { MigrationError, PostgresResultsRepository } from './postgres-repository.js';
+import { MigrationError, PostgresConnectError, PostgresResultsRepository } from './postgres-repository.js';
+import type { ResultsRepository } from './repository.js';
 import { SqliteResultsRepository } from './sqlite-repository.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
@@ -101,7 +102,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     return await serve(db, values);
   } catch (error) {
     if (error instanceof UsageError || error instanceof TrustProxyError || error instanceof SaltSecretError) return fail(error.message);
-    if (error instanceof MigrationError || error instanceof ImportError) return fail(`llm-speed-server ${command}: ${error.message}`, 1);
+    if (error instanceof MigrationError || error instanceof ImportError || error instanceof PostgresConnectError) return fail(`llm-speed-server ${command}: ${error.message}`, 1);
     throw error;
   }
 }
@@ -131,7 +132,7 @@ async function serve(
   if (clustered && !isWorker()) {
     // Migrate once, here, before any worker opens the database.
     const repo = await openRepository(db);
-    const warning = await (repo as PostgresResultsRepository).privilegeWarning?.();
+    const warning = await privilegeWarning(repo);
     await repo.close();
     if (warning) process.stderr.write(`llm-speed-server: ${warning}\n`);
     const code = await runPrimary({
@@ -164,7 +165,7 @@ async function serve(
   if (clustered) {
     announceListening(running.url);
   } else {
-    const warning = await (running.repository as PostgresResultsRepository).privilegeWarning?.();
+    const warning = await privilegeWarning(running.repository);
     if (warning) process.stderr.write(`llm-speed-server: ${warning}\n`);
     process.stderr.write(`llm-speed-server listening on ${running.url} (db ${describeDb(db)}; ${verifyThreads} verify threads)${notes(trustProxy, secretSource)}\n`);
   }
@@ -181,6 +182,10 @@ function parseRateLimit(value: string | undefined): RateLimitOptions | false | u
   const [capacity, refillPerSecond] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
   if (!(capacity >= 1) || !(refillPerSecond > 0)) throw new UsageError(`--rate-limit must be <burst>/<per second> (e.g. 60/1) or off, got ${value}`);
   return { capacity, refillPerSecond };
+}
+
+function privilegeWarning(repo: ResultsRepository): Promise<string | undefined> {
+  return repo instanceof PostgresResultsRepository ? repo.privilegeWarning() : Promise.resolve(undefined);
 }
 
 function notes(trustProxy: string[], secret: SaltSource | undefined): string {

@@ -7,7 +7,7 @@ export { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 export { JOSE, JSON_TYPE } from './media-types.js';
 export { MIN_CLUSTER_SIZE, SIGMA_THRESHOLD, leaveOneOutZ, clusterStats } from './outliers.js';
 export { SqliteResultsRepository } from './sqlite-repository.js';
-export { PostgresResultsRepository, MigrationError, MIGRATIONS, SCHEMA_VERSION, type SchemaStatus, type PostgresOpenOptions } from './postgres-repository.js';
+export { PostgresResultsRepository, MigrationError, PostgresConnectError, MIGRATIONS, SCHEMA_VERSION, type SchemaStatus, type PostgresOpenOptions } from './postgres-repository.js';
 export { DERIVED_VERSION, ImportError } from './sql-repository.js';
 export { openRepository, isPostgresUrl, describeDb } from './open-repository.js';
 export { exportBoard, importBoard, importBoardFile, readBoard, BOARD_FORMAT, BOARD_FORMAT_VERSION } from './board-file.js';

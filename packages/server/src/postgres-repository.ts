@@ -160,6 +160,32 @@ CREATE TABLE IF NOT EXISTS board_meta (key text PRIMARY KEY, value text NOT NULL
 /** The schema is not what this server needs, and this connection may not (or must not) fix it. */
 export class MigrationError extends Error {}
 
+/** PostgreSQL could not be reached, or refused the login: the message names the server, never the password. */
+export class PostgresConnectError extends Error {}
+
+const CONNECT_PROBLEMS: Record<string, string> = {
+  ECONNREFUSED: 'nothing listens there',
+  ENOTFOUND: 'no such host',
+  ETIMEDOUT: 'the connection timed out',
+  '28P01': 'the password was refused',
+  '28000': 'this role may not log in from here (pg_hba.conf)',
+  '3D000': 'the database does not exist',
+};
+
+function connectionProblem(url: string, error: unknown): PostgresConnectError | undefined {
+  const code = (error as { code?: string }).code ?? '';
+  const why = CONNECT_PROBLEMS[code];
+  if (!why) return undefined;
+  let where = 'the PostgreSQL server';
+  try {
+    const u = new URL(url);
+    where = `${u.username || '(default role)'}@${u.host}${u.pathname}`;
+  } catch {
+    // keep the generic wording
+  }
+  return new PostgresConnectError(`could not open PostgreSQL ${where}: ${why} (${code})`);
+}
+
 export interface SchemaStatus {
   /** Highest applied migration (0: none). */
   schemaVersion: number;
@@ -197,7 +223,7 @@ export class PostgresResultsRepository extends SqlResultsRepository {
       return repo;
     } catch (error) {
       await pg.close();
-      throw error;
+      throw connectionProblem(url, error) ?? error;
     }
   }
 
@@ -255,7 +281,7 @@ export class PostgresResultsRepository extends SqlResultsRepository {
         return { applied, rederived, status: await this.status(tx) };
       }, { sessionLock: MIGRATION_LOCK });
     } catch (error) {
-      if ((error as { code?: string }).code !== '42501') throw error;
+      if ((error as { code?: string }).code !== '42501') throw connectionProblem(this.pg.url, error) ?? error;
       const status = await this.status().catch((): SchemaStatus => ({ schemaVersion: 0, derivedVersion: 0, appRole: null }));
       if (status.schemaVersion === SCHEMA_VERSION && status.derivedVersion === DERIVED_VERSION) {
         throw new MigrationError(`this role may not migrate or grant (${(error as Error).message}): run \`llm-speed-server migrate\` with the URL of the owner role`);
@@ -304,7 +330,7 @@ export class PostgresResultsRepository extends SqlResultsRepository {
     try {
       return await super.importRecords(records);
     } catch (error) {
-      if ((error as { code?: string }).code !== '42501') throw error;
+      if ((error as { code?: string }).code !== '42501') throw connectionProblem(this.pg.url, error) ?? error;
       throw new ImportError(`import with the URL of the owner role, as for migrate (${(error as Error).message}); nothing was imported`);
     }
   }

@@ -138,6 +138,21 @@ forEachBackend(
         await assert.rejects(queryAs(db.appUrl, 'DROP TABLE withdrawals'), /must be owner of table withdrawals/);
       });
 
+      it('a refused login or a missing database stops the server with a message that names neither password (exit 1)', async () => {
+        db = await createTestDatabase();
+        const wrong = new URL(db.appUrl);
+        wrong.password = 'not-the-password';
+        const missing = new URL(db.appUrl);
+        missing.pathname = '/no_such_board';
+        for (const [url, why] of [[wrong, /the password was refused \(28P01\)/], [missing, /the database does not exist \(3D000\)/]] as const) {
+          const refused = await cli(['--db', url.toString(), '--port', '0']);
+          assert.equal(refused.code, 1);
+          assert.match(refused.stderr, new RegExp(`could not open PostgreSQL ${APP_ROLE}@127\\.0\\.0\\.1:\\d+/`));
+          assert.match(refused.stderr, why);
+          assert.ok(!refused.stderr.includes(url.password) && !refused.stderr.includes(new URL(db.appUrl).password), refused.stderr);
+        }
+      });
+
       it('serving as the owner works, with a warning that only the triggers stand in the way', async () => {
         db = await createTestDatabase();
         const asOwner = await PostgresResultsRepository.open(db.ownerUrl);
