@@ -8,16 +8,19 @@
 //      processes (--workers; verification on each worker's main thread, so one process is one
 //      core), the scaling ratio 2-worker rate / (2 × 1-worker rate) — target >= 0.8 on
 //      PostgreSQL; SQLite refuses --workers 2 (one writer) — and 1 process with 2 verify threads;
-//   3. p95 latency of /r/<id>, /m/<slug> and /cheatsheet while POSTs keep arriving, target < 50 ms.
+//   3. p95 latency of /r/<id>, /m/<slug> and /cheatsheet while POSTs keep arriving (default
+//      verify threads), target < 50 ms.
 // The client runs on the same machine and takes CPU from the servers: on 2 cores the scaling ratio
-// is bounded by it; read the figures from a quiet machine with cores to spare.
+// is bounded by it; read the figures from a quiet machine with cores to spare. The table also gives
+// the CPU each POST cost the server processes and PostgreSQL (Linux /proc), which noise from other
+// load moves far less than the rate; smaller batches (fewer POSTs in flight per worker) cost more.
 //
 // Run after `npm run build`:
-//   node bench/server.mjs [seed=100000] [posts=3000] [concurrency=16] [backends=sqlite,postgres]
+//   node bench/server.mjs [seed=100000] [posts=3000] [concurrency=32] [backends=sqlite,postgres]
 //   quick:  node bench/server.mjs 2000 300 8
 // PostgreSQL: a throw-away server from scripts/postgres-test.sh, or BENCH_POSTGRES_URL=postgres://superuser@host/db.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +30,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'packages/server/bin/llm-speed-server.js');
 const seedCount = Number(process.argv[2] ?? 100_000);
 const posts = Number(process.argv[3] ?? 3000);
-const concurrency = Number(process.argv[4] ?? 16);
+const concurrency = Number(process.argv[4] ?? 32);
 const backends = (process.argv[5] ?? 'sqlite,postgres').split(',');
 
 const { generateKeyPair, signRun, toCompactJws } = await import('@llm-speed/framework');
@@ -75,7 +78,31 @@ function startPostgres() {
   if (process.env.BENCH_POSTGRES_URL) return { url: process.env.BENCH_POSTGRES_URL, stop: () => {} };
   const out = execFileSync('bash', [join(ROOT, 'scripts/postgres-test.sh'), 'start', String(process.pid)], { encoding: 'utf8' });
   const dir = /^PG_TEST_DIR=(.*)$/m.exec(out)[1];
-  return { url: /^PG_TEST_URL=(.*)$/m.exec(out)[1], stop: () => execFileSync('bash', [join(ROOT, 'scripts/postgres-test.sh'), 'stop', dir]) };
+  return { url: /^PG_TEST_URL=(.*)$/m.exec(out)[1], dir, stop: () => execFileSync('bash', [join(ROOT, 'scripts/postgres-test.sh'), 'stop', dir]) };
+}
+
+/** CPU seconds (user + system) used so far by `root` and its descendants (Linux); undefined elsewhere. */
+function cpuSeconds(isRoot) {
+  let processes;
+  try {
+    processes = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return { pid: Number(pid), ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') };
+      } catch {
+        return undefined;
+      }
+    }).filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const inTree = new Set(processes.filter(isRoot).map((p) => p.pid));
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const p of processes) if (!inTree.has(p.pid) && inTree.has(p.ppid)) (inTree.add(p.pid), (grown = true));
+  }
+  return processes.filter((p) => inTree.has(p.pid)).reduce((sum, p) => sum + p.cpu, 0);
 }
 
 async function freshDatabase(backend, postgres, dir) {
@@ -119,7 +146,8 @@ async function seed(db, template) {
 
 /** The real CLI in a child process; resolves with its URL once every worker listens. */
 async function startServer(db, workers, verifyThreads) {
-  const child = spawn(process.execPath, [CLI, '--db', db, '--port', '0', '--workers', String(workers), '--verify-threads', String(verifyThreads), '--rate-limit', 'off'], {
+  const threads = verifyThreads === undefined ? [] : ['--verify-threads', String(verifyThreads)];
+  const child = spawn(process.execPath, [CLI, '--db', db, '--port', '0', '--workers', String(workers), ...threads, '--rate-limit', 'off'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LLM_SPEED_ADMIN_TOKEN: '' },
   });
@@ -134,6 +162,7 @@ async function startServer(db, workers, verifyThreads) {
   });
   return {
     url,
+    pid: child.pid,
     stderr: () => stderr,
     stop: () =>
       new Promise((resolve) => {
@@ -212,16 +241,22 @@ async function main() {
           }
           const server = await startServer(db, config.workers, config.verifyThreads);
           try {
+            // Server processes (the CLI and its workers) and, for our own PostgreSQL, its postmaster and backends.
+            const cpu = () => [cpuSeconds((p) => p.pid === server.pid), backend === 'postgres' && postgres.dir ? cpuSeconds((p) => p.cmd.includes(postgres.dir)) : 0];
+            const [s0, p0] = cpu();
             const { rate, failures } = await ingest(server.url, signed.slice(k * posts, (k + 1) * posts));
+            const [s1, p1] = cpu();
+            const cpuPerPost = s0 === undefined ? undefined : { server: (1000 * (s1 - s0)) / posts, db: (1000 * (p1 - p0)) / posts };
             if (config.workers === 1 && config.verifyThreads === 0) single = rate;
             const ratio = config.workers === 2 && single ? rate / (2 * single) : null;
-            ingestRows.push({ backend, ...config, rate, failures, ratio });
+            ingestRows.push({ backend, ...config, rate, failures, ratio, cpuPerPost });
           } finally {
             await server.stop();
           }
         }
-        // Reads while POSTs keep arriving, on as many workers as the backend allows.
-        const server = await startServer(db, backend === 'postgres' ? 2 : 1, 0);
+        // Reads while POSTs keep arriving, as an operator runs it: as many workers as the backend
+        // allows, verification on the default threads (cores ÷ workers), off the event loop that serves the pages.
+        const server = await startServer(db, backend === 'postgres' ? 2 : 1, undefined);
         try {
           let reading = true;
           const writer = ingest(server.url, signed.slice(configs.length * posts), () => !reading);
@@ -242,12 +277,13 @@ async function main() {
   }
 
   console.log(`\nverified ingest, POST /v1/results (${seedCount} seeded, ${posts} POSTs per row, concurrency ${concurrency})`);
-  console.log('| backend | workers | verify threads | ingests/s | scaling vs 1 worker | note |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| backend | workers | verify threads | ingests/s | scaling vs 1 worker | CPU ms per POST: server + database | note |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of ingestRows) {
     const ratio = r.ratio === null || r.ratio === undefined ? '' : `${r.ratio.toFixed(2)} × linear (target >= 0.8: ${r.ratio >= 0.8 ? 'met' : 'MISSED'})`;
     const note = r.note ?? (r.failures ? `${r.failures} failures` : '');
-    console.log(`| ${r.backend} | ${r.workers} | ${r.verifyThreads} | ${r.rate === null ? '—' : r.rate.toFixed(0)} | ${ratio} | ${note} |`);
+    const cpu = r.cpuPerPost ? `${r.cpuPerPost.server.toFixed(2)} + ${r.cpuPerPost.db.toFixed(2)}` : '';
+    console.log(`| ${r.backend} | ${r.workers} | ${r.verifyThreads} | ${r.rate === null ? '—' : r.rate.toFixed(0)} | ${ratio} | ${cpu} | ${note} |`);
   }
   console.log(`\np95 latency while ingesting (${seedCount} seeded; 200 sequential GETs per page; target < 50 ms)`);
   console.log('| backend | /r/<id> | /m/<slug> | /cheatsheet | POSTs stored meanwhile |');
