@@ -25,10 +25,9 @@ function unwrap(answer: VerifyAnswer): NewResult {
   throw new IngestError(answer.status, answer.message, answer.details);
 }
 
-/** Run from source (tsx, tests) the worker is the .ts file next to this one; built, the .js. */
+/** Built: dist/verify-worker.js. Run from source (tests): a bootstrap that gives the thread its own tsx first. */
 function workerFile(): string {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./verify-worker${extension}`, import.meta.url).href;
+  return new URL(import.meta.url.endsWith('.ts') ? './verify-worker.dev.mjs' : './verify-worker.js', import.meta.url).href;
 }
 
 /** Default threads for a process that shares the machine with `processes - 1` others. */
