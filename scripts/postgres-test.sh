@@ -38,8 +38,8 @@ ensure_installed() {
     mkdir -p /etc/postgresql-common
     echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.conf
   fi
-  export DEBIAN_FRONTEND=noninteractive
-  # confold: keep the createcluster.conf written above (the package ships one of its own).
+  export DEBIAN_FRONTEND=noninteractive UCF_FORCE_CONFFOLD=1
+  # confold (dpkg and ucf): keep the createcluster.conf written above (the package installs one of its own).
   { apt-get update -qq && apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold postgresql; } >&2 \
     || die "apt-get install postgresql failed (see above); or set LLM_SPEED_TEST_POSTGRES=skip to run the server tests on SQLite only"
   pg_bindir >/dev/null || die "postgresql was installed but initdb/pg_ctl are still missing"
