@@ -1,38 +1,48 @@
 #!/usr/bin/env node
-// Results-server benchmark (issue 5). Seeds a fresh SQLite database with 100,000 results, then
-// measures, against a server in a child process (so client and server do not share a core):
-//   - verified ingests per second over N real POST /v1/results (signature + schema + privacy + store),
-//     target >= 1,000/s on 2 cores;
-//   - p95 latency of /cheatsheet, /m/<slug> and /r/<id>, target < 50 ms.
-// The seed rows go straight into the repository (they are built exactly as ingest builds them,
-// and carry one real signature reused across rows: the seed measures storage, not signing).
-// Run after `npm run build`:  node bench/server.mjs [seedCount=100000] [posts=5000] [concurrency=16]
-// BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server process there (where ingest time goes).
-import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+// Results-server benchmark (issues 5 and 17), on SQLite and on PostgreSQL. For each backend:
+//   1. seeds a fresh database with SEED results straight through the repository (built exactly as
+//      ingest builds them, one real signature reused across rows: the seed measures storage, not
+//      signing), then derives the listings;
+//   2. verified ingests per second over real POST /v1/results (signature + schema + privacy +
+//      store) against the real `llm-speed-server` CLI in child processes, with 1 and with 2 worker
+//      processes (--workers; verification on each worker's main thread, so one process is one
+//      core), the scaling ratio 2-worker rate / (2 × 1-worker rate) — target >= 0.8 on
+//      PostgreSQL; SQLite refuses --workers 2 (one writer) — and 1 process with 2 verify threads;
+//   3. p95 latency of /r/<id>, /m/<slug> and /cheatsheet while POSTs keep arriving (default
+//      verify threads), target < 50 ms.
+// The client runs on the same machine and takes CPU from the servers: on 2 cores the scaling ratio
+// is bounded by it; read the figures from a quiet machine with cores to spare. The table also gives
+// the CPU each POST cost the server processes and PostgreSQL (Linux /proc), which noise from other
+// load moves far less than the rate; smaller batches (fewer POSTs in flight per worker) cost more.
+//
+// Run after `npm run build`:
+//   node bench/server.mjs [seed=100000] [posts=3000] [concurrency=32] [backends=sqlite,postgres]
+//   quick:  node bench/server.mjs 2000 300 8
+// PostgreSQL: a throw-away server from scripts/postgres-test.sh, or BENCH_POSTGRES_URL=postgres://superuser@host/db.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
-if (process.argv[2] === '--serve') {
-  const { createServer } = await import('@llm-speed/server');
-  const running = await createServer({ db: process.argv[3], rateLimit: false, log: () => {} });
-  process.send({ url: running.url });
-  process.on('message', async () => {
-    await running.close();
-    process.exit(0);
-  });
-} else {
-  await main();
-}
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const CLI = join(ROOT, 'packages/server/bin/llm-speed-server.js');
+const seedCount = Number(process.argv[2] ?? 100_000);
+const posts = Number(process.argv[3] ?? 3000);
+const concurrency = Number(process.argv[4] ?? 32);
+const backends = (process.argv[5] ?? 'sqlite,postgres').split(',');
 
-function makeRun(i, { models = 40, backends = ['llama.cpp', 'ollama', 'vllm', 'mlx'], hardware = 25 } = {}) {
+const { generateKeyPair, signRun, toCompactJws } = await import('@llm-speed/framework');
+const { openRepository, toNewResult } = await import('@llm-speed/server');
+
+function makeRun(i, { models = 40, backendNames = ['llama.cpp', 'ollama', 'vllm', 'mlx'], hardware = 25 } = {}) {
   const m = i % models;
-  const b = backends[Math.floor(i / models) % backends.length];
-  const h = Math.floor(i / (models * backends.length)) % hardware;
+  const b = backendNames[Math.floor(i / models) % backendNames.length];
+  const h = Math.floor(i / (models * backendNames.length)) % hardware;
   const base = 40 + m * 7 + h * 3;
   const decode = base * (1 + 0.03 * Math.sin(i * 12.9898)) * (i % 997 === 0 ? 3 : 1);
-  const model = { identifier: `org/model-${m}-GGUF`, name: `Model-${m}-Instruct`, size: '7B', quant: 'Q4_K_M', digest: (m.toString(16).padStart(2, '0')).repeat(32) };
+  const model = { identifier: `org/model-${m}-GGUF`, name: `Model-${m}-Instruct`, size: '7B', quant: 'Q4_K_M', digest: m.toString(16).padStart(2, '0').repeat(32) };
   const common = {
     suite_version: 'suite-v1', suite_digest: 'ab'.repeat(32), backend: b, backend_version: '7410', model,
     prompt_tokens: 128, output_tokens: 256, batch_size: 1, context_tokens: 384, wall_ms: 1530,
@@ -61,76 +71,227 @@ function p95(samples) {
   return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)];
 }
 
+const seconds = (t0) => (performance.now() - t0) / 1000;
+
+/** A throw-away PostgreSQL (or the one named by BENCH_POSTGRES_URL); returns its superuser URL and a stop function. */
+function startPostgres() {
+  if (process.env.BENCH_POSTGRES_URL) return { url: process.env.BENCH_POSTGRES_URL, stop: () => {} };
+  const out = execFileSync('bash', [join(ROOT, 'scripts/postgres-test.sh'), 'start', String(process.pid)], { encoding: 'utf8' });
+  const dir = /^PG_TEST_DIR=(.*)$/m.exec(out)[1];
+  return { url: /^PG_TEST_URL=(.*)$/m.exec(out)[1], dir, stop: () => execFileSync('bash', [join(ROOT, 'scripts/postgres-test.sh'), 'stop', dir]) };
+}
+
+/** CPU seconds (user + system) used so far by `root` and its descendants (Linux); undefined elsewhere. */
+function cpuSeconds(isRoot) {
+  let processes;
+  try {
+    processes = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return { pid: Number(pid), ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') };
+      } catch {
+        return undefined;
+      }
+    }).filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const inTree = new Set(processes.filter(isRoot).map((p) => p.pid));
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const p of processes) if (!inTree.has(p.pid) && inTree.has(p.ppid)) (inTree.add(p.pid), (grown = true));
+  }
+  return processes.filter((p) => inTree.has(p.pid)).reduce((sum, p) => sum + p.cpu, 0);
+}
+
+async function freshDatabase(backend, postgres, dir) {
+  if (backend === 'sqlite') return { db: join(dir, 'bench.sqlite'), drop: async () => {} };
+  const name = `llm_speed_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(postgres.url);
+  url.pathname = `/${name}`;
+  return {
+    db: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: postgres.url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function seed(db, template) {
+  const t0 = performance.now();
+  const repo = await openRepository(db);
+  const BATCH = 500;
+  for (let start = 0; start < seedCount; start += BATCH) {
+    const batch = [];
+    for (let i = start; i < Math.min(seedCount, start + BATCH); i++) {
+      batch.push(toNewResult({ ...makeRun(i + 1_000_000), signature: template.signature, public_key: template.public_key }, new Date().toISOString()));
+    }
+    // Seeding, not the ingest path being measured: no per-batch recomputation.
+    await repo.insertMany(batch, { recompute: false });
+  }
+  await repo.recompute();
+  await repo.close();
+  const rid = toNewResult({ ...makeRun(1_000_000 + 123), signature: template.signature, public_key: template.public_key }, '').id;
+  return { rid, seconds: seconds(t0) };
+}
+
+/** The real CLI in a child process; resolves with its URL once every worker listens. */
+async function startServer(db, workers, verifyThreads) {
+  const threads = verifyThreads === undefined ? [] : ['--verify-threads', String(verifyThreads)];
+  const child = spawn(process.execPath, [CLI, '--db', db, '--port', '0', '--workers', String(workers), ...threads, '--rate-limit', 'off'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LLM_SPEED_ADMIN_TOKEN: '' },
+  });
+  let stderr = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk) => {
+      stderr += chunk;
+      const m = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`llm-speed-server exited (${code}):\n${stderr}`)));
+  });
+  return {
+    url,
+    pid: child.pid,
+    stderr: () => stderr,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** POSTs `tokens` with `concurrency` requests in flight; stops early when `until()` turns true. */
+async function ingest(url, tokens, until = () => false) {
+  let next = 0;
+  let failures = 0;
+  let done = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < tokens.length && !until()) {
+        const body = tokens[next++];
+        const res = await fetch(`${url}/v1/results`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body });
+        await res.arrayBuffer();
+        if (res.status !== 201) failures++;
+        done++;
+      }
+    }),
+  );
+  return { rate: done / seconds(t0), done, failures };
+}
+
+async function readLatencies(url, rid, samples = 200) {
+  const out = {};
+  for (const path of [`/r/${rid}`, '/m/model-7-instruct', '/cheatsheet']) {
+    const times = [];
+    for (let i = 0; i < samples; i++) {
+      const t = performance.now();
+      const res = await fetch(url + path);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+      times.push(performance.now() - t);
+    }
+    out[path.startsWith('/r/') ? '/r/<id>' : path.startsWith('/m/') ? '/m/<slug>' : path] = p95(times);
+  }
+  return out;
+}
+
 async function main() {
-  const seedCount = Number(process.argv[2] ?? 100_000);
-  const posts = Number(process.argv[3] ?? 5000);
-  const concurrency = Number(process.argv[4] ?? 16);
-  const { generateKeyPair, signRun, toCompactJws } = await import('@llm-speed/framework');
-  const { SqliteResultsRepository, toNewResult } = await import('@llm-speed/server');
   const dir = mkdtempSync(join(tmpdir(), 'llm-speed-bench-server-'));
-  const db = join(dir, 'results.sqlite');
+  const postgres = backends.includes('postgres') ? startPostgres() : undefined;
+  const ingestRows = [];
+  const readRows = [];
   try {
     const keys = await generateKeyPair();
     const template = await signRun(makeRun(0), keys);
+    const configs = [
+      { workers: 1, verifyThreads: 0 },
+      { workers: 2, verifyThreads: 0 },
+      { workers: 1, verifyThreads: 2 },
+    ];
     let t0 = performance.now();
-    const repo = new SqliteResultsRepository(db);
-    const BATCH = 5000;
-    for (let start = 0; start < seedCount; start += BATCH) {
-      // One transaction per batch: this is seeding, not the ingest path being measured.
-      repo['db'].transaction(() => {
-        for (let i = start; i < Math.min(seedCount, start + BATCH); i++) {
-          const run = { ...makeRun(i + 1_000_000), signature: template.signature, public_key: template.public_key };
-          repo.insert(toNewResult(run, new Date().toISOString()), { recompute: false });
-        }
-      })();
-    }
-    repo.recompute();
-    const rid = toNewResult({ ...makeRun(1_000_000 + 123), signature: template.signature, public_key: template.public_key }, '').id;
-    repo.close();
-    console.log(`seeded ${seedCount} results in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    // Distinct runs for every phase of every backend (the same bytes again would be an idempotent 200, not a write).
+    const perBackend = posts * (configs.length + 1);
+    const signed = [];
+    for (let i = 0; i < perBackend; i++) signed.push(toCompactJws(await signRun(makeRun(i), keys)));
+    console.log(`signed ${perBackend} runs client-side in ${seconds(t0).toFixed(1)} s (not counted)`);
 
-    t0 = performance.now();
-    const tokens = [];
-    for (let i = 0; i < posts; i++) tokens.push(toCompactJws(await signRun(makeRun(i), keys)));
-    console.log(`signed ${posts} runs client-side in ${((performance.now() - t0) / 1000).toFixed(1)} s (not counted)`);
-
-    const child = fork(fileURLToPath(import.meta.url), ['--serve', db], { stdio: 'inherit', execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [] });
-    const { url } = await new Promise((resolve) => child.once('message', resolve));
-    try {
-      let next = 0;
-      let failures = 0;
-      t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < tokens.length) {
-            const body = tokens[next++];
-            const res = await fetch(`${url}/v1/results`, { method: 'POST', headers: { 'content-type': 'application/jose' }, body });
-            await res.arrayBuffer();
-            if (res.status !== 201) failures++;
+    for (const backend of backends) {
+      const { db, drop } = await freshDatabase(backend, postgres, dir);
+      try {
+        const seeded = await seed(db, template);
+        console.log(`${backend}: seeded ${seedCount} results in ${seeded.seconds.toFixed(1)} s`);
+        let single;
+        for (const [k, config] of configs.entries()) {
+          if (backend === 'sqlite' && config.workers > 1) {
+            ingestRows.push({ backend, ...config, rate: null, note: 'refused: SQLite has one writer (--workers needs PostgreSQL)' });
+            continue;
           }
-        }),
-      );
-      const seconds = (performance.now() - t0) / 1000;
-      const rate = posts / seconds;
-      console.log(`verified ingest      ${rate.toFixed(0)} /s over ${posts} POSTs (concurrency ${concurrency}, ${failures} failures; target >= 1000/s: ${rate >= 1000 ? 'met' : 'MISSED'})`);
-
-      for (const path of ['/cheatsheet', '/m/model-7-instruct', `/r/${rid}`]) {
-        const samples = [];
-        for (let i = 0; i < 200; i++) {
-          const t = performance.now();
-          const res = await fetch(url + path);
-          await res.arrayBuffer();
-          if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-          samples.push(performance.now() - t);
+          const server = await startServer(db, config.workers, config.verifyThreads);
+          try {
+            // Server processes (the CLI and its workers) and, for our own PostgreSQL, its postmaster and backends.
+            const cpu = () => [cpuSeconds((p) => p.pid === server.pid), backend === 'postgres' && postgres.dir ? cpuSeconds((p) => p.cmd.includes(postgres.dir)) : 0];
+            const [s0, p0] = cpu();
+            const { rate, failures } = await ingest(server.url, signed.slice(k * posts, (k + 1) * posts));
+            const [s1, p1] = cpu();
+            const cpuPerPost = s0 === undefined ? undefined : { server: (1000 * (s1 - s0)) / posts, db: (1000 * (p1 - p0)) / posts };
+            if (config.workers === 1 && config.verifyThreads === 0) single = rate;
+            const ratio = config.workers === 2 && single ? rate / (2 * single) : null;
+            ingestRows.push({ backend, ...config, rate, failures, ratio, cpuPerPost });
+          } finally {
+            await server.stop();
+          }
         }
-        const v = p95(samples);
-        console.log(`GET ${path.padEnd(18)} p95 ${v.toFixed(1)} ms over 200 requests (target < 50 ms: ${v < 50 ? 'met' : 'MISSED'})`);
+        // Reads while POSTs keep arriving, as an operator runs it: as many workers as the backend
+        // allows, verification on the default threads (cores ÷ workers), off the event loop that serves the pages.
+        const server = await startServer(db, backend === 'postgres' ? 2 : 1, undefined);
+        try {
+          let reading = true;
+          const writer = ingest(server.url, signed.slice(configs.length * posts), () => !reading);
+          const p = await readLatencies(server.url, seeded.rid);
+          reading = false;
+          const { done } = await writer;
+          readRows.push({ backend, p, during: done });
+        } finally {
+          await server.stop();
+        }
+      } finally {
+        await drop();
       }
-    } finally {
-      child.send('stop');
-      await new Promise((resolve) => child.once('exit', resolve));
     }
   } finally {
+    postgres?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+
+  console.log(`\nverified ingest, POST /v1/results (${seedCount} seeded, ${posts} POSTs per row, concurrency ${concurrency})`);
+  console.log('| backend | workers | verify threads | ingests/s | scaling vs 1 worker | CPU ms per POST: server + database | note |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of ingestRows) {
+    const ratio = r.ratio === null || r.ratio === undefined ? '' : `${r.ratio.toFixed(2)} × linear (target >= 0.8: ${r.ratio >= 0.8 ? 'met' : 'MISSED'})`;
+    const note = r.note ?? (r.failures ? `${r.failures} failures` : '');
+    const cpu = r.cpuPerPost ? `${r.cpuPerPost.server.toFixed(2)} + ${r.cpuPerPost.db.toFixed(2)}` : '';
+    console.log(`| ${r.backend} | ${r.workers} | ${r.verifyThreads} | ${r.rate === null ? '—' : r.rate.toFixed(0)} | ${ratio} | ${cpu} | ${note} |`);
+  }
+  console.log(`\np95 latency while ingesting (${seedCount} seeded; 200 sequential GETs per page; target < 50 ms)`);
+  console.log('| backend | /r/<id> | /m/<slug> | /cheatsheet | POSTs stored meanwhile |');
+  console.log('|---|---|---|---|---|');
+  for (const r of readRows) {
+    const cell = (v) => `${v.toFixed(1)} ms${v < 50 ? '' : ' (MISSED)'}`;
+    console.log(`| ${r.backend} | ${cell(r.p['/r/<id>'])} | ${cell(r.p['/m/<slug>'])} | ${cell(r.p['/cheatsheet'])} | ${r.during} |`);
+  }
 }
+
+await main();

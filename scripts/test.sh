@@ -25,6 +25,7 @@ if [ -f scripts/build-llama-server.sh ]; then
   echo "llama-server: $(tail -n 1 "$build_log")"
   rm -f "$build_log"
 fi
+bash scripts/postgres-test.sh check  # the server tests run on SQLite and on a throw-away PostgreSQL (installed here if missing)
 # One cache for the whole test run so the synthetic model is generated once.
 export LLM_SPEED_TEST_CACHE_DIR="${LLM_SPEED_TEST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/llm-speed-test}"
 npx mocha --exit 'packages/*/test/**/*.test.ts' "$@"

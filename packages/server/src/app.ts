@@ -14,15 +14,17 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import { DeviceLogin, GitHubDeviceFlow, AuthError, withContributor, type GitHubOptions } from './auth/index.js';
 import { InsertBatcher } from './batcher.js';
 import { HttpError } from './http-error.js';
-import { IngestError, ingest } from './ingest.js';
-import { DailySaltIpHasher, type WallClock } from './ip-hash.js';
+import { IngestError } from './ingest.js';
+import { DailySaltIpHasher, type SaltSource, type WallClock } from './ip-hash.js';
 import { JOSE, JSON_TYPE, mediaTypeEssence, registerBodyParsers, unsupportedMediaType } from './media-types.js';
 import { cheatsheetPage, listingPage, messagePage, runPage, WITHDRAWN_MESSAGE } from './pages/pages.js';
 import { privacyDocument } from './privacy-json.js';
 import { DEFAULT_RATE_LIMIT, hashedIpRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { openRepository } from './open-repository.js';
+import type { PostgresOpenOptions } from './postgres-repository.js';
 import type { ResultsRepository } from './repository.js';
-import { SqliteResultsRepository } from './sqlite-repository.js';
 import { parseTrustProxy } from './trust-proxy.js';
+import { createVerifier, type Verifier } from './verify-pool.js';
 
 /** Largest accepted POST /v1/results body. A full suite-v1 run is ~10 KiB; raw timings can add more. */
 export const MAX_RESULT_BYTES = 256 * 1024;
@@ -48,8 +50,19 @@ const CONTENT_SECURITY_POLICY = {
 };
 
 export interface ServerOptions {
-  /** SQLite file path, or any ResultsRepository. */
+  /** A SQLite file path, a postgres:// URL, or any ResultsRepository. */
   db: string | ResultsRepository;
+  /** PostgreSQL: migrate at start when the role may, the app role to grant, connections per process. */
+  postgres?: PostgresOpenOptions;
+  /**
+   * Worker threads verifying submissions (verify-pool.ts). 0 (the library default) verifies on
+   * the main thread; the CLI uses the cores this process is given.
+   */
+  verifyThreads?: number;
+  /** Where each UTC day's IP salt comes from (ip-hash.ts): random by default; cluster workers get the primary's. */
+  salts?: SaltSource;
+  /** Appended to every access-log line (cluster workers: `w<id>`), so lines can be told apart. */
+  logTag?: string;
   /** Wall clock in epoch ms (default Date.now): drives the IP salt days, rate limits and timestamps. */
   clock?: WallClock;
   /** Base URL used in permalinks returned by POST /v1/results (default: the listening address). */
@@ -74,6 +87,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   url: string;
+  /** Where submissions are verified (worker threads or the main thread). */
+  verifier: Verifier;
   /** The underlying node:http server (Fastify's). */
   server: http.Server;
   repository: ResultsRepository;
@@ -163,10 +178,12 @@ function errorReply(error: unknown, request: FastifyRequest, reply: FastifyReply
 
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
   const trustedProxies = parseTrustProxy(options.trustProxy);
-  const repo = typeof options.db === 'string' ? new SqliteResultsRepository(options.db) : options.db;
+  const repo = typeof options.db === 'string' ? await openRepository(options.db, options.postgres) : options.db;
   const ownsRepo = typeof options.db === 'string';
   const clock = options.clock ?? Date.now;
-  const hasher = new DailySaltIpHasher(clock);
+  const hasher = new DailySaltIpHasher(clock, options.salts);
+  const verifier = createVerifier(options.verifyThreads ?? 0);
+  const logSuffix = options.logTag ? ` ${options.logTag}` : '';
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const adminToken = options.adminToken ?? process.env.LLM_SPEED_ADMIN_TOKEN;
   const batcher = new InsertBatcher(repo);
@@ -196,7 +213,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   });
   app.addHook('onResponse', async (request, reply) => {
     // Path without the query string: nothing a client puts there ends up in the log.
-    log(`${isoNow()} ${clientHash(request)} ${request.method} ${pathOf(request)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    log(`${isoNow()} ${clientHash(request)} ${request.method} ${pathOf(request)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms${logSuffix}`);
   });
   app.setErrorHandler((error, request, reply) => errorReply(error, request, reply));
 
@@ -240,7 +257,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const get = (url: string, handler: Handler) => route('GET', url, handler);
 
   get('/', (_request, reply) => reply.redirect('/cheatsheet', 302));
-  get('/healthz', (_request, reply) => sendJson(reply, 200, { ok: true, results: repo.count() }));
+  get('/healthz', async (_request, reply) => sendJson(reply, 200, { ok: true, results: await repo.count() }));
   get('/privacy.json', (_request, reply) => sendJson(reply, 200, privacyDocument()));
 
   post(
@@ -248,7 +265,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     async (request, reply) => {
       // The --anon header (PRIVACY §3) is kept as one bit so the run is never shown as a contribution.
       const anon = String(request.headers['x-llm-speed-anon'] ?? '') === '1';
-      const outcome = await ingest(String(request.body ?? ''), (result) => batcher.insert(result), isoNow(), { anon });
+      const result = await verifier.verify({ body: String(request.body ?? ''), receivedAt: isoNow(), anon });
+      const outcome = await batcher.insert(result);
       return sendJson(reply, outcome.created ? 201 : 200, { id: outcome.id, url: `${options.publicUrl?.replace(/\/$/, '') ?? baseUrl}/r/${outcome.id}` });
     },
     // The CLI uploads the compact JWS; a signed run JSON (detached signature) is accepted too.
@@ -262,73 +280,75 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     sendJson(reply, 200, await deviceLogin.token(parseJsonBody(request.body, '{"device_code", "public_key", "proof"}'))),
   );
 
-  const storedOr404 = (id: string) => {
-    const stored = repo.get(id);
+  const storedOr404 = async (id: string) => {
+    const stored = await repo.get(id);
     if (!stored) throw new HttpError(404, `no result ${id}`);
     return stored;
   };
-  get('/v1/results/:id', (request, reply) => {
-    const stored = storedOr404(param(request, 'id', RESULT_ID));
+  get('/v1/results/:id', async (request, reply) => {
+    const stored = await storedOr404(param(request, 'id', RESULT_ID));
     if (stored.withdrawn) return sendJson(reply, 404, { error: WITHDRAWN_MESSAGE });
     return sendJson(reply, 200, stored.json);
   });
-  get('/v1/results/:id/disputes', (request, reply) => sendJson(reply, 200, repo.disputesFor(storedOr404(param(request, 'id', RESULT_ID)).id)));
-  post('/v1/results/:id/disputes', (request, reply) => {
-    const stored = storedOr404(param(request, 'id', RESULT_ID));
+  get('/v1/results/:id/disputes', async (request, reply) => sendJson(reply, 200, await repo.disputesFor((await storedOr404(param(request, 'id', RESULT_ID))).id)));
+  post('/v1/results/:id/disputes', async (request, reply) => {
+    const stored = await storedOr404(param(request, 'id', RESULT_ID));
     const { message } = readMessage(request.body);
-    return sendJson(reply, 201, repo.openDispute(stored.id, validMessage(message), isoNow()));
+    return sendJson(reply, 201, await repo.openDispute(stored.id, validMessage(message), isoNow()));
   });
-  post('/v1/results/:id/withdraw', (request, reply) => {
+  post('/v1/results/:id/withdraw', async (request, reply) => {
     const id = param(request, 'id', RESULT_ID);
     if (!adminToken) throw new HttpError(403, 'withdrawal is disabled: start the server with LLM_SPEED_ADMIN_TOKEN set');
     if (!tokenMatches(request.headers.authorization, adminToken)) throw new HttpError(401, 'withdrawal needs Authorization: Bearer <LLM_SPEED_ADMIN_TOKEN>');
     const { reason, message } = readMessage(request.body);
-    storedOr404(id);
-    const changed = repo.withdraw(id, reason ?? message ?? '', isoNow());
+    await storedOr404(id);
+    const changed = await repo.withdraw(id, reason ?? message ?? '', isoNow());
     return sendJson(reply, 200, { id, withdrawn: true, already: !changed });
   });
   const DISPUTE_ID = /^[0-9]{1,12}$/;
-  get('/v1/disputes/:n', (request, reply) => {
+  get('/v1/disputes/:n', async (request, reply) => {
     const id = Number(param(request, 'n', DISPUTE_ID));
-    const dispute = repo.getDispute(id);
+    const dispute = await repo.getDispute(id);
     if (!dispute) throw new HttpError(404, `no dispute ${id}`);
     return sendJson(reply, 200, dispute);
   });
-  post('/v1/disputes/:n/messages', (request, reply) => {
+  post('/v1/disputes/:n/messages', async (request, reply) => {
     const id = Number(param(request, 'n', DISPUTE_ID));
     const text = validMessage(readMessage(request.body).message);
-    const dispute = repo.addDisputeMessage(id, text, isoNow());
+    const dispute = await repo.addDisputeMessage(id, text, isoNow());
     if (!dispute) throw new HttpError(404, `no dispute ${id}`);
     return sendJson(reply, 201, dispute);
   });
 
-  get('/r/:ref', (request, reply) => {
+  get('/r/:ref', async (request, reply) => {
     const m = /^(r_[A-Za-z0-9_-]{11})(\.json)?$/.exec((request.params as { ref: string }).ref);
     if (!m) throw noRoute(request);
     const accept = String(request.headers.accept ?? '');
     const wantsJson = Boolean(m[2]) || (/application\/json/.test(accept) && !/text\/html/.test(accept));
-    const stored = repo.get(m[1]);
+    const stored = await repo.get(m[1]);
     if (!stored) return wantsJson ? sendJson(reply, 404, { error: `no result ${m[1]}` }) : sendHtml(reply, 404, messagePage('Not found', `No result ${m[1]}.`));
     if (stored.withdrawn) return wantsJson ? sendJson(reply, 404, { error: WITHDRAWN_MESSAGE }) : sendHtml(reply, 404, messagePage('Withdrawn', WITHDRAWN_MESSAGE));
     // verify-run may be given the permalink: hand it the stored JSON when it asks for JSON.
     if (wantsJson) return sendJson(reply, 200, stored.json);
-    return sendHtml(reply, 200, withContributor(runPage(stored, repo.disputesFor(stored.id)), repo.contributorOfResult(stored.id)));
+    const [disputes, contributor] = await Promise.all([repo.disputesFor(stored.id), repo.contributorOfResult(stored.id)]);
+    return sendHtml(reply, 200, withContributor(runPage(stored, disputes), contributor));
   });
-  get('/m/:slug', (request, reply) => {
+  get('/m/:slug', async (request, reply) => {
     const slug = param(request, 'slug', SLUG);
-    const clusters = repo.clustersByModel(slug);
-    const runs = repo.listByModel(slug, { limit: LISTING_LIMIT });
+    const [clusters, runs] = await Promise.all([repo.clustersByModel(slug), repo.listByModel(slug, { limit: LISTING_LIMIT })]);
     if (clusters.length === 0 && runs.length === 0) return sendHtml(reply, 404, messagePage('Not found', `No results for model ${slug}.`));
     return sendHtml(reply, 200, listingPage('model', clusters[0]?.modelName ?? runs[0]?.modelName ?? slug, clusters, runs, LISTING_LIMIT));
   });
-  get('/hw/:slug', (request, reply) => {
+  get('/hw/:slug', async (request, reply) => {
     const slug = param(request, 'slug', SLUG);
-    const clusters = repo.clustersByHardware(slug);
-    const runs = repo.listByHardware(slug, { limit: LISTING_LIMIT });
+    const [clusters, runs] = await Promise.all([repo.clustersByHardware(slug), repo.listByHardware(slug, { limit: LISTING_LIMIT })]);
     if (clusters.length === 0 && runs.length === 0) return sendHtml(reply, 404, messagePage('Not found', `No results for hardware ${slug}.`));
     return sendHtml(reply, 200, listingPage('hardware', clusters[0]?.acceleratorSummary ?? runs[0]?.acceleratorSummary ?? slug, clusters, runs, LISTING_LIMIT));
   });
-  get('/cheatsheet', (_request, reply) => sendHtml(reply, 200, cheatsheetPage(repo.cheatsheet(CHEATSHEET_LIMIT), repo.count())));
+  get('/cheatsheet', async (_request, reply) => {
+    const [ranking, count] = await Promise.all([repo.cheatsheet(CHEATSHEET_LIMIT), repo.count()]);
+    return sendHtml(reply, 200, cheatsheetPage(ranking, count));
+  });
 
   registerMethodNotAllowed(app, allowed);
   app.setNotFoundHandler((request, reply) => {
@@ -336,7 +356,13 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     return errorReply(new HttpError(405, 'method not allowed'), request, reply);
   });
 
-  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  try {
+    await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  } catch (error) {
+    await verifier.close();
+    if (ownsRepo) await repo.close();
+    throw error;
+  }
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
@@ -344,11 +370,13 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     url: baseUrl,
     server: app.server,
     repository: repo,
+    verifier,
     close: async () => {
       try {
         await app.close();
       } finally {
-        if (ownsRepo) repo.close();
+        await verifier.close();
+        if (ownsRepo) await repo.close();
       }
     },
   };

@@ -1,7 +1,9 @@
 /**
  * Group commit for ingest: submissions verified in the same event-loop turn are stored in one
- * SQLite transaction, so the per-commit cost is shared under load while a lone submission is
- * still stored before its response (the flush runs on the next setImmediate, not on a timer).
+ * transaction, so the per-commit cost is shared under load while a lone submission is still
+ * stored before its response (the flush runs on the next setImmediate, not on a timer). One
+ * transaction at a time per process: while it is written (PostgreSQL answers asynchronously) the
+ * next batch gathers, and the other connections of the pool stay free for the pages.
  */
 import type { InsertOutcome, NewResult, ResultsRepository } from './repository.js';
 
@@ -17,29 +19,38 @@ const MAX_BATCH = 256;
 export class InsertBatcher {
   private queue: Pending[] = [];
   private scheduled = false;
+  private flushing = false;
 
   constructor(private readonly repo: ResultsRepository) {}
 
   insert(result: NewResult): Promise<InsertOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ result, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private flush(): void {
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
     this.scheduled = false;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      try {
-        const outcomes = this.repo.insertMany(batch.map((p) => p.result));
-        batch.forEach((p, i) => p.resolve(outcomes[i]));
-      } catch (error) {
-        batch.forEach((p) => p.reject(error));
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          const outcomes = await this.repo.insertMany(batch.map((p) => p.result));
+          batch.forEach((p, i) => p.resolve(outcomes[i]!));
+        } catch (error) {
+          batch.forEach((p) => p.reject(error));
+        }
       }
+    } finally {
+      this.flushing = false;
     }
   }
 }

@@ -1,62 +1,264 @@
 /**
- * `llm-speed-server --db results.sqlite --port 8787 [--host 127.0.0.1] [--public-url URL] [--trust-proxy CIDRS]`.
- * Environment: LLM_SPEED_ADMIN_TOKEN enables POST /v1/results/<id>/withdraw; LLM_SPEED_TRUST_PROXY
- * is the default for --trust-proxy.
+ * `llm-speed-server [serve] --db <file.sqlite | postgres://…> …`, `migrate`, `export`, `import`.
+ * Flags are mirrored by environment variables (see USAGE); the logic lives in the modules the
+ * commands call (app.ts, cluster.ts, postgres-repository.ts, board-file.ts).
  */
+import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createServer } from './app.js';
+import { exportBoard, importBoard, ImportError } from './board-file.js';
+import { announceListening, isWorker, primarySalts, runPrimary, workerId } from './cluster.js';
+import { secretSalts, SaltSecretError, type SaltSource } from './ip-hash.js';
+import { describeDb, isPostgresUrl, openRepository } from './open-repository.js';
+import { MigrationError, PostgresConnectError, PostgresResultsRepository } from './postgres-repository.js';
+import type { ResultsRepository } from './repository.js';
+import { SqliteResultsRepository } from './sqlite-repository.js';
+import type { RateLimitOptions } from './rate-limit.js';
 import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
+import { defaultVerifyThreads } from './verify-pool.js';
 
-const USAGE = `usage: llm-speed-server --db results.sqlite [--port 8787] [--host 127.0.0.1] [--public-url https://example.org] [--trust-proxy <addresses/CIDRs>]
+const USAGE = `usage: llm-speed-server [serve] --db <results.sqlite | postgres://user:pass@host/db> [--port 8787] [--host 127.0.0.1]
+                        [--public-url https://example.org] [--trust-proxy <addresses/CIDRs>] [--workers N] [--verify-threads N]
+                        [--rate-limit 60/1 | off]
+       llm-speed-server migrate --db postgres://<owner role>@host/db [--app-role <role the server connects as>] [--json]
+       llm-speed-server export --db <file | URL> [--out board.ndjson]     (default: standard output)
+       llm-speed-server import --db <file | URL> [--in board.ndjson] [--json] [--skip-signature-check]
+                        (into an empty board, as the owner role on PostgreSQL; default: standard input)
+
+  --db                 a .sqlite path (embedded, one process) or a postgres:// URL. Env: LLM_SPEED_DB, then DATABASE_URL.
+  --workers N          processes sharing the port (node:cluster); PostgreSQL only. Default: 1 on SQLite, the core count
+                       on PostgreSQL. Env: LLM_SPEED_WORKERS.
+  --verify-threads N   signature/schema/privacy checks on N worker threads per process (0: on the main thread).
+                       Default: cores / workers. Env: LLM_SPEED_VERIFY_THREADS.
   --trust-proxy 127.0.0.1,10.0.0.0/8   only behind your own reverse proxy: the addresses it connects from (comma-separated
-                                       IPs or CIDRs, or loopback / linklocal / uniquelocal). The client is the right-most
-                                       X-Forwarded-For entry outside these ranges. Env: LLM_SPEED_TRUST_PROXY.
-  LLM_SPEED_ADMIN_TOKEN=<token> enables withdrawals (POST /v1/results/<id>/withdraw with Authorization: Bearer <token>).`;
+                       IPs or CIDRs, or loopback / linklocal / uniquelocal). The client is the right-most
+                       X-Forwarded-For entry outside these ranges. Env: LLM_SPEED_TRUST_PROXY.
+  --rate-limit B/R     POSTs per client: bursts of B, refilled at R per second (default 60/1); "off" for benchmarks.
+                       Per process: with --workers N a client may reach N × B. Env: LLM_SPEED_RATE_LIMIT.
+  --app-role ROLE      migrate: the role the server connects as; granted SELECT/INSERT on the insert-only tables and
+                       nothing more. Env: LLM_SPEED_APP_ROLE.
+  LLM_SPEED_ADMIN_TOKEN=<token> enables withdrawals (POST /v1/results/<id>/withdraw with Authorization: Bearer <token>).
+  LLM_SPEED_IP_SALT_SECRET=<32+ chars> servers on several machines derive each UTC day's IP salt from this secret
+                       (HMAC of the date) so they hash a client alike; without it the salt is random per process
+                       (per primary with --workers). See docs/PRIVACY.md.`;
+
+const COMMANDS = ['serve', 'migrate', 'export', 'import'] as const;
+type Command = (typeof COMMANDS)[number];
+
+/** A usage problem: message to stderr, exit code 2. */
+class UsageError extends Error {}
+
+function fail(message: string, code = 2): void {
+  process.stderr.write(`${message}\n`);
+  process.exitCode = code;
+}
+
+function integer(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got ${value}`);
+  return n;
+}
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const command: Command = (COMMANDS as readonly string[]).includes(argv[0] ?? '') ? (argv[0] as Command) : 'serve';
+  const args = command === 'serve' && argv[0] !== 'serve' ? argv : argv.slice(1);
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args,
       options: {
         db: { type: 'string' },
         port: { type: 'string', default: '8787' },
         host: { type: 'string', default: '127.0.0.1' },
         'public-url': { type: 'string' },
         'trust-proxy': { type: 'string' },
+        workers: { type: 'string' },
+        'verify-threads': { type: 'string' },
+        'rate-limit': { type: 'string' },
+        'app-role': { type: 'string' },
+        out: { type: 'string' },
+        in: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'skip-signature-check': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    process.exitCode = 2;
-    return;
+    return fail(`${(error as Error).message}\n${USAGE}`);
   }
   if (values.help) {
     process.stdout.write(USAGE + '\n');
     return;
   }
-  const port = Number(values.port);
-  if (!values.db || !Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`${!values.db ? '--db is required' : `--port must be 0-65535, got ${values.port}`}\n${USAGE}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  let trustProxy: string[];
+  const db = values.db ?? (process.env.LLM_SPEED_DB || process.env.DATABASE_URL || undefined);
+  if (!db) return fail(`--db is required (or LLM_SPEED_DB / DATABASE_URL)\n${USAGE}`);
   try {
-    trustProxy = parseTrustProxy(values['trust-proxy'] ?? process.env.LLM_SPEED_TRUST_PROXY);
+    if (command === 'migrate') return await migrate(db, values['app-role'] ?? (process.env.LLM_SPEED_APP_ROLE || undefined), values.json);
+    if (command === 'export') return await exportCommand(db, values.out);
+    if (command === 'import') return await importCommand(db, values.in, values.json, !values['skip-signature-check']);
+    return await serve(db, values);
   } catch (error) {
-    if (!(error instanceof TrustProxyError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = 2;
+    if (error instanceof UsageError || error instanceof TrustProxyError || error instanceof SaltSecretError) return fail(error.message);
+    if (error instanceof MigrationError || error instanceof ImportError || error instanceof PostgresConnectError) return fail(`llm-speed-server ${command}: ${error.message}`, 1);
+    throw error;
+  }
+}
+
+async function serve(
+  db: string,
+  values: { port?: string; host?: string; 'public-url'?: string; 'trust-proxy'?: string; workers?: string; 'verify-threads'?: string; 'rate-limit'?: string },
+): Promise<void> {
+  const port = integer(values.port, '--port', 0);
+  if (port === undefined || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`);
+  const trustProxy = parseTrustProxy(values['trust-proxy'] ?? process.env.LLM_SPEED_TRUST_PROXY);
+  const postgres = isPostgresUrl(db);
+  const workers = integer(values.workers ?? process.env.LLM_SPEED_WORKERS, '--workers', 1) ?? (postgres ? availableParallelism() : 1);
+  if (workers > 1 && !postgres) {
+    throw new UsageError(
+      `--workers ${workers} needs PostgreSQL: a SQLite file has one writer, so several processes would only queue for it. ` +
+        'Use --workers 1 (the default for SQLite), or --db postgres://… (README, "PostgreSQL").',
+    );
+  }
+  const rateLimit = parseRateLimit(values['rate-limit'] ?? process.env.LLM_SPEED_RATE_LIMIT);
+  const verifyThreads = integer(values['verify-threads'] ?? process.env.LLM_SPEED_VERIFY_THREADS, '--verify-threads', 0) ?? defaultVerifyThreads(workers);
+  const secret = process.env.LLM_SPEED_IP_SALT_SECRET || undefined;
+  // Checked before anything starts, so a short secret stops the server with exit 2.
+  const secretSource: SaltSource | undefined = secret ? secretSalts(secret) : undefined;
+  const clustered = workers > 1;
+
+  if (clustered && !isWorker()) {
+    // Migrate once, here, before any worker opens the database.
+    const repo = await openRepository(db);
+    const warning = await privilegeWarning(repo);
+    await repo.close();
+    if (warning) process.stderr.write(`llm-speed-server: ${warning}\n`);
+    const code = await runPrimary({
+      workers,
+      secretSalts: Boolean(secretSource),
+      log: (line) => process.stderr.write(`llm-speed-server: ${line}\n`),
+      onListening: (url) =>
+        process.stderr.write(
+          `llm-speed-server listening on ${url} (db ${describeDb(db)}; ${workers} workers × ${verifyThreads} verify threads)${notes(trustProxy, secretSource)}\n`,
+        ),
+    });
+    process.exitCode = code;
     return;
   }
-  const running = await createServer({ db: values.db, port, host: values.host, publicUrl: values['public-url'], trustProxy });
-  const proxyNote = trustProxy.length > 0 ? `; trusting X-Forwarded-For from ${trustProxy.join(', ')}` : '';
-  process.stderr.write(
-    `llm-speed-server listening on ${running.url} (db ${values.db})${proxyNote}${process.env.LLM_SPEED_ADMIN_TOKEN ? '' : '; withdrawals disabled (LLM_SPEED_ADMIN_TOKEN unset)'}\n`,
-  );
+
+  const salts = secretSource ?? (clustered ? await primarySalts() : undefined);
+  const running = await createServer({
+    db,
+    port,
+    host: values.host,
+    publicUrl: values['public-url'],
+    trustProxy,
+    verifyThreads,
+    rateLimit,
+    salts,
+    // The primary migrated already; a worker only checks.
+    postgres: clustered ? { migrate: false } : undefined,
+    logTag: clustered ? `w${workerId()}` : undefined,
+  });
+  if (clustered) {
+    announceListening(running.url);
+  } else {
+    const warning = await privilegeWarning(running.repository);
+    if (warning) process.stderr.write(`llm-speed-server: ${warning}\n`);
+    process.stderr.write(`llm-speed-server listening on ${running.url} (db ${describeDb(db)}; ${verifyThreads} verify threads)${notes(trustProxy, secretSource)}\n`);
+  }
   const stop = () => void running.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** `60/1` → bursts of 60, one more per second; `off` → none; unset → the default. */
+function parseRateLimit(value: string | undefined): RateLimitOptions | false | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'off') return false;
+  const m = /^(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(value);
+  const [capacity, refillPerSecond] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(capacity >= 1) || !(refillPerSecond > 0)) throw new UsageError(`--rate-limit must be <burst>/<per second> (e.g. 60/1) or off, got ${value}`);
+  return { capacity, refillPerSecond };
+}
+
+function privilegeWarning(repo: ResultsRepository): Promise<string | undefined> {
+  return repo instanceof PostgresResultsRepository ? repo.privilegeWarning() : Promise.resolve(undefined);
+}
+
+function notes(trustProxy: string[], secret: SaltSource | undefined): string {
+  return (
+    (trustProxy.length > 0 ? `; trusting X-Forwarded-For from ${trustProxy.join(', ')}` : '') +
+    (secret ? '; IP salts derived from LLM_SPEED_IP_SALT_SECRET' : '') +
+    (process.env.LLM_SPEED_ADMIN_TOKEN ? '' : '; withdrawals disabled (LLM_SPEED_ADMIN_TOKEN unset)')
+  );
+}
+
+async function migrate(db: string, appRole: string | undefined, json: boolean): Promise<void> {
+  if (!isPostgresUrl(db)) {
+    // SQLite has no roles; opening it brings its derived tables up to date.
+    if (appRole) throw new UsageError('--app-role is for PostgreSQL; a SQLite file has no roles');
+    const repo = await SqliteResultsRepository.open(db);
+    await repo.close();
+    process.stdout.write(json ? JSON.stringify({ db, dialect: 'sqlite', up_to_date: true }) + '\n' : `${db}: up to date\n`);
+    return;
+  }
+  const target = await PostgresResultsRepository.connect(db);
+  try {
+    const { applied, rederived, status } = await target.migrate(appRole);
+    if (json) {
+      process.stdout.write(JSON.stringify({ db: describeDb(db), dialect: 'postgres', applied, rederived, schema_version: status.schemaVersion, derived_version: status.derivedVersion, app_role: status.appRole }) + '\n');
+    } else {
+      process.stdout.write(
+        `${describeDb(db)}: schema ${status.schemaVersion}, derived ${status.derivedVersion}` +
+          `${applied.length ? `; applied migration${applied.length > 1 ? 's' : ''} ${applied.join(', ')}` : '; no migration pending'}` +
+          `${rederived ? '; listings re-derived' : ''}${status.appRole ? `; app role ${status.appRole} granted` : '; no app role (--app-role)'}\n`,
+      );
+    }
+  } finally {
+    await target.close();
+  }
+}
+
+async function exportCommand(db: string, out: string | undefined): Promise<void> {
+  const repo = await openRepository(db);
+  try {
+    if (!out) {
+      const counts = await exportBoard(repo, process.stdout);
+      process.stderr.write(`exported ${counts.result} results, ${counts.withdrawal} withdrawals, ${counts.dispute} disputes, ${counts.contributor_link} contributor links\n`);
+      return;
+    }
+    // Written next to the target and renamed when complete: a failed export never leaves a file that looks whole.
+    const partial = `${out}.partial`;
+    const stream = createWriteStream(partial, { mode: 0o600 });
+    try {
+      const counts = await exportBoard(repo, stream);
+      stream.end();
+      await finished(stream);
+      renameSync(partial, out);
+      process.stderr.write(`exported ${counts.result} results, ${counts.withdrawal} withdrawals, ${counts.dispute} disputes, ${counts.contributor_link} contributor links to ${out}\n`);
+    } catch (error) {
+      stream.destroy();
+      rmSync(partial, { force: true });
+      throw error;
+    }
+  } finally {
+    await repo.close();
+  }
+}
+
+async function importCommand(db: string, input: string | undefined, json: boolean, verifySignatures: boolean): Promise<void> {
+  const repo = await openRepository(db);
+  try {
+    const counts = await importBoard(repo, input ? createReadStream(input) : process.stdin, { verifySignatures });
+    process.stdout.write(
+      json
+        ? JSON.stringify(counts) + '\n'
+        : `imported ${counts.results} results, ${counts.withdrawals} withdrawals, ${counts.disputes} disputes (${counts.messages} messages), ${counts.contributorLinks} contributor links into ${describeDb(db)}; listings derived\n`,
+    );
+  } finally {
+    await repo.close();
+  }
 }

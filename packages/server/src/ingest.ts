@@ -60,13 +60,11 @@ async function verifiedRun(body: string): Promise<RunPayload> {
   }
 }
 
-/** `store` is where the accepted record goes: the repository's insert, or a batcher in front of it. */
-export async function ingest(
-  body: string,
-  store: (result: NewResult) => InsertOutcome | Promise<InsertOutcome>,
-  receivedAt: string,
-  options: { anon?: boolean } = {},
-): Promise<IngestOutcome> {
+/**
+ * Every check before storing — signature, schema, privacy invariant, interrupted runs — with no
+ * side effect: what the verification threads run (verify-pool.ts). Throws IngestError.
+ */
+export async function verifyAndCheck(body: string): Promise<RunPayload> {
   const run = await verifiedRun(body);
   try {
     assertPrivacyInvariant(run);
@@ -87,7 +85,17 @@ export async function ingest(
       violations.slice(0, 20).map((v) => `${v.path}: ${v.kind}: ${v.detail}`),
     );
   }
-  return store(toNewResult(run, receivedAt, options));
+  return run;
+}
+
+/** `store` is where the accepted record goes: the repository's insert, or a batcher in front of it. */
+export async function ingest(
+  body: string,
+  store: (result: NewResult) => InsertOutcome | Promise<InsertOutcome>,
+  receivedAt: string,
+  options: { anon?: boolean } = {},
+): Promise<IngestOutcome> {
+  return store(toNewResult(await verifyAndCheck(body), receivedAt, options));
 }
 
 /** By the `interrupted` flag, or the error texts of CLIs from before the flag. */

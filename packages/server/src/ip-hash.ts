@@ -1,10 +1,15 @@
 /**
  * Client IPs as the server is allowed to know them (PRIVACY §4): `sha256(salt || ip)[:16]` hex.
- * One random salt per UTC day, held in this object only (never persisted, never returned).
- * Yesterday's salt survives until 01:00 UTC so log lines and rate-limit buckets can be correlated
- * across midnight; after that hour it is dropped and the same IP hashes to something unrelated.
+ * One salt per UTC day, held in memory only (never persisted, never returned). Yesterday's salt
+ * survives until 01:00 UTC so log lines and rate-limit buckets can be correlated across midnight;
+ * after that hour it is dropped and the same IP hashes to something unrelated.
+ *
+ * Where a day's salt comes from (a SaltSource): by default 32 random bytes, so no other process
+ * can reproduce it. Under `--workers` the primary process draws them and hands them to its
+ * workers over IPC (cluster.ts), so every worker hashes a client alike. Servers on several
+ * machines derive them from an operator secret instead (secretSalts): HMAC-SHA256 of the UTC date.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 /** Wall-clock milliseconds since the epoch; injectable so tests can cross midnight. */
 export type WallClock = () => number;
@@ -13,12 +18,37 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** How long past midnight UTC yesterday's salt is kept (PRIVACY §4). */
 export const SALT_OVERLAP_MS = HOUR_MS;
+/** Shortest accepted LLM_SPEED_IP_SALT_SECRET: a guessable secret would let anyone recompute every day's salt. */
+export const MIN_SALT_SECRET_LENGTH = 32;
+
+/** The salt of UTC day `day` (floor(epoch ms / 86 400 000)), asked for once per day per process. */
+export type SaltSource = (day: number) => Buffer;
+
+/** The default: random, so nothing outside this process can ever produce it again. */
+export const randomSalts: SaltSource = () => randomBytes(32);
+
+/** The operator secret is unusable: too short to resist guessing. */
+export class SaltSecretError extends Error {}
+
+/**
+ * Several machines, one board: every server given the same secret derives the same salt for a
+ * day — HMAC-SHA256(secret, "llm-speed ip salt " + YYYY-MM-DD) — in memory, never stored.
+ */
+export function secretSalts(secret: string): SaltSource {
+  if (secret.length < MIN_SALT_SECRET_LENGTH) {
+    throw new SaltSecretError(`LLM_SPEED_IP_SALT_SECRET must be at least ${MIN_SALT_SECRET_LENGTH} characters (e.g. openssl rand -hex 32); got ${secret.length}`);
+  }
+  return (day) => createHmac('sha256', secret).update(`llm-speed ip salt ${new Date(day * DAY_MS).toISOString().slice(0, 10)}`, 'utf8').digest();
+}
 
 export class DailySaltIpHasher {
   /** UTC day number (floor(ms / day)) → salt. At most two entries: today and, until 01:00, yesterday. */
   private readonly salts = new Map<number, Buffer>();
 
-  constructor(private readonly clock: WallClock = Date.now) {}
+  constructor(
+    private readonly clock: WallClock = Date.now,
+    private readonly source: SaltSource = randomSalts,
+  ) {}
 
   /** The hash of `ip` under today's salt. */
   hash(ip: string): string {
@@ -30,6 +60,17 @@ export class DailySaltIpHasher {
     this.today();
     const salt = this.salts.get(this.dayNumber() - 1);
     return salt ? digest(salt, ip) : undefined;
+  }
+
+  /**
+   * The salts a worker process needs from now until the next hand-over: today's and tomorrow's
+   * (drawn now, so midnight never waits for IPC), and yesterday's while it is still retained.
+   */
+  shareable(): Array<[day: number, salt: Buffer]> {
+    const day = this.today();
+    this.saltFor(day);
+    this.saltFor(day + 1);
+    return [...this.salts.entries()].sort(([a], [b]) => a - b);
   }
 
   /** Number of salts currently in memory (tests check that yesterday's is really gone). */
@@ -48,7 +89,7 @@ export class DailySaltIpHasher {
     const day = Math.floor(now / DAY_MS);
     const keepYesterday = now - day * DAY_MS < SALT_OVERLAP_MS;
     for (const d of this.salts.keys()) {
-      if (d === day || (keepYesterday && d === day - 1)) continue;
+      if (d >= day || (keepYesterday && d === day - 1)) continue;
       this.salts.delete(d);
     }
     return day;
@@ -57,7 +98,7 @@ export class DailySaltIpHasher {
   private saltFor(day: number): Buffer {
     let salt = this.salts.get(day);
     if (!salt) {
-      salt = randomBytes(32);
+      salt = this.source(day);
       this.salts.set(day, salt);
     }
     return salt;

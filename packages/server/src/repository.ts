@@ -1,5 +1,6 @@
 /**
- * Storage behind one small interface so a Postgres implementation can follow the SQLite one.
+ * Storage behind one small interface, implemented once over SQL for SQLite (the embedded
+ * default) and PostgreSQL (several processes or machines, one board): sql-repository.ts.
  * Results are immutable: the only state change a result ever sees is withdrawal (METHODOLOGY §9).
  * Outlier flags and cluster statistics are derived data, recomputed from the stored results, and
  * only from comparable ones (METHODOLOGY §6.1).
@@ -122,30 +123,67 @@ export interface ListOptions {
   limit: number;
 }
 
+/**
+ * One line of a board file (`llm-speed-server export` / `import`, board-file.ts). A result carries
+ * its stored row as is — above all `json`, the exact canonical text that was signed and is served —
+ * and none of the derived tables: those are recomputed by the importing server.
+ */
+export type BoardRecord =
+  | {
+      type: 'result';
+      id: string;
+      content_hash: string;
+      json: string;
+      public_key: string;
+      received_at: string;
+      accelerator_summary: string;
+      fingerprint_hash: string | null;
+      hardware_slug: string;
+      anon: boolean;
+    }
+  | { type: 'withdrawal'; result_id: string; withdrawn_at: string; reason: string }
+  | { type: 'dispute'; id: number; result_id: string; opened_at: string; messages: Array<{ id: number; posted_at: string; body: string }> }
+  | { type: 'contributor_link'; public_key: string; login: string; linked_at: string };
+
+export interface ImportCounts {
+  results: number;
+  withdrawals: number;
+  disputes: number;
+  messages: number;
+  contributorLinks: number;
+}
+
+/** Every method is async: SQLite answers at once, PostgreSQL over the network. */
 export interface ResultsRepository {
+  /** 'sqlite' or 'postgres'. */
+  readonly dialect: string;
   /** Stores a result unless identical content is already stored (then returns its id, created: false). */
-  insert(result: NewResult, options?: { recompute?: boolean }): InsertOutcome;
+  insert(result: NewResult, options?: { recompute?: boolean }): Promise<InsertOutcome>;
   /** Several results in one transaction (same semantics as insert, in order). */
-  insertMany(results: NewResult[], options?: { recompute?: boolean }): InsertOutcome[];
-  get(id: string): StoredResult | undefined;
-  count(): number;
+  insertMany(results: NewResult[], options?: { recompute?: boolean }): Promise<InsertOutcome[]>;
+  get(id: string): Promise<StoredResult | undefined>;
+  count(): Promise<number>;
   /** Clusters and recent runs of one model (by slug) or hardware class (by slug). */
-  clustersByModel(slug: string): ClusterRow[];
-  clustersByHardware(slug: string): ClusterRow[];
-  listByModel(slug: string, options: ListOptions): RunRow[];
-  listByHardware(slug: string, options: ListOptions): RunRow[];
+  clustersByModel(slug: string): Promise<ClusterRow[]>;
+  clustersByHardware(slug: string): Promise<ClusterRow[]>;
+  listByModel(slug: string, options: ListOptions): Promise<RunRow[]>;
+  listByHardware(slug: string, options: ListOptions): Promise<RunRow[]>;
   /** Per workload, clusters ranked by the median decode_tps of their comparable results (best first). */
-  cheatsheet(limitPerWorkload: number): Map<string, ClusterRow[]>;
+  cheatsheet(limitPerWorkload: number): Promise<Map<string, ClusterRow[]>>;
   /** Recomputes outlier flags and statistics of the given clusters (all clusters when omitted). */
-  recompute(clusters?: Array<{ clusterKey: string; workload: string }>): void;
-  withdraw(id: string, reason: string, at: string): boolean;
-  openDispute(resultId: string, message: string, at: string): Dispute;
-  addDisputeMessage(disputeId: number, message: string, at: string): Dispute | undefined;
-  getDispute(id: number): Dispute | undefined;
-  disputesFor(resultId: string): Dispute[];
+  recompute(clusters?: Array<{ clusterKey: string; workload: string }>): Promise<void>;
+  withdraw(id: string, reason: string, at: string): Promise<boolean>;
+  openDispute(resultId: string, message: string, at: string): Promise<Dispute>;
+  addDisputeMessage(disputeId: number, message: string, at: string): Promise<Dispute | undefined>;
+  getDispute(id: number): Promise<Dispute | undefined>;
+  disputesFor(resultId: string): Promise<Dispute[]>;
   /** Links a public key to a GitHub login (first link wins, rows are immutable); returns the key's link. */
-  linkContributor(publicKey: string, login: string, at: string): ContributorLink;
+  linkContributor(publicKey: string, login: string, at: string): Promise<ContributorLink>;
   /** The GitHub login linked to the key that signed a result; none for --anon uploads. */
-  contributorOfResult(resultId: string): string | undefined;
-  close(): void;
+  contributorOfResult(resultId: string): Promise<string | undefined>;
+  /** Every stored row a board move carries, in storage order. */
+  exportRecords(): AsyncIterable<BoardRecord>;
+  /** Stores an exported board into this empty one (one transaction), then derives the listings. */
+  importRecords(records: AsyncIterable<BoardRecord>): Promise<ImportCounts>;
+  close(): Promise<void>;
 }

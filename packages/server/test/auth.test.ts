@@ -19,8 +19,7 @@ import { join } from 'node:path';
 import * as ed from '@noble/ed25519';
 import { generateKeyPair, loadOrCreateKeyPair, loginChallenge, loginFilePath, loginWithDeviceFlow, publicKeyToBase64, signRun, toCompactJws } from '@llm-speed/framework';
 import { jsonResponse, startReplayServer, type ReplayResponse, type ReplayServer } from '@llm-speed/framework/testing';
-import Database from 'better-sqlite3';
-import { sampleRun, startTestServer, type TestServer } from './helpers.js';
+import { forEachBackend, sampleRun, startTestServer, type TestServer } from './helpers.js';
 
 const DEVICE_CODE = '3584d83530557fdd1f46af8289938c8ef79f9dc5';
 const deviceCodeAnswer = { device_code: DEVICE_CODE, user_code: 'WDJB-MJHT', verification_uri: 'https://github.com/login/device', expires_in: 900, interval: 5 };
@@ -36,7 +35,7 @@ function githubReplay(tokenResponses: ReplayResponse[], login = 'octocat'): Prom
   ]);
 }
 
-describe('llm-speed login (GitHub device flow via the results server)', () => {
+forEachBackend('llm-speed login (GitHub device flow via the results server)', () => {
   let github: ReplayServer;
   let server: TestServer;
   let configDir: string;
@@ -94,10 +93,8 @@ describe('llm-speed login (GitHub device flow via the results server)', () => {
 
     // The link row exists, for this machine's persistent key; the GitHub token is stored nowhere.
     const keys = await loadOrCreateKeyPair(configDir);
-    const db = new Database(server.dbFile, { readonly: true });
-    const rows = db.prepare('SELECT public_key, github_login FROM contributor_links').all() as Array<{ public_key: string; github_login: string }>;
-    const dump = JSON.stringify(db.prepare("SELECT * FROM sqlite_master").all()) + JSON.stringify(rows);
-    db.close();
+    const rows = await server.sql('SELECT public_key, github_login FROM contributor_links');
+    const dump = await server.dump();
     assert.deepEqual(rows, [{ public_key: publicKeyToBase64(keys.publicKey), github_login: 'octocat' }]);
     assert.ok(!dump.includes('gho_'));
 
@@ -125,9 +122,7 @@ describe('llm-speed login (GitHub device flow via the results server)', () => {
     assert.equal(answer.status, 400);
     assert.match(answer.json.error, /proof/);
     assert.equal(github.requests.length, 0, 'a bad proof must not cost a GitHub poll');
-    const db = new Database(server.dbFile, { readonly: true });
-    assert.equal((db.prepare('SELECT count(*) AS n FROM contributor_links').get() as { n: number }).n, 0);
-    db.close();
+    assert.deepEqual(await server.sql('SELECT public_key FROM contributor_links'), []);
   });
 
   it('refuses the small-order forgery (identity key, signature 0x01 ‖ zeros) that proves any device code to OpenSSL alone', async () => {
@@ -148,12 +143,12 @@ describe('llm-speed login (GitHub device flow via the results server)', () => {
     await start([tokenAnswer], 'mallory');
     const keys = await generateKeyPair();
     const publicKey = publicKeyToBase64(keys.publicKey);
-    server.repository.linkContributor(publicKey, 'octocat', '2026-11-24T00:00:00.000Z');
+    await server.repository.linkContributor(publicKey, 'octocat', '2026-11-24T00:00:00.000Z');
     const proof = Buffer.from(await ed.signAsync(new TextEncoder().encode(loginChallenge(DEVICE_CODE)), keys.secretKey)).toString('base64url');
     const again = await server.post('/v1/auth/token', { device_code: DEVICE_CODE, public_key: publicKey, proof });
     assert.equal(again.status, 409);
     assert.match(again.json.error, /already linked to GitHub user octocat/);
-    assert.equal(server.repository.linkContributor(publicKey, 'mallory', '2026-11-25T00:00:00.000Z').login, 'octocat');
+    assert.equal((await server.repository.linkContributor(publicKey, 'mallory', '2026-11-25T00:00:00.000Z')).login, 'octocat');
   });
 
   it('expired_token ends the login with a clear error and writes no login.json', async () => {

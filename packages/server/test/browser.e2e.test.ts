@@ -7,17 +7,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { chartResults, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
+import { chartResults, forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 
-describe('server: run page in a headless browser (e2e)', function () {
-  this.timeout(10 * 60_000);
+forEachBackend('server: run page in a headless browser (e2e)', (backend) => {
   let server: TestServer;
   let browser: Browser;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(10 * 60_000);
     if (!existsSync(CHROMIUM)) execFileSync('bash', [`${ROOT}scripts/install-chromium.sh`], { stdio: 'inherit' });
     server = await startTestServer();
     browser = await chromium.launch({
@@ -30,7 +30,8 @@ describe('server: run page in a headless browser (e2e)', function () {
     await server?.stop();
   });
 
-  it('renders the numbers and the SVG charts', async () => {
+  it('renders the numbers and the SVG charts', async function () {
+    this.timeout(120_000);
     const { json } = await server.post('/v1/results', await signedToken(sampleRun([sampleResult(), ...chartResults()])));
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const response = await page.goto(`${server.url}/r/${json.id}`);
@@ -45,7 +46,8 @@ describe('server: run page in a headless browser (e2e)', function () {
     const scriptsRan = await page.evaluate(() => document.scripts.length);
     assert.equal(scriptsRan, 0);
     mkdirSync(`${ROOT}test-output`, { recursive: true });
-    await page.screenshot({ path: `${ROOT}test-output/server-run-page.png`, fullPage: true });
-    assert.ok(existsSync(`${ROOT}test-output/server-run-page.png`));
+    const shot = `${ROOT}test-output/server-run-page${backend === 'sqlite' ? '' : `-${backend}`}.png`;
+    await page.screenshot({ path: shot, fullPage: true });
+    assert.ok(existsSync(shot));
   });
 });

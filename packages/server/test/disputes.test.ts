@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { WITHDRAWN_MESSAGE } from '../src/index.js';
-import { sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
+import { forEachBackend, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
 
-describe('server: disputes and withdrawal', () => {
+forEachBackend('server: disputes and withdrawal', () => {
   let server: TestServer;
   let id: string;
   before(async () => {
@@ -47,23 +47,49 @@ describe('server: disputes and withdrawal', () => {
     assert.equal((await server.get(`/v1/results/${id}`)).status, 404);
   });
 
-  it('the stored result itself can never be updated or deleted', () => {
-    const db = (server.repository as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown } } }).db;
-    assert.throws(() => db.prepare("UPDATE results SET json = '{}'").run(), /immutable/);
-    assert.throws(() => db.prepare('DELETE FROM results').run(), /immutable/);
+  /**
+   * Who may try: on SQLite anyone with the file (only the triggers stand in the way); on
+   * PostgreSQL the app role the server runs as (refused by its grants) and the owner role that
+   * migrates (refused by the triggers).
+   */
+  const attempts = (): Array<{ as: 'app' | 'owner'; refused: (words: RegExp) => RegExp }> =>
+    server.backend === 'postgres'
+      ? [
+          { as: 'app', refused: () => /permission denied for table/ },
+          { as: 'owner', refused: (words) => words },
+        ]
+      : [{ as: 'app', refused: (words) => words }];
+
+  it('the stored result itself can never be updated, deleted or truncated', async () => {
+    for (const { as, refused } of attempts()) {
+      await assert.rejects(server.sql("UPDATE results SET json = '{}'", [], as), refused(/results are immutable/), as);
+      await assert.rejects(server.sql('DELETE FROM results', [], as), refused(/results are immutable; withdraw instead/), as);
+      if (server.backend === 'postgres') await assert.rejects(server.sql('TRUNCATE results CASCADE', [], as), refused(/results are immutable|withdrawals are immutable/), as);
+    }
+    assert.equal((await server.sql('SELECT id FROM results')).length, 1);
   });
 
-  it('a withdrawal can never be undone at the database (insert-only, like results)', () => {
-    const db = (server.repository as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown; get(...a: unknown[]): unknown } } }).db;
-    assert.ok(db.prepare('SELECT 1 FROM withdrawals WHERE result_id = ?').get(id), 'the earlier test withdrew it');
-    assert.throws(() => db.prepare('DELETE FROM withdrawals').run(), /withdrawals are immutable/);
-    assert.throws(() => db.prepare('DELETE FROM withdrawals WHERE result_id = ?').run(id), /withdrawals are immutable/);
-    assert.throws(() => db.prepare("UPDATE withdrawals SET result_id = 'r_AAAAAAAAAAA'").run(), /withdrawals are immutable/);
-    assert.throws(() => db.prepare("UPDATE withdrawals SET reason = ''").run(), /withdrawals are immutable/);
-    // REPLACE deletes without firing DELETE triggers: it has its own.
-    assert.throws(() => db.prepare("INSERT OR REPLACE INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, 'x', 'y')").run(id), /withdrawals are immutable/);
-    assert.throws(() => db.prepare("REPLACE INTO results SELECT * FROM results WHERE id = ?").run(id), /results are immutable/);
-    assert.equal(server.repository.get(id)!.withdrawn?.reason, 'not reproducible');
+  it('a withdrawal can never be undone at the database (insert-only, like results)', async () => {
+    assert.ok((await server.sql('SELECT 1 AS one FROM withdrawals WHERE result_id = ?', [id])).length, 'the earlier test withdrew it');
+    for (const { as, refused } of attempts()) {
+      await assert.rejects(server.sql('DELETE FROM withdrawals', [], as), refused(/withdrawals are immutable/), as);
+      await assert.rejects(server.sql("UPDATE withdrawals SET result_id = 'r_AAAAAAAAAAA'", [], as), refused(/withdrawals are immutable/), as);
+      await assert.rejects(server.sql("UPDATE withdrawals SET reason = ''", [], as), refused(/withdrawals are immutable/), as);
+      if (server.backend === 'postgres') {
+        // An upsert that would rewrite the row is an UPDATE: the grant and the trigger both refuse it.
+        await assert.rejects(
+          server.sql("INSERT INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, 'x', 'y') ON CONFLICT (result_id) DO UPDATE SET reason = 'y'", [id], as),
+          refused(/withdrawals are immutable/),
+          as,
+        );
+        await assert.rejects(server.sql('TRUNCATE withdrawals', [], as), refused(/withdrawals are immutable/), as);
+      } else {
+        // REPLACE deletes without firing DELETE triggers: it has its own.
+        await assert.rejects(server.sql("INSERT OR REPLACE INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, 'x', 'y')", [id]), /withdrawals are immutable/);
+        await assert.rejects(server.sql('REPLACE INTO results SELECT * FROM results WHERE id = ?', [id]), /results are immutable/);
+      }
+    }
+    assert.equal((await server.repository.get(id))!.withdrawn?.reason, 'not reproducible');
   });
 
   it('refuses withdrawal when no admin token is configured', async () => {

@@ -33,7 +33,7 @@ describe('ingest: forgery corpus (≥ 10,000 mutations of a genuine run)', funct
       assert.equal(stored.public_key, corpus.publicKey, `${o.mutation.kind} got in under another key`);
     }
     for (const o of outcomes) assert.ok(o.status < 500, `${o.mutation.kind}: ${o.status} ${o.body}`);
-    assert.equal(server.repository.count(), 1, 'only the genuine run is stored');
+    assert.equal(await server.repository.count(), 1, 'only the genuine run is stored');
     const refusedByKind = new Map<string, [number, number]>();
     for (const o of outcomes) {
       const [tried, refused] = refusedByKind.get(o.mutation.kind) ?? [0, 0];

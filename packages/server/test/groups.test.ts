@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { groupKey, groupOf, signRun, type MeasuredResult } from '@llm-speed/framework';
 import { toNewResult, type ClusterRow } from '../src/index.js';
-import { sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer } from './helpers.js';
+import { forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer } from './helpers.js';
 
 const SERVER = { extras: { engine: 'server' }, backend_build: { kind: 'cpu' as const } };
 
-describe('server: comparable groups', () => {
+forEachBackend('server: comparable groups', () => {
   let server: TestServer;
   let minute = 0;
   const ids: Record<string, string> = {};
@@ -20,13 +20,13 @@ describe('server: comparable groups', () => {
   /** Stores a run straight into the repository, as a database written before ingest refused some kinds would hold it. */
   async function seed(name: string, result: Partial<MeasuredResult>): Promise<string> {
     const run = sampleRun([sampleResult({ ...SERVER, ...result })], `2026-11-24T10:${String(minute++).padStart(2, '0')}:00.000Z`);
-    const stored = server.repository.insert(toNewResult(await signRun(run, await testKeys()), '2026-11-24T12:00:00.000Z'));
+    const stored = await server.repository.insert(toNewResult(await signRun(run, await testKeys()), '2026-11-24T12:00:00.000Z'));
     ids[name] = stored.id;
     return stored.id;
   }
 
-  const chatShort = (): ClusterRow[] => server.repository.clustersByModel('qwen2-5-7b-instruct').filter((c) => c.workload === 'chat-short');
-  const mainGroup = () => chatShort().find((c) => c.suiteVersion === 'suite-v1' && c.engine === 'server' && c.build === 'cpu')!;
+  const chatShort = async (): Promise<ClusterRow[]> => (await server.repository.clustersByModel('qwen2-5-7b-instruct')).filter((c) => c.workload === 'chat-short');
+  const mainGroup = async () => (await chatShort()).find((c) => c.suiteVersion === 'suite-v1' && c.engine === 'server' && c.build === 'cpu')!;
 
   before(async () => {
     server = await startTestServer();
@@ -53,43 +53,43 @@ describe('server: comparable groups', () => {
     await server.stop();
   });
 
-  it('the not-comparable runs share the group key yet are stored: the rule decides, not the key', () => {
+  it('the not-comparable runs share the group key yet are stored: the rule decides, not the key', async () => {
     for (const name of ['quick', 'interrupted', 'short', 'warm', 'failed']) {
-      assert.equal(server.repository.get(ids[name]!)!.clusters.get(0)?.clusterKey, mainGroup().clusterKey, name);
+      assert.equal((await server.repository.get(ids[name]!))!.clusters.get(0)?.clusterKey, (await mainGroup()).clusterKey, name);
     }
   });
 
-  it('pools only comparable runs: statistics and outlier math ignore quick, interrupted, short, warm and failed runs', () => {
-    const g = mainGroup();
+  it('pools only comparable runs: statistics and outlier math ignore quick, interrupted, short, warm and failed runs', async () => {
+    const g = await mainGroup();
     assert.equal(g.n, 6, 'five full runs and the outlier');
     assert.equal(g.max, 400);
     assert.equal(g.min, 99);
     assert.equal(g.flaggedCount, 1);
-    assert.equal(server.repository.get(ids.outlier!)!.flagged.size, 1, 'the outlier is flagged');
+    assert.equal((await server.repository.get(ids.outlier!))!.flagged.size, 1, 'the outlier is flagged');
     for (const name of ['quick', 'interrupted', 'legacyInterrupted', 'short', 'warm', 'failed']) {
-      const stored = server.repository.get(ids[name]!)!;
+      const stored = (await server.repository.get(ids[name]!))!;
       assert.equal(stored.flagged.size, 0, `${name} is never flagged: it is not in the outlier math`);
       assert.ok(stored.notComparable.get(0)?.length, `${name} carries its reasons`);
     }
   });
 
-  it('an outlier is never the best run, and neither is a run that is not comparable', () => {
-    assert.equal(mainGroup().bestResultId, ids.full1, 'the fastest comparable, unflagged run (101)');
-    const bests = new Set(server.repository.clustersByModel('qwen2-5-7b-instruct').map((c) => c.bestResultId));
+  it('an outlier is never the best run, and neither is a run that is not comparable', async () => {
+    assert.equal((await mainGroup()).bestResultId, ids.full1, 'the fastest comparable, unflagged run (101)');
+    const bests = new Set((await server.repository.clustersByModel('qwen2-5-7b-instruct')).map((c) => c.bestResultId));
     for (const name of ['outlier', 'quick', 'interrupted', 'legacyInterrupted', 'short', 'warm', 'failed', 'w4serial']) assert.ok(!bests.has(ids[name]!), name);
   });
 
-  it('W4 with serial streams is not ranked as concurrency', () => {
-    const w4 = server.repository.clustersByModel('qwen2-5-7b-instruct').filter((c) => c.workload === 'concurrent-decode');
+  it('W4 with serial streams is not ranked as concurrency', async () => {
+    const w4 = (await server.repository.clustersByModel('qwen2-5-7b-instruct')).filter((c) => c.workload === 'concurrent-decode');
     assert.equal(w4.length, 1);
     assert.equal(w4[0]!.n, 1);
     assert.equal(w4[0]!.max, 640);
     assert.equal(w4[0]!.bestResultId, ids.w4);
-    assert.match(server.repository.get(ids.w4serial!)!.notComparable.get(0)!.join(), /one after another/);
+    assert.match((await server.repository.get(ids.w4serial!))!.notComparable.get(0)!.join(), /one after another/);
   });
 
-  it('suite versions, engines and builds are separate groups, each ranked on its own', () => {
-    const groups = chatShort();
+  it('suite versions, engines and builds are separate groups, each ranked on its own', async () => {
+    const groups = await chatShort();
     assert.deepEqual(groups.map((c) => [c.suiteVersion, c.engine, c.build, c.n, c.bestResultId]).sort(), [
       ['suite-v1', 'embedded', 'cpu', 1, ids.embedded],
       ['suite-v1', 'server', 'cpu', 6, ids.full1],
@@ -100,7 +100,7 @@ describe('server: comparable groups', () => {
     // The framework's own key: the server keeps no copy of the rule.
     const cuda = groupOf(sampleResult({ ...SERVER, backend_build: { kind: 'cuda' } }), sampleRun().fingerprint);
     assert.equal(groups.find((c) => c.build === 'cuda')!.clusterKey, groupKey(cuda));
-    const ranked = server.repository.cheatsheet(50).get('chat-short')!;
+    const ranked = (await server.repository.cheatsheet(50)).get('chat-short')!;
     assert.deepEqual(ranked.map((c) => c.median), [700, 300, 100.35, 60], 'medians of comparable runs only, best first');
   });
 
@@ -118,15 +118,15 @@ describe('server: comparable groups', () => {
     for (const name of ['quick', 'interrupted', 'short', 'warm', 'failed', 'w4serial', 'outlier']) assert.ok(!cheat.includes(ids[name]!), `${name} is nobody's best run on /cheatsheet`);
   });
 
-  it('a withdrawal recomputes the group from what is left', () => {
-    server.repository.withdraw(ids.full1!, 'test', '2026-11-25T00:00:00.000Z');
-    const g = mainGroup();
+  it('a withdrawal recomputes the group from what is left', async () => {
+    await server.repository.withdraw(ids.full1!, 'test', '2026-11-25T00:00:00.000Z');
+    const g = await mainGroup();
     assert.equal(g.n, 5);
     assert.equal(g.bestResultId, ids['full3'], 'next fastest comparable, unflagged run (100.5)');
   });
 });
 
-describe('server: interrupted runs are refused (all of an invocation or none)', () => {
+forEachBackend('server: interrupted runs are refused (all of an invocation or none)', () => {
   let server: TestServer;
   beforeEach(async () => {
     server = await startTestServer();
@@ -147,13 +147,13 @@ describe('server: interrupted runs are refused (all of an invocation or none)', 
       assert.match(res.json.error, /^interrupted run refused \((chat-long|concurrent-decode) did not finish\): an interrupted run is never submitted: all of an invocation or none/);
       assert.match(res.json.error, /run the benchmark again/);
     }
-    assert.equal(server.repository.count(), 0);
+    assert.equal(await server.repository.count(), 0);
   });
 
   it('a quick or failed run is accepted and shown, just not ranked', async () => {
     const res = await server.post('/v1/results', await signedToken(sampleRun([sampleResult({ flags: ['quick'], output_tokens: 32 })])));
     assert.equal(res.status, 201, res.text);
     assert.equal((await server.get(`/r/${res.json.id}`)).status, 200);
-    assert.equal(server.repository.cheatsheet(50).size, 0, 'no group has a comparable run yet');
+    assert.equal((await server.repository.cheatsheet(50)).size, 0, 'no group has a comparable run yet');
   });
 });

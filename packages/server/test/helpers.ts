@@ -1,12 +1,102 @@
-/** Shared fixtures for the server tests: a schema-valid run, signing with the framework, a live server. */
+/**
+ * Shared fixtures for the server tests: a schema-valid run, signing with the framework, a live
+ * server — on SQLite or on PostgreSQL. `forEachBackend` runs a suite once per backend: the same
+ * tests, not a copy; startTestServer and openTestRepository use the backend of the suite they run in.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { generateKeyPair, signRun, toCompactJws, type MeasuredResult, type RunPayload } from '@llm-speed/framework';
 import { sampleResult, sampleRun } from '@llm-speed/framework/testing';
-import { createServer, type RunningServer, type ServerOptions } from '../src/index.js';
+import { createServer, PostgresResultsRepository, SqliteResultsRepository, type ResultsRepository, type RunningServer, type ServerOptions } from '../src/index.js';
+import { numberPlaceholders } from '../src/sql/postgres.js';
+import { createTestDatabase, postgresSkipped, queryAs, testPostgres, type TestDatabase } from './postgres.js';
 
 export { sampleResult, sampleRun };
+
+export type Backend = 'sqlite' | 'postgres';
+export const BACKENDS: readonly Backend[] = ['sqlite', 'postgres'];
+let currentBackend: Backend = 'sqlite';
+
+/** The backend of the suite now running. */
+export function backend(): Backend {
+  return currentBackend;
+}
+
+/**
+ * `describe(title)` once per backend, titled "[sqlite]" / "[postgres]". On PostgreSQL the server
+ * is started first (a failure to start fails the suite, unless LLM_SPEED_TEST_POSTGRES=skip).
+ */
+export function forEachBackend(title: string, body: (backend: Backend) => void, backends: readonly Backend[] = BACKENDS): void {
+  for (const b of backends) {
+    describe(`${title} [${b}]`, function () {
+      before(async function () {
+        this.timeout(600_000);
+        if (b === 'postgres') {
+          if (postgresSkipped()) return this.skip();
+          await testPostgres();
+        }
+        currentBackend = b;
+      });
+      after(() => {
+        currentBackend = 'sqlite';
+      });
+      body(b);
+    });
+  }
+}
+
+/** Raw SQL (`?` placeholders) on a test database, bypassing the repository: what an attacker with a connection could try. */
+export type RawSql = (sql: string, params?: unknown[], as?: 'app' | 'owner') => Promise<Array<Record<string, unknown>>>;
+
+function sqliteRaw(file: string): RawSql {
+  return async (sql, params = []) => {
+    const db = new Database(file);
+    try {
+      const statement = db.prepare(sql);
+      return statement.reader ? (statement.all(...params) as Array<Record<string, unknown>>) : (statement.run(...params), []);
+    } finally {
+      db.close();
+    }
+  };
+}
+
+function postgresRaw(database: TestDatabase): RawSql {
+  return (sql, params = [], as = 'app') => queryAs(as === 'owner' ? database.ownerUrl : database.appUrl, numberPlaceholders(sql), params);
+}
+
+/** Every row of every table, as text: what "stored in the database" means, on either backend. */
+async function dumpTables(raw: RawSql, dialect: Backend): Promise<string> {
+  const tables = (
+    dialect === 'sqlite'
+      ? await raw("SELECT name FROM sqlite_master WHERE type = 'table'")
+      : await raw("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()", [], 'owner')
+  ).map((t) => String(t.name));
+  const parts: string[] = [];
+  for (const table of tables) parts.push(table, JSON.stringify(await raw(`SELECT * FROM ${table}`, [], 'owner')));
+  return parts.join('\n');
+}
+
+export interface TestRepository {
+  repo: ResultsRepository;
+  backend: Backend;
+  sql: RawSql;
+  close(): Promise<void>;
+}
+
+/** A repository on a fresh database of the current backend (no HTTP server). */
+export async function openTestRepository(): Promise<TestRepository> {
+  if (currentBackend === 'postgres') {
+    const database = await createTestDatabase();
+    const repo = await PostgresResultsRepository.open(database.appUrl);
+    return { repo, backend: 'postgres', sql: postgresRaw(database), close: async () => (await repo.close(), await database.drop()) };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'llm-speed-repo-'));
+  const file = join(dir, 'results.sqlite');
+  const repo = await SqliteResultsRepository.open(file);
+  return { repo, backend: 'sqlite', sql: sqliteRaw(file), close: async () => (await repo.close(), rmSync(dir, { recursive: true, force: true })) };
+}
 
 /** A W3 + W4 pair so pages have both charts to draw. */
 export function chartResults(): MeasuredResult[] {
@@ -45,23 +135,42 @@ export async function signedToken(run: RunPayload): Promise<string> {
 }
 
 export interface TestServer extends RunningServer {
+  backend: Backend;
   dir: string;
+  /** SQLite only: the database file. */
   dbFile: string;
+  /** The database the server uses, as the app role (PostgreSQL) or a second connection (SQLite). */
+  sql: RawSql;
+  /** Every stored row of every table, as text. */
+  dump(): Promise<string>;
   logs: string[];
   post(path: string, body: string | object, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
   get(path: string, headers?: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }>;
   stop(): Promise<void>;
 }
 
-export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
+/** A live server on a fresh database of the current backend (or of `on`). */
+export async function startTestServer(options: Partial<ServerOptions> = {}, on: Backend = currentBackend): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'llm-speed-server-'));
   const dbFile = join(dir, 'results.sqlite');
+  const database = on === 'postgres' ? await createTestDatabase() : undefined;
   const logs: string[] = [];
-  const running = await createServer({ db: dbFile, host: '127.0.0.1', port: 0, log: (line) => logs.push(line), rateLimit: false, ...options });
+  let running: RunningServer;
+  try {
+    running = await createServer({ db: database?.appUrl ?? dbFile, host: '127.0.0.1', port: 0, log: (line) => logs.push(line), rateLimit: false, ...options });
+  } catch (error) {
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const sql = database ? postgresRaw(database) : sqliteRaw(dbFile);
   return {
     ...running,
+    backend: database ? 'postgres' : 'sqlite',
     dir,
     dbFile,
+    sql,
+    dump: () => dumpTables(sql, database ? 'postgres' : 'sqlite'),
     logs,
     async post(path, body, headers = {}) {
       const isText = typeof body === 'string';
@@ -84,8 +193,12 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
       return { status: res.status, text: await res.text(), headers: res.headers };
     },
     async stop() {
-      await running.close();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await running.close();
+      } finally {
+        await database?.drop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { signRun } from '@llm-speed/framework';
 import { MAX_MESSAGE_BYTES, MAX_RESULT_BYTES } from '../src/index.js';
-import { sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer } from './helpers.js';
+import { forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer } from './helpers.js';
 
 interface Answer {
   status: number;
@@ -28,7 +28,7 @@ async function send(server: TestServer, method: string, path: string, body?: str
   return { status: res.status, text, headers: res.headers, json };
 }
 
-describe('server: media types, security headers, HEAD and 405', () => {
+forEachBackend('server: media types, security headers, HEAD and 405', () => {
   let server: TestServer;
   let id: string;
   before(async () => {
@@ -57,7 +57,7 @@ describe('server: media types, security headers, HEAD and 405', () => {
         assert.equal(res.status, 415, res.text);
         assert.match(res.json.error, /application\/json/);
         assert.deepEqual(res.json.accepted, ['application/json']);
-        assert.deepEqual(server.repository.disputesFor(id), [], 'no dispute was opened');
+        assert.deepEqual(await server.repository.disputesFor(id), [], 'no dispute was opened');
       });
     }
 
@@ -68,7 +68,7 @@ describe('server: media types, security headers, HEAD and 405', () => {
         assert.equal(res.status, 415, res.text);
         assert.match(res.json.error, /no Content-Type/);
       }
-      assert.deepEqual(server.repository.disputesFor(id), []);
+      assert.deepEqual(await server.repository.disputesFor(id), []);
     });
 
     it('disputes, messages, auth and withdraw accept application/json (with parameters, any case)', async () => {
@@ -76,7 +76,7 @@ describe('server: media types, security headers, HEAD and 405', () => {
       assert.equal(opened.status, 201, opened.text);
       const reply = await send(server, 'POST', `/v1/disputes/${opened.json.id}/messages`, JSON.stringify({ message: 'a reply' }), { 'content-type': 'text/plain' });
       assert.equal(reply.status, 415);
-      assert.equal(server.repository.getDispute(opened.json.id)!.messages.length, 1, 'the text/plain reply was not appended');
+      assert.equal((await server.repository.getDispute(opened.json.id))!.messages.length, 1, 'the text/plain reply was not appended');
       const token = await send(server, 'POST', '/v1/auth/token', JSON.stringify({ device_code: 'x', public_key: 'y', proof: 'z' }), { 'content-type': 'text/plain' });
       assert.equal(token.status, 415);
       const device = await send(server, 'POST', '/v1/auth/device', 'client_id=x', { 'content-type': 'application/x-www-form-urlencoded' });
@@ -97,12 +97,12 @@ describe('server: media types, security headers, HEAD and 405', () => {
         assert.equal(res.status, 415, `${type}: ${res.text}`);
         assert.deepEqual(res.json.accepted, ['application/jose', 'application/json']);
       }
-      const before = server.repository.count();
+      const before = await server.repository.count();
       assert.equal((await send(server, 'POST', '/v1/results', token, { 'content-type': 'application/jose' })).status, 201);
       const signedJson = JSON.stringify(await signRun(sampleRun(undefined, '2026-11-24T11:12:00.000Z'), await testKeys()));
       const asJson = await send(server, 'POST', '/v1/results', signedJson, { 'content-type': 'application/json' });
       assert.equal(asJson.status, 201, asJson.text);
-      assert.equal(server.repository.count(), before + 2);
+      assert.equal(await server.repository.count(), before + 2);
     });
   });
 
@@ -173,14 +173,14 @@ describe('server: media types, security headers, HEAD and 405', () => {
     });
 
     it(`a dispute body over ${MAX_MESSAGE_BYTES} bytes and a 4 MiB result → 413, nothing stored`, async () => {
-      const before = server.repository.count();
+      const before = await server.repository.count();
       const dispute = await send(server, 'POST', `/v1/results/${id}/disputes`, JSON.stringify({ message: 'x'.repeat(MAX_MESSAGE_BYTES) }), { 'content-type': 'application/json' });
       assert.equal(dispute.status, 413);
       assert.match(dispute.json.error, new RegExp(`too large: the limit is ${MAX_MESSAGE_BYTES} bytes`));
       const huge = await send(server, 'POST', '/v1/results', 'a'.repeat(4 * 1024 * 1024), { 'content-type': 'application/jose' });
       assert.equal(huge.status, 413);
       assert.match(huge.json.error, /too large/);
-      assert.equal(server.repository.count(), before);
+      assert.equal(await server.repository.count(), before);
       assert.equal((await server.get('/healthz')).status, 200, 'the server is still serving');
     });
   });

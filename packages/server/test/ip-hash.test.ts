@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DailySaltIpHasher } from '../src/index.js';
-import { sampleRun, signedToken, startTestServer } from './helpers.js';
+import { DailySaltIpHasher, SaltSecretError, secretSalts } from '../src/index.js';
+import { forEachBackend, sampleRun, signedToken, startTestServer } from './helpers.js';
 
 const DAY1_NOON = Date.parse('2026-11-24T12:00:00Z');
 const DAY2_0030 = Date.parse('2026-11-25T00:30:00Z');
@@ -34,6 +34,41 @@ describe('server: hashed client IPs (PRIVACY §4)', () => {
     assert.notEqual(new DailySaltIpHasher(clock).hash('203.0.113.77'), new DailySaltIpHasher(clock).hash('203.0.113.77'));
   });
 
+  it('LLM_SPEED_IP_SALT_SECRET: servers holding the same secret hash a client alike; the day still changes the hash', () => {
+    const secret = 'an operator secret of at least 32 characters';
+    let now = DAY1_NOON;
+    const machineA = new DailySaltIpHasher(() => now, secretSalts(secret));
+    const machineB = new DailySaltIpHasher(() => now, secretSalts(secret));
+    const elsewhere = new DailySaltIpHasher(() => now, secretSalts(secret + '!'));
+    const a = machineA.hash('203.0.113.77');
+    assert.equal(machineB.hash('203.0.113.77'), a, 'another machine, same secret, same day: same hash');
+    assert.notEqual(elsewhere.hash('203.0.113.77'), a, 'another secret: another hash');
+    assert.notEqual(new DailySaltIpHasher(() => now).hash('203.0.113.77'), a, 'no secret: a random salt');
+    now = DAY2_0030;
+    assert.notEqual(machineB.hash('203.0.113.77'), a, 'next day, different hash');
+    assert.equal(machineA.hash('203.0.113.77'), machineB.hash('203.0.113.77'));
+    assert.equal(machineA.previousHash('203.0.113.77'), a, 'yesterday kept until 01:00 as with random salts');
+    now = DAY2_0101;
+    assert.equal(machineA.previousHash('203.0.113.77'), undefined);
+  });
+
+  it('refuses a salt secret short enough to guess', () => {
+    assert.throws(() => secretSalts('short'), (e: Error) => e instanceof SaltSecretError && /at least 32 characters/.test(e.message));
+  });
+
+  it('shareable(): today\'s and tomorrow\'s salt for the workers, yesterday\'s only until 01:00', () => {
+    let now = DAY2_0030 - 3_600_000; // yesterday, 23:30
+    const yesterday = new DailySaltIpHasher(() => now);
+    yesterday.hash('198.51.100.1');
+    now = DAY2_0030;
+    const day = Math.floor(DAY2_0030 / 86_400_000);
+    assert.deepEqual(yesterday.shareable().map(([d]) => d), [day - 1, day, day + 1]);
+    now = DAY2_0101;
+    assert.deepEqual(yesterday.shareable().map(([d]) => d), [day, day + 1], 'yesterday is no longer handed to anyone');
+  });
+});
+
+forEachBackend('server: hashed client IPs are stored nowhere (PRIVACY §4)', () => {
   it('the clear IP appears neither in the access log nor in the database files', async () => {
     let now = DAY1_NOON;
     const server = await startTestServer({ clock: () => now, trustProxy: ['127.0.0.1'] });
@@ -52,8 +87,10 @@ describe('server: hashed client IPs (PRIVACY §4)', () => {
       assert.notEqual(hashes[2], hashes[0], 'next day, different hash');
       const everything = server.logs.join('\n');
       assert.ok(!everything.includes(ip) && !everything.includes('127.0.0.1'), everything);
-      const files = readdirSync(server.dir).map((f) => readFileSync(join(server.dir, f)));
-      for (const bytes of files) {
+      // Every row of every table; on SQLite also every byte of the database files (WAL included).
+      const stored = [Buffer.from(await server.dump()), ...readdirSync(server.dir).map((f) => readFileSync(join(server.dir, f)))];
+      assert.ok(stored[0]!.includes('results'), 'the dump lists the tables');
+      for (const bytes of stored) {
         assert.equal(bytes.indexOf(ip), -1);
         assert.equal(bytes.indexOf('127.0.0.1'), -1);
         for (const h of hashes) assert.equal(bytes.indexOf(h), -1, 'not even the hash is stored');

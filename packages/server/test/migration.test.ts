@@ -1,7 +1,9 @@
 /**
- * A database written by the server before comparable groups (derived layout 0: clusters of
+ * A SQLite database written by the server before comparable groups (derived layout 0: clusters of
  * model × backend × hardware over every result) still opens: its derived tables are rebuilt from
  * the stored signed JSON under the current rule, and the signed results are left as they were.
+ * SQLite-only (its user_version and file layout); PostgreSQL's versioned migrations and
+ * re-derivation are tested in postgres.test.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,7 +41,7 @@ CREATE TABLE clusters (
 CREATE INDEX cl_rank ON clusters (workload, median DESC);
 `;
 
-describe('server: opening a database from before comparable groups', () => {
+describe('server: opening a SQLite database from before comparable groups', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'llm-speed-migrate-'));
@@ -76,38 +78,38 @@ describe('server: opening a database from before comparable groups', () => {
     const interrupted = await record(3, { decode_tps: 910, error: 'interrupted', output_tokens: 288 });
     writeLayout0(file, [...full, quick, interrupted]);
 
-    const repo = new SqliteResultsRepository(file);
+    const repo = await SqliteResultsRepository.open(file);
     try {
-      const groups = repo.clustersByModel('qwen2-5-7b-instruct');
+      const groups = await repo.clustersByModel('qwen2-5-7b-instruct');
       assert.equal(groups.length, 1);
       assert.equal(groups[0]!.n, 2, 'the quick and the interrupted run no longer pool');
       assert.equal(groups[0]!.max, 102);
       assert.equal(groups[0]!.bestResultId, full[1]!.id);
       assert.equal(groups[0]!.clusterKey, full[0]!.workloads[0]!.clusterKey, 'the current key, not the old one');
-      for (const r of [...full, quick, interrupted]) assert.equal(repo.get(r.id)!.json, r.json, 'signed results untouched');
-      assert.match(repo.get(interrupted.id)!.notComparable.get(0)!.join(), /interrupted run/);
-      assert.equal(repo.count(), 4);
+      for (const r of [...full, quick, interrupted]) assert.equal((await repo.get(r.id))!.json, r.json, 'signed results untouched');
+      assert.match((await repo.get(interrupted.id))!.notComparable.get(0)!.join(), /interrupted run/);
+      assert.equal(await repo.count(), 4);
       // New results go into the new layout.
-      repo.insert(await record(4, { decode_tps: 101 }));
-      assert.equal(repo.clustersByModel('qwen2-5-7b-instruct')[0]!.n, 3);
+      await repo.insert(await record(4, { decode_tps: 101 }));
+      assert.equal((await repo.clustersByModel('qwen2-5-7b-instruct'))[0]!.n, 3);
     } finally {
-      repo.close();
+      await repo.close();
     }
     const db = new Database(file, { readonly: true });
     assert.equal(db.pragma('user_version', { simple: true }), DERIVED_VERSION);
     db.close();
 
     // Opened again: nothing to re-derive, the data is as left.
-    const again = new SqliteResultsRepository(file);
-    assert.equal(again.clustersByModel('qwen2-5-7b-instruct')[0]!.n, 3);
-    again.close();
+    const again = await SqliteResultsRepository.open(file);
+    assert.equal((await again.clustersByModel('qwen2-5-7b-instruct'))[0]!.n, 3);
+    await again.close();
   });
 
-  it('refuses, with a clear message, a database derived by a newer server', () => {
+  it('refuses, with a clear message, a database derived by a newer server', async () => {
     const file = join(dir, 'newer.sqlite');
     const db = new Database(file);
     db.pragma(`user_version = ${DERIVED_VERSION + 1}`);
     db.close();
-    assert.throws(() => new SqliteResultsRepository(file), /derived by a newer llm-speed-server .*upgrade the server/);
+    await assert.rejects(SqliteResultsRepository.open(file), /derived by a newer llm-speed-server .*upgrade the server/);
   });
 });

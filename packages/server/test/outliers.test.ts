@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { clusterStats, leaveOneOutZ, MIN_CLUSTER_SIZE, SqliteResultsRepository, toNewResult } from '../src/index.js';
+import { clusterStats, leaveOneOutZ, MIN_CLUSTER_SIZE, toNewResult } from '../src/index.js';
 import { signRun } from '@llm-speed/framework';
-import { sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer } from './helpers.js';
+import { forEachBackend, openTestRepository, sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer } from './helpers.js';
 
 describe('server: outlier flags', () => {
   it('leave-one-out z: a lone outlier in a small cluster is found, a tight cluster is not', () => {
@@ -59,26 +59,34 @@ describe('server: outlier flags', () => {
       assert.equal(clusterStats([Number.MAX_VALUE, Number.MAX_VALUE]).median, Number.MAX_VALUE);
     });
 
-    it('one value cannot dominate: 1e200 in a cluster of 100..105 is flagged at the store, the others are not', async () => {
-      const repo = new SqliteResultsRepository(':memory:');
-      try {
-        const ids: string[] = [];
-        for (const [i, v] of [...six, 1e200].entries()) {
-          const signed = await signRun(sampleRun([sampleResult({ decode_tps: v })], `2026-11-24T10:0${i}:00.000Z`), await testKeys());
-          ids.push(repo.insert(toNewResult(signed, '2026-11-24T12:00:00.000Z')).id);
-        }
-        const flagged = ids.filter((id) => repo.get(id)!.flagged.size > 0);
-        assert.deepEqual(flagged, [ids[6]]);
-        const z = repo.get(ids[6])!.flagged.get(0)!;
-        assert.ok(Math.abs(z / (1e200 / sigma) - 1) < 1e-12, `stored z ${z}`);
-        const cluster = repo.clustersByModel('qwen2-5-7b-instruct')[0];
-        assert.equal(cluster.flaggedCount, 1);
-        assert.equal(cluster.median, 103);
-        assert.ok(Number.isFinite(cluster.mean!));
-      } finally {
-        repo.close();
+  });
+
+});
+
+forEachBackend('server: outlier flags in storage', () => {
+  const six = [100, 101, 102, 103, 104, 105];
+  const sigma = 1.4826 * 1.5;
+
+  it('one value cannot dominate: 1e200 in a cluster of 100..105 is flagged at the store, the others are not', async () => {
+    const { repo, close } = await openTestRepository();
+    try {
+      const ids: string[] = [];
+      for (const [i, v] of [...six, 1e200].entries()) {
+        const signed = await signRun(sampleRun([sampleResult({ decode_tps: v })], `2026-11-24T10:0${i}:00.000Z`), await testKeys());
+        ids.push((await repo.insert(toNewResult(signed, '2026-11-24T12:00:00.000Z'))).id);
       }
-    });
+      const flagged: string[] = [];
+      for (const id of ids) if ((await repo.get(id))!.flagged.size > 0) flagged.push(id);
+      assert.deepEqual(flagged, [ids[6]]);
+      const z = (await repo.get(ids[6]!))!.flagged.get(0)!;
+      assert.ok(Math.abs(z / (1e200 / sigma) - 1) < 1e-12, `stored z ${z}`);
+      const cluster = (await repo.clustersByModel('qwen2-5-7b-instruct'))[0]!;
+      assert.equal(cluster.flaggedCount, 1);
+      assert.equal(cluster.median, 103);
+      assert.ok(Number.isFinite(cluster.mean!));
+    } finally {
+      await close();
+    }
   });
 
   describe('on ingest', () => {

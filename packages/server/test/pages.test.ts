@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { chartResults, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
+import { chartResults, forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
 
 const EVIL = '<script>alert(1)</script>';
 
-describe('server: pages', () => {
+forEachBackend('server: pages', () => {
   let server: TestServer;
   let chartsId: string;
   let evilId: string;

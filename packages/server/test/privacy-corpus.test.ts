@@ -1,14 +1,14 @@
 /**
- * The planted-data corpus against a real server (temp SQLite, 127.0.0.1): each class of personal
+ * The planted-data corpus against a real server (SQLite and PostgreSQL, 127.0.0.1): each class of personal
  * data in each free-form field, validly signed, must be refused, with 422 naming the field where
  * the run otherwise matches the schema; the same server stores genuine runs of every bundled
  * driver's shape. The corpus lives in @llm-speed/framework/testing (privacy-corpus.ts).
  */
 import assert from 'node:assert/strict';
 import { bundledDriverRuns, oversizeExtrasRuns, plantedClasses, plantedFields, splitFixtureRuns } from '@llm-speed/framework/testing';
-import { sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
+import { forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
 
-describe('ingest: the privacy rules on the server (planted-data corpus)', () => {
+forEachBackend('ingest: the privacy rules on the server (planted-data corpus)', () => {
   let server: TestServer;
   before(async () => {
     server = await startTestServer();
@@ -23,7 +23,7 @@ describe('ingest: the privacy rules on the server (planted-data corpus)', () => 
   });
 
   it('refuses every planted class in every free-form field: 0 accepted, 422 naming the field', async () => {
-    const before = server.repository.count();
+    const before = await server.repository.count();
     const tally = new Map<number, number>();
     let tried = 0;
     for (const planted of plantedClasses()) {
@@ -39,14 +39,14 @@ describe('ingest: the privacy rules on the server (planted-data corpus)', () => 
         }
       }
     }
-    assert.equal(server.repository.count(), before, 'nothing planted was stored');
+    assert.equal(await server.repository.count(), before, 'nothing planted was stored');
     assert.equal(tried, plantedClasses().length * plantedFields().length);
     // Most refusals are the privacy rules' own; the rest are schema limits (a flag, a key or a 32-character quant cannot hold the value).
     assert.ok((tally.get(422) ?? 0) > tried / 2, JSON.stringify([...tally]));
   });
 
   it('refuses fixture text split across fields and extras outside their bounds (422)', async () => {
-    const before = server.repository.count();
+    const before = await server.repository.count();
     for (const { name, run } of [...splitFixtureRuns(), ...oversizeExtrasRuns()]) {
       const res = await server.post('/v1/results', await signedToken(run));
       assert.ok(res.status === 422 || res.status === 400, `${name}: ${res.status} ${res.text}`);
@@ -54,7 +54,7 @@ describe('ingest: the privacy rules on the server (planted-data corpus)', () => 
     const split = await server.post('/v1/results', await signedToken(splitFixtureRuns()[1]!.run));
     assert.equal(split.status, 422);
     assert.match(split.json.error, /prompt text copied from the suite fixtures/);
-    assert.equal(server.repository.count(), before);
+    assert.equal(await server.repository.count(), before);
   });
 
   it('refuses the huge numbers that escaped outlier flagging (1e200, 1.797e308) with 400', async () => {

@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { main } from '../src/cli.js';
 import { createServer, parseTrustProxy, TokenBucketLimiter, TrustProxyError } from '../src/index.js';
-import { startTestServer, type TestServer } from './helpers.js';
+import { forEachBackend, startTestServer, type TestServer } from './helpers.js';
 
 const DAY1_2359 = Date.parse('2026-11-24T23:59:00Z');
 const DAY2_0000_30 = Date.parse('2026-11-25T00:00:30Z');
@@ -60,7 +60,7 @@ async function statuses(count: number, send: (i: number) => Promise<{ status: nu
   return out;
 }
 
-describe('server: proxy-aware rate limits per hashed client', () => {
+forEachBackend('server: proxy-aware rate limits per hashed client', () => {
   let server: TestServer | undefined;
   let proxy: ProxyServer | undefined;
   afterEach(async () => {

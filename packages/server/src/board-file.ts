@@ -1,0 +1,159 @@
+/**
+ * Moving a board between servers or engines: `llm-speed-server export` writes, `import` reads.
+ *
+ * The format is NDJSON, one JSON object per line:
+ *   line 1   {"format":"llm-speed-board","version":1,"exported_at":…,"source":"sqlite"|"postgres"}
+ *   then     {"type":"result",…} in storage order — each with `json`, the exact canonical text that
+ *            was signed and is served, and the rest of its stored row —, then "withdrawal",
+ *            "dispute" (with its messages, ids kept: they are in URLs) and "contributor_link" lines
+ *   last     {"end":true,"counts":{…}}
+ * The last line is what tells a complete file from a truncated one: an import without it, or whose
+ * counts differ, stores nothing (it runs in one transaction). Every result must hash to its id and
+ * carry a signature that verifies. Derived tables are not exported; the
+ * importing server recomputes them under its own rule.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { verifyRun, type RunPayload } from '@llm-speed/framework';
+import { resultIdFor } from './ingest.js';
+import type { BoardRecord, ImportCounts, ResultsRepository } from './repository.js';
+import { ImportError } from './sql-repository.js';
+
+export { ImportError };
+
+export const BOARD_FORMAT = 'llm-speed-board';
+export const BOARD_FORMAT_VERSION = 1;
+
+type RecordCounts = Record<BoardRecord['type'], number>;
+const RECORD_TYPES: ReadonlyArray<BoardRecord['type']> = ['result', 'withdrawal', 'dispute', 'contributor_link'];
+
+function emptyCounts(): RecordCounts {
+  return { result: 0, withdrawal: 0, dispute: 0, contributor_link: 0 };
+}
+
+async function writeLine(out: Writable, value: unknown): Promise<void> {
+  if (!out.write(JSON.stringify(value) + '\n')) await once(out, 'drain');
+}
+
+/** Writes the whole board to `out` (which the caller ends); returns how many records of each type. */
+export async function exportBoard(repo: ResultsRepository, out: Writable, exportedAt = new Date().toISOString()): Promise<RecordCounts> {
+  const counts = emptyCounts();
+  await writeLine(out, { format: BOARD_FORMAT, version: BOARD_FORMAT_VERSION, exported_at: exportedAt, source: repo.dialect });
+  for await (const record of repo.exportRecords()) {
+    counts[record.type] += 1;
+    await writeLine(out, record);
+  }
+  await writeLine(out, { end: true, counts });
+  return counts;
+}
+
+function parseLine(line: string, number: number): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(line);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new ImportError(`line ${number} is not a JSON object: not an llm-speed board file, or a damaged one`);
+}
+
+const REQUIRED: Record<BoardRecord['type'], Record<string, 'string' | 'number' | 'boolean' | 'string|null' | 'array'>> = {
+  result: {
+    id: 'string', content_hash: 'string', json: 'string', public_key: 'string', received_at: 'string',
+    accelerator_summary: 'string', fingerprint_hash: 'string|null', hardware_slug: 'string', anon: 'boolean',
+  },
+  withdrawal: { result_id: 'string', withdrawn_at: 'string', reason: 'string' },
+  dispute: { id: 'number', result_id: 'string', opened_at: 'string', messages: 'array' },
+  contributor_link: { public_key: 'string', login: 'string', linked_at: 'string' },
+};
+
+function checkRecord(value: Record<string, unknown>, number: number): BoardRecord {
+  const type = value.type as BoardRecord['type'];
+  const fields = REQUIRED[type];
+  if (!fields) throw new ImportError(`line ${number}: unknown record type ${JSON.stringify(value.type)}`);
+  for (const [field, kind] of Object.entries(fields)) {
+    const v = value[field];
+    const ok = kind === 'array' ? Array.isArray(v) : kind === 'string|null' ? v === null || typeof v === 'string' : typeof v === kind;
+    if (!ok) throw new ImportError(`line ${number}: ${type}.${field} must be ${kind}`);
+  }
+  if (type === 'result') {
+    // What is served after the move is this text: it must be the text that was stored under this id.
+    const hash = createHash('sha256').update(value.json as string, 'utf8').digest('hex');
+    if (hash !== value.content_hash || resultIdFor(hash) !== value.id) {
+      throw new ImportError(`line ${number}: result ${String(value.id)}: its JSON does not hash to its content hash and id (the file was altered or damaged)`);
+    }
+  }
+  if (type === 'dispute') {
+    for (const m of value.messages as unknown[]) {
+      const message = m as Record<string, unknown>;
+      if (typeof message?.id !== 'number' || typeof message.posted_at !== 'string' || typeof message.body !== 'string') {
+        throw new ImportError(`line ${number}: every dispute message needs id (number), posted_at and body (strings)`);
+      }
+    }
+  }
+  return value as unknown as BoardRecord;
+}
+
+/** The records of a board file, checked line by line; throws ImportError on anything amiss, including a missing last line. */
+export async function* readBoard(input: Readable): AsyncGenerator<BoardRecord> {
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let number = 0;
+  let ended = false;
+  const counts = emptyCounts();
+  for await (const line of lines) {
+    number += 1;
+    if (line.trim() === '') continue;
+    if (ended) throw new ImportError(`line ${number}: data after the end line`);
+    const value = parseLine(line, number);
+    if (number === 1) {
+      if (value.format !== BOARD_FORMAT) throw new ImportError(`not an llm-speed board file (line 1 has no "format": "${BOARD_FORMAT}")`);
+      if (value.version !== BOARD_FORMAT_VERSION) throw new ImportError(`board file version ${String(value.version)}; this server reads version ${BOARD_FORMAT_VERSION}: upgrade it`);
+      continue;
+    }
+    if (value.end === true) {
+      const declared = value.counts as Partial<RecordCounts> | undefined;
+      for (const type of RECORD_TYPES) {
+        if (declared?.[type] !== counts[type]) throw new ImportError(`the end line declares ${String(declared?.[type])} ${type} records, the file holds ${counts[type]}: damaged file`);
+      }
+      ended = true;
+      continue;
+    }
+    const record = checkRecord(value, number);
+    counts[record.type] += 1;
+    yield record;
+  }
+  if (number === 0) throw new ImportError('the board file is empty');
+  if (!ended) throw new ImportError(`the board file ends at line ${number} without its end line: it was truncated (nothing was imported)`);
+}
+
+/**
+ * Each result's signature checked again (the framework's verifyRun over the stored JSON): the
+ * hash check catches damage, this catches a file whose author rewrote a run and its hash and id
+ * alike. A board is only as trustworthy as its least checked import.
+ */
+async function* signatureChecked(records: AsyncIterable<BoardRecord>): AsyncGenerator<BoardRecord> {
+  for await (const record of records) {
+    if (record.type === 'result') {
+      const verdict = await verifyRun(JSON.parse(record.json) as RunPayload).catch((e: unknown) => ({ valid: false, reason: String((e as Error)?.message ?? e) }));
+      if (!verdict.valid) throw new ImportError(`result ${record.id}: its signature does not verify (${verdict.reason ?? 'invalid'}); nothing was imported`);
+    }
+    yield record;
+  }
+}
+
+export interface ImportOptions {
+  /** Check every result's signature (default true). */
+  verifySignatures?: boolean;
+}
+
+export async function importBoard(repo: ResultsRepository, input: Readable, options: ImportOptions = {}): Promise<ImportCounts> {
+  const records = readBoard(input);
+  return repo.importRecords(options.verifySignatures === false ? records : signatureChecked(records));
+}
+
+export function importBoardFile(repo: ResultsRepository, file: string, options: ImportOptions = {}): Promise<ImportCounts> {
+  return importBoard(repo, createReadStream(file), options);
+}

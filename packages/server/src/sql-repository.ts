@@ -1,0 +1,513 @@
+/**
+ * ResultsRepository over any SqlDatabase: every query is written once, here, in the SQL that
+ * SQLite and PostgreSQL both speak. The engine-specific parts — DDL, triggers, roles, where the
+ * derived version is recorded, moving id generators after an import — are the subclasses'
+ * (sqlite-repository.ts, postgres-repository.ts).
+ *
+ * Concurrency. Ingest is idempotent by the unique content hash: the insert is
+ * `ON CONFLICT DO NOTHING`, so of two identical submissions racing in two processes exactly one
+ * row is stored and both get its id. Outlier flags of a comparable group are recomputed in the same
+ * transaction as the insert that changed the group, after taking the group's lock
+ * (SqlExecutor.lock: a PostgreSQL advisory lock; SQLite has one writer anyway). Without it, two
+ * ingests into one group would each recompute without seeing the other's uncommitted row, and the
+ * later commit would drop a flag the earlier one's row deserved.
+ */
+import type { RunPayload } from '@llm-speed/framework';
+import { clusterStats, isOutlier, leaveOneOutZ } from './outliers.js';
+import type {
+  BoardRecord,
+  ClusterRow,
+  ContributorLink,
+  Dispute,
+  ImportCounts,
+  InsertOutcome,
+  ListOptions,
+  NewResult,
+  NewWorkloadRow,
+  ResultsRepository,
+  RunRow,
+  StoredResult,
+} from './repository.js';
+import { lockKey, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql/database.js';
+import { workloadRowsOf } from './workload-rows.js';
+
+/**
+ * Version of the derived tables' layout and of the rule that fills them. 0: (model × backend ×
+ * hardware) clusters over every result (before this field existed). 1: comparable groups
+ * (suite version × workload × model × backend × engine × build × hardware class), only
+ * comparable results pooled. Bump it whenever either changes: both engines then drop and
+ * re-derive workload_results, outlier_flags and clusters from the stored signed JSON.
+ */
+export const DERIVED_VERSION = 1;
+export const DERIVED_TABLES = ['workload_results', 'outlier_flags', 'clusters'] as const;
+
+type GroupRef = { clusterKey: string; workload: string };
+
+const NOT_WITHDRAWN = 'NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.result_id = wr.result_id)';
+const RUN_COLUMNS = `wr.result_id AS "resultId", r.received_at AS "receivedAt", wr.workload, wr.cluster_key AS "clusterKey",
+  wr.model_name AS "modelName", wr.backend, wr.backend_version AS "backendVersion", wr.accelerator_summary AS "acceleratorSummary",
+  wr.decode_tps AS "decodeTps", f.z AS "flaggedZ", wr.comparable, wr.not_comparable AS "notComparable"`;
+/** Cluster columns, optionally qualified with a table alias (`c.`). */
+function clusterColumns(t = ''): string {
+  return `${t}cluster_key AS "clusterKey", ${t}workload AS workload, ${t}suite_version AS "suiteVersion", ${t}model_name AS "modelName",
+  ${t}model_identifier AS "modelIdentifier", ${t}model_quant AS "modelQuant", ${t}model_digest AS "modelDigest", ${t}model_slug AS "modelSlug",
+  ${t}backend AS backend, ${t}engine AS engine, ${t}build AS build, ${t}hardware_class AS "hardwareClass", ${t}hardware_slug AS "hardwareSlug",
+  ${t}accelerator_summary AS "acceleratorSummary", ${t}n AS n, ${t}min AS min, ${t}median AS median, ${t}max AS max, ${t}mean AS mean,
+  ${t}flagged_count AS "flaggedCount", ${t}best_result_id AS "bestResultId"`;
+}
+const CLUSTER_COLUMNS = clusterColumns();
+const WORKLOAD_COLUMNS = `seq, result_id, idx, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug, backend,
+  backend_version, engine, build, hardware_class, hardware_slug, accelerator_summary, cluster_key, decode_tps, comparable, not_comparable`;
+const WORKLOAD_PLACEHOLDERS = `(${Array(21).fill('?').join(', ')})`;
+const RESULT_COLUMNS = 'id, content_hash, json, public_key, received_at, accelerator_summary, fingerprint_hash, hardware_slug, anon';
+const RESULT_PLACEHOLDERS = `(${Array(9).fill('?').join(', ')})`;
+/** Results read per page when re-deriving or exporting: bounded memory at any board size. */
+const PAGE = 500;
+/** Rows per multi-row statement: 400 × 21 parameters stays far below SQLite's and PostgreSQL's limits. */
+const CHUNK = 400;
+/** Groups recomputed per round of statements (each cluster row carries 21 parameters). */
+const GROUP_CHUNK = 200;
+
+type ResultRow = { id: string; contentHash: string; json: string; publicKey: string; receivedAt: string; acceleratorSummary: string; fingerprintHash: string | null; hardwareSlug: string; anon: boolean };
+
+function resultParams(r: ResultRow): SqlValue[] {
+  return [r.id, r.contentHash, r.json, r.publicKey, r.receivedAt, r.acceleratorSummary, r.fingerprintHash, r.hardwareSlug, r.anon ? 1 : 0];
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** One descriptive row of a group (its latest comparable row, else its latest row). */
+const SAMPLE_OF_GROUP = `SELECT cluster_key AS "clusterKey", workload, suite_version AS "suiteVersion", model_name AS "modelName",
+  model_identifier AS "modelIdentifier", model_quant AS "modelQuant", model_digest AS "modelDigest", model_slug AS "modelSlug", backend, engine, build,
+  hardware_class AS "hardwareClass", hardware_slug AS "hardwareSlug", accelerator_summary AS "acceleratorSummary"
+  FROM workload_results WHERE cluster_key = ? AND workload = ? ORDER BY comparable DESC, seq DESC LIMIT 1`;
+
+const marks = (n: number) => Array(n).fill('?').join(', ');
+
+type RawRunRow = Omit<RunRow, 'comparable' | 'notComparable'> & { comparable: number; notComparable: string };
+type StoredRow = { seq: number; id: string; contentHash: string; json: string; publicKey: string; receivedAt: string; acceleratorSummary: string; fingerprintHash: string | null; hardwareSlug: string; anon: number };
+
+function reasonsOf(text: string | null | undefined): string[] {
+  try {
+    const parsed: unknown = JSON.parse(text ?? '[]');
+    return Array.isArray(parsed) ? parsed.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+function runRow(raw: RawRunRow): RunRow {
+  return { ...raw, comparable: Number(raw.comparable) === 1, notComparable: reasonsOf(raw.notComparable) };
+}
+
+/** The lock that serialises recomputing one comparable group. */
+function groupLock(group: GroupRef): string {
+  return lockKey(`group\u0000${group.clusterKey}\u0000${group.workload}`);
+}
+
+function uniqueGroups(groups: readonly GroupRef[]): GroupRef[] {
+  const seen = new Map<string, GroupRef>();
+  for (const g of groups) seen.set(`${g.clusterKey}\u0000${g.workload}`, { clusterKey: g.clusterKey, workload: g.workload });
+  return [...seen.values()];
+}
+
+/** A refused import: the message says what is wrong with the file or the target. */
+export class ImportError extends Error {}
+
+export abstract class SqlResultsRepository implements ResultsRepository {
+  protected constructor(protected readonly sql: SqlDatabase) {}
+
+  get dialect() {
+    return this.sql.dialect;
+  }
+
+  /** Drops and recreates the derived tables (empty), inside `tx`. */
+  protected abstract resetDerived(tx: SqlExecutor): Promise<void>;
+  /** Records the derived version the tables now hold, inside `tx`. */
+  protected abstract recordDerivedVersion(tx: SqlExecutor, version: number): Promise<void>;
+  /** After rows were inserted with explicit ids (an import): the next generated id must follow them. */
+  protected abstract afterExplicitIds(tx: SqlExecutor): Promise<void>;
+
+  /** Fills the derived tables from every stored run under the current rule, then records DERIVED_VERSION. */
+  protected async rederive(tx: SqlExecutor): Promise<void> {
+    await this.resetDerived(tx);
+    await this.deriveAll(tx);
+    await this.recordDerivedVersion(tx, DERIVED_VERSION);
+  }
+
+  /** Workload rows of every stored result (in pages: 100k documents do not belong in memory at once), then every group. */
+  private async deriveAll(tx: SqlExecutor): Promise<void> {
+    for (let after = 0; ; ) {
+      const page = await tx.all<StoredRow>(
+        'SELECT seq, id, json, hardware_slug AS "hardwareSlug", accelerator_summary AS "acceleratorSummary" FROM results WHERE seq > ? ORDER BY seq LIMIT ?',
+        [after, PAGE],
+      );
+      if (page.length === 0) break;
+      await this.insertWorkloadRows(tx, page.flatMap((row) => workloadRowsOf(JSON.parse(row.json) as RunPayload).map((w, idx) => ({ w, idx, seq: row.seq, result: row }))));
+      after = page[page.length - 1]!.seq;
+    }
+    await this.recomputeGroups(tx, await this.allGroups(tx));
+  }
+
+  private allGroups(tx: SqlExecutor): Promise<GroupRef[]> {
+    return tx.all<GroupRef>('SELECT DISTINCT cluster_key AS "clusterKey", workload FROM workload_results ORDER BY 1, 2');
+  }
+
+  private async insertWorkloadRows(tx: SqlExecutor, rows: Array<{ w: NewWorkloadRow; idx: number; seq: number; result: { id: string; hardwareSlug: string; acceleratorSummary: string } }>): Promise<void> {
+    for (const batch of chunks(rows, CHUNK)) {
+      const params: SqlValue[] = [];
+      for (const { w, idx, seq, result } of batch) {
+        params.push(
+          seq, result.id, idx, w.workload, w.suiteVersion, w.modelName, w.modelIdentifier, w.modelQuant, w.modelDigest, w.modelSlug, w.backend,
+          w.backendVersion, w.engine, w.build, w.hardwareClass, result.hardwareSlug, result.acceleratorSummary, w.clusterKey, w.decodeTps,
+          w.comparable ? 1 : 0, JSON.stringify(w.notComparable),
+        );
+      }
+      await tx.run(`INSERT INTO workload_results (${WORKLOAD_COLUMNS}) VALUES ${batch.map(() => WORKLOAD_PLACEHOLDERS).join(', ')}`, params);
+    }
+  }
+
+  /** Stores one results row; undefined when identical content is already stored (by anyone, at any moment). */
+  private async insertResultRow(tx: SqlExecutor, r: ResultRow): Promise<number | undefined> {
+    const row = await tx.get<{ seq: number }>(`INSERT INTO results (${RESULT_COLUMNS}) VALUES ${RESULT_PLACEHOLDERS} ON CONFLICT DO NOTHING RETURNING seq`, resultParams(r));
+    return row?.seq;
+  }
+
+  insert(result: NewResult, options: { recompute?: boolean } = {}): Promise<InsertOutcome> {
+    return this.insertMany([result], options).then((outcomes) => outcomes[0]!);
+  }
+
+  /**
+   * One transaction for many results: ingest groups concurrent submissions so commits are shared.
+   * A fixed number of statements per batch, whatever its size — over a network every round trip
+   * counts: look up the hashes, insert the new rows, insert their workload rows, recompute.
+   */
+  insertMany(results: NewResult[], options: { recompute?: boolean } = {}): Promise<InsertOutcome[]> {
+    const recompute = options.recompute !== false;
+    const groups = recompute ? uniqueGroups(results.flatMap((r) => r.workloads)) : [];
+    return this.sql.transaction(async (tx) => {
+      // Before reading anything: whatever another process committed into these groups is visible from here on.
+      await tx.lock(groups.map(groupLock));
+      const stored = new Map<string, string>();
+      for (const hashes of chunks([...new Set(results.map((r) => r.contentHash))], CHUNK)) {
+        const rows = await tx.all<{ id: string; contentHash: string }>(`SELECT id, content_hash AS "contentHash" FROM results WHERE content_hash IN (${marks(hashes.length)})`, hashes);
+        for (const row of rows) stored.set(row.contentHash, row.id);
+      }
+      // The same bytes twice in one batch: stored once, like the same bytes twice in two batches.
+      const fresh = [...new Map(results.filter((r) => !stored.has(r.contentHash)).map((r) => [r.contentHash, r])).values()];
+      const created = new Set<string>();
+      for (const batch of chunks(fresh, CHUNK)) {
+        const inserted = await tx.all<{ seq: number; contentHash: string }>(
+          `INSERT INTO results (${RESULT_COLUMNS}) VALUES ${batch.map(() => RESULT_PLACEHOLDERS).join(', ')} ON CONFLICT DO NOTHING RETURNING seq, content_hash AS "contentHash"`,
+          batch.flatMap(resultParams),
+        );
+        const seqOf = new Map(inserted.map((row) => [row.contentHash, row.seq]));
+        for (const r of batch) if (seqOf.has(r.contentHash)) created.add(r.contentHash);
+        await this.insertWorkloadRows(tx, batch.flatMap((r) => (seqOf.has(r.contentHash) ? r.workloads.map((w, idx) => ({ w, idx, seq: seqOf.get(r.contentHash)!, result: r })) : [])));
+        // Not inserted although not found before: another process stored the same bytes in between (the unique constraint decided).
+        const raced = batch.filter((r) => !seqOf.has(r.contentHash)).map((r) => r.contentHash);
+        if (raced.length > 0) {
+          const rows = await tx.all<{ id: string; contentHash: string }>(`SELECT id, content_hash AS "contentHash" FROM results WHERE content_hash IN (${marks(raced.length)})`, raced);
+          for (const row of rows) stored.set(row.contentHash, row.id);
+          const lost = raced.find((hash) => !stored.has(hash));
+          if (lost) throw new Error(`result id ${batch.find((r) => r.contentHash === lost)!.id} is already taken by different content`);
+        }
+      }
+      if (recompute) await this.recomputeGroups(tx, groups);
+      const firstOfHash = new Set<string>();
+      return results.map((r): InsertOutcome => {
+        const isFirst = created.has(r.contentHash) && !firstOfHash.has(r.contentHash);
+        firstOfHash.add(r.contentHash);
+        return { id: stored.get(r.contentHash) ?? r.id, created: isFirst };
+      });
+    });
+  }
+
+  async get(id: string): Promise<StoredResult | undefined> {
+    // All four at once: over a network one round trip, not two.
+    const [row, flags, clusters, notComparable] = await Promise.all([
+      this.sql.get<{ id: string; json: string; receivedAt: string; withdrawnAt: string | null; reason: string | null }>(
+        `SELECT r.id, r.json, r.received_at AS "receivedAt", w.withdrawn_at AS "withdrawnAt", w.reason
+         FROM results r LEFT JOIN withdrawals w ON w.result_id = r.id WHERE r.id = ?`,
+        [id],
+      ),
+      this.sql.all<{ idx: number; z: number }>('SELECT idx, z FROM outlier_flags WHERE result_id = ?', [id]),
+      this.sql.all<ClusterRow & { idx: number }>(
+        `SELECT wr.idx, ${clusterColumns('c.')} FROM workload_results wr JOIN clusters c ON c.cluster_key = wr.cluster_key AND c.workload = wr.workload WHERE wr.result_id = ?`,
+        [id],
+      ),
+      this.sql.all<{ idx: number; reasons: string }>('SELECT idx, not_comparable AS reasons FROM workload_results WHERE result_id = ? AND comparable = 0', [id]),
+    ]);
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      json: row.json,
+      receivedAt: row.receivedAt,
+      withdrawn: row.withdrawnAt ? { at: row.withdrawnAt, reason: row.reason ?? '' } : null,
+      flagged: new Map(flags.map((f) => [f.idx, f.z])),
+      clusters: new Map(clusters.map((c) => [c.idx, c])),
+      notComparable: new Map(notComparable.map((n) => [n.idx, reasonsOf(n.reasons)])),
+    };
+  }
+
+  async count(): Promise<number> {
+    return (await this.sql.get<{ n: number }>('SELECT count(*) AS n FROM results'))!.n;
+  }
+
+  clustersByModel(slug: string): Promise<ClusterRow[]> {
+    return this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE model_slug = ? AND n > 0 ORDER BY workload, median DESC`, [slug]);
+  }
+
+  clustersByHardware(slug: string): Promise<ClusterRow[]> {
+    return this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE hardware_slug = ? AND n > 0 ORDER BY workload, median DESC`, [slug]);
+  }
+
+  async listByModel(slug: string, options: ListOptions): Promise<RunRow[]> {
+    return (await this.sql.all<RawRunRow>(this.listing('model_slug'), [slug, options.limit])).map(runRow);
+  }
+
+  async listByHardware(slug: string, options: ListOptions): Promise<RunRow[]> {
+    return (await this.sql.all<RawRunRow>(this.listing('hardware_slug'), [slug, options.limit])).map(runRow);
+  }
+
+  private listing(column: 'model_slug' | 'hardware_slug'): string {
+    return `SELECT ${RUN_COLUMNS} FROM workload_results wr JOIN results r ON r.id = wr.result_id
+      LEFT JOIN outlier_flags f ON f.result_id = wr.result_id AND f.idx = wr.idx
+      WHERE wr.${column} = ? AND ${NOT_WITHDRAWN} ORDER BY wr.seq DESC LIMIT ?`;
+  }
+
+  async cheatsheet(limitPerWorkload: number): Promise<Map<string, ClusterRow[]>> {
+    const workloads = (await this.sql.all<{ workload: string }>('SELECT DISTINCT workload FROM clusters WHERE n > 0')).map((w) => w.workload).sort();
+    const rankings = await Promise.all(
+      workloads.map((w) => this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE workload = ? AND n > 0 ORDER BY median DESC LIMIT ?`, [w, limitPerWorkload])),
+    );
+    return new Map(workloads.map((w, i) => [w, rankings[i]!]));
+  }
+
+  recompute(clusters?: GroupRef[]): Promise<void> {
+    return this.sql.transaction(async (tx) => {
+      const groups = uniqueGroups(clusters ?? (await this.allGroups(tx)));
+      await tx.lock(groups.map(groupLock));
+      await this.recomputeGroups(tx, groups);
+    });
+  }
+
+  withdraw(id: string, reason: string, at: string): Promise<boolean> {
+    return this.sql.transaction(async (tx): Promise<boolean> => {
+      const groups = uniqueGroups(await tx.all<GroupRef>('SELECT cluster_key AS "clusterKey", workload FROM workload_results WHERE result_id = ?', [id]));
+      await tx.lock(groups.map(groupLock));
+      if (!(await tx.get('SELECT 1 AS one FROM results WHERE id = ?', [id]))) return false;
+      if (await tx.get('SELECT 1 AS one FROM withdrawals WHERE result_id = ?', [id])) return false;
+      // ON CONFLICT: two admins withdrawing at once both succeed; the first reason is the one kept.
+      if ((await tx.run('INSERT INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [id, at, reason])) === 0) return false;
+      await this.recomputeGroups(tx, groups);
+      return true;
+    });
+  }
+
+  openDispute(resultId: string, message: string, at: string): Promise<Dispute> {
+    return this.sql.transaction(async (tx): Promise<Dispute> => {
+      const { id } = (await tx.get<{ id: number }>('INSERT INTO disputes (result_id, opened_at) VALUES (?, ?) RETURNING id', [resultId, at]))!;
+      await tx.run('INSERT INTO dispute_messages (dispute_id, posted_at, body) VALUES (?, ?, ?)', [id, at, message]);
+      return (await this.disputeIn(tx, id))!;
+    });
+  }
+
+  addDisputeMessage(disputeId: number, message: string, at: string): Promise<Dispute | undefined> {
+    return this.sql.transaction(async (tx) => {
+      if (!(await tx.get('SELECT 1 AS one FROM disputes WHERE id = ?', [disputeId]))) return undefined;
+      await tx.run('INSERT INTO dispute_messages (dispute_id, posted_at, body) VALUES (?, ?, ?)', [disputeId, at, message]);
+      return this.disputeIn(tx, disputeId);
+    });
+  }
+
+  getDispute(id: number): Promise<Dispute | undefined> {
+    return this.disputeIn(this.sql, id);
+  }
+
+  private async disputeIn(q: SqlExecutor, id: number): Promise<Dispute | undefined> {
+    const row = await q.get<Omit<Dispute, 'messages'>>('SELECT id, result_id AS "resultId", opened_at AS "openedAt" FROM disputes WHERE id = ?', [id]);
+    if (!row) return undefined;
+    return { ...row, messages: await q.all<Dispute['messages'][number]>('SELECT id, posted_at AS "postedAt", body FROM dispute_messages WHERE dispute_id = ? ORDER BY id', [id]) };
+  }
+
+  async disputesFor(resultId: string): Promise<Dispute[]> {
+    const ids = await this.sql.all<{ id: number }>('SELECT id FROM disputes WHERE result_id = ? ORDER BY id', [resultId]);
+    return (await Promise.all(ids.map((d) => this.getDispute(d.id)))).filter((d): d is Dispute => d !== undefined);
+  }
+
+  async linkContributor(publicKey: string, login: string, at: string): Promise<ContributorLink> {
+    // First link wins, also between two processes linking the same key at once.
+    await this.sql.run('INSERT INTO contributor_links (public_key, github_login, created_at) VALUES (?, ?, ?) ON CONFLICT (public_key) DO NOTHING', [publicKey, login, at]);
+    return (await this.sql.get<ContributorLink>('SELECT public_key AS "publicKey", github_login AS login, created_at AS "linkedAt" FROM contributor_links WHERE public_key = ?', [publicKey]))!;
+  }
+
+  async contributorOfResult(resultId: string): Promise<string | undefined> {
+    const row = await this.sql.get<{ login: string }>(
+      'SELECT l.github_login AS login FROM results r JOIN contributor_links l ON l.public_key = r.public_key WHERE r.id = ? AND r.anon = 0',
+      [resultId],
+    );
+    return row?.login;
+  }
+
+  /** Every row a board move carries (board-file.ts), in storage order; derived tables are not exported. */
+  async *exportRecords(): AsyncGenerator<BoardRecord> {
+    for (let after = 0; ; ) {
+      const page = await this.sql.all<StoredRow>(
+        `SELECT seq, id, content_hash AS "contentHash", json, public_key AS "publicKey", received_at AS "receivedAt",
+         accelerator_summary AS "acceleratorSummary", fingerprint_hash AS "fingerprintHash", hardware_slug AS "hardwareSlug", anon
+         FROM results WHERE seq > ? ORDER BY seq LIMIT ?`,
+        [after, PAGE],
+      );
+      if (page.length === 0) break;
+      for (const r of page) {
+        yield {
+          type: 'result', id: r.id, content_hash: r.contentHash, json: r.json, public_key: r.publicKey, received_at: r.receivedAt,
+          accelerator_summary: r.acceleratorSummary, fingerprint_hash: r.fingerprintHash, hardware_slug: r.hardwareSlug, anon: Number(r.anon) === 1,
+        };
+      }
+      after = page[page.length - 1]!.seq;
+    }
+    for (const w of await this.sql.all<{ resultId: string; withdrawnAt: string; reason: string }>(
+      'SELECT w.result_id AS "resultId", w.withdrawn_at AS "withdrawnAt", w.reason FROM withdrawals w JOIN results r ON r.id = w.result_id ORDER BY r.seq',
+    )) {
+      yield { type: 'withdrawal', result_id: w.resultId, withdrawn_at: w.withdrawnAt, reason: w.reason };
+    }
+    for (let after = 0; ; ) {
+      const page = await this.sql.all<{ id: number }>('SELECT id FROM disputes WHERE id > ? ORDER BY id LIMIT ?', [after, PAGE]);
+      if (page.length === 0) break;
+      for (const { id } of page) {
+        const d = (await this.getDispute(id))!;
+        yield { type: 'dispute', id: d.id, result_id: d.resultId, opened_at: d.openedAt, messages: d.messages.map((m) => ({ id: m.id, posted_at: m.postedAt, body: m.body })) };
+      }
+      after = page[page.length - 1]!.id;
+    }
+    for (const l of await this.sql.all<ContributorLink>('SELECT public_key AS "publicKey", github_login AS login, created_at AS "linkedAt" FROM contributor_links ORDER BY public_key')) {
+      yield { type: 'contributor_link', public_key: l.publicKey, login: l.login, linked_at: l.linkedAt };
+    }
+  }
+
+  /**
+   * Stores an exported board into this one, which must be empty, in one transaction: a file that
+   * turns out bad half-way leaves nothing behind (board-file.ts checks each record as it is read).
+   * The results rows are stored as they come — `json` is what is served afterwards, byte for
+   * byte — and the derived tables are then computed afresh under this server's rule.
+   */
+  importRecords(records: AsyncIterable<BoardRecord>): Promise<ImportCounts> {
+    return this.sql.transaction(async (tx) => {
+      const present = await tx.get<{ n: number }>('SELECT (SELECT count(*) FROM results) + (SELECT count(*) FROM disputes) + (SELECT count(*) FROM contributor_links) AS n');
+      if (present!.n > 0) throw new ImportError('the target board is not empty: import only into a new database');
+      const counts: ImportCounts = { results: 0, withdrawals: 0, disputes: 0, messages: 0, contributorLinks: 0 };
+      for await (const record of records) {
+        switch (record.type) {
+          case 'result': {
+            const seq = await this.insertResultRow(tx, {
+              id: record.id, contentHash: record.content_hash, json: record.json, publicKey: record.public_key, receivedAt: record.received_at,
+              acceleratorSummary: record.accelerator_summary, fingerprintHash: record.fingerprint_hash, hardwareSlug: record.hardware_slug, anon: record.anon,
+            });
+            if (seq === undefined) throw new ImportError(`result ${record.id} appears twice in the file`);
+            counts.results += 1;
+            break;
+          }
+          case 'withdrawal':
+            await tx.run('INSERT INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, ?, ?)', [record.result_id, record.withdrawn_at, record.reason]);
+            counts.withdrawals += 1;
+            break;
+          case 'dispute':
+            await tx.run('INSERT INTO disputes (id, result_id, opened_at) VALUES (?, ?, ?)', [record.id, record.result_id, record.opened_at]);
+            for (const m of record.messages) await tx.run('INSERT INTO dispute_messages (id, dispute_id, posted_at, body) VALUES (?, ?, ?, ?)', [m.id, record.id, m.posted_at, m.body]);
+            counts.disputes += 1;
+            counts.messages += record.messages.length;
+            break;
+          case 'contributor_link':
+            await tx.run('INSERT INTO contributor_links (public_key, github_login, created_at) VALUES (?, ?, ?)', [record.public_key, record.login, record.linked_at]);
+            counts.contributorLinks += 1;
+            break;
+          default:
+            throw new ImportError(`unknown record type ${JSON.stringify((record as { type?: unknown }).type)}`);
+        }
+      }
+      await this.afterExplicitIds(tx);
+      // The board was empty, and so were its derived tables.
+      await this.deriveAll(tx);
+      return counts;
+    });
+  }
+
+  abstract close(): Promise<void>;
+
+  /**
+   * Flags and statistics of each group from its current comparable, non-withdrawn members. The
+   * best run is the fastest of them that is not flagged: an outlier is kept and shown, but never
+   * held up as what the group reaches. The caller holds the groups' locks. Five statements per
+   * chunk of groups, however many groups: members, one descriptive row per group, then the writes.
+   */
+  private async recomputeGroups(tx: SqlExecutor, groups: GroupRef[]): Promise<void> {
+    for (const batch of chunks(groups, GROUP_CHUNK)) {
+      const inGroups = (t = '') => `(${t}cluster_key, ${t}workload) IN (VALUES ${batch.map(() => '(?, ?)').join(', ')})`;
+      const keys = batch.flatMap((g) => [g.clusterKey, g.workload]);
+      // Only comparable results are pooled, flagged or ranked (METHODOLOGY §6.1).
+      const memberRows = await tx.all<GroupRef & { resultId: string; idx: number; decodeTps: number | null }>(
+        `SELECT wr.cluster_key AS "clusterKey", wr.workload, wr.result_id AS "resultId", wr.idx, wr.decode_tps AS "decodeTps" FROM workload_results wr
+         WHERE ${inGroups('wr.')} AND wr.comparable = 1 AND wr.decode_tps IS NOT NULL AND ${NOT_WITHDRAWN}
+         ORDER BY wr.seq, wr.idx`,
+        keys,
+      );
+      // What a group is called on the pages: its latest comparable row, else its latest row.
+      const samples = await tx.all<GroupRef & Record<string, SqlValue>>(batch.map(() => `SELECT * FROM (${SAMPLE_OF_GROUP}) AS s`).join(' UNION ALL '), keys);
+      const key = (g: GroupRef) => `${g.clusterKey}\u0000${g.workload}`;
+      const members = new Map<string, Array<{ resultId: string; idx: number; decodeTps: number }>>();
+      for (const m of memberRows) {
+        const list = members.get(key(m)) ?? [];
+        list.push({ resultId: m.resultId, idx: m.idx, decodeTps: m.decodeTps! });
+        members.set(key(m), list);
+      }
+      const sampleOf = new Map(samples.map((row) => [key(row), row]));
+      const flags: SqlValue[][] = [];
+      const clusterRows: SqlValue[][] = [];
+      for (const group of batch) {
+        const sample = sampleOf.get(key(group));
+        if (!sample) continue;
+        const list = members.get(key(group)) ?? [];
+        const values = list.map((m) => m.decodeTps);
+        const z = leaveOneOutZ(values);
+        const flagged = list.map((_, i) => isOutlier(z[i]!));
+        let flaggedCount = 0;
+        let best: string | null = null;
+        let bestValue = -Infinity;
+        for (const [i, m] of list.entries()) {
+          if (flagged[i]) {
+            flaggedCount += 1;
+            flags.push([group.clusterKey, group.workload, m.resultId, m.idx, z[i]!]);
+          } else if (m.decodeTps > bestValue) {
+            bestValue = m.decodeTps;
+            best = m.resultId;
+          }
+        }
+        const stats = clusterStats(values);
+        clusterRows.push([
+          group.clusterKey, group.workload, sample.suiteVersion!, sample.modelName!, sample.modelIdentifier!, sample.modelQuant ?? null, sample.modelDigest ?? null,
+          sample.modelSlug!, sample.backend!, sample.engine!, sample.build!, sample.hardwareClass!, sample.hardwareSlug!, sample.acceleratorSummary!,
+          stats.n, stats.min, stats.median, stats.max, stats.mean, flaggedCount, best,
+        ]);
+      }
+      await tx.run(`DELETE FROM outlier_flags WHERE ${inGroups()}`, keys);
+      for (const rows of chunks(flags, CHUNK)) {
+        await tx.run(`INSERT INTO outlier_flags (cluster_key, workload, result_id, idx, z) VALUES ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, rows.flat());
+      }
+      if (clusterRows.length === 0) continue;
+      await tx.run(
+        `INSERT INTO clusters (cluster_key, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug,
+         backend, engine, build, hardware_class, hardware_slug, accelerator_summary, n, min, median, max, mean, flagged_count, best_result_id)
+         VALUES ${clusterRows.map(() => `(${marks(21)})`).join(', ')}
+         ON CONFLICT (cluster_key, workload) DO UPDATE SET n = excluded.n, min = excluded.min, median = excluded.median, max = excluded.max,
+         mean = excluded.mean, flagged_count = excluded.flagged_count, best_result_id = excluded.best_result_id`,
+        clusterRows.flat(),
+      );
+    }
+  }
+}
