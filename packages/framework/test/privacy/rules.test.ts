@@ -57,6 +57,63 @@ const LEGITIMATE = [
   'sha256:' + 'ab'.repeat(32),
   '12:34:56',
   'org/<script>alert(1)</script>', // markup is the pages\' to escape, not a path
+  // The hosted providers' and hubs' own hosts (and their subdomains), as drivers' errors name them.
+  ...[
+    'ollama.com',
+    'modelscope.cn',
+    'github.com',
+    'raw.githubusercontent.com',
+    'api.anthropic.com',
+    'api.together.xyz',
+    'api.together.ai',
+    'api.fireworks.ai',
+    'api.groq.com',
+    'api.mistral.ai',
+    'api.deepseek.com',
+    'generativelanguage.googleapis.com',
+    'api.x.ai',
+    'api.cohere.com',
+    'api.cohere.ai',
+    'api.deepinfra.com',
+    'api.cerebras.ai',
+    'api.perplexity.ai',
+  ].flatMap((host) => [`HTTP 503 from POST https://${host}/v1/chat/completions`, `fetch failed: ${host} timed out`]),
+  'pulled from hf.co.', // a sentence ends after the host
+  // File names whose extension is also a top-level domain: files, not hosts.
+  'convert_hf_to_gguf.py',
+  'consolidated.00.pth weights.pt',
+  'run-server.sh',
+  'README.md',
+  'libggml-cuda.so',
+  'weights.zip',
+  'llama-server.pid',
+  'ggml-cuda.cu',
+  // Dotted code identifiers: a lower-case last label that is no TLD, or a TLD-like word in mixed case.
+  'torch.cuda',
+  'mlx.core.Stream',
+  'torch.Storage',
+  // Backend API paths in error texts (llama-server, ollama, vLLM, TGI, OpenAI-style relays).
+  ...[
+    '/v2/models',
+    '/v3/models',
+    '/api/generate',
+    '/chat/completions',
+    '/completion',
+    '/completions',
+    '/health',
+    '/healthz',
+    '/props',
+    '/metrics',
+    '/slots',
+    '/tokenize',
+    '/detokenize',
+    '/models',
+    '/generate',
+    '/embeddings',
+    '/infill',
+    '/openai/v1/chat/completions',
+    '/inference/v1/generate',
+  ].map((path) => `HTTP 404 from GET ${path}`),
 ];
 
 const PERSONAL: Array<[string, string, string]> = [
@@ -79,6 +136,19 @@ const PERSONAL: Array<[string, string, string]> = [
   ['alice@example.com', 'email', '<email>'],
   ['alice@thinkpad', 'email', '<email>'],
   ['http://alice-pc:8080/v1/models', 'hostname', 'http://<host>:8080/v1/models'],
+  // Names local by convention (RFC 6762, RFC 8375, router and corporate suffixes), none of them a TLD.
+  ...['alice-pc.local', 'printer.home', 'db.internal', 'wiki.intranet', 'build.corp', 'box.localdomain', 'vault.private', 'app.localhost', 'ci.test', 'www.example', 'x.invalid'].map(
+    (host): [string, string, string] => [`cannot reach ${host} (timeout)`, 'hostname', 'cannot reach <host> (timeout)'],
+  ),
+  ['ALICE-PC.CORP', 'hostname', '<host>'],
+  ['cannot reach alice-pc.lan.', 'hostname', 'cannot reach <host>.'],
+  ['eth0 aa:bb:cc:dd:ee:ff up', 'mac', 'eth0 <mac> up'],
+  ['router aabb.ccdd.eeff (cisco)', 'mac', 'router <mac> (cisco)'],
+  ['connect to fe80::1ff:fe23:4567:890a failed', 'ipv6', 'connect to <ip> failed'],
+  ['fe80::1ff:fe23:4567:890a%eth0', 'ipv6', '<ip>'],
+  ['http://[fe80::1]:8080/v1/models', 'ipv6', 'http://<ip>:8080/v1/models'],
+  ['http://10.0.0.5:8080/health', 'ipv4', 'http://<ip>:8080/health'],
+  ['https://alice:secret@huggingface.co/x', 'email', 'https://<email>/x'],
 ];
 
 describe('privacy rules: detectors', () => {
