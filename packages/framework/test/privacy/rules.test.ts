@@ -114,6 +114,10 @@ const LEGITIMATE = [
     '/openai/v1/chat/completions',
     '/inference/v1/generate',
   ].map((path) => `HTTP 404 from GET ${path}`),
+  'invalid URL http:///v1/models', // no host: nothing to hide
+  'onnxruntime 1.2.3.456', // four dotted numbers that are no IPv4 address
+  'unexpected token \\n in JSON', // an escaped newline is no Windows path
+  'cd ~/',
 ];
 
 const PERSONAL: Array<[string, string, string]> = [
@@ -149,6 +153,16 @@ const PERSONAL: Array<[string, string, string]> = [
   ['http://[fe80::1]:8080/v1/models', 'ipv6', 'http://<ip>:8080/v1/models'],
   ['http://10.0.0.5:8080/health', 'ipv4', 'http://<ip>:8080/health'],
   ['https://alice:secret@huggingface.co/x', 'email', 'https://<email>/x'],
+  ['https://alice@huggingface.co/x', 'email', 'https://<email>/x'],
+  ['http://[fe80::1%eth0]:8080/', 'ipv6', 'http://<ip>:8080/'],
+  ['listening on [fe80::1]:8080', 'ipv6', 'listening on <ip>:8080'],
+  ['connecting to fe80::1ff:fe23:4567:890a...', 'ipv6', 'connecting to <ip>'],
+  ['no route to 2001:db8::.', 'ipv6', 'no route to <ip>'],
+  ['mirror at myhf.co', 'hostname', 'mirror at <host>'], // not a subdomain of an allowed host
+  ['failed to open /home/alice/x.gguf...', 'path', 'failed to open <path>...'],
+  ['read ~/models/x.gguf', 'path', 'read <path>'],
+  ['~alice/models/x.gguf', 'path', '<path>'],
+  ['open models\\alice\\my models\\x.gguf', 'path', 'open <path>'],
 ];
 
 describe('privacy rules: detectors', () => {
@@ -161,6 +175,19 @@ describe('privacy rules: detectors', () => {
       assert.deepEqual(findPersonalData(text).map((f) => f.kind), [kind], text);
       assert.equal(scrubText(text), scrubbed);
     }
+  });
+
+  it('finds several in one text, in the order they appear, and scrubs each', () => {
+    const text = 'at 10.0.0.5 mail alice@example.com or /home/alice/x, via fe80::1 and alice-pc.lan';
+    assert.deepEqual(findPersonalData(text).map((f) => [f.kind, text.slice(f.start, f.end)]), [
+      ['ipv4', '10.0.0.5'],
+      ['email', 'alice@example.com'],
+      ['path', '/home/alice/x'],
+      ['ipv6', 'fe80::1'],
+      ['hostname', 'alice-pc.lan'],
+    ]);
+    assert.equal(scrubText(text), 'at <ip> mail <email> or <path>, via <ip> and <host>');
+    assert.equal(scrubText('from 10.0.0.5 http://alice-pc.lan/x'), 'from <ip> http://<host>/x');
   });
 
   it('a local model path becomes its file name; hub ids and tags are kept', () => {
