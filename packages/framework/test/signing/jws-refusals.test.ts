@@ -78,6 +78,8 @@ describe('verifyCompactJws: each malformed token refused with its own reason', (
       ['non-canonical base64url (unused bits set)', respelled(header), /JWS header is not canonical base64url/],
       ['not JSON', seg('{alg:EdDSA'), /JWS header is not JSON/],
       ['not UTF-8', seg(new Uint8Array([0x7b, 0xff, 0x7d])), /JWS header is not JSON/],
+      // A stray byte in a member the verifier ignores: a lenient decoder would accept the header.
+      ['not UTF-8 in an extra member', seg(Buffer.concat([Buffer.from(canonicalize(goodHeader(keys)).slice(0, -1) + ',"kid":"'), Buffer.from([0xff]), Buffer.from('"}')])), /JWS header is not JSON/],
       ['null', seg('null'), /JWS header is not an object/],
       ['a number', seg('5'), /JWS header is not an object/],
       ['a string', seg('"EdDSA"'), /JWS header is not an object/],
