@@ -99,6 +99,10 @@ describe('provenance (llm-speed verify)', () => {
     writeJson(join(dir, 'package.json'), { name: 'llm-speed', version: '3.1.4', dependencies: { 'dep-a': '^1.0.0', 'dep-c': '*' }, optionalDependencies: { 'not-installed': '^1.0.0' } });
     writeJson(join(dir, 'node_modules', 'dep-c', 'package.json'), { name: 'dep-c' });
     assert.deepEqual(installedDependencyLines(dir), ['@scope/dep-b@2.0.0', 'dep-a@1.0.0', 'dep-c@unknown']);
+    // A folder without package.json is no installed package: Node's lookup goes on to the parent's node_modules.
+    mkdirSync(join(dir, 'node_modules', 'dep-a', 'node_modules', '@scope', 'dep-b'), { recursive: true });
+    writeJson(join(dir, '..', '@scope', 'dep-b', 'package.json'), { name: '@scope/dep-b', version: '2.0.9' });
+    assert.deepEqual(installedDependencyLines(dir), ['@scope/dep-b@2.0.0', 'dep-a@1.0.0', 'dep-c@unknown']);
   });
 
   it('ignores a build stamp that is not a commit id, and says "unknown" for a package without a version', () => {
