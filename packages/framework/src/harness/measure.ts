@@ -44,7 +44,7 @@ export interface GenerationMetrics {
 export async function recordGeneration(
   session: DriverSession,
   request: GenerationRequest,
-  options: { clock?: Clock; promptTokensHint?: number } = {},
+  options: { clock?: Clock } = {},
 ): Promise<GenerationRecord> {
   const clock = options.clock ?? defaultNow;
   const record: GenerationRecord = { sentAt: 0, endedAt: 0, arrivals: [], arrivedTokens: 0, extras: {} };
@@ -74,7 +74,6 @@ export async function recordGeneration(
     record.error = errorMessage(error);
   }
   if (record.endedAt === 0) record.endedAt = clock();
-  if (record.promptTokens === undefined && options.promptTokensHint !== undefined) record.promptTokens = options.promptTokensHint;
   return record;
 }
 
