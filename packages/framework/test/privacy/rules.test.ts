@@ -161,6 +161,7 @@ const PERSONAL: Array<[string, string, string]> = [
   ['mirror at myhf.co', 'hostname', 'mirror at <host>'], // not a subdomain of an allowed host
   ['failed to open /home/alice/x.gguf...', 'path', 'failed to open <path>...'],
   ['read ~/models/x.gguf', 'path', 'read <path>'],
+  ['resolved 10.0.0.5.nip.io', 'ipv4', 'resolved <ip>.nip.io'], // wildcard DNS that spells the address
   ['~alice/models/x.gguf', 'path', '<path>'],
   ['open models\\alice\\my models\\x.gguf', 'path', 'open <path>'],
 ];
