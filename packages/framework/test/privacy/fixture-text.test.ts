@@ -21,10 +21,11 @@ describe('fixture text: the index of a suites folder', () => {
     root = mkdtempSync(join(tmpdir(), 'llm-speed-fixtures-'));
     mkdirSync(join(root, 'suite-a', 'fixtures'), { recursive: true });
     writeFileSync(join(root, 'suite-a', 'fixtures', 'w1.txt'), PROSE);
-    // In the raw JSON "\n" is a backslash and an n; the decoded string has a line break there.
+    // In the raw JSON "\n" and "\t" are a backslash and a letter; the decoded strings have a line
+    // break and a tab there. Every 24-character window of these two strings crosses its escape.
     writeFileSync(
       join(root, 'suite-a', 'fixtures', 'w5.json'),
-      JSON.stringify({ turns: [[{ role: 'user', content: 'Quietly\nrivers carry gravel downstream each spring' }]], meta: { note: 'Bridges need patience and careful study of floods' } }),
+      JSON.stringify({ turns: [[{ role: 'user', content: 'Copper kettle\nwhistles at dawn' }]], meta: { note: 'Bridges need\tpatience and careful study' } }),
     );
     writeFileSync(join(root, 'suite-a', 'fixtures', 'broken.json'), '{"text": "Harbour cranes unload ships through the night", ');
     mkdirSync(join(root, 'suite-b'), { recursive: true });
@@ -45,9 +46,9 @@ describe('fixture text: the index of a suites folder', () => {
   });
 
   it('reads the strings inside JSON fixtures, nested in arrays and objects, as well as the raw file', () => {
-    assert.ok(hasFixtureWindow(fixtureForm('Quietly\nrivers carry gravel downstream'), index), 'the decoded string, across its line break');
-    assert.ok(hasFixtureWindow(fixtureForm('Quietly\\nrivers carry gravel downstream'), index), 'the raw file text');
-    assert.ok(hasFixtureWindow(fixtureForm('needs patience and careful study of floods'), index), 'a string in a nested object');
+    assert.ok(hasFixtureWindow(fixtureForm('Copper kettle\nwhistles at dawn'), index), 'a string in an array in an array, across its line break');
+    assert.ok(hasFixtureWindow(fixtureForm('Copper kettle\\nwhistles at dawn'), index), 'the raw file text');
+    assert.ok(hasFixtureWindow(fixtureForm('Bridges need\tpatience and careful study'), index), 'a string in a nested object, across its tab');
     assert.ok(hasFixtureWindow(fixtureForm('Harbour cranes unload ships through the night'), index), 'a fixture that is not valid JSON is still read as text');
   });
 
