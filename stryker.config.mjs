@@ -113,7 +113,7 @@ export default {
   jsonReporter: { fileName: `test-output/mutation/${name}/mutation.json` },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   tempDirName: '.stryker-tmp',
-  ignorePatterns: ['test-output', 'dist-packages', '.cache', '.gl', '.whl', 'packages/*/dist', 'bench'],
+  ignorePatterns: ['test-output', 'dist-packages', '.cache', '.gl', '.whl', 'packages/*/dist'],
   thresholds: { high: 90, low: 85, break: area.break ?? null },
   incremental: false,
 };
