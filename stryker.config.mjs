@@ -63,6 +63,8 @@ export const AREAS = {
     ],
     spec: [
       'packages/server/test/ingest.test.ts',
+      'packages/server/test/ingest-refusals.test.ts',
+      'packages/server/test/limits-unit.test.ts',
       'packages/server/test/outliers.test.ts',
       'packages/server/test/ip-hash.test.ts',
       'packages/server/test/rate-limit.test.ts',
