@@ -1,8 +1,8 @@
 /**
  * scripts/test.sh, the one test command: a failed llama-server build stops it at once with the
  * build's own error (before any test runs), and a good run checks PostgreSQL, goes on to mocha and
- * then to the install test. Runs the real script in a scratch copy of the repository layout whose build
- * steps, llama-server build and npx are stand-ins, so nothing heavy runs.
+ * then to the install test. Runs the real script in a scratch copy of the repository layout whose
+ * build steps, llama-server build, PostgreSQL check and npx are stand-ins, so nothing heavy runs.
  */
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
