@@ -152,9 +152,16 @@ function parseJsonBody(text: unknown, hint: string): unknown {
   }
 }
 
-/** Whether the request carries an HTML form (the dispute forms); its answers are pages and redirects. */
+/** Whether the request carries an HTML form to a route that takes one (the dispute forms): its answers are pages and redirects. */
 function isForm(request: FastifyRequest): boolean {
-  return request.method === 'POST' && mediaTypeEssence(request.headers['content-type']) === FORM;
+  return request.method === 'POST' && mediaTypeEssence(request.headers['content-type']) === FORM && Boolean(request.routeOptions?.config?.mediaTypes?.includes(FORM));
+}
+
+/** A page route's error as a page, unless the client asked for JSON only (the CLI does). */
+function wantsPage(request: FastifyRequest): boolean {
+  if (request.routeOptions?.config?.page !== true) return false;
+  const accept = String(request.headers.accept ?? '');
+  return !(/application\/json/.test(accept) && !/text\/html/.test(accept));
 }
 
 function readMessage(body: unknown, request?: FastifyRequest): { message: string; reason?: string } {
@@ -236,7 +243,7 @@ const ERROR_TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Refused
 
 /** The error body for anything thrown by a route, a hook or Fastify itself: JSON, or a page for page routes and form posts. */
 function errorReply(error: unknown, request: FastifyRequest, reply: FastifyReply, page?: (title: string, message: string) => string): FastifyReply {
-  if (page && (isForm(request) || request.routeOptions?.config?.page === true)) {
+  if (page && (isForm(request) || wantsPage(request))) {
     const { status, message } = jsonErrorOf(error, request);
     if (status === 500) process.stderr.write(`llm-speed-server: ${(error as Error)?.stack ?? String(error)}\n`);
     if (status === 413) reply.header('connection', 'close');

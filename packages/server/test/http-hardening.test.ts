@@ -168,11 +168,17 @@ forEachBackend('server: media types, security headers, HEAD and 405', () => {
       assert.equal(unknown.status, 405);
     });
 
-    it('unknown paths and malformed ids → 404 with the JSON error shape', async () => {
+    it('unknown paths and malformed ids → 404 with the JSON error shape (a page under a page route, unless JSON is asked for)', async () => {
       for (const path of ['/nope', '/v1/results/not-an-id', '/m/UPPER', `/r/${id}.xml`]) {
-        const res = await send(server, 'GET', path);
+        const res = await send(server, 'GET', path, undefined, { accept: 'application/json' });
         assert.equal(res.status, 404, path);
         assert.equal(typeof res.json.error, 'string', path);
+      }
+      for (const path of ['/m/UPPER', `/r/${id}.xml`, '/hw/no-such-box', '/disputes/123']) {
+        const res = await send(server, 'GET', path, undefined, { accept: 'text/html' });
+        assert.equal(res.status, 404, path);
+        assert.match(res.headers.get('content-type') ?? '', /text\/html/, path);
+        assert.match(res.text, /<h1>Not found<\/h1><p class="message">(no route|No )/, path);
       }
       const bad = await send(server, 'GET', '/%E0%A4%A');
       assert.equal(bad.status, 400);

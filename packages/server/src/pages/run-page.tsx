@@ -2,6 +2,7 @@
 /** @jsxImportSource preact */
 /** /r/<id>: a result read top-down — headline, workloads, how to reproduce and verify, disputes, provenance last. */
 import type { MeasuredResult } from '@llm-speed/framework';
+import { SIGMA_THRESHOLD } from '../outliers.js';
 import { Commands } from './components/commands.js';
 import { RunDisputes, Time } from './components/disputes.js';
 import { Headline } from './components/headline.js';
@@ -167,7 +168,7 @@ export function RunPage({ view, site }: { view: RunView; site: Site }) {
       <Headline result={lead} summary={run.fingerprint.accelerator_summary} headline={view.headline} standing={view.standing} compareWith={view.compareWith} id={stored.id} contributor={view.contributor} />
       {flagged ? (
         <p class="flag">
-          Flagged for review: {flagged} workload{flagged > 1 ? 's' : ''} far from its group (see below).
+          This run is flagged for review: {flagged} workload{flagged > 1 ? 's are' : ' is'} more than {SIGMA_THRESHOLD}σ from its group (see below).
         </p>
       ) : null}
       {view.disputes.length ? (

@@ -152,7 +152,7 @@ export function WorkloadCard({ result: r, index, flaggedZ, cluster, notComparabl
         {workloadLabel(r.workload)}
         <FlagNote z={flaggedZ} />
       </h3>
-      {notComparable ? <p class="not-comparable">Not comparable — listed here, never ranked or pooled: {notComparable.join('; ')} (METHODOLOGY §6.1).</p> : null}
+      {notComparable ? <p class="not-comparable">Not comparable — not ranked, not counted in its group: {notComparable.join('; ')} (METHODOLOGY §6.1).</p> : null}
       <div class={wide ? 'charts' : undefined}>
         <div class="scroll">
           <Figures r={r} />
