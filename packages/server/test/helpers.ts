@@ -159,7 +159,7 @@ export function fullResults(): MeasuredResult[] {
     sampleResult({ ...common, backend_prefill_tps: 8610.2, backend_decode_tps: 190.3, cached_prompt_tokens: 0 }),
     sampleResult({ ...common, workload: 'chat-long', ttft_ms: 611.8, prefill_tps: 6702.4, decode_tps: 171.2, prompt_tokens: 4100, output_tokens: 1024, context_tokens: 5124, wall_ms: 6600, backend_decode_tps: 173.9 }),
     { ...w3!, ...common },
-    { ...w4!, ...common },
+    { ...w4!, ...common, batch_size: 16, output_tokens: 16 * 256 },
     turnResult(common),
   ];
 }

@@ -34,10 +34,10 @@ export function GroupsTable({ clusters }: { clusters: ClusterRow[] }) {
           <th>backend</th>
           <th>hardware</th>
           <th>runs</th>
-          <th>decode tok/s min</th>
+          <th class="opt">decode tok/s min</th>
           <th>median</th>
-          <th>max</th>
-          <th>flagged</th>
+          <th class="opt">max</th>
+          <th class="opt">flagged</th>
           <th>best run</th>
         </tr>
         {clusters.map((c) => (
@@ -55,10 +55,10 @@ export function GroupsTable({ clusters }: { clusters: ClusterRow[] }) {
               <a href={`/hw/${c.hardwareSlug}`}>{c.acceleratorSummary}</a> <small class="mono">{c.hardwareClass.startsWith('summary:') ? '' : c.hardwareClass}</small>
             </td>
             <td class="n">{c.n}</td>
-            <td class="n">{num(c.min)}</td>
+            <td class="n opt">{num(c.min)}</td>
             <td class="n">{num(c.median)}</td>
-            <td class="n">{num(c.max)}</td>
-            <td class="n">{c.flaggedCount ? <span class="flag">⚑ {c.flaggedCount}</span> : '0'}</td>
+            <td class="n opt">{num(c.max)}</td>
+            <td class="n opt">{c.flaggedCount ? <span class="flag">⚑ {c.flaggedCount}</span> : '0'}</td>
             <td>{c.bestResultId ? <a href={`/r/${c.bestResultId}`}>{c.bestResultId}</a> : ''}</td>
           </tr>
         ))}
@@ -74,11 +74,11 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
         <tr>
           <th>run</th>
           <th>workload</th>
-          <th>model</th>
-          <th>backend</th>
+          <th class="opt">model</th>
+          <th class="opt">backend</th>
           <th>hardware</th>
           <th>decode tok/s</th>
-          <th>received</th>
+          <th class="opt">received</th>
         </tr>
         {runs.map((r) => (
           <tr class={r.flaggedZ !== null ? 'flagged' : undefined}>
@@ -86,8 +86,8 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
               <a href={`/r/${r.resultId}`}>{r.resultId}</a>
             </td>
             <td>{workloadLabel(r.workload)}</td>
-            <td>{r.modelName}</td>
-            <td>
+            <td class="opt">{r.modelName}</td>
+            <td class="opt">
               {r.backend} {r.backendVersion}
             </td>
             <td>{r.acceleratorSummary}</td>
@@ -101,7 +101,7 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
                 </small>
               )}
             </td>
-            <td>
+            <td class="opt">
               <Time iso={r.receivedAt} />
             </td>
           </tr>
