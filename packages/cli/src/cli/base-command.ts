@@ -2,10 +2,30 @@
  * What every llm-speed command shares: typed errors become one clear line and a non-zero exit
  * code, Ctrl-C aborts in-flight work through one AbortSignal (drivers stop their processes),
  * and drivers are found through the plugin system on demand, never at startup.
+ *
+ * Exit codes (README "Exit codes"): 0 success, 1 failure, 2 usage error (bad flag, argument or
+ * input), 130/143/129 when interrupted by SIGINT/SIGTERM/SIGHUP. Errors are printed here, not by
+ * oclif's renderer, which wraps long lines with ` ›   ` prefixes: a path or a command in an error
+ * must stay on one line that can be pasted.
  */
-import { Command } from '@oclif/core';
-import { cacheDir, discoverDrivers, LlmSpeedError, type Discovery, type DriverContext, type LlmSpeedConfig } from '@llm-speed/framework';
+import { Command, Errors } from '@oclif/core';
+import { cacheDir, discoverDrivers, LlmSpeedError, nearest, type Discovery, type DriverContext, type LlmSpeedConfig } from '@llm-speed/framework';
 import { handleInterrupts, type InterruptHandle } from './interrupt.js';
+
+/** Exit code of a usage error: a flag, an argument or an input the command cannot take. */
+export const USAGE_EXIT = 2;
+
+/** An oclif parse error (unknown flag, missing argument, a bad option value, exclusive flags). */
+function isParseError(error: unknown): error is Errors.CLIError & { parse: unknown; flags?: string[] } {
+  return error instanceof Errors.CLIError && 'parse' in error;
+}
+
+function isLlmSpeedError(error: unknown): error is LlmSpeedError {
+  // Duck-typed: a plugin's copy of the framework has its own LlmSpeedError class.
+  if (error instanceof LlmSpeedError) return true;
+  const e = error as { code?: unknown; suggestions?: unknown; exitCode?: unknown } | null;
+  return e !== null && typeof e === 'object' && e.code !== undefined && Array.isArray(e.suggestions) && typeof e.exitCode === 'number';
+}
 
 export abstract class BaseCommand extends Command {
   protected readonly abort = new AbortController();
@@ -27,12 +47,38 @@ export abstract class BaseCommand extends Command {
   }
 
   protected async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    // Duck-typed: a plugin's copy of the framework has its own LlmSpeedError class.
-    if (error instanceof LlmSpeedError || ((error as { code?: unknown }).code !== undefined && Array.isArray((error as { suggestions?: unknown }).suggestions) && typeof (error as { exitCode?: unknown }).exitCode === 'number')) {
-      const e = error as LlmSpeedError;
-      this.error(e.message, { exit: this.interrupts?.exitCode ?? (e.exitCode || 1), suggestions: e.suggestions.length ? e.suggestions : undefined, code: e.code });
+    if (isLlmSpeedError(error)) {
+      this.printError(error.message, error.suggestions);
+      this.exit(this.interrupts?.exitCode ?? (error.exitCode || 1));
+    }
+    if (isParseError(error)) {
+      // One line saying what is wrong and where help is, not the whole help page.
+      const message = error.message.replace(/\nSee more help with --help\s*$/, '');
+      const unknown = Array.isArray(error.flags) ? error.flags : [];
+      const lines = unknown.length > 0 ? unknown.map((flag) => this.unknownFlagLine(flag)) : [message];
+      this.printError(lines.join('\n'), [`See: ${[this.config.bin, ...(this.id ? this.id.split(':') : []), '--help'].join(' ')}`]);
+      this.exit(USAGE_EXIT);
     }
     return super.catch(error);
+  }
+
+  /** "unknown flag --quik (did you mean --quick?)": the nearest flag this command has, when it is a likely typo. */
+  private unknownFlagLine(flag: string): string {
+    const ctor = this.constructor as typeof Command;
+    const names = Object.entries({ ...(ctor.flags ?? {}), ...(ctor.baseFlags ?? {}) }).flatMap(([name, def]) => [
+      `--${name}`,
+      ...((def as { allowNo?: boolean }).allowNo ? [`--no-${name}`] : []),
+      ...((def as { char?: string }).char ? [`-${(def as { char: string }).char}`] : []),
+    ]);
+    if (ctor.enableJsonFlag) names.push('--json');
+    names.push('--help');
+    const guess = flag.startsWith('--') ? nearest(flag.slice(2), names.filter((n) => n.startsWith('--')).map((n) => n.slice(2)), Math.max(2, Math.floor(flag.length / 4))) : undefined;
+    return `unknown flag ${flag}${guess ? ` (did you mean --${guess}?)` : ''}`;
+  }
+
+  /** An error as lines of its own on stderr: never wrapped, so paths and commands can be pasted. */
+  protected printError(message: string, suggestions: string[] = []): void {
+    process.stderr.write([`Error: ${message}`, ...suggestions].join('\n') + '\n');
   }
 
   protected driverContext(settings: LlmSpeedConfig): DriverContext {
