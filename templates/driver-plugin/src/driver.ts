@@ -38,9 +38,23 @@ const CAPABILITIES: DriverCapabilities = {
   exact_output_length: true,
 };
 
-/** Where the server listens: the LLM_SPEED_ECHO_URL environment variable, else the default port. */
-export function echoUrl(ctx: Pick<DriverContext, 'env' | 'config'>): string {
-  const configured = ctx.config.echo_url ?? ctx.env.LLM_SPEED_ECHO_URL;
+/**
+ * The settings this driver takes, as a JSON Schema for its section of the user's config file
+ * (`drivers: { echo: { url: ... } }`). The framework also reads each key from LLM_SPEED_ECHO_<KEY>
+ * (here LLM_SPEED_ECHO_URL), validates the merged settings against this schema, and hands them to
+ * every call as `ctx.settings`.
+ */
+export const ECHO_SETTINGS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    url: { type: 'string', format: 'uri', pattern: '^https?://', description: `The echo server (default ${DEFAULT_ECHO_URL}).` },
+  },
+};
+
+/** Where the server listens: the `url` setting (config file or LLM_SPEED_ECHO_URL), else the default port. */
+export function echoUrl(ctx: Pick<DriverContext, 'settings'>): string {
+  const configured = ctx.settings?.url;
   return (typeof configured === 'string' && configured ? configured : DEFAULT_ECHO_URL).replace(/\/+$/, '');
 }
 
@@ -105,12 +119,13 @@ async function* generate(url: string, model: string, request: GenerationRequest,
 
 export const echoDriver: Driver = {
   name: NAME,
+  settingsSchema: ECHO_SETTINGS_SCHEMA,
 
   async detect(ctx): Promise<DriverDetection> {
     const url = echoUrl(ctx);
     const version = await health(url, ctx.signal);
     if (version === undefined) {
-      return { name: NAME, available: false, reason: `no echo server answers at ${url} (start one, or set LLM_SPEED_ECHO_URL)` };
+      return { name: NAME, available: false, reason: `no echo server answers at ${url} (start one, or set drivers.echo.url in the config file or LLM_SPEED_ECHO_URL)` };
     }
     return { name: NAME, available: true, version, reason: `echo server at ${url}`, capabilities: CAPABILITIES };
   },
@@ -122,7 +137,7 @@ export const echoDriver: Driver = {
   async open(modelRef, _options, ctx): Promise<DriverSession> {
     const url = echoUrl(ctx);
     const version = await health(url, ctx.signal);
-    if (version === undefined) throw new DriverError(NAME, `no echo server answers at ${url}`, { suggestions: ['Start the echo server, or set LLM_SPEED_ECHO_URL.'] });
+    if (version === undefined) throw new DriverError(NAME, `no echo server answers at ${url}`, { suggestions: ['Start the echo server, or set drivers.echo.url in the config file or LLM_SPEED_ECHO_URL.'] });
     const available = await models(url, ctx.signal);
     const info = modelRef === undefined ? available[0] : available.find((m) => m.identifier === modelRef);
     if (info === undefined) {

@@ -48,7 +48,7 @@ export async function loadConfigFile(options: { file?: string; cwd?: string } = 
   const problems = check('config', found.config ?? {});
   if (problems.length > 0) {
     throw new ValidationError(`config file ${found.filepath}`, problems, [
-      'Valid keys are listed in schemas/config.schema.json (llm-speed validate <file> --schema config checks a file).',
+      'Every key, with what it does: `llm-speed config init --print` (a commented example); `llm-speed validate <file> --schema config` checks a file.',
     ]);
   }
   return { path: found.filepath, config: (found.config ?? {}) as LlmSpeedConfig };
