@@ -224,7 +224,7 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     const [{ version }, listed] = await Promise.all([serverVersion(binary), listDevices(binary)]);
     return openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
   }
-  ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; put llama-server on PATH (or run scripts/build-llama-server.sh) for full-speed numbers');
+  ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; for full-speed numbers put llama-server on PATH or pass --llama-cpp-path (a llama.cpp release: https://github.com/ggml-org/llama.cpp/releases, or your own build: https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md)');
   // One thread: measured on the 2-core reference machine at 386–461 tok/s vs 88 tok/s with two
   // (bench/llamacpp-overhead.mjs); node-llama-cpp's extra threads contend with its own worker.
   const engine = await openEmbedded(path, { contextTokens: options.contextTokens, parallel: 1, maxContext, batching: EMBEDDED_BATCHING });

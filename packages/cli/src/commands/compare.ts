@@ -2,9 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { resolveSettings } from '@llm-speed/framework';
 import { UsageError } from '@llm-speed/framework';
-import { compareRuns, loadRunRef, renderComparison, type Comparison } from '@llm-speed/framework';
+import { compareRuns, loadRunRef, PUBLIC_API_URL, renderComparison, type Comparison } from '@llm-speed/framework';
 
-export const DEFAULT_API_URL = 'https://api.llm-speed.com';
+export const DEFAULT_API_URL = PUBLIC_API_URL;
 
 export default class Compare extends BaseCommand {
   static summary = 'Compare saved or published runs side by side, per workload and metric, with % differences.';

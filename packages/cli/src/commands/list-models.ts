@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { backendFlags, backendSettings } from '../cli/backend-flags.js';
+import { backendFlags, backendSettings, configurationFlags, driverFlagSettings } from '../cli/backend-flags.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { resolveSettings } from '@llm-speed/framework';
 import { detectDrivers } from '@llm-speed/framework';
@@ -20,27 +20,28 @@ export default class ListModels extends BaseCommand {
   static enableJsonFlag = true;
   static flags = {
     backend: Flags.string({ description: 'Only this backend (as named by `llm-speed detect`).', env: 'LLM_SPEED_BACKEND' }),
-    config: Flags.string({ description: 'Config file to read settings from.' }),
     ...backendFlags,
+    ...configurationFlags,
   };
 
   async run(): Promise<BackendModels[]> {
     const { flags } = await this.parse(ListModels);
     const { settings } = await resolveSettings({ flags: { backend: flags.backend, ...backendSettings(flags) }, configFile: flags.config });
     const ctx = this.driverContext(settings);
-    let detected = await detectDrivers(await this.discover(), ctx);
+    let detected = await detectDrivers(await this.discover(), ctx, { driverFlags: driverFlagSettings(flags) });
     if (settings.backend) {
       detected = detected.filter((d) => d.detection.name.toLowerCase() === settings.backend!.toLowerCase());
       if (detected.length === 0) throw new UsageError(`unknown backend "${settings.backend}"`, ['Run `llm-speed detect` to see installed backends.']);
     }
     const out: BackendModels[] = [];
-    for (const { driver, detection } of detected) {
+    for (const d of detected) {
+      const { driver, detection } = d;
       if (!detection.available) {
         out.push({ backend: detection.name, available: false, reason: detection.reason, models: [] });
         continue;
       }
       try {
-        out.push({ backend: detection.name, available: true, models: await listModels(driver, ctx) });
+        out.push({ backend: detection.name, available: true, models: await listModels(driver, d.context ?? ctx) });
       } catch (error) {
         out.push({ backend: detection.name, available: true, reason: errorMessage(error), models: [] });
       }
