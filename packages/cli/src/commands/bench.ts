@@ -10,7 +10,7 @@ import { collectFingerprint } from '@llm-speed/framework';
 import { runBench } from '@llm-speed/framework';
 import { DOCS_URL, commandHint, hintContextFrom, publishRun, resumeRun, verifyCommand, type HintContext } from '@llm-speed/framework';
 import { createProgress } from '@llm-speed/framework';
-import { renderResultsTable } from '@llm-speed/framework';
+import { renderResultsTable, tableWidth } from '@llm-speed/framework';
 import { configDir, runsDir } from '@llm-speed/framework';
 import { loadSuite, suitePlans } from '@llm-speed/framework';
 import { DEFAULT_API_URL } from './compare.js';
@@ -140,7 +140,8 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
       progress.done();
     }
     const toStdout = flags.json === '-' || flags['print-payload'];
-    const table = renderResultsTable(outcome.run);
+    // Laid out for the terminal it lands on (80 columns on a pipe): notes wrap under their row.
+    const table = renderResultsTable(outcome.run, { width: tableWidth(toStdout ? process.stderr : process.stdout) });
     if (toStdout) this.logToStderr(table);
     else this.log(table);
 
