@@ -25,6 +25,7 @@ export * from './protocol/openai.js';
 export * from './protocol/prometheus.js';
 export * from './protocol/ndjson.js';
 export * from './protocol/python-runner.js';
+export * from './protocol/python-driver.js';
 export { frameworkVersion } from './version.js';
 export * from './fingerprint/index.js';
 export * from './signing/index.js';
