@@ -131,7 +131,7 @@ function isFile(path: string): Promise<boolean> {
  */
 async function resolveModel(modelRef: string | undefined, ctx: DriverContext): Promise<string> {
   if (modelRef === undefined || modelRef.startsWith('synth:')) {
-    const [, size = 'tiny', quant = 'F16'] = (modelRef ?? 'synth:tiny').split(':');
+    const [, size = DEFAULT_MODEL.size, quant = DEFAULT_MODEL.quant] = (modelRef ?? `synth:${DEFAULT_MODEL.size}`).split(':');
     return synthModel(size, quant, ctx);
   }
   const synth = parseSynthIdentifier(modelRef);
@@ -191,8 +191,21 @@ async function catalog(ctx: DriverContext): Promise<Array<{ path: string; info: 
   return models;
 }
 
+/** What a bench with no --model runs on this driver: the synthetic reference model, made on first use. */
+export const DEFAULT_MODEL = { size: 'tiny', quant: 'F16' } as const;
+
+/**
+ * The models --model accepts. The default synthetic model is always listed — `bench` generates
+ * it on first use, so "no models" would be wrong — with a note when it is not generated yet.
+ * An attached server serves its own model, so then only what is on disk is listed.
+ */
 async function listModels(ctx: DriverContext): Promise<ModelInfo[]> {
-  return (await catalog(ctx)).map((m) => m.info);
+  const models = (await catalog(ctx)).map((m) => m.info);
+  const identifier = synthIdentifier(DEFAULT_MODEL.size, DEFAULT_MODEL.quant);
+  if (!attachUrl(ctx) && !models.some((m) => m.identifier === identifier)) {
+    models.unshift({ identifier, name: identifier, quant: DEFAULT_MODEL.quant, synthetic: true, note: 'the default: `llm-speed bench` generates it on first use (seconds)' });
+  }
+  return models;
 }
 
 async function open(modelRef: string | undefined, options: OpenOptions, ctx: DriverContext): Promise<DriverSession> {

@@ -16,6 +16,7 @@ interface BackendModels {
 
 export default class ListModels extends BaseCommand {
   static summary = 'List the models each available backend can run, with quant and digest where known.';
+  static description = `For each backend: the models \`llm-speed bench --model\` accepts (a GGUF file, an ollama tag, a hub id, a served model), with size, quant and digest where the backend says, or why the backend is skipped. llama.cpp always lists its default synthetic reference model: \`bench\` generates it on first use. --json prints the same as data.`;
   static examples = ['<%= config.bin %> list-models', '<%= config.bin %> list-models --backend llama.cpp --json'];
   static enableJsonFlag = true;
   static flags = {
@@ -52,7 +53,7 @@ export default class ListModels extends BaseCommand {
         if (b.available && b.models.length === 0) this.log(`  no models found${b.reason ? `: ${b.reason}` : ''}`);
         for (const m of b.models) {
           const details = [m.size, m.quant, m.digest ? `sha256:${m.digest.slice(0, 12)}…` : undefined, m.synthetic ? 'synthetic' : undefined].filter(Boolean);
-          this.log(`  ${m.identifier}${details.length ? `  (${details.join(', ')})` : ''}`);
+          this.log(`  ${m.identifier}${details.length ? `  (${details.join(', ')})` : ''}${m.note ? ` — ${m.note}` : ''}`);
         }
       }
     }
