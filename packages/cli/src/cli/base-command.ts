@@ -47,19 +47,27 @@ export abstract class BaseCommand extends Command {
   }
 
   protected async catch(error: Error & { exitCode?: number }): Promise<unknown> {
-    if (isLlmSpeedError(error)) {
-      this.printError(error.message, error.suggestions);
-      this.exit(this.interrupts?.exitCode ?? (error.exitCode || 1));
-    }
+    if (isLlmSpeedError(error)) this.fail(error.message, error.suggestions, this.interrupts?.exitCode ?? (error.exitCode || 1));
     if (isParseError(error)) {
       // One line saying what is wrong and where help is, not the whole help page.
       const message = error.message.replace(/\nSee more help with --help\s*$/, '');
       const unknown = Array.isArray(error.flags) ? error.flags : [];
       const lines = unknown.length > 0 ? unknown.map((flag) => this.unknownFlagLine(flag)) : [message];
-      this.printError(lines.join('\n'), [`See: ${[this.config.bin, ...(this.id ? this.id.split(':') : []), '--help'].join(' ')}`]);
-      this.exit(USAGE_EXIT);
+      this.fail(lines.join('\n'), [`See: ${[this.config.bin, ...(this.id ? this.id.split(':') : []), '--help'].join(' ')}`], USAGE_EXIT);
     }
     return super.catch(error);
+  }
+
+  /**
+   * Prints the error as it is and ends the command with `exit`. The error thrown carries the same
+   * message (for callers that run a command in-process) and tells oclif's handler not to print
+   * it again, wrapped.
+   */
+  private fail(message: string, suggestions: string[], exit: number): never {
+    this.printError(message, suggestions);
+    const error = new Errors.CLIError(message, { exit });
+    error.skipOclifErrorHandling = true;
+    throw error;
   }
 
   /** "unknown flag --quik (did you mean --quick?)": the nearest flag this command has, when it is a likely typo. */

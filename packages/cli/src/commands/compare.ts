@@ -26,7 +26,8 @@ export default class Compare extends BaseCommand {
     const runs = await Promise.all(refs.map((r) => loadRunRef(r, settings.api_url)));
     const comparison = compareRuns(runs);
     if (!this.jsonEnabled()) {
-      for (const w of comparison.warnings) this.warn(w);
+      // Printed as they are: oclif's warn() wraps long lines with ` ›   ` prefixes, cutting paths in two.
+      for (const w of comparison.warnings) this.logToStderr(`warning: ${w}`);
       this.log(renderComparison({ ...comparison, warnings: [] }, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
     }
     return comparison;
