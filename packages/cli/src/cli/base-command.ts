@@ -9,16 +9,12 @@
  * must stay on one line that can be pasted.
  */
 import { Command, Errors } from '@oclif/core';
-import { cacheDir, discoverDrivers, LlmSpeedError, nearest, type Discovery, type DriverContext, type LlmSpeedConfig } from '@llm-speed/framework';
+import { cacheDir, discoverDrivers, LlmSpeedError, type Discovery, type DriverContext, type LlmSpeedConfig } from '@llm-speed/framework';
 import { handleInterrupts, type InterruptHandle } from './interrupt.js';
+import { isParseError, usageErrorLines } from './usage-error.js';
 
 /** Exit code of a usage error: a flag, an argument or an input the command cannot take. */
 export const USAGE_EXIT = 2;
-
-/** An oclif parse error (unknown flag, missing argument, a bad option value, exclusive flags). */
-function isParseError(error: unknown): error is Errors.CLIError & { parse: unknown; flags?: string[] } {
-  return error instanceof Errors.CLIError && 'parse' in error;
-}
 
 function isLlmSpeedError(error: unknown): error is LlmSpeedError {
   // Duck-typed: a plugin's copy of the framework has its own LlmSpeedError class.
@@ -50,10 +46,8 @@ export abstract class BaseCommand extends Command {
     if (isLlmSpeedError(error)) this.fail(error.message, error.suggestions, this.interrupts?.exitCode ?? (error.exitCode || 1));
     if (isParseError(error)) {
       // One line saying what is wrong and where help is, not the whole help page.
-      const message = error.message.replace(/\nSee more help with --help\s*$/, '');
-      const unknown = Array.isArray(error.flags) ? error.flags : [];
-      const lines = unknown.length > 0 ? unknown.map((flag) => this.unknownFlagLine(flag)) : [message];
-      this.fail(lines.join('\n'), [`See: ${[this.config.bin, ...(this.id ? this.id.split(':') : []), '--help'].join(' ')}`], USAGE_EXIT);
+      const [first, ...rest] = usageErrorLines(error, this.config.bin, this.id ? this.id.split(':') : []);
+      this.fail(first!.replace(/^Error: /, ''), rest, USAGE_EXIT);
     }
     return super.catch(error);
   }
@@ -68,20 +62,6 @@ export abstract class BaseCommand extends Command {
     const error = new Errors.CLIError(message, { exit });
     error.skipOclifErrorHandling = true;
     throw error;
-  }
-
-  /** "unknown flag --quik (did you mean --quick?)": the nearest flag this command has, when it is a likely typo. */
-  private unknownFlagLine(flag: string): string {
-    const ctor = this.constructor as typeof Command;
-    const names = Object.entries({ ...(ctor.flags ?? {}), ...(ctor.baseFlags ?? {}) }).flatMap(([name, def]) => [
-      `--${name}`,
-      ...((def as { allowNo?: boolean }).allowNo ? [`--no-${name}`] : []),
-      ...((def as { char?: string }).char ? [`-${(def as { char: string }).char}`] : []),
-    ]);
-    if (ctor.enableJsonFlag) names.push('--json');
-    names.push('--help');
-    const guess = flag.startsWith('--') ? nearest(flag.slice(2), names.filter((n) => n.startsWith('--')).map((n) => n.slice(2)), Math.max(2, Math.floor(flag.length / 4))) : undefined;
-    return `unknown flag ${flag}${guess ? ` (did you mean --${guess}?)` : ''}`;
   }
 
   /** An error as lines of its own on stderr: never wrapped, so paths and commands can be pasted. */

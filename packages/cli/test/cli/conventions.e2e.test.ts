@@ -73,6 +73,9 @@ describe('oclif conventions, exit codes and honest help (e2e, real CLI)', functi
       [['bench', '--no-uplod'], '--no-upload'],
       [['list-models', '--backnd', 'x'], '--backend'],
       [['verify-run', 'x', '--jsn'], '--json'],
+      // Commands from other plugins too: the llama.cpp plugin's, and oclif's own.
+      [['models', 'synth', '--sise', 'tiny'], '--size'],
+      [['plugins', 'install', '--forse', 'x'], '--force'],
     ] as const) {
       const r = await box.run([...args]);
       assert.equal(r.exitCode, 2, `${args.join(' ')}: ${r.stderr}`);
