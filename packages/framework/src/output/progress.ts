@@ -46,7 +46,7 @@ export function liveState(inFlight: Iterable<InFlightGeneration>): string | unde
   }
   if (streams === 0) return undefined;
   const phase = waiting === streams ? 'prefill' : waiting > 0 ? `decode (${streams - waiting} of ${streams} streams)` : 'decode';
-  return `${phase}${tokens > 0 ? ` · ${tokens} tokens` : ''}`;
+  return `${phase}${tokens > 0 ? ` · ${tokens} token${tokens === 1 ? '' : 's'}` : ''}`;
 }
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, isTty = Boolean(stream.isTTY), options: ProgressOptions = {}): ProgressReporter {
