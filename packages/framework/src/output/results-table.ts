@@ -108,9 +108,12 @@ export function renderResultsTable(run: RunPayload, options: { width?: number } 
     const note = notes(r);
     if (note) lines.push(...wrapText(note, width, under));
   }
-  const legend = backendInline
-    ? "prefill/s, decode/s: tokens per second on llm-speed's clock; (backend): the backend's own timers for the same requests (METHODOLOGY §3.2), – where it has none"
-    : "prefill/s, decode/s: tokens per second on llm-speed's clock; the backend's own timers for the same requests under a row where it has them (METHODOLOGY §3.2)";
+  const anyBackend = results.some((r) => r.backend_prefill_tps != null || r.backend_decode_tps != null);
+  const legend = !anyBackend
+    ? "prefill/s, decode/s: tokens per second on llm-speed's clock (the backend reported no timers of its own, METHODOLOGY §3.2)"
+    : backendInline
+      ? "prefill/s, decode/s: tokens per second on llm-speed's clock; (backend): the backend's own timers for the same requests (METHODOLOGY §3.2), – where it has none"
+      : "prefill/s, decode/s: tokens per second on llm-speed's clock; the backend's own timers for the same requests under a row where it has them (METHODOLOGY §3.2)";
   lines.push(...wrapText(legend, width, '  ', ''));
 
   const details: string[] = [];
