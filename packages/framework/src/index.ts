@@ -26,6 +26,7 @@ export * from './protocol/prometheus.js';
 export * from './protocol/ndjson.js';
 export * from './protocol/python-runner.js';
 export * from './protocol/python-driver.js';
+export { InFlightRequests } from './protocol/in-flight.js';
 export { frameworkVersion } from './version.js';
 export * from './fingerprint/index.js';
 export * from './signing/index.js';

@@ -15,6 +15,7 @@
  */
 import {
   DriverError,
+  InFlightRequests,
   listOpenAiModels,
   openAiRequest,
   providerErrorMessage,
@@ -107,23 +108,15 @@ async function servedModels(url: string, settings: OpenAiCompatSettings, signal?
   }
 }
 
-/**
- * One generation: the request's own signal or close() stops it (each request has a controller,
- * kept in `inFlight` while it runs), so no stream outlives the session.
- */
-async function* generate(url: string, model: string, settings: OpenAiCompatSettings, request: GenerationRequest, inFlight: Set<AbortController>): AsyncGenerator<GenerationEvent> {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  if (request.signal.aborted) controller.abort();
-  else request.signal.addEventListener('abort', onAbort, { once: true });
-  inFlight.add(controller);
+/** One generation. Its signal comes from `requests`: the request's own signal or close() stops it. */
+async function* generate(url: string, model: string, settings: OpenAiCompatSettings, request: GenerationRequest, requests: InFlightRequests): AsyncGenerator<GenerationEvent> {
+  const { signal, release } = requests.start(request.signal);
   try {
     // W1–W4 send `prompt` (/v1/completions), W5 sends `messages` (/v1/chat/completions).
     const { path, body } = openAiRequest(model, request, { exactLength: settings.exact_output_length === true });
-    yield* streamOpenAiCompletion({ baseUrl: url, path, body, sampling: request.sampling, headers: authHeaders(settings), signal: controller.signal, source: NAME });
+    yield* streamOpenAiCompletion({ baseUrl: url, path, body, sampling: request.sampling, headers: authHeaders(settings), signal, source: NAME });
   } finally {
-    request.signal.removeEventListener('abort', onAbort);
-    inFlight.delete(controller);
+    release();
   }
 }
 
@@ -164,7 +157,7 @@ export const openAiCompatDriver: Driver = {
       });
     }
     const info = toModelInfo(chosen);
-    const inFlight = new Set<AbortController>();
+    const requests = new InFlightRequests();
     let closed = false;
     return {
       model: { identifier: info.identifier, name: info.name },
@@ -174,13 +167,12 @@ export const openAiCompatDriver: Driver = {
       extras: { api: 'openai-compatible', exact_length_requested: settings.exact_output_length === true },
       generate(request) {
         if (closed) throw new DriverError(NAME, 'the session is closed');
-        return generate(url, info.identifier, settings, request, inFlight);
+        return generate(url, info.identifier, settings, request, requests);
       },
       async close() {
         // Idempotent. The server belongs to the user: only our own requests stop.
         closed = true;
-        for (const controller of inFlight) controller.abort();
-        inFlight.clear();
+        requests.abortAll();
       },
     };
   },

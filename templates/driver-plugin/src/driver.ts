@@ -13,6 +13,7 @@
 import {
   DriverError,
   getJson,
+  InFlightRequests,
   now,
   postStream,
   readSse,
@@ -77,19 +78,16 @@ async function models(url: string, signal?: AbortSignal): Promise<ModelInfo[]> {
 }
 
 /** Turns the server's SSE stream into generation events. Timestamps come from readSse: byte arrival. */
-async function* generate(url: string, model: string, request: GenerationRequest, inFlight: Set<AbortController>): AsyncGenerator<GenerationEvent> {
-  // One controller per request, aborted by the caller's signal or by close().
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  request.signal.addEventListener('abort', onAbort, { once: true });
-  inFlight.add(controller);
+async function* generate(url: string, model: string, request: GenerationRequest, requests: InFlightRequests): AsyncGenerator<GenerationEvent> {
+  // A signal for this request, aborted by the caller's signal or by close().
+  const { signal, release } = requests.start(request.signal);
   // The echo server only does plain completions; a chat backend would send request.messages as they are.
   const prompt = request.prompt ?? (request.messages ?? []).map((m) => `${m.role}: ${m.content}`).join('\n');
   try {
     // The suite's sampling (greedy, a fixed seed), in the fields this backend has for it: never its defaults.
     const { temperature, topK, seed } = request.sampling;
     const body = await postStream(`${url}/generate`, { model, prompt, max_tokens: request.maxTokens, ignore_eos: true, temperature, top_k: topK, seed }, {
-      signal: controller.signal,
+      signal,
       headers: { accept: 'text/event-stream' },
     });
     for await (const event of readSse(body)) {
@@ -105,15 +103,14 @@ async function* generate(url: string, model: string, request: GenerationRequest,
     }
     throw new DriverError(NAME, 'the stream ended without a done event', { suggestions: ['Check the echo server log.'] });
   } catch (error) {
-    if (controller.signal.aborted) {
+    if (signal.aborted) {
       // Aborted by the harness or by close(): end honestly instead of reporting a broken stream.
       yield { type: 'done', t: now(), stopReason: 'abort' };
       return;
     }
     throw error;
   } finally {
-    request.signal.removeEventListener('abort', onAbort);
-    inFlight.delete(controller);
+    release();
   }
 }
 
@@ -144,7 +141,7 @@ export const echoDriver: Driver = {
       throw new DriverError(NAME, `model "${modelRef ?? ''}" is not served at ${url}; it serves ${available.map((m) => m.identifier).join(', ') || 'nothing'}`);
     }
     const model = info.identifier;
-    const inFlight = new Set<AbortController>();
+    const requests = new InFlightRequests();
     let closed = false;
     return {
       model: { identifier: model, name: info.name },
@@ -155,13 +152,12 @@ export const echoDriver: Driver = {
       extras: {},
       generate: (request) => {
         if (closed) throw new DriverError(NAME, 'the session is closed');
-        return generate(url, model, request, inFlight);
+        return generate(url, model, request, requests);
       },
       async close() {
         // Idempotent: stop every stream still running. A driver that started a server stops it here.
         closed = true;
-        for (const controller of inFlight) controller.abort();
-        inFlight.clear();
+        requests.abortAll();
       },
     };
   },
