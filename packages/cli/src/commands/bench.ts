@@ -18,7 +18,7 @@ import { DEFAULT_API_URL } from './compare.js';
 const OUTPUT = 'OUTPUT';
 const UPLOAD = 'UPLOAD';
 /** Measured (README "Which engine the default uses"): 3–7 s on the 2-core development machine, model generation included. */
-export const QUICK_TIME = 'under 10 s on a 2-core CPU with the embedded default';
+export const QUICK_TIME = 'under 10 s on an idle 2-core CPU with the embedded default';
 
 export default class Bench extends BaseCommand {
   static summary = 'Run the workload suite against a backend and save, sign and upload the result.';
