@@ -3,7 +3,7 @@
 # scripts/test.sh; runnable alone). Packs every package (scripts/pack-all.mjs), serves the packed
 # @llm-speed/* packages and the CLI from a stand-in registry on 127.0.0.1 that passes everything
 # else through to the real one (scripts/local-registry.mjs), then, with a temp HOME and from a
-# temp folder: `npm install -g llm-speed`, --version, detect, bench --quick, validate, verify,
+# temp folder: `npm install -g llm-speed`, --version, detect, bench --quick, validate, config init, help, verify,
 # a third-party driver built from templates/driver-plugin (installed, then linked), and npm's own
 # reason when a plugin install fails. Prints the install's size and time.
 #
@@ -141,8 +141,10 @@ expect "the bundled drivers answer; llama.cpp is available" "
   import { readFileSync } from 'node:fs';
   const report = JSON.parse(readFileSync(process.env.OUT, 'utf8'));
   const names = report.drivers.map((d) => d.name);
-  for (const n of ['llama.cpp', 'ollama', 'vllm', 'mlx', 'exllamav2', 'hosted-api']) if (!names.includes(n)) throw new Error('missing driver ' + n + ' in ' + names);
-  if (!report.drivers.find((d) => d.name === 'llama.cpp').available) throw new Error('llama.cpp unavailable');"
+  for (const n of ['llama.cpp', 'ollama', 'vllm', 'mlx', 'exllamav2', 'hosted-api', 'openai-compat']) if (!names.includes(n)) throw new Error('missing driver ' + n + ' in ' + names);
+  if (!report.drivers.find((d) => d.name === 'llama.cpp').available) throw new Error('llama.cpp unavailable');
+  const compat = report.drivers.find((d) => d.name === 'openai-compat');
+  if (compat.available || !/^not configured: set drivers.openai-compat.base_url/.test(compat.reason)) throw new Error('openai-compat: ' + JSON.stringify(compat));"
 
 started=$SECONDS
 step "llm-speed bench --quick --no-upload --json out.json" llm-speed bench --quick --no-upload --json out.json
@@ -156,6 +158,14 @@ expect "out.json holds a run on llama.cpp with tokens measured" "
 ENGINE="$(node -e "const r=JSON.parse(require('fs').readFileSync('out.json','utf8'));const x=(r.payload?.results??r.results)[0];console.log((x.extras&&x.extras.engine)||'?', x.backend_version||'')")"
 
 step "llm-speed validate out.json" llm-speed validate out.json
+
+step "llm-speed config init (the commented example config)" llm-speed config init
+step "llm-speed validate llm-speed.config.yaml" llm-speed validate llm-speed.config.yaml
+expect "the written config is a valid, empty config" "
+  import { readFileSync } from 'node:fs';
+  if (!/: valid config/.test(readFileSync(process.env.OUT, 'utf8'))) throw new Error('not a valid config');"
+rm -f llm-speed.config.yaml
+step "llm-speed help bench" llm-speed help bench
 
 step "llm-speed verify --json" llm-speed verify --json
 expect "the commit packed from, and the shrinkwrap's SHA-256" "

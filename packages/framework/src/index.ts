@@ -25,6 +25,8 @@ export * from './protocol/openai.js';
 export * from './protocol/prometheus.js';
 export * from './protocol/ndjson.js';
 export * from './protocol/python-runner.js';
+export * from './protocol/python-driver.js';
+export { InFlightRequests } from './protocol/in-flight.js';
 export { frameworkVersion } from './version.js';
 export * from './fingerprint/index.js';
 export * from './signing/index.js';
@@ -32,10 +34,13 @@ export * from './privacy/index.js';
 export * from './upload/index.js';
 export { loginWithDeviceFlow, loginChallenge, loginFilePath, refuseStrictAnon, type LoginOptions, type LoginRecord } from './login/index.js';
 export { configDir, cacheDir, runsDir, dataDir } from './paths.js';
+export { editDistance, nearest } from './util/nearest.js';
 export { superviseChild, killSupervisedChildren, supervisedPids } from './util/child-processes.js';
 // The rest of the pipeline the `llm-speed` CLI (packages/cli) drives: configuration, driver
 // discovery, the bench run and its publication, the terminal output and the file tools.
 export * from './config/resolve.js';
+export { exampleConfig, EXAMPLE_CONFIG_FILE } from './config/example.js';
+export { driverEnvVar, resolveDriverSettings, unknownDriverSections, type DriverSettingsLayers, type DriverSettingsSchema } from './config/driver-settings.js';
 export * from './config/matrix.js';
 export * from './discovery/discover.js';
 export * from './discovery/detect.js';

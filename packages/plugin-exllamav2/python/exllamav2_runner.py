@@ -16,14 +16,11 @@ first, so no cached prefix is reused.
 The dynamic generator stops only on the stop conditions it is given; with none, it generates
 exactly max_tokens, so output length is exact.
 """
-import json
 import sys
 import time
 
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+# The protocol's shared Python side, on PYTHONPATH from the framework (protocol/python-runner.ts).
+from llm_speed_runner import emit, run
 
 
 def cuda_version():
@@ -112,38 +109,20 @@ def serve(generator_module, generator, tokenizer, request):
     emit(done)
 
 
-def main():
-    if len(sys.argv) < 3:
-        emit({"event": "error", "kind": "runtime", "message": "usage: exllamav2_runner.py <model dir> <max seq len>"})
-        return 2
-    try:
-        import exllamav2
-        import exllamav2.generator as generator_module
-    except ImportError as error:
-        emit({"event": "error", "kind": "import", "message": f"{error} (pip install exllamav2)"})
-        return 3
-    try:
-        config = exllamav2.ExLlamaV2Config(sys.argv[1])
-        config.max_seq_len = int(sys.argv[2])
-        model = exllamav2.ExLlamaV2(config)
-        cache = exllamav2.ExLlamaV2Cache(model, max_seq_len=config.max_seq_len, lazy=True)
-        model.load_autosplit(cache)
-        tokenizer = exllamav2.ExLlamaV2Tokenizer(config)
-        generator = generator_module.ExLlamaV2DynamicGenerator(model=model, cache=cache, tokenizer=tokenizer)
-    except Exception as error:
-        emit({"event": "error", "kind": "runtime", "message": f"cannot load {sys.argv[1]}: {error}"})
-        return 4
+def start(args):
+    import exllamav2
+    import exllamav2.generator as generator_module
+    config = exllamav2.ExLlamaV2Config(args[0])
+    config.max_seq_len = int(args[1])
+    model = exllamav2.ExLlamaV2(config)
+    cache = exllamav2.ExLlamaV2Cache(model, max_seq_len=config.max_seq_len, lazy=True)
+    model.load_autosplit(cache)
+    tokenizer = exllamav2.ExLlamaV2Tokenizer(config)
+    generator = generator_module.ExLlamaV2DynamicGenerator(model=model, cache=cache, tokenizer=tokenizer)
     version = str(getattr(exllamav2, "__version__", "unknown"))
-    emit({"event": "ready", "versions": {"exllamav2": version, "cuda": cuda_version()}, "device": device_of()})
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            serve(generator_module, generator, tokenizer, json.loads(line))
-        except Exception as error:
-            emit({"event": "error", "kind": "runtime", "message": str(error)})
-    return 0
+    ready = {"versions": {"exllamav2": version, "cuda": cuda_version()}, "device": device_of()}
+    return ready, lambda request: serve(generator_module, generator, tokenizer, request)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run("exllamav2_runner.py <model dir> <max seq len>", 2, start, install="pip install exllamav2"))

@@ -12,11 +12,9 @@
  * pid) and end are logged to a file, so the test can see that an aborted generation was stopped
  * before it finished and its runner process is gone.
  */
-import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
+import { assertContractGenerations, fakePythonSite, type FakePythonSite } from '@llm-speed/framework/testing';
 import { createExllamaV2Driver } from '../src/index.js';
 import { FAKE_EXLLAMAV2, FAKE_TORCH } from './fake-exllamav2.js';
 
@@ -27,7 +25,7 @@ from exllamav2 import Tensor
 EOS_AT = 10
 
 def log(line):
-    with open(os.environ["FAKE_EXL2_LOG"], "a") as f:
+    with open(os.environ["FAKE_RUNNER_LOG"], "a") as f:
         f.write(line + "\\n")
 
 class ExLlamaV2Sampler:
@@ -41,7 +39,7 @@ class ExLlamaV2DynamicJob:
         self.stop_conditions = stop_conditions
         self.prompt_tokens = input_ids.shape[-1]
         settings = vars(gen_settings) if gen_settings is not None else {}
-        with open(os.environ["FAKE_EXL2_REQUESTS"], "a") as f:
+        with open(os.environ["FAKE_RUNNER_REQUESTS"], "a") as f:
             f.write(json.dumps({"path": "job", "json": {"prompt": input_ids.text, "seed": seed, **settings}}) + "\\n")
 
 class ExLlamaV2DynamicGenerator:
@@ -67,20 +65,14 @@ class ExLlamaV2DynamicGenerator:
 `;
 
 describe('exllamav2 driver against a fake exllamav2', () => {
-  let dir: string;
+  let site: FakePythonSite;
   // Filled in before the suite runs: the contract suite reads the context when each test starts.
   const env: NodeJS.ProcessEnv = { ...process.env, LLM_SPEED_PYTHON: 'python3' };
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'llm-speed-exl2-contract-'));
-    const site = join(dir, 'site');
-    await mkdir(join(site, 'exllamav2', 'generator'), { recursive: true });
-    await writeFile(join(site, 'exllamav2', '__init__.py'), FAKE_EXLLAMAV2);
-    await writeFile(join(site, 'exllamav2', 'generator', '__init__.py'), FAKE_GENERATOR);
-    await mkdir(join(site, 'torch'));
-    await writeFile(join(site, 'torch', '__init__.py'), FAKE_TORCH);
-    Object.assign(env, { PYTHONPATH: site, FAKE_EXL2_LOG: join(dir, 'generations.log'), FAKE_EXL2_REQUESTS: join(dir, 'requests.jsonl') });
+    site = await fakePythonSite({ 'exllamav2/__init__.py': FAKE_EXLLAMAV2, 'exllamav2/generator/__init__.py': FAKE_GENERATOR, 'torch/__init__.py': FAKE_TORCH });
+    Object.assign(env, site.env);
   });
-  after(async () => rm(dir, { recursive: true, force: true }));
+  after(() => site.cleanup());
 
   runDriverContractTests('exllamav2 (real runner, fake exllamav2)', {
     // CUDA comes from the fake torch; no nvidia-smi lookup on this machine's PATH.
@@ -91,7 +83,7 @@ describe('exllamav2 driver against a fake exllamav2', () => {
     generationTimeoutMs: 30_000,
     backend: {
       // Each job the fake generator was given: the prompt text, its seed and its ExLlamaV2Sampler.Settings.
-      requests: async () => (await readFile(join(dir, 'requests.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+      requests: () => site.requests(),
       generationPath: 'job',
       firstTokenDelayMs: 25,
       sampling: { temperature: 'temperature', topK: 'top_k', topP: 'top_p', minP: 'min_p', repeatPenalty: 'token_repetition_penalty', seed: 'seed' },
@@ -99,11 +91,6 @@ describe('exllamav2 driver against a fake exllamav2', () => {
   });
 
   describe('after the contract suite', () => {
-    it('generated exactly the tokens asked for; the aborted generation never finished and its runner is gone', async () => {
-      const log = (await readFile(join(dir, 'generations.log'), 'utf8')).trim().split('\n');
-      assert.deepEqual(log.map((l) => l.replace(/^start (\d+) \d+$/, 'start $1')), ['start 16', 'end 16', 'start 16', 'end 16', 'start 1000']);
-      const pid = Number(log[4]!.split(' ')[2]);
-      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `runner ${pid} still runs`);
-    });
+    it('generated exactly the tokens asked for; the aborted generation never finished and its runner is gone', () => assertContractGenerations(site, 16));
   });
 });

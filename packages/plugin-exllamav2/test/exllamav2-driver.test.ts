@@ -8,10 +8,8 @@
  * the last one eos: True, eos_reason ("max_new_tokens" | "stop_token"), new_tokens.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DriverError, probePython, type DriverContext, type GenerationEvent, SUITE_SAMPLING } from '@llm-speed/framework';
+import { DriverError, probePython, type GenerationEvent } from '@llm-speed/framework';
+import { driverTestContext, fakePythonSite, generateOnce, type FakePythonSite } from '@llm-speed/framework/testing';
 import { createExllamaV2Driver } from '../src/index.js';
 import { FAKE_EXLLAMAV2, FAKE_TORCH } from './fake-exllamav2.js';
 
@@ -61,43 +59,20 @@ class ExLlamaV2DynamicGenerator:
 `;
 
 describe('exllamav2 driver', () => {
-  let fakeDir: string;
-  let emptyDir: string;
+  let fake: FakePythonSite;
+  let empty: FakePythonSite;
   before(async () => {
-    fakeDir = await mkdtemp(join(tmpdir(), 'llm-speed-fake-exl2-'));
-    emptyDir = await mkdtemp(join(tmpdir(), 'llm-speed-empty-'));
-    await mkdir(join(fakeDir, 'exllamav2', 'generator'), { recursive: true });
-    await writeFile(join(fakeDir, 'exllamav2', '__init__.py'), FAKE_EXLLAMAV2);
-    await writeFile(join(fakeDir, 'exllamav2', 'generator', '__init__.py'), FAKE_GENERATOR);
-    await mkdir(join(fakeDir, 'torch'));
-    await writeFile(join(fakeDir, 'torch', '__init__.py'), FAKE_TORCH);
+    fake = await fakePythonSite({ 'exllamav2/__init__.py': FAKE_EXLLAMAV2, 'exllamav2/generator/__init__.py': FAKE_GENERATOR, 'torch/__init__.py': FAKE_TORCH });
+    empty = await fakePythonSite({});
   });
-  after(async () => {
-    await rm(fakeDir, { recursive: true, force: true });
-    await rm(emptyDir, { recursive: true, force: true });
-  });
+  after(() => Promise.all([fake.cleanup(), empty.cleanup()]));
 
   const driver = createExllamaV2Driver({ hasNvidiaSmi: async () => false });
-  const ctx = (pythonPath: string): DriverContext => ({
-    config: {},
-    cacheDir: tmpdir(),
-    env: { ...process.env, PYTHONPATH: pythonPath, LLM_SPEED_PYTHON: 'python3' },
-    signal: new AbortController().signal,
-    log: () => undefined,
-  });
-  const generate = async (model: string, maxTokens: number) => {
-    const session = await driver.open(model, { contextTokens: 512, parallel: 1 }, ctx(fakeDir));
-    const events: GenerationEvent[] = [];
-    try {
-      for await (const e of session.generate({ prompt: 'one two three four', maxTokens, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(e);
-    } finally {
-      await session.close();
-    }
-    return { session, events };
-  };
+  const ctx = (pythonPath: string) => driverTestContext({ env: { ...process.env, PYTHONPATH: pythonPath, LLM_SPEED_PYTHON: 'python3' } });
+  const generate = (model: string, maxTokens: number) => generateOnce(driver, model, { prompt: 'one two three four', maxTokens }, ctx(fake.site));
 
   it('is detected with exllamav2 and CUDA versions when CUDA and the package are there', async () => {
-    const detection = await driver.detect(ctx(fakeDir));
+    const detection = await driver.detect(ctx(fake.site));
     assert.equal(detection.available, true);
     assert.equal(detection.version, 'exllamav2 0.3.2-fake, cuda 12.4');
     assert.deepEqual(detection.build, { kind: 'cuda' });
@@ -105,16 +80,16 @@ describe('exllamav2 driver', () => {
   });
 
   it('is skipped without CUDA', async function () {
-    if ((await probePython('python3', 'import torch', 20_000, { ...process.env, PYTHONPATH: emptyDir })).ok) this.skip();
-    const detection = await driver.detect(ctx(emptyDir));
+    if ((await probePython('python3', 'import torch', 20_000, { ...process.env, PYTHONPATH: empty.site })).ok) this.skip();
+    const detection = await driver.detect(ctx(empty.site));
     assert.equal(detection.available, false);
     assert.match(detection.reason!, /needs an NVIDIA GPU with CUDA/);
   });
 
   it('is skipped with a pip hint when exllamav2 is not importable', async function () {
-    if ((await probePython('python3', 'import exllamav2', 20_000, { ...process.env, PYTHONPATH: emptyDir })).ok) this.skip();
+    if ((await probePython('python3', 'import exllamav2', 20_000, { ...process.env, PYTHONPATH: empty.site })).ok) this.skip();
     const withGpu = createExllamaV2Driver({ hasNvidiaSmi: async () => true });
-    const detection = await withGpu.detect(ctx(emptyDir));
+    const detection = await withGpu.detect(ctx(empty.site));
     assert.equal(detection.available, false);
     assert.match(detection.reason!, /^exllamav2 not importable by python3: pip install exllamav2 \(ModuleNotFoundError: No module named 'exllamav2'\)/);
   });
@@ -150,10 +125,10 @@ describe('exllamav2 driver', () => {
   });
 
   it('fails open with the load error for a model folder that is not a model', async () => {
-    await assert.rejects(driver.open('/models/missing', { contextTokens: 512, parallel: 1 }, ctx(fakeDir)), /cannot load \/models\/missing: Can't find config\.json/);
+    await assert.rejects(driver.open('/models/missing', { contextTokens: 512, parallel: 1 }, ctx(fake.site)), /cannot load \/models\/missing: Can't find config\.json/);
   });
 
   it('fails open with an import error when the runner cannot import exllamav2', async () => {
-    await assert.rejects(driver.open('/models/fake-normal', { contextTokens: 512, parallel: 1 }, ctx(emptyDir)), /cannot import what it needs: No module named 'exllamav2' \(pip install exllamav2\)/);
+    await assert.rejects(driver.open('/models/fake-normal', { contextTokens: 512, parallel: 1 }, ctx(empty.site)), /cannot import what it needs: No module named 'exllamav2' \(pip install exllamav2\)/);
   });
 });

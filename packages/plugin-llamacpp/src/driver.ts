@@ -131,7 +131,7 @@ function isFile(path: string): Promise<boolean> {
  */
 async function resolveModel(modelRef: string | undefined, ctx: DriverContext): Promise<string> {
   if (modelRef === undefined || modelRef.startsWith('synth:')) {
-    const [, size = 'tiny', quant = 'F16'] = (modelRef ?? 'synth:tiny').split(':');
+    const [, size = DEFAULT_MODEL.size, quant = DEFAULT_MODEL.quant] = (modelRef ?? `synth:${DEFAULT_MODEL.size}`).split(':');
     return synthModel(size, quant, ctx);
   }
   const synth = parseSynthIdentifier(modelRef);
@@ -191,8 +191,21 @@ async function catalog(ctx: DriverContext): Promise<Array<{ path: string; info: 
   return models;
 }
 
+/** What a bench with no --model runs on this driver: the synthetic reference model, made on first use. */
+export const DEFAULT_MODEL = { size: 'tiny', quant: 'F16' } as const;
+
+/**
+ * The models --model accepts. The default synthetic model is always listed — `bench` generates
+ * it on first use, so "no models" would be wrong — with a note when it is not generated yet.
+ * An attached server serves its own model, so then only what is on disk is listed.
+ */
 async function listModels(ctx: DriverContext): Promise<ModelInfo[]> {
-  return (await catalog(ctx)).map((m) => m.info);
+  const models = (await catalog(ctx)).map((m) => m.info);
+  const identifier = synthIdentifier(DEFAULT_MODEL.size, DEFAULT_MODEL.quant);
+  if (!attachUrl(ctx) && !models.some((m) => m.identifier === identifier)) {
+    models.unshift({ identifier, name: identifier, quant: DEFAULT_MODEL.quant, synthetic: true, note: 'the default: `llm-speed bench` generates it on first use (seconds)' });
+  }
+  return models;
 }
 
 async function open(modelRef: string | undefined, options: OpenOptions, ctx: DriverContext): Promise<DriverSession> {
@@ -224,7 +237,7 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     const [{ version }, listed] = await Promise.all([serverVersion(binary), listDevices(binary)]);
     return openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
   }
-  ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; put llama-server on PATH (or run scripts/build-llama-server.sh) for full-speed numbers');
+  ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; for full-speed numbers put llama-server on PATH or pass --llama-cpp-path (a llama.cpp release: https://github.com/ggml-org/llama.cpp/releases, or your own build: https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md)');
   // One thread: measured on the 2-core reference machine at 386–461 tok/s vs 88 tok/s with two
   // (bench/llamacpp-overhead.mjs); node-llama-cpp's extra threads contend with its own worker.
   const engine = await openEmbedded(path, { contextTokens: options.contextTokens, parallel: 1, maxContext, batching: EMBEDDED_BATCHING });

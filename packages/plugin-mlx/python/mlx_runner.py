@@ -15,22 +15,11 @@ Each call starts from a fresh KV cache (no prompt_cache is passed), so every pro
   failures:           {"event": "error", "message": str, "kind": "import" | "runtime"}
 Requests are served one at a time in this process (MLX generation is serial).
 """
-import json
 import sys
 import time
 
-
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def version_of(module_name):
-    try:
-        module = __import__(module_name, fromlist=["__version__"])
-        return str(getattr(module, "__version__", "unknown"))
-    except Exception:
-        return None
+# The protocol's shared Python side, on PYTHONPATH from the framework (protocol/python-runner.ts).
+from llm_speed_runner import emit, run, version_of
 
 
 def prompt_text(tokenizer, request):
@@ -125,30 +114,12 @@ def timings_of(response):
     return out or None
 
 
-def main():
-    if len(sys.argv) < 2:
-        emit({"event": "error", "kind": "runtime", "message": "usage: mlx_runner.py <model>"})
-        return 2
-    try:
-        import mlx_lm
-    except ImportError as error:
-        emit({"event": "error", "kind": "import", "message": f"{error} (pip install mlx-lm)"})
-        return 3
-    try:
-        model, tokenizer = mlx_lm.load(sys.argv[1])
-    except Exception as error:
-        emit({"event": "error", "kind": "runtime", "message": f"cannot load {sys.argv[1]}: {error}"})
-        return 4
-    emit({"event": "ready", "versions": {"mlx": version_of("mlx.core"), "mlx_lm": version_of("mlx_lm")}, "device": device_of()})
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            serve(mlx_lm, model, tokenizer, json.loads(line))
-        except Exception as error:
-            emit({"event": "error", "kind": "runtime", "message": str(error)})
-    return 0
+def start(args):
+    import mlx_lm
+    model, tokenizer = mlx_lm.load(args[0])
+    ready = {"versions": {"mlx": version_of("mlx.core"), "mlx_lm": version_of("mlx_lm")}, "device": device_of()}
+    return ready, lambda request: serve(mlx_lm, model, tokenizer, request)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run("mlx_runner.py <model>", 1, start, install="pip install mlx-lm"))

@@ -2,38 +2,17 @@
  * The MLX driver (Apple Silicon): runs mlx-lm in the user's Python through the runner script
  * shipped in python/mlx_runner.py, which loads the model once and prints one JSON line per token.
  * Generation in one MLX process is serial, so W4's "concurrent" streams are flagged as such.
+ * Probing, the runner's lifecycle and the session are the framework's python-runner driver; what
+ * is MLX's own is here.
  */
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  DriverError,
-  probePython,
-  publicModelName,
-  pythonFor,
-  runnerBuild,
-  runnerGeneration,
-  startPythonRunner,
-  type Driver,
-  type DriverCapabilities,
-  type DriverDetection,
-  type DriverSession,
-  type ModelInfo,
-} from '@llm-speed/framework';
+import { createPythonRunnerDriver, type Driver, type ModelInfo } from '@llm-speed/framework';
 
 const NAME = 'mlx';
 export const MLX_RUNNER_SCRIPT = fileURLToPath(new URL('../python/mlx_runner.py', import.meta.url));
-/** Importing mlx_lm pulls in mlx and transformers: seconds on a cold disk. */
-const PROBE_TIMEOUT_MS = 30_000;
-const LOAD_TIMEOUT_MS = 600_000;
-
-const CAPABILITIES: DriverCapabilities = {
-  streaming: true,
-  true_concurrency: false,
-  prefix_cache_stats: false,
-  exact_output_length: false,
-};
 
 const VERSION_PROBE = [
   'import json, mlx_lm',
@@ -65,48 +44,29 @@ export function createMlxDriver(options: MlxDriverOptions = {}): Driver {
   const platform = options.platform ?? process.platform;
   const arch = options.arch ?? process.arch;
 
-  return {
+  return createPythonRunnerDriver({
     name: NAME,
-
-    async detect(ctx): Promise<DriverDetection> {
+    script: MLX_RUNNER_SCRIPT,
+    // mlx_lm.stream_generate stops at end-of-sequence and has no way to ignore it.
+    capabilities: { exact_output_length: false },
+    versionProbe: VERSION_PROBE,
+    // Importing mlx_lm pulls in mlx and transformers: seconds on a cold disk.
+    probeTimeoutMs: 30_000,
+    engine: 'mlx-lm',
+    modelHint: 'Pass --model with a local MLX model folder or a hub id such as mlx-community/Llama-3.2-1B-Instruct-4bit.',
+    backendVersion,
+    extras: () => ({ engine: 'mlx_lm.stream_generate' }),
+    listModels: (ctx) => cachedMlxModels(ctx.env),
+    async detect(probe) {
       if (platform !== 'darwin' || arch !== 'arm64') {
         return { name: NAME, available: false, reason: `mlx needs Apple Silicon (this is ${platform} ${arch})` };
       }
-      const python = pythonFor(ctx.config, ctx.env);
-      const probe = await probePython(python, VERSION_PROBE, PROBE_TIMEOUT_MS, ctx.env);
-      if (!probe.ok) {
-        return { name: NAME, available: false, reason: `mlx-lm not importable by ${python}: pip install mlx-lm (${probe.reason ?? 'import failed'})`.slice(0, 300) };
-      }
-      const versions = JSON.parse(probe.stdout.split('\n').pop() ?? '{}') as { mlx_lm?: string; mlx?: string };
+      const { python, ok, answer, reason } = await probe();
+      if (!ok) return { name: NAME, available: false, reason: `mlx-lm not importable by ${python}: pip install mlx-lm (${reason ?? 'import failed'})`.slice(0, 300) };
       // MLX computes on the Metal GPU of Apple Silicon by default; the session reports the device the runner sees.
-      return { name: NAME, available: true, version: backendVersion(versions), reason: `mlx-lm importable by ${python}`, build: { kind: 'metal' }, capabilities: CAPABILITIES };
+      return { name: NAME, available: true, version: backendVersion(answer), reason: `mlx-lm importable by ${python}`, build: { kind: 'metal' } };
     },
-
-    async listModels(ctx): Promise<ModelInfo[]> {
-      return cachedMlxModels(ctx.env);
-    },
-
-    async open(modelRef, _options, ctx): Promise<DriverSession> {
-      if (!modelRef) {
-        throw new DriverError(NAME, 'no model given', { suggestions: ['Pass --model with a local MLX model folder or a hub id such as mlx-community/Llama-3.2-1B-Instruct-4bit.'] });
-      }
-      const python = pythonFor(ctx.config, ctx.env);
-      ctx.log(`Loading ${modelRef} with mlx-lm...`);
-      const runner = await startPythonRunner({ driver: NAME, python, script: MLX_RUNNER_SCRIPT, args: [modelRef], env: ctx.env, signal: ctx.signal, readyDeadlineMs: LOAD_TIMEOUT_MS });
-      const versions = (runner.ready.versions ?? {}) as { mlx_lm?: unknown; mlx?: unknown };
-      return {
-        // A local folder is published by its name only (PRIVACY: no paths, no usernames).
-        model: { identifier: publicModelName(modelRef), name: publicModelName(modelRef) },
-        backendVersion: backendVersion(versions),
-        capabilities: CAPABILITIES,
-        // The runner reports MLX's default device (a Metal GPU on Apple Silicon) and its name.
-        backendBuild: runnerBuild(runner.ready),
-        extras: { engine: 'mlx_lm.stream_generate' },
-        generate: (request) => runnerGeneration(runner, request),
-        close: () => runner.close(),
-      };
-    },
-  };
+  });
 }
 
 export const mlxDriver = createMlxDriver();

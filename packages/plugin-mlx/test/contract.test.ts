@@ -9,11 +9,11 @@
  * and end to a file, so the test can see that an aborted generation was stopped before it finished
  * and its runner process is gone.
  */
-import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
+import { assertContractGenerations, fakePythonSite, type FakePythonSite } from '@llm-speed/framework/testing';
 import { createMlxDriver } from '../src/index.js';
 
 const MODEL = 'mlx-community/Llama-3.2-1B-Instruct-4bit';
@@ -40,14 +40,14 @@ def load(path):
     return {"path": path}, Tokenizer()
 
 def log(line):
-    with open(os.environ["FAKE_MLX_LOG"], "a") as f:
+    with open(os.environ["FAKE_RUNNER_LOG"], "a") as f:
         f.write(line + "\\n")
 
 def stream_generate(model, tokenizer, prompt, max_tokens=256, sampler=None, logits_processors=None, **kwargs):
     import mlx.core as mx
     prompt_tokens = len(prompt.split())
     log("start %d %d" % (max_tokens, os.getpid()))
-    with open(os.environ["FAKE_MLX_REQUESTS"], "a") as f:
+    with open(os.environ["FAKE_RUNNER_REQUESTS"], "a") as f:
         f.write(json.dumps({"path": "stream_generate", "json": {"prompt": prompt, "max_tokens": max_tokens, "seed": mx.random.last_seed, **(sampler or {})}}) + "\\n")
     time.sleep(0.025)  # prefill: the first token comes no sooner
     for n in range(max_tokens):
@@ -58,24 +58,22 @@ def stream_generate(model, tokenizer, prompt, max_tokens=256, sampler=None, logi
 `;
 
 describe('mlx driver against a fake mlx_lm', () => {
-  let dir: string;
+  let site: FakePythonSite;
   // Filled in before the suite runs: the contract suite reads the context when each test starts.
   const env: NodeJS.ProcessEnv = { ...process.env };
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'llm-speed-mlx-contract-'));
-    const site = join(dir, 'site');
-    await mkdir(join(site, 'mlx_lm'), { recursive: true });
-    await writeFile(join(site, 'mlx_lm', '__init__.py'), FAKE_MLX_LM);
-    await mkdir(join(site, 'mlx'));
-    await writeFile(join(site, 'mlx', '__init__.py'), '');
-    // mlx.core.random.seed records the seed; sample_utils.make_sampler returns what it was given, for the request log.
-    await writeFile(join(site, 'mlx', 'core.py'), '__version__ = "0.29.0-fake"\nclass random:\n    last_seed = None\n    @staticmethod\n    def seed(s):\n        random.last_seed = s\ndef default_device():\n    return "Device(gpu, 0)"\n');
-    await writeFile(join(site, 'mlx_lm', 'sample_utils.py'), 'def make_sampler(**kwargs):\n    return dict(kwargs)\ndef make_logits_processors(**kwargs):\n    return [dict(kwargs)]\n');
+    site = await fakePythonSite({
+      'mlx_lm/__init__.py': FAKE_MLX_LM,
+      // mlx.core.random.seed records the seed; sample_utils.make_sampler returns what it was given, for the request log.
+      'mlx/__init__.py': '',
+      'mlx/core.py': '__version__ = "0.29.0-fake"\nclass random:\n    last_seed = None\n    @staticmethod\n    def seed(s):\n        random.last_seed = s\ndef default_device():\n    return "Device(gpu, 0)"\n',
+      'mlx_lm/sample_utils.py': 'def make_sampler(**kwargs):\n    return dict(kwargs)\ndef make_logits_processors(**kwargs):\n    return [dict(kwargs)]\n',
+    });
     // One cached hub model, so listModels has an entry to check.
-    await mkdir(join(dir, 'hub', `models--${MODEL.replace('/', '--')}`), { recursive: true });
-    Object.assign(env, { PYTHONPATH: site, HF_HUB_CACHE: join(dir, 'hub'), FAKE_MLX_LOG: join(dir, 'generations.log'), FAKE_MLX_REQUESTS: join(dir, 'requests.jsonl') });
+    await mkdir(join(site.dir, 'hub', `models--${MODEL.replace('/', '--')}`), { recursive: true });
+    Object.assign(env, site.env, { HF_HUB_CACHE: join(site.dir, 'hub') });
   });
-  after(async () => rm(dir, { recursive: true, force: true }));
+  after(() => site.cleanup());
 
   runDriverContractTests('mlx (real runner, fake mlx_lm)', {
     // Apple Silicon as far as detection goes: the fake makes any machine able to run it.
@@ -86,7 +84,7 @@ describe('mlx driver against a fake mlx_lm', () => {
     generationTimeoutMs: 30_000,
     backend: {
       // What the fake mlx_lm was asked: the prompt, and make_sampler's arguments (mlx_lm.sample_utils).
-      requests: async () => (await readFile(join(dir, 'requests.jsonl'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map((l) => JSON.parse(l)),
+      requests: () => site.requests(),
       generationPath: 'stream_generate',
       firstTokenDelayMs: 25,
       sampling: { temperature: 'temp', topK: 'top_k', topP: 'top_p', minP: 'min_p', seed: 'seed' },
@@ -94,11 +92,6 @@ describe('mlx driver against a fake mlx_lm', () => {
   });
 
   describe('after the contract suite', () => {
-    it('generated exactly the tokens asked for; the aborted generation never finished and its runner is gone', async () => {
-      const log = (await readFile(join(dir, 'generations.log'), 'utf8')).trim().split('\n');
-      assert.deepEqual(log.map((l) => l.replace(/^start (\d+) \d+$/, 'start $1')), ['start 16', 'end 16', 'start 16', 'end 16', 'start 1000']);
-      const pid = Number(log[4]!.split(' ')[2]);
-      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `runner ${pid} still runs`);
-    });
+    it('generated exactly the tokens asked for; the aborted generation never finished and its runner is gone', () => assertContractGenerations(site, 16));
   });
 });

@@ -6,10 +6,8 @@
  * "length" | "stop" on the last one), as in mlx-lm's generate.py.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DriverError, type DriverContext, type GenerationEvent, SUITE_SAMPLING } from '@llm-speed/framework';
+import { DriverError, type GenerationEvent } from '@llm-speed/framework';
+import { driverTestContext, fakePythonSite, generateOnce, type FakePythonSite } from '@llm-speed/framework/testing';
 import { createMlxDriver } from '../src/index.js';
 
 const FAKE_MLX_LM = `
@@ -52,62 +50,41 @@ def stream_generate(model, tokenizer, prompt, max_tokens=256, sampler=None, logi
 `;
 
 describe('mlx driver', () => {
-  let fakeDir: string;
-  let emptyDir: string;
+  let fake: FakePythonSite;
+  let empty: FakePythonSite;
   before(async () => {
-    fakeDir = await mkdtemp(join(tmpdir(), 'llm-speed-fake-mlx-'));
-    emptyDir = await mkdtemp(join(tmpdir(), 'llm-speed-empty-'));
-    await mkdir(join(fakeDir, 'mlx_lm'));
-    await writeFile(join(fakeDir, 'mlx_lm', '__init__.py'), FAKE_MLX_LM);
-    await mkdir(join(fakeDir, 'mlx'));
-    await writeFile(join(fakeDir, 'mlx', '__init__.py'), '');
-    await writeFile(join(fakeDir, 'mlx_lm', 'sample_utils.py'), 'def make_sampler(**kwargs):\n    return dict(kwargs)\ndef make_logits_processors(**kwargs):\n    return []\n');
-    // mlx.core as MLX reports a Metal GPU: default_device() and device_info()["device_name"].
-    await writeFile(
-      join(fakeDir, 'mlx', 'core.py'),
-      '__version__ = "0.29.0-fake"\nclass random:\n    @staticmethod\n    def seed(s):\n        pass\ndef default_device():\n    return "Device(gpu, 0)"\ndef device_info():\n    return {"device_name": "Apple M3 Pro", "architecture": "applegpu_g15s"}\n',
-    );
+    fake = await fakePythonSite({
+      'mlx_lm/__init__.py': FAKE_MLX_LM,
+      'mlx/__init__.py': '',
+      'mlx_lm/sample_utils.py': 'def make_sampler(**kwargs):\n    return dict(kwargs)\ndef make_logits_processors(**kwargs):\n    return []\n',
+      // mlx.core as MLX reports a Metal GPU: default_device() and device_info()["device_name"].
+      'mlx/core.py':
+        '__version__ = "0.29.0-fake"\nclass random:\n    @staticmethod\n    def seed(s):\n        pass\ndef default_device():\n    return "Device(gpu, 0)"\ndef device_info():\n    return {"device_name": "Apple M3 Pro", "architecture": "applegpu_g15s"}\n',
+    });
+    empty = await fakePythonSite({});
   });
-  after(async () => {
-    await rm(fakeDir, { recursive: true, force: true });
-    await rm(emptyDir, { recursive: true, force: true });
-  });
+  after(() => Promise.all([fake.cleanup(), empty.cleanup()]));
 
   const appleSilicon = createMlxDriver({ platform: 'darwin', arch: 'arm64' });
-  const ctx = (pythonPath: string): DriverContext => ({
-    config: { python: 'python3' },
-    cacheDir: tmpdir(),
-    env: { ...process.env, PYTHONPATH: pythonPath, HF_HUB_CACHE: emptyDir },
-    signal: new AbortController().signal,
-    log: () => undefined,
-  });
-  const generate = async (model: string, maxTokens: number) => {
-    const session = await appleSilicon.open(model, { contextTokens: 512, parallel: 1 }, ctx(fakeDir));
-    const events: GenerationEvent[] = [];
-    try {
-      for await (const e of session.generate({ prompt: 'one two three', maxTokens, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(e);
-    } finally {
-      await session.close();
-    }
-    return { session, events };
-  };
+  const ctx = (pythonPath: string) => driverTestContext({ config: { python: 'python3' }, env: { ...process.env, PYTHONPATH: pythonPath, HF_HUB_CACHE: empty.site } });
+  const generate = (model: string, maxTokens: number) => generateOnce(appleSilicon, model, { prompt: 'one two three', maxTokens }, ctx(fake.site));
 
   it('is skipped off Apple Silicon, naming the platform', async () => {
-    const detection = await createMlxDriver({ platform: 'linux', arch: 'x64' }).detect(ctx(fakeDir));
+    const detection = await createMlxDriver({ platform: 'linux', arch: 'x64' }).detect(ctx(fake.site));
     assert.deepEqual(detection, { name: 'mlx', available: false, reason: 'mlx needs Apple Silicon (this is linux x64)' });
   });
 
   it('is skipped with a pip hint when mlx-lm is not importable', async function () {
     // The real environment must not satisfy the import, or this test proves nothing.
     const { probePython } = await import('@llm-speed/framework');
-    if ((await probePython('python3', 'import mlx_lm', 20_000, { ...process.env, PYTHONPATH: emptyDir })).ok) this.skip();
-    const detection = await appleSilicon.detect(ctx(emptyDir));
+    if ((await probePython('python3', 'import mlx_lm', 20_000, { ...process.env, PYTHONPATH: empty.site })).ok) this.skip();
+    const detection = await appleSilicon.detect(ctx(empty.site));
     assert.equal(detection.available, false);
     assert.match(detection.reason!, /^mlx-lm not importable by python3: pip install mlx-lm \(.*No module named 'mlx_lm'/);
   });
 
   it('is detected with mlx and mlx-lm versions when importable on Apple Silicon', async () => {
-    const detection = await appleSilicon.detect(ctx(fakeDir));
+    const detection = await appleSilicon.detect(ctx(fake.site));
     assert.equal(detection.available, true);
     assert.equal(detection.version, 'mlx 0.29.0-fake, mlx-lm 0.99.0-fake');
     assert.equal(detection.capabilities?.true_concurrency, false);
@@ -142,10 +119,10 @@ describe('mlx driver', () => {
   });
 
   it('fails open with the load error for a model that cannot be loaded', async () => {
-    await assert.rejects(appleSilicon.open('mlx-community/fake-missing', { contextTokens: 512, parallel: 1 }, ctx(fakeDir)), /cannot load mlx-community\/fake-missing: no such model/);
+    await assert.rejects(appleSilicon.open('mlx-community/fake-missing', { contextTokens: 512, parallel: 1 }, ctx(fake.site)), /cannot load mlx-community\/fake-missing: no such model/);
   });
 
   it('fails open with an import error when the runner cannot import mlx_lm', async () => {
-    await assert.rejects(appleSilicon.open('mlx-community/fake-normal', { contextTokens: 512, parallel: 1 }, ctx(emptyDir)), /cannot import what it needs: No module named 'mlx_lm' \(pip install mlx-lm\)/);
+    await assert.rejects(appleSilicon.open('mlx-community/fake-normal', { contextTokens: 512, parallel: 1 }, ctx(empty.site)), /cannot import what it needs: No module named 'mlx_lm' \(pip install mlx-lm\)/);
   });
 });

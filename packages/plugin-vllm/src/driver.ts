@@ -8,6 +8,7 @@ import {
   getJson,
   getText,
   listOpenAiModels,
+  openAiRequest,
   probePython,
   pythonFor,
   streamOpenAiCompletion,
@@ -62,14 +63,10 @@ function toModelInfo(model: OpenAiModel): ModelInfo {
 }
 
 function requestBody(model: string, request: GenerationRequest): { path: '/v1/completions' | '/v1/chat/completions'; body: Record<string, unknown> } {
+  const { path, body } = openAiRequest(model, request, { exactLength: true });
   // A fresh cache_salt keeps this request off every prefix cached before it (vLLM's per-request
   // cache isolation, docs/design/prefix_caching.md): W1–W4 must run on a cold prefix.
-  const exactLength = { max_tokens: request.maxTokens, min_tokens: request.maxTokens, ignore_eos: true, ...(request.cachePrompt ? {} : { cache_salt: randomUUID() }) };
-  if (request.messages) {
-    const messages = request.messages.map((m) => ({ role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) }));
-    return { path: '/v1/chat/completions', body: { model, messages, ...exactLength } };
-  }
-  return { path: '/v1/completions', body: { model, prompt: request.prompt ?? '', ...exactLength } };
+  return { path, body: request.cachePrompt ? body : { ...body, cache_salt: randomUUID() } };
 }
 
 export const vllmDriver: Driver = {

@@ -6,60 +6,25 @@
  * `stream_options.include_usage` adds a final chunk with empty `choices` and `usage`; the extra
  * sampling params `ignore_eos` and `min_tokens`), vLLM's `GET /version` and `GET /v1/models`
  * (with `max_model_len`).
- * The fake model reaches end-of-sequence after EOS_AT tokens unless the request sets ignore_eos
- * (or holds EOS back with min_tokens), so the driver's exact-length claim rests on what it sends;
- * otherwise it streams exactly max_tokens, 1–4 tokens a chunk (as vLLM's detokenizer sends them
- * when several tokens complete one piece of text), one chunk every few milliseconds, after holding
- * the first back for FIRST_TOKEN_MS, and stops writing when the client hangs up.
+ * The fake is the framework's OpenAI-compatible stand-in (openAiBackendRoutes) honouring vLLM's
+ * ignore_eos and min_tokens: its model reaches end-of-sequence after 10 tokens unless the request
+ * sets them, so the driver's exact-length claim rests on what it sends; otherwise it streams
+ * exactly max_tokens, 1–4 tokens a chunk (as vLLM's detokenizer sends them when several tokens
+ * complete one piece of text), after holding the first back for FIRST_TOKEN_MS, and stops writing
+ * when the client hangs up.
  */
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
-import { startReplayServer, jsonResponse, sseResponse, tokenChunks, type RecordedRequest, type ReplayResponse, type ReplayServer } from '@llm-speed/framework/testing';
+import { startReplayServer, jsonResponse, openAiBackendRoutes, type ReplayServer } from '@llm-speed/framework/testing';
 import { vllmDriver } from '../src/index.js';
 
 const MODEL = 'Qwen/Qwen3-0.6B';
-/** Where the fake model would end its answer on its own. */
-const EOS_AT = 10;
-/** Milliseconds between two streamed chunks. */
-const TOKEN_MS = 2;
 /** The fake's prefill: the first chunk leaves this long after the request arrived. */
 const FIRST_TOKEN_MS = 25;
 
 interface CompletionBody {
-  model: string;
-  prompt?: string;
-  messages?: Array<{ content: string }>;
   max_tokens?: number;
-  min_tokens?: number;
-  ignore_eos?: boolean;
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean };
-}
-
-function completion(chat: boolean) {
-  return (request: RecordedRequest): ReplayResponse => {
-    const body = request.json as CompletionBody;
-    if (body.model !== MODEL) return jsonResponse(404, { object: 'error', message: `The model \`${body.model}\` does not exist.`, type: 'NotFoundError', param: null, code: 404 });
-    const max = body.max_tokens ?? 16;
-    const produced = body.ignore_eos ? max : Math.min(max, Math.max(EOS_AT, body.min_tokens ?? 0));
-    const promptTokens = (chat ? body.messages!.map((m) => m.content).join(' ') : body.prompt ?? '').split(/\s+/).filter(Boolean).length;
-    const head = { id: chat ? 'chatcmpl-fake' : 'cmpl-fake', object: chat ? 'chat.completion.chunk' : 'text_completion', created: 1732460000, model: MODEL };
-    const choice = (text: string, finish: string | null) =>
-      chat ? { index: 0, delta: { content: text }, logprobs: null, finish_reason: finish, stop_reason: null } : { index: 0, text, logprobs: null, finish_reason: finish, stop_reason: null };
-    const event = (obj: Record<string, unknown>) => ({ data: `data: ${JSON.stringify({ ...head, ...obj })}\n\n`, delayMs: 0 });
-    let sent = 0;
-    const chunks = tokenChunks(produced).map((size, i) => {
-      const text = Array.from({ length: size }, (_, k) => ` ${sent + k + 1},`).join('');
-      sent += size;
-      return { ...event({ choices: [choice(text, sent === produced ? (produced === max ? 'length' : 'stop') : null)], usage: null }), delayMs: i === 0 ? FIRST_TOKEN_MS : TOKEN_MS };
-    });
-    if (body.stream_options?.include_usage) {
-      chunks.push(event({ choices: [], usage: { prompt_tokens: promptTokens, total_tokens: promptTokens + produced, completion_tokens: produced, prompt_tokens_details: null } }));
-    }
-    chunks.push({ data: 'data: [DONE]\n\n', delayMs: 0 });
-    return sseResponse(chunks);
-  };
 }
 
 describe('vllm driver against a fake server', () => {
@@ -69,9 +34,8 @@ describe('vllm driver against a fake server', () => {
   before(async () => {
     server = await startReplayServer([
       { method: 'GET', path: '/version', response: jsonResponse(200, { version: '0.11.0' }) },
-      { method: 'GET', path: '/v1/models', response: jsonResponse(200, { object: 'list', data: [{ id: MODEL, object: 'model', created: 1732460000, owned_by: 'vllm', root: MODEL, parent: null, max_model_len: 4096 }] }) },
-      { method: 'POST', path: '/v1/completions', response: completion(false) },
-      { method: 'POST', path: '/v1/chat/completions', response: completion(true) },
+      // vLLM honours ignore_eos and min_tokens (its extra sampling parameters) and lists max_model_len.
+      ...openAiBackendRoutes({ model: MODEL, honours: ['ignore_eos', 'min_tokens'], firstTokenMs: FIRST_TOKEN_MS, modelFields: { owned_by: 'vllm', root: MODEL, parent: null, max_model_len: 4096 } }),
     ]);
     config.vllm_url = server.url;
   });

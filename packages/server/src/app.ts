@@ -11,18 +11,39 @@ import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods, type RouteOptions } from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import { DeviceLogin, GitHubDeviceFlow, AuthError, withContributor, type GitHubOptions } from './auth/index.js';
+import { DeviceLogin, GitHubDeviceFlow, AuthError, type GitHubOptions } from './auth/index.js';
 import { InsertBatcher } from './batcher.js';
 import { HttpError } from './http-error.js';
 import { IngestError } from './ingest.js';
 import { DailySaltIpHasher, type SaltSource, type WallClock } from './ip-hash.js';
-import { JOSE, JSON_TYPE, mediaTypeEssence, registerBodyParsers, unsupportedMediaType } from './media-types.js';
-import { cheatsheetPage, listingPage, messagePage, runPage, WITHDRAWN_MESSAGE } from './pages/pages.js';
+import { compareRuns, type RunPayload } from '@llm-speed/framework';
+import { FORM, JOSE, JSON_TYPE, mediaTypeEssence, registerBodyParsers, unsupportedMediaType } from './media-types.js';
+import {
+  CARD_VERSION,
+  CardCache,
+  cardSvg,
+  cheatsheetPage,
+  comparePage,
+  disputePage,
+  listingPage,
+  loadRunView,
+  messagePage,
+  needsFacets,
+  parseBoardQuery,
+  pickHeadline,
+  plottedGroups,
+  renderCardPng,
+  runPage,
+  runTitle,
+  siteFor,
+  WITHDRAWN_MESSAGE,
+  type Site,
+} from './pages/pages.js';
+import type { BoardFacets, ClusterRow, ResultsRepository, RunRow } from './repository.js';
 import { privacyDocument } from './privacy-json.js';
 import { DEFAULT_RATE_LIMIT, hashedIpRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { openRepository } from './open-repository.js';
 import type { PostgresOpenOptions } from './postgres-repository.js';
-import type { ResultsRepository } from './repository.js';
 import { parseTrustProxy } from './trust-proxy.js';
 import { createVerifier, type Verifier } from './verify-pool.js';
 
@@ -35,6 +56,10 @@ export const MAX_MESSAGE_CHARS = 5000;
 export const IPV6_CLIENT_PREFIX = 64;
 const LISTING_LIMIT = 200;
 const CHEATSHEET_LIMIT = 50;
+/** Most runs one /compare page sets side by side. */
+export const MAX_COMPARED_RUNS = 6;
+/** A run's card never changes (CARD_VERSION is in its ETag): caches may keep it for a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * Pages carry no scripts at all; the policy keeps it that way even if escaping ever failed, and
@@ -83,6 +108,8 @@ export interface ServerOptions {
   trustProxy?: string | readonly string[];
   /** GitHub device flow for `llm-speed login` (client id, base URLs; tests point these at a replay server). */
   github?: GitHubOptions;
+  /** Rendered share cards kept in memory (default 256 cards, 32 MiB). */
+  cardCache?: { maxEntries?: number; maxBytes?: number };
 }
 
 export interface RunningServer {
@@ -96,6 +123,10 @@ export interface RunningServer {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A page route: its errors are answered as HTML pages. */
+    page?: boolean;
+  }
   interface FastifyRequest {
     /** Today's salted hash of the client (its address, or its /64 for IPv6). */
     clientHash: string;
@@ -121,7 +152,24 @@ function parseJsonBody(text: unknown, hint: string): unknown {
   }
 }
 
-function readMessage(body: unknown): { message: string; reason?: string } {
+/** Whether the request carries an HTML form to a route that takes one (the dispute forms): its answers are pages and redirects. */
+function isForm(request: FastifyRequest): boolean {
+  return request.method === 'POST' && mediaTypeEssence(request.headers['content-type']) === FORM && Boolean(request.routeOptions?.config?.mediaTypes?.includes(FORM));
+}
+
+/** A page route's error as a page, unless the client asked for JSON only (the CLI does). */
+function wantsPage(request: FastifyRequest): boolean {
+  if (request.routeOptions?.config?.page !== true) return false;
+  const accept = String(request.headers.accept ?? '');
+  return !(/application\/json/.test(accept) && !/text\/html/.test(accept));
+}
+
+function readMessage(body: unknown, request?: FastifyRequest): { message: string; reason?: string } {
+  if (request && isForm(request)) {
+    const form = new URLSearchParams(typeof body === 'string' ? body : '');
+    if (form.getAll('message').length > 1) throw new HttpError(400, 'give the message once');
+    return { message: (form.get('message') ?? '').replace(/\r\n/g, '\n').trim() };
+  }
   const { message, reason } = (parseJsonBody(body, '{"message": "..."}') ?? {}) as { message?: unknown; reason?: unknown };
   return {
     message: typeof message === 'string' ? message.trim() : '',
@@ -155,8 +203,69 @@ function param(request: FastifyRequest, name: string, pattern: RegExp): string {
   return value;
 }
 
-/** The JSON error body for anything thrown by a route, a hook or Fastify itself. */
-function errorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+/**
+ * Posts to the dispute routes only from this server's own pages (or from clients that are not
+ * browsers): a browser names where a post comes from in Sec-Fetch-Site and Origin, neither of
+ * which a page can forge.
+ * - Sec-Fetch-Site other than same-origin (or none: the user's own action) → refused.
+ * - Sec-Fetch-Site: same-origin → accepted with no Origin or Origin "null" — our pages send
+ *   Referrer-Policy: no-referrer, under which a browser posts a form with `Origin: null` — or an
+ *   Origin of this server.
+ * - No Sec-Fetch-Site (a browser from before it, or no browser): an Origin must be this server's
+ *   (its --public-url, or http(s)://<the Host it was reached at>); "null" is refused, as another
+ *   page can make it too; no Origin at all (curl, scripts) is accepted: such clients could post
+ *   the JSON body anyway, and no other site can make a visitor's browser omit both headers.
+ */
+function sameOriginOnly(request: FastifyRequest, publicUrl: string | undefined): void {
+  const fetchSite = request.headers['sec-fetch-site'];
+  if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
+    throw new HttpError(403, `cross-site post refused (Sec-Fetch-Site: ${String(fetchSite).slice(0, 20)}): open and answer disputes from this server's own pages`);
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined || (origin === 'null' && fetchSite === 'same-origin')) return;
+  const allowed = new Set<string>();
+  if (publicUrl) {
+    try {
+      allowed.add(new URL(publicUrl).origin);
+    } catch {
+      // A malformed --public-url only loses its own entry.
+    }
+  }
+  const host = request.headers.host;
+  if (host) for (const scheme of ['http', 'https']) allowed.add(`${scheme}://${host}`.toLowerCase());
+  if (!allowed.has(origin.toLowerCase())) {
+    throw new HttpError(403, `cross-site post refused (Origin ${origin.slice(0, 100)} is not this server): open and answer disputes from this server's own pages`);
+  }
+}
+
+/** A page for errors of page routes and form posts: the title a person reads for each status. */
+const ERROR_TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Refused', 404: 'Not found', 405: 'Method not allowed', 413: 'Too large', 415: 'Unsupported', 429: 'Too many posts' };
+
+/** The error body for anything thrown by a route, a hook or Fastify itself: JSON, or a page for page routes and form posts. */
+function errorReply(error: unknown, request: FastifyRequest, reply: FastifyReply, page?: (title: string, message: string) => string): FastifyReply {
+  if (page && (isForm(request) || wantsPage(request))) {
+    const { status, message } = jsonErrorOf(error, request);
+    if (status === 500) process.stderr.write(`llm-speed-server: ${(error as Error)?.stack ?? String(error)}\n`);
+    if (status === 413) reply.header('connection', 'close');
+    return sendHtml(reply, status, page(ERROR_TITLES[status] ?? 'Error', message));
+  }
+  return jsonErrorReply(error, request, reply);
+}
+
+/** Status and message of an error, as the JSON reply states them. */
+function jsonErrorOf(error: unknown, request: FastifyRequest): { status: number; message: string } {
+  if (error instanceof IngestError || error instanceof AuthError || error instanceof HttpError) return { status: error.status, message: error.message };
+  const status = (error as FastifyError)?.statusCode;
+  if (status === 413) return { status, message: `body too large: the limit is ${request.routeOptions.bodyLimit} bytes` };
+  if (status === 415) {
+    const accepted = request.routeOptions.config.mediaTypes ?? [];
+    return { status, message: unsupportedMediaType(mediaTypeEssence(request.headers['content-type']), accepted, pathOf(request)).message };
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: (error as Error).message };
+  return { status: 500, message: 'internal error' };
+}
+
+function jsonErrorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof IngestError) return sendJson(reply, error.status, { error: error.message, ...(error.details ? { details: error.details } : {}) });
   if (error instanceof AuthError) return sendJson(reply, error.status, { error: error.message });
   if (error instanceof HttpError) return sendJson(reply, error.status, { error: error.message, ...error.extra });
@@ -188,6 +297,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const adminToken = options.adminToken ?? process.env.LLM_SPEED_ADMIN_TOKEN;
   const batcher = new InsertBatcher(repo);
   let baseUrl = '';
+  const site = (): Site => siteFor(options.publicUrl, baseUrl);
+  const errorPage = (title: string, message: string) => messagePage(site(), title, message);
+  const cards = new CardCache(options.cardCache?.maxEntries, options.cardCache?.maxBytes);
+  const facets = new FacetsCache(() => repo.boardFacets(), clock);
   const isoNow = () => new Date(clock()).toISOString();
   const deviceLogin = new DeviceLogin(new GitHubDeviceFlow(options.github), repo, isoNow);
 
@@ -200,7 +313,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     requestTimeout: 120_000,
     forceCloseConnections: true,
     // Malformed URLs and the like: the same JSON error shape as everything else.
-    frameworkErrors: (error, request, reply) => errorReply(error, request, reply),
+    frameworkErrors: (error, request, reply) => errorReply(error, request, reply, errorPage),
   });
 
   /** Rate-limit and log key: a v4 address, or the /64 of a v6 one; v4-mapped v6 counts as v4. */
@@ -215,7 +328,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     // Path without the query string: nothing a client puts there ends up in the log.
     log(`${isoNow()} ${clientHash(request)} ${request.method} ${pathOf(request)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms${logSuffix}`);
   });
-  app.setErrorHandler((error, request, reply) => errorReply(error, request, reply));
+  app.setErrorHandler((error, request, reply) => errorReply(error, request, reply, errorPage));
 
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
@@ -255,6 +368,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   }
   const post = (url: string, handler: Handler, extra?: Partial<RouteOptions> & { mediaTypes?: string[] }) => route('POST', url, handler, extra);
   const get = (url: string, handler: Handler) => route('GET', url, handler);
+  /** A page: errors become pages too. */
+  const page = (url: string, handler: Handler) => route('GET', url, handler, { config: { page: true } });
 
   get('/', (_request, reply) => reply.redirect('/cheatsheet', 302));
   get('/healthz', async (_request, reply) => sendJson(reply, 200, { ok: true, results: await repo.count() }));
@@ -267,6 +382,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       const anon = String(request.headers['x-llm-speed-anon'] ?? '') === '1';
       const result = await verifier.verify({ body: String(request.body ?? ''), receivedAt: isoNow(), anon });
       const outcome = await batcher.insert(result);
+      if (outcome.created) facets.clear();
       return sendJson(reply, outcome.created ? 201 : 200, { id: outcome.id, url: `${options.publicUrl?.replace(/\/$/, '') ?? baseUrl}/r/${outcome.id}` });
     },
     // The CLI uploads the compact JWS; a signed run JSON (detached signature) is accepted too.
@@ -291,11 +407,19 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     return sendJson(reply, 200, stored.json);
   });
   get('/v1/results/:id/disputes', async (request, reply) => sendJson(reply, 200, await repo.disputesFor((await storedOr404(param(request, 'id', RESULT_ID))).id)));
-  post('/v1/results/:id/disputes', async (request, reply) => {
-    const stored = await storedOr404(param(request, 'id', RESULT_ID));
-    const { message } = readMessage(request.body);
-    return sendJson(reply, 201, await repo.openDispute(stored.id, validMessage(message), isoNow()));
-  });
+  // JSON for clients, or the run page's form (application/x-www-form-urlencoded): then a 303 to the new thread.
+  post(
+    '/v1/results/:id/disputes',
+    async (request, reply) => {
+      sameOriginOnly(request, options.publicUrl);
+      const stored = await storedOr404(param(request, 'id', RESULT_ID));
+      const { message } = readMessage(request.body, request);
+      const dispute = await repo.openDispute(stored.id, validMessage(message), isoNow());
+      if (isForm(request)) return reply.redirect(`/disputes/${dispute.id}`, 303);
+      return sendJson(reply, 201, dispute);
+    },
+    { mediaTypes: [JSON_TYPE, FORM] },
+  );
   post('/v1/results/:id/withdraw', async (request, reply) => {
     const id = param(request, 'id', RESULT_ID);
     if (!adminToken) throw new HttpError(403, 'withdrawal is disabled: start the server with LLM_SPEED_ADMIN_TOKEN set');
@@ -312,42 +436,127 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     if (!dispute) throw new HttpError(404, `no dispute ${id}`);
     return sendJson(reply, 200, dispute);
   });
-  post('/v1/disputes/:n/messages', async (request, reply) => {
-    const id = Number(param(request, 'n', DISPUTE_ID));
-    const text = validMessage(readMessage(request.body).message);
-    const dispute = await repo.addDisputeMessage(id, text, isoNow());
-    if (!dispute) throw new HttpError(404, `no dispute ${id}`);
-    return sendJson(reply, 201, dispute);
-  });
+  post(
+    '/v1/disputes/:n/messages',
+    async (request, reply) => {
+      sameOriginOnly(request, options.publicUrl);
+      const id = Number(param(request, 'n', DISPUTE_ID));
+      const text = validMessage(readMessage(request.body, request).message);
+      const dispute = await repo.addDisputeMessage(id, text, isoNow());
+      if (!dispute) throw new HttpError(404, `no dispute ${id}`);
+      if (isForm(request)) return reply.redirect(`/disputes/${id}#m-${dispute.messages[dispute.messages.length - 1]!.id}`, 303);
+      return sendJson(reply, 201, dispute);
+    },
+    { mediaTypes: [JSON_TYPE, FORM] },
+  );
 
-  get('/r/:ref', async (request, reply) => {
+  page('/r/:ref', async (request, reply) => {
     const m = /^(r_[A-Za-z0-9_-]{11})(\.json)?$/.exec((request.params as { ref: string }).ref);
     if (!m) throw noRoute(request);
     const accept = String(request.headers.accept ?? '');
     const wantsJson = Boolean(m[2]) || (/application\/json/.test(accept) && !/text\/html/.test(accept));
     const stored = await repo.get(m[1]);
-    if (!stored) return wantsJson ? sendJson(reply, 404, { error: `no result ${m[1]}` }) : sendHtml(reply, 404, messagePage('Not found', `No result ${m[1]}.`));
-    if (stored.withdrawn) return wantsJson ? sendJson(reply, 404, { error: WITHDRAWN_MESSAGE }) : sendHtml(reply, 404, messagePage('Withdrawn', WITHDRAWN_MESSAGE));
+    if (!stored) return wantsJson ? sendJson(reply, 404, { error: `no result ${m[1]}` }) : sendHtml(reply, 404, messagePage(site(), 'Not found', `No result ${m[1]}.`));
+    if (stored.withdrawn) {
+      if (wantsJson) return sendJson(reply, 404, { error: WITHDRAWN_MESSAGE });
+      return sendHtml(reply, 404, messagePage(site(), 'Withdrawn', WITHDRAWN_MESSAGE, { path: `/r/${stored.id}`, disputes: await repo.disputesFor(stored.id) }));
+    }
     // verify-run may be given the permalink: hand it the stored JSON when it asks for JSON.
     if (wantsJson) return sendJson(reply, 200, stored.json);
     const [disputes, contributor] = await Promise.all([repo.disputesFor(stored.id), repo.contributorOfResult(stored.id)]);
-    return sendHtml(reply, 200, withContributor(runPage(stored, disputes), contributor));
+    return sendHtml(reply, 200, runPage(await loadRunView(repo, stored, { disputes, contributor }), site()));
   });
-  get('/m/:slug', async (request, reply) => {
-    const slug = param(request, 'slug', SLUG);
-    const [clusters, runs] = await Promise.all([repo.clustersByModel(slug), repo.listByModel(slug, { limit: LISTING_LIMIT })]);
-    if (clusters.length === 0 && runs.length === 0) return sendHtml(reply, 404, messagePage('Not found', `No results for model ${slug}.`));
-    return sendHtml(reply, 200, listingPage('model', clusters[0]?.modelName ?? runs[0]?.modelName ?? slug, clusters, runs, LISTING_LIMIT));
+  // The share card: immutable like the run (its figures only, never its standing), so cached for a year by anyone.
+  get('/r/:id/card.png', async (request, reply) => {
+    const id = param(request, 'id', RESULT_ID);
+    const etag = `"card-v${CARD_VERSION}-${id}"`;
+    const stored = await repo.get(id);
+    if (!stored) throw new HttpError(404, `no result ${id}`);
+    if (stored.withdrawn) throw new HttpError(404, WITHDRAWN_MESSAGE);
+    reply.header('cache-control', IMMUTABLE).header('etag', etag);
+    const ifNoneMatch = String(request.headers['if-none-match'] ?? '');
+    if (ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) return reply.code(304).send();
+    const png = await cards.get(id, () => {
+      const run = JSON.parse(stored.json) as RunPayload;
+      return renderCardPng(cardSvg(id, run, pickHeadline(run)));
+    });
+    return reply.code(200).type('image/png').send(png);
   });
-  get('/hw/:slug', async (request, reply) => {
-    const slug = param(request, 'slug', SLUG);
-    const [clusters, runs] = await Promise.all([repo.clustersByHardware(slug), repo.listByHardware(slug, { limit: LISTING_LIMIT })]);
-    if (clusters.length === 0 && runs.length === 0) return sendHtml(reply, 404, messagePage('Not found', `No results for hardware ${slug}.`));
-    return sendHtml(reply, 200, listingPage('hardware', clusters[0]?.acceleratorSummary ?? runs[0]?.acceleratorSummary ?? slug, clusters, runs, LISTING_LIMIT));
+
+  /** A listing's page or JSON twin: groups, latest runs and (pages only) every plotted run's figure. */
+  const listing = async (kind: 'model' | 'hardware', slug: string) => {
+    const [clusters, runs] = await Promise.all(
+      kind === 'model' ? [repo.clustersByModel(slug), repo.listByModel(slug, { limit: LISTING_LIMIT })] : [repo.clustersByHardware(slug), repo.listByHardware(slug, { limit: LISTING_LIMIT })],
+    );
+    const title = kind === 'model' ? (clusters[0]?.modelName ?? runs[0]?.modelName) : (clusters[0]?.acceleratorSummary ?? runs[0]?.acceleratorSummary);
+    return { clusters, runs, title };
+  };
+  for (const [kind, prefix] of [['model', 'm'], ['hardware', 'hw']] as const) {
+    page(`/${prefix}/:slug`, async (request, reply) => {
+      const slug = param(request, 'slug', SLUG);
+      const { clusters, runs, title } = await listing(kind, slug);
+      if (title === undefined) throw new HttpError(404, `No results for ${kind} ${slug}.`);
+      const spread = await repo.spread(plottedGroups(clusters));
+      return sendHtml(reply, 200, listingPage({ kind, slug, title, clusters, runs, spread, limit: LISTING_LIMIT }, site()));
+    });
+    get(`/v1/${kind === 'model' ? 'models' : 'hardware'}/:slug`, async (request, reply) => {
+      const slug = param(request, 'slug', SLUG);
+      const { clusters, runs, title } = await listing(kind, slug);
+      if (title === undefined) throw new HttpError(404, `no results for ${kind} ${slug}`);
+      return sendJson(reply, 200, { kind, slug, name: title, groups: clusters.map(groupJson), latest_runs: runs.map(runJson), latest_limit: LISTING_LIMIT });
+    });
+  }
+
+  /** The board's filters, validated against what the board holds (facets cached briefly, dropped on each new result). */
+  const board = async (query: Record<string, unknown>) => {
+    const wanted = needsFacets(query);
+    const [known, total] = await Promise.all([wanted ? facets.get() : Promise.resolve(undefined), repo.count()]);
+    const filters = parseBoardQuery(query, known ?? { suites: [], backends: [], builds: [] });
+    const sections = await repo.leaderboard(filters, CHEATSHEET_LIMIT);
+    return { filters, sections, total };
+  };
+  page('/cheatsheet', async (request, reply) => {
+    const { filters, sections, total } = await board(request.query as Record<string, unknown>);
+    return sendHtml(reply, 200, cheatsheetPage({ filters, sections, total, facets: await facets.get(), limit: CHEATSHEET_LIMIT }, site()));
   });
-  get('/cheatsheet', async (_request, reply) => {
-    const [ranking, count] = await Promise.all([repo.cheatsheet(CHEATSHEET_LIMIT), repo.count()]);
-    return sendHtml(reply, 200, cheatsheetPage(ranking, count));
+  get('/v1/leaderboard', async (request, reply) => {
+    const { filters, sections, total } = await board(request.query as Record<string, unknown>);
+    return sendJson(reply, 200, {
+      filters,
+      stored_runs: total,
+      limit: CHEATSHEET_LIMIT,
+      workloads: sections.map((s) => ({ workload: s.workload, local: s.local.map(groupJson), hosted: s.hosted.map(groupJson) })),
+    });
+  });
+
+  page('/compare', async (request, reply) => {
+    const raw = (request.query as Record<string, unknown>).runs;
+    if (typeof raw !== 'string' || raw.trim() === '') throw new HttpError(400, `give the runs to compare: /compare?runs=<id>,<id>[,…] (2 to ${MAX_COMPARED_RUNS} run ids)`);
+    const ids = raw.split(',').map((x) => x.trim()).filter(Boolean);
+    const bad = ids.find((id) => !RESULT_ID.test(id));
+    if (bad) throw new HttpError(400, `"${bad.slice(0, 40)}" is not a run id (r_ and 11 characters)`);
+    if (new Set(ids).size !== ids.length) throw new HttpError(400, 'a run appears twice in runs=');
+    if (ids.length < 2 || ids.length > MAX_COMPARED_RUNS) throw new HttpError(400, `compare 2 to ${MAX_COMPARED_RUNS} runs; got ${ids.length}`);
+    const stored = await Promise.all(ids.map((id) => repo.get(id)));
+    const missing = ids.find((_, i) => !stored[i]);
+    if (missing) throw new HttpError(404, `No result ${missing}.`);
+    const withdrawn = ids.find((_, i) => stored[i]!.withdrawn);
+    if (withdrawn) throw new HttpError(404, `${withdrawn}: ${WITHDRAWN_MESSAGE}`);
+    const runs = stored.map((s) => JSON.parse(s!.json) as RunPayload);
+    // The arithmetic of `llm-speed compare`, from the framework: not a copy.
+    const comparison = compareRuns(ids.map((id, i) => ({ label: id, run: runs[i]! })));
+    return sendHtml(reply, 200, comparePage({ ids, runs, comparison }, site()));
+  });
+
+  page('/disputes/:n', async (request, reply) => {
+    const id = Number(param(request, 'n', DISPUTE_ID));
+    const dispute = await repo.getDispute(id);
+    if (!dispute) throw new HttpError(404, `No dispute ${id}.`);
+    const stored = await repo.get(dispute.resultId);
+    const withdrawn = Boolean(stored?.withdrawn);
+    const run = stored && !withdrawn ? (JSON.parse(stored.json) as RunPayload) : undefined;
+    const title = run ? runTitle({ run, headline: pickHeadline(run) }) : undefined;
+    return sendHtml(reply, 200, disputePage({ dispute, withdrawn, runTitle: title }, site()));
   });
 
   registerMethodNotAllowed(app, allowed);
@@ -380,6 +589,61 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       }
     },
   };
+}
+
+/** A group as the JSON listings give it (snake_case, like the stored runs). */
+function groupJson(c: ClusterRow) {
+  return {
+    group: c.clusterKey,
+    setup: c.setupKey,
+    workload: c.workload,
+    suite_version: c.suiteVersion,
+    model: { name: c.modelName, identifier: c.modelIdentifier, quant: c.modelQuant, digest: c.modelDigest, slug: c.modelSlug },
+    backend: c.backend,
+    engine: c.engine,
+    build: c.build,
+    hardware: { class: c.hardwareClass, summary: c.acceleratorSummary, slug: c.hardwareSlug },
+    runs: c.n,
+    decode_tps: { min: c.min, median: c.median, max: c.max, mean: c.mean },
+    flagged: c.flaggedCount,
+    best_run: c.bestResultId,
+    best_decode_tps: c.bestDecodeTps,
+  };
+}
+
+function runJson(r: RunRow) {
+  return {
+    id: r.resultId,
+    received_at: r.receivedAt,
+    workload: r.workload,
+    group: r.clusterKey,
+    model: r.modelName,
+    backend: r.backend,
+    backend_version: r.backendVersion,
+    hardware: r.acceleratorSummary,
+    decode_tps: r.decodeTps,
+    flagged_z: r.flaggedZ,
+    comparable: r.comparable,
+    not_comparable: r.notComparable,
+  };
+}
+
+/** The board's facets for a few seconds: each /cheatsheet renders its filter form from them; a new result drops them at once. */
+class FacetsCache {
+  private value: { at: number; facets: Promise<BoardFacets> } | undefined;
+  constructor(private readonly load: () => Promise<BoardFacets>, private readonly clock: () => number, private readonly ttlMs = 10_000) {}
+  get(): Promise<BoardFacets> {
+    const now = this.clock();
+    if (!this.value || now - this.value.at > this.ttlMs || now < this.value.at) {
+      const facets = this.load();
+      this.value = { at: now, facets };
+      facets.catch(() => (this.value = undefined));
+    }
+    return this.value.facets;
+  }
+  clear(): void {
+    this.value = undefined;
+  }
 }
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

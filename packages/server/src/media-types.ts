@@ -7,13 +7,17 @@
  * Parsers are registered once for the whole server (they only hand the route the raw text, the
  * route parses it); the per-route list lives in the route's `config.mediaTypes` and is checked
  * before the body is read. A route that needs another type (e.g. an HTML form) registers its
- * parser here and names the type in its own list; no other route starts accepting it.
+ * parser here and names the type in its own list; no other route starts accepting it. The dispute
+ * routes accept HTML forms (FORM): they refuse cross-site posts by Origin / Sec-Fetch-Site instead
+ * (app.ts, sameOriginOnly).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from './http-error.js';
 
 export const JOSE = 'application/jose';
 export const JSON_TYPE = 'application/json';
+/** What a plain HTML form posts. */
+export const FORM = 'application/x-www-form-urlencoded';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -23,7 +27,7 @@ declare module 'fastify' {
 }
 
 /** Types the server can read at all: each is handed to the route as the raw UTF-8 text. */
-const TEXT_BODY_TYPES = [JOSE, JSON_TYPE];
+const TEXT_BODY_TYPES = [JOSE, JSON_TYPE, FORM];
 
 /** `application/JSON; charset=utf-8` → `application/json`; undefined when there is no header. */
 export function mediaTypeEssence(header: string | undefined): string | undefined {

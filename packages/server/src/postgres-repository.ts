@@ -109,6 +109,7 @@ CREATE TABLE workload_results (
   hardware_slug text NOT NULL,
   accelerator_summary text NOT NULL,
   cluster_key text NOT NULL,
+  setup_key text NOT NULL,
   decode_tps double precision,
   comparable integer NOT NULL,
   not_comparable text NOT NULL DEFAULT '[]',
@@ -117,6 +118,8 @@ CREATE TABLE workload_results (
 CREATE INDEX wr_cluster ON workload_results (cluster_key, workload);
 CREATE INDEX wr_model ON workload_results (model_slug, seq DESC);
 CREATE INDEX wr_hardware ON workload_results (hardware_slug, seq DESC);
+-- "Faster than N % of comparable runs of this model": one range of the setup, read on each run page.
+CREATE INDEX wr_setup ON workload_results (setup_key, decode_tps);
 CREATE TABLE outlier_flags (
   cluster_key text NOT NULL,
   workload text NOT NULL,
@@ -145,11 +148,14 @@ CREATE TABLE clusters (
   min double precision, median double precision, max double precision, mean double precision,
   flagged_count integer NOT NULL,
   best_result_id text,
+  best_decode_tps double precision,
+  setup_key text NOT NULL,
   PRIMARY KEY (cluster_key, workload)
 );
-CREATE INDEX cl_rank ON clusters (workload, median DESC);
 CREATE INDEX cl_model ON clusters (model_slug);
 CREATE INDEX cl_hardware ON clusters (hardware_slug);
+CREATE INDEX cl_best ON clusters (workload, best_decode_tps DESC);
+CREATE INDEX cl_setup ON clusters (setup_key);
 `;
 
 const BOOKKEEPING = `

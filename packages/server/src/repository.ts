@@ -40,6 +40,8 @@ export interface NewWorkloadRow {
   hardwareClass: string;
   /** The comparable group (METHODOLOGY §6.1). */
   clusterKey: string;
+  /** The group with the hardware class left open (framework setupKey): what hardware is compared by. */
+  setupKey: string;
   decodeTps: number | null;
   /** False: stored and shown on its own page, but never ranked, pooled, flagged or a group's best run. */
   comparable: boolean;
@@ -71,6 +73,8 @@ export interface StoredResult {
  */
 export interface ClusterRow extends ClusterStats {
   clusterKey: string;
+  /** The same group on any hardware (framework setupKey). */
+  setupKey: string;
   workload: string;
   suiteVersion: string;
   engine: string;
@@ -85,8 +89,9 @@ export interface ClusterRow extends ClusterStats {
   hardwareSlug: string;
   acceleratorSummary: string;
   flaggedCount: number;
-  /** The fastest comparable result that is not flagged as an outlier. */
+  /** The fastest comparable result that is not flagged as an outlier, and its decode tok/s. */
   bestResultId: string | null;
+  bestDecodeTps: number | null;
 }
 
 /** One workload result in a listing. */
@@ -111,6 +116,49 @@ export interface Dispute {
   resultId: string;
   openedAt: string;
   messages: Array<{ id: number; postedAt: string; body: string }>;
+}
+
+/**
+ * Where one workload result stands among the comparable runs of its setup: the same suite version,
+ * workload, model, backend, engine and build on any hardware (framework setupKey), counting only
+ * results that are comparable, not flagged as outliers and not withdrawn, the result itself left out.
+ */
+export interface SetupStanding {
+  /** How many such results there are. */
+  others: number;
+  /** How many of them have a strictly lower decode tok/s. */
+  slower: number;
+}
+
+/** One run's decode tok/s in a group, for the spread plots of /m and /hw. */
+export interface SpreadPoint {
+  clusterKey: string;
+  workload: string;
+  resultId: string;
+  decodeTps: number;
+  flagged: boolean;
+}
+
+/** The board's filters (each optional; values already validated against boardFacets). */
+export interface LeaderboardFilters {
+  workload?: string;
+  suite?: string;
+  backend?: string;
+  build?: string;
+}
+
+/** One workload of the board: the fastest groups on local hardware, and on hosted APIs, apart. */
+export interface LeaderboardSection {
+  workload: string;
+  local: ClusterRow[];
+  hosted: ClusterRow[];
+}
+
+/** The values the board's filters may take: those some ranked group has. */
+export interface BoardFacets {
+  suites: string[];
+  backends: string[];
+  builds: string[];
 }
 
 export interface ContributorLink {
@@ -168,8 +216,22 @@ export interface ResultsRepository {
   clustersByHardware(slug: string): Promise<ClusterRow[]>;
   listByModel(slug: string, options: ListOptions): Promise<RunRow[]>;
   listByHardware(slug: string, options: ListOptions): Promise<RunRow[]>;
-  /** Per workload, clusters ranked by the median decode_tps of their comparable results (best first). */
-  cheatsheet(limitPerWorkload: number): Promise<Map<string, ClusterRow[]>>;
+  /**
+   * Per workload (in suite order), the groups ranked by their best run — the fastest comparable,
+   * unflagged, non-withdrawn result — best first; hosted APIs (backend hosted-api or build remote)
+   * in their own list. At most `limit` groups per list.
+   */
+  leaderboard(filters: LeaderboardFilters, limit: number): Promise<LeaderboardSection[]>;
+  /** The suites, backends and builds of the ranked groups. */
+  boardFacets(): Promise<BoardFacets>;
+  /** The groups of one setup (same model, backend, build… on any hardware) that have comparable runs, by median decode tok/s, best first. */
+  setupGroups(setupKey: string): Promise<ClusterRow[]>;
+  /** See SetupStanding. */
+  setupStanding(setupKey: string, decodeTps: number, excludeResultId: string): Promise<SetupStanding>;
+  /** The comparable, non-withdrawn run of a group whose decode tok/s is nearest `around` (its median), other than `excludeResultId`. */
+  medianRun(group: { clusterKey: string; workload: string }, around: number, excludeResultId: string): Promise<string | undefined>;
+  /** Every comparable, non-withdrawn run's decode tok/s in the given groups. */
+  spread(groups: Array<{ clusterKey: string; workload: string }>): Promise<SpreadPoint[]>;
   /** Recomputes outlier flags and statistics of the given clusters (all clusters when omitted). */
   recompute(clusters?: Array<{ clusterKey: string; workload: string }>): Promise<void>;
   withdraw(id: string, reason: string, at: string): Promise<boolean>;

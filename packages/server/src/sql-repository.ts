@@ -21,11 +21,16 @@ import type {
   Dispute,
   ImportCounts,
   InsertOutcome,
+  BoardFacets,
+  LeaderboardFilters,
+  LeaderboardSection,
   ListOptions,
   NewResult,
   NewWorkloadRow,
   ResultsRepository,
   RunRow,
+  SetupStanding,
+  SpreadPoint,
   StoredResult,
 } from './repository.js';
 import { lockKey, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql/database.js';
@@ -35,15 +40,21 @@ import { workloadRowsOf } from './workload-rows.js';
  * Version of the derived tables' layout and of the rule that fills them. 0: (model × backend ×
  * hardware) clusters over every result (before this field existed). 1: comparable groups
  * (suite version × workload × model × backend × engine × build × hardware class), only
- * comparable results pooled. Bump it whenever either changes: both engines then drop and
+ * comparable results pooled. 2: adds each row's and group's setup key (the group on any hardware)
+ * and a group's best decode tok/s, for the run page's standing and the board. Bump it whenever either changes: both engines then drop and
  * re-derive workload_results, outlier_flags and clusters from the stored signed JSON.
  */
-export const DERIVED_VERSION = 1;
+export const DERIVED_VERSION = 2;
 export const DERIVED_TABLES = ['workload_results', 'outlier_flags', 'clusters'] as const;
 
 type GroupRef = { clusterKey: string; workload: string };
 
 const NOT_WITHDRAWN = 'NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.result_id = wr.result_id)';
+const NOT_FLAGGED = 'NOT EXISTS (SELECT 1 FROM outlier_flags f WHERE f.result_id = wr.result_id AND f.idx = wr.idx)';
+/** A group measured on a hosted API rather than on local hardware: kept apart on the board. */
+const HOSTED = "(backend = 'hosted-api' OR build = 'remote')";
+/** The workloads in suite order (the board's sections). */
+export const WORKLOAD_ORDER = ['chat-short', 'chat-long', 'long-context-decay', 'concurrent-decode', 'agent-trace'] as const;
 const RUN_COLUMNS = `wr.result_id AS "resultId", r.received_at AS "receivedAt", wr.workload, wr.cluster_key AS "clusterKey",
   wr.model_name AS "modelName", wr.backend, wr.backend_version AS "backendVersion", wr.accelerator_summary AS "acceleratorSummary",
   wr.decode_tps AS "decodeTps", f.z AS "flaggedZ", wr.comparable, wr.not_comparable AS "notComparable"`;
@@ -53,19 +64,19 @@ function clusterColumns(t = ''): string {
   ${t}model_identifier AS "modelIdentifier", ${t}model_quant AS "modelQuant", ${t}model_digest AS "modelDigest", ${t}model_slug AS "modelSlug",
   ${t}backend AS backend, ${t}engine AS engine, ${t}build AS build, ${t}hardware_class AS "hardwareClass", ${t}hardware_slug AS "hardwareSlug",
   ${t}accelerator_summary AS "acceleratorSummary", ${t}n AS n, ${t}min AS min, ${t}median AS median, ${t}max AS max, ${t}mean AS mean,
-  ${t}flagged_count AS "flaggedCount", ${t}best_result_id AS "bestResultId"`;
+  ${t}flagged_count AS "flaggedCount", ${t}best_result_id AS "bestResultId", ${t}best_decode_tps AS "bestDecodeTps", ${t}setup_key AS "setupKey"`;
 }
 const CLUSTER_COLUMNS = clusterColumns();
 const WORKLOAD_COLUMNS = `seq, result_id, idx, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug, backend,
-  backend_version, engine, build, hardware_class, hardware_slug, accelerator_summary, cluster_key, decode_tps, comparable, not_comparable`;
-const WORKLOAD_PLACEHOLDERS = `(${Array(21).fill('?').join(', ')})`;
+  backend_version, engine, build, hardware_class, hardware_slug, accelerator_summary, cluster_key, setup_key, decode_tps, comparable, not_comparable`;
+const WORKLOAD_PLACEHOLDERS = `(${Array(22).fill('?').join(', ')})`;
 const RESULT_COLUMNS = 'id, content_hash, json, public_key, received_at, accelerator_summary, fingerprint_hash, hardware_slug, anon';
 const RESULT_PLACEHOLDERS = `(${Array(9).fill('?').join(', ')})`;
 /** Results read per page when re-deriving or exporting: bounded memory at any board size. */
 const PAGE = 500;
-/** Rows per multi-row statement: 400 × 21 parameters stays far below SQLite's and PostgreSQL's limits. */
+/** Rows per multi-row statement: 400 × 22 parameters stays far below SQLite's and PostgreSQL's limits. */
 const CHUNK = 400;
-/** Groups recomputed per round of statements (each cluster row carries 21 parameters). */
+/** Groups recomputed per round of statements (each cluster row carries 23 parameters). */
 const GROUP_CHUNK = 200;
 
 type ResultRow = { id: string; contentHash: string; json: string; publicKey: string; receivedAt: string; acceleratorSummary: string; fingerprintHash: string | null; hardwareSlug: string; anon: boolean };
@@ -83,7 +94,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 /** One descriptive row of a group (its latest comparable row, else its latest row). */
 const SAMPLE_OF_GROUP = `SELECT cluster_key AS "clusterKey", workload, suite_version AS "suiteVersion", model_name AS "modelName",
   model_identifier AS "modelIdentifier", model_quant AS "modelQuant", model_digest AS "modelDigest", model_slug AS "modelSlug", backend, engine, build,
-  hardware_class AS "hardwareClass", hardware_slug AS "hardwareSlug", accelerator_summary AS "acceleratorSummary"
+  hardware_class AS "hardwareClass", hardware_slug AS "hardwareSlug", accelerator_summary AS "acceleratorSummary", setup_key AS "setupKey"
   FROM workload_results WHERE cluster_key = ? AND workload = ? ORDER BY comparable DESC, seq DESC LIMIT 1`;
 
 const marks = (n: number) => Array(n).fill('?').join(', ');
@@ -163,7 +174,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       for (const { w, idx, seq, result } of batch) {
         params.push(
           seq, result.id, idx, w.workload, w.suiteVersion, w.modelName, w.modelIdentifier, w.modelQuant, w.modelDigest, w.modelSlug, w.backend,
-          w.backendVersion, w.engine, w.build, w.hardwareClass, result.hardwareSlug, result.acceleratorSummary, w.clusterKey, w.decodeTps,
+          w.backendVersion, w.engine, w.build, w.hardwareClass, result.hardwareSlug, result.acceleratorSummary, w.clusterKey, w.setupKey, w.decodeTps,
           w.comparable ? 1 : 0, JSON.stringify(w.notComparable),
         );
       }
@@ -280,12 +291,69 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       WHERE wr.${column} = ? AND ${NOT_WITHDRAWN} ORDER BY wr.seq DESC LIMIT ?`;
   }
 
-  async cheatsheet(limitPerWorkload: number): Promise<Map<string, ClusterRow[]>> {
-    const workloads = (await this.sql.all<{ workload: string }>('SELECT DISTINCT workload FROM clusters WHERE n > 0')).map((w) => w.workload).sort();
-    const rankings = await Promise.all(
-      workloads.map((w) => this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE workload = ? AND n > 0 ORDER BY median DESC LIMIT ?`, [w, limitPerWorkload])),
+  async leaderboard(filters: LeaderboardFilters, limit: number): Promise<LeaderboardSection[]> {
+    const where: string[] = ['workload = ?', 'best_result_id IS NOT NULL'];
+    const params: SqlValue[] = [];
+    for (const [column, value] of [['suite_version', filters.suite], ['backend', filters.backend], ['build', filters.build]] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    const workloads = filters.workload ? [filters.workload] : [...WORKLOAD_ORDER];
+    // Two index range scans per workload (cl_best), each stopping after `limit` rows: no pass over every group.
+    const ranked = (workload: string, hosted: boolean) =>
+      this.sql.all<ClusterRow>(
+        `SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY best_decode_tps DESC, cluster_key LIMIT ?`,
+        [workload, ...params, limit],
+      );
+    const sections = await Promise.all(workloads.map(async (workload) => ({ workload, local: await ranked(workload, false), hosted: await ranked(workload, true) })));
+    return sections.filter((s) => s.local.length > 0 || s.hosted.length > 0);
+  }
+
+  async boardFacets(): Promise<BoardFacets> {
+    const distinct = async (column: string) =>
+      (await this.sql.all<{ v: string }>(`SELECT DISTINCT ${column} AS v FROM clusters WHERE best_result_id IS NOT NULL ORDER BY 1`)).map((r) => r.v);
+    const [suites, backends, builds] = await Promise.all([distinct('suite_version'), distinct('backend'), distinct('build')]);
+    return { suites, backends, builds };
+  }
+
+  setupGroups(setupKey: string): Promise<ClusterRow[]> {
+    return this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE setup_key = ? AND n > 0 ORDER BY median DESC, cluster_key`, [setupKey]);
+  }
+
+  async setupStanding(setupKey: string, decodeTps: number, excludeResultId: string): Promise<SetupStanding> {
+    // One range of wr_setup: the runs of this model on this backend and build, on any hardware.
+    const row = await this.sql.get<{ others: number; slower: number | null }>(
+      `SELECT count(*) AS others, sum(CASE WHEN wr.decode_tps < ? THEN 1 ELSE 0 END) AS slower FROM workload_results wr
+       WHERE wr.setup_key = ? AND wr.decode_tps IS NOT NULL AND wr.comparable = 1 AND wr.result_id <> ? AND ${NOT_FLAGGED} AND ${NOT_WITHDRAWN}`,
+      [decodeTps, setupKey, excludeResultId],
     );
-    return new Map(workloads.map((w, i) => [w, rankings[i]!]));
+    return { others: Number(row?.others ?? 0), slower: Number(row?.slower ?? 0) };
+  }
+
+  async medianRun(group: GroupRef, around: number, excludeResultId: string): Promise<string | undefined> {
+    const row = await this.sql.get<{ resultId: string }>(
+      `SELECT wr.result_id AS "resultId" FROM workload_results wr
+       WHERE wr.cluster_key = ? AND wr.workload = ? AND wr.comparable = 1 AND wr.decode_tps IS NOT NULL AND wr.result_id <> ? AND ${NOT_WITHDRAWN}
+       ORDER BY abs(wr.decode_tps - ?), wr.seq LIMIT 1`,
+      [group.clusterKey, group.workload, excludeResultId, around],
+    );
+    return row?.resultId;
+  }
+
+  async spread(groups: GroupRef[]): Promise<SpreadPoint[]> {
+    const out: SpreadPoint[] = [];
+    for (const batch of chunks(uniqueGroups(groups), GROUP_CHUNK)) {
+      const rows = await this.sql.all<{ clusterKey: string; workload: string; resultId: string; decodeTps: number; flagged: number }>(
+        `SELECT wr.cluster_key AS "clusterKey", wr.workload, wr.result_id AS "resultId", wr.decode_tps AS "decodeTps",
+         CASE WHEN ${NOT_FLAGGED} THEN 0 ELSE 1 END AS flagged
+         FROM workload_results wr WHERE (wr.cluster_key, wr.workload) IN (VALUES ${batch.map(() => '(?, ?)').join(', ')})
+         AND wr.comparable = 1 AND wr.decode_tps IS NOT NULL AND ${NOT_WITHDRAWN} ORDER BY wr.seq`,
+        batch.flatMap((g) => [g.clusterKey, g.workload]),
+      );
+      for (const r of rows) out.push({ ...r, flagged: Number(r.flagged) === 1 });
+    }
+    return out;
   }
 
   recompute(clusters?: GroupRef[]): Promise<void> {
@@ -492,7 +560,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
         clusterRows.push([
           group.clusterKey, group.workload, sample.suiteVersion!, sample.modelName!, sample.modelIdentifier!, sample.modelQuant ?? null, sample.modelDigest ?? null,
           sample.modelSlug!, sample.backend!, sample.engine!, sample.build!, sample.hardwareClass!, sample.hardwareSlug!, sample.acceleratorSummary!,
-          stats.n, stats.min, stats.median, stats.max, stats.mean, flaggedCount, best,
+          stats.n, stats.min, stats.median, stats.max, stats.mean, flaggedCount, best, best === null ? null : bestValue, sample.setupKey!,
         ]);
       }
       await tx.run(`DELETE FROM outlier_flags WHERE ${inGroups()}`, keys);
@@ -502,10 +570,11 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       if (clusterRows.length === 0) continue;
       await tx.run(
         `INSERT INTO clusters (cluster_key, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug,
-         backend, engine, build, hardware_class, hardware_slug, accelerator_summary, n, min, median, max, mean, flagged_count, best_result_id)
-         VALUES ${clusterRows.map(() => `(${marks(21)})`).join(', ')}
+         backend, engine, build, hardware_class, hardware_slug, accelerator_summary, n, min, median, max, mean, flagged_count, best_result_id,
+         best_decode_tps, setup_key)
+         VALUES ${clusterRows.map(() => `(${marks(23)})`).join(', ')}
          ON CONFLICT (cluster_key, workload) DO UPDATE SET n = excluded.n, min = excluded.min, median = excluded.median, max = excluded.max,
-         mean = excluded.mean, flagged_count = excluded.flagged_count, best_result_id = excluded.best_result_id`,
+         mean = excluded.mean, flagged_count = excluded.flagged_count, best_result_id = excluded.best_result_id, best_decode_tps = excluded.best_decode_tps`,
         clusterRows.flat(),
       );
     }

@@ -98,6 +98,7 @@ CREATE TABLE IF NOT EXISTS workload_results (
   hardware_slug TEXT NOT NULL,
   accelerator_summary TEXT NOT NULL,
   cluster_key TEXT NOT NULL,
+  setup_key TEXT NOT NULL,
   decode_tps REAL,
   -- 0: stored and listed, never ranked, pooled, flagged or a group's best run; why, as a JSON array of words.
   comparable INTEGER NOT NULL,
@@ -108,6 +109,8 @@ CREATE TABLE IF NOT EXISTS workload_results (
 CREATE INDEX IF NOT EXISTS wr_cluster ON workload_results (cluster_key, workload);
 CREATE INDEX IF NOT EXISTS wr_model ON workload_results (model_slug, seq DESC);
 CREATE INDEX IF NOT EXISTS wr_hardware ON workload_results (hardware_slug, seq DESC);
+-- "Faster than N % of comparable runs of this model": one range of the setup, read on each run page.
+CREATE INDEX IF NOT EXISTS wr_setup ON workload_results (setup_key, decode_tps);
 CREATE TABLE IF NOT EXISTS outlier_flags (
   cluster_key TEXT NOT NULL,
   workload TEXT NOT NULL,
@@ -136,11 +139,14 @@ CREATE TABLE IF NOT EXISTS clusters (
   min REAL, median REAL, max REAL, mean REAL,
   flagged_count INTEGER NOT NULL,
   best_result_id TEXT,
+  best_decode_tps REAL,
+  setup_key TEXT NOT NULL,
   PRIMARY KEY (cluster_key, workload)
 );
-CREATE INDEX IF NOT EXISTS cl_rank ON clusters (workload, median DESC);
 CREATE INDEX IF NOT EXISTS cl_model ON clusters (model_slug);
 CREATE INDEX IF NOT EXISTS cl_hardware ON clusters (hardware_slug);
+CREATE INDEX IF NOT EXISTS cl_best ON clusters (workload, best_decode_tps DESC);
+CREATE INDEX IF NOT EXISTS cl_setup ON clusters (setup_key);
 `;
 
 export class SqliteResultsRepository extends SqlResultsRepository {
@@ -157,10 +163,11 @@ export class SqliteResultsRepository extends SqlResultsRepository {
       if (derivedVersion > DERIVED_VERSION) {
         throw new Error(`${file} was derived by a newer llm-speed-server (derived version ${derivedVersion}, this one knows ${DERIVED_VERSION}); upgrade the server`);
       }
-      sqlite.exec(DERIVED_SCHEMA);
       const repo = new SqliteResultsRepository(sqlite);
+      // Older derived tables lack newer columns, so their indexes are created only by re-deriving (which drops them first).
       // A crash during this leaves user_version behind (it is one transaction), so the next open simply derives again.
       if (derivedVersion < DERIVED_VERSION) await sqlite.transaction((tx) => repo.rederive(tx));
+      else sqlite.exec(DERIVED_SCHEMA);
       return repo;
     } catch (error) {
       await sqlite.close();

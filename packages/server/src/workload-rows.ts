@@ -4,7 +4,7 @@
  * same code `llm-speed compare` warns with, never a copy. Used at ingest, and when a database
  * written under an older rule is re-derived on open (sqlite-repository.ts).
  */
-import { comparability, groupKey, groupOf, hardwareClassOf as hardwareClassOfFingerprint, type RunPayload } from '@llm-speed/framework';
+import { comparability, groupKey, groupOf, hardwareClassOf as hardwareClassOfFingerprint, setupKey, type RunPayload } from '@llm-speed/framework';
 import type { NewWorkloadRow } from './repository.js';
 import { slugify } from './slug.js';
 
@@ -31,6 +31,7 @@ export function workloadRowsOf(run: RunPayload): NewWorkloadRow[] {
       build: group.build,
       hardwareClass: group.hardware_class,
       clusterKey: groupKey(group),
+      setupKey: setupKey(group),
       decodeTps: r.decode_tps ?? null,
       comparable: verdict.comparable,
       notComparable: verdict.reasons,

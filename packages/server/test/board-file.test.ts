@@ -48,7 +48,8 @@ const body = (file: string) => readFileSync(file, 'utf8').split('\n').slice(1).j
 
 async function page(server: { url: string }, path: string, accept?: string): Promise<{ status: number; text: string }> {
   const res = await fetch(server.url + path, accept ? { headers: { accept } } : {});
-  return { status: res.status, text: await res.text() };
+  // Pages name their own server in absolute links (Open Graph, canonical, commands): the same board on another port.
+  return { status: res.status, text: (await res.text()).replaceAll(server.url, '<this server>') };
 }
 
 forEachBackend(

@@ -122,6 +122,47 @@ export function chartResults(): MeasuredResult[] {
   ];
 }
 
+/** A W5 agent trace: per-turn TTFT and decode, the prefix cache warming from the second turn on. */
+export function turnResult(overrides: Partial<MeasuredResult> = {}): MeasuredResult {
+  const turns = Array.from({ length: 11 }, (_, i) => ({
+    turn: i + 1,
+    ttft_ms: i === 0 ? 410.5 : 95 + 9 * i,
+    decode_tps: 181 - 2.5 * i,
+    prompt_tokens: 900 + 380 * i,
+    output_tokens: 128,
+    wall_ms: 1200 + 40 * i,
+    prefix_cache_hit_rate: i === 0 ? 0 : Math.min(0.97, 0.55 + 0.045 * i),
+  }));
+  return sampleResult({
+    workload: 'agent-trace',
+    ttft_ms: 148.2,
+    prefill_tps: 6120.4,
+    decode_tps: 168.6,
+    prompt_tokens: turns.reduce((n, t) => n + t.prompt_tokens, 0),
+    output_tokens: 11 * 128,
+    wall_ms: turns.reduce((n, t) => n + t.wall_ms, 0),
+    prefix_cache_hit_rate: 0.81,
+    turns,
+    turn_p50_ms: 1400,
+    turn_p95_ms: 1590,
+    ...overrides,
+  });
+}
+
+/** Every suite-v1 workload, with both clocks, token counts and a build: what a full `llm-speed bench` uploads. */
+export function fullResults(): MeasuredResult[] {
+  const build = { kind: 'cuda' as const, devices: ['NVIDIA GeForce RTX 4090'] };
+  const common = { backend_build: build, token_counts: 'backend' as const };
+  const [w3, w4] = chartResults();
+  return [
+    sampleResult({ ...common, backend_prefill_tps: 8610.2, backend_decode_tps: 190.3, cached_prompt_tokens: 0 }),
+    sampleResult({ ...common, workload: 'chat-long', ttft_ms: 611.8, prefill_tps: 6702.4, decode_tps: 171.2, prompt_tokens: 4100, output_tokens: 1024, context_tokens: 5124, wall_ms: 6600, backend_decode_tps: 173.9 }),
+    { ...w3!, ...common },
+    { ...w4!, ...common, batch_size: 16, output_tokens: 16 * 256 },
+    turnResult(common),
+  ];
+}
+
 let keys: Awaited<ReturnType<typeof generateKeyPair>> | undefined;
 
 export async function testKeys() {

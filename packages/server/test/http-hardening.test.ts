@@ -2,7 +2,9 @@
  * Cross-site and header hygiene (issue 12): POST routes take only their own media types (a web
  * page can make a browser send text/plain, form-urlencoded or multipart anywhere without a CORS
  * preflight, so those must never be read), every answer carries the security headers, HEAD works
- * wherever GET does, and other methods on known URLs get 405 before any body is read.
+ * wherever GET does, and other methods on known URLs get 405 before any body is read. The dispute
+ * routes also take the run page's HTML form (issue 16): a cross-site one is refused by its Origin
+ * and Sec-Fetch-Site (disputes-form.test.ts has every case).
  */
 import assert from 'node:assert/strict';
 import { signRun } from '@llm-speed/framework';
@@ -45,18 +47,23 @@ forEachBackend('server: media types, security headers, HEAD and 405', () => {
     const crossSite: Array<[string, Record<string, string>, string]> = [
       ['text/plain', { 'content-type': 'text/plain' }, disputeBody],
       ['text/plain with charset', { 'content-type': 'text/plain;charset=UTF-8' }, disputeBody],
-      ['form-urlencoded', { 'content-type': 'application/x-www-form-urlencoded' }, 'message=posted+from+another+site'],
+      ['form-urlencoded from another site', { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, 'message=posted+from+another+site'],
       ['multipart', { 'content-type': 'multipart/form-data; boundary=x' }, '--x\r\nContent-Disposition: form-data; name="message"\r\n\r\nhi\r\n--x--\r\n'],
       ['a look-alike type', { 'content-type': 'application/json-patch+json' }, disputeBody],
       ['application/jose on a JSON route', { 'content-type': 'application/jose' }, disputeBody],
     ];
 
     for (const [name, headers, body] of crossSite) {
-      it(`dispute posted as ${name} → 415 naming application/json`, async () => {
+      it(`dispute posted as ${name} → refused (415 naming application/json, or 403 for the cross-site form)`, async () => {
         const res = await send(server, 'POST', `/v1/results/${id}/disputes`, body, headers);
-        assert.equal(res.status, 415, res.text);
-        assert.match(res.json.error, /application\/json/);
-        assert.deepEqual(res.json.accepted, ['application/json']);
+        if (name.startsWith('form-urlencoded')) {
+          assert.equal(res.status, 403, res.text);
+          assert.match(res.text, /cross-site post refused/);
+        } else {
+          assert.equal(res.status, 415, res.text);
+          assert.match(res.json.error, /application\/json/);
+          assert.deepEqual(res.json.accepted, ['application/json', 'application/x-www-form-urlencoded']);
+        }
         assert.deepEqual(await server.repository.disputesFor(id), [], 'no dispute was opened');
       });
     }
@@ -161,11 +168,17 @@ forEachBackend('server: media types, security headers, HEAD and 405', () => {
       assert.equal(unknown.status, 405);
     });
 
-    it('unknown paths and malformed ids → 404 with the JSON error shape', async () => {
+    it('unknown paths and malformed ids → 404 with the JSON error shape (a page under a page route, unless JSON is asked for)', async () => {
       for (const path of ['/nope', '/v1/results/not-an-id', '/m/UPPER', `/r/${id}.xml`]) {
-        const res = await send(server, 'GET', path);
+        const res = await send(server, 'GET', path, undefined, { accept: 'application/json' });
         assert.equal(res.status, 404, path);
         assert.equal(typeof res.json.error, 'string', path);
+      }
+      for (const path of ['/m/UPPER', `/r/${id}.xml`, '/hw/no-such-box', '/disputes/123']) {
+        const res = await send(server, 'GET', path, undefined, { accept: 'text/html' });
+        assert.equal(res.status, 404, path);
+        assert.match(res.headers.get('content-type') ?? '', /text\/html/, path);
+        assert.match(res.text, /<h1>Not found<\/h1><p class="message">(no route|No )/, path);
       }
       const bad = await send(server, 'GET', '/%E0%A4%A');
       assert.equal(bad.status, 400);

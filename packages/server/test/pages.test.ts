@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { chartResults, forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
 
 const EVIL = '<script>alert(1)</script>';
+/** The escaped name as the renderer writes it: `<` and `&` always escaped, `>` may stay (it cannot open a tag). */
+export const ESCAPED_EVIL = /&lt;script(?:&gt;|>)alert\(1\)&lt;\/script(?:&gt;|>)/;
 
 forEachBackend('server: pages', () => {
   let server: TestServer;
@@ -34,30 +36,37 @@ forEachBackend('server: pages', () => {
     assert.match(page, /model context is 65536 tokens/);
   });
 
-  it('escapes every submitted string (model name with <script>)', async () => {
-    const pages = [`/r/${evilId}`, '/m/script-alert-1-script', '/cheatsheet', '/hw/gpu-script-alert-1-script'];
+  it('escapes every submitted string (model name with <script>), in the page and in its Open Graph tags', async () => {
+    const pages = [`/r/${evilId}`, '/m/script-alert-1-script', '/cheatsheet', '/hw/gpu-script-alert-1-script', `/compare?runs=${evilId},${chartsId}`];
     for (const path of pages) {
       const res = await server.get(path);
       assert.equal(res.status, 200, path);
       assert.ok(!res.text.includes(EVIL), `${path} contains raw <script>`);
       assert.ok(!res.text.includes('<img src=x>'), `${path} contains a raw attribute break-out`);
-      assert.ok(res.text.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), `${path} lacks the escaped name`);
+      assert.match(res.text, ESCAPED_EVIL, `${path} lacks the escaped name`);
+      assert.doesNotMatch(res.text, /<script|<img/i, `${path} carries a tag from the submission`);
       assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
     }
   });
 
-  it('/m/, /hw/ and /cheatsheet group by model × backend × hardware with the spread', async () => {
+  it('/m/, /hw/ and /cheatsheet group by model × backend × hardware with the spread (table and dots)', async () => {
     for (const [i, v] of [150, 160, 170].entries()) {
       await server.post('/v1/results', await signedToken(sampleRun([sampleResult({ decode_tps: v })], `2026-11-24T11:0${i}:00.000Z`)));
     }
     const model = (await server.get('/m/qwen2-5-7b-instruct')).text;
     // chat-short group: 150, 160, 170 and the first run's 187.4.
-    assert.match(model, /<td class="n">4<\/td><td class="n">150\.0<\/td><td class="n">165\.0<\/td><td class="n">187\.4<\/td>/);
+    assert.match(model, /<td class="n">4<\/td><td class="n opt">150\.0<\/td><td class="n">165\.0<\/td><td class="n opt">187\.4<\/td>/);
+    // Every comparable run of the group a dot, its median a bar.
+    const plot = model.slice(model.indexOf('<svg id="spread-chart-chat-short"'), model.indexOf('</svg>', model.indexOf('<svg id="spread-chart-chat-short"')));
+    assert.equal((plot.match(/<circle class="run"/g) ?? []).length, 4, 'four runs, four dots');
+    assert.equal((plot.match(/<line class="median"/g) ?? []).length, 1);
+    assert.match(plot, /median 165\.0 tok\/s/);
     const hw = (await server.get('/hw/rtx-4090-24-gb-amd-ryzen-9-7950x3d-64-gb-ram')).text;
     assert.match(hw, /165\.0/);
+    assert.match(hw, /<svg id="spread-chart-chat-short"[^>]*>[\s\S]*<circle class="run"/);
     const cheat = (await server.get('/cheatsheet')).text;
-    const chatShort = cheat.slice(cheat.indexOf('<h2>chat-short</h2>'));
-    assert.ok(chatShort.indexOf('Qwen2.5-7B-Instruct') < chatShort.indexOf('&lt;script&gt;'), 'ranked by median decode tok/s, best first');
+    const chatShort = cheat.slice(cheat.indexOf('id="board-chat-short-local"'));
+    assert.ok(chatShort.indexOf('Qwen2.5-7B-Instruct') >= 0 && chatShort.indexOf('Qwen2.5-7B-Instruct') < chatShort.search(ESCAPED_EVIL), 'ranked by the best run, fastest first');
     assert.equal((await server.get('/m/no-such-model')).status, 404);
   });
 

@@ -13,6 +13,7 @@
 import {
   DriverError,
   getJson,
+  InFlightRequests,
   now,
   postStream,
   readSse,
@@ -38,9 +39,23 @@ const CAPABILITIES: DriverCapabilities = {
   exact_output_length: true,
 };
 
-/** Where the server listens: the LLM_SPEED_ECHO_URL environment variable, else the default port. */
-export function echoUrl(ctx: Pick<DriverContext, 'env' | 'config'>): string {
-  const configured = ctx.config.echo_url ?? ctx.env.LLM_SPEED_ECHO_URL;
+/**
+ * The settings this driver takes, as a JSON Schema for its section of the user's config file
+ * (`drivers: { echo: { url: ... } }`). The framework also reads each key from LLM_SPEED_ECHO_<KEY>
+ * (here LLM_SPEED_ECHO_URL), validates the merged settings against this schema, and hands them to
+ * every call as `ctx.settings`.
+ */
+export const ECHO_SETTINGS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    url: { type: 'string', format: 'uri', pattern: '^https?://', description: `The echo server (default ${DEFAULT_ECHO_URL}).` },
+  },
+};
+
+/** Where the server listens: the `url` setting (config file or LLM_SPEED_ECHO_URL), else the default port. */
+export function echoUrl(ctx: Pick<DriverContext, 'settings'>): string {
+  const configured = ctx.settings?.url;
   return (typeof configured === 'string' && configured ? configured : DEFAULT_ECHO_URL).replace(/\/+$/, '');
 }
 
@@ -63,19 +78,16 @@ async function models(url: string, signal?: AbortSignal): Promise<ModelInfo[]> {
 }
 
 /** Turns the server's SSE stream into generation events. Timestamps come from readSse: byte arrival. */
-async function* generate(url: string, model: string, request: GenerationRequest, inFlight: Set<AbortController>): AsyncGenerator<GenerationEvent> {
-  // One controller per request, aborted by the caller's signal or by close().
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  request.signal.addEventListener('abort', onAbort, { once: true });
-  inFlight.add(controller);
+async function* generate(url: string, model: string, request: GenerationRequest, requests: InFlightRequests): AsyncGenerator<GenerationEvent> {
+  // A signal for this request, aborted by the caller's signal or by close().
+  const { signal, release } = requests.start(request.signal);
   // The echo server only does plain completions; a chat backend would send request.messages as they are.
   const prompt = request.prompt ?? (request.messages ?? []).map((m) => `${m.role}: ${m.content}`).join('\n');
   try {
     // The suite's sampling (greedy, a fixed seed), in the fields this backend has for it: never its defaults.
     const { temperature, topK, seed } = request.sampling;
     const body = await postStream(`${url}/generate`, { model, prompt, max_tokens: request.maxTokens, ignore_eos: true, temperature, top_k: topK, seed }, {
-      signal: controller.signal,
+      signal,
       headers: { accept: 'text/event-stream' },
     });
     for await (const event of readSse(body)) {
@@ -91,26 +103,26 @@ async function* generate(url: string, model: string, request: GenerationRequest,
     }
     throw new DriverError(NAME, 'the stream ended without a done event', { suggestions: ['Check the echo server log.'] });
   } catch (error) {
-    if (controller.signal.aborted) {
+    if (signal.aborted) {
       // Aborted by the harness or by close(): end honestly instead of reporting a broken stream.
       yield { type: 'done', t: now(), stopReason: 'abort' };
       return;
     }
     throw error;
   } finally {
-    request.signal.removeEventListener('abort', onAbort);
-    inFlight.delete(controller);
+    release();
   }
 }
 
 export const echoDriver: Driver = {
   name: NAME,
+  settingsSchema: ECHO_SETTINGS_SCHEMA,
 
   async detect(ctx): Promise<DriverDetection> {
     const url = echoUrl(ctx);
     const version = await health(url, ctx.signal);
     if (version === undefined) {
-      return { name: NAME, available: false, reason: `no echo server answers at ${url} (start one, or set LLM_SPEED_ECHO_URL)` };
+      return { name: NAME, available: false, reason: `no echo server answers at ${url} (start one, or set drivers.echo.url in the config file or LLM_SPEED_ECHO_URL)` };
     }
     return { name: NAME, available: true, version, reason: `echo server at ${url}`, capabilities: CAPABILITIES };
   },
@@ -122,14 +134,14 @@ export const echoDriver: Driver = {
   async open(modelRef, _options, ctx): Promise<DriverSession> {
     const url = echoUrl(ctx);
     const version = await health(url, ctx.signal);
-    if (version === undefined) throw new DriverError(NAME, `no echo server answers at ${url}`, { suggestions: ['Start the echo server, or set LLM_SPEED_ECHO_URL.'] });
+    if (version === undefined) throw new DriverError(NAME, `no echo server answers at ${url}`, { suggestions: ['Start the echo server, or set drivers.echo.url in the config file or LLM_SPEED_ECHO_URL.'] });
     const available = await models(url, ctx.signal);
     const info = modelRef === undefined ? available[0] : available.find((m) => m.identifier === modelRef);
     if (info === undefined) {
       throw new DriverError(NAME, `model "${modelRef ?? ''}" is not served at ${url}; it serves ${available.map((m) => m.identifier).join(', ') || 'nothing'}`);
     }
     const model = info.identifier;
-    const inFlight = new Set<AbortController>();
+    const requests = new InFlightRequests();
     let closed = false;
     return {
       model: { identifier: model, name: info.name },
@@ -140,13 +152,12 @@ export const echoDriver: Driver = {
       extras: {},
       generate: (request) => {
         if (closed) throw new DriverError(NAME, 'the session is closed');
-        return generate(url, model, request, inFlight);
+        return generate(url, model, request, requests);
       },
       async close() {
         // Idempotent: stop every stream still running. A driver that started a server stops it here.
         closed = true;
-        for (const controller of inFlight) controller.abort();
-        inFlight.clear();
+        requests.abortAll();
       },
     };
   },

@@ -1,7 +1,8 @@
 /**
  * Runs llm-speed's driver contract suite on the echo driver, against a loopback echo server.
  * Keep this file when you adapt the template: point a stand-in server (or a replay of your
- * backend's recorded traffic) at your driver through the context's env or config.
+ * backend's recorded traffic) at your driver through its settings: the context's env
+ * (LLM_SPEED_ECHO_URL) or `settings` (as the config file's drivers.echo section would give them).
  */
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
 import { echoDriver } from '../src/driver.js';
@@ -13,6 +14,7 @@ describe('echo driver', () => {
   before(async () => {
     server = await startEchoServer();
     // The contract suite reads the context when each test runs, so filling it in here is in time.
+    // The framework maps LLM_SPEED_ECHO_URL to the driver's `url` setting, as the CLI does.
     context.env.LLM_SPEED_ECHO_URL = server.url;
   });
   after(() => server.close());

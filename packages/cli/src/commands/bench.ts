@@ -1,5 +1,5 @@
 import { Flags, type Interfaces } from '@oclif/core';
-import { backendFlags, backendSettings } from '../cli/backend-flags.js';
+import { backendFlags, backendSettings, configurationFlags, driverFlagSettings } from '../cli/backend-flags.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { matrixInvocations } from '@llm-speed/framework';
 import { resolveSettings } from '@llm-speed/framework';
@@ -8,20 +8,25 @@ import { detectDrivers } from '@llm-speed/framework';
 import { UsageError } from '@llm-speed/framework';
 import { collectFingerprint } from '@llm-speed/framework';
 import { runBench } from '@llm-speed/framework';
-import { publishRun, resumeRun } from '@llm-speed/framework';
+import { DOCS_URL, commandHint, hintContextFrom, publishRun, resumeRun, verifyCommand, type HintContext } from '@llm-speed/framework';
 import { createProgress } from '@llm-speed/framework';
-import { renderResultsTable } from '@llm-speed/framework';
+import { renderResultsTable, tableWidth } from '@llm-speed/framework';
 import { configDir, runsDir } from '@llm-speed/framework';
 import { loadSuite, suitePlans } from '@llm-speed/framework';
 import { DEFAULT_API_URL } from './compare.js';
+
+const OUTPUT = 'OUTPUT';
+const UPLOAD = 'UPLOAD';
+/** Measured (README "Which engine the default uses"): 3–7 s on the 2-core development machine, model generation included. */
+export const QUICK_TIME = 'under 10 s on an idle 2-core CPU with the embedded default';
 
 export default class Bench extends BaseCommand {
   static summary = 'Run the workload suite against a backend and save, sign and upload the result.';
   static description = `With no arguments: the default suite (W1 chat-short, W2 chat-long, W4 concurrent-decode, W5 agent-trace) on the auto-detected backend and its first model. With nothing installed, the embedded llama.cpp engine runs a synthetic reference model generated on first use.
 
-Every setting also comes from the config file (llm-speed.config.json, .llm-speedrc, ...) and from LLM_SPEED_* environment variables (LLM_SPEED_BACKEND, LLM_SPEED_MODEL, LLM_SPEED_WORKLOADS, LLM_SPEED_SUITE, LLM_SPEED_API_URL, LLM_SPEED_API_KEY, LLM_SPEED_MODE, LLM_SPEED_UPLOAD, ...). A flag wins over the environment, which wins over the config file.
+Every setting also comes from the config file (\`llm-speed config init\` writes a commented one; llm-speed.config.yaml, .llm-speedrc, ...) and from LLM_SPEED_* environment variables (LLM_SPEED_BACKEND, LLM_SPEED_MODEL, LLM_SPEED_WORKLOADS, LLM_SPEED_SUITE, LLM_SPEED_API_URL, LLM_SPEED_API_KEY, LLM_SPEED_MODE, LLM_SPEED_UPLOAD, ...). A flag wins over the environment, which wins over the config file.
 
-Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --strict-anon (fresh key per run, no fingerprint hash, no identifying headers).`;
+Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --strict-anon (fresh key per run, no fingerprint hash, no identifying headers).`;
   static examples = [
     '<%= config.bin %> bench',
     '<%= config.bin %> bench --quick --dry-run --print-payload',
@@ -34,26 +39,26 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
     model: Flags.string({ char: 'm', description: 'Model reference for the backend: a GGUF path, an ollama tag, a hub id, provider:model.' }),
     workload: Flags.string({ char: 'w', description: 'Workloads by id or name, comma-separated (W1,W2 or chat-short). W3 long-context-decay runs only when named.', multiple: true, delimiter: ',' }),
     suite: Flags.string({ description: 'Suite version (default: the one pinned in this release, suite-v1).' }),
-    quick: Flags.boolean({ description: 'Smoke test: short outputs, few workloads, flagged "quick" (under 30 s on the embedded default).' }),
-    upload: Flags.boolean({ description: 'Upload the signed result (--no-upload: keep it local only).', allowNo: true }),
-    json: Flags.string({ description: 'Also write the signed run JSON to PATH ("-" for stdout). Implies no upload.', helpValue: 'PATH' }),
-    'dry-run': Flags.boolean({ description: 'Run the workloads but neither save nor upload.' }),
-    'print-payload': Flags.boolean({ description: 'Print the exact bytes that would be uploaded: the canonical JSON signed inside the JWS (headers on stderr).' }),
-    anon: Flags.boolean({ description: 'Anonymous mode: persistent key, X-LLM-Speed-Anon header.', exclusive: ['strict-anon'] }),
-    'strict-anon': Flags.boolean({ description: 'Strict anonymity: ephemeral key, no fingerprint hash, no identifying headers.', exclusive: ['anon'] }),
-    'api-key': Flags.string({ description: 'Bearer token for the results server (never sent in --strict-anon).' }),
-    'api-url': Flags.string({ description: `Results server (default ${DEFAULT_API_URL}).` }),
-    'include-raw-timings': Flags.boolean({ description: 'Upload per-token timings too (kept locally in any case).' }),
-    yes: Flags.boolean({ char: 'y', description: 'Consent to uploading without the interactive prompt.' }),
-    resume: Flags.string({ description: 'Verify and upload a run saved earlier (after a failed or skipped upload).', helpValue: 'PATH' }),
-    config: Flags.string({ description: 'Config file (default: search the current folder).' }),
+    quick: Flags.boolean({ description: `Smoke test: short outputs, W1 unless --workload names others, flagged "quick"; ${QUICK_TIME}.` }),
+    json: Flags.string({ description: 'Also write the signed run JSON to PATH ("-" for stdout). Implies no upload.', helpValue: 'PATH', helpGroup: OUTPUT }),
+    'dry-run': Flags.boolean({ description: 'Run the workloads but neither save nor upload.', helpGroup: OUTPUT }),
+    'print-payload': Flags.boolean({ description: 'Print the exact bytes that would be uploaded: the canonical JSON signed inside the JWS (headers on stderr).', helpGroup: OUTPUT }),
+    upload: Flags.boolean({ description: 'Upload the signed result (--no-upload: keep it local only).', allowNo: true, helpGroup: UPLOAD }),
+    'api-url': Flags.string({ description: `Results server (LLM_SPEED_API_URL; default ${DEFAULT_API_URL}).`, helpGroup: UPLOAD }),
+    'api-key': Flags.string({ description: 'Bearer token for the results server (LLM_SPEED_API_KEY; never sent in --strict-anon).', helpGroup: UPLOAD }),
+    anon: Flags.boolean({ description: 'Anonymous mode: persistent key, X-LLM-Speed-Anon header.', exclusive: ['strict-anon'], helpGroup: UPLOAD }),
+    'strict-anon': Flags.boolean({ description: 'Strict anonymity: ephemeral key, no fingerprint hash, no identifying headers.', exclusive: ['anon'], helpGroup: UPLOAD }),
+    'include-raw-timings': Flags.boolean({ description: 'Upload per-token timings too (kept locally in any case).', helpGroup: UPLOAD }),
+    yes: Flags.boolean({ char: 'y', description: 'Consent to uploading without the interactive prompt (the consent is recorded).', helpGroup: UPLOAD }),
+    resume: Flags.string({ description: 'Verify and upload a run saved earlier (after a failed or skipped upload).', helpValue: 'PATH', helpGroup: UPLOAD }),
     ...backendFlags,
+    ...configurationFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Bench);
     const modeFlag: LlmSpeedConfig['mode'] = flags['strict-anon'] ? 'strict-anon' : flags.anon ? 'anon' : undefined;
-    const { settings, file } = await resolveSettings({
+    const { settings, file, configPath } = await resolveSettings({
       configFile: flags.config,
       flags: {
         backend: flags.backend,
@@ -71,6 +76,8 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
     const mode = settings.mode ?? 'default';
     const apiUrl = settings.api_url ?? DEFAULT_API_URL;
     const confDir = settings.config_dir ?? configDir(process.env);
+    // Every command printed for pasting carries what this invocation set: server, config folder and file.
+    const hints = hintContextFrom(settings, configPath, { defaultApiUrl: DEFAULT_API_URL, apiKeyFromFlag: Boolean(flags['api-key']) });
 
     // Checked before anything is sent: a dry run must never upload.
     if (flags['dry-run'] && flags.resume) throw new UsageError('--dry-run and --resume cannot be combined: --resume uploads a saved run, --dry-run never uploads');
@@ -87,8 +94,10 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
         configDir: confDir,
         interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
         io: { out: (t) => this.log(t), err: (t) => this.logToStderr(t), input: process.stdin, output: process.stderr },
+        hints,
       });
       this.log(`uploaded${resumed.mode === 'default' ? '' : ` (${resumed.mode})`}: ${resumed.upload.url}`);
+      this.logToStderr(commandHint('check its signature', verifyCommand(resumed.upload.id, hints)));
       return;
     }
 
@@ -97,20 +106,20 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
     for (const [i, invocation] of invocations.entries()) {
       if (invocations.length > 1) this.logToStderr(`\n[${i + 1}/${invocations.length}] ${invocation.backend ?? 'auto'} · ${invocation.model ?? 'default model'}`);
       if (this.abort.signal.aborted) break;
-      await this.benchOnce({ ...settings, ...invocation }, flags, { mode, apiUrl, confDir });
+      await this.benchOnce({ ...settings, ...invocation }, flags, { mode, apiUrl, confDir, hints });
     }
   }
 
   private async benchOnce(
     settings: LlmSpeedConfig,
     flags: Interfaces.InferredFlags<typeof Bench.flags>,
-    env: { mode: NonNullable<LlmSpeedConfig['mode']>; apiUrl: string; confDir: string },
+    env: { mode: NonNullable<LlmSpeedConfig['mode']>; apiUrl: string; confDir: string; hints: HintContext },
   ): Promise<void> {
-    const { mode, apiUrl, confDir } = env;
+    const { mode, apiUrl, confDir, hints } = env;
     const suite = loadSuite(settings.suite ?? 'suite-v1');
     const workloads = suitePlans(suite, settings.workloads, { quick: flags.quick });
     const ctx = this.driverContext(settings);
-    const detected = await detectDrivers(await this.discover(), ctx);
+    const detected = await detectDrivers(await this.discover(), ctx, { driverFlags: driverFlagSettings(flags) });
     const progress = createProgress();
     let outcome;
     try {
@@ -131,7 +140,8 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
       progress.done();
     }
     const toStdout = flags.json === '-' || flags['print-payload'];
-    const table = renderResultsTable(outcome.run);
+    // Laid out for the terminal it lands on (80 columns on a pipe): notes wrap under their row.
+    const table = renderResultsTable(outcome.run, { width: tableWidth(toStdout ? process.stderr : process.stdout) });
     if (toStdout) this.logToStderr(table);
     else this.log(table);
 
@@ -150,10 +160,14 @@ Privacy modes (docs/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon), --stri
       runsDir: settings.cache_dir ? `${settings.cache_dir}/runs` : runsDir(process.env),
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
       io: { out: (t) => this.log(t), err: (t) => this.logToStderr(t), input: process.stdin, output: process.stderr },
+      hints,
     });
     if (published.savedPath) this.logToStderr(`saved: ${published.savedPath}`);
     if (flags.json && flags.json !== '-') this.logToStderr(`written: ${flags.json}`);
-    if (published.upload) this.logToStderr(`published: ${published.upload.url}`);
+    if (published.upload) {
+      this.logToStderr(`published: ${published.upload.url}`);
+      this.logToStderr(commandHint('check its signature', verifyCommand(published.upload.id, hints)));
+    }
     else if (published.uploadSkipped) this.logToStderr(published.uploadSkipped);
   }
 }

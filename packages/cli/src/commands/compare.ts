@@ -2,9 +2,9 @@ import { Args, Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { resolveSettings } from '@llm-speed/framework';
 import { UsageError } from '@llm-speed/framework';
-import { compareRuns, loadRunRef, renderComparison, type Comparison } from '@llm-speed/framework';
+import { compareRuns, loadRunRef, PUBLIC_API_URL, renderComparison, type Comparison } from '@llm-speed/framework';
 
-export const DEFAULT_API_URL = 'https://api.llm-speed.com';
+export const DEFAULT_API_URL = PUBLIC_API_URL;
 
 export default class Compare extends BaseCommand {
   static summary = 'Compare saved or published runs side by side, per workload and metric, with % differences.';
@@ -26,7 +26,8 @@ export default class Compare extends BaseCommand {
     const runs = await Promise.all(refs.map((r) => loadRunRef(r, settings.api_url)));
     const comparison = compareRuns(runs);
     if (!this.jsonEnabled()) {
-      for (const w of comparison.warnings) this.warn(w);
+      // Printed as they are: oclif's warn() wraps long lines with ` ›   ` prefixes, cutting paths in two.
+      for (const w of comparison.warnings) this.logToStderr(`warning: ${w}`);
       this.log(renderComparison({ ...comparison, warnings: [] }, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
     }
     return comparison;

@@ -1,5 +1,4 @@
-import { Flags } from '@oclif/core';
-import { backendFlags, backendSettings } from '../cli/backend-flags.js';
+import { backendFlags, backendSettings, configurationFlags, driverFlagSettings } from '../cli/backend-flags.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { resolveSettings } from '@llm-speed/framework';
 import { detectReport } from '@llm-speed/framework';
@@ -11,14 +10,14 @@ export default class Detect extends BaseCommand {
   static examples = ['<%= config.bin %> detect', '<%= config.bin %> detect --json'];
   static enableJsonFlag = true;
   static flags = {
-    config: Flags.string({ description: 'Config file to read settings from (default: search the current folder).' }),
     ...backendFlags,
+    ...configurationFlags,
   };
 
   async run(): Promise<unknown> {
     const { flags } = await this.parse(Detect);
     const { settings } = await resolveSettings({ flags: backendSettings(flags), configFile: flags.config });
-    const report = await detectReport(await this.discover(), this.driverContext(settings));
+    const report = await detectReport(await this.discover(), this.driverContext(settings), { driverFlags: driverFlagSettings(flags) });
     if (!this.jsonEnabled()) this.log(renderDetectReport(report));
     return report;
   }

@@ -21,7 +21,10 @@ describe('compare warns by the comparability rule (e2e, real CLI)', function () 
   it('says per workload which run is not comparable and which groups differ, in text and in --json', async () => {
     const text = await box.run(['compare', join(box.root, 'full.json'), join(box.root, 'quick.json')]);
     assert.equal(text.exitCode, 0, String(text.stderr));
-    const warnings = String(text.stderr).replace(/\s*›\s*/g, ' ').replace(/\s+/g, ' ');
+    // One line per warning, never wrapped: the paths in it can be pasted.
+    assert.doesNotMatch(String(text.stderr), /›/);
+    assert.ok(String(text.stderr).split('\n').includes(`warning: chat-short: ${join(box.root, 'quick.json')} is not comparable: quick run (32 of 256 tokens)`), String(text.stderr));
+    const warnings = String(text.stderr).replace(/\s+/g, ' ');
     assert.match(warnings, /chat-short: \S*quick\.json is not comparable: quick run \(32 of 256 tokens\)/);
     assert.match(warnings, /chat-short: \S*full\.json and \S*quick\.json are in different groups \(engine: server vs embedded\)/);
     assert.match(String(text.stdout), /decode_tps/, 'the figures are shown anyway');

@@ -43,7 +43,7 @@ describe('driver plugins (e2e, real CLI)', function () {
     const result = await box.run(['plugins', '--core']);
     assert.equal(result.exitCode, 0, String(result.stderr));
     // oclif shows scoped plugins by short name (scope "llm-speed", prefix "plugin")
-    for (const p of ['llamacpp', 'ollama', 'vllm', 'mlx', 'exllamav2', 'hosted']) {
+    for (const p of ['llamacpp', 'ollama', 'vllm', 'mlx', 'exllamav2', 'hosted', 'openai-compat']) {
       assert.match(String(result.stdout), new RegExp(`^${p} \\d+\\.\\d+\\.\\d+ \\(core\\)$`, 'm'));
     }
   });

@@ -3,7 +3,7 @@
  * touch the user's config, cache or plugin data. End-to-end tests only; unit tests call library code.
  */
 import { execa, type Result } from 'execa';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,4 +42,33 @@ export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
       }),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** The commands the CLI printed for pasting: each stands alone on a line, two spaces in. */
+export function printedCommands(output: string): string[] {
+  return output.split('\n').filter((line) => line.startsWith('  llm-speed ')).map((line) => line.slice(2));
+}
+
+/**
+ * Pastes a printed command into a shell, as a user would: bash runs the line as it is, with
+ * `llm-speed` on PATH (a shim for this checkout's binary), in `cwd`, with only `env` — by default
+ * none of the LLM_SPEED_* variables the printing invocation had, so the command must carry what
+ * matters itself.
+ */
+export async function paste(line: string, options: { env: Record<string, string>; cwd: string; input?: string; timeoutMs?: number }): Promise<Result> {
+  const bin = mkdtempSync(join(tmpdir(), 'llm-speed-shim-'));
+  writeFileSync(join(bin, 'llm-speed'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(join(bin, 'llm-speed'), 0o755);
+  try {
+    return await execa('bash', ['-c', line], {
+      env: { ...options.env, PATH: `${bin}:/usr/bin:/bin` },
+      extendEnv: false,
+      reject: false,
+      cwd: options.cwd,
+      input: options.input,
+      timeout: options.timeoutMs ?? 120_000,
+    });
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
 }

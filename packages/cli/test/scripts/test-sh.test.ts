@@ -1,8 +1,8 @@
 /**
  * scripts/test.sh, the one test command: a failed llama-server build stops it at once with the
- * build's own error (before any test runs), and a good run goes on to mocha and then to the
- * install test. Runs the real script in a scratch copy of the repository layout whose build
- * steps, llama-server build and npx are stand-ins, so nothing heavy runs.
+ * build's own error (before any test runs), and a good run checks PostgreSQL, goes on to mocha and
+ * then to the install test. Runs the real script in a scratch copy of the repository layout whose
+ * build steps, llama-server build, PostgreSQL check and npx are stand-ins, so nothing heavy runs.
  */
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ function scratchRepo(buildScript: string): { root: string; env: Record<string, s
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'scratch', private: true, scripts: { 'schemas:check': 'true', build: 'true' } }));
   writeFileSync(join(root, 'scripts', 'build-llama-server.sh'), buildScript);
   writeFileSync(join(root, 'scripts', 'install-test.sh'), `echo "install-test $*" > "${join(root, 'install-test.ran')}"\n`);
+  writeFileSync(join(root, 'scripts', 'postgres-test.sh'), `echo "postgres-test $*" > "${join(root, 'postgres-test.ran')}"\n`);
   // npx stands in for mocha: it records that the tests would have run.
   writeFileSync(join(root, 'bin', 'npx'), `#!/usr/bin/env bash\necho "$*" > "${join(root, 'mocha.ran')}"\n`);
   chmodSync(join(root, 'bin', 'npx'), 0o755);
@@ -40,6 +41,7 @@ describe('scripts/test.sh', function () {
     assert.match(String(result.stderr), /building llama-server failed/);
     assert.match(String(result.stderr), /CMake Error: CMAKE_CXX_COMPILER not set/);
     assert.equal(existsSync(join(root, 'mocha.ran')), false, 'the tests ran after a failed build');
+    assert.equal(existsSync(join(root, 'postgres-test.ran')), false, 'PostgreSQL was prepared after a failed build');
     assert.equal(existsSync(join(root, 'install-test.ran')), false);
   });
 
@@ -49,6 +51,7 @@ describe('scripts/test.sh', function () {
     const full = await execa('bash', [join(root, 'scripts', 'test.sh')], { cwd: root, env, reject: false });
     assert.equal(full.exitCode, 0, String(full.stderr));
     assert.match(String(full.stdout), /^llama-server: \/cache\/llama\.cpp\/b1\/bin\/llama-server$/m);
+    assert.equal(readFileSync(join(root, 'postgres-test.ran'), 'utf8').trim(), 'postgres-test check', 'the server tests need their PostgreSQL checked first');
     assert.match(readFileSync(join(root, 'mocha.ran'), 'utf8'), /^mocha --exit packages\/\*\/test\/\*\*\/\*\.test\.ts/);
     assert.equal(readFileSync(join(root, 'install-test.ran'), 'utf8').trim(), 'install-test --no-build');
 

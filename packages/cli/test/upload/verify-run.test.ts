@@ -27,6 +27,8 @@ async function runCommand(name: 'verify-run' | 'verify', argv: string[]): Promis
   let code = 0;
   try {
     await Command.run(argv, PACKAGE_ROOT);
+    // verify-run sets the exit code and returns its verdict, so oclif's --json prints it.
+    code = Number(process.exitCode ?? 0);
   } catch (error) {
     const exit = (error as { oclif?: { exit?: number } }).oclif?.exit;
     if (exit === undefined) throw error;
@@ -34,6 +36,7 @@ async function runCommand(name: 'verify-run' | 'verify', argv: string[]): Promis
   } finally {
     process.stdout.write = out;
     process.stderr.write = err;
+    process.exitCode = undefined;
   }
   return { code, stdout, stderr };
 }

@@ -81,6 +81,19 @@ export function groupKey(group: ComparableGroup): string {
   return createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 24);
 }
 
+/** The hardware class a setup key stands in for: any. */
+export const ANY_HARDWARE = '*';
+
+/**
+ * The group with its hardware class left open: the same suite version, workload, model, backend,
+ * engine and build on any hardware. Runs with one setup key differ only in the machine, so this is
+ * what a board compares hardware by ("faster than N % of comparable runs of this model", the rank
+ * of a hardware class for a model). Same hash as groupKey, so it never equals a real group's key.
+ */
+export function setupKey(group: ComparableGroup): string {
+  return groupKey({ ...group, hardware_class: ANY_HARDWARE });
+}
+
 /**
  * Where two groups differ, in words: `engine: server vs embedded`. Empty when they are one group.
  * `shown` replaces a field's value in the words only (e.g. a hardware class by its summary).

@@ -1,6 +1,7 @@
 /** Which results may be compared with which (METHODOLOGY §6.1): one rule for the server and the CLI. */
 export {
   GROUP_FIELDS,
+  ANY_HARDWARE,
   NOT_COMPARABLE_FLAGS,
   buildOf,
   comparability,
@@ -10,6 +11,7 @@ export {
   groupOf,
   hardwareClassOf,
   modelKeyOf,
+  setupKey,
   type Comparability,
   type ComparabilityOptions,
   type ComparableGroup,

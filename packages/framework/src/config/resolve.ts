@@ -3,7 +3,7 @@
  * Config files are found by cosmiconfig (llm-speed.config.{json,yaml,js,ts}, .llm-speedrc*,
  * or the "llm-speed" key of package.json) and validated against config.schema.json.
  */
-import { cosmiconfig } from 'cosmiconfig';
+import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import type { LlmSpeedConfig } from '../contract/generated/config.js';
 import { check } from '../contract/validate.js';
 import { LlmSpeedError, ValidationError, errorMessage } from '../errors.js';
@@ -14,8 +14,12 @@ export interface LoadedConfigFile {
   config: LlmSpeedConfig;
 }
 
+/** YAML whose document is only comments reads as null, which cosmiconfig takes for "no config here": it is an empty one. */
+const yamlOrEmpty: Loader = async (filepath, content) => (await defaultLoaders['.yaml'](filepath, content)) ?? {};
+
 const explorer = () =>
   cosmiconfig('llm-speed', {
+    loaders: { '.yaml': yamlOrEmpty, '.yml': yamlOrEmpty, noExt: yamlOrEmpty },
     searchPlaces: [
       'package.json',
       'llm-speed.config.json',
@@ -31,6 +35,9 @@ const explorer = () =>
       '.llm-speedrc.js',
     ],
     searchStrategy: 'none',
+    // A file of comments only (a fresh `llm-speed config init`) is the config file, an empty one:
+    // skipping it would silently read another file further down the list instead.
+    ignoreEmptySearchPlaces: false,
   });
 
 /** Loads an explicit file (--config) or searches the working directory. */
@@ -48,7 +55,7 @@ export async function loadConfigFile(options: { file?: string; cwd?: string } = 
   const problems = check('config', found.config ?? {});
   if (problems.length > 0) {
     throw new ValidationError(`config file ${found.filepath}`, problems, [
-      'Valid keys are listed in schemas/config.schema.json (llm-speed validate <file> --schema config checks a file).',
+      'Every key, with what it does: `llm-speed config init --print` (a commented example); `llm-speed validate <file> --schema config` checks a file.',
     ]);
   }
   return { path: found.filepath, config: (found.config ?? {}) as LlmSpeedConfig };

@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import type { ChatMessage, Driver, DriverContext, DriverSession, GenerationEvent, GenerationRequest, Sampling } from '../contract/driver.js';
 import { SUITE_SAMPLING } from '../contract/sampling.js';
 import { check } from '../contract/validate.js';
+import { resolveDriverSettings } from '../config/driver-settings.js';
 import { now } from '../harness/clock.js';
 
 /** One request as the stand-in backend saw it. */
@@ -77,7 +78,7 @@ export const CONTRACT_CHAT: readonly ChatMessage[] = Object.freeze([
   { role: 'user', content: 'Now count from one to one hundred, separated by commas.' },
 ]);
 
-function context(overrides: Partial<DriverContext> = {}, signal?: AbortSignal): DriverContext {
+function baseContext(overrides: Partial<DriverContext> = {}, signal?: AbortSignal): DriverContext {
   return {
     config: {},
     cacheDir: overrides.cacheDir ?? process.env.LLM_SPEED_TEST_CACHE_DIR ?? `${process.env.HOME ?? '.'}/.cache/llm-speed`,
@@ -86,6 +87,17 @@ function context(overrides: Partial<DriverContext> = {}, signal?: AbortSignal): 
     ...overrides,
     signal: signal ?? overrides.signal ?? new AbortController().signal,
   };
+}
+
+/**
+ * The context the CLI would give the driver: its settings resolved by the framework, as from the
+ * config file's drivers.<name> section (here `context.settings`, or `context.config.drivers`) and
+ * its LLM_SPEED_<NAME>_<KEY> variables in `context.env`, validated against its settingsSchema.
+ */
+function contextFor(driver: Driver, overrides: Partial<DriverContext> = {}): DriverContext {
+  const base = baseContext(overrides);
+  const sections = (base.config.drivers ?? {}) as Record<string, unknown>;
+  return { ...base, settings: resolveDriverSettings(driver, { file: overrides.settings ?? sections[driver.name], env: base.env }) };
 }
 
 interface Collected {
@@ -187,17 +199,24 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
 
     it('detect() answers a valid DriverDetection with its own name', async () => {
       const driver = await options.driver();
-      const detection = await driver.detect(context(options.context));
+      const detection = await driver.detect(contextFor(driver, options.context));
       assert.deepEqual(check('driver', detection, 'DriverDetection'), []);
       assert.equal(detection.name, driver.name);
       if (!detection.available) assert.ok(detection.reason && !detection.reason.includes('\n'), 'an unavailable driver gives a one-line reason');
     });
 
+    it('settingsSchema, when the driver has one, compiles and accepts the settings this suite runs with', async () => {
+      const driver = await options.driver();
+      if (!driver.settingsSchema) return;
+      // The framework validates ctx.settings with it before the driver sees them: a schema that does not compile skips the driver.
+      assert.ok(contextFor(driver, options.context).settings);
+    });
+
     it('listModels() answers valid ModelInfo entries', async () => {
       const driver = await options.driver();
-      const detection = await driver.detect(context(options.context));
+      const detection = await driver.detect(contextFor(driver, options.context));
       if (!detection.available) return;
-      const models = await driver.listModels(context(options.context));
+      const models = await driver.listModels(contextFor(driver, options.context));
       assert.ok(Array.isArray(models));
       for (const m of models) assert.deepEqual(check('driver', m, 'ModelInfo'), []);
     });
@@ -206,7 +225,7 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
 
     it(`generates ${n} tokens: events in order, a real TTFT, counts the backend agrees with, exact length or an honest stop, the suite's sampling sent`, async () => {
       const driver = await options.driver();
-      const session = await driver.open(options.modelRef, { contextTokens: 1024, parallel: 1 }, context(options.context));
+      const session = await driver.open(options.modelRef, { contextTokens: 1024, parallel: 1 }, contextFor(driver, options.context));
       sessions.push(session);
       assert.deepEqual(check('driver', { ...session.capabilities }, 'DriverCapabilities'), []);
       if (session.backendBuild) assert.deepEqual(check('workload-result', session.backendBuild, 'BackendBuild'), [], 'backendBuild is a valid BackendBuild');
@@ -219,7 +238,7 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
 
     it(`generates ${n} tokens from a chat conversation (messages, as W5 sends them)`, async () => {
       const driver = await options.driver();
-      const session = await driver.open(options.modelRef, { contextTokens: 1024, parallel: 1 }, context(options.context));
+      const session = await driver.open(options.modelRef, { contextTokens: 1024, parallel: 1 }, contextFor(driver, options.context));
       sessions.push(session);
       const before = await seen();
       const messages = CONTRACT_CHAT.map((m) => ({ ...m }));
@@ -230,7 +249,7 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
 
     it(`aborting stops the generation within ${abortDeadline} ms and close() releases the backend`, async () => {
       const driver = await options.driver();
-      const session = await driver.open(options.modelRef, { contextTokens: 2048, parallel: 1 }, context(options.context));
+      const session = await driver.open(options.modelRef, { contextTokens: 2048, parallel: 1 }, contextFor(driver, options.context));
       sessions.push(session); // closed in after() too if an assertion below fails
       const abort = new AbortController();
       let seenTokens = 0;

@@ -16,6 +16,12 @@ export type { BackendBuild } from './generated/workload-result.js';
 export interface DriverContext {
   /** Resolved configuration, keyed as in config.schema.json (llama_cpp_path, ollama_host, ...). */
   config: Record<string, unknown>;
+  /**
+   * This driver's own settings (the keys its `settingsSchema` declares): the config file's
+   * `drivers.<name>` section, overridden by LLM_SPEED_<NAME>_<KEY> variables and flags, validated
+   * by the framework against that schema before the driver sees them. Empty when none are set.
+   */
+  settings?: Record<string, unknown>;
   /** Cache folder for generated models, digests, built binaries. */
   cacheDir: string;
   /** Environment the driver may read (API keys for hosted backends). */
@@ -157,6 +163,14 @@ export interface DriverSession {
 export interface Driver {
   /** Backend name as it appears in results. */
   readonly name: string;
+  /**
+   * The settings this driver takes, as a JSON Schema (draft 2020-12) for its `drivers.<name>`
+   * config section: `{ type: 'object', additionalProperties: false, properties: { base_url: { type:
+   * 'string', format: 'uri' } } }`. Each declared key is also read from LLM_SPEED_<NAME>_<KEY>.
+   * The framework validates the merged settings with it (an error names the driver, the key and
+   * where the value came from) and passes them as `ctx.settings`.
+   */
+  readonly settingsSchema?: Record<string, unknown>;
   detect(ctx: DriverContext): Promise<DriverDetection>;
   listModels(ctx: DriverContext): Promise<ModelInfo[]>;
   /** Loads (or starts) the model; the harness measures nothing before this resolves. */

@@ -7,6 +7,7 @@ import * as addFormatsModule from 'ajv-formats';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { schemas, type SchemaName } from '@llm-speed/schemas';
 import { ValidationError } from '../errors.js';
+import { nearest } from '../util/nearest.js';
 
 // ajv and ajv-formats are CommonJS; under NodeNext their default export sits one level down.
 const Ajv2020 = Ajv2020Module.default.default ?? Ajv2020Module.default;
@@ -42,26 +43,13 @@ export function validatorFor(name: SchemaName, definition?: string): ValidateFun
   return fn;
 }
 
-/** Edit distance counting a swap of neighbours as one edit ("mdoe" -> "mode"): config files are typed by hand. */
-function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
 /** What the object may hold: the nearest known key when one is close, else the whole (short) list. */
 function expectedFields(field: string, parentSchema: unknown): string {
   const known = Object.keys((parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {}).filter((k) => k !== '$schema');
   if (known.length === 0) return '';
-  const nearest = known.map((k) => ({ k, d: distance(field.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d)[0]!;
   // Only near-certain typos: a privacy refusal of "hostname" must not suggest "os_name".
-  if (nearest.d <= Math.max(1, Math.floor(field.length / 5))) return ` (did you mean "${nearest.k}"?)`;
+  const guess = nearest(field, known);
+  if (guess) return ` (did you mean "${guess}"?)`;
   return known.length <= 20 ? ` (expected one of: ${known.join(', ')})` : '';
 }
 

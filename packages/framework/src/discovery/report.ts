@@ -2,7 +2,7 @@
 import type { DriverContext } from '../contract/driver.js';
 import type { DetectReport } from '../contract/generated/driver.js';
 import { collectFingerprint } from '../fingerprint/index.js';
-import { detectDrivers } from './detect.js';
+import { detectDrivers, type DetectOptions } from './detect.js';
 import type { Discovery } from './discover.js';
 
 /**
@@ -16,8 +16,8 @@ export function backendVersions(drivers: DetectReport['drivers']): Record<string
   return out;
 }
 
-export async function detectReport(discovery: Discovery, ctx: DriverContext): Promise<DetectReport> {
-  const detected = await detectDrivers(discovery, ctx);
+export async function detectReport(discovery: Discovery, ctx: DriverContext, options: DetectOptions = {}): Promise<DetectReport> {
+  const detected = await detectDrivers(discovery, ctx, options);
   const drivers = detected.map((d) => d.detection);
   const fingerprint = await collectFingerprint({ backends: backendVersions(drivers) });
   const report: DetectReport = { fingerprint, drivers };

@@ -50,7 +50,7 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   input.progress?.note(`backend: ${driver.name} ${chosen.detection.version ?? ''}`.trim());
   let session: DriverSession;
   try {
-    session = await driver.open(input.model, needs, input.ctx);
+    session = await driver.open(input.model, needs, chosen.context ?? input.ctx);
   } catch (error) {
     throw error instanceof DriverError ? error : new DriverError(driver.name, `could not open the model: ${errorMessage(error)}`);
   }

@@ -41,13 +41,18 @@ export interface GenerationMetrics {
   latencies_ms: number[];
 }
 
+/** What live progress may read of a generation in flight: the counters the record keeps anyway. */
+export type InFlightGeneration = Pick<GenerationRecord, 'sentAt' | 'arrivals' | 'arrivedTokens'>;
+
 export async function recordGeneration(
   session: DriverSession,
   request: GenerationRequest,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; inFlight?: Set<InFlightGeneration> } = {},
 ): Promise<GenerationRecord> {
   const clock = options.clock ?? defaultNow;
   const record: GenerationRecord = { sentAt: 0, endedAt: 0, arrivals: [], arrivedTokens: 0, extras: {} };
+  // Registered once before and removed once after: nothing is added to the per-token path (METHODOLOGY §3.5).
+  options.inFlight?.add(record);
   record.sentAt = clock();
   try {
     for await (const event of session.generate(request) as AsyncIterable<GenerationEvent>) {
@@ -72,6 +77,8 @@ export async function recordGeneration(
     }
   } catch (error) {
     record.error = errorMessage(error);
+  } finally {
+    options.inFlight?.delete(record);
   }
   if (record.endedAt === 0) record.endedAt = clock();
   return record;

@@ -12,6 +12,8 @@ import { LlmSpeedError, UsageError, errorMessage } from '../errors.js';
 import { buildUploadPayload, assertPrivacyInvariant, uploadHeaders, type PrivacyMode } from '../privacy/index.js';
 import { canonicalPayloadBytes, ephemeralKeyPair, loadOrCreateKeyPair, signRun } from '../signing/index.js';
 import {
+  commandHint,
+  consentFilePath,
   consentRequired,
   noConsentMessage,
   prepareResume,
@@ -22,6 +24,8 @@ import {
   resumeCommand,
   saveLocalRun,
   uploadRun,
+  type HintContext,
+  type NoConsent,
   type UploadResult,
 } from '../upload/index.js';
 import { frameworkVersion } from '../version.js';
@@ -42,6 +46,8 @@ export interface PublishOptions {
   runsDir: string;
   interactive: boolean;
   io: PublishIo;
+  /** What printed commands carry over from this invocation (results server, config folder and file). */
+  hints?: HintContext;
 }
 
 export interface PublishIo {
@@ -89,13 +95,17 @@ export async function publishRun(run: RunPayload, options: PublishOptions): Prom
   }
   // PRIVACY §7: --json and --no-upload are offline modes.
   if (!options.upload || options.jsonPath) {
-    outcome.uploadSkipped = `offline run: saved locally, not uploaded; to upload it later: ${resumeCommand(outcome.savedPath, options.mode)}`;
+    // --upload: whatever turned uploads off here (a flag, LLM_SPEED_UPLOAD, the config file) must not refuse the pasted command.
+    const later = resumeCommand(outcome.savedPath, options.mode, options.hints, ['--upload']);
+    outcome.uploadSkipped = ['offline run: saved locally, not uploaded.', commandHint('to upload it later', later, options.hints)].join('\n');
     return outcome;
   }
 
   assertPrivacyInvariant(signed);
-  if (!(await haveConsent(signed, options))) {
-    outcome.uploadSkipped = noConsentMessage(outcome.savedPath, options.mode);
+  const consent = await haveConsent(signed, options);
+  if (consent !== true) {
+    const { message, suggestions } = noConsentMessage(consent, outcome.savedPath, options.mode, options.hints, options.configDir);
+    outcome.uploadSkipped = [message, ...suggestions].join('\n');
     return outcome;
   }
   try {
@@ -106,11 +116,12 @@ export async function publishRun(run: RunPayload, options: PublishOptions): Prom
       apiKey: options.apiKey,
       cliVersion: frameworkVersion,
       localPath: outcome.savedPath,
+      hints: options.hints,
     });
   } catch (error) {
     if (error instanceof LlmSpeedError) throw error;
-    throw new LlmSpeedError('upload', `upload failed: ${errorMessage(error)}; the run is kept at ${outcome.savedPath}`, {
-      suggestions: [resumeCommand(outcome.savedPath, options.mode)],
+    throw new LlmSpeedError('upload', `upload failed: ${errorMessage(error)}; the signed run is kept at ${outcome.savedPath}.`, {
+      suggestions: [commandHint('retry with', resumeCommand(outcome.savedPath, options.mode, options.hints), options.hints)],
     });
   }
   return outcome;
@@ -118,13 +129,20 @@ export async function publishRun(run: RunPayload, options: PublishOptions): Prom
 
 type ConsentOptions = Pick<PublishOptions, 'mode' | 'yes' | 'interactive' | 'configDir' | 'io'>;
 
-/** PRIVACY §7: saved consent, else --yes, else the prompt on a terminal; a yes is saved. */
-async function haveConsent(signed: RunPayload, options: ConsentOptions): Promise<boolean> {
+/**
+ * PRIVACY §7: saved consent, else --yes, else the prompt on a terminal; a yes is saved (and the
+ * user told where, to revoke it). Without consent: whether the user said no or could not be asked.
+ */
+async function haveConsent(signed: RunPayload, options: ConsentOptions): Promise<true | NoConsent> {
   if (!consentRequired(options.mode) || (await readConsent(options.configDir))) return true;
   let agreed = options.yes;
-  if (!agreed && options.interactive) agreed = await promptConsent({ input: options.io.input, output: options.io.output });
-  if (!agreed) return false;
+  if (!agreed && options.interactive) {
+    agreed = await promptConsent({ input: options.io.input, output: options.io.output }, options.configDir);
+    if (!agreed) return 'declined';
+  }
+  if (!agreed) return 'no-terminal';
   await recordConsent(options.configDir, { cliVersion: frameworkVersion, fingerprintHash: signed.fingerprint.fingerprint_hash });
+  options.io.err(`upload consent recorded in ${consentFilePath(options.configDir)} (delete that file to revoke it)`);
   return true;
 }
 
@@ -169,6 +187,8 @@ export interface ResumeRunOptions {
   configDir: string;
   interactive: boolean;
   io: PublishIo;
+  /** What printed commands carry over from this invocation (results server, config folder and file). */
+  hints?: HintContext;
   /** Passed to uploadRun (tests shorten them). */
   retries?: number;
   backoffMs?: number;
@@ -190,22 +210,20 @@ async function refuseInterrupted(run: RunPayload, path: string): Promise<void> {
  * and never when the run was interrupted. Everything that can refuse does so before a byte is sent.
  */
 export async function resumeRun(options: ResumeRunOptions): Promise<{ mode: PrivacyMode; upload: UploadResult }> {
-  const { run, mode } = await prepareResume(options.path, options.mode);
+  const { run, mode } = await prepareResume(options.path, options.mode, options.hints);
   await refuseInterrupted(run, options.path);
   if (options.printPayload) printPayload(run, { ...options, mode });
-  const retry = resumeCommand(options.path, mode);
   if (!options.upload) {
     throw new UsageError(
       `not uploaded: uploads are turned off (--no-upload, LLM_SPEED_UPLOAD or "upload": false in the config file), and --resume only uploads. Nothing was sent; ${options.path} is kept.`,
-      [`to send it: ${retry} --upload`],
+      [commandHint('to send it', resumeCommand(options.path, mode, options.hints, ['--upload']), options.hints)],
     );
   }
   assertPrivacyInvariant(run);
-  if (!(await haveConsent(run, { ...options, mode }))) {
-    const why = options.interactive
-      ? 'upload consent was declined'
-      : 'no upload consent yet, and no terminal to ask on. Consent by passing --yes, or run it once on a terminal and answer the prompt';
-    throw new LlmSpeedError('consent', `not uploaded: ${why}. Nothing was sent; ${options.path} is kept.`, { suggestions: [`${retry} --yes`] });
+  const consent = await haveConsent(run, { ...options, mode });
+  if (consent !== true) {
+    const { message, suggestions } = noConsentMessage(consent, options.path, mode, options.hints, options.configDir);
+    throw new LlmSpeedError('consent', message, { suggestions });
   }
   const upload = await uploadRun({
     run,
@@ -214,6 +232,7 @@ export async function resumeRun(options: ResumeRunOptions): Promise<{ mode: Priv
     apiKey: options.apiKey,
     cliVersion: frameworkVersion,
     localPath: options.path,
+    hints: options.hints,
     retries: options.retries,
     backoffMs: options.backoffMs,
   });

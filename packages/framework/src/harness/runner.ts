@@ -16,7 +16,7 @@ import { SUITE_SAMPLING } from '../contract/sampling.js';
 import { errorMessage } from '../errors.js';
 import { now as defaultNow, type Clock } from './clock.js';
 import { mean, percentile, pooledDecodeTps, pooledPrefillTps, rateOf, round } from './metrics.js';
-import { metricsOf, outputTokensOf, recordGeneration, tokenCountsOf, type GenerationRecord, type TokenCounts } from './measure.js';
+import { metricsOf, outputTokensOf, recordGeneration, tokenCountsOf, type GenerationRecord, type InFlightGeneration, type TokenCounts } from './measure.js';
 import { sessionNeeds, type RunnableWorkload } from './plan.js';
 
 export interface RunContext {
@@ -57,6 +57,12 @@ export const HARNESS_GAP_RATIO = 0.95;
 export interface ProgressListener {
   workloadStarted(workload: RunnableWorkload, step?: string): void;
   workloadFinished(workload: RunnableWorkload, result: WorkloadResult): void;
+  /**
+   * Timed generations in flight, for a low-rate status line (output/progress.ts): the runner adds
+   * each record when its request leaves and removes it when it ends. The listener only reads the
+   * counters the record keeps anyway, on its own timer — never per token.
+   */
+  readonly inFlight?: Set<InFlightGeneration>;
 }
 
 /** Fewer tokens than asked, or none: a result must say so rather than look like a normal run. */
@@ -130,7 +136,7 @@ async function warmUp(ctx: RunContext): Promise<Extras> {
 }
 
 async function generate(ctx: RunContext, req: GenerationRequest): Promise<GenerationRecord> {
-  return recordGeneration(ctx.session, req, { clock: ctx.clock ?? defaultNow });
+  return recordGeneration(ctx.session, req, { clock: ctx.clock ?? defaultNow, inFlight: ctx.progress?.inFlight });
 }
 
 const COUNT_TRUST: TokenCounts[] = ['backend', 'tokenizer', 'arrivals'];

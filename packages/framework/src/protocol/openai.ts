@@ -16,7 +16,7 @@
  */
 import { DriverError, LlmSpeedError } from '../errors.js';
 import { now as defaultNow, type Clock } from '../harness/clock.js';
-import type { GenerationEvent, Sampling } from '../contract/driver.js';
+import type { GenerationEvent, GenerationRequest, Sampling } from '../contract/driver.js';
 import { openAiSamplingFields } from '../contract/sampling.js';
 import { readSse } from './sse.js';
 import { getJson, postStream, HttpStatusError } from './http.js';
@@ -93,6 +93,32 @@ function streamBroken(source: string, cause: unknown): LlmSpeedError {
     cause,
     suggestions: ['Check that the server is still running and look at its log.'],
   });
+}
+
+export interface OpenAiRequestOptions {
+  /**
+   * Ask for exactly `maxTokens`: adds `ignore_eos: true` and `min_tokens` (vLLM's and SGLang's
+   * extra sampling parameters; llama-server reads `ignore_eos`). Only for a server that honours
+   * them — an OpenAI-compatible server that does not simply ignores unknown fields, so the driver
+   * must then report `exact_output_length: false` and let the harness flag a short output.
+   */
+  exactLength?: boolean;
+}
+
+/**
+ * The path and body of one generation request in the OpenAI wire format: a `prompt` (W1–W4) goes
+ * to /v1/completions, `messages` (W5) to /v1/chat/completions as they are (role, content, and
+ * `name` on a tool turn). `max_tokens` always; the sampling fields, `stream` and `stream_options`
+ * are added by streamOpenAiCompletion. Driver-specific fields (vLLM's cache_salt, a provider's
+ * spelling) are merged into the returned body by the driver.
+ */
+export function openAiRequest(model: string, request: Pick<GenerationRequest, 'prompt' | 'messages' | 'maxTokens'>, options: OpenAiRequestOptions = {}): { path: OpenAiPath; body: Record<string, unknown> } {
+  const length = { max_tokens: request.maxTokens, ...(options.exactLength ? { min_tokens: request.maxTokens, ignore_eos: true } : {}) };
+  if (request.messages) {
+    const messages = request.messages.map((m) => ({ role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) }));
+    return { path: '/v1/chat/completions', body: { model, messages, ...length } };
+  }
+  return { path: '/v1/completions', body: { model, prompt: request.prompt ?? '', ...length } };
 }
 
 export async function* streamOpenAiCompletion(options: OpenAiStreamOptions): AsyncGenerator<GenerationEvent> {

@@ -23,6 +23,8 @@
  * or deadline, so no runner outlives the harness.
  */
 import { spawn, execFile } from 'node:child_process';
+import { delimiter } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DriverError, TimeoutError, LlmSpeedError } from '../errors.js';
 import { now as defaultNow, type Clock } from '../harness/clock.js';
 import type { BackendBuild, BackendTimings, GenerationEvent, GenerationRequest } from '../contract/driver.js';
@@ -89,11 +91,19 @@ function lineError(driver: string, line: RunnerLine): DriverError {
   return new DriverError(driver, `the Python runner reported an error: ${message}`);
 }
 
+/**
+ * The protocol's Python side (python/llm_speed_runner.py: emit, fail, serve_forever), shipped with
+ * the framework and put first on every runner's PYTHONPATH, so each runner script holds only its
+ * engine's code. From dist/protocol/ or src/protocol/ alike, it is two folders up.
+ */
+export const RUNNER_PYTHON_DIR = fileURLToPath(new URL('../../python/', import.meta.url));
+
 export async function startPythonRunner(options: PythonRunnerOptions): Promise<PythonRunner> {
   const { driver, python } = options;
   const clock = options.clock ?? defaultNow;
+  const env = options.env ?? process.env;
   const child = spawn(python, ['-u', options.script, ...(options.args ?? [])], {
-    env: { ...(options.env ?? process.env), PYTHONUNBUFFERED: '1' },
+    env: { ...env, PYTHONPATH: [RUNNER_PYTHON_DIR, env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONUNBUFFERED: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
     windowsHide: true,
   });

@@ -12,6 +12,7 @@ import type { WorkloadResult } from '../contract/generated/workload-result.js';
 import { check } from '../contract/validate.js';
 import { LlmSpeedError, ValidationError, errorMessage } from '../errors.js';
 import { readRunSource, resolveRunSource } from '../upload/fetch-run.js';
+import { FILE_KINDS, classifyDocument, sidecarRunPath } from './validate-files.js';
 
 export const COMPARED_METRICS = ['ttft_ms', 'prefill_tps', 'decode_tps', 'decode_p50_latency_ms', 'decode_p95_latency_ms', 'wall_ms'] as const;
 type Metric = (typeof COMPARED_METRICS)[number];
@@ -70,10 +71,21 @@ export async function loadRunRef(ref: string, apiUrl?: string): Promise<Labelled
     throw new LlmSpeedError('compare', `"${ref}" is neither a file nor a run id (r_…) nor a permalink (…/r/<id>)`, { exitCode: 2 });
   }
   let value: unknown;
+  const source = resolveRunSource(ref, { apiUrl });
   try {
-    value = await readRunSource(resolveRunSource(ref, { apiUrl }));
+    value = await readRunSource(source);
   } catch (error) {
     throw new LlmSpeedError('compare', `cannot read ${ref}: ${errorMessage(error)}`, { suggestions: (error as LlmSpeedError).suggestions ?? [] });
+  }
+  // A file the CLI wrote that is not a run (a sidecar, a config) is named as what it is, not dumped as schema errors.
+  const kind = source.kind === 'file' ? classifyDocument(value, source.path) : 'run';
+  if (kind === 'run-local' || kind === 'run-timings') {
+    throw new LlmSpeedError('compare', `${ref} is ${FILE_KINDS[kind].what}, not a run; compare the run file it belongs to: ${sidecarRunPath(source.kind === 'file' ? source.path : ref, value)}`, { exitCode: 2 });
+  }
+  // "config" is what anything unrecognised is taken for: only a file that really is one is called one.
+  const really = kind === 'config' ? Object.keys(value as object).length > 0 && check('config', value).length === 0 : kind !== 'run' && kind !== null;
+  if (kind && really) {
+    throw new LlmSpeedError('compare', `${ref} is ${FILE_KINDS[kind].what}, not a run; compare runs saved by \`llm-speed bench\` (in the runs folder of the cache), run ids or permalinks`, { exitCode: 2 });
   }
   const problems = check('run', value);
   if (problems.length > 0) throw new ValidationError(`run ${ref}`, problems.slice(0, 5));

@@ -1,16 +1,35 @@
 /**
- * `llm-speed validate`: schema validation for CI pipelines. Each file gets a verdict and one
- * line per problem; the schema is named or guessed from the file's shape.
+ * `llm-speed validate`: schema validation for CI pipelines, for every file the CLI writes — a run,
+ * its `.local.json` and `.timings.json` sidecars, a config file — and the other documents the
+ * schemas define. Each file gets a verdict naming what it was found to be and one line per
+ * problem; the kind is named with --schema or told from the file's name and shape.
  */
 import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { check } from '../contract/validate.js';
 import { errorMessage } from '../errors.js';
 import type { SchemaName } from '@llm-speed/schemas';
 
-export const SCHEMA_ALIASES: Record<string, SchemaName> = {
+export type FileKind = 'run' | 'run-local' | 'run-timings' | 'workload-result' | 'config' | 'suite' | 'driver';
+
+/** Each kind of file, the schema (and $defs entry) it is checked against, and what it is in words. */
+export const FILE_KINDS: Record<FileKind, { schema: SchemaName; definition?: string; what: string }> = {
+  run: { schema: 'run', what: 'a run: the signed payload `llm-speed bench` saves and uploads' },
+  'run-local': { schema: 'run', definition: 'LocalRunMeta', what: "a run's local sidecar: the privacy mode --resume needs, never uploaded" },
+  'run-timings': { schema: 'run', definition: 'RunTimings', what: "a run's timings sidecar: per-token decode intervals, kept locally" },
+  'workload-result': { schema: 'workload-result', what: 'one workload result' },
+  config: { schema: 'config', what: 'an llm-speed config file' },
+  suite: { schema: 'suite', what: 'a workload suite definition' },
+  driver: { schema: 'driver', what: "a driver's report (detection and models)" },
+};
+
+/** --schema values: every kind, plus `result` for a workload result. */
+export const SCHEMA_ALIASES: Record<string, FileKind> = {
+  run: 'run',
+  'run-local': 'run-local',
+  'run-timings': 'run-timings',
   result: 'workload-result',
   'workload-result': 'workload-result',
-  run: 'run',
   config: 'config',
   suite: 'suite',
   driver: 'driver',
@@ -18,40 +37,64 @@ export const SCHEMA_ALIASES: Record<string, SchemaName> = {
 
 export interface FileVerdict {
   file: string;
+  /** What the file was taken to be. */
+  kind: FileKind | null;
+  /** The schema it was checked against (a kind's schema; the sidecars are $defs of run). */
   schema: SchemaName | null;
   valid: boolean;
   errors: string[];
 }
 
-/** Guesses which schema a document is meant for from the fields that only that schema has. */
-export function guessSchema(value: unknown): SchemaName | null {
+/**
+ * What a document is, from its name (the sidecars the CLI writes next to a run) and then from the
+ * fields only that kind has; anything else is read as a config file.
+ */
+export function classifyDocument(value: unknown, file = ''): FileKind | null {
+  if (file.endsWith('.local.json')) return 'run-local';
+  if (file.endsWith('.timings.json')) return 'run-timings';
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
   const v = value as Record<string, unknown>;
   if ('fingerprint' in v && 'results' in v) return 'run';
+  if ('run' in v && 'privacy_mode' in v) return 'run-local';
+  if ('run' in v && 'results' in v) return 'run-timings';
   if ('workload' in v && 'decode_tps' in v) return 'workload-result';
   if ('workloads' in v && 'fixtures' in v) return 'suite';
   if ('detection' in v) return 'driver';
   return 'config';
 }
 
-async function parseFile(file: string): Promise<unknown> {
-  const text = await readFile(file, 'utf8');
-  if (/\.ya?ml$/i.test(file)) {
-    const yaml = await import('js-yaml');
-    return yaml.load(text);
-  }
-  return JSON.parse(text);
+/** Kept for callers that only want the schema name. */
+export function guessSchema(value: unknown): SchemaName | null {
+  const kind = classifyDocument(value);
+  return kind ? FILE_KINDS[kind].schema : null;
 }
 
-export async function validateFile(file: string, schema?: SchemaName): Promise<FileVerdict> {
+/** The run file a sidecar belongs to: the `run` it names, next to it. */
+export function sidecarRunPath(file: string, value: unknown): string {
+  const named = (value as { run?: unknown } | null)?.run;
+  if (typeof named === 'string' && named && !/[\\/]/.test(named)) return join(dirname(file), named);
+  return join(dirname(file), basename(file).replace(/\.(local|timings)\.json$/, '.json'));
+}
+
+async function parseFile(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8');
+  if (/\.json$/i.test(file)) return JSON.parse(text);
+  // YAML (a superset of JSON) for .yaml/.yml and the extension-less .llm-speedrc; a file of
+  // comments only (a fresh `llm-speed config init`) is an empty config.
+  const yaml = await import('js-yaml');
+  return yaml.load(text) ?? {};
+}
+
+export async function validateFile(file: string, kind?: FileKind): Promise<FileVerdict> {
   let value: unknown;
   try {
     value = await parseFile(file);
   } catch (error) {
-    return { file, schema: schema ?? null, valid: false, errors: [`cannot read: ${errorMessage(error).split('\n')[0]}`] };
+    return { file, kind: kind ?? null, schema: kind ? FILE_KINDS[kind].schema : null, valid: false, errors: [`cannot read: ${errorMessage(error).split('\n')[0]}`] };
   }
-  const chosen = schema ?? guessSchema(value);
-  if (!chosen) return { file, schema: null, valid: false, errors: ['not a JSON object; pass --schema to say what it should be'] };
-  const errors = check(chosen, value);
-  return { file, schema: chosen, valid: errors.length === 0, errors };
+  const chosen = kind ?? classifyDocument(value, file);
+  if (!chosen) return { file, kind: null, schema: null, valid: false, errors: ['not a JSON object; pass --schema to say what it should be'] };
+  const { schema, definition } = FILE_KINDS[chosen];
+  const errors = check(schema, value, definition);
+  return { file, kind: chosen, schema, valid: errors.length === 0, errors };
 }

@@ -12,6 +12,7 @@ import { assertPrivacyInvariant } from '../privacy/invariant.js';
 import { uploadHeaders, type PrivacyMode } from '../privacy/modes.js';
 import { toCompactJws, verifyRun } from '../signing/jws.js';
 import { frameworkVersion } from '../version.js';
+import { commandHint, resumeCommand, type HintContext } from './hints.js';
 import { loadLocalRun, readLocalRunMode } from './local.js';
 
 /** What one HTTP exchange returned; injectable so tests and other clients can swap the transport. */
@@ -42,25 +43,6 @@ export class TamperedRunError extends LlmSpeedError {
   }
 }
 
-/** Quotes a path for a copy-pasteable shell command only when it needs it. */
-function shellPath(path: string): string {
-  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
-}
-
-/** The flag that selects `mode` on the command line ('' for default). */
-export function modeFlag(mode: PrivacyMode | undefined): string {
-  return mode === 'anon' ? '--anon' : mode === 'strict-anon' ? '--strict-anon' : '';
-}
-
-/**
- * The command that retries a saved run. It names the run's mode: the recorded mode would apply
- * anyway, but a copied file may have lost its sidecar, and the user should see how it will go out.
- */
-export function resumeCommand(path: string, mode?: PrivacyMode): string {
-  const flag = modeFlag(mode);
-  return `llm-speed bench --resume ${shellPath(path)}${flag ? ` ${flag}` : ''}`;
-}
-
 const undiciTransport: UploadTransport = async (url, init) => {
   const response = await request(url, {
     method: init.method,
@@ -87,6 +69,8 @@ export interface UploadOptions {
   backoffMs?: number;
   /** Where the run is saved, so a failure can name the exact --resume command. */
   localPath?: string;
+  /** What that command must carry over from this invocation (results server, config folder, config file). */
+  hints?: HintContext;
   fetchImpl?: UploadTransport;
 }
 
@@ -122,10 +106,9 @@ export async function uploadRun(options: UploadOptions): Promise<UploadResult> {
   const retries = Math.max(0, options.retries ?? 2);
   const backoffMs = options.backoffMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const keep = options.localPath
-    ? ` The signed run is kept at ${options.localPath}; retry with: ${resumeCommand(options.localPath, options.mode)}`
-    : '';
-  const suggestions = options.localPath ? [resumeCommand(options.localPath, options.mode)] : [];
+  // The command goes in the suggestions only: printed once, on its own line.
+  const keep = options.localPath ? ` The signed run is kept at ${options.localPath}.` : '';
+  const suggestions = options.localPath ? [commandHint('retry with', resumeCommand(options.localPath, options.mode, options.hints), options.hints)] : [];
 
   let lastProblem = '';
   for (let attempt = 0; attempt <= retries; attempt++) {
@@ -189,7 +172,7 @@ export interface ResumableRun {
  * an --anon run in default mode would drop the anon header, a --strict-anon one would add our
  * User-Agent and the API key, and either way tie the run to this user after all. Nothing is sent.
  */
-export async function prepareResume(path: string, requested?: PrivacyMode): Promise<ResumableRun> {
+export async function prepareResume(path: string, requested?: PrivacyMode, hints: HintContext = {}): Promise<ResumableRun> {
   const run = await loadLocalRun(path);
   const verdict = await verifyRun(run);
   if (!verdict.valid) throw new TamperedRunError(path, verdict.reason ?? 'invalid signature');
@@ -207,14 +190,14 @@ export async function prepareResume(path: string, requested?: PrivacyMode): Prom
     throw new LlmSpeedError(
       'privacy',
       `refusing to upload ${path} in ${mode} mode: it was made in ${recorded} mode, and a weaker mode would link it to you. Nothing was sent.`,
-      { suggestions: [`drop the mode you passed (flag, LLM_SPEED_MODE or the config file's "mode"): ${resumeCommand(path, recorded)}`] },
+      { suggestions: [commandHint(`drop the mode you passed (flag, LLM_SPEED_MODE or the config file's "mode")`, resumeCommand(path, recorded, hints), hints)] },
     );
   }
   if (mode === 'strict-anon' && run.fingerprint?.fingerprint_hash !== undefined) {
     throw new LlmSpeedError(
       'privacy',
       `cannot upload ${path} in strict-anon mode: it was made in ${recorded ?? 'default or --anon'} mode, so it carries a fingerprint_hash and your persistent key, and its signature forbids removing them. Nothing was sent.`,
-      { suggestions: ['run the benchmark again with --strict-anon', ...(recorded ? [resumeCommand(path, recorded)] : [])] },
+      { suggestions: ['run the benchmark again with --strict-anon', ...(recorded ? [commandHint(`or upload it in the mode it was made in`, resumeCommand(path, recorded, hints), hints)] : [])] },
     );
   }
   return { run, mode, recorded };

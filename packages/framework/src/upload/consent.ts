@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { writeOwnerOnly } from '../owner-only-file.js';
 import type { PrivacyMode } from '../privacy/modes.js';
-import { resumeCommand } from './client.js';
+import { commandHint, resumeCommand, type HintContext } from './hints.js';
 
 /** The one copy of the consent text. */
 export const CONSENT_TEXT = `llm-speed uploads this run's results to the public leaderboard.
@@ -16,8 +16,12 @@ to 8 GB, GPU names, a hardware-class hash), the benchmark numbers, backend and m
 versions, the CLI version, timestamps, and an Ed25519 signature with its public key.
 Never sent: prompts, model output, hostname, username, serial numbers, driver builds, or IP in
 clear text (the server only keeps a daily-salted hash). Preview with --dry-run --print-payload.
-Run fully anonymously with --strict-anon; keep results local with --no-upload.
-Revoke at any time by deleting the consent file.`;
+Run fully anonymously with --strict-anon; keep results local with --no-upload.`;
+
+/** The consent text with the real path of the file that records a yes (deleting it revokes consent). */
+export function consentText(configDir?: string): string {
+  return `${CONSENT_TEXT}\nRevoke at any time by deleting ${configDir ? consentFilePath(configDir) : 'the consent file (consent.json in the llm-speed config folder)'}.`;
+}
 
 export interface ConsentRecord {
   consented_at: string;
@@ -66,10 +70,31 @@ export async function recordConsent(configDir: string, details: { cliVersion: st
   return record;
 }
 
-/** What to tell a non-interactive run that has no consent yet. */
-export function noConsentMessage(savedPath?: string, mode?: PrivacyMode): string {
-  const resume = savedPath ? ` then upload it with: ${resumeCommand(savedPath, mode)}` : '';
-  return `not uploaded: no upload consent yet. Consent by running llm-speed bench interactively once, or pass --yes;${resume}`;
+/** Why a run went without consent: the user said no at the prompt, or there was no terminal to ask on. */
+export type NoConsent = 'declined' | 'no-terminal';
+
+/**
+ * What to tell the user when a run was not uploaded for want of consent: what happened, where the
+ * run is and where consent is kept, then the exact command that uploads it now (with --yes, which
+ * records consent), built from this invocation so it goes to the same server with the same config
+ * folder.
+ */
+export function noConsentMessage(
+  why: NoConsent,
+  savedPath: string,
+  mode: PrivacyMode | undefined,
+  hints: HintContext = {},
+  configDir?: string,
+): { message: string; suggestions: string[] } {
+  const what = why === 'declined' ? 'you answered no to the upload prompt' : 'no upload consent yet, and no terminal to ask on';
+  const kept = configDir ? ` Consent, once given, is kept in ${consentFilePath(configDir)}; deleting that file revokes it.` : '';
+  return {
+    message: `not uploaded: ${what}. Nothing was sent; the signed run is kept at ${savedPath}.${kept}`,
+    suggestions: [
+      commandHint('to upload it now (--yes records your consent)', resumeCommand(savedPath, mode, hints, ['--yes']), hints),
+      why === 'declined' ? 'or leave it: it stays on this machine.' : 'or run that command without --yes on a terminal, to read what is sent and answer the prompt.',
+    ],
+  };
 }
 
 export interface ConsentIo {
@@ -81,11 +106,11 @@ export interface ConsentIo {
  * Prints the consent text and asks [Y/n] (empty answer = yes). Returns false without asking when
  * the input is not a terminal, and when the input ends before an answer.
  */
-export async function promptConsent(io: ConsentIo = {}): Promise<boolean> {
+export async function promptConsent(io: ConsentIo = {}, configDir?: string): Promise<boolean> {
   const input = io.input ?? process.stdin;
   const output = io.output ?? process.stderr;
   if ((input as { isTTY?: boolean }).isTTY !== true) return false;
-  output.write(CONSENT_TEXT + '\n\n');
+  output.write(consentText(configDir) + '\n\n');
   // Lines are read through the async iterator, which buffers: an answer typed ahead of the
   // prompt (or piped in all at once) is not lost, unlike readline's question().
   const rl = createInterface({ input, terminal: false });

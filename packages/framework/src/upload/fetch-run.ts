@@ -10,6 +10,13 @@ import { loadLocalRun } from './local.js';
 
 export const PUBLIC_API_URL = 'https://api.llm-speed.com';
 
+/**
+ * The project's documents as an installed CLI can point at them: its own files are not on the
+ * user's disk (docs/, schemas/ and scripts/ exist only in a source checkout).
+ */
+export const REPO_URL = 'https://github.com/llm-speed/llm-speed';
+export const DOCS_URL = `${REPO_URL}/blob/main/docs`;
+
 export type RunSource = { kind: 'file'; path: string } | { kind: 'url'; url: string; id?: string };
 
 /** The source could not be read or parsed: verify-run exits 2 ("could not check"). */

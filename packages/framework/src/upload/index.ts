@@ -12,8 +12,6 @@ export {
 export {
   uploadRun,
   prepareResume,
-  resumeCommand,
-  modeFlag,
   UploadFailedError,
   TamperedRunError,
   type UploadOptions,
@@ -24,14 +22,27 @@ export {
 } from './client.js';
 export {
   CONSENT_TEXT,
+  consentText,
   consentRequired,
   consentFilePath,
   readConsent,
   recordConsent,
   promptConsent,
   noConsentMessage,
+  type NoConsent,
   type ConsentRecord,
   type ConsentFlags,
   type ConsentIo,
 } from './consent.js';
-export { resolveRunSource, readRunSource, RunFetchError, PUBLIC_API_URL, type RunSource } from './fetch-run.js';
+export { resolveRunSource, readRunSource, RunFetchError, PUBLIC_API_URL, DOCS_URL, REPO_URL, type RunSource } from './fetch-run.js';
+export {
+  commandHint,
+  contextArgs,
+  hintContextFrom,
+  llmSpeedCommand,
+  modeFlag,
+  resumeCommand,
+  shellArg,
+  verifyCommand,
+  type HintContext,
+} from './hints.js';

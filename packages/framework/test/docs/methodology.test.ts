@@ -34,7 +34,7 @@ function* files(dir: string): Generator<string> {
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) yield* files(path);
-    else if (/\.(ts|mjs|js|json|md|py)$/.test(name)) yield path;
+    else if (/\.(tsx?|mjs|js|json|md|py)$/.test(name)) yield path;
   }
 }
 

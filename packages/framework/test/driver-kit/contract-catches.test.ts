@@ -111,8 +111,9 @@ describe('the contract suite catches timing and counting bugs', function () {
     });
 
   it('passes a driver that does everything right', async () => {
+    // detect, settingsSchema, listModels, generate, chat, aborting
     const states = await run(goodGenerate);
-    assert.deepEqual([...states.values()], ['passed', 'passed', 'passed', 'passed', 'passed'], JSON.stringify([...states]));
+    assert.deepEqual([...states.values()], ['passed', 'passed', 'passed', 'passed', 'passed', 'passed'], JSON.stringify([...states]));
   });
 
   it('fails a driver whose first tokens event comes before the request left (TTFT ≈ 0)', async () => {

@@ -107,7 +107,7 @@ describe('validate', () => {
 
   it('accepts a valid run and the METHODOLOGY §3 example result', async () => {
     writeFileSync(join(dir, 'run.json'), JSON.stringify(sampleRun()));
-    assert.deepEqual(await validateFile(join(dir, 'run.json')), { file: join(dir, 'run.json'), schema: 'run', valid: true, errors: [] });
+    assert.deepEqual(await validateFile(join(dir, 'run.json')), { file: join(dir, 'run.json'), kind: 'run', schema: 'run', valid: true, errors: [] });
   });
 
   it('names each problem with its path; a hostname in the fingerprint is refused', async () => {

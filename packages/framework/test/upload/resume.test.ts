@@ -40,7 +40,8 @@ describe('--resume follows the rules of a fresh upload', () => {
     const { savedPath, uploadSkipped } = await publishRun(sampleRun(), offline);
     assert.ok(savedPath && existsSync(savedPath));
     assert.equal(server.requests.length, 0);
-    if (mode !== 'default') assert.ok(uploadSkipped?.endsWith(`--resume ${savedPath} --${mode}`), uploadSkipped);
+    // The command to upload it later stands alone on its line: the mode it was made in, and --upload.
+    if (mode !== 'default') assert.ok(uploadSkipped?.split('\n').includes(`  llm-speed bench --resume ${savedPath} --${mode} --upload`), uploadSkipped);
     return savedPath;
   }
 
@@ -62,9 +63,12 @@ describe('--resume follows the rules of a fresh upload', () => {
       await assert.rejects(resumeRun(resumeOptions(path)), (error: unknown) => {
         const e = error as { message: string; suggestions: string[] };
         assert.match(e.message, /no upload consent yet/);
-        assert.match(e.message, /--yes/);
         assert.match(e.message, /Nothing was sent/);
-        assert.deepEqual(e.suggestions, [`llm-speed bench --resume ${path} --yes`]);
+        assert.ok(e.message.includes(`kept in ${join(configDir(), 'consent.json')}`), e.message);
+        assert.deepEqual(e.suggestions, [
+          `to upload it now (--yes records your consent):\n  llm-speed bench --resume ${path} --yes`,
+          'or run that command without --yes on a terminal, to read what is sent and answer the prompt.',
+        ]);
         return true;
       });
       assert.equal(server.requests.length, 0);
@@ -73,7 +77,7 @@ describe('--resume follows the rules of a fresh upload', () => {
 
     it('--anon needs consent too, and the suggested command keeps --anon', async () => {
       const path = await savedRun('anon');
-      await assert.rejects(resumeRun(resumeOptions(path)), (e: unknown) => (e as { suggestions: string[] }).suggestions[0] === `llm-speed bench --resume ${path} --anon --yes`);
+      await assert.rejects(resumeRun(resumeOptions(path)), (e: unknown) => (e as { suggestions: string[] }).suggestions[0]!.endsWith(`\n  llm-speed bench --resume ${path} --anon --yes`));
       assert.equal(server.requests.length, 0);
     });
 
@@ -103,7 +107,7 @@ describe('--resume follows the rules of a fresh upload', () => {
       const e = error as { message: string; suggestions: string[] };
       assert.match(e.message, /uploads are turned off \(--no-upload/);
       assert.match(e.message, /Nothing was sent/);
-      assert.deepEqual(e.suggestions, [`to send it: llm-speed bench --resume ${path} --anon --upload`]);
+      assert.deepEqual(e.suggestions, [`to send it:\n  llm-speed bench --resume ${path} --anon --upload`]);
       return true;
     });
     assert.equal(server.requests.length, 0);
@@ -190,14 +194,15 @@ describe('--resume follows the rules of a fresh upload', () => {
       server = await recordingServer([{ status: 400, body: { error: 'no' } }]);
       const base = publishOptions({ apiUrl: server.url, configDir: configDir(), runsDir: join(dir, 'runs') }, { mode: 'anon' });
       const skipped = await publishRun(sampleRun(), base);
-      assert.ok(skipped.uploadSkipped?.endsWith(`llm-speed bench --resume ${skipped.savedPath} --anon`), skipped.uploadSkipped);
+      assert.ok(skipped.uploadSkipped?.split('\n').includes(`  llm-speed bench --resume ${skipped.savedPath} --anon --yes`), skipped.uploadSkipped);
 
       const strict = { ...base, mode: 'strict-anon' as const, yes: true };
       const started = sampleRun(undefined, '2026-11-24T12:00:00.000Z');
       await assert.rejects(publishRun(started, strict), (error: unknown) => {
         assert.ok(error instanceof UploadFailedError);
-        assert.match(error.message, /retry with: llm-speed bench --resume \S+-anon\.json --strict-anon$/);
-        assert.match(error.suggestions[0]!, /--strict-anon$/);
+        // Once: in the suggestions, on a line of its own; the message says where the run is.
+        assert.doesNotMatch(error.message, /llm-speed bench/);
+        assert.match(error.suggestions[0]!, /^retry with:\n  llm-speed bench --resume \S+-anon\.json --strict-anon$/);
         return true;
       });
     });

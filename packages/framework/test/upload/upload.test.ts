@@ -135,7 +135,8 @@ describe('uploads against a loopback server', () => {
       uploadRun({ run: signed, apiUrl: server.url, mode: 'default', cliVersion: '1', retries: 2, backoffMs: 1, localPath: path }),
       (error: unknown) => {
         assert.ok(error instanceof UploadFailedError);
-        assert.ok(error.message.includes(`llm-speed bench --resume ${path}`), error.message);
+        assert.ok(error.message.includes(`kept at ${path}`), error.message);
+        assert.deepEqual(error.suggestions, [`retry with:\n  llm-speed bench --resume ${path}`]);
         assert.match(error.message, /HTTP 503: maintenance/);
         return true;
       },
@@ -170,7 +171,7 @@ describe('uploads against a loopback server', () => {
     const path = await saveLocalRun(signed, { runsDir: join(dir, 'runs') });
     await assert.rejects(
       uploadRun({ run: signed, apiUrl: deadUrl, mode: 'default', cliVersion: '1', retries: 1, backoffMs: 1, localPath: path }),
-      (error: unknown) => error instanceof UploadFailedError && error.message.includes(`llm-speed bench --resume ${path}`) && /after 2 attempts/.test(error.message),
+      (error: unknown) => error instanceof UploadFailedError && error.suggestions[0] === `retry with:\n  llm-speed bench --resume ${path}` && /after 2 attempts/.test(error.message),
     );
   });
 

@@ -74,6 +74,12 @@ export interface LlmSpeedConfig {
    */
   python?: string;
   /**
+   * Settings of driver plugins: a section per driver, under its name, holding that driver's keys. Each driver validates its section against the settings schema it declares. A key is also read from LLM_SPEED_<NAME>_<KEY> (name and key upper-cased, - and . as _), which wins over this file.
+   */
+  drivers?: {
+    [k: string]: {};
+  };
+  /**
    * A run matrix: one invocation (one signed submission) per backend × model.
    */
   matrix?: {

@@ -102,6 +102,10 @@ export interface ModelInfo {
    * Deterministic pseudo-random weights made by llm-speed, not a real checkpoint.
    */
   synthetic?: boolean;
+  /**
+   * One line a user should know about the model, e.g. that it is generated on first use.
+   */
+  note?: string;
 }
 /**
  * What `llm-speed detect --json` prints: the coarse fingerprint and every driver, detected or skipped with a reason.

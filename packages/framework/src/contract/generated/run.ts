@@ -1,6 +1,13 @@
 /* Generated from schemas/ by scripts/generate-types.mjs. Do not edit: run `npm run schemas:gen`. */
 
 /**
+ * Per-token decode intervals. Local only unless include_raw_timings is set.
+ *
+ * @maxItems 1000000
+ */
+export type RawTimingsMs = number[];
+
+/**
  * The upload payload (PRIVACY §1): exactly these fields, no others. additionalProperties is false wherever a field list is a privacy promise.
  */
 export interface RunPayload {
@@ -66,6 +73,42 @@ export interface Gpu {
    * Rounded to the nearest 8 GB.
    */
   memory_gb: number;
+}
+/**
+ * The <run>.local.json sidecar next to a saved run: what --resume needs and the signed payload has no field for. Written by the CLI, never uploaded, never signed.
+ *
+ * This interface was referenced by `RunPayload`'s JSON-Schema
+ * via the `definition` "LocalRunMeta".
+ */
+export interface LocalRunMeta {
+  /**
+   * File name of the run it belongs to.
+   */
+  run: string;
+  /**
+   * The privacy mode the run was made in.
+   */
+  privacy_mode: 'default' | 'anon' | 'strict-anon';
+  /**
+   * The run was interrupted: --resume refuses it.
+   */
+  interrupted?: true;
+}
+/**
+ * The <run>.timings.json sidecar next to a saved run: per-token decode intervals of each result, kept locally (uploaded only with include_raw_timings).
+ *
+ * This interface was referenced by `RunPayload`'s JSON-Schema
+ * via the `definition` "RunTimings".
+ */
+export interface RunTimings {
+  /**
+   * File name of the run it belongs to.
+   */
+  run: string;
+  results: {
+    workload: string;
+    raw_timings_ms: RawTimingsMs;
+  }[];
 }
 
 import type { WorkloadResult } from './workload-result.js';

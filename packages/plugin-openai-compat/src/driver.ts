@@ -1,0 +1,179 @@
+/**
+ * The generic OpenAI-compatible driver: any server that speaks the OpenAI API's streaming
+ * completions (LM Studio, llamafile, Hugging Face TGI, SGLang, LocalAI, a llama-server or vLLM you
+ * would rather treat as a plain OpenAI endpoint) at a base URL the user configures:
+ *
+ *   drivers: { openai-compat: { base_url: http://127.0.0.1:1234/v1 } }   (config file)
+ *   LLM_SPEED_OPENAI_COMPAT_BASE_URL=http://127.0.0.1:1234/v1            (environment)
+ *   --openai-compat-url http://127.0.0.1:1234/v1                         (flag)
+ *
+ * It probes no default port: unconfigured it is never detected, so never picked on its own.
+ * Everything on the wire is the framework's shared OpenAI code (openAiRequest,
+ * streamOpenAiCompletion, listOpenAiModels). What a generic server cannot promise, it does not
+ * claim: exact output length (ignore_eos/min_tokens are extensions a server may drop in silence)
+ * and concurrent decoding are capabilities only when the user says the server has them.
+ */
+import {
+  DriverError,
+  InFlightRequests,
+  listOpenAiModels,
+  openAiRequest,
+  providerErrorMessage,
+  streamOpenAiCompletion,
+  type Driver,
+  type DriverCapabilities,
+  type DriverContext,
+  type DriverDetection,
+  type DriverSession,
+  type GenerationEvent,
+  type GenerationRequest,
+  type ModelInfo,
+  type OpenAiModel,
+} from '@llm-speed/framework';
+
+const NAME = 'openai-compat';
+/** Detection runs on every `llm-speed detect`: a dead URL must not stall it. */
+const PROBE_TIMEOUT_MS = 2_000;
+
+/** The `drivers.openai-compat` config section; each key is also LLM_SPEED_OPENAI_COMPAT_<KEY>. */
+export const OPENAI_COMPAT_SETTINGS_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    base_url: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      description: "The server's API root, with or without /v1: LM Studio http://127.0.0.1:1234/v1, llamafile http://127.0.0.1:8080/v1, SGLang http://127.0.0.1:30000/v1, TGI http://127.0.0.1:8080/v1.",
+    },
+    api_key: { type: 'string', minLength: 1, description: 'Bearer token, for a server started with one (sent as Authorization: Bearer).' },
+    exact_output_length: {
+      type: 'boolean',
+      description: 'The server honours ignore_eos and min_tokens (SGLang, vLLM): ask for exactly max_tokens. Default false: an output may end early at end-of-sequence, and results say so.',
+    },
+    true_concurrency: {
+      type: 'boolean',
+      description: 'The server decodes simultaneous requests together (continuous batching: SGLang, TGI, vLLM). Default false: W4 is flagged serial.',
+    },
+  },
+} as const;
+
+export interface OpenAiCompatSettings {
+  base_url?: string;
+  api_key?: string;
+  exact_output_length?: boolean;
+  true_concurrency?: boolean;
+}
+
+export const NOT_CONFIGURED =
+  'not configured: set drivers.openai-compat.base_url in the config file, LLM_SPEED_OPENAI_COMPAT_BASE_URL or --openai-compat-url to the server\'s API root (LM Studio: http://127.0.0.1:1234/v1)';
+
+function settingsOf(ctx: DriverContext): OpenAiCompatSettings {
+  return (ctx.settings ?? {}) as OpenAiCompatSettings;
+}
+
+/** The configured API root without a trailing slash, or undefined: there is no default. */
+export function openAiCompatUrl(ctx: DriverContext): string | undefined {
+  const url = settingsOf(ctx).base_url;
+  return url ? url.replace(/\/+$/, '') : undefined;
+}
+
+function capabilities(settings: OpenAiCompatSettings): DriverCapabilities {
+  return {
+    streaming: true,
+    true_concurrency: settings.true_concurrency === true,
+    // Usage may carry cached_tokens (prompt_tokens_details), but a generic server need not send it.
+    prefix_cache_stats: false,
+    exact_output_length: settings.exact_output_length === true,
+  };
+}
+
+function authHeaders(settings: OpenAiCompatSettings): Record<string, string> {
+  return settings.api_key ? { authorization: `Bearer ${settings.api_key}` } : {};
+}
+
+function toModelInfo(model: OpenAiModel): ModelInfo {
+  const context = [model.max_model_len, model.context_length, model.max_context_length].find((v): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0);
+  return { identifier: model.id, name: model.id, ...(context ? { context_length: context } : {}) };
+}
+
+async function servedModels(url: string, settings: OpenAiCompatSettings, signal?: AbortSignal): Promise<OpenAiModel[]> {
+  try {
+    return await listOpenAiModels(url, authHeaders(settings), { signal, timeoutMs: PROBE_TIMEOUT_MS });
+  } catch (error) {
+    const said = providerErrorMessage(error);
+    throw new DriverError(NAME, `no OpenAI-compatible server answers GET /v1/models at ${url}${said ? `: ${said}` : ` (${(error as Error).message})`}`, {
+      suggestions: ['Start the server, or correct drivers.openai-compat.base_url (LLM_SPEED_OPENAI_COMPAT_BASE_URL, --openai-compat-url).'],
+    });
+  }
+}
+
+/** One generation. Its signal comes from `requests`: the request's own signal or close() stops it. */
+async function* generate(url: string, model: string, settings: OpenAiCompatSettings, request: GenerationRequest, requests: InFlightRequests): AsyncGenerator<GenerationEvent> {
+  const { signal, release } = requests.start(request.signal);
+  try {
+    // W1–W4 send `prompt` (/v1/completions), W5 sends `messages` (/v1/chat/completions).
+    const { path, body } = openAiRequest(model, request, { exactLength: settings.exact_output_length === true });
+    yield* streamOpenAiCompletion({ baseUrl: url, path, body, sampling: request.sampling, headers: authHeaders(settings), signal, source: NAME });
+  } finally {
+    release();
+  }
+}
+
+export const openAiCompatDriver: Driver = {
+  name: NAME,
+  settingsSchema: OPENAI_COMPAT_SETTINGS_SCHEMA,
+
+  async detect(ctx): Promise<DriverDetection> {
+    const url = openAiCompatUrl(ctx);
+    if (!url) return { name: NAME, available: false, reason: NOT_CONFIGURED };
+    const settings = settingsOf(ctx);
+    let models: OpenAiModel[];
+    try {
+      models = await servedModels(url, settings, ctx.signal);
+    } catch (error) {
+      return { name: NAME, available: false, reason: (error as Error).message.replace(`${NAME}: `, '').slice(0, 300) };
+    }
+    const serving = models.length > 0 ? `serving ${models.map((m) => m.id).join(', ')}` : 'serving no model yet';
+    // The OpenAI API names no server version: none is claimed. What it runs on is unknown too.
+    return { name: NAME, available: true, reason: `OpenAI-compatible server at ${url} ${serving}`.slice(0, 300), build: { kind: 'unknown' }, capabilities: capabilities(settings) };
+  },
+
+  async listModels(ctx): Promise<ModelInfo[]> {
+    const url = openAiCompatUrl(ctx);
+    if (!url) return [];
+    return (await servedModels(url, settingsOf(ctx), ctx.signal)).map(toModelInfo);
+  },
+
+  async open(modelRef, _options, ctx): Promise<DriverSession> {
+    const url = openAiCompatUrl(ctx);
+    if (!url) throw new DriverError(NAME, NOT_CONFIGURED);
+    const settings = settingsOf(ctx);
+    const models = await servedModels(url, settings, ctx.signal);
+    const chosen = modelRef === undefined ? models[0] : models.find((m) => m.id === modelRef);
+    if (!chosen) {
+      throw new DriverError(NAME, `the server at ${url} serves ${models.map((m) => m.id).join(', ') || 'no model'}${modelRef ? `, not ${modelRef}` : ''}`, {
+        suggestions: ['Load the model in the server, or pass --model with one it serves (`llm-speed list-models --backend openai-compat`).'],
+      });
+    }
+    const info = toModelInfo(chosen);
+    const requests = new InFlightRequests();
+    let closed = false;
+    return {
+      model: { identifier: info.identifier, name: info.name },
+      backendVersion: 'unknown',
+      backendBuild: { kind: 'unknown' },
+      capabilities: { ...capabilities(settings), max_context_tokens: info.context_length ?? null },
+      extras: { api: 'openai-compatible', exact_length_requested: settings.exact_output_length === true },
+      generate(request) {
+        if (closed) throw new DriverError(NAME, 'the session is closed');
+        return generate(url, info.identifier, settings, request, requests);
+      },
+      async close() {
+        // Idempotent. The server belongs to the user: only our own requests stop.
+        closed = true;
+        requests.abortAll();
+      },
+    };
+  },
+};

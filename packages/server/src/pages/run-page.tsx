@@ -1,0 +1,197 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource preact */
+/** /r/<id>: a result read top-down — headline, workloads, how to reproduce and verify, disputes, provenance last. */
+import type { MeasuredResult } from '@llm-speed/framework';
+import { SIGMA_THRESHOLD } from '../outliers.js';
+import { Commands } from './components/commands.js';
+import { RunDisputes, Time } from './components/disputes.js';
+import { Headline } from './components/headline.js';
+import { Layout } from './components/layout.js';
+import { WorkloadCard } from './components/workload-card.js';
+import { duration, modelDetails, num, workloadLabel } from './format.js';
+import { renderPage } from './render.js';
+import type { RunView } from './run-view.js';
+import type { Site } from './site.js';
+
+/** The link preview's sentence: the figures, then what ran where. */
+export function runDescription(view: Pick<RunView, 'run' | 'headline'>): string {
+  const r = view.run.results[0] as MeasuredResult;
+  const h = view.headline;
+  const figures = h.decodeTps === null ? 'No decode figure' : `${num(h.decodeTps)} tok/s decode, ${duration(h.ttftMs)} to first token (${workloadLabel(h.workload ?? '')})`;
+  return `${figures}. ${r.model.name}${modelDetails(r.model) ? ` ${modelDetails(r.model)}` : ''} on ${view.run.fingerprint.accelerator_summary} with ${r.backend} ${r.backend_version}. A signed llm-speed run.`;
+}
+
+export function runTitle(view: Pick<RunView, 'run' | 'headline'>): string {
+  const r = view.run.results[0] as MeasuredResult;
+  const h = view.headline;
+  return `${r.model.name}: ${h.decodeTps === null ? 'no decode figure' : `${num(h.decodeTps)} tok/s`} on ${view.run.fingerprint.accelerator_summary}`;
+}
+
+function Setup({ view }: { view: RunView }) {
+  const results = view.run.results as MeasuredResult[];
+  const models = [...new Map(results.map((r) => [`${r.model.identifier}\u0000${r.model.digest ?? ''}`, r.model])).values()];
+  const suites = [...new Map(results.map((r) => [`${r.suite_version}\u0000${r.suite_digest}`, r])).values()];
+  return (
+    <div class="scroll">
+      <table class="setup">
+        {models.map((m) => (
+          <>
+            <tr>
+              <th>Model</th>
+              <td>
+                {m.name} <span class="mono">{m.identifier}</span>
+                {modelDetails(m) ? ` · ${modelDetails(m)}` : ''}
+              </td>
+            </tr>
+            <tr>
+              <th>Weights digest</th>
+              <td class="mono">{m.digest ?? '— (the backend reports none: grouped by identifier and quant)'}</td>
+            </tr>
+          </>
+        ))}
+        {suites.map((s) => (
+          <tr>
+            <th>Suite</th>
+            <td>
+              {s.suite_version ?? '—'} <span class="mono">{s.suite_digest ?? ''}</span>
+            </td>
+          </tr>
+        ))}
+      </table>
+    </div>
+  );
+}
+
+function Provenance({ view }: { view: RunView }) {
+  const { run, stored } = view;
+  const fp = run.fingerprint;
+  return (
+    <details id="provenance">
+      <summary>Provenance: fingerprint, key, signature, timestamps</summary>
+      <div class="scroll">
+        <table>
+          <tr>
+            <th>OS</th>
+            <td>
+              {fp.os_name} {fp.os_version}
+            </td>
+          </tr>
+          <tr>
+            <th>CPU</th>
+            <td>
+              {fp.cpu_model}, {fp.cpu_cores} cores
+            </td>
+          </tr>
+          <tr>
+            <th>RAM</th>
+            <td>{fp.ram_gb} GB</td>
+          </tr>
+          <tr>
+            <th>GPUs</th>
+            <td>{fp.gpus.map((g) => `${g.name} (${g.kind}, ${g.memory_gb} GB)`).join('; ') || '—'}</td>
+          </tr>
+          <tr>
+            <th>Accelerator</th>
+            <td>{fp.accelerator_summary}</td>
+          </tr>
+          <tr>
+            <th>Fingerprint hash</th>
+            <td class="mono">{fp.fingerprint_hash ?? '— (strict-anon)'}</td>
+          </tr>
+          <tr>
+            <th>Backends found</th>
+            <td>
+              {Object.entries(fp.extras.backends)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')}
+            </td>
+          </tr>
+          <tr>
+            <th>CLI</th>
+            <td>{run.cli_version}</td>
+          </tr>
+          <tr>
+            <th>Started</th>
+            <td>
+              <Time iso={run.started_at} />
+            </td>
+          </tr>
+          <tr>
+            <th>Finished</th>
+            <td>
+              <Time iso={run.finished_at} />
+            </td>
+          </tr>
+          <tr>
+            <th>Received</th>
+            <td>
+              <Time iso={stored.receivedAt} />
+            </td>
+          </tr>
+          {view.contributor ? (
+            <tr>
+              <th>Contributor</th>
+              <td id="contributor">contributed by {view.contributor}</td>
+            </tr>
+          ) : null}
+          <tr>
+            <th>Public key</th>
+            <td class="mono" id="public-key">
+              {run.public_key ?? ''}
+            </td>
+          </tr>
+          <tr>
+            <th>Signature</th>
+            <td class="mono" id="signature">
+              {run.signature ?? ''}
+            </td>
+          </tr>
+        </table>
+      </div>
+    </details>
+  );
+}
+
+export function RunPage({ view, site }: { view: RunView; site: Site }) {
+  const { stored, run } = view;
+  const results = run.results as MeasuredResult[];
+  const lead = view.headline.index === null ? results[0]! : results[view.headline.index]!;
+  const flagged = stored.flagged.size;
+  return (
+    <Layout
+      site={site}
+      meta={{ title: runTitle(view), description: runDescription(view), path: `/r/${stored.id}`, type: 'article', image: { path: `/r/${stored.id}/card.png`, alt: runDescription(view) } }}
+    >
+      <h1>
+        Run <span class="mono">{stored.id}</span>
+      </h1>
+      <Headline result={lead} summary={run.fingerprint.accelerator_summary} headline={view.headline} standing={view.standing} compareWith={view.compareWith} id={stored.id} contributor={view.contributor} />
+      {flagged ? (
+        <p class="flag">
+          This run is flagged for review: {flagged} workload{flagged > 1 ? 's are' : ' is'} more than {SIGMA_THRESHOLD}σ from its group (see below).
+        </p>
+      ) : null}
+      {view.disputes.length ? (
+        <p class="notice">
+          <a href="#dispute">{view.disputes.length} dispute thread{view.disputes.length > 1 ? 's' : ''}</a> open on this result.
+        </p>
+      ) : null}
+      <h2>Setup</h2>
+      <Setup view={view} />
+      <h2>Workloads</h2>
+      <div class="cards">
+        {results.map((r, i) => (
+          <WorkloadCard result={r} index={i} flaggedZ={stored.flagged.get(i)} cluster={stored.clusters.get(i)} notComparable={stored.notComparable.get(i)} />
+        ))}
+      </div>
+      <Commands run={run} id={stored.id} site={site} />
+      <RunDisputes id={stored.id} disputes={view.disputes} />
+      <h2>Provenance</h2>
+      <Provenance view={view} />
+    </Layout>
+  );
+}
+
+export function runPage(view: RunView, site: Site): string {
+  return renderPage(<RunPage view={view} site={site} />);
+}
