@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DriverError, HttpStatusError, type DriverContext, type GenerationEvent, SUITE_SAMPLING } from '@llm-speed/framework';
+import { DriverError, HttpStatusError, runWorkload, type DriverContext, type GenerationEvent, SUITE_SAMPLING } from '@llm-speed/framework';
 import { startReplayServer, sseChunks, sseResponse, jsonResponse, type ReplayRoute, type ReplayServer } from '@llm-speed/framework/testing';
 import { vllmDriver } from '../src/index.js';
 
@@ -165,7 +165,7 @@ describe('vllm driver', () => {
     assert.equal(sent.min_tokens, 3);
   });
 
-  it('reads prefix-cache counters from /metrics before and after: a hit rate', async () => {
+  it('reads the prefix-cache counters from /metrics, before and after', async () => {
     const session = await openWith([
       { method: 'GET', path: '/metrics', response: [{ status: 200, chunks: [fixture('metrics-before.txt')] }, { status: 200, chunks: [fixture('metrics-after.txt')] }] },
     ]);
@@ -173,8 +173,30 @@ describe('vllm driver', () => {
     const after = await session.readCacheCounters!();
     assert.deepEqual(before, { queries: 1000, hits: 200 });
     assert.deepEqual(after, { queries: 1600, hits: 712 });
-    const rate = (after!.hits - before!.hits) / (after!.queries - before!.queries);
-    assert.ok(Math.abs(rate - 512 / 600) < 1e-9);
+  });
+
+  it('W5 through the runner: the hit rate comes from the counters read around the trace', async () => {
+    // vLLM leaves prompt_tokens_details out of `usage` unless started with
+    // --enable-prompt-tokens-details (docs, "OpenAI-Compatible Server"): then /metrics is the only source.
+    const chat = fixture('chat-prefix-cached.sse').replace(',"prompt_tokens_details":{"cached_tokens":256}', '');
+    assert.doesNotMatch(chat, /cached_tokens/);
+    const session = await openWith([
+      { path: '/v1/completions', response: sseResponse(sseChunks(fixture('completions-normal.sse'))) },
+      { path: '/v1/chat/completions', response: sseResponse(sseChunks(chat)) },
+      { method: 'GET', path: '/metrics', response: [{ status: 200, chunks: [fixture('metrics-before.txt')] }, { status: 200, chunks: [fixture('metrics-after.txt')] }] },
+    ]);
+    const turns = [[{ role: 'user' as const, content: 'hi' }], [{ role: 'user' as const, content: 'hi' }, { role: 'assistant' as const, content: 'Sure, here' }, { role: 'user' as const, content: 'more' }]];
+    const result = await runWorkload(
+      { suiteVersion: 'suite-v1', suiteDigest: 'sha256:test', backend: 'vllm', session, signal: new AbortController().signal },
+      { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 3, turns },
+    );
+    assert.equal(result.error, null);
+    assert.equal(result.turns!.length, 2);
+    // metrics-before.txt: queries 1000, hits 200; metrics-after.txt: queries 1600, hits 712.
+    // (712 − 200) / (1600 − 1000) = 512 / 600 = 0.85333… → 0.8533 at four decimals.
+    assert.equal(result.prefix_cache_hit_rate, 0.8533);
+    // Per turn, usage said nothing about cached tokens: no per-turn rate is made up.
+    assert.deepEqual(result.turns!.map((t) => t.prefix_cache_hit_rate), [null, null]);
   });
 
   it('reads the older gpu_prefix_cache_* counter names, and gives undefined without metrics', async () => {

@@ -60,6 +60,31 @@ describe('validate / compare / list-models / plugins (e2e, real CLI)', function 
     assert.match(String(bad.stderr), /unknown backend "nope"/);
   });
 
+  it('list-models: an available backend lists its model, with the digest the file has', async () => {
+    // A real GGUF through the real CLI: the tiny synthetic model, whose bytes are the same on every
+    // machine (packages/plugin-llamacpp/test/synth/synth.test.ts pins this digest).
+    const gguf = join(box.root, 'models-elsewhere', 'tiny.gguf');
+    const made = await box.run(['models', 'synth', '--size', 'tiny', '--quant', 'Q4_0', '--out', gguf, '--json']);
+    assert.equal(made.exitCode, 0, String(made.stderr));
+    const env = { LLM_SPEED_MODEL: gguf };
+    const json = await box.run(['list-models', '--backend', 'llama.cpp', '--json'], { env });
+    assert.equal(json.exitCode, 0, String(json.stderr));
+    const [llama] = JSON.parse(String(json.stdout));
+    assert.equal(llama.backend, 'llama.cpp');
+    assert.equal(llama.available, true, llama.reason);
+    const listed = llama.models.find((m: { identifier: string }) => m.identifier === 'llm-speed/synth-llama-tiny-Q4_0');
+    assert.deepEqual(listed, {
+      identifier: 'llm-speed/synth-llama-tiny-Q4_0',
+      name: 'llm-speed synthetic llama tiny',
+      size: '20M',
+      quant: 'Q4_0',
+      digest: '9982d7bfbb64521e21298cbae10abb0ebc82143fb5be57e91378469821af5b9f',
+    });
+    const text = await box.run(['list-models', '--backend', 'llama.cpp'], { env });
+    assert.equal(text.exitCode, 0, String(text.stderr));
+    assert.match(String(text.stdout), /llm-speed\/synth-llama-tiny-Q4_0\b.*Q4_0/);
+  });
+
   it('a bundled driver plugin can be linked on its own and removed without breaking the CLI', async () => {
     const link = await box.run(['plugins', 'link', join(repo, 'packages/plugin-ollama'), '--no-install']);
     assert.equal(link.exitCode, 0, String(link.stderr));

@@ -47,7 +47,7 @@ export type InFlightGeneration = Pick<GenerationRecord, 'sentAt' | 'arrivals' | 
 export async function recordGeneration(
   session: DriverSession,
   request: GenerationRequest,
-  options: { clock?: Clock; promptTokensHint?: number; inFlight?: Set<InFlightGeneration> } = {},
+  options: { clock?: Clock; inFlight?: Set<InFlightGeneration> } = {},
 ): Promise<GenerationRecord> {
   const clock = options.clock ?? defaultNow;
   const record: GenerationRecord = { sentAt: 0, endedAt: 0, arrivals: [], arrivedTokens: 0, extras: {} };
@@ -81,7 +81,6 @@ export async function recordGeneration(
     options.inFlight?.delete(record);
   }
   if (record.endedAt === 0) record.endedAt = clock();
-  if (record.promptTokens === undefined && options.promptTokensHint !== undefined) record.promptTokens = options.promptTokensHint;
   return record;
 }
 

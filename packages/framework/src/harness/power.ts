@@ -73,18 +73,19 @@ export function parsePmset(therm: string, batt: string): PowerState {
   return state;
 }
 
-export const systemPowerProbe: PowerProbe = {
-  async read(): Promise<PowerState> {
-    if (process.platform === 'linux') {
-      return { throttleEvents: await linuxThrottleEvents(), onBattery: await linuxOnBattery() };
-    }
-    if (process.platform === 'darwin') {
-      const run = (args: string[]) => execa('pmset', args, { reject: false, timeout: 3000 }).then((r) => r.stdout ?? '');
-      return parsePmset(await run(['-g', 'therm']), await run(['-g', 'batt']));
-    }
-    return {};
-  },
-};
+/** The power state as `platform` exposes it: sysfs on Linux, `pmset` on macOS, nothing elsewhere. */
+export async function readPowerState(platform: NodeJS.Platform = process.platform): Promise<PowerState> {
+  if (platform === 'linux') {
+    return { throttleEvents: await linuxThrottleEvents(), onBattery: await linuxOnBattery() };
+  }
+  if (platform === 'darwin') {
+    const run = (args: string[]) => execa('pmset', args, { reject: false, timeout: 3000 }).then((r) => r.stdout ?? '');
+    return parsePmset(await run(['-g', 'therm']), await run(['-g', 'batt']));
+  }
+  return {};
+}
+
+export const systemPowerProbe: PowerProbe = { read: () => readPowerState() };
 
 /** Flags for a result: throttling seen during the run, or running on battery at either end. */
 export function powerFlags(before: PowerState, after: PowerState): string[] {

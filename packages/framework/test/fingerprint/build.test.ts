@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { check } from '../../src/contract/validate.js';
 import { buildFingerprint, fingerprintHash, type RawHardware } from '../../src/fingerprint/index.js';
 
@@ -101,7 +102,16 @@ describe('fingerprint: buildFingerprint', () => {
     assert.equal(hashes.size, 4);
   });
 
-  it('hashes exactly the documented serialisation, independent of GPU order', () => {
+  it('hashes what PRIVACY.md documents: its worked example, to the hex it gives', () => {
+    // The definition and the example are read from the contract, not copied from hash.ts.
+    const privacy = readFileSync(fileURLToPath(new URL('../../../../docs/PRIVACY.md', import.meta.url)), 'utf8');
+    const example = /hash\s+`(\[[^`]+\])`\s+to `([0-9a-f]{16})`/.exec(privacy);
+    assert.ok(example, 'PRIVACY.md gives a worked fingerprint_hash example');
+    const [, text, documentedHash] = example;
+    // The documented bytes: the example's fields in the documented order, GPUs sorted by their triple.
+    assert.equal(text, '["llm-speed-fingerprint-v1","Linux","6","AMD EPYC 9654",96,768,[["nvidia","H100 80GB HBM3",80],["nvidia","RTX 4090",24]]]');
+    // Computed by hand once: printf '%s' '<that text>' | sha256sum | cut -c1-16
+    assert.equal(documentedHash, '85b45d4518c6a720');
     const bucketed = {
       os_name: 'Linux' as const,
       os_version: '6',
@@ -113,27 +123,37 @@ describe('fingerprint: buildFingerprint', () => {
         { name: 'H100 80GB HBM3', kind: 'nvidia' as const, memory_gb: 80 },
       ],
     };
-    const reversed = { ...bucketed, gpus: [...bucketed.gpus].reverse() };
-    assert.equal(fingerprintHash(bucketed), fingerprintHash(reversed));
-    // Pinned: a change to the serialisation must be deliberate (it splits every hardware class).
-    const expected = createHash('sha256')
-      .update(
-        JSON.stringify([
-          'llm-speed-fingerprint-v1',
-          'Linux',
-          '6',
-          'AMD EPYC 9654',
-          96,
-          768,
-          [
-            ['nvidia', 'H100 80GB HBM3', 80],
-            ['nvidia', 'RTX 4090', 24],
-          ],
-        ]),
-      )
-      .digest('hex')
-      .slice(0, 16);
-    assert.equal(fingerprintHash(bucketed), expected);
+    assert.equal(fingerprintHash(bucketed), documentedHash);
+    assert.equal(fingerprintHash({ ...bucketed, gpus: [...bucketed.gpus].reverse() }), documentedHash, 'GPU order does not matter');
+  });
+
+  it('hashes every bucketed field and nothing else', () => {
+    const box = identifyingLinuxBox();
+    const base = buildFingerprint(box, { 'llama.cpp': '7410' }, false).fingerprint_hash;
+    const gpu = box.gpus[0]!;
+    // Each documented field, changed on its own (past its bucket), changes the class.
+    const changed: Array<[string, RawHardware]> = [
+      ['os_name', { ...box, platform: 'darwin', release: '6.8.0' }],
+      ['os_version', { ...box, release: '5.15.0-1-generic' }],
+      ['cpu_model', { ...box, cpuBrand: 'Ryzen 9 7900X 12-Core Processor' }],
+      ['cpu_cores', { ...box, physicalCores: 12 }],
+      ['ram_gb', { ...box, memTotalBytes: 128 * GiB }],
+      ['gpus[].name', { ...box, gpus: [{ ...gpu, name: 'NVIDIA GeForce RTX 3090' }] }],
+      ['gpus[].kind', { ...box, gpus: [{ ...gpu, vendor: 'amd' }] }],
+      ['gpus[].memory_gb', { ...box, gpus: [{ ...gpu, memoryMiB: 48 * 1024 }] }],
+      ['a second GPU', { ...box, gpus: [gpu, gpu] }],
+    ];
+    for (const [field, raw] of changed) assert.notEqual(buildFingerprint(raw, {}, false).fingerprint_hash, base, field);
+    // Within the same buckets, nothing else counts: not the backends, not identifying data, not raw RAM/VRAM.
+    const same: Array<[string, RawHardware, Record<string, string>]> = [
+      ['backends', box, { ollama: '0.5.1', vllm: '0.11.0' }],
+      ['raw RAM in the same bucket', { ...box, memTotalBytes: 63.9 * GiB }, {}],
+      ['raw VRAM in the same bucket', { ...box, gpus: [{ ...gpu, memoryMiB: 24080 }] }, {}],
+      ['patch release', { ...box, release: '6.11.2-arch1' }, {}],
+      ['logical cores', { ...box, logicalCores: 16 }, {}],
+      ['identifying data', { ...box, hostname: 'other', username: 'bob', locale: 'C', distro: 'Fedora', diskSerials: [], gpus: [{ ...gpu, driverVersion: '1', pciBusId: '2', vbiosVersion: '3' }] }, {}],
+    ];
+    for (const [what, raw, backends] of same) assert.equal(buildFingerprint(raw, backends, false).fingerprint_hash, base, what);
   });
 
   it('omits fingerprint_hash entirely in strict-anon mode', () => {

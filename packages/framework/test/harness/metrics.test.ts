@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decodeLatenciesMs, decodeTps, percentile, pooledDecodeTps, pooledPrefillTps, prefillTps, rateOf, ttftMs } from '../../src/harness/metrics.js';
+import { decodeLatenciesMs, decodeSpanMs, decodeTps, mean, percentile, pooledDecodeTps, pooledPrefillTps, prefillTps, rateOf, round, ttftMs } from '../../src/harness/metrics.js';
 
 describe('metrics (METHODOLOGY §3.2 definitions, worked examples)', () => {
   it('TTFT is request sent → first generated token', () => {
@@ -68,5 +68,56 @@ describe('metrics (METHODOLOGY §3.2 definitions, worked examples)', () => {
     assert.equal(rateOf(255, 500), 510);
     assert.equal(rateOf(undefined, 500), null);
     assert.equal(rateOf(10, 0), null);
+    assert.equal(rateOf(0, 500), 0, 'no tokens in a real time span is a rate of 0');
+    assert.equal(rateOf(-1, 500), null);
+    assert.equal(rateOf(Number.NaN, 500), null);
+    assert.equal(rateOf(10, Number.NaN), null);
+  });
+});
+
+describe('metrics at their edges', () => {
+  // A backend may send an arrival that carries no token (text it holds back): it is no token.
+  const withEmpty = [
+    { t: 1010, count: 0 },
+    { t: 1050, count: 1 },
+    { t: 1055, count: 0 },
+    { t: 1070, count: 2 },
+    { t: 1090, count: 0 },
+  ];
+
+  it('arrivals that carry no token time nothing: TTFT, span and latencies skip them', () => {
+    assert.equal(ttftMs(1000, withEmpty), 50);
+    assert.equal(decodeSpanMs(withEmpty), 20);
+    // One 2-token chunk 20 ms after the first token: two 10 ms tokens; the empty arrival in between changes nothing.
+    assert.deepEqual(decodeLatenciesMs(withEmpty), [10, 10]);
+    assert.equal(decodeTps(withEmpty, 3), 100); // 2 steps in 20 ms
+    assert.equal(ttftMs(1000, [{ t: 1010, count: 0 }]), null);
+    assert.equal(decodeSpanMs([{ t: 1010, count: 0 }]), null);
+  });
+
+  it('no decode rate without two tokens over a positive span', () => {
+    assert.equal(decodeTps([{ t: 10, count: 1 }, { t: 20, count: 1 }], 2), 100);
+    assert.equal(decodeTps([{ t: 10, count: 1 }, { t: 20, count: 1 }], 1), null);
+    assert.equal(decodeTps([{ t: 10, count: 2 }], 2), null, 'both tokens in one chunk: no span');
+    assert.equal(decodeSpanMs([{ t: 10, count: 1 }, { t: 10, count: 1 }]), null);
+    assert.equal(pooledDecodeTps([{ arrivals: [{ t: 0, count: 1 }, { t: 10, count: 1 }], outputTokens: 2 }, { arrivals: [{ t: 0, count: 1 }, { t: 50, count: 1 }], outputTokens: 1 }]), 100);
+    assert.equal(pooledDecodeTps([]), null);
+  });
+
+  it('no prefill rate for a TTFT of zero (a token that was there before the request)', () => {
+    assert.equal(prefillTps(128, 0), null);
+    assert.equal(prefillTps(128, -5), null);
+    assert.equal(prefillTps(0, 64), null);
+    assert.equal(pooledPrefillTps([{ promptTokens: 1000, cachedPromptTokens: 0, ttftMs: 0 }, { promptTokens: 500, cachedPromptTokens: 0, ttftMs: 10 }]), 50000);
+  });
+
+  it('mean and percentiles of nothing are null, not NaN; rounding drops non-finite values', () => {
+    assert.equal(mean([]), null);
+    assert.equal(mean([1, 2, 6]), 3);
+    assert.equal(percentile([], 50), null);
+    assert.equal(round(Number.POSITIVE_INFINITY), null);
+    assert.equal(round(Number.NaN), null);
+    assert.equal(round(null), null);
+    assert.equal(round(1.23456, 3), 1.235);
   });
 });

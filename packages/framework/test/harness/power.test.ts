@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { linuxOnBattery, linuxThrottleEvents, parsePmset, powerFlags } from '../../src/harness/power.js';
+import { linuxOnBattery, linuxThrottleEvents, parsePmset, powerFlags, readPowerState, systemPowerProbe } from '../../src/harness/power.js';
 
 describe('power and thermal flags', () => {
   let root: string;
@@ -42,5 +42,54 @@ describe('power and thermal flags', () => {
 
   it('unknown state gives no flags', () => {
     assert.deepEqual(powerFlags({}, {}), []);
+  });
+
+  it('counts every cpuN folder (cpu10 and up too), nothing else in the folder', async () => {
+    for (let i = 0; i < 12; i++) {
+      await mkdir(join(root, `cpu${i}`, 'thermal_throttle'), { recursive: true });
+      await writeFile(join(root, `cpu${i}`, 'thermal_throttle', 'core_throttle_count'), '1\n');
+    }
+    // cpufreq and cpuidle sit beside them in /sys/devices/system/cpu
+    await mkdir(join(root, 'cpufreq', 'thermal_throttle'), { recursive: true });
+    await writeFile(join(root, 'cpufreq', 'thermal_throttle', 'core_throttle_count'), '100\n');
+    assert.equal(await linuxThrottleEvents(root), 12);
+    assert.equal(await linuxThrottleEvents(join(root, 'missing')), undefined);
+  });
+
+  it('a machine with only a battery supply says nothing about mains (no flag either way)', async () => {
+    await mkdir(join(root, 'BAT0'));
+    await writeFile(join(root, 'BAT0', 'type'), 'Battery\n');
+    await writeFile(join(root, 'BAT0', 'online'), '0\n');
+    assert.equal(await linuxOnBattery(root), undefined);
+    assert.equal(await linuxOnBattery(join(root, 'missing')), undefined);
+  });
+
+  it('pmset on AC power, a speed limit of 100 and battery at one end only', () => {
+    assert.deepEqual(parsePmset('CPU_Speed_Limit = 100', "Now drawing from 'AC Power'"), { cpuSpeedLimit: 100, onBattery: false });
+    assert.deepEqual(parsePmset('', ''), {});
+    assert.deepEqual(powerFlags({ cpuSpeedLimit: 100 }, { cpuSpeedLimit: 100 }), []);
+    assert.deepEqual(powerFlags({ cpuSpeedLimit: 100 }, { cpuSpeedLimit: 99 }), ['thermal-throttled']);
+    assert.deepEqual(powerFlags({ onBattery: false }, { onBattery: true }), ['on-battery']);
+    assert.deepEqual(powerFlags({ onBattery: true }, { onBattery: false }), ['on-battery']);
+  });
+
+  it('reads the platform it runs on: sysfs on Linux, pmset on macOS, nothing elsewhere', async function () {
+    if (process.platform !== 'linux') this.skip();
+    assert.deepEqual(await readPowerState('linux'), { throttleEvents: await linuxThrottleEvents(), onBattery: await linuxOnBattery() });
+    assert.deepEqual(await systemPowerProbe.read(), await readPowerState('linux'));
+    assert.deepEqual(await readPowerState('win32'), {});
+    // macOS: the real pmset's output format, from a stand-in on PATH.
+    const pmset = join(root, 'pmset');
+    await writeFile(pmset, `#!/bin/sh\nif [ "$2" = therm ]; then echo 'CPU_Speed_Limit \t= 70'; else echo "Now drawing from 'Battery Power'"; fi\n`);
+    await chmod(pmset, 0o755);
+    const path = process.env.PATH;
+    try {
+      process.env.PATH = root;
+      assert.deepEqual(await readPowerState('darwin'), { cpuSpeedLimit: 70, onBattery: true });
+      process.env.PATH = join(root, 'nowhere');
+      assert.deepEqual(await readPowerState('darwin'), {}, 'no pmset: nothing known, nothing thrown');
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });

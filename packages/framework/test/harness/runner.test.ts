@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import type { BackendTimings, DriverSession, GenerationEvent, GenerationRequest } from '../../src/contract/driver.js';
 import { SUITE_SAMPLING } from '../../src/contract/sampling.js';
 import { check } from '../../src/contract/validate.js';
-import { runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, type RunContext } from '../../src/harness/runner.js';
+import { aggregatePrefillTps, batchPoint, cacheHitRate, runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, type RunContext } from '../../src/harness/runner.js';
+import type { GenerationRecord } from '../../src/harness/measure.js';
 import type { RunnableWorkload } from '../../src/harness/plan.js';
 
 /** The warm-up takes 5 s here: none of it may show up in a figure. */
@@ -404,3 +405,261 @@ describe('workload runner', () => {
     });
   });
 });
+
+describe('workload runner: what each result says when something is missing or goes wrong', () => {
+  const W3 = (tiers: number[], outputTokens = 4): RunnableWorkload => ({
+    id: 'W3', name: 'long-context-decay', kind: 'context-tiers', outputTokens,
+    tiers: tiers.map((n) => ({ contextTokens: n, prompt: () => `tier ${n}` })),
+  });
+  const W4 = (batchSizes: number[], outputTokens = 3): RunnableWorkload => ({ id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes, outputTokens, promptForStream: (i, b) => `p${i}/${b}` });
+  const W5 = (n: number, outputTokens = 3): RunnableWorkload => ({
+    id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens,
+    turns: Array.from({ length: n }, (_, k) => [{ role: 'user' as const, content: `turn ${k + 1}` }]),
+  });
+
+  it('sends each workload its own prompt bytes', async () => {
+    const { session, clock, requests } = scriptedSession((_, c) => stream(c, 2, 10, 10));
+    await runWorkload(ctxFor(session, clock), W1(2));
+    await runWorkload(ctxFor(session, clock), W3([512]));
+    assert.deepEqual(requests.map((r) => r.prompt), ['hello', 'tier 512']);
+  });
+
+  it("carries the run's flags and the session's, once each", async () => {
+    const { session, clock } = scriptedSession((_, c) => stream(c, 2, 10, 10), { flags: ['embedded-engine', 'quick'] });
+    const r = await runWorkload({ ...ctxFor(session, clock), flags: ['quick', 'on-battery'] }, W1(2));
+    assert.deepEqual(r.flags, ['quick', 'on-battery', 'embedded-engine']);
+  });
+
+  it('a warm-up that failed or produced nothing is said (warmup: false), with its time; the workload still runs', async () => {
+    for (const broken of [() => new Error('busy'), (c: { t: number }) => stream(c, 0, 30, 10)]) {
+      const { session, clock } = scriptedSession((_, c) => stream(c, 2, 10, 10));
+      const inner = session.generate.bind(session);
+      session.generate = (req) =>
+        req.prompt === WARMUP_PROMPT
+          ? (async function* () {
+              const events = broken(clock);
+              if (events instanceof Error) throw events;
+              for (const e of events) {
+                if ('t' in e) clock.t = e.t;
+                yield e;
+              }
+            })()
+          : inner(req);
+      clock.t = 1_000;
+      const r = await runWorkload(ctxFor(session, clock), W1(2));
+      assert.equal(r.extras.warmup, false);
+      assert.equal(r.error, null);
+      assert.equal(r.decode_tps, 100);
+    }
+    // The warm-up's time is its own: 5 s warm-up started at t = 1000.
+    const { session, clock } = scriptedSession((_, c) => stream(c, 2, 10, 10));
+    clock.t = 1_000;
+    const r = await runWorkload(ctxFor(session, clock), W1(2));
+    assert.equal(r.extras.warmup_ms, WARMUP_TTFT + (WARMUP_TOKENS - 1) * 10 + 1);
+    assert.match(String(WARMUP_PROMPT), /\w{4}/, 'the warm-up asks for real text');
+  });
+
+  it('keeps scalar extras (numbers to 4 places) and drops the rest', async () => {
+    const { session, clock } = scriptedSession((_, c) => stream(c, 2, 10, 10), {
+      extras: { none: null, text: 'x', yes: false, n: 1.234567, inf: Number.POSITIVE_INFINITY, nan: Number.NaN, obj: { a: 1 } as never, list: [1] as never },
+    });
+    const r = await runWorkload(ctxFor(session, clock), W1(2));
+    for (const k of ['none', 'text', 'yes', 'n']) assert.ok(k in r.extras, k);
+    assert.equal(r.extras.n, 1.2346);
+    assert.equal(r.extras.none, null);
+    assert.equal(r.extras.yes, false);
+    for (const k of ['inf', 'nan', 'obj', 'list']) assert.ok(!(k in r.extras), k);
+  });
+
+  it('token counts: the least direct source any generation of a result used', async () => {
+    const sources = ['backend', 'arrivals', 'tokenizer', 'backend'] as const;
+    const { session, clock } = scriptedSession((req, c) => {
+      const i = Number(/p(\d+)\//.exec(req.prompt ?? '')?.[1] ?? 0);
+      const events = stream(c, 3, 10, 10, 100, 0, undefined, sources[i] === 'tokenizer' ? 'tokenizer' : undefined);
+      return sources[i] === 'arrivals' ? events.filter((e) => e.type !== 'usage') : events;
+    });
+    assert.equal((await runWorkload(ctxFor(session, clock), W4([4]))).token_counts, 'arrivals');
+  });
+
+  it('harness gap: exactly 0.95 of the backend is not flagged, below it is', async () => {
+    // Backend: 200 steps in 1000 ms = 200 tok/s. Client: 19 steps in 100 ms = 190 tok/s = 0.95 × 200.
+    const at = scriptedSession((_, c) => stream(c, 20, 10, [...new Array(18).fill(5), 10], 100, 0, { decodeTokens: 200, decodeMs: 1000 }));
+    const r = await runWorkload(ctxFor(at.session, at.clock), W1(20));
+    assert.equal(r.decode_tps, 190);
+    assert.ok(!r.flags.includes('harness-gap'));
+    const below = scriptedSession((_, c) => stream(c, 20, 10, [...new Array(18).fill(5), 11], 100, 0, { decodeTokens: 200, decodeMs: 1000 }));
+    assert.ok((await runWorkload(ctxFor(below.session, below.clock), W1(20))).flags.includes('harness-gap'));
+  });
+
+  describe('W4', () => {
+    it('one stream that reused a cached prefix flags the whole workload warm-cache', async () => {
+      const { session, clock } = scriptedSession((req, c) => stream(c, 3, 10, 10, 100, req.prompt === 'p2/4' ? 64 : 0));
+      const r = await runWorkload(ctxFor(session, clock), W4([4]));
+      assert.ok(r.flags.includes('warm-cache'));
+      assert.equal(r.cached_prompt_tokens, 64);
+    });
+
+    it('a failed stream fails its batch, and the result names the batch', async () => {
+      const { session, clock } = scriptedSession((req, c) => (req.prompt === 'p1/2' ? new Error('slot unavailable') : stream(c, 3, 10, 10)));
+      const r = await runWorkload(ctxFor(session, clock), W4([1, 2]));
+      assert.deepEqual(r.batches!.map((b) => b.error ?? null), [null, 'slot unavailable']);
+      assert.equal(r.error, 'batch 2 failed: slot unavailable');
+      assert.ok(r.flags.includes('no-output'));
+      const ok = scriptedSession((_, c) => stream(c, 3, 10, 10));
+      const fine = await runWorkload(ctxFor(ok.session, ok.clock), W4([1, 2]));
+      assert.equal(fine.error, null);
+      assert.deepEqual(fine.batches!.map((b) => b.error ?? null), [null, null]);
+    });
+
+    it('streams without a first token or a prompt count are left out of the means and sums, not counted as zero', async () => {
+      // Stream 0: no token at all (and no usage); streams 1 and 2: TTFT 10 and 30 ms, 100 prompt tokens.
+      const { session, clock } = scriptedSession((req, c) => {
+        const i = Number(/p(\d+)\//.exec(req.prompt ?? '')![1]);
+        if (i === 0) return [{ type: 'done', t: c.t + 5, stopReason: 'length' }];
+        return stream(c, 3, i === 1 ? 10 : 30, 10, 100);
+      });
+      const r = await runWorkload(ctxFor(session, clock), W4([3]));
+      assert.equal(r.ttft_ms, 20); // (10 + 30) / 2
+      assert.equal(r.prompt_tokens, null, 'a stream without a prompt count: no sum that pretends to be complete');
+      assert.equal(r.context_tokens, 103); // the longest known prompt + the output asked for
+      assert.equal(r.batches![0]!.per_stream_tps, 100);
+      const none = scriptedSession((_, c) => stream(c, 3, 10, 10).filter((e) => e.type !== 'usage'));
+      assert.equal((await runWorkload(ctxFor(none.session, none.clock), W4([2]))).context_tokens, null);
+    });
+
+    it("W4's own arithmetic: nothing to time gives null, never Infinity or NaN", () => {
+      const rec = (arrivals: Array<{ t: number; count: number }>, promptTokens?: number): GenerationRecord => ({ sentAt: 0, endedAt: 100, arrivals, arrivedTokens: arrivals.reduce((s, a) => s + a.count, 0), promptTokens, extras: {} });
+      assert.equal(aggregatePrefillTps(0, [rec([{ t: 20, count: 1 }], 100)]), 5000);
+      assert.equal(aggregatePrefillTps(0, [rec([{ t: 5, count: 0 }, { t: 20, count: 1 }], 100)]), 5000, 'the first arrival that carried a token');
+      assert.equal(aggregatePrefillTps(0, [rec([{ t: 20, count: 1 }])]), null, 'no prompt count');
+      assert.equal(aggregatePrefillTps(20, [rec([{ t: 20, count: 1 }], 100)]), null, 'no time elapsed');
+      assert.equal(aggregatePrefillTps(0, []), null);
+      assert.equal(batchPoint(2, 50, [rec([{ t: 50, count: 1 }]), rec([])]).aggregate_tps, null, 'no time elapsed');
+      assert.deepEqual(batchPoint(2, 0, [rec([{ t: 10, count: 1 }, { t: 20, count: 1 }]), rec([{ t: 10, count: 1 }])]), { batch: 2, aggregate_tps: 150, per_stream_tps: 100, p50_ms: 10, p95_ms: 10 });
+    });
+
+    it('sets the signal listener limit for its largest batch: no MaxListenersExceededWarning', async () => {
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.name);
+      process.on('warning', onWarning);
+      try {
+        const { session, clock } = scriptedSession((req, c) => {
+          req.signal.addEventListener('abort', () => undefined);
+          return stream(c, 2, 10, 10);
+        });
+        const ctx = { ...ctxFor(session, clock), signal: new AbortController().signal };
+        await runWorkload(ctx, W4([1, 24]));
+        await new Promise((r) => setImmediate(r));
+      } finally {
+        process.off('warning', onWarning);
+      }
+      assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
+    });
+  });
+
+  describe('W3', () => {
+    it('runs a tier that needs exactly the context the model holds; the headline is the last tier run', async () => {
+      const { session, clock } = scriptedSession((req, c) => stream(c, 4, req.prompt === 'tier 1024' ? 100 : 50, 10, 1000));
+      const r = await runWorkload({ ...ctxFor(session, clock), maxContextTokens: 1024 }, W3([512, 1024, 2048]));
+      assert.deepEqual(r.tiers!.map((t) => t.skipped ?? null), [null, null, 'needs 2048 tokens of context; the model/backend holds 1024']);
+      assert.deepEqual(r.tiers!.slice(0, 2).map((t) => t.error), [null, null]);
+      assert.equal(r.ttft_ms, 100);
+      assert.equal(r.prefill_tps, 10000);
+      assert.equal(r.decode_tps, 100);
+      assert.equal(r.prefix_cache_hit_rate, null);
+      assert.equal(r.error, null);
+    });
+
+    it('every tier skipped, or a tier failing, is the result\'s error', async () => {
+      const { session, clock } = scriptedSession((req, c) => (req.prompt === 'tier 1024' ? new Error('out of memory') : stream(c, 4, 50, 10, 1000)));
+      const skipped = await runWorkload({ ...ctxFor(session, clock), maxContextTokens: 256 }, W3([512, 1024]));
+      assert.equal(skipped.error, 'every context tier was skipped: needs 512 tokens of context; the model/backend holds 256');
+      const failed = await runWorkload(ctxFor(session, clock), W3([512, 1024]));
+      assert.equal(failed.tiers![1]!.error, 'out of memory');
+      assert.equal(failed.error, 'out of memory', 'the last tier ran and failed: its error is the result\'s');
+      const earlier = await runWorkload(ctxFor(session, clock), W3([1024, 2048]));
+      assert.equal(earlier.error, '1024-token tier failed: out of memory');
+      const steps: string[] = [];
+      await runWorkload({ ...ctxFor(session, clock), progress: { workloadStarted: (_w, step) => void (step && steps.push(step)), workloadFinished: () => undefined } }, W3([2048, 32768]));
+      assert.deepEqual(steps, ['2k context', '32k context']);
+    });
+  });
+
+  describe('W5', () => {
+    it('a failed turn ends the trace and names the turn; later turns are not sent', async () => {
+      let n = 0;
+      const { session, clock, requests } = scriptedSession((_, c) => (++n === 2 ? new Error('context overflow') : stream(c, 3, 10, 10)));
+      const steps: string[] = [];
+      const r = await runWorkload({ ...ctxFor(session, clock), progress: { workloadStarted: (_w, step) => void (step && steps.push(step)), workloadFinished: () => undefined } }, W5(3));
+      assert.equal(requests.length, 2);
+      assert.equal(r.error, 'turn 2 failed: context overflow');
+      assert.deepEqual(r.turns!.map((t) => t.error), [null, 'context overflow']);
+      assert.deepEqual(steps, ['turn 1/3', 'turn 2/3']);
+    });
+
+    it('a turn without a prompt count leaves the prompt sum and the context unknown, and TTFT the mean of the turns that had one', async () => {
+      let n = 0;
+      const { session, clock } = scriptedSession((_, c) => {
+        n++;
+        if (n === 1) return stream(c, 3, 10, 10, 100);
+        if (n === 2) return stream(c, 3, 30, 10).filter((e) => e.type !== 'usage');
+        return [{ type: 'done', t: c.t + 5, stopReason: 'length' }];
+      });
+      const r = await runWorkload(ctxFor(session, clock), W5(3));
+      assert.equal(r.prompt_tokens, null);
+      assert.equal(r.context_tokens, null);
+      assert.equal(r.ttft_ms, 20);
+    });
+
+    it('no turn at all: no figures, no NaN', async () => {
+      const { session, clock } = scriptedSession((_, c) => stream(c, 3, 10, 10));
+      const r = await runWorkload(ctxFor(session, clock), W5(0));
+      assert.equal(r.prompt_tokens, null);
+      assert.equal(r.context_tokens, null);
+      assert.equal(r.ttft_ms, null);
+      assert.equal(r.decode_tps, null);
+    });
+  });
+
+  describe('prefix-cache hit rate', () => {
+    const rec = (promptTokens?: number, cachedPromptTokens?: number): GenerationRecord => ({ sentAt: 0, endedAt: 1, arrivals: [], arrivedTokens: 0, promptTokens, cachedPromptTokens, extras: {} });
+
+    it('counters read around the trace win when they moved; otherwise the per-request usage', () => {
+      assert.equal(cacheHitRate([rec(100, 50)], { queries: 100, hits: 10 }, { queries: 300, hits: 160 }), 0.75);
+      assert.equal(cacheHitRate([rec(100, 50)], { queries: 100, hits: 10 }, { queries: 100, hits: 10 }), 0.5, 'counters that did not move say nothing');
+      assert.equal(cacheHitRate([rec(100, 50)], undefined, { queries: 300, hits: 160 }), 0.5);
+    });
+
+    it('pools the requests that reported both counts; null when none did or no prompt token was sent', () => {
+      assert.equal(cacheHitRate([rec(100, 50), rec(300, 250), rec(400)]), 0.75); // 300 / 400
+      assert.equal(cacheHitRate([rec(100, 50), rec(undefined, 30)]), 0.5);
+      assert.equal(cacheHitRate([rec(100), rec(200)]), null);
+      assert.equal(cacheHitRate([rec(0, 0)]), null);
+      assert.equal(cacheHitRate([]), null);
+    });
+  });
+
+  it('an interrupted workload says so even when nothing failed', async () => {
+    const controller = new AbortController();
+    const { session, clock } = scriptedSession((_, c) => {
+      controller.abort();
+      return stream(c, 2, 10, 10);
+    });
+    const r = await runWorkload({ ...ctxFor(session, clock), signal: controller.signal }, W1(2));
+    assert.equal(r.error, 'interrupted');
+    assert.ok(r.flags.includes('interrupted'));
+  });
+
+  it('a workload that throws reports the time until it failed', async () => {
+    const { session, clock } = scriptedSession((_, c) => stream(c, 2, 10, 10));
+    session.prepare = async () => {
+      clock.t += 250;
+      throw new Error('cannot restart');
+    };
+    clock.t = 10_000;
+    const r = await runWorkload(ctxFor(session, clock), W1(2));
+    assert.equal(r.error, 'cannot restart');
+    assert.equal(r.wall_ms, 0, 'nothing was timed: preparing is outside every figure');
+  });
+});
+

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { assertPrivacyInvariant, buildUploadPayload, PrivacyInvariantError, uploadHeaders } from '../../src/privacy/index.js';
 import { ValidationError } from '../../src/errors.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { uploadBackends } from '../../src/privacy/payload.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
 
 const long = 'Once upon a time, in a prompt that should never leave the machine. '.repeat(5); // > 256
@@ -33,9 +36,26 @@ describe('privacy invariant', () => {
     assert.throws(() => assertPrivacyInvariant(sampleRun([sampleResult({ extras: { note: 'x'.repeat(257) } })])), PrivacyInvariantError);
   });
 
-  it('lets long strings through at the whitelisted positions only', () => {
-    const run = sampleRun([sampleResult({ error: long, model: { identifier: long, name: long, size: '7B', quant: 'Q4', digest: long } })]);
+  it('lets long strings through at the whitelisted positions only: the list PRIVACY.md gives', () => {
+    const privacy = readFileSync(fileURLToPath(new URL('../../../../docs/PRIVACY.md', import.meta.url)), 'utf8').replace(/\s+/g, ' ');
+    assert.ok(
+      privacy.includes(
+        '(`accelerator_summary`, `error`, `fingerprint_hash`, `public_key`, `signature`, `suite_version`, `cli_version`, `model.{identifier,name,size,quant,digest}`, `workload`, `backend`, `backend_version`)',
+      ),
+      'PRIVACY.md lists the whitelist this test holds',
+    );
+    const run = sampleRun([
+      sampleResult({
+        error: long,
+        suite_version: long,
+        workload: long as never,
+        backend: long,
+        backend_version: long,
+        model: { identifier: long, name: long, size: long, quant: long, digest: long },
+      }),
+    ]);
     run.fingerprint.accelerator_summary = long;
+    run.fingerprint.fingerprint_hash = long;
     run.signature = long;
     run.public_key = long;
     run.cli_version = long;
@@ -44,6 +64,21 @@ describe('privacy invariant', () => {
     for (const key of ['error', 'backend', 'signature', 'accelerator_summary']) {
       assert.throws(() => assertPrivacyInvariant(sampleRun([sampleResult({ extras: { [key]: long } })])), refusalAt(`results[0].extras.${key}`));
     }
+  });
+});
+
+describe('privacy invariant: keys and the error', () => {
+  it('refuses a key longer than 256 characters, naming where it is', () => {
+    assertPrivacyInvariant(sampleRun([sampleResult({ extras: { ['k'.repeat(256)]: 1 } })]));
+    const key = 'k'.repeat(257);
+    assert.throws(() => assertPrivacyInvariant(sampleRun([sampleResult({ extras: { [key]: 1 } })])), refusalAt(`results[0].extras.${key}`));
+  });
+
+  it('is a typed error that says nothing was sent', () => {
+    assert.throws(
+      () => assertPrivacyInvariant(long),
+      (e: unknown) => e instanceof PrivacyInvariantError && e.path === '(root)' && e.code === 'privacy-invariant' && e.name === 'PrivacyInvariantError' && /nothing was sent/.test(e.suggestions.join(' ')),
+    );
   });
 });
 
@@ -69,6 +104,23 @@ describe('buildUploadPayload', () => {
     const gpu = sampleRun();
     (gpu.fingerprint.gpus[0] as Record<string, unknown>).pci_bus_id = '0000:01:00.0';
     assert.throws(() => buildUploadPayload(gpu, { mode: 'default' }), /pci_bus_id/);
+    assert.throws(
+      () => buildUploadPayload(run, { mode: 'default' }),
+      (e: unknown) => e instanceof ValidationError && /^upload payload is invalid: /.test(e.message) && /nothing was sent/.test(e.suggestions.join(' ')),
+    );
+  });
+
+  it('names in fingerprint.extras.backends only the backends the results ran on: the first version seen, cut to the schema\'s lengths', () => {
+    const results = [
+      sampleResult({ backend: 'ollama', backend_version: '0.5.1' }),
+      sampleResult({ backend: 'ollama', backend_version: '0.5.2' }),
+      sampleResult({ backend: 'b'.repeat(50), backend_version: 'v'.repeat(130) }),
+    ];
+    assert.deepEqual(uploadBackends(results, false), { ollama: '0.5.1', ['b'.repeat(40)]: 'v'.repeat(120) });
+    assert.deepEqual(uploadBackends(results, true), {});
+    const run = sampleRun([sampleResult({ backend: 'vllm', backend_version: '0.11.0' })]);
+    run.fingerprint.extras.backends = { vllm: '0.11.0', ollama: '0.5.1', 'hosted(openai,anthropic)': '1' };
+    assert.deepEqual(buildUploadPayload(run, { mode: 'default' }).fingerprint.extras.backends, { vllm: '0.11.0' });
   });
 });
 

@@ -57,6 +57,67 @@ const LEGITIMATE = [
   'sha256:' + 'ab'.repeat(32),
   '12:34:56',
   'org/<script>alert(1)</script>', // markup is the pages\' to escape, not a path
+  // The hosted providers' and hubs' own hosts (and their subdomains), as drivers' errors name them.
+  ...[
+    'ollama.com',
+    'modelscope.cn',
+    'github.com',
+    'raw.githubusercontent.com',
+    'api.anthropic.com',
+    'api.together.xyz',
+    'api.together.ai',
+    'api.fireworks.ai',
+    'api.groq.com',
+    'api.mistral.ai',
+    'api.deepseek.com',
+    'generativelanguage.googleapis.com',
+    'api.x.ai',
+    'api.cohere.com',
+    'api.cohere.ai',
+    'api.deepinfra.com',
+    'api.cerebras.ai',
+    'api.perplexity.ai',
+  ].flatMap((host) => [`HTTP 503 from POST https://${host}/v1/chat/completions`, `fetch failed: ${host} timed out`]),
+  'pulled from hf.co.', // a sentence ends after the host
+  // File names whose extension is also a top-level domain: files, not hosts.
+  'convert_hf_to_gguf.py',
+  'consolidated.00.pth weights.pt',
+  'run-server.sh',
+  'README.md',
+  'libggml-cuda.so',
+  'weights.zip',
+  'llama-server.pid',
+  'ggml-cuda.cu',
+  // Dotted code identifiers: a lower-case last label that is no TLD, or a TLD-like word in mixed case.
+  'torch.cuda',
+  'mlx.core.Stream',
+  'torch.Storage',
+  // Backend API paths in error texts (llama-server, ollama, vLLM, TGI, OpenAI-style relays).
+  ...[
+    '/v2/models',
+    '/v3/models',
+    '/api/generate',
+    '/chat/completions',
+    '/completion',
+    '/completions',
+    '/health',
+    '/healthz',
+    '/props',
+    '/metrics',
+    '/slots',
+    '/tokenize',
+    '/detokenize',
+    '/models',
+    '/generate',
+    '/embeddings',
+    '/infill',
+    '/openai/v1/chat/completions',
+    '/inference/v1/generate',
+  ].map((path) => `HTTP 404 from GET ${path}`),
+  'invalid URL http:///v1/models', // no host: nothing to hide
+  'onnxruntime 1.2.3.456', // four dotted numbers that are no IPv4 address
+  'unexpected token \\n in JSON', // an escaped newline is no Windows path
+  'cd ~/',
 ];
 
 const PERSONAL: Array<[string, string, string]> = [
@@ -79,6 +140,30 @@ const PERSONAL: Array<[string, string, string]> = [
   ['alice@example.com', 'email', '<email>'],
   ['alice@thinkpad', 'email', '<email>'],
   ['http://alice-pc:8080/v1/models', 'hostname', 'http://<host>:8080/v1/models'],
+  // Names local by convention (RFC 6762, RFC 8375, router and corporate suffixes), none of them a TLD.
+  ...['alice-pc.local', 'printer.home', 'db.internal', 'wiki.intranet', 'build.corp', 'box.localdomain', 'vault.private', 'app.localhost', 'ci.test', 'www.example', 'x.invalid'].map(
+    (host): [string, string, string] => [`cannot reach ${host} (timeout)`, 'hostname', 'cannot reach <host> (timeout)'],
+  ),
+  ['ALICE-PC.CORP', 'hostname', '<host>'],
+  ['cannot reach alice-pc.lan.', 'hostname', 'cannot reach <host>.'],
+  ['eth0 aa:bb:cc:dd:ee:ff up', 'mac', 'eth0 <mac> up'],
+  ['router aabb.ccdd.eeff (cisco)', 'mac', 'router <mac> (cisco)'],
+  ['connect to fe80::1ff:fe23:4567:890a failed', 'ipv6', 'connect to <ip> failed'],
+  ['fe80::1ff:fe23:4567:890a%eth0', 'ipv6', '<ip>'],
+  ['http://[fe80::1]:8080/v1/models', 'ipv6', 'http://<ip>:8080/v1/models'],
+  ['http://10.0.0.5:8080/health', 'ipv4', 'http://<ip>:8080/health'],
+  ['https://alice:secret@huggingface.co/x', 'email', 'https://<email>/x'],
+  ['https://alice@huggingface.co/x', 'email', 'https://<email>/x'],
+  ['http://[fe80::1%eth0]:8080/', 'ipv6', 'http://<ip>:8080/'],
+  ['listening on [fe80::1]:8080', 'ipv6', 'listening on <ip>:8080'],
+  ['connecting to fe80::1ff:fe23:4567:890a...', 'ipv6', 'connecting to <ip>'],
+  ['no route to 2001:db8::.', 'ipv6', 'no route to <ip>'],
+  ['mirror at myhf.co', 'hostname', 'mirror at <host>'], // not a subdomain of an allowed host
+  ['failed to open /home/alice/x.gguf...', 'path', 'failed to open <path>...'],
+  ['read ~/models/x.gguf', 'path', 'read <path>'],
+  ['resolved 10.0.0.5.nip.io', 'ipv4', 'resolved <ip>.nip.io'], // wildcard DNS that spells the address
+  ['~alice/models/x.gguf', 'path', '<path>'],
+  ['open models\\alice\\my models\\x.gguf', 'path', 'open <path>'],
 ];
 
 describe('privacy rules: detectors', () => {
@@ -91,6 +176,19 @@ describe('privacy rules: detectors', () => {
       assert.deepEqual(findPersonalData(text).map((f) => f.kind), [kind], text);
       assert.equal(scrubText(text), scrubbed);
     }
+  });
+
+  it('finds several in one text, in the order they appear, and scrubs each', () => {
+    const text = 'at 10.0.0.5 mail alice@example.com or /home/alice/x, via fe80::1 and alice-pc.lan';
+    assert.deepEqual(findPersonalData(text).map((f) => [f.kind, text.slice(f.start, f.end)]), [
+      ['ipv4', '10.0.0.5'],
+      ['email', 'alice@example.com'],
+      ['path', '/home/alice/x'],
+      ['ipv6', 'fe80::1'],
+      ['hostname', 'alice-pc.lan'],
+    ]);
+    assert.equal(scrubText(text), 'at <ip> mail <email> or <path>, via <ip> and <host>');
+    assert.equal(scrubText('from 10.0.0.5 http://alice-pc.lan/x'), 'from <ip> http://<host>/x');
   });
 
   it('a local model path becomes its file name; hub ids and tags are kept', () => {

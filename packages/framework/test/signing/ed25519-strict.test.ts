@@ -4,7 +4,7 @@
  * signatures an attacker without any private key would send.
  */
 import assert from 'node:assert/strict';
-import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, verify as cryptoVerify } from 'node:crypto';
 import { Point } from '@noble/ed25519';
 import { b64url } from '../../src/signing/jws.js';
 import {
@@ -137,7 +137,8 @@ describe('strict Ed25519 (signing/ed25519.ts)', () => {
     // cofactorless equation SB = R + kA' (kT8 = 0): the key holder can make the same signature
     // verify or not depending on the verifier. Honest keys are [a]B: never of mixed order.
     const sha512 = (...parts: Uint8Array[]) => new Uint8Array(createHash('sha512').update(concat(...parts)).digest());
-    const a = (fromLe(sha512(hex('01'))) % (L - 1n)) + 1n;
+    // A fresh key each run: verdicts are cached per key, and a key seen before proves nothing new.
+    const a = (fromLe(sha512(randomBytes(32))) % (L - 1n)) + 1n;
     const mixed = Point.BASE.multiply(a).add(Point.fromBytes(hex(TORSION[4]!)));
     const key = mixed.toBytes();
     let signature: Uint8Array | undefined;
@@ -152,6 +153,7 @@ describe('strict Ed25519 (signing/ed25519.ts)', () => {
     const verdict = verifyEd25519Strict(signature, message, key);
     assert.equal(verdict.valid, false);
     assert.match((verdict as { reason: string }).reason, /prime-order subgroup/);
+    assert.match(publicKeyProblem(key) ?? '', /prime-order subgroup/);
   });
 
   it('refuses S ≥ L (the malleable twin of a genuine signature)', async () => {
@@ -174,8 +176,25 @@ describe('strict Ed25519 (signing/ed25519.ts)', () => {
     }
   });
 
-  it('refuses keys and signatures of the wrong length', () => {
+  it('refuses keys and signatures of the wrong length, naming the length', () => {
     assert.equal(verifyEd25519(new Uint8Array(64), message, new Uint8Array(31)), false);
     assert.match(signatureEncodingProblem(new Uint8Array(63)) ?? '', /63 bytes/);
+    const shortKey = new Uint8Array(randomBytes(31));
+    assert.deepEqual(verifyEd25519Strict(new Uint8Array(64), message, shortKey), { valid: false, reason: 'the public key is 31 bytes, not 32' });
+    assert.equal(publicKeyProblem(new Uint8Array(33)), 'the public key is 33 bytes, not 32');
+  });
+
+  it('puts the bound on S exactly at L: S = L − 1 passes the encoding check, S = L does not', () => {
+    const R = Point.BASE.toBytes();
+    assert.equal(signatureEncodingProblem(concat(R, le32(L - 1n))), undefined);
+    assert.match(signatureEncodingProblem(concat(R, le32(L))) ?? '', /S is not below the group order L/);
+  });
+
+  it('refuses a canonical encoding that is no curve point', () => {
+    // y = 2: x² = (y² − 1) / (d·y² + 1) has no square root mod p, so no point has y = 2.
+    const key = le32(2n);
+    assert.throws(() => Point.fromBytes(key, false));
+    assert.equal(publicKeyProblem(key), 'the public key is not a point on Ed25519');
+    assert.deepEqual(verifyEd25519Strict(new Uint8Array(64), message, key), { valid: false, reason: 'the public key is not a point on Ed25519' });
   });
 });

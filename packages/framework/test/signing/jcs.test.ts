@@ -81,6 +81,26 @@ describe('canonicalize (RFC 8785)', () => {
     assert.throws(() => canonicalize(Infinity), /at \(root\)/);
   });
 
+  it('reads values as JSON.parse(JSON.stringify(value)) would: toJSON used, functions and symbols dropped', () => {
+    const value = { when: new Date(Date.UTC(2026, 10, 28)), f: () => 1, s: Symbol('x'), kept: 1, custom: { toJSON: () => ({ b: 2, a: 1 }) } };
+    assert.equal(canonicalize(value), canonicalize(JSON.parse(JSON.stringify(value))));
+    assert.equal(canonicalize(value), '{"custom":{"a":1,"b":2},"kept":1,"when":"2026-11-28T00:00:00.000Z"}');
+  });
+
+  it('refuses what JSON cannot hold with a typed error naming the type and the place', () => {
+    for (const [value, message] of [
+      [{ a: { n: 10n } }, 'cannot canonicalise a bigint at a.n'],
+      [[() => 1], 'cannot canonicalise a function at [0]'],
+      [Symbol('x'), 'cannot canonicalise a symbol at (root)'],
+    ] as const) {
+      assert.throws(
+        () => canonicalize(value),
+        (e: unknown) => e instanceof CanonicalizationError && e.message === message && e.code === 'canonicalization' && e.name === 'CanonicalizationError',
+        message,
+      );
+    }
+  });
+
   it('canonicalPayloadBytes leaves out signature and public_key', () => {
     const bytes = canonicalPayloadBytes({ z: 1, signature: 'sig', public_key: 'key', a: 'é' });
     assert.equal(new TextDecoder().decode(bytes), '{"a":"é","z":1}');

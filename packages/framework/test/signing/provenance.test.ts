@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { provenance } from '../../src/signing/index.js';
+import { frameworkPackageDir, installedDependencyLines, provenance } from '../../src/signing/index.js';
 
 const FRAMEWORK = fileURLToPath(new URL('../../', import.meta.url));
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -92,5 +92,31 @@ describe('provenance (llm-speed verify)', () => {
 
     installedPackage(root, { a: '1.0.0', b: '2.0.1' }); // a transitive dependency moves
     assert.equal(provenance(dir).dependencies_sha256, sha256('@scope/dep-b@2.0.1\ndep-a@1.0.0\n'));
+  });
+
+  it('lists what is installed: an absent optional dependency is left out, a version-less one says unknown', () => {
+    const dir = installedPackage(root, { a: '1.0.0', b: '2.0.0' });
+    writeJson(join(dir, 'package.json'), { name: 'llm-speed', version: '3.1.4', dependencies: { 'dep-a': '^1.0.0', 'dep-c': '*' }, optionalDependencies: { 'not-installed': '^1.0.0' } });
+    writeJson(join(dir, 'node_modules', 'dep-c', 'package.json'), { name: 'dep-c' });
+    assert.deepEqual(installedDependencyLines(dir), ['@scope/dep-b@2.0.0', 'dep-a@1.0.0', 'dep-c@unknown']);
+    // A folder without package.json is no installed package: Node's lookup goes on to the parent's node_modules.
+    mkdirSync(join(dir, 'node_modules', 'dep-a', 'node_modules', '@scope', 'dep-b'), { recursive: true });
+    writeJson(join(dir, '..', '@scope', 'dep-b', 'package.json'), { name: '@scope/dep-b', version: '2.0.9' });
+    assert.deepEqual(installedDependencyLines(dir), ['@scope/dep-b@2.0.0', 'dep-a@1.0.0', 'dep-c@unknown']);
+  });
+
+  it('ignores a build stamp that is not a commit id, and says "unknown" for a package without a version', () => {
+    const dir = installedPackage(root, { a: '1.0.0', b: '2.0.0' });
+    for (const commit of ['release-0123456789abcdef', '0123456789abcdef-dirty', 'abc', 42]) {
+      writeJson(join(dir, 'build-info.json'), { commit });
+      assert.deepEqual((({ commit: c, commit_source }) => ({ c, commit_source }))(provenance(dir)), { c: 'unknown', commit_source: 'unknown' }, String(commit));
+    }
+    writeJson(join(dir, 'package.json'), { name: 'llm-speed' });
+    assert.equal(provenance(dir).version, 'unknown');
+  });
+
+  it('by default describes the framework package this code belongs to', () => {
+    assert.equal(frameworkPackageDir(), FRAMEWORK.replace(/[\\/]$/, ''));
+    assert.deepEqual(provenance(), provenance(FRAMEWORK));
   });
 });

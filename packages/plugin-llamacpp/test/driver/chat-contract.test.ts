@@ -1,10 +1,39 @@
 /** Chat requests through llama-server's template (prefix cache reported), and the framework's contract suite. */
 import { SUITE_SAMPLING } from '@llm-speed/framework';
 import assert from 'node:assert/strict';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { DriverSession } from '@llm-speed/framework';
 import { runDriverContractTests } from '@llm-speed/framework/contract-tests';
 import { llamaCppDriver } from '../../src/driver.js';
+import { spawnServer, type SpawnedServer } from '../../src/server/spawn.js';
 import { collectEvents as collect, llamaBinDir, makeContext, modelCacheDir, tinyModel } from './helpers.js';
+
+/** Forwards every request to llama-server unchanged and keeps the JSON bodies the driver sent. */
+async function recordingProxy(upstream: string): Promise<{ url: string; sent: Array<{ path: string; json: any }>; close(): Promise<void> }> {
+  const sent: Array<{ path: string; json: any }> = [];
+  const target = new URL(upstream);
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (body.length > 0) sent.push({ path: req.url!, json: JSON.parse(body.toString('utf8')) });
+      const out = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      out.on('error', () => res.destroy());
+      out.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sent,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 describe('llama.cpp driver: chat over a spawned llama-server', function () {
   this.timeout(180_000);
@@ -31,6 +60,49 @@ describe('llama.cpp driver: chat over a spawned llama-server', function () {
     assert.ok(usage?.type === 'usage');
     assert.ok((usage.cachedPromptTokens ?? 0) > 0, `expected a cached prefix, got ${JSON.stringify(usage)}`);
     assert.ok(usage.promptTokens > (usage.cachedPromptTokens ?? 0));
+  });
+
+  describe('what the template rendered', () => {
+    let server: SpawnedServer;
+    let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+    before(async () => {
+      server = await spawnServer({ binary: `${llamaBinDir()}/llama-server`, model: await tinyModel(), contextTokens: 512, parallel: 1, threads: 1, signal: new AbortController().signal });
+      proxy = await recordingProxy(server.baseUrl);
+    });
+    after(async () => {
+      await proxy?.close();
+      await server?.stop();
+    });
+
+    it('sends the known conversation as the exact ChatML text, and the server evaluates exactly its tokens', async () => {
+      const attached = await llamaCppDriver.open(undefined, { contextTokens: 512, parallel: 1 }, makeContext({ llama_cpp_url: proxy.url }));
+      const messages = [
+        { role: 'system', content: 'Answer briefly.' },
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: 'Calling the tool.' },
+        { role: 'tool', name: 'weather', content: '{"temp_c":14}' },
+      ];
+      const events = await collect(attached, { messages, maxTokens: 4, cachePrompt: false, sampling: SUITE_SAMPLING } as never);
+      // The synthetic model's GGUF carries no chat template, so llama-server renders ChatML
+      // (llama.cpp src/llama-chat.cpp, LLM_CHAT_TEMPLATE_CHATML: "<|im_start|>{role}\n{content}<|im_end|>\n"
+      // per message, then "<|im_start|>assistant\n" to open the answer).
+      const expected =
+        '<|im_start|>system\nAnswer briefly.<|im_end|>\n' +
+        '<|im_start|>user\nWeather in Paris?<|im_end|>\n' +
+        '<|im_start|>assistant\nCalling the tool.<|im_end|>\n' +
+        '<|im_start|>tool\n{"temp_c":14}<|im_end|>\n' +
+        '<|im_start|>assistant\n';
+      assert.deepEqual(proxy.sent.find((r) => r.path === '/apply-template')?.json, { messages });
+      const completion = proxy.sent.find((r) => r.path === '/completion');
+      assert.equal(completion?.json.prompt, expected);
+      // Exactly that text was evaluated (with the BOS the vocabulary asks for, and nothing else).
+      const tokenized = await fetch(`${server.baseUrl}/tokenize`, { method: 'POST', body: JSON.stringify({ content: expected, add_special: true }) });
+      const { tokens } = (await tokenized.json()) as { tokens: number[] };
+      const usage = events.find((e) => e.type === 'usage');
+      assert.ok(usage?.type === 'usage');
+      assert.equal(usage.promptTokens, tokens.length);
+      await attached.close();
+    });
   });
 });
 

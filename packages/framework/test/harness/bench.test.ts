@@ -1,0 +1,110 @@
+/**
+ * runBench (harness/bench.ts) with a scripted driver: what it tells the user, which flags every
+ * result gets, what the fingerprint is asked to name, and how it fails.
+ */
+import assert from 'node:assert/strict';
+import type { Driver, DriverContext, DriverSession, GenerationEvent } from '../../src/contract/driver.js';
+import { DriverError } from '../../src/errors.js';
+import { runBench, type BenchInput } from '../../src/harness/bench.js';
+import { now } from '../../src/harness/clock.js';
+import type { RunnableWorkload } from '../../src/harness/plan.js';
+import type { PowerState } from '../../src/harness/power.js';
+import { sampleRun } from '../../src/testing/sample-run.js';
+
+const workloads: RunnableWorkload[] = [
+  { id: 'W1', name: 'chat-short', kind: 'single', prompt: 'one', outputTokens: 3 },
+  { id: 'W2', name: 'chat-long', kind: 'single', prompt: 'two', outputTokens: 3 },
+];
+
+function scripted(options: { quant?: string; close?: () => Promise<void>; open?: () => Promise<DriverSession> } = {}) {
+  const closed: string[] = [];
+  const session: DriverSession = {
+    model: { identifier: 'scripted-model', name: 'scripted', ...(options.quant ? { quant: options.quant } : {}) },
+    backendVersion: '1.2',
+    capabilities: { streaming: true, true_concurrency: true, prefix_cache_stats: false, exact_output_length: true },
+    extras: { engine: 'server' },
+    async *generate(): AsyncGenerator<GenerationEvent> {
+      let t = now();
+      for (let i = 0; i < 3; i++) yield { type: 'tokens', t: (t += 5), count: 1 };
+      yield { type: 'usage', promptTokens: 3, outputTokens: 3 };
+      yield { type: 'done', t: (t += 1), stopReason: 'length' };
+    },
+    close: options.close ?? (async () => void closed.push('closed')),
+  };
+  const driver: Driver = { name: 'scripted', detect: async () => ({ name: 'scripted', available: true }), listModels: async () => [], open: options.open ?? (async () => session) };
+  return { driver, session, closed };
+}
+
+function input(driver: Driver, extra: Partial<BenchInput> = {}, version?: string) {
+  const notes: string[] = [];
+  const asked: Array<{ backends: Record<string, string>; strictAnon: boolean }> = [];
+  const ctx: DriverContext = { config: {}, cacheDir: '/nonexistent', env: {}, signal: new AbortController().signal, log: () => {} };
+  const value: BenchInput = {
+    detected: [{ driver, detection: { name: 'scripted', available: true, ...(version ? { version } : {}) } }],
+    ctx,
+    workloads,
+    suiteVersion: 'suite-v1',
+    suiteDigest: 'ab'.repeat(32),
+    power: { read: async () => ({}) },
+    progress: { note: (line) => void notes.push(line), workloadStarted: () => {}, workloadFinished: () => {} },
+    collectFingerprint: async (o) => {
+      asked.push(o);
+      return sampleRun().fingerprint;
+    },
+    ...extra,
+  };
+  return { value, notes, asked };
+}
+
+describe('runBench', () => {
+  it('says which backend and model it measures', async () => {
+    const a = input(scripted({ quant: 'Q4_0' }).driver, {}, '1.2');
+    await runBench(a.value);
+    assert.deepEqual(a.notes, ['backend: scripted 1.2', 'model: scripted-model (Q4_0)']);
+    const b = input(scripted().driver);
+    const outcome = await runBench(b.value);
+    assert.deepEqual(b.notes, ['backend: scripted', 'model: scripted-model']);
+    assert.equal(outcome.engineNote, 'server');
+    assert.equal(outcome.backend, 'scripted');
+    assert.equal(outcome.interrupted, false);
+  });
+
+  it('--quick and the power state at either end flag every result once', async () => {
+    const states: PowerState[] = [{ throttleEvents: 3, onBattery: false }, { throttleEvents: 5, onBattery: false }];
+    const { value } = input(scripted().driver, { quick: true, power: { read: async () => states.shift()! } });
+    const { run } = await runBench(value);
+    assert.deepEqual(run.results.map((r) => r.flags), [
+      ['quick', 'thermal-throttled'],
+      ['quick', 'thermal-throttled'],
+    ]);
+    const failing = input(scripted().driver, { power: { read: async () => Promise.reject(new Error('no sysfs')) } });
+    assert.deepEqual((await runBench(failing.value)).run.results.map((r) => r.flags), [[], []]);
+  });
+
+  it('asks the fingerprint for the backends the results ran on, none in --strict-anon', async () => {
+    const plain = input(scripted().driver);
+    await runBench(plain.value);
+    assert.deepEqual(plain.asked, [{ backends: { scripted: '1.2' }, strictAnon: false }]);
+    const strict = input(scripted().driver, { strictAnon: true });
+    await runBench(strict.value);
+    assert.deepEqual(strict.asked, [{ backends: {}, strictAnon: true }]);
+  });
+
+  it('closes the session; a failing close is a warning, not a lost run', async () => {
+    const ok = scripted();
+    await runBench(input(ok.driver).value);
+    assert.deepEqual(ok.closed, ['closed']);
+    const bad = input(scripted({ close: async () => Promise.reject(new Error('port still in use')) }).driver);
+    const { run } = await runBench(bad.value);
+    assert.equal(run.results.length, 2);
+    assert.ok(bad.notes.includes('warning: closing scripted failed: port still in use'), bad.notes.join('\n'));
+  });
+
+  it('a model that cannot be opened is a DriverError naming the driver; no workload is no run', async () => {
+    const plain = scripted({ open: async () => Promise.reject(new Error('file not found')) });
+    await assert.rejects(runBench(input(plain.driver).value), (e: unknown) => e instanceof DriverError && e.message === 'scripted: could not open the model: file not found');
+    const typed = new DriverError('scripted', 'needs a GPU', { suggestions: ['use --backend llama.cpp'] });
+    await assert.rejects(runBench(input(scripted({ open: async () => Promise.reject(typed) }).driver).value), (e: unknown) => e === typed);
+    await assert.rejects(runBench(input(scripted().driver, { workloads: [] }).value), (e: unknown) => e instanceof DriverError && /no workload ran/.test(e.message));
+  });
+});

@@ -1,0 +1,281 @@
+/**
+ * The privacy rules in detail (privacy/rules.ts): what each violation names (field, class, the text
+ * found) — the server answers it with 422 — the extras bounds at their edges, the positions the
+ * schema fixes, and what the client's scrub changes and says (PRIVACY §2). Runs are built by hand,
+ * so each expected list is the whole answer, not "something was found".
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  assertPrivacyRules,
+  buildUploadPayload,
+  PrivacyRuleError,
+  privacyViolations,
+  publicModelRef,
+  scrubRun,
+  type PrivacyViolation,
+} from '../../src/privacy/index.js';
+import { canonicalize } from '../../src/signing/jcs.js';
+import { SUITES_ROOT } from '../../src/suite/load.js';
+import { sampleResult, sampleRun } from '../helpers/sample-run.js';
+
+/** Prose from a shipped fixture, whitespace collapsed: what a driver echoing its prompt would leak. */
+const PROSE = readFileSync(join(SUITES_ROOT, 'suite-v1', 'fixtures', 'w2-paragraphs.txt'), 'utf8').replace(/\s+/g, ' ').slice(400, 520);
+
+const where = (violations: PrivacyViolation[]) => violations.map((v) => ({ path: v.path, kind: v.kind, fields: v.fields }));
+
+describe('privacy rules: each violation names the field, the class and what was found', () => {
+  it('a finding in a value, a key of extras and a flag, in payload order, with the text found', () => {
+    const run = sampleRun([sampleResult({ error: 'connect ECONNREFUSED 10.0.0.5:8080', flags: ['quick', 'aa-bb-cc-dd-ee-ff'] })]);
+    run.fingerprint.cpu_model = 'AMD Ryzen on alice-pc.lan';
+    run.results[0]!.extras = { 'alice@example.com': 1 };
+    assert.deepEqual(
+      privacyViolations(run).map((v) => ({ path: v.path, kind: v.kind, detail: v.detail })),
+      [
+        { path: 'fingerprint.cpu_model', kind: 'hostname', detail: '"alice-pc.lan"' },
+        { path: 'results[0].error', kind: 'ipv4', detail: '"10.0.0.5"' },
+        { path: 'results[0].flags[1]', kind: 'mac', detail: '"aa-bb-cc-dd-ee-ff"' },
+        { path: 'results[0].extras.alice@example.com', kind: 'email', detail: '"alice@example.com"' },
+      ],
+    );
+  });
+
+  it('a finding in a second result is named by that result\'s index; its extras too', () => {
+    const run = sampleRun([sampleResult(), sampleResult({ workload: 'chat-long', extras: { host: 'db.internal', note: 'x'.repeat(65) } })]);
+    assert.deepEqual(where(privacyViolations(run)), [
+      { path: 'results[1].extras.note', kind: 'extras', fields: undefined },
+      { path: 'results[1].extras.host', kind: 'hostname', fields: undefined },
+    ]);
+  });
+
+  it('refuses with a typed error naming field and class, and saying nothing was sent', () => {
+    const classes: Array<[string, string, RegExp]> = [
+      ['10.0.0.5', 'ipv4', /an IPv4 address/],
+      ['fe80::1ff:fe23:4567:890a', 'ipv6', /an IPv6 address/],
+      ['aa:bb:cc:dd:ee:ff', 'mac', /a MAC address/],
+      ['alice@example.com', 'email', /an e-mail address \(or user@host\)/],
+      ['/home/alice/x.gguf', 'path', /an absolute filesystem path/],
+      ['alice-pc.lan', 'hostname', /a host name outside the model-hub\/provider allowlist/],
+      [PROSE.slice(0, 40), 'fixture-text', /text copied from the suite fixtures \(prompt text\)/],
+    ];
+    for (const [value, kind, words] of classes) {
+      const run = sampleRun([sampleResult({ error: `failed: ${value}` })]);
+      assert.throws(
+        () => assertPrivacyRules(run),
+        (e: unknown) => {
+          assert.ok(e instanceof PrivacyRuleError, kind);
+          assert.equal(e.kind, kind);
+          assert.equal(e.path, 'results[0].error');
+          assert.equal(e.code, 'privacy-rules');
+          assert.equal(e.name, 'PrivacyRuleError');
+          assert.match(e.message, new RegExp(`^results\\[0\\]\\.error contains ${words.source}: .+; refused \\(PRIVACY §2\\)\\.$`));
+          assert.match(e.suggestions.join(' '), /nothing was sent/);
+          return true;
+        },
+      );
+    }
+    const extras = sampleRun([sampleResult({ extras: { note: 'x'.repeat(65) } })]);
+    assert.throws(() => assertPrivacyRules(extras), /^PrivacyRuleError: results\[0\]\.extras\.note contains an extras value outside the extras rules: /);
+    assert.doesNotThrow(() => assertPrivacyRules(sampleRun()));
+  });
+
+  it('leaves the positions the schema fixes alone: a public key with "/" in it is base64, not a path', () => {
+    // Standard base64 uses "/" and "+": one key in 64 begins with "/", and "+/" occurs inside others.
+    for (const publicKey of ['/' + 'A'.repeat(42) + '=', 'AAAA+/' + 'A'.repeat(37) + '=']) {
+      assert.equal(Buffer.from(publicKey, 'base64').length, 32);
+      const run = { ...sampleRun(), public_key: publicKey, signature: 'eyJhbGciOiJFZERTQSJ9..' + 'A'.repeat(86) };
+      assert.deepEqual(privacyViolations(run), [], publicKey);
+    }
+  });
+});
+
+describe('privacy rules: extras bounds at their edges', () => {
+  const extrasViolations = (extras: Record<string, unknown>) => privacyViolations(sampleRun([sampleResult({ extras: extras as never })])).filter((v) => v.kind === 'extras');
+
+  it('scalars only; strings of at most 64 safe characters; numbers within ±10^15', () => {
+    const found = extrasViolations({
+      ok64: 'x'.repeat(64),
+      long: 'x'.repeat(65),
+      unsafe: 'a;b',
+      edge: -1e15,
+      big: 1e15 + 1,
+      inf: Number.POSITIVE_INFINITY,
+      nan: Number.NaN,
+      list: [1],
+      nested: { a: 1 },
+      yes: true,
+      none: null,
+    });
+    assert.deepEqual(
+      found.map((v) => v.path),
+      ['results[0].extras.long', 'results[0].extras.unsafe', 'results[0].extras.big', 'results[0].extras.inf', 'results[0].extras.nan', 'results[0].extras.list', 'results[0].extras.nested'],
+    );
+    const detail = Object.fromEntries(found.map((v) => [v.path.split('.').pop(), v.detail]));
+    assert.match(detail.long!, /65 characters, at most 64/);
+    assert.match(detail.unsafe!, /characters outside letters, digits, space and _ \. , : \+ \( \) \/ = -/);
+    assert.match(detail.big!, /the number 1000000000000001 is outside ±10\^15/);
+    assert.match(detail.inf!, /the number Infinity is outside/);
+    assert.match(detail.nan!, /the number NaN is outside/);
+    assert.match(detail.list!, /^a list; extras hold scalar values only$/);
+    assert.match(detail.nested!, /^a object; extras hold scalar values only$/);
+  });
+
+  it('extras that are not an object are one violation on the extras themselves; absent or null extras none', () => {
+    for (const extras of [['a'], 'a', 5]) {
+      assert.deepEqual(
+        privacyViolations(sampleRun([sampleResult({ extras: extras as never })])).map((v) => [v.path, v.kind, v.detail]),
+        [['results[0].extras', 'extras', 'extras must be an object of scalar values']],
+        JSON.stringify(extras),
+      );
+    }
+    assert.deepEqual(privacyViolations(sampleRun([sampleResult({ extras: null as never })])), []);
+    const { extras: _e, ...noExtras } = sampleResult();
+    assert.deepEqual(privacyViolations(sampleRun([noExtras as never])), []);
+  });
+
+  it('at most 64 entries and 2048 bytes of JSON: the edge is allowed, one more is not', () => {
+    const entries = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    assert.deepEqual(extrasViolations(entries(64)), []);
+    assert.deepEqual(extrasViolations(entries(65)).map((v) => [v.path, v.detail]), [['results[0].extras', '65 entries, at most 64']]);
+    // 2048 bytes exactly: 31 entries of {"kNN":"<54 x>"} plus padding, measured by the same JCS.
+    const sized = (bytes: number) => {
+      const extras: Record<string, string> = {};
+      for (let i = 10; Buffer.byteLength(canonicalize(extras)) + 64 < bytes; i++) extras[`k${i}`] = 'x'.repeat(54);
+      extras.last = '';
+      extras.last = 'y'.repeat(bytes - Buffer.byteLength(canonicalize(extras)));
+      assert.equal(Buffer.byteLength(canonicalize(extras)), bytes);
+      return extras;
+    };
+    assert.deepEqual(extrasViolations(sized(2048)), []);
+    assert.deepEqual(extrasViolations(sized(2049)).map((v) => [v.path, v.detail]), [['results[0].extras', '2049 bytes of JSON, at most 2048']]);
+    // Entries that break a rule are reported first; the size is judged once they are gone.
+    const both = { ...sized(2100), bad: 'a;b' };
+    assert.deepEqual(extrasViolations(both).map((v) => v.path), ['results[0].extras.bad']);
+  });
+});
+
+describe('privacy rules: fixture text in one field, or split across several', () => {
+  it('a copy inside one field is named by that field alone', () => {
+    const run = sampleRun([sampleResult({ error: `echo: ${PROSE.slice(0, 40)}` })]);
+    assert.deepEqual(
+      privacyViolations(run).map((v) => [v.path, v.kind, v.fields]),
+      [['results[0].error', 'fixture-text', undefined]],
+    );
+  });
+
+  it('a copy split in payload order names exactly the fields that hold the first copied window', () => {
+    const text = PROSE.replace(/[^A-Za-z0-9 ]/g, ' ');
+    // Three extras values hold 10 + 10 + 10 letters-and-spaces of prose; a fourth, later one holds something else.
+    const run = sampleRun([sampleResult({ extras: { a1: text.slice(0, 12), a2: text.slice(12, 24), a3: text.slice(24, 36), z9: 'unrelated 42' } })]);
+    const [violation, ...more] = privacyViolations(run);
+    assert.deepEqual(more, []);
+    assert.equal(violation!.kind, 'fixture-text');
+    assert.deepEqual(violation!.fields, ['results[0].extras.a1', 'results[0].extras.a2', 'results[0].extras.a3']);
+    assert.equal(violation!.path, 'results[0].extras.a1, results[0].extras.a2, results[0].extras.a3');
+    assert.match(violation!.detail, /split across 3 fields/);
+  });
+
+  it('fixture pieces scattered anywhere add up: 2 × 12 characters is a copy, 12 + 11 is not', () => {
+    const letters = PROSE.replace(/[^A-Za-z]/g, '');
+    const scattered = (a: string, b: string) => {
+      const run = sampleRun([sampleResult({ error: a })]);
+      run.fingerprint.cpu_model = b;
+      return run;
+    };
+    const two = privacyViolations(scattered(letters.slice(0, 12), letters.slice(40, 52)));
+    assert.deepEqual(where(two), [{ path: 'fingerprint.cpu_model, results[0].error', kind: 'fixture-text', fields: ['fingerprint.cpu_model', 'results[0].error'] }]);
+    assert.deepEqual(privacyViolations(scattered(letters.slice(0, 12), letters.slice(40, 51))), []);
+  });
+
+  it('the client replaces a copy by a placeholder and keeps the rest of the text', () => {
+    const run = sampleRun([sampleResult({ error: `backend said: ${PROSE.slice(0, 40)} (truncated)` })]);
+    const notes = scrubRun(run);
+    assert.match(run.results[0]!.error!, /^backend said: .*<prompt text>.* \(truncated\)$/);
+    assert.ok(!run.results[0]!.error!.includes(PROSE.slice(5, 35)));
+    assert.deepEqual(notes, ['results[0].error: text copied from the suite fixtures (prompt text) replaced by a placeholder']);
+    // A piece of a split copy is replaced whole.
+    const split = sampleRun([sampleResult({ error: PROSE.replace(/[^A-Za-z]/g, '').slice(0, 12) })]);
+    split.fingerprint.cpu_model = PROSE.replace(/[^A-Za-z]/g, '').slice(40, 52);
+    scrubRun(split);
+    assert.equal(split.results[0]!.error, '<prompt text>');
+    assert.equal(split.fingerprint.cpu_model, '<prompt text>');
+  });
+});
+
+describe('privacy rules: the client scrub says what it changed', () => {
+  it('model paths become file names; texts get placeholders; offending extras and flags are dropped', () => {
+    const run = sampleRun([
+      sampleResult({
+        model: { identifier: './models/x.gguf', name: '../y/', size: null, quant: null, digest: null },
+        error: 'cannot reach alice-pc.lan',
+        flags: ['quick', 'aa-bb-cc-dd-ee-ff'],
+        extras: { slots: 4, where: '/home/alice', note: 'x'.repeat(65) },
+      }),
+    ]);
+    const notes = scrubRun(run);
+    const r = run.results[0]!;
+    assert.equal(r.model.identifier, 'x.gguf');
+    assert.equal(r.model.name, 'y');
+    assert.equal(r.error, 'cannot reach <host>');
+    assert.deepEqual(r.flags, ['quick']);
+    assert.deepEqual(r.extras, { slots: 4 });
+    assert.deepEqual(notes, [
+      'results[0].model.identifier: a local path, published as its file name "x.gguf"',
+      'results[0].model.name: a local path, published as its file name "y"',
+      'results[0].extras.note: dropped, it held an extras value outside the extras rules (a string of 65 characters, at most 64)',
+      'results[0].error: a host name outside the model-hub/provider allowlist replaced by a placeholder',
+      'results[0].flags[1]: dropped, it held a MAC address',
+      'results[0].extras.where: dropped, it held an absolute filesystem path ("/home/alice")',
+    ]);
+    assert.deepEqual(privacyViolations(run), []);
+    assert.deepEqual(scrubRun(run), [], 'a clean run is left as it is');
+  });
+
+  it('extras over the entry or byte limit lose entries from the end until they fit, each one said', () => {
+    const many = Object.fromEntries(Array.from({ length: 66 }, (_, i) => [`k${String(i).padStart(2, '0')}`, i]));
+    const run = sampleRun([sampleResult({ extras: many })]);
+    const notes = scrubRun(run);
+    assert.deepEqual(Object.keys(run.results[0]!.extras), Object.keys(many).slice(0, 64));
+    assert.deepEqual(notes, [
+      'results[0].extras.k65: dropped, extras are limited to 64 entries and 2048 bytes per result',
+      'results[0].extras.k64: dropped, extras are limited to 64 entries and 2048 bytes per result',
+    ]);
+    const heavy = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${String(i).padStart(2, '0')}`, 'x'.repeat(60)]));
+    const big = sampleRun([sampleResult({ extras: heavy })]);
+    scrubRun(big);
+    const kept = Object.keys(big.results[0]!.extras);
+    assert.deepEqual(kept, Object.keys(heavy).slice(0, kept.length), 'the first entries are kept');
+    assert.ok(Buffer.byteLength(canonicalize(big.results[0]!.extras)) <= 2048);
+    assert.ok(Buffer.byteLength(canonicalize({ ...big.results[0]!.extras, [`k${kept.length}`]: 'x'.repeat(60) })) > 2048, 'no more was dropped than needed');
+  });
+
+  it('the payload the user is shown carries the scrub notes, prefixed', () => {
+    const notes: string[] = [];
+    buildUploadPayload(sampleRun([sampleResult({ error: 'at 10.0.0.5' })]), { mode: 'default', notes });
+    assert.deepEqual(notes, ['privacy: results[0].error: an IPv4 address replaced by a placeholder']);
+  });
+});
+
+describe('publicModelRef: a local path becomes its file or folder name, nothing else changes', () => {
+  it('recognises every local spelling and keeps hub ids, tags and URLs', () => {
+    const cases: Array<[string, string]> = [
+      ['/home/alice/models/x.gguf', 'x.gguf'],
+      ['~/models/mlx-model/', 'mlx-model'],
+      ['./x.gguf', 'x.gguf'],
+      ['../models/y.gguf', 'y.gguf'],
+      ['.\\models\\z.gguf', 'z.gguf'],
+      ['C:\\Users\\alice\\m\\y.gguf', 'y.gguf'],
+      ['D:/models/w.gguf', 'w.gguf'],
+      ['\\\\nas\\share\\v.gguf', 'v.gguf'],
+      ['file:///home/alice/u.gguf', 'u.gguf'],
+      ['/home/alice/models//', 'models'],
+      ['Qwen/Qwen2.5-7B-Instruct', 'Qwen/Qwen2.5-7B-Instruct'],
+      ['hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M', 'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M'],
+      ['.hidden-model', '.hidden-model'],
+      ['...', '...'],
+      ['/', '/'],
+    ];
+    for (const [ref, expected] of cases) assert.equal(publicModelRef(ref), expected, ref);
+  });
+});
