@@ -313,7 +313,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     requestTimeout: 120_000,
     forceCloseConnections: true,
     // Malformed URLs and the like: the same JSON error shape as everything else.
-    frameworkErrors: (error, request, reply) => errorReply(error, request, reply, errorPage),
+    frameworkErrors: (error, request, reply) => {
+      errorReply(error, request, reply, errorPage);
+    },
   });
 
   /** Rate-limit and log key: a v4 address, or the /64 of a v6 one; v4-mapped v6 counts as v4. */
