@@ -382,7 +382,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     async (request, reply) => {
       // The --anon header (PRIVACY §3) is kept as one bit so the run is never shown as a contribution.
       const anon = String(request.headers['x-llm-speed-anon'] ?? '') === '1';
-      const result = await verifier.verify({ body: String(request.body ?? ''), receivedAt: isoNow(), anon });
+      const result = await verifier.verify({ body: typeof request.body === 'string' ? request.body : '', receivedAt: isoNow(), anon });
       const outcome = await batcher.insert(result);
       if (outcome.created) facets.clear();
       return sendJson(reply, outcome.created ? 201 : 200, { id: outcome.id, url: `${options.publicUrl?.replace(/\/$/, '') ?? baseUrl}/r/${outcome.id}` });
