@@ -58,6 +58,7 @@ async function start(): Promise<TestPostgres> {
       throw new Error(
         `could not start a PostgreSQL for the server tests (scripts/postgres-test.sh start): ${stderr || (error as Error).message}\n` +
           'Install Debian\'s postgresql package, or set LLM_SPEED_TEST_POSTGRES=skip to run the server tests on SQLite only.',
+        { cause: error },
       );
     }
     scriptDir = /^PG_TEST_DIR=(.*)$/m.exec(out)?.[1];

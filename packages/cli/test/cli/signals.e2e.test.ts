@@ -39,7 +39,11 @@ function descendants(root: number): Array<{ pid: number; comm: string }> {
   const queue = [root];
   while (queue.length > 0) {
     const parent = queue.shift()!;
-    for (const p of all) if (p.ppid === parent) (found.push(p), queue.push(p.pid));
+    for (const p of all) {
+      if (p.ppid !== parent) continue;
+      found.push(p);
+      queue.push(p.pid);
+    }
   }
   return found;
 }
