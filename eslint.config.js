@@ -21,6 +21,9 @@ export default defineConfig(
     'packages/framework/suites/**',
   ]),
 
+  // A disable comment that no longer disables anything fails the run (zero warnings) like a finding.
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
+
   js.configs.recommended,
 
   {
