@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (README, `npm test`, .ci/run): build everything, check generated types,
+# lint and check the format,
 # make sure a real llama-server exists (built once per machine from the llama.cpp source that
 # node-llama-cpp ships, then cached), run every test, then install the packed packages as a user
 # would and use them (scripts/install-test.sh; it needs the npm registry).
@@ -12,6 +13,11 @@ cd "$(dirname "$0")/.."
 # Before building: a schema edited without `npm run schemas:gen` must fail here, not be papered over.
 npm run --silent schemas:check
 npm run --silent build
+# The linter (type-aware, zero warnings allowed: eslint.config.js) and the formatter's check, before
+# the long tests: a floating promise or an unformatted file fails in a minute, not after the suite.
+# `npm run format` fixes the second.
+npm run --silent lint
+npm run --silent format:check
 if [ -f scripts/build-llama-server.sh ]; then
   # The build's own output, kept whole: a failed build stops here with its error, not later as
   # confusing test failures.

@@ -9,7 +9,7 @@ import { access } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPythonRunnerDriver, type Driver, type OpenOptions } from '@llm-speed/framework';
+import { createPythonRunnerDriver, reportedText, type Driver, type OpenOptions } from '@llm-speed/framework';
 
 const NAME = 'exllamav2';
 export const EXLLAMAV2_RUNNER_SCRIPT = fileURLToPath(new URL('../python/exllamav2_runner.py', import.meta.url));
@@ -40,7 +40,8 @@ export interface ExllamaV2DriverOptions {
 }
 
 function backendVersion(versions: { exllamav2?: unknown; cuda?: unknown }): string {
-  return [`exllamav2 ${String(versions.exllamav2 ?? 'unknown')}`, versions.cuda ? `cuda ${String(versions.cuda)}` : undefined].filter(Boolean).join(', ');
+  const cuda = reportedText(versions.cuda);
+  return [`exllamav2 ${reportedText(versions.exllamav2) ?? 'unknown'}`, cuda ? `cuda ${cuda}` : undefined].filter(Boolean).join(', ');
 }
 
 /** The generator's sequence length: what the workload needs, never under 2048. */
@@ -62,7 +63,10 @@ export function createExllamaV2Driver(options: ExllamaV2DriverOptions = {}): Dri
     modelHint: 'Pass --model with the folder of an EXL2-quantised model.',
     backendVersion,
     runnerArgs: (modelRef, openOptions) => [modelRef, String(maxSeqLen(openOptions))],
-    extras: (versions, openOptions) => ({ engine: 'ExLlamaV2DynamicGenerator', max_seq_len: maxSeqLen(openOptions), ...(versions.cuda ? { cuda: String(versions.cuda) } : {}) }),
+    extras: (versions, openOptions) => {
+      const cuda = reportedText(versions.cuda);
+      return { engine: 'ExLlamaV2DynamicGenerator', max_seq_len: maxSeqLen(openOptions), ...(cuda ? { cuda } : {}) };
+    },
     // EXL2 models are plain folders anywhere on disk: there is no registry to list.
     listModels: async () => [],
     async detect(probe, ctx) {
@@ -71,7 +75,7 @@ export function createExllamaV2Driver(options: ExllamaV2DriverOptions = {}): Dri
       const cuda = answer.cuda_available === true || (await hasNvidiaSmi(ctx.env));
       if (!cuda) return { name: NAME, available: false, reason: 'exllamav2 needs an NVIDIA GPU with CUDA (no nvidia-smi on PATH, torch sees no CUDA device)' };
       if (!answer.exllamav2) {
-        return { name: NAME, available: false, reason: `exllamav2 not importable by ${python}: pip install exllamav2 (${String(answer.error ?? 'import failed')})`.slice(0, 300) };
+        return { name: NAME, available: false, reason: `exllamav2 not importable by ${python}: pip install exllamav2 (${reportedText(answer.error) ?? 'import failed'})`.slice(0, 300) };
       }
       // torch's own build: a ROCm torch names its HIP version, a CUDA one its CUDA version.
       const build = { kind: answer.hip ? ('rocm' as const) : answer.cuda ? ('cuda' as const) : ('unknown' as const) };

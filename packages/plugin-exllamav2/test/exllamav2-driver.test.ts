@@ -8,7 +8,7 @@
  * the last one eos: True, eos_reason ("max_new_tokens" | "stop_token"), new_tokens.
  */
 import assert from 'node:assert/strict';
-import { DriverError, probePython, type GenerationEvent } from '@llm-speed/framework';
+import { DriverError, probePython } from '@llm-speed/framework';
 import { driverTestContext, fakePythonSite, generateOnce, type FakePythonSite } from '@llm-speed/framework/testing';
 import { createExllamaV2Driver } from '../src/index.js';
 import { FAKE_EXLLAMAV2, FAKE_TORCH } from './fake-exllamav2.js';

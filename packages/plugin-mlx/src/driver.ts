@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPythonRunnerDriver, type Driver, type ModelInfo } from '@llm-speed/framework';
+import { createPythonRunnerDriver, reportedText, type Driver, type ModelInfo } from '@llm-speed/framework';
 
 const NAME = 'mlx';
 export const MLX_RUNNER_SCRIPT = fileURLToPath(new URL('../python/mlx_runner.py', import.meta.url));
@@ -27,7 +27,8 @@ export interface MlxDriverOptions {
 
 function backendVersion(versions: { mlx_lm?: unknown; mlx?: unknown }): string {
   // MLX's own version first: results read "mlx 0.31.3" like the other backends' versions.
-  return [versions.mlx ? `mlx ${String(versions.mlx)}` : undefined, `mlx-lm ${String(versions.mlx_lm ?? 'unknown')}`].filter(Boolean).join(', ');
+  const mlx = reportedText(versions.mlx);
+  return [mlx ? `mlx ${mlx}` : undefined, `mlx-lm ${reportedText(versions.mlx_lm) ?? 'unknown'}`].filter(Boolean).join(', ');
 }
 
 /** mlx-community models already in the Hugging Face cache (models--<org>--<name> folders). */

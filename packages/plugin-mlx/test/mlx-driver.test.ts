@@ -6,7 +6,7 @@
  * "length" | "stop" on the last one), as in mlx-lm's generate.py.
  */
 import assert from 'node:assert/strict';
-import { DriverError, type GenerationEvent } from '@llm-speed/framework';
+import { DriverError } from '@llm-speed/framework';
 import { driverTestContext, fakePythonSite, generateOnce, type FakePythonSite } from '@llm-speed/framework/testing';
 import { createMlxDriver } from '../src/index.js';
 

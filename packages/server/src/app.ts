@@ -313,7 +313,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     requestTimeout: 120_000,
     forceCloseConnections: true,
     // Malformed URLs and the like: the same JSON error shape as everything else.
-    frameworkErrors: (error, request, reply) => errorReply(error, request, reply, errorPage),
+    frameworkErrors: (error, request, reply) => {
+      errorReply(error, request, reply, errorPage);
+    },
   });
 
   /** Rate-limit and log key: a v4 address, or the /64 of a v6 one; v4-mapped v6 counts as v4. */
@@ -380,7 +382,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     async (request, reply) => {
       // The --anon header (PRIVACY §3) is kept as one bit so the run is never shown as a contribution.
       const anon = String(request.headers['x-llm-speed-anon'] ?? '') === '1';
-      const result = await verifier.verify({ body: String(request.body ?? ''), receivedAt: isoNow(), anon });
+      const result = await verifier.verify({ body: typeof request.body === 'string' ? request.body : '', receivedAt: isoNow(), anon });
       const outcome = await batcher.insert(result);
       if (outcome.created) facets.clear();
       return sendJson(reply, outcome.created ? 201 : 200, { id: outcome.id, url: `${options.publicUrl?.replace(/\/$/, '') ?? baseUrl}/r/${outcome.id}` });

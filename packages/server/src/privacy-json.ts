@@ -30,7 +30,11 @@ function resolve(ref: string, base: Schema): [Schema, Schema] {
 function typeOf(node: Schema): string {
   if (node.enum) return `enum(${(node.enum as unknown[]).join('|')})`;
   const t = node.type;
-  return Array.isArray(t) ? t.join('|') : String(t ?? 'any');
+  return Array.isArray(t) ? t.join('|') : typeof t === 'string' ? t : 'any';
+}
+
+function describedBy(node: Schema): { description?: string } {
+  return typeof node.description === 'string' && node.description !== '' ? { description: node.description } : {};
 }
 
 function walk(node: Schema, base: Schema, path: string, out: StoredField[]): void {
@@ -60,10 +64,10 @@ function walk(node: Schema, base: Schema, path: string, out: StoredField[]): voi
       walk(items, base, `${path}[]`, out);
       return;
     }
-    out.push({ path: `${path}[]`, type: typeOf(target), ...(node.description ? { description: String(node.description) } : {}) });
+    out.push({ path: `${path}[]`, type: typeOf(target), ...describedBy(node) });
     return;
   }
-  out.push({ path, type: typeOf(node), ...(node.description ? { description: String(node.description) } : {}) });
+  out.push({ path, type: typeOf(node), ...describedBy(node) });
 }
 
 let cached: string | undefined;

@@ -37,6 +37,7 @@ function request(url: string, method: string, body?: string, headers: Record<str
 
 async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
   const err: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved only to be put back on the same stream, never called unbound
   const [writeErr, exitCode] = [process.stderr.write, process.exitCode];
   process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
   process.exitCode = 0;

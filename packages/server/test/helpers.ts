@@ -81,7 +81,7 @@ export interface TestRepository {
   repo: ResultsRepository;
   backend: Backend;
   sql: RawSql;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** A repository on a fresh database of the current backend (no HTTP server). */

@@ -49,7 +49,7 @@ describe('server: outlier flags', () => {
         [1e-300, 2e-300, 3e-300, 4e-300, 5e-300],
       ]) {
         const z = leaveOneOutZ(values);
-        assert.ok(z.every(Number.isFinite), `${values} → ${z}`);
+        assert.ok(z.every(Number.isFinite), `${values.join(',')} → ${z.join(',')}`);
       }
       assert.ok(leaveOneOutZ([0, 0, 0, 0, 5e-324, Number.MAX_VALUE])[5] > 3);
       assert.ok(leaveOneOutZ([Number.MAX_VALUE, Number.MAX_VALUE, Number.MAX_VALUE, Number.MAX_VALUE, Number.MAX_VALUE, 0])[5] < -3);

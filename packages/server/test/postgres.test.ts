@@ -21,6 +21,7 @@ async function record(i: number, decode: number, model = 'Qwen2.5-7B-Instruct'):
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved only to be put back on the same stream, never called unbound
   const [write, writeErr, exitCode] = [process.stdout.write, process.stderr.write, process.exitCode];
   process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;

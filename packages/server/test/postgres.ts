@@ -53,10 +53,12 @@ async function start(): Promise<TestPostgres> {
       // The watchdog watches this process: a killed test run leaves no server behind.
       out = execFileSync('bash', [SCRIPT, 'start', String(process.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
     } catch (error) {
-      const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+      const { stderr: output } = error as { stderr?: unknown };
+      const stderr = typeof output === 'string' ? output.trim() : '';
       throw new Error(
         `could not start a PostgreSQL for the server tests (scripts/postgres-test.sh start): ${stderr || (error as Error).message}\n` +
           'Install Debian\'s postgresql package, or set LLM_SPEED_TEST_POSTGRES=skip to run the server tests on SQLite only.',
+        { cause: error },
       );
     }
     scriptDir = /^PG_TEST_DIR=(.*)$/m.exec(out)?.[1];

@@ -164,6 +164,7 @@ describe('server: --trust-proxy / trustProxy', () => {
 
   it('llm-speed-server --trust-proxy with a malformed CIDR exits 2 with the message', async () => {
     const written: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- saved only to be put back on the same stream, never called unbound
     const write = process.stderr.write;
     const exitCode = process.exitCode;
     process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;

@@ -21,8 +21,8 @@ export interface EchoRequest {
 export interface EchoServer {
   url: string;
   requests: EchoRequest[];
-  /** Streams currently being written (0 once every client has hung up or finished). */
-  openStreams(): number;
+  /** Streams currently being written (0 once every client has hung up or finished); a function, so it can be passed on to a wait. */
+  openStreams: () => number;
   close(): Promise<void>;
 }
 

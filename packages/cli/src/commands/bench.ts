@@ -20,6 +20,13 @@ const UPLOAD = 'UPLOAD';
 /** Measured (README "Which engine the default uses"): 3–7 s on the 2-core development machine, model generation included. */
 export const QUICK_TIME = 'under 10 s on an idle 2-core CPU with the embedded default';
 
+/**
+ * The parsed flags. oclif's InferredFlags adds its own global `json: boolean` to every command's
+ * flags; bench's --json is a PATH, so the intersection typed flags.json as undefined and the
+ * compiler checked none of its uses.
+ */
+type BenchFlags = Omit<Interfaces.InferredFlags<typeof Bench.flags>, 'json'> & { json: string | undefined };
+
 export default class Bench extends BaseCommand {
   static summary = 'Run the workload suite against a backend and save, sign and upload the result.';
   static description = `With no arguments: the default suite (W1 chat-short, W2 chat-long, W4 concurrent-decode, W5 agent-trace) on the auto-detected backend and its first model. With nothing installed, the embedded llama.cpp engine runs a synthetic reference model generated on first use.
@@ -112,7 +119,7 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
 
   private async benchOnce(
     settings: LlmSpeedConfig,
-    flags: Interfaces.InferredFlags<typeof Bench.flags>,
+    flags: BenchFlags,
     env: { mode: NonNullable<LlmSpeedConfig['mode']>; apiUrl: string; confDir: string; hints: HintContext },
   ): Promise<void> {
     const { mode, apiUrl, confDir, hints } = env;

@@ -2,7 +2,7 @@
  * Runs the real `llm-speed` binary (the built dist) in a sandbox of temp folders, so tests never
  * touch the user's config, cache or plugin data. End-to-end tests only; unit tests call library code.
  */
-import { execa, type Result } from 'execa';
+import { execa, type Result, type ResultPromise } from 'execa';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +10,16 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 
+/** A finished run: output as text (execa's default encoding), a failure as an exit code, not a throw. */
+export type CliResult = Result<{ reject: false }>;
+
+/** The running CLI: awaited, its CliResult; meanwhile its stdio streams and kill(), as execa gives them. */
+export type CliRun = ResultPromise<{ reject: false }>;
+
 export interface Sandbox {
   root: string;
   env: Record<string, string>;
-  run(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number; input?: string }): Promise<Result>;
+  run(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number; input?: string }): CliRun;
   cleanup(): void;
 }
 
@@ -55,7 +61,7 @@ export function printedCommands(output: string): string[] {
  * none of the LLM_SPEED_* variables the printing invocation had, so the command must carry what
  * matters itself.
  */
-export async function paste(line: string, options: { env: Record<string, string>; cwd: string; input?: string; timeoutMs?: number }): Promise<Result> {
+export async function paste(line: string, options: { env: Record<string, string>; cwd: string; input?: string; timeoutMs?: number }): Promise<CliResult> {
   const bin = mkdtempSync(join(tmpdir(), 'llm-speed-shim-'));
   writeFileSync(join(bin, 'llm-speed'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(bin, 'llm-speed'), 0o755);

@@ -24,7 +24,7 @@ async function runCommand(name: 'verify-run' | 'verify', argv: string[]): Promis
   const err = process.stderr.write.bind(process.stderr);
   process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
-  let code = 0;
+  let code: number;
   try {
     await Command.run(argv, PACKAGE_ROOT);
     // verify-run sets the exit code and returns its verdict, so oclif's --json prints it.

@@ -15,7 +15,7 @@ export interface LoadedConfigFile {
 }
 
 /** YAML whose document is only comments reads as null, which cosmiconfig takes for "no config here": it is an empty one. */
-const yamlOrEmpty: Loader = async (filepath, content) => (await defaultLoaders['.yaml'](filepath, content)) ?? {};
+const yamlOrEmpty: Loader = async (filepath, content) => ((await defaultLoaders['.yaml'](filepath, content)) as unknown) ?? {};
 
 const explorer = () =>
   cosmiconfig('llm-speed', {

@@ -129,8 +129,12 @@ export type GenerationEvent =
       promptReuse?: boolean;
       backendTimings?: BackendTimings;
     }
-  /** The stream ended. `extras` carries small backend telemetry (e.g. llama-server's own timings). */
-  | { type: 'done'; t: number; stopReason?: 'length' | 'eos' | 'abort' | 'error' | string; extras?: Extras };
+  /**
+   * The stream ended. `extras` carries small backend telemetry (e.g. llama-server's own timings).
+   * stopReason: one of the four named, or a backend's own word (`string & {}` keeps the named ones
+   * offered by editors, where a bare `| string` would swallow them).
+   */
+  | { type: 'done'; t: number; stopReason?: 'length' | 'eos' | 'abort' | 'error' | (string & {}); extras?: Extras };
 
 export interface DriverSession {
   model: ModelRef;

@@ -425,11 +425,12 @@ export function cacheHitRate(
 export async function runWorkload(ctx: RunContext, workload: RunnableWorkload): Promise<WorkloadResult> {
   const clock = ctx.clock ?? defaultNow;
   // Before the result is built: a restarted server changes the session's extras (slots, n_ctx).
-  let prepareError: unknown;
+  // Boxed, so that whatever prepare() threw (even undefined) is told apart from no error at all.
+  let prepareError: { error: unknown } | undefined;
   try {
     await ctx.session.prepare?.(sessionNeeds([workload]));
   } catch (error) {
-    prepareError = error;
+    prepareError = { error };
   }
   const result = baseResult(ctx, workload);
   // Outside every timing, after any restart prepare() did, before the first timed request.
@@ -437,7 +438,7 @@ export async function runWorkload(ctx: RunContext, workload: RunnableWorkload): 
   ctx.progress?.workloadStarted(workload);
   const started = clock();
   try {
-    if (prepareError !== undefined) throw prepareError;
+    if (prepareError !== undefined) throw prepareError.error;
     switch (workload.kind) {
       case 'single':
         await runSingle(ctx, workload, result);

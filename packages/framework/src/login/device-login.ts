@@ -72,7 +72,9 @@ async function post<T>(url: string, payload: unknown, signal?: AbortSignal): Pro
     if (error instanceof HttpStatusError) {
       let reason = error.body;
       try {
-        reason = String((JSON.parse(error.body) as { error?: unknown }).error ?? error.body);
+        const said = (JSON.parse(error.body) as { error?: unknown }).error;
+        // The server's own words when it sends them as text; its whole answer otherwise.
+        if (typeof said === 'string') reason = said;
       } catch {
         // not JSON: keep the text
       }

@@ -57,7 +57,7 @@ function jsonStrings(value: unknown, out: string[]): void {
 
 function fixtureTexts(root: string): string[] {
   const texts: string[] = [];
-  let suites: string[] = [];
+  let suites: string[];
   try {
     suites = readdirSync(root);
   } catch {
@@ -65,7 +65,7 @@ function fixtureTexts(root: string): string[] {
   }
   for (const suite of suites) {
     const dir = join(root, suite, 'fixtures');
-    let files: string[] = [];
+    let files: string[];
     try {
       if (!statSync(dir).isDirectory()) continue;
       files = readdirSync(dir);

@@ -95,7 +95,9 @@ function freeFields(run: unknown): Field[] {
     }
     if (Array.isArray(value)) {
       value.forEach((item, i) =>
-        visit(item, `${path}[${i}]`, `${shape}[]`, extrasOf, (v) => (value[i] = v), () => value.splice(value.indexOf(item), 1)),
+        visit(item, `${path}[${i}]`, `${shape}[]`, extrasOf, (v) => (value[i] = v), () => {
+          value.splice(value.indexOf(item), 1);
+        }),
       );
       return;
     }

@@ -7,7 +7,7 @@ export class InFlightRequests {
   private readonly controllers = new Set<AbortController>();
 
   /** A signal for one request, and the release to call when it ends (in a finally). */
-  start(requestSignal: AbortSignal): { signal: AbortSignal; release(): void } {
+  start(requestSignal: AbortSignal): { signal: AbortSignal; release: () => void } {
     const controller = new AbortController();
     const onAbort = () => controller.abort(requestSignal.reason);
     if (requestSignal.aborted) controller.abort(requestSignal.reason);

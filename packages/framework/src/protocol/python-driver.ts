@@ -55,6 +55,15 @@ export interface PythonRunnerDriverSpec {
   extras(versions: Record<string, unknown>, options: OpenOptions): Extras;
 }
 
+/**
+ * A version or message the probe or the runner reported, when it is text. Anything else (null, an
+ * object from a broken engine build) is undefined, so a result says "unknown" where a bare
+ * String() would have written "[object Object]" into a signed result.
+ */
+export function reportedText(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** Runs the spec's version probe in the user's Python and parses its answer. */
 export async function probeEngine(spec: Pick<PythonRunnerDriverSpec, 'versionProbe' | 'probeTimeoutMs'>, ctx: Pick<DriverContext, 'config' | 'env'>): Promise<PythonProbe> {
   const python = pythonFor(ctx.config, ctx.env);

@@ -33,7 +33,8 @@ import { readNdjson, type NdjsonValue } from './ndjson.js';
 import { superviseChild } from '../util/child-processes.js';
 
 export interface RunnerLine {
-  event: 'ready' | 'token' | 'done' | 'error' | string;
+  /** The four events the runner protocol names, or another a newer runner sends (`string & {}`: see GenerationEvent's stopReason). */
+  event: 'ready' | 'token' | 'done' | 'error' | (string & {});
   [key: string]: unknown;
 }
 

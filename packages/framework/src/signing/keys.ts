@@ -78,7 +78,7 @@ export async function loadOrCreateKeyPair(configDir: string): Promise<KeyPair> {
     await link(temp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readKeyFile(path); // another run created it first: use that one
+    return await readKeyFile(path); // another run created it first: use that one
   } finally {
     await unlink(temp).catch(() => undefined);
   }

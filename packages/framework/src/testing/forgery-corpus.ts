@@ -286,7 +286,7 @@ export interface PostOutcome {
 export async function postCorpus(url: string, mutations: Mutation[], options: { connections?: number } = {}): Promise<PostOutcome[]> {
   const connections = options.connections ?? 8;
   const pool = new Pool(url, { connections, pipelining: 1 });
-  const outcomes: PostOutcome[] = new Array(mutations.length);
+  const outcomes = new Array<PostOutcome>(mutations.length);
   let next = 0;
   const worker = async () => {
     while (next < mutations.length) {

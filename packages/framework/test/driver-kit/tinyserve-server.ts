@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 
 export interface TinyserveServer {
   url: string;
-  openStreams(): number;
+  openStreams: () => number;
   completions(): number;
   close(): Promise<void>;
 }

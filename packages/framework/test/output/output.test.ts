@@ -81,7 +81,7 @@ describe('bench output', () => {
     progress.inFlight.add({ sentAt: 0, arrivals: [], arrivedTokens: 0 });
     await new Promise((r) => setTimeout(r, 50));
     progress.done();
-    assert.match(text(), /^running W3 long-context-decay · 32k context\n  … W3 long-context-decay · 32k context · 31 s · prefill\n/);
+    assert.match(text(), /^running W3 long-context-decay · 32k context\n {2}… W3 long-context-decay · 32k context · 31 s · prefill\n/);
     assert.doesNotMatch(text(), /\r|\x1b/);
   });
 
@@ -139,7 +139,7 @@ describe('bench output', () => {
     const long = lines.findIndex((l) => l.startsWith('chat-long'));
     assert.equal(lines[long + 1], '    warm-cache, 4057 prompt tokens cached, counts: arrivals', 'notes go under the row');
     const w4 = lines.findIndex((l) => l.startsWith('concurrent-decode ×16'));
-    assert.match(lines[w4 + 1]!, /^    serial-concurrency \(streams one after another\)/);
+    assert.match(lines[w4 + 1]!, /^ {4}serial-concurrency \(streams one after another\)/);
     assert.ok(lines.some((l) => /W4 streams ran one after another/.test(l)));
     const w5 = lines.findIndex((l) => l.startsWith('agent-trace'));
     assert.match(lines[w5]!, /–/);

@@ -31,7 +31,7 @@ function driverNamed(name: string, backendVersion: string): Driver {
       let t = now();
       for (let i = 0; i < 2; i++) yield { type: 'tokens', t: (t += 10), count: 1 };
       yield { type: 'usage', promptTokens: 3, outputTokens: 2 };
-      yield { type: 'done', t: (t += 1), stopReason: 'length' };
+      yield { type: 'done', t: t + 1, stopReason: 'length' };
     },
     async close() {},
   };

@@ -202,7 +202,7 @@ describe('--resume follows the rules of a fresh upload', () => {
         assert.ok(error instanceof UploadFailedError);
         // Once: in the suggestions, on a line of its own; the message says where the run is.
         assert.doesNotMatch(error.message, /llm-speed bench/);
-        assert.match(error.suggestions[0]!, /^retry with:\n  llm-speed bench --resume \S+-anon\.json --strict-anon$/);
+        assert.match(error.suggestions[0]!, /^retry with:\n {2}llm-speed bench --resume \S+-anon\.json --strict-anon$/);
         return true;
       });
     });

@@ -189,7 +189,9 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
         if (produced >= request.maxTokens || request.signal.aborted) break;
       }
     })()
-      .catch((error) => (failure = error))
+      .catch((error: unknown) => {
+        failure = error;
+      })
       .finally(() => {
         finished = true;
         wake?.();

@@ -36,7 +36,8 @@ export async function modelIdentity(path: string, cacheDir: string, options: Dig
   const quant = meta.quant ?? null;
   const size = meta.sizeLabel ?? sizeLabelFromParameters(meta.parameterCount) ?? null;
   if (isSynthetic(meta)) {
-    const synthSize = String(meta.kv[SYNTHETIC_SIZE_KEY] ?? size ?? 'unknown').toLowerCase();
+    const written = meta.kv[SYNTHETIC_SIZE_KEY];
+    const synthSize = (typeof written === 'string' ? written : (size ?? 'unknown')).toLowerCase();
     return {
       identifier: `llm-speed/synth-${meta.architecture ?? 'llama'}-${synthSize}-${quant ?? 'unknown'}`,
       name: meta.name ?? fileStem,

@@ -117,7 +117,7 @@ class HeaderCursor {
       for (let i = 0; i < count; i++) items.push(await this.value(GgufValueType.ARRAY, what));
       return { type, itemType, value: items };
     }
-    const items: GgufScalar[] = new Array(count);
+    const items = new Array<GgufScalar>(count);
     for (let i = 0; i < count; i++) items[i] = await this.scalar(itemType, what);
     return { type, itemType, value: items };
   }

@@ -125,9 +125,9 @@ async function loadTokenizer(cacheDir: string): Promise<{ vocabSize: number; kv:
  */
 export async function synthesizeModel(options: SynthesizeOptions): Promise<void> {
   const { size, quant, outPath } = options;
-  if (options.arch !== 'llama') throw new UsageError(`Unknown architecture "${options.arch}".`, ['Use --arch llama.']);
-  if (!SYNTH_SIZES.includes(size)) throw new UsageError(`Unknown size "${size}".`, [`Use one of: ${SYNTH_SIZES.join(', ')}.`]);
-  if (!SYNTH_QUANTS.includes(quant)) throw new UsageError(`Unknown quant "${quant}".`, [`Use one of: ${SYNTH_QUANTS.join(', ')}.`]);
+  if (options.arch !== 'llama') throw new UsageError(`Unknown architecture "${String(options.arch)}".`, ['Use --arch llama.']);
+  if (!SYNTH_SIZES.includes(size)) throw new UsageError(`Unknown size "${String(size)}".`, [`Use one of: ${SYNTH_SIZES.join(', ')}.`]);
+  if (!SYNTH_QUANTS.includes(quant)) throw new UsageError(`Unknown quant "${String(quant)}".`, [`Use one of: ${SYNTH_QUANTS.join(', ')}.`]);
 
   const tokenizer = await loadTokenizer(options.cacheDir ?? resolveCacheDir());
   const tensors = synthTensors(size, quant, tokenizer.vocabSize);

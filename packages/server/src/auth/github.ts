@@ -36,6 +36,11 @@ export class GitHubError extends Error {
 
 const USER_AGENT = 'llm-speed-server';
 
+/** GitHub's own words for a refusal; its fields are text, anything else is not quoted back. */
+function refusal(body: Record<string, unknown>): string {
+  return [body.error_description, body.error].find((v): v is string => typeof v === 'string' && v !== '') ?? 'unexpected answer';
+}
+
 async function postForm(url: string, fields: Record<string, string>): Promise<Record<string, unknown>> {
   let response: Response;
   try {
@@ -82,7 +87,7 @@ export class GitHubDeviceFlow {
     const body = await postForm(`${this.oauthBase}/login/device/code`, { client_id: this.requireClientId(), scope: 'read:user' });
     const { device_code, user_code, verification_uri, interval, expires_in } = body;
     if (typeof device_code !== 'string' || typeof user_code !== 'string' || typeof verification_uri !== 'string') {
-      throw new GitHubError(`GitHub refused the device code request: ${String(body.error_description ?? body.error ?? 'unexpected answer')}`);
+      throw new GitHubError(`GitHub refused the device code request: ${refusal(body)}`);
     }
     return {
       device_code,
@@ -102,7 +107,7 @@ export class GitHubDeviceFlow {
     });
     if (typeof body.access_token === 'string' && body.access_token) return { accessToken: body.access_token };
     if (PENDING_STATUSES.includes(body.error as PendingStatus)) return { status: body.error as PendingStatus };
-    throw new GitHubError(`GitHub refused the token request: ${String(body.error_description ?? body.error ?? 'unexpected answer')}`, 400);
+    throw new GitHubError(`GitHub refused the token request: ${refusal(body)}`, 400);
   }
 
   async userLogin(accessToken: string): Promise<string> {

@@ -14,7 +14,7 @@ const MAX_ATTEMPTS = 5;
 /** count(*) and identity columns are bigint; every value this schema stores fits a double exactly. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? (text: string) => Number(text) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === INT8_OID && format !== 'binary' ? (text: string) => Number(text) : (pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown)) as typeof pg.types.getTypeParser,
 };
 
 const numbered = new Map<string, string>();
@@ -44,7 +44,7 @@ function statement(sql: string, params: readonly SqlValue[]): pg.QueryConfig<Sql
 }
 
 function executorOn(client: pg.Pool | pg.PoolClient, inTransaction: boolean): SqlExecutor {
-  const query = async <T>(sql: string, params: readonly SqlValue[] = []) => (await client.query(statement(sql, params))) as unknown as pg.QueryResult & { rows: T[] };
+  const query = async <T>(sql: string, params: readonly SqlValue[] = []) => (await client.query(statement(sql, params))) as unknown as Omit<pg.QueryResult, 'rows'> & { rows: T[] };
   return {
     all: async <T>(sql: string, params?: readonly SqlValue[]) => (await query<T>(sql, params)).rows,
     get: async <T>(sql: string, params?: readonly SqlValue[]) => (await query<T>(sql, params)).rows[0],
