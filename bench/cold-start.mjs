@@ -21,7 +21,10 @@ import { loadSuite, runWorkload, suitePlans, SUITE_SAMPLING } from '../packages/
 const rounds = Number(process.argv[2] ?? 3);
 const quant = process.env.LLM_SPEED_BENCH_QUANT ?? 'F16';
 const cacheDir = process.env.LLM_SPEED_TEST_CACHE_DIR ?? join(tmpdir(), 'llm-speed-test-cache');
-const binDir = execFileSync('bash', ['scripts/build-llama-server.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+const binDir = execFileSync('bash', ['scripts/build-llama-server.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  .trim()
+  .split('\n')
+  .pop();
 const model = await ensureSynthModel({ size: 'tiny', quant, cacheDir, log: () => {} });
 const w1 = suitePlans(loadSuite('suite-v1'), ['W1'])[0];
 const ctx = (config) => ({ config, cacheDir, env: { PATH: '' }, signal: new AbortController().signal, log: () => {} });
@@ -43,7 +46,14 @@ async function attached() {
   const server = await startServer();
   try {
     // A server that has been in use: a few earlier requests (other prompts).
-    for (let i = 0; i < 3; i++) for await (const _ of streamCompletion(server.baseUrl, { prompt: `Earlier request ${i}: describe a harbour at dawn.`, maxTokens: 64, cachePrompt: false, sampling: SUITE_SAMPLING, signal: new AbortController().signal }));
+    for (let i = 0; i < 3; i++)
+      for await (const _ of streamCompletion(server.baseUrl, {
+        prompt: `Earlier request ${i}: describe a harbour at dawn.`,
+        maxTokens: 64,
+        cachePrompt: false,
+        sampling: SUITE_SAMPLING,
+        signal: new AbortController().signal,
+      }));
     const session = await llamaCppDriver.open(undefined, { contextTokens: 1024, parallel: 1 }, ctx({ llama_cpp_url: server.baseUrl }));
     return own(await runWorkload(runCtx(session), w1));
   } finally {
@@ -55,7 +65,8 @@ async function cold() {
   const server = await startServer();
   try {
     let timings;
-    for await (const e of streamCompletion(server.baseUrl, { prompt: w1.prompt, maxTokens: w1.outputTokens, cachePrompt: false, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) if (e.type === 'done') timings = e.extras;
+    for await (const e of streamCompletion(server.baseUrl, { prompt: w1.prompt, maxTokens: w1.outputTokens, cachePrompt: false, sampling: SUITE_SAMPLING, signal: new AbortController().signal }))
+      if (e.type === 'done') timings = e.extras;
     return { prompt: timings.prompt_per_second, decode: timings.predicted_per_second };
   } finally {
     await server.stop();
@@ -73,5 +84,9 @@ for (let round = 0; round < rounds; round++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const m = (name, key) => median(seen[name].map((r) => r[key]));
 console.log(`\nW1 on synthetic tiny ${quant}, medians of ${rounds} rounds, llama-server's own timers:`);
-console.log(`prefill: spawned ${m('spawned', 'prompt').toFixed(1)}, attached ${m('attached', 'prompt').toFixed(1)}, cold ${m('cold', 'prompt').toFixed(1)} tok/s; spawned ÷ attached ${(m('spawned', 'prompt') / m('attached', 'prompt')).toFixed(3)}, cold ÷ attached ${(m('cold', 'prompt') / m('attached', 'prompt')).toFixed(3)}`);
-console.log(`decode:  spawned ${m('spawned', 'decode').toFixed(1)}, attached ${m('attached', 'decode').toFixed(1)}, cold ${m('cold', 'decode').toFixed(1)} tok/s; spawned ÷ attached ${(m('spawned', 'decode') / m('attached', 'decode')).toFixed(3)}`);
+console.log(
+  `prefill: spawned ${m('spawned', 'prompt').toFixed(1)}, attached ${m('attached', 'prompt').toFixed(1)}, cold ${m('cold', 'prompt').toFixed(1)} tok/s; spawned ÷ attached ${(m('spawned', 'prompt') / m('attached', 'prompt')).toFixed(3)}, cold ÷ attached ${(m('cold', 'prompt') / m('attached', 'prompt')).toFixed(3)}`,
+);
+console.log(
+  `decode:  spawned ${m('spawned', 'decode').toFixed(1)}, attached ${m('attached', 'decode').toFixed(1)}, cold ${m('cold', 'decode').toFixed(1)} tok/s; spawned ÷ attached ${(m('spawned', 'decode') / m('attached', 'decode')).toFixed(3)}`,
+);

@@ -70,7 +70,9 @@ if (process.env.LLM_SPEED_BENCH_BACKEND === '1') {
     const streamed = result.output_tokens;
     await session.close();
     console.log(`batch ${batch} × ${tokens} tokens: ${streamed} tokens streamed in ${wall.toFixed(0)} ms (${result.decode_tps} aggregate tok/s), median of ${repeats}`);
-    console.log(`client CPU per streamed token: ${perToken.toFixed(2)} µs (user ${(cpu.user / streamed).toFixed(2)}, system ${(cpu.system / streamed).toFixed(2)}; range ${samples[0].perToken.toFixed(1)}–${samples[samples.length - 1].perToken.toFixed(1)})`);
+    console.log(
+      `client CPU per streamed token: ${perToken.toFixed(2)} µs (user ${(cpu.user / streamed).toFixed(2)}, system ${(cpu.system / streamed).toFixed(2)}; range ${samples[0].perToken.toFixed(1)}–${samples[samples.length - 1].perToken.toFixed(1)})`,
+    );
     console.log(`ratio to the 20 µs target: ${(perToken / 20).toFixed(2)} (${perToken < 20 ? 'met' : 'MISSED'})`);
     if (result.error) console.log(`error: ${result.error}`);
   } finally {

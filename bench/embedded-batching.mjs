@@ -25,12 +25,21 @@ const prompt = (s, b) => `Stream ${s} of ${b}. ${'The committee reviewed the ann
 async function aggregate(batch, batching) {
   const engine = await openEmbedded(model, { contextTokens: 1024, parallel: batch, batching });
   try {
-    const session = { model: { identifier: 'synth', name: 'synth' }, backendVersion: engine.version, capabilities: { streaming: true, true_concurrency: batching, prefix_cache_stats: true, exact_output_length: true }, extras: {}, generate: (r) => engine.generate(r), close: async () => {} };
+    const session = {
+      model: { identifier: 'synth', name: 'synth' },
+      backendVersion: engine.version,
+      capabilities: { streaming: true, true_concurrency: batching, prefix_cache_stats: true, exact_output_length: true },
+      extras: {},
+      generate: (r) => engine.generate(r),
+      close: async () => {},
+    };
     const plan = { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [batch], outputTokens: tokens, promptForStream: prompt };
     const result = await runWorkload({ suiteVersion: 'suite-v1', suiteDigest: '0'.repeat(64), backend: 'llama.cpp', session, signal: abort.signal }, plan);
     if (result.error) throw new Error(result.error);
     const point = result.batches[0];
-    console.log(`batch ${String(batch).padStart(2)} ${batching ? 'batched (one sequence per stream)' : 'serial (one sequence)          '}: aggregate ${point.aggregate_tps} tok/s, per stream ${point.per_stream_tps} tok/s`);
+    console.log(
+      `batch ${String(batch).padStart(2)} ${batching ? 'batched (one sequence per stream)' : 'serial (one sequence)          '}: aggregate ${point.aggregate_tps} tok/s, per stream ${point.per_stream_tps} tok/s`,
+    );
     return point.aggregate_tps;
   } finally {
     await engine.close();

@@ -25,7 +25,10 @@ const threads = Number(process.env.LLM_SPEED_BENCH_THREADS ?? 2);
 const quant = process.env.LLM_SPEED_BENCH_QUANT ?? 'F16';
 const repeats = Number(process.env.LLM_SPEED_BENCH_REPEATS ?? 3);
 const cacheDir = process.env.LLM_SPEED_TEST_CACHE_DIR ?? join(tmpdir(), 'llm-speed-test-cache');
-const binDir = execFileSync('bash', ['scripts/build-llama-server.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+const binDir = execFileSync('bash', ['scripts/build-llama-server.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  .trim()
+  .split('\n')
+  .pop();
 const model = await ensureSynthModel({ size: 'tiny', quant, cacheDir, log: () => {} });
 const [w1, w2] = suitePlans(loadSuite('suite-v1'), ['W1', 'W2']);
 
@@ -47,7 +50,10 @@ const request = (prompt, maxTokens) => ({ prompt, maxTokens, cachePrompt: false,
 
 /** llama-bench's tg<n> at a given depth: n tokens decoded after `depth` tokens already in the cache. */
 function llamaBench(n, depth) {
-  const json = execFileSync(join(binDir, 'llama-bench'), ['-m', model, '-p', '0', '-n', String(n), '-d', String(depth), '-t', String(threads), '-r', String(repeats), '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const json = execFileSync(join(binDir, 'llama-bench'), ['-m', model, '-p', '0', '-n', String(n), '-d', String(depth), '-t', String(threads), '-r', String(repeats), '-o', 'json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return JSON.parse(json).find((r) => r.n_gen === n).avg_ts;
 }
 
@@ -92,6 +98,10 @@ const bench = {
 
 console.log(`model: ${model} (synthetic tiny ${quant}), threads ${threads}, medians of ${repeats}`);
 console.log(`(1) client ÷ llama-server predicted_per_second: W1 ${measured.W1.serverRatio.toFixed(3)}, W2 ${measured.W2.serverRatio.toFixed(3)}  (target ≥ 0.98)`);
-console.log(`(2) W1 decode ${fmt(measured.W1.rate)} tok/s ÷ llama-bench tg${w1.outputTokens} at depth ${measured.W1.promptTokens} (${fmt(bench.w1Depth)}) = ${(measured.W1.rate / bench.w1Depth).toFixed(3)};  ÷ plain tg${w1.outputTokens} (${fmt(bench.w1Plain)}) = ${(measured.W1.rate / bench.w1Plain).toFixed(3)}`);
-console.log(`(3) W2 decode ${fmt(measured.W2.rate)} tok/s ÷ llama-bench tg${w2.outputTokens} at depth ${measured.W2.promptTokens} (${fmt(bench.w2Depth)}) = ${(measured.W2.rate / bench.w2Depth).toFixed(3)};  ÷ plain tg${w2.outputTokens} (${fmt(bench.w2Plain)}) = ${(measured.W2.rate / bench.w2Plain).toFixed(3)}`);
+console.log(
+  `(2) W1 decode ${fmt(measured.W1.rate)} tok/s ÷ llama-bench tg${w1.outputTokens} at depth ${measured.W1.promptTokens} (${fmt(bench.w1Depth)}) = ${(measured.W1.rate / bench.w1Depth).toFixed(3)};  ÷ plain tg${w1.outputTokens} (${fmt(bench.w1Plain)}) = ${(measured.W1.rate / bench.w1Plain).toFixed(3)}`,
+);
+console.log(
+  `(3) W2 decode ${fmt(measured.W2.rate)} tok/s ÷ llama-bench tg${w2.outputTokens} at depth ${measured.W2.promptTokens} (${fmt(bench.w2Depth)}) = ${(measured.W2.rate / bench.w2Depth).toFixed(3)};  ÷ plain tg${w2.outputTokens} (${fmt(bench.w2Plain)}) = ${(measured.W2.rate / bench.w2Plain).toFixed(3)}`,
+);
 console.log(`(4) embedded W1 decode, 1 thread: ${fmt(median(embeddedRates))} tok/s ÷ llama-bench at W1's depth = ${(median(embeddedRates) / bench.w1Depth).toFixed(3)}  (goal ≥ 0.9)`);

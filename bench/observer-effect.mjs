@@ -25,18 +25,34 @@ const threads = Number(process.env.LLM_SPEED_BENCH_THREADS ?? availableParalleli
 const quant = process.env.LLM_SPEED_BENCH_QUANT ?? 'F16';
 const cacheDir = process.env.LLM_SPEED_TEST_CACHE_DIR ?? join(tmpdir(), 'llm-speed-test-cache');
 const CLI = fileURLToPath(new URL('../packages/framework/bin/run.js', import.meta.url));
-const binDir = execFileSync('bash', ['scripts/build-llama-server.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+const binDir = execFileSync('bash', ['scripts/build-llama-server.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  .trim()
+  .split('\n')
+  .pop();
 const model = await ensureSynthModel({ size: 'tiny', quant, cacheDir, log: () => {} });
 const w1 = suitePlans(loadSuite('suite-v1'), ['W1'])[0];
 
 /** POST /completion the way llm-speed's driver does, reading the stream and keeping only the final timings. */
 async function minimalCompletion(baseUrl, prompt, nPredict) {
-  const body = JSON.stringify({ prompt, n_predict: nPredict, ignore_eos: true, cache_prompt: false, stream: true, return_tokens: true, ...llamaCppSamplingFields(SUITE_SAMPLING), samplers: ['top_k'] });
+  const body = JSON.stringify({
+    prompt,
+    n_predict: nPredict,
+    ignore_eos: true,
+    cache_prompt: false,
+    stream: true,
+    return_tokens: true,
+    ...llamaCppSamplingFields(SUITE_SAMPLING),
+    samplers: ['top_k'],
+  });
   const res = await fetch(`${baseUrl}/completion`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
   const decoder = new TextDecoder();
   let tail = '';
   for await (const chunk of res.body) tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4096);
-  const last = tail.trim().split('\n').filter((l) => l.startsWith('data: ')).pop();
+  const last = tail
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('data: '))
+    .pop();
   return JSON.parse(last.slice(6)).timings;
 }
 
@@ -50,10 +66,15 @@ async function llmSpeed(baseUrl) {
   try {
     const out = join(dir, 'run.json');
     await new Promise((resolve, reject) =>
-      execFile('node', [CLI, 'bench', '--workload', 'W1', '--llama-cpp-url', baseUrl, '--no-upload', '--json', out], {
-        env: { ...process.env, LLM_SPEED_CACHE_DIR: cacheDir, LLM_SPEED_CONFIG_DIR: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data') },
-        timeout: 300_000,
-      }, (error, _stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve())),
+      execFile(
+        'node',
+        [CLI, 'bench', '--workload', 'W1', '--llama-cpp-url', baseUrl, '--no-upload', '--json', out],
+        {
+          env: { ...process.env, LLM_SPEED_CACHE_DIR: cacheDir, LLM_SPEED_CONFIG_DIR: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data') },
+          timeout: 300_000,
+        },
+        (error, _stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve()),
+      ),
     );
     const result = JSON.parse(readFileSync(out, 'utf8')).results[0];
     if (result.error) throw new Error(result.error);
@@ -79,7 +100,11 @@ async function onFreshServer(client) {
  * the client takes from the backend while it measures.
  */
 async function clientCpuPerToken(baseUrl) {
-  const session = await llamaCppDriver.open(undefined, { contextTokens: 1024, parallel: 1 }, { config: { llama_cpp_url: baseUrl }, cacheDir, env: { PATH: '' }, signal: new AbortController().signal, log: () => {} });
+  const session = await llamaCppDriver.open(
+    undefined,
+    { contextTokens: 1024, parallel: 1 },
+    { config: { llama_cpp_url: baseUrl }, cacheDir, env: { PATH: '' }, signal: new AbortController().signal, log: () => {} },
+  );
   const before = process.cpuUsage();
   const started = performance.now();
   const result = await runWorkload({ suiteVersion: 'suite-v1', suiteDigest: '0'.repeat(64), backend: 'llama.cpp', session, signal: new AbortController().signal }, w1);
@@ -100,8 +125,12 @@ for (let round = 0; round < rounds; round++) {
 }
 const m = (who, key) => median(seen[who].map((t) => t[key]));
 console.log(`\nmodel: synthetic tiny ${quant}, server threads ${threads}, W1 (${w1.outputTokens} tokens), medians of ${rounds} rounds on fresh servers`);
-console.log(`llama-server's own decode:  minimal ${m('minimal', 'predicted_per_second').toFixed(1)}, llm-speed ${m('llmSpeed', 'predicted_per_second').toFixed(1)} tok/s: ratio ${(m('llmSpeed', 'predicted_per_second') / m('minimal', 'predicted_per_second')).toFixed(3)} (target ≥ 0.98)`);
-console.log(`llama-server's own prompt:  minimal ${m('minimal', 'prompt_per_second').toFixed(1)}, llm-speed ${m('llmSpeed', 'prompt_per_second').toFixed(1)} tok/s: ratio ${(m('llmSpeed', 'prompt_per_second') / m('minimal', 'prompt_per_second')).toFixed(3)}`);
+console.log(
+  `llama-server's own decode:  minimal ${m('minimal', 'predicted_per_second').toFixed(1)}, llm-speed ${m('llmSpeed', 'predicted_per_second').toFixed(1)} tok/s: ratio ${(m('llmSpeed', 'predicted_per_second') / m('minimal', 'predicted_per_second')).toFixed(3)} (target ≥ 0.98)`,
+);
+console.log(
+  `llama-server's own prompt:  minimal ${m('minimal', 'prompt_per_second').toFixed(1)}, llm-speed ${m('llmSpeed', 'prompt_per_second').toFixed(1)} tok/s: ratio ${(m('llmSpeed', 'prompt_per_second') / m('minimal', 'prompt_per_second')).toFixed(3)}`,
+);
 console.log(`llm-speed's client decode ÷ llama-server's own (same runs): ${median(seen.llmSpeed.map((t) => t.client_decode / t.predicted_per_second)).toFixed(3)}`);
 const cpu = [];
 for (let i = 0; i < rounds; i++) cpu.push(await onFreshServer(clientCpuPerToken));

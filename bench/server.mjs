@@ -44,13 +44,28 @@ function makeRun(i, { models = 40, backendNames = ['llama.cpp', 'ollama', 'vllm'
   const decode = base * (1 + 0.03 * Math.sin(i * 12.9898)) * (i % 997 === 0 ? 3 : 1);
   const model = { identifier: `org/model-${m}-GGUF`, name: `Model-${m}-Instruct`, size: '7B', quant: 'Q4_K_M', digest: m.toString(16).padStart(2, '0').repeat(32) };
   const common = {
-    suite_version: 'suite-v1', suite_digest: 'ab'.repeat(32), backend: b, backend_version: '7410', model,
-    prompt_tokens: 128, output_tokens: 256, batch_size: 1, context_tokens: 384, wall_ms: 1530,
-    prefix_cache_hit_rate: null, error: null, flags: [], extras: {},
+    suite_version: 'suite-v1',
+    suite_digest: 'ab'.repeat(32),
+    backend: b,
+    backend_version: '7410',
+    model,
+    prompt_tokens: 128,
+    output_tokens: 256,
+    batch_size: 1,
+    context_tokens: 384,
+    wall_ms: 1530,
+    prefix_cache_hit_rate: null,
+    error: null,
+    flags: [],
+    extras: {},
   };
   return {
     fingerprint: {
-      os_name: 'Linux', os_version: '6', cpu_model: `CPU ${h}`, cpu_cores: 16, ram_gb: 64,
+      os_name: 'Linux',
+      os_version: '6',
+      cpu_model: `CPU ${h}`,
+      cpu_cores: 16,
+      ram_gb: 64,
       gpus: [{ name: `GPU ${h}`, kind: 'nvidia', memory_gb: 24 }],
       accelerator_summary: `GPU ${h} 24 GB + CPU ${h}, 64 GB RAM`,
       fingerprint_hash: h.toString(16).padStart(16, '0'),
@@ -58,7 +73,17 @@ function makeRun(i, { models = 40, backendNames = ['llama.cpp', 'ollama', 'vllm'
     },
     results: [
       { ...common, workload: 'chat-short', ttft_ms: 140, prefill_tps: 8000, decode_tps: Math.round(decode * 100) / 100, decode_p50_latency_ms: 5, decode_p95_latency_ms: 7 },
-      { ...common, workload: 'chat-long', prompt_tokens: 4096, output_tokens: 1024, ttft_ms: 900, prefill_tps: 4500, decode_tps: Math.round(decode * 90) / 100, decode_p50_latency_ms: 6, decode_p95_latency_ms: 8 },
+      {
+        ...common,
+        workload: 'chat-long',
+        prompt_tokens: 4096,
+        output_tokens: 1024,
+        ttft_ms: 900,
+        prefill_tps: 4500,
+        decode_tps: Math.round(decode * 90) / 100,
+        decode_p50_latency_ms: 6,
+        decode_p95_latency_ms: 8,
+      },
     ],
     cli_version: '0.1.0',
     started_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
@@ -85,20 +110,23 @@ function startPostgres() {
 function cpuSeconds(isRoot) {
   let processes;
   try {
-    processes = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return { pid: Number(pid), ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') };
-      } catch {
-        return undefined;
-      }
-    }).filter(Boolean);
+    processes = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return { pid: Number(pid), ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100, cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8') };
+        } catch {
+          return undefined;
+        }
+      })
+      .filter(Boolean);
   } catch {
     return undefined;
   }
   const inTree = new Set(processes.filter(isRoot).map((p) => p.pid));
-  for (let grown = true; grown; ) {
+  for (let grown = true; grown;) {
     grown = false;
     for (const p of processes) if (!inTree.has(p.pid) && inTree.has(p.ppid)) (inTree.add(p.pid), (grown = true));
   }

@@ -32,7 +32,9 @@ function tarEntry(file, entry) {
 }
 
 function indexFolder(baseUrl) {
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.tgz')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.tgz'))
+    .sort()) {
     const file = join(dir, name);
     const bytes = readFileSync(file);
     const manifest = JSON.parse(tarEntry(file, 'package/package.json').toString('utf8'));

@@ -834,7 +834,11 @@ const SYSTEM = String.raw`You are a coding agent working in a checked-out Python
 
 Rules: read code before changing it; keep changes minimal and explain the cause of each bug before fixing it; never weaken or delete a test to make it pass; run the tests after every change; when everything passes, summarise what you changed and why.`;
 
-const TASK = String.raw`Our expense-splitting library "tally" has started failing its test suite after someone refactored the money helpers. Users also report that a three-way split of a 10 euro pizza loses a cent, and that negative balances are displayed with strange amounts such as "\u20ac-1.95" for someone who owes five cents. Please find the causes, fix them in the library code (not in the tests), and make sure the whole suite passes. The repository root is the current directory; the package is in tally/ and the tests are in tests/.`.replaceAll('\\u20ac', '\u20ac');
+const TASK =
+  String.raw`Our expense-splitting library "tally" has started failing its test suite after someone refactored the money helpers. Users also report that a three-way split of a 10 euro pizza loses a cent, and that negative balances are displayed with strange amounts such as "\u20ac-1.95" for someone who owes five cents. Please find the causes, fix them in the library code (not in the tests), and make sure the whole suite passes. The repository root is the current directory; the package is in tally/ and the tests are in tests/.`.replaceAll(
+    '\\u20ac',
+    '\u20ac',
+  );
 
 const LIST = String.raw`pyproject.toml
 README.md
@@ -915,7 +919,9 @@ if (pinAt > 0) {
   const file = join(dir, 'suite.json');
   let text = readFileSync(file, 'utf8');
   for (const name of Object.keys(JSON.parse(text).fixtures)) {
-    const digest = createHash('sha256').update(readFileSync(join(dir, 'fixtures', name))).digest('hex');
+    const digest = createHash('sha256')
+      .update(readFileSync(join(dir, 'fixtures', name)))
+      .digest('hex');
     const pattern = new RegExp(`("${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}": ")[0-9a-f]{64}(")`);
     if (!pattern.test(text)) throw new Error(`no digest entry for ${name} in ${file}`);
     text = text.replace(pattern, `$1${digest}$2`);
@@ -950,7 +956,8 @@ if (projectAt > 0) {
 }
 
 const trace = {
-  description: 'W5 agent-trace: a coding agent fixing two bugs in a small Python library. Each turn appends its messages, the model generates, then the fixed assistant message is appended so the next turn\'s prefix is the same bytes on every machine.',
+  description:
+    "W5 agent-trace: a coding agent fixing two bugs in a small Python library. Each turn appends its messages, the model generates, then the fixed assistant message is appended so the next turn's prefix is the same bytes on every machine.",
   system: SYSTEM,
   turns,
 };

@@ -45,9 +45,7 @@ function readJson(path) {
 /** Workspace folder → package.json, for every workspace that is published (not private). */
 function publishedWorkspaces() {
   const root = readJson(join(ROOT, 'package.json'));
-  return root.workspaces
-    .map((folder) => ({ folder, manifest: readJson(join(ROOT, folder, 'package.json')) }))
-    .filter(({ manifest }) => !manifest.private);
+  return root.workspaces.map((folder) => ({ folder, manifest: readJson(join(ROOT, folder, 'package.json')) })).filter(({ manifest }) => !manifest.private);
 }
 
 function tarManifest(file) {
@@ -104,7 +102,11 @@ function seedLockfile(cliManifest, packed) {
     packages[`node_modules/${manifest.name}`] = { ...Object.fromEntries(fields.filter((f) => manifest[f] !== undefined).map((f) => [f, manifest[f]])), integrity: integrity(file) };
   }
   // npm reads a lockfile parent-first (its own files are sorted); a child listed before its parent is lost.
-  const sorted = Object.fromEntries(Object.keys(packages).sort().map((key) => [key, packages[key]]));
+  const sorted = Object.fromEntries(
+    Object.keys(packages)
+      .sort()
+      .map((key) => [key, packages[key]]),
+  );
   return { name: cliManifest.name, version: cliManifest.version, lockfileVersion: 3, requires: true, packages: sorted };
 }
 
@@ -209,7 +211,10 @@ async function main() {
   const workspaces = publishedWorkspaces();
   const libraries = workspaces.filter(({ manifest }) => manifest.name !== 'llm-speed').map(({ manifest }) => manifest.name);
   const packed = npmPack(libraries).map((file) => ({ file, manifest: tarManifest(file) }));
-  const dropped = await writeShrinkwrap(packed.filter(({ manifest }) => manifest.name !== '@llm-speed/server'), upstream);
+  const dropped = await writeShrinkwrap(
+    packed.filter(({ manifest }) => manifest.name !== '@llm-speed/server'),
+    upstream,
+  );
   try {
     packed.push(...npmPack(['llm-speed']).map((file) => ({ file, manifest: tarManifest(file) })));
   } finally {

@@ -24,7 +24,11 @@ function fail(message) {
 function withoutDevelopment(value) {
   if (Array.isArray(value)) return value.map(withoutDevelopment);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'development').map(([key, v]) => [key, withoutDevelopment(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'development')
+      .map(([key, v]) => [key, withoutDevelopment(v)]),
+  );
 }
 
 /** Every path string in the fields npm and Node read to load a package. */

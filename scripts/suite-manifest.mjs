@@ -49,10 +49,21 @@ if (command === 'keygen') {
   const suites = positionals.map((version) => {
     const dir = join(SUITES, version);
     if (!existsSync(join(dir, 'suite.json'))) fail(`no suite folder ${dir}`);
-    const paths = ['suite.json', ...readdirSync(join(dir, 'fixtures')).sort().map((name) => `fixtures/${name}`)];
+    const paths = [
+      'suite.json',
+      ...readdirSync(join(dir, 'fixtures'))
+        .sort()
+        .map((name) => `fixtures/${name}`),
+    ];
     return {
       version,
-      files: paths.map((path) => ({ path, sha256: createHash('sha256').update(readFileSync(join(dir, path))).digest('hex'), url: `${base}/${version}/${path}` })),
+      files: paths.map((path) => ({
+        path,
+        sha256: createHash('sha256')
+          .update(readFileSync(join(dir, path)))
+          .digest('hex'),
+        url: `${base}/${version}/${path}`,
+      })),
     };
   });
   const manifest = { manifest_version: 1, suites };

@@ -13,7 +13,6 @@ import { driverTestContext, fakePythonSite, generateOnce, type FakePythonSite } 
 import { createExllamaV2Driver } from '../src/index.js';
 import { FAKE_EXLLAMAV2, FAKE_TORCH } from './fake-exllamav2.js';
 
-
 const FAKE_GENERATOR = `
 from exllamav2 import Tensor
 
@@ -129,6 +128,9 @@ describe('exllamav2 driver', () => {
   });
 
   it('fails open with an import error when the runner cannot import exllamav2', async () => {
-    await assert.rejects(driver.open('/models/fake-normal', { contextTokens: 512, parallel: 1 }, ctx(empty.site)), /cannot import what it needs: No module named 'exllamav2' \(pip install exllamav2\)/);
+    await assert.rejects(
+      driver.open('/models/fake-normal', { contextTokens: 512, parallel: 1 }, ctx(empty.site)),
+      /cannot import what it needs: No module named 'exllamav2' \(pip install exllamav2\)/,
+    );
   });
 });

@@ -38,10 +38,11 @@ interface AnthropicEvent {
 
 /** System messages become the top-level `system` field; the API has no "tool" role for plain text. */
 function toAnthropicBody(options: AnthropicStreamOptions): Record<string, unknown> {
-  const system = options.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
-  const messages = options.messages
-    .filter((m) => m.role !== 'system')
-    .map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: m.content }));
+  const system = options.messages
+    .filter((m) => m.role === 'system')
+    .map((m) => m.content)
+    .join('\n\n');
+  const messages = options.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: m.content }));
   // The Messages API's sampling fields are temperature, top_k and top_p, and newer models refuse
   // temperature and top_p together: greedy is temperature 0 with top_k 1. It has no seed.
   const { temperature, topK } = options.sampling;

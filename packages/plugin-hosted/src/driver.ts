@@ -77,7 +77,14 @@ export const hostedDriver: Driver = {
       return { name: NAME, available: false, reason: `no API key set (${PROVIDERS.map((p) => p.keyEnv).join(', ')})` };
     }
     const names = providers.map((p) => p.name).join(', ');
-    return { name: NAME, available: true, version: `providers: ${names}`, reason: `API keys found for ${names}; use --model <provider>:<model>`, build: { kind: 'remote' }, capabilities: capabilitiesOf() };
+    return {
+      name: NAME,
+      available: true,
+      version: `providers: ${names}`,
+      reason: `API keys found for ${names}; use --model <provider>:<model>`,
+      build: { kind: 'remote' },
+      capabilities: capabilitiesOf(),
+    };
   },
 
   async listModels(ctx: DriverContext): Promise<ModelInfo[]> {

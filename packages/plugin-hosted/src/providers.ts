@@ -24,7 +24,15 @@ export interface HostedProvider {
 
 export const PROVIDERS: readonly HostedProvider[] = [
   { name: 'openai', keyEnv: 'OPENAI_API_KEY', baseUrl: 'https://api.openai.com/v1', protocol: 'openai', maxTokensField: 'max_completion_tokens', reportsCachedTokens: true, sampling: 'openai' },
-  { name: 'openrouter', keyEnv: 'OPENROUTER_API_KEY', baseUrl: 'https://openrouter.ai/api/v1', protocol: 'openai', reportsCachedTokens: true, headers: { 'X-Title': 'llm-speed' }, sampling: 'extended' },
+  {
+    name: 'openrouter',
+    keyEnv: 'OPENROUTER_API_KEY',
+    baseUrl: 'https://openrouter.ai/api/v1',
+    protocol: 'openai',
+    reportsCachedTokens: true,
+    headers: { 'X-Title': 'llm-speed' },
+    sampling: 'extended',
+  },
   { name: 'together', keyEnv: 'TOGETHER_API_KEY', baseUrl: 'https://api.together.xyz/v1', protocol: 'openai', sampling: 'extended' },
   { name: 'fireworks', keyEnv: 'FIREWORKS_API_KEY', baseUrl: 'https://api.fireworks.ai/inference/v1', protocol: 'openai', sampling: 'extended' },
   { name: 'groq', keyEnv: 'GROQ_API_KEY', baseUrl: 'https://api.groq.com/openai/v1', protocol: 'openai', sampling: 'openai' },

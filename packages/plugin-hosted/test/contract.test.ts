@@ -48,10 +48,14 @@ interface ChatBody {
   stream_options?: { include_usage?: boolean };
 }
 
-const words = (messages: Array<{ content: string }>) => messages.map((m) => m.content).join(' ').split(/\s+/).filter(Boolean).length;
+const words = (messages: Array<{ content: string }>) =>
+  messages
+    .map((m) => m.content)
+    .join(' ')
+    .split(/\s+/)
+    .filter(Boolean).length;
 
-const openAiUnauthorized = () =>
-  jsonResponse(401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+const openAiUnauthorized = () => jsonResponse(401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
 
 function openAiChat(request: RecordedRequest): ReplayResponse {
   if (request.headers.authorization !== `Bearer ${OPENAI_KEY}`) return openAiUnauthorized();
@@ -103,7 +107,12 @@ describe('hosted-api driver against fake providers', () => {
         path: '/v1/models',
         response: (req) =>
           req.headers['x-api-key'] === ANTHROPIC_KEY
-            ? jsonResponse(200, { data: [{ type: 'model', id: ANTHROPIC_MODEL, display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' }], has_more: false, first_id: ANTHROPIC_MODEL, last_id: ANTHROPIC_MODEL })
+            ? jsonResponse(200, {
+                data: [{ type: 'model', id: ANTHROPIC_MODEL, display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' }],
+                has_more: false,
+                first_id: ANTHROPIC_MODEL,
+                last_id: ANTHROPIC_MODEL,
+              })
             : req.headers.authorization === `Bearer ${OPENAI_KEY}`
               ? jsonResponse(200, { object: 'list', data: [{ id: OPENAI_MODEL, object: 'model', created: 1721172741, owned_by: 'system' }] })
               : openAiUnauthorized(),
@@ -149,11 +158,17 @@ describe('hosted-api driver against fake providers', () => {
   describe('after the contract suites', () => {
     it('asked each provider for exactly the tokens it wanted, and hung up on the aborted streams', () => {
       const chat = server!.requests.filter((r) => r.path === '/v1/chat/completions');
-      assert.deepEqual(chat.map((r) => (r.json as ChatBody).max_completion_tokens), [16, 16, 1000]);
+      assert.deepEqual(
+        chat.map((r) => (r.json as ChatBody).max_completion_tokens),
+        [16, 16, 1000],
+      );
       assert.equal(chat[0]!.chunksWritten, 1 + 7 + 3, 'role chunk, 16 tokens in seven chunks, finish, usage and [DONE]');
       assert.ok(chat[2]!.chunksWritten < 100, `the OpenAI fake stopped after ${chat[2]!.chunksWritten} chunks`);
       const messages = server!.requests.filter((r) => r.path === '/v1/messages');
-      assert.deepEqual(messages.map((r) => (r.json as ChatBody).max_tokens), [16, 16, 1000]);
+      assert.deepEqual(
+        messages.map((r) => (r.json as ChatBody).max_tokens),
+        [16, 16, 1000],
+      );
       assert.equal(messages[0]!.chunksWritten, 3 + 7 + 3);
       assert.ok(messages[2]!.chunksWritten < 100, `the Anthropic fake stopped after ${messages[2]!.chunksWritten} chunks`);
     });

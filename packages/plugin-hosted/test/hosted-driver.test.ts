@@ -156,7 +156,10 @@ describe('hosted-api driver', () => {
 
     it('429 and 503 become HostedApiErrors carrying the status and the provider message', async () => {
       const session = await open('openai:gpt-4o-mini', [{ path: '/v1/chat/completions', response: [json(429, 'openai-error-429.json'), json(503, 'groq-error-503.json')] }]);
-      await assert.rejects(collect(session.generate(request())), (e: unknown) => e instanceof HostedApiError && e.status === 429 && /Rate limit reached/.test(e.message) && /rate-limiting/.test(e.suggestions.join(' ')));
+      await assert.rejects(
+        collect(session.generate(request())),
+        (e: unknown) => e instanceof HostedApiError && e.status === 429 && /Rate limit reached/.test(e.message) && /rate-limiting/.test(e.suggestions.join(' ')),
+      );
       await assert.rejects(collect(session.generate(request())), (e: unknown) => e instanceof HostedApiError && e.status === 503 && /Service Unavailable/.test(e.message));
     });
 
@@ -179,7 +182,18 @@ describe('hosted-api driver', () => {
     it('maps the event stream: pings ignored, text deltas timed, usage from message_start + message_delta', async () => {
       const session = await open('anthropic:claude-sonnet-4-5', [{ method: 'POST', path: '/v1/messages', response: sseResponse(sseChunks(fixture('anthropic-normal.sse'))) }]);
       assert.equal(session.backendVersion, 'anthropic');
-      const events = await collect(session.generate(request({ prompt: undefined, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }], maxTokens: 6 })));
+      const events = await collect(
+        session.generate(
+          request({
+            prompt: undefined,
+            messages: [
+              { role: 'system', content: 'Be brief.' },
+              { role: 'user', content: 'Hi' },
+            ],
+            maxTokens: 6,
+          }),
+        ),
+      );
       assert.equal(tokensOf(events), 3);
       assert.deepEqual(usageOf(events), { type: 'usage', promptTokens: 12 + 2048, outputTokens: 6, cachedPromptTokens: 2048 });
       assert.equal(doneOf(events).stopReason, 'max_tokens');

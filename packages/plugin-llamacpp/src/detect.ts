@@ -51,7 +51,10 @@ export function lookupLlamaServer(ctx: DriverContext): ServerLookup {
     const binary = [path, join(path, SERVER_EXE), join(path, 'bin', SERVER_EXE)].find(isExecutable);
     return binary ? { binary } : { problem: configuredPathProblem(configured) };
   }
-  const candidates = (ctx.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, SERVER_EXE));
+  const candidates = (ctx.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, SERVER_EXE));
   candidates.push(...cachedBuilds(ctx.cacheDir));
   return { binary: candidates.find(isExecutable) };
 }

@@ -5,7 +5,20 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DriverError, errorMessage, getJson, type BackendBuild, type Driver, type DriverCapabilities, type DriverContext, type DriverDetection, type DriverSession, type Extras, type ModelInfo, type OpenOptions } from '@llm-speed/framework';
+import {
+  DriverError,
+  errorMessage,
+  getJson,
+  type BackendBuild,
+  type Driver,
+  type DriverCapabilities,
+  type DriverContext,
+  type DriverDetection,
+  type DriverSession,
+  type Extras,
+  type ModelInfo,
+  type OpenOptions,
+} from '@llm-speed/framework';
 import { modelIdentity, readGgufMetadata } from './gguf/index.js';
 import { ensureSynthModel, SYNTH_QUANTS, SYNTH_SIZES, synthIdentifier, type SynthQuant, type SynthSize } from './synth/index.js';
 import { attachUrl, listDevices, lookupLlamaServer, parseBuildInfo, parseStartupLog, serverVersion } from './detect.js';
@@ -79,7 +92,9 @@ async function attachedBuild(ctx: DriverContext): Promise<BackendBuild> {
   const path = attachedLogPath(ctx);
   if (!path) return { kind: 'unknown' };
   const log = await readFile(path, 'utf8').catch((error) => {
-    throw new DriverError(NAME, `cannot read the llama-server log ${path}: ${errorMessage(error)}`, { suggestions: ['point --llama-cpp-log (LLM_SPEED_LLAMA_CPP_LOG) at the file the attached llama-server logs to (llama-server --log-file), or unset it'] });
+    throw new DriverError(NAME, `cannot read the llama-server log ${path}: ${errorMessage(error)}`, {
+      suggestions: ['point --llama-cpp-log (LLM_SPEED_LLAMA_CPP_LOG) at the file the attached llama-server logs to (llama-server --log-file), or unset it'],
+    });
   });
   // A log file may hold several runs: the server now running is the one after the last exit
   // ("cleaning up before exit"), whose GPU back-ends announce themselves before it initialises.
@@ -121,7 +136,10 @@ async function ggufPath(modelRef: string): Promise<string> {
 }
 
 function isFile(path: string): Promise<boolean> {
-  return stat(path).then((info) => info.isFile(), () => false);
+  return stat(path).then(
+    (info) => info.isFile(),
+    () => false,
+  );
 }
 
 /**
@@ -215,7 +233,8 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     const model = props.model_path ? await modelIdentity(props.model_path, ctx.cacheDir).catch(() => undefined) : undefined;
     if (props.total_slots === undefined) ctx.log(`llama-server at ${url} does not say how many slots it has: W4 is treated as serial`);
     const backendBuild = await attachedBuild(ctx);
-    if (backendBuild.kind === 'unknown' && !attachedLogPath(ctx)) ctx.log(`llama-server at ${url} does not say what it runs on: results say backend_build unknown (pass --llama-cpp-log with its log file to read it)`);
+    if (backendBuild.kind === 'unknown' && !attachedLogPath(ctx))
+      ctx.log(`llama-server at ${url} does not say what it runs on: results say backend_build unknown (pass --llama-cpp-log with its log file to read it)`);
     return {
       model: model ?? { identifier: modelRef ?? 'attached', name: modelRef ?? 'attached' },
       backendVersion: await attachedVersion(props, ctx),
@@ -237,7 +256,9 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     const [{ version }, listed] = await Promise.all([serverVersion(binary), listDevices(binary)]);
     return openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
   }
-  ctx.log('no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; for full-speed numbers put llama-server on PATH or pass --llama-cpp-path (a llama.cpp release: https://github.com/ggml-org/llama.cpp/releases, or your own build: https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md)');
+  ctx.log(
+    'no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; for full-speed numbers put llama-server on PATH or pass --llama-cpp-path (a llama.cpp release: https://github.com/ggml-org/llama.cpp/releases, or your own build: https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md)',
+  );
   // One thread: measured on the 2-core reference machine at 386–461 tok/s vs 88 tok/s with two
   // (bench/llamacpp-overhead.mjs); node-llama-cpp's extra threads contend with its own worker.
   const engine = await openEmbedded(path, { contextTokens: options.contextTokens, parallel: 1, maxContext, batching: EMBEDDED_BATCHING });

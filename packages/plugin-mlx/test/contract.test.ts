@@ -66,7 +66,8 @@ describe('mlx driver against a fake mlx_lm', () => {
       'mlx_lm/__init__.py': FAKE_MLX_LM,
       // mlx.core.random.seed records the seed; sample_utils.make_sampler returns what it was given, for the request log.
       'mlx/__init__.py': '',
-      'mlx/core.py': '__version__ = "0.29.0-fake"\nclass random:\n    last_seed = None\n    @staticmethod\n    def seed(s):\n        random.last_seed = s\ndef default_device():\n    return "Device(gpu, 0)"\n',
+      'mlx/core.py':
+        '__version__ = "0.29.0-fake"\nclass random:\n    last_seed = None\n    @staticmethod\n    def seed(s):\n        random.last_seed = s\ndef default_device():\n    return "Device(gpu, 0)"\n',
       'mlx_lm/sample_utils.py': 'def make_sampler(**kwargs):\n    return dict(kwargs)\ndef make_logits_processors(**kwargs):\n    return [dict(kwargs)]\n',
     });
     // One cached hub model, so listModels has an entry to check.

@@ -96,7 +96,10 @@ describe('mlx driver', () => {
     // Session flags go on every workload's result: W1 must not read "serial-concurrency".
     assert.equal(session.capabilities.true_concurrency, false);
     assert.ok(!session.flags?.includes('serial-concurrency'));
-    assert.deepEqual(events.map((e) => e.type), ['tokens', 'tokens', 'tokens', 'tokens', 'tokens', 'usage', 'done']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['tokens', 'tokens', 'tokens', 'tokens', 'tokens', 'usage', 'done'],
+    );
     // mlx-lm's own rates turned into counts and times: 3 prompt tokens at 300 tok/s, 5 tokens at 50 tok/s.
     assert.deepEqual(events[5], { type: 'usage', promptTokens: 3, outputTokens: 5, backendTimings: { promptTokens: 3, promptMs: 10, decodeTokens: 5, decodeMs: 100 } });
     assert.equal((events[6] as { stopReason?: string }).stopReason, 'length');
@@ -123,6 +126,9 @@ describe('mlx driver', () => {
   });
 
   it('fails open with an import error when the runner cannot import mlx_lm', async () => {
-    await assert.rejects(appleSilicon.open('mlx-community/fake-normal', { contextTokens: 512, parallel: 1 }, ctx(empty.site)), /cannot import what it needs: No module named 'mlx_lm' \(pip install mlx-lm\)/);
+    await assert.rejects(
+      appleSilicon.open('mlx-community/fake-normal', { contextTokens: 512, parallel: 1 }, ctx(empty.site)),
+      /cannot import what it needs: No module named 'mlx_lm' \(pip install mlx-lm\)/,
+    );
   });
 });

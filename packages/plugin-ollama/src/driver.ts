@@ -155,7 +155,7 @@ export async function* ollamaGeneration(host: string, model: string, numCtx: num
       const chunk = value as OllamaChunk;
       if (chunk.error) throw new DriverError(NAME, `Ollama reported an error mid-stream: ${chunk.error}`);
       // Reasoning models stream "thinking" tokens separately; they are generated tokens all the same.
-      const text = chat ? (chunk.message?.content || chunk.message?.thinking) : (chunk.response || chunk.thinking);
+      const text = chat ? chunk.message?.content || chunk.message?.thinking : chunk.response || chunk.thinking;
       if (text) yield { type: 'tokens', t, count: 1 };
       if (chunk.done) {
         final = chunk;
@@ -179,7 +179,7 @@ export async function* ollamaGeneration(host: string, model: string, numCtx: num
   }
   // Ollama reuses a cached prompt prefix on its own and cannot be told not to; it then counts only
   // the tokens it evaluated. A count below any tokenizer's floor for the text means it reused one.
-  const text = chat ? request.messages!.map((m) => m.content).join('\n') : request.prompt ?? '';
+  const text = chat ? request.messages!.map((m) => m.content).join('\n') : (request.prompt ?? '');
   const promptReuse = typeof final.prompt_eval_count === 'number' && final.prompt_eval_count < promptTokenFloor(text);
   yield {
     type: 'usage',
@@ -231,7 +231,12 @@ export const ollamaDriver: Driver = {
     const tag = modelRef === undefined ? tags[0]! : tags.find((t) => t.name === modelRef || t.model === modelRef || t.name === `${modelRef}:latest`);
     if (!tag) {
       throw new DriverError(NAME, `Ollama has no model "${modelRef}"`, {
-        suggestions: [`Pull it with \`ollama pull ${modelRef}\`, or pick one of: ${tags.map((t) => t.name).slice(0, 8).join(', ')}`],
+        suggestions: [
+          `Pull it with \`ollama pull ${modelRef}\`, or pick one of: ${tags
+            .map((t) => t.name)
+            .slice(0, 8)
+            .join(', ')}`,
+        ],
       });
     }
     const show = await postJson<OllamaShow>(`${host}/api/show`, { model: tag.name }, { signal: ctx.signal });
@@ -243,7 +248,11 @@ export const ollamaDriver: Driver = {
     // empty prompt only loads): no timed request's TTFT includes reading weights or a reload.
     const load = async (numCtx: number) => {
       ctx.log(`Loading ${tag.name} in Ollama (num_ctx ${numCtx})...`);
-      await postJson(`${host}/api/generate`, { model: tag.name, prompt: '', stream: false, keep_alive: KEEP_ALIVE, options: { num_ctx: numCtx } }, { signal: ctx.signal, headersTimeoutMs: LOAD_TIMEOUT_MS, bodyTimeoutMs: LOAD_TIMEOUT_MS });
+      await postJson(
+        `${host}/api/generate`,
+        { model: tag.name, prompt: '', stream: false, keep_alive: KEEP_ALIVE, options: { num_ctx: numCtx } },
+        { signal: ctx.signal, headersTimeoutMs: LOAD_TIMEOUT_MS, bodyTimeoutMs: LOAD_TIMEOUT_MS },
+      );
     };
     let numCtx = contextFor(options.contextTokens);
     await load(numCtx);
@@ -252,7 +261,9 @@ export const ollamaDriver: Driver = {
       return ollamaPlacement(ps.models?.find((m) => m.name === tag.name || m.model === tag.name));
     };
     let where = await placement();
-    const version = await getJson<{ version?: string }>(`${host}/api/version`, { signal: ctx.signal, headersTimeoutMs: PROBE_TIMEOUT_MS }).then((v) => v.version ?? 'unknown').catch(() => 'unknown');
+    const version = await getJson<{ version?: string }>(`${host}/api/version`, { signal: ctx.signal, headersTimeoutMs: PROBE_TIMEOUT_MS })
+      .then((v) => v.version ?? 'unknown')
+      .catch(() => 'unknown');
     const session: DriverSession = {
       model: {
         identifier: info.identifier,

@@ -94,14 +94,26 @@ describe('ollama driver against a fake daemon', () => {
       generationPath: /^\/api\/(generate|chat)$/,
       firstTokenDelayMs: FIRST_TOKEN_MS,
       // Ollama's options (docs/modelfile.md "Valid Parameters and Values").
-      sampling: { temperature: 'options.temperature', topK: 'options.top_k', topP: 'options.top_p', minP: 'options.min_p', repeatPenalty: 'options.repeat_penalty', presencePenalty: 'options.presence_penalty', frequencyPenalty: 'options.frequency_penalty', seed: 'options.seed' },
+      sampling: {
+        temperature: 'options.temperature',
+        topK: 'options.top_k',
+        topP: 'options.top_p',
+        minP: 'options.min_p',
+        repeatPenalty: 'options.repeat_penalty',
+        presencePenalty: 'options.presence_penalty',
+        frequencyPenalty: 'options.frequency_penalty',
+        seed: 'options.seed',
+      },
     },
   });
 
   describe('after the contract suite', () => {
     it('asked for exactly the tokens it wanted, and hung up on the aborted stream', () => {
       const timed = server!.requests.filter((r) => r.path === '/api/generate' && (r.json as OllamaBody).prompt !== '');
-      assert.deepEqual(timed.map((r) => (r.json as OllamaBody).options?.num_predict), [16, 1000]);
+      assert.deepEqual(
+        timed.map((r) => (r.json as OllamaBody).options?.num_predict),
+        [16, 1000],
+      );
       assert.equal(timed[0]!.chunksWritten, 7 + 1, '16 tokens in seven lines, and the final line');
       assert.ok(timed[1]!.chunksWritten < 100, `the daemon stopped after ${timed[1]!.chunksWritten} lines`);
     });

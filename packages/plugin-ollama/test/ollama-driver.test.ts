@@ -63,7 +63,13 @@ function baseRoutes(generate: ReplayResponse | ReplayResponse[]) {
     { method: 'GET', path: '/api/tags', response: jsonResponse(200, TAGS) },
     { method: 'POST', path: '/api/show', response: jsonResponse(200, SHOW) },
     // "List Running Models": the whole model in GPU memory (size_vram = size).
-    { method: 'GET', path: '/api/ps', response: jsonResponse(200, { models: [{ name: MODEL, model: MODEL, size: 2_019_393_189, digest: TAGS.models[0]!.digest, details: SHOW.details, expires_at: '2024-11-24T16:10:00Z', size_vram: 2_019_393_189 }] }) },
+    {
+      method: 'GET',
+      path: '/api/ps',
+      response: jsonResponse(200, {
+        models: [{ name: MODEL, model: MODEL, size: 2_019_393_189, digest: TAGS.models[0]!.digest, details: SHOW.details, expires_at: '2024-11-24T16:10:00Z', size_vram: 2_019_393_189 }],
+      }),
+    },
     // The first /api/generate is the warm-up load; later ones are the timed generations.
     { method: 'POST', path: '/api/generate', response: jsonResponse(200, LOADED), times: 1 },
     { method: 'POST', path: '/api/generate', response: generate },
@@ -123,17 +129,20 @@ describe('ollama driver', () => {
   });
 
   it('reloads untimed with the num_ctx each workload needs, capped at the model context', async () => {
-    server = await startReplayServer([
-      ...baseRoutes(jsonResponse(200, LOADED)).slice(0, 4),
-      { method: 'POST', path: '/api/generate', response: jsonResponse(200, LOADED) },
-    ]);
+    server = await startReplayServer([...baseRoutes(jsonResponse(200, LOADED)).slice(0, 4), { method: 'POST', path: '/api/generate', response: jsonResponse(200, LOADED) }]);
     const session = await ollamaDriver.open(MODEL, { contextTokens: 200_000, parallel: 1 }, context(server.url));
     await session.prepare!({ contextTokens: 600, parallel: 1 });
     await session.prepare!({ contextTokens: 600, parallel: 1 }); // unchanged: no reload
     await session.prepare!({ contextTokens: 19_000, parallel: 1 });
-    const loads = server.requests.filter((r) => r.path === '/api/generate').map((r) => (r.json as { prompt: string; options: { num_ctx: number } }));
-    assert.ok(loads.every((l) => l.prompt === ''), 'only empty-prompt loads, nothing timed');
-    assert.deepEqual(loads.map((l) => l.options.num_ctx), [131072, 2048, 19000]);
+    const loads = server.requests.filter((r) => r.path === '/api/generate').map((r) => r.json as { prompt: string; options: { num_ctx: number } });
+    assert.ok(
+      loads.every((l) => l.prompt === ''),
+      'only empty-prompt loads, nothing timed',
+    );
+    assert.deepEqual(
+      loads.map((l) => l.options.num_ctx),
+      [131072, 2048, 19000],
+    );
     assert.equal(session.extras.num_ctx, 19000);
   });
 
@@ -141,7 +150,10 @@ describe('ollama driver', () => {
     server = await startReplayServer(baseRoutes(ndjson([tokenLine('The'), tokenLine(' sky'), tokenLine(' is'), finalLine('length', 8, 3)])));
     const session = await ollamaDriver.open(MODEL, { contextTokens: 1024, parallel: 1 }, context(server.url));
     const events = await collect(session, 3);
-    assert.deepEqual(events.map((e) => e.type), ['tokens', 'tokens', 'tokens', 'usage', 'done']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['tokens', 'tokens', 'tokens', 'usage', 'done'],
+    );
     assert.ok(events.filter((e) => e.type === 'tokens').every((e) => (e as { count: number }).count === 1));
     // Ollama's own timers (prompt_eval_*, eval_*, in ns) are the backend's clock.
     assert.deepEqual(events[3], { type: 'usage', promptTokens: 8, outputTokens: 3, promptReuse: false, backendTimings: { promptTokens: 8, promptMs: 325.953, decodeTokens: 3, decodeMs: 4709.213 } });
@@ -159,14 +171,19 @@ describe('ollama driver', () => {
   it('handles several lines in one chunk and lines split across chunks', async () => {
     const all = tokenLine('a') + tokenLine('b') + tokenLine('c');
     const final = finalLine('length', 4, 4);
-    server = await startReplayServer(baseRoutes(ndjson([all + tokenLine('d').slice(0, 20), { data: tokenLine('d').slice(20), delayMs: 20 }, { data: final.slice(0, 30), delayMs: 20 }, final.slice(30)])));
+    server = await startReplayServer(
+      baseRoutes(ndjson([all + tokenLine('d').slice(0, 20), { data: tokenLine('d').slice(20), delayMs: 20 }, { data: final.slice(0, 30), delayMs: 20 }, final.slice(30)])),
+    );
     const session = await ollamaDriver.open(MODEL, { contextTokens: 1024, parallel: 1 }, context(server.url));
     const events = await collect(session, 4);
     const tokens = events.filter((e) => e.type === 'tokens') as Array<{ t: number }>;
     assert.equal(tokens.length, 4);
     assert.equal(tokens[0]!.t, tokens[2]!.t, 'lines of one chunk share its arrival time');
     assert.ok(tokens[3]!.t > tokens[2]!.t, 'the split line is stamped when its second half arrives');
-    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 4, outputTokens: 4, promptReuse: false, backendTimings: { promptTokens: 4, promptMs: 325.953, decodeTokens: 4, decodeMs: 4709.213 } });
+    assert.deepEqual(
+      events.find((e) => e.type === 'usage'),
+      { type: 'usage', promptTokens: 4, outputTokens: 4, promptReuse: false, backendTimings: { promptTokens: 4, promptMs: 325.953, decodeTokens: 4, decodeMs: 4709.213 } },
+    );
   });
 
   it('reports end-of-sequence before the requested length (done_reason "stop")', async () => {
@@ -174,7 +191,10 @@ describe('ollama driver', () => {
     const session = await ollamaDriver.open(MODEL, { contextTokens: 1024, parallel: 1 }, context(server.url));
     const events = await collect(session, 128);
     assert.equal(events.filter((e) => e.type === 'tokens').length, 2);
-    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 8, outputTokens: 2, promptReuse: false, backendTimings: { promptTokens: 8, promptMs: 325.953, decodeTokens: 2, decodeMs: 4709.213 } });
+    assert.deepEqual(
+      events.find((e) => e.type === 'usage'),
+      { type: 'usage', promptTokens: 8, outputTokens: 2, promptReuse: false, backendTimings: { promptTokens: 8, promptMs: 325.953, decodeTokens: 2, decodeMs: 4709.213 } },
+    );
     assert.equal((events.at(-1) as { stopReason?: string }).stopReason, 'eos');
   });
 
@@ -213,7 +233,11 @@ describe('ollama driver', () => {
       {
         method: 'POST',
         path: '/api/chat',
-        response: ndjson([chatLine('Hel'), chatLine('lo'), line({ message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: 20, eval_count: 2, eval_duration: 1_000_000 })]),
+        response: ndjson([
+          chatLine('Hel'),
+          chatLine('lo'),
+          line({ message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: 20, eval_count: 2, eval_duration: 1_000_000 }),
+        ]),
       },
     ]);
     const session = await ollamaDriver.open(MODEL, { contextTokens: 1024, parallel: 1 }, context(server.url));
@@ -224,7 +248,10 @@ describe('ollama driver', () => {
     ];
     for await (const e of session.generate({ messages, maxTokens: 16, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(e);
     assert.equal(events.filter((e) => e.type === 'tokens').length, 2);
-    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 20, outputTokens: 2, promptReuse: false, backendTimings: { promptTokens: 20, promptMs: undefined, decodeTokens: 2, decodeMs: 1 } });
+    assert.deepEqual(
+      events.find((e) => e.type === 'usage'),
+      { type: 'usage', promptTokens: 20, outputTokens: 2, promptReuse: false, backendTimings: { promptTokens: 20, promptMs: undefined, decodeTokens: 2, decodeMs: 1 } },
+    );
     const sent = server.requests.find((r) => r.path === '/api/chat')!.json as Record<string, unknown>;
     assert.deepEqual(sent.messages, messages);
   });

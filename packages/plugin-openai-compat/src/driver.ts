@@ -44,7 +44,8 @@ export const OPENAI_COMPAT_SETTINGS_SCHEMA = {
       type: 'string',
       format: 'uri',
       pattern: '^https?://',
-      description: "The server's API root, with or without /v1: LM Studio http://127.0.0.1:1234/v1, llamafile http://127.0.0.1:8080/v1, SGLang http://127.0.0.1:30000/v1, TGI http://127.0.0.1:8080/v1.",
+      description:
+        "The server's API root, with or without /v1: LM Studio http://127.0.0.1:1234/v1, llamafile http://127.0.0.1:8080/v1, SGLang http://127.0.0.1:30000/v1, TGI http://127.0.0.1:8080/v1.",
     },
     api_key: { type: 'string', minLength: 1, description: 'Bearer token, for a server started with one (sent as Authorization: Bearer).' },
     exact_output_length: {
@@ -66,7 +67,7 @@ export interface OpenAiCompatSettings {
 }
 
 export const NOT_CONFIGURED =
-  'not configured: set drivers.openai-compat.base_url in the config file, LLM_SPEED_OPENAI_COMPAT_BASE_URL or --openai-compat-url to the server\'s API root (LM Studio: http://127.0.0.1:1234/v1)';
+  "not configured: set drivers.openai-compat.base_url in the config file, LLM_SPEED_OPENAI_COMPAT_BASE_URL or --openai-compat-url to the server's API root (LM Studio: http://127.0.0.1:1234/v1)";
 
 function settingsOf(ctx: DriverContext): OpenAiCompatSettings {
   return (ctx.settings ?? {}) as OpenAiCompatSettings;

@@ -22,7 +22,16 @@ import { openAiCompatDriver } from '../src/index.js';
 const MODEL = 'qwen2.5-7b-instruct';
 const FIRST_TOKEN_MS = 25;
 /** The OpenAI sampling fields plus the extended ones the driver sends (top_k, min_p, repetition_penalty). */
-const SAMPLING_PATHS = { temperature: 'temperature', topK: 'top_k', topP: 'top_p', minP: 'min_p', repeatPenalty: 'repetition_penalty', presencePenalty: 'presence_penalty', frequencyPenalty: 'frequency_penalty', seed: 'seed' } as const;
+const SAMPLING_PATHS = {
+  temperature: 'temperature',
+  topK: 'top_k',
+  topP: 'top_p',
+  minP: 'min_p',
+  repeatPenalty: 'repetition_penalty',
+  presencePenalty: 'presence_penalty',
+  frequencyPenalty: 'frequency_penalty',
+  seed: 'seed',
+} as const;
 
 for (const variant of [
   { title: 'a server that honours ignore_eos and min_tokens (SGLang, vLLM)', honours: ['ignore_eos', 'min_tokens'] as const, exact: true },
@@ -51,7 +60,10 @@ for (const variant of [
       it('sent the length fields only when told the server honours them, the key as a bearer token, and hung up on the aborted stream', () => {
         const timed = server!.requests.filter((r) => r.path === '/v1/completions');
         const bodies = timed.map((r) => r.json as Record<string, unknown>);
-        assert.deepEqual(bodies.map((b) => b.max_tokens), [16, 1000]);
+        assert.deepEqual(
+          bodies.map((b) => b.max_tokens),
+          [16, 1000],
+        );
         for (const b of bodies) {
           assert.equal(b.ignore_eos, variant.exact ? true : undefined);
           assert.equal(b.min_tokens, variant.exact ? b.max_tokens : undefined);

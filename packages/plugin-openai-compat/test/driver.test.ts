@@ -78,7 +78,10 @@ describe('openai-compat driver', () => {
     assert.equal(plain.backendVersion, 'unknown');
     await plain.close();
 
-    const told = driverContextFor(openAiCompatDriver, baseContext({}, { LLM_SPEED_OPENAI_COMPAT_BASE_URL: server.url, LLM_SPEED_OPENAI_COMPAT_EXACT_OUTPUT_LENGTH: '1', LLM_SPEED_OPENAI_COMPAT_TRUE_CONCURRENCY: 'yes' }));
+    const told = driverContextFor(
+      openAiCompatDriver,
+      baseContext({}, { LLM_SPEED_OPENAI_COMPAT_BASE_URL: server.url, LLM_SPEED_OPENAI_COMPAT_EXACT_OUTPUT_LENGTH: '1', LLM_SPEED_OPENAI_COMPAT_TRUE_CONCURRENCY: 'yes' }),
+    );
     const session = await openAiCompatDriver.open(MODEL, { contextTokens: 512, parallel: 1 }, told);
     assert.equal(session.capabilities.exact_output_length, true);
     assert.equal(session.capabilities.true_concurrency, true);
@@ -87,7 +90,13 @@ describe('openai-compat driver', () => {
     let closedAt = 0;
     const reading = (async () => {
       try {
-        for await (const e of session.generate({ prompt: 'one two', maxTokens: 500, cachePrompt: false, sampling: { temperature: 0, topK: 1, topP: 1, minP: 0, repeatPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, seed: 1 }, signal: new AbortController().signal })) {
+        for await (const e of session.generate({
+          prompt: 'one two',
+          maxTokens: 500,
+          cachePrompt: false,
+          sampling: { temperature: 0, topK: 1, topP: 1, minP: 0, repeatPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, seed: 1 },
+          signal: new AbortController().signal,
+        })) {
           events.push(e.type);
           if (e.type === 'tokens' && !closedAt) {
             closedAt = performance.now();
@@ -103,6 +112,16 @@ describe('openai-compat driver', () => {
     const request = server.requests[before]!;
     assert.ok(request.chunksWritten < 50, `the server stopped writing after ${request.chunksWritten} chunks`);
     await session.close();
-    assert.throws(() => session.generate({ prompt: 'x', maxTokens: 1, cachePrompt: false, sampling: { temperature: 0, topK: 1, topP: 1, minP: 0, repeatPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, seed: 1 }, signal: new AbortController().signal }), /closed/);
+    assert.throws(
+      () =>
+        session.generate({
+          prompt: 'x',
+          maxTokens: 1,
+          cachePrompt: false,
+          sampling: { temperature: 0, topK: 1, topP: 1, minP: 0, repeatPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, seed: 1 },
+          signal: new AbortController().signal,
+        }),
+      /closed/,
+    );
   });
 });

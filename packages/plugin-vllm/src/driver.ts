@@ -119,7 +119,9 @@ export const vllmDriver: Driver = {
     // Not a refusal: the estimate is deliberately generous and W3 tiers beyond max_model_len are
     // skipped by the harness. A request that really does not fit fails with vLLM's own message.
     if (maxLen !== undefined && maxLen < options.contextTokens) {
-      ctx.log(`${chosen.id} is served with max_model_len ${maxLen}; this run may need up to ~${options.contextTokens} tokens: restart with \`vllm serve ${chosen.id} --max-model-len ${options.contextTokens}\` to run every workload`);
+      ctx.log(
+        `${chosen.id} is served with max_model_len ${maxLen}; this run may need up to ~${options.contextTokens} tokens: restart with \`vllm serve ${chosen.id} --max-model-len ${options.contextTokens}\` to run every workload`,
+      );
     }
 
     return {

@@ -52,14 +52,26 @@ describe('vllm driver against a fake server', () => {
       generationPath: /^\/v1\/(chat\/)?completions$/,
       firstTokenDelayMs: FIRST_TOKEN_MS,
       // vLLM's sampling parameters (SamplingParams; the OpenAI fields plus its extra top_k, min_p, repetition_penalty).
-      sampling: { temperature: 'temperature', topK: 'top_k', topP: 'top_p', minP: 'min_p', repeatPenalty: 'repetition_penalty', presencePenalty: 'presence_penalty', frequencyPenalty: 'frequency_penalty', seed: 'seed' },
+      sampling: {
+        temperature: 'temperature',
+        topK: 'top_k',
+        topP: 'top_p',
+        minP: 'min_p',
+        repeatPenalty: 'repetition_penalty',
+        presencePenalty: 'presence_penalty',
+        frequencyPenalty: 'frequency_penalty',
+        seed: 'seed',
+      },
     },
   });
 
   describe('after the contract suite', () => {
     it('asked for exactly the tokens it wanted, cold where asked, and hung up on the aborted stream', () => {
       const timed = server!.requests.filter((r) => r.path === '/v1/completions');
-      assert.deepEqual(timed.map((r) => (r.json as CompletionBody).max_tokens), [16, 1000]);
+      assert.deepEqual(
+        timed.map((r) => (r.json as CompletionBody).max_tokens),
+        [16, 1000],
+      );
       // 16 tokens in chunks of 1, 3, 2, 4, 1, 3, 2: seven chunks, then the usage chunk and [DONE].
       assert.equal(timed[0]!.chunksWritten, 7 + 2);
       assert.ok(timed[1]!.chunksWritten < 100, `the server stopped after ${timed[1]!.chunksWritten} chunks`);

@@ -90,7 +90,7 @@ describe('vllm driver', () => {
 
     it('skips with one line when neither a server nor the package exists', async function () {
       if (process.platform === 'win32') this.skip();
-      const python = await fakePython("echo \"ModuleNotFoundError: No module named 'vllm'\" >&2; exit 1");
+      const python = await fakePython('echo "ModuleNotFoundError: No module named \'vllm\'" >&2; exit 1');
       const d = await vllmDriver.detect(context({ vllm_url: deadUrl, python }));
       assert.equal(d.available, false);
       assert.match(d.reason!, /no vLLM server at .* cannot import vllm/);
@@ -98,7 +98,10 @@ describe('vllm driver', () => {
     });
 
     it('open fails with a DriverError saying how to start vLLM', async () => {
-      await assert.rejects(vllmDriver.open(MODEL, { contextTokens: 10, parallel: 1 }, context({ vllm_url: deadUrl })), (e: unknown) => e instanceof DriverError && /vllm serve/.test(e.suggestions.join(' ')));
+      await assert.rejects(
+        vllmDriver.open(MODEL, { contextTokens: 10, parallel: 1 }, context({ vllm_url: deadUrl })),
+        (e: unknown) => e instanceof DriverError && /vllm serve/.test(e.suggestions.join(' ')),
+      );
     });
   });
 
@@ -167,7 +170,14 @@ describe('vllm driver', () => {
 
   it('reads the prefix-cache counters from /metrics, before and after', async () => {
     const session = await openWith([
-      { method: 'GET', path: '/metrics', response: [{ status: 200, chunks: [fixture('metrics-before.txt')] }, { status: 200, chunks: [fixture('metrics-after.txt')] }] },
+      {
+        method: 'GET',
+        path: '/metrics',
+        response: [
+          { status: 200, chunks: [fixture('metrics-before.txt')] },
+          { status: 200, chunks: [fixture('metrics-after.txt')] },
+        ],
+      },
     ]);
     const before = await session.readCacheCounters!();
     const after = await session.readCacheCounters!();
@@ -183,9 +193,23 @@ describe('vllm driver', () => {
     const session = await openWith([
       { path: '/v1/completions', response: sseResponse(sseChunks(fixture('completions-normal.sse'))) },
       { path: '/v1/chat/completions', response: sseResponse(sseChunks(chat)) },
-      { method: 'GET', path: '/metrics', response: [{ status: 200, chunks: [fixture('metrics-before.txt')] }, { status: 200, chunks: [fixture('metrics-after.txt')] }] },
+      {
+        method: 'GET',
+        path: '/metrics',
+        response: [
+          { status: 200, chunks: [fixture('metrics-before.txt')] },
+          { status: 200, chunks: [fixture('metrics-after.txt')] },
+        ],
+      },
     ]);
-    const turns = [[{ role: 'user' as const, content: 'hi' }], [{ role: 'user' as const, content: 'hi' }, { role: 'assistant' as const, content: 'Sure, here' }, { role: 'user' as const, content: 'more' }]];
+    const turns = [
+      [{ role: 'user' as const, content: 'hi' }],
+      [
+        { role: 'user' as const, content: 'hi' },
+        { role: 'assistant' as const, content: 'Sure, here' },
+        { role: 'user' as const, content: 'more' },
+      ],
+    ];
     const result = await runWorkload(
       { suiteVersion: 'suite-v1', suiteDigest: 'sha256:test', backend: 'vllm', session, signal: new AbortController().signal },
       { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 3, turns },
@@ -196,26 +220,42 @@ describe('vllm driver', () => {
     // (712 − 200) / (1600 − 1000) = 512 / 600 = 0.85333… → 0.8533 at four decimals.
     assert.equal(result.prefix_cache_hit_rate, 0.8533);
     // Per turn, usage said nothing about cached tokens: no per-turn rate is made up.
-    assert.deepEqual(result.turns!.map((t) => t.prefix_cache_hit_rate), [null, null]);
+    assert.deepEqual(
+      result.turns!.map((t) => t.prefix_cache_hit_rate),
+      [null, null],
+    );
   });
 
   it('reads the older gpu_prefix_cache_* counter names, and gives undefined without metrics', async () => {
-    const session = await openWith([{ method: 'GET', path: '/metrics', response: [{ status: 200, chunks: [fixture('metrics-legacy.txt')] }, { status: 404, chunks: ['Not Found'] }] }]);
+    const session = await openWith([
+      {
+        method: 'GET',
+        path: '/metrics',
+        response: [
+          { status: 200, chunks: [fixture('metrics-legacy.txt')] },
+          { status: 404, chunks: ['Not Found'] },
+        ],
+      },
+    ]);
     assert.deepEqual(await session.readCacheCounters!(), { queries: 64, hits: 32 });
     assert.equal(await session.readCacheCounters!(), undefined);
   });
 
   it('refuses a model the server does not serve, naming the served one', async () => {
     server = await startReplayServer(serverRoutes);
-    await assert.rejects(vllmDriver.open('other/model', { contextTokens: 10, parallel: 1 }, context({ vllm_url: server.url })), (e: unknown) => e instanceof DriverError && e.message.includes(MODEL) && e.message.includes('other/model'));
+    await assert.rejects(
+      vllmDriver.open('other/model', { contextTokens: 10, parallel: 1 }, context({ vllm_url: server.url })),
+      (e: unknown) => e instanceof DriverError && e.message.includes(MODEL) && e.message.includes('other/model'),
+    );
   });
 
-  it('opens with a warning when the run may outgrow max_model_len; a request that does not fit fails with vLLM\'s message', async () => {
+  it("opens with a warning when the run may outgrow max_model_len; a request that does not fit fails with vLLM's message", async () => {
     // vLLM's answer to an over-long prompt: HTTP 400 with an ErrorResponse whose message is built in
     // vllm/entrypoints/openai/serving_engine.py (_validate_input): "This model's maximum context length is …".
     const tooLong = {
       object: 'error',
-      message: "This model's maximum context length is 4096 tokens. However, you requested 8292 tokens (8192 in the messages, 100 in the completion). Please reduce the length of the messages or completion.",
+      message:
+        "This model's maximum context length is 4096 tokens. However, you requested 8292 tokens (8192 in the messages, 100 in the completion). Please reduce the length of the messages or completion.",
       type: 'BadRequestError',
       param: null,
       code: 400,

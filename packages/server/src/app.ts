@@ -394,9 +394,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     parseJsonBody(request.body, '{}');
     return sendJson(reply, 200, await deviceLogin.start());
   });
-  post('/v1/auth/token', async (request, reply) =>
-    sendJson(reply, 200, await deviceLogin.token(parseJsonBody(request.body, '{"device_code", "public_key", "proof"}'))),
-  );
+  post('/v1/auth/token', async (request, reply) => sendJson(reply, 200, await deviceLogin.token(parseJsonBody(request.body, '{"device_code", "public_key", "proof"}'))));
 
   const storedOr404 = async (id: string) => {
     const stored = await repo.get(id);
@@ -493,7 +491,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     const title = kind === 'model' ? (clusters[0]?.modelName ?? runs[0]?.modelName) : (clusters[0]?.acceleratorSummary ?? runs[0]?.acceleratorSummary);
     return { clusters, runs, title };
   };
-  for (const [kind, prefix] of [['model', 'm'], ['hardware', 'hw']] as const) {
+  for (const [kind, prefix] of [
+    ['model', 'm'],
+    ['hardware', 'hw'],
+  ] as const) {
     page(`/${prefix}/:slug`, async (request, reply) => {
       const slug = param(request, 'slug', SLUG);
       const { clusters, runs, title } = await listing(kind, slug);
@@ -534,7 +535,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   page('/compare', async (request, reply) => {
     const raw = (request.query as Record<string, unknown>).runs;
     if (typeof raw !== 'string' || raw.trim() === '') throw new HttpError(400, `give the runs to compare: /compare?runs=<id>,<id>[,…] (2 to ${MAX_COMPARED_RUNS} run ids)`);
-    const ids = raw.split(',').map((x) => x.trim()).filter(Boolean);
+    const ids = raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     const bad = ids.find((id) => !RESULT_ID.test(id));
     if (bad) throw new HttpError(400, `"${bad.slice(0, 40)}" is not a run id (r_ and 11 characters)`);
     if (new Set(ids).size !== ids.length) throw new HttpError(400, 'a run appears twice in runs=');
@@ -633,7 +637,11 @@ function runJson(r: RunRow) {
 /** The board's facets for a few seconds: each /cheatsheet renders its filter form from them; a new result drops them at once. */
 class FacetsCache {
   private value: { at: number; facets: Promise<BoardFacets> } | undefined;
-  constructor(private readonly load: () => Promise<BoardFacets>, private readonly clock: () => number, private readonly ttlMs = 10_000) {}
+  constructor(
+    private readonly load: () => Promise<BoardFacets>,
+    private readonly clock: () => number,
+    private readonly ttlMs = 10_000,
+  ) {}
   get(): Promise<BoardFacets> {
     const now = this.clock();
     if (!this.value || now - this.value.at > this.ttlMs || now < this.value.at) {

@@ -62,8 +62,15 @@ function parseLine(line: string, number: number): Record<string, unknown> {
 
 const REQUIRED: Record<BoardRecord['type'], Record<string, 'string' | 'number' | 'boolean' | 'string|null' | 'array'>> = {
   result: {
-    id: 'string', content_hash: 'string', json: 'string', public_key: 'string', received_at: 'string',
-    accelerator_summary: 'string', fingerprint_hash: 'string|null', hardware_slug: 'string', anon: 'boolean',
+    id: 'string',
+    content_hash: 'string',
+    json: 'string',
+    public_key: 'string',
+    received_at: 'string',
+    accelerator_summary: 'string',
+    fingerprint_hash: 'string|null',
+    hardware_slug: 'string',
+    anon: 'boolean',
   },
   withdrawal: { result_id: 'string', withdrawn_at: 'string', reason: 'string' },
   dispute: { id: 'number', result_id: 'string', opened_at: 'string', messages: 'array' },
@@ -81,7 +88,9 @@ function checkRecord(value: Record<string, unknown>, number: number): BoardRecor
   }
   if (type === 'result') {
     // What is served after the move is this text: it must be the text that was stored under this id.
-    const hash = createHash('sha256').update(value.json as string, 'utf8').digest('hex');
+    const hash = createHash('sha256')
+      .update(value.json as string, 'utf8')
+      .digest('hex');
     if (hash !== value.content_hash || resultIdFor(hash) !== value.id) {
       throw new ImportError(`line ${number}: result ${String(value.id)}: its JSON does not hash to its content hash and id (the file was altered or damaged)`);
     }

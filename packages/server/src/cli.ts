@@ -140,9 +140,7 @@ async function serve(
       secretSalts: Boolean(secretSource),
       log: (line) => process.stderr.write(`llm-speed-server: ${line}\n`),
       onListening: (url) =>
-        process.stderr.write(
-          `llm-speed-server listening on ${url} (db ${describeDb(db)}; ${workers} workers × ${verifyThreads} verify threads)${notes(trustProxy, secretSource)}\n`,
-        ),
+        process.stderr.write(`llm-speed-server listening on ${url} (db ${describeDb(db)}; ${workers} workers × ${verifyThreads} verify threads)${notes(trustProxy, secretSource)}\n`),
     });
     process.exitCode = code;
     return;
@@ -209,7 +207,9 @@ async function migrate(db: string, appRole: string | undefined, json: boolean): 
   try {
     const { applied, rederived, status } = await target.migrate(appRole);
     if (json) {
-      process.stdout.write(JSON.stringify({ db: describeDb(db), dialect: 'postgres', applied, rederived, schema_version: status.schemaVersion, derived_version: status.derivedVersion, app_role: status.appRole }) + '\n');
+      process.stdout.write(
+        JSON.stringify({ db: describeDb(db), dialect: 'postgres', applied, rederived, schema_version: status.schemaVersion, derived_version: status.derivedVersion, app_role: status.appRole }) + '\n',
+      );
     } else {
       process.stdout.write(
         `${describeDb(db)}: schema ${status.schemaVersion}, derived ${status.derivedVersion}` +

@@ -89,12 +89,7 @@ export async function verifyAndCheck(body: string): Promise<RunPayload> {
 }
 
 /** `store` is where the accepted record goes: the repository's insert, or a batcher in front of it. */
-export async function ingest(
-  body: string,
-  store: (result: NewResult) => InsertOutcome | Promise<InsertOutcome>,
-  receivedAt: string,
-  options: { anon?: boolean } = {},
-): Promise<IngestOutcome> {
+export async function ingest(body: string, store: (result: NewResult) => InsertOutcome | Promise<InsertOutcome>, receivedAt: string, options: { anon?: boolean } = {}): Promise<IngestOutcome> {
   return store(toNewResult(await verifyAndCheck(body), receivedAt, options));
 }
 

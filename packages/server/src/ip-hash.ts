@@ -38,7 +38,10 @@ export function secretSalts(secret: string): SaltSource {
   if (secret.length < MIN_SALT_SECRET_LENGTH) {
     throw new SaltSecretError(`LLM_SPEED_IP_SALT_SECRET must be at least ${MIN_SALT_SECRET_LENGTH} characters (e.g. openssl rand -hex 32); got ${secret.length}`);
   }
-  return (day) => createHmac('sha256', secret).update(`llm-speed ip salt ${new Date(day * DAY_MS).toISOString().slice(0, 10)}`, 'utf8').digest();
+  return (day) =>
+    createHmac('sha256', secret)
+      .update(`llm-speed ip salt ${new Date(day * DAY_MS).toISOString().slice(0, 10)}`, 'utf8')
+      .digest();
 }
 
 export class DailySaltIpHasher {

@@ -52,9 +52,5 @@ function checkMediaType(request: FastifyRequest): void {
 }
 
 export function unsupportedMediaType(given: string | undefined, accepted: readonly string[], route: string): HttpError {
-  return new HttpError(
-    415,
-    `unsupported media type ${given ? `"${given}"` : '(no Content-Type)'}: ${route} accepts Content-Type ${accepted.join(' or ')}`,
-    { accepted },
-  );
+  return new HttpError(415, `unsupported media type ${given ? `"${given}"` : '(no Content-Type)'}: ${route} accepts Content-Type ${accepted.join(' or ')}`, { accepted });
 }

@@ -240,9 +240,7 @@ export class PostgresResultsRepository extends SqlResultsRepository {
 
   /** Where the schema stands (nothing is changed). */
   async status(q: SqlExecutor = this.pg): Promise<SchemaStatus> {
-    const tables = await q.get<{ migrations: string | null; meta: string | null }>(
-      "SELECT to_regclass('schema_migrations')::text AS migrations, to_regclass('board_meta')::text AS meta",
-    );
+    const tables = await q.get<{ migrations: string | null; meta: string | null }>("SELECT to_regclass('schema_migrations')::text AS migrations, to_regclass('board_meta')::text AS meta");
     const schemaVersion = tables?.migrations ? ((await q.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations'))?.v ?? 0) : 0;
     const meta = tables?.meta ? await q.all<{ key: string; value: string }>('SELECT key, value FROM board_meta') : [];
     const value = (key: string) => meta.find((m) => m.key === key)?.value ?? null;
@@ -265,27 +263,30 @@ export class PostgresResultsRepository extends SqlResultsRepository {
    */
   async migrate(appRole?: string): Promise<{ applied: number[]; rederived: boolean; status: SchemaStatus }> {
     try {
-      return await this.pg.transaction(async (tx) => {
-        const before = await this.status(tx);
-        refuseNewer(before);
-        await tx.run(BOOKKEEPING);
-        const applied: number[] = [];
-        for (const m of MIGRATIONS) {
-          if (m.version <= before.schemaVersion) continue;
-          await tx.run(m.sql);
-          await tx.run('INSERT INTO schema_migrations (version, name) VALUES (?, ?)', [m.version, m.name]);
-          applied.push(m.version);
-        }
-        const role = appRole ?? before.appRole ?? undefined;
-        if (role) {
-          await this.checkAppRole(tx, role);
-          await tx.run("INSERT INTO board_meta (key, value) VALUES ('app_role', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [role]);
-        }
-        const rederived = before.derivedVersion !== DERIVED_VERSION;
-        if (rederived) await this.rederive(tx);
-        if (role) await grantAppRole(tx, role);
-        return { applied, rederived, status: await this.status(tx) };
-      }, { sessionLock: MIGRATION_LOCK });
+      return await this.pg.transaction(
+        async (tx) => {
+          const before = await this.status(tx);
+          refuseNewer(before);
+          await tx.run(BOOKKEEPING);
+          const applied: number[] = [];
+          for (const m of MIGRATIONS) {
+            if (m.version <= before.schemaVersion) continue;
+            await tx.run(m.sql);
+            await tx.run('INSERT INTO schema_migrations (version, name) VALUES (?, ?)', [m.version, m.name]);
+            applied.push(m.version);
+          }
+          const role = appRole ?? before.appRole ?? undefined;
+          if (role) {
+            await this.checkAppRole(tx, role);
+            await tx.run("INSERT INTO board_meta (key, value) VALUES ('app_role', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [role]);
+          }
+          const rederived = before.derivedVersion !== DERIVED_VERSION;
+          if (rederived) await this.rederive(tx);
+          if (role) await grantAppRole(tx, role);
+          return { applied, rederived, status: await this.status(tx) };
+        },
+        { sessionLock: MIGRATION_LOCK },
+      );
     } catch (error) {
       if ((error as { code?: string }).code !== '42501') throw connectionProblem(this.pg.url, error) ?? error;
       const status = await this.status().catch((): SchemaStatus => ({ schemaVersion: 0, derivedVersion: 0, appRole: null }));

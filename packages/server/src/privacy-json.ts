@@ -81,8 +81,12 @@ export function privacyDocument(): string {
     { path: 'id', type: 'string', description: 'r_ + 11 characters derived from the SHA-256 of the canonical signed run.' },
     { path: 'content_hash', type: 'string', description: 'SHA-256 of the canonical signed run (idempotent resubmission).' },
     { path: 'received_at', type: 'date-time', description: 'When the server stored the run.' },
-    { path: 'anon', type: 'boolean', description: 'The upload carried X-LLM-Speed-Anon: 1 (--anon); such runs are never shown as a contributor\'s.' },
-    { path: 'contributor_links[].{public_key,github_login,created_at}', type: 'string', description: 'Only after `llm-speed login`: the persistent public key the user linked to their GitHub login. No GitHub token is stored.' },
+    { path: 'anon', type: 'boolean', description: "The upload carried X-LLM-Speed-Anon: 1 (--anon); such runs are never shown as a contributor's." },
+    {
+      path: 'contributor_links[].{public_key,github_login,created_at}',
+      type: 'string',
+      description: 'Only after `llm-speed login`: the persistent public key the user linked to their GitHub login. No GitHub token is stored.',
+    },
     { path: 'withdrawal.{withdrawn_at,reason}', type: 'string', description: 'Only when a dispute withdrew the run.' },
     { path: 'disputes[].{opened_at,messages[].{posted_at,body}}', type: 'string', description: 'Public dispute threads; no author identity is stored.' },
   ];
@@ -96,10 +100,6 @@ export function privacyDocument(): string {
     },
   };
   const schemaDigest = createHash('sha256').update(JSON.stringify(run)).digest('hex');
-  cached = JSON.stringify(
-    { version: 1, schema: String(run.$id), schema_digest: schemaDigest, ...body },
-    null,
-    2,
-  );
+  cached = JSON.stringify({ version: 1, schema: String(run.$id), schema_digest: schemaDigest, ...body }, null, 2);
   return cached;
 }

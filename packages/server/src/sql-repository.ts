@@ -79,7 +79,17 @@ const CHUNK = 400;
 /** Groups recomputed per round of statements (each cluster row carries 23 parameters). */
 const GROUP_CHUNK = 200;
 
-type ResultRow = { id: string; contentHash: string; json: string; publicKey: string; receivedAt: string; acceleratorSummary: string; fingerprintHash: string | null; hardwareSlug: string; anon: boolean };
+type ResultRow = {
+  id: string;
+  contentHash: string;
+  json: string;
+  publicKey: string;
+  receivedAt: string;
+  acceleratorSummary: string;
+  fingerprintHash: string | null;
+  hardwareSlug: string;
+  anon: boolean;
+};
 
 function resultParams(r: ResultRow): SqlValue[] {
   return [r.id, r.contentHash, r.json, r.publicKey, r.receivedAt, r.acceleratorSummary, r.fingerprintHash, r.hardwareSlug, r.anon ? 1 : 0];
@@ -100,7 +110,18 @@ const SAMPLE_OF_GROUP = `SELECT cluster_key AS "clusterKey", workload, suite_ver
 const marks = (n: number) => Array(n).fill('?').join(', ');
 
 type RawRunRow = Omit<RunRow, 'comparable' | 'notComparable'> & { comparable: number; notComparable: string };
-type StoredRow = { seq: number; id: string; contentHash: string; json: string; publicKey: string; receivedAt: string; acceleratorSummary: string; fingerprintHash: string | null; hardwareSlug: string; anon: number };
+type StoredRow = {
+  seq: number;
+  id: string;
+  contentHash: string;
+  json: string;
+  publicKey: string;
+  receivedAt: string;
+  acceleratorSummary: string;
+  fingerprintHash: string | null;
+  hardwareSlug: string;
+  anon: number;
+};
 
 function reasonsOf(text: string | null | undefined): string[] {
   try {
@@ -152,13 +173,16 @@ export abstract class SqlResultsRepository implements ResultsRepository {
 
   /** Workload rows of every stored result (in pages: 100k documents do not belong in memory at once), then every group. */
   private async deriveAll(tx: SqlExecutor): Promise<void> {
-    for (let after = 0; ; ) {
-      const page = await tx.all<StoredRow>(
-        'SELECT seq, id, json, hardware_slug AS "hardwareSlug", accelerator_summary AS "acceleratorSummary" FROM results WHERE seq > ? ORDER BY seq LIMIT ?',
-        [after, PAGE],
-      );
+    for (let after = 0; ;) {
+      const page = await tx.all<StoredRow>('SELECT seq, id, json, hardware_slug AS "hardwareSlug", accelerator_summary AS "acceleratorSummary" FROM results WHERE seq > ? ORDER BY seq LIMIT ?', [
+        after,
+        PAGE,
+      ]);
       if (page.length === 0) break;
-      await this.insertWorkloadRows(tx, page.flatMap((row) => workloadRowsOf(JSON.parse(row.json) as RunPayload).map((w, idx) => ({ w, idx, seq: row.seq, result: row }))));
+      await this.insertWorkloadRows(
+        tx,
+        page.flatMap((row) => workloadRowsOf(JSON.parse(row.json) as RunPayload).map((w, idx) => ({ w, idx, seq: row.seq, result: row }))),
+      );
       after = page[page.length - 1]!.seq;
     }
     await this.recomputeGroups(tx, await this.allGroups(tx));
@@ -168,14 +192,36 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     return tx.all<GroupRef>('SELECT DISTINCT cluster_key AS "clusterKey", workload FROM workload_results ORDER BY 1, 2');
   }
 
-  private async insertWorkloadRows(tx: SqlExecutor, rows: Array<{ w: NewWorkloadRow; idx: number; seq: number; result: { id: string; hardwareSlug: string; acceleratorSummary: string } }>): Promise<void> {
+  private async insertWorkloadRows(
+    tx: SqlExecutor,
+    rows: Array<{ w: NewWorkloadRow; idx: number; seq: number; result: { id: string; hardwareSlug: string; acceleratorSummary: string } }>,
+  ): Promise<void> {
     for (const batch of chunks(rows, CHUNK)) {
       const params: SqlValue[] = [];
       for (const { w, idx, seq, result } of batch) {
         params.push(
-          seq, result.id, idx, w.workload, w.suiteVersion, w.modelName, w.modelIdentifier, w.modelQuant, w.modelDigest, w.modelSlug, w.backend,
-          w.backendVersion, w.engine, w.build, w.hardwareClass, result.hardwareSlug, result.acceleratorSummary, w.clusterKey, w.setupKey, w.decodeTps,
-          w.comparable ? 1 : 0, JSON.stringify(w.notComparable),
+          seq,
+          result.id,
+          idx,
+          w.workload,
+          w.suiteVersion,
+          w.modelName,
+          w.modelIdentifier,
+          w.modelQuant,
+          w.modelDigest,
+          w.modelSlug,
+          w.backend,
+          w.backendVersion,
+          w.engine,
+          w.build,
+          w.hardwareClass,
+          result.hardwareSlug,
+          result.acceleratorSummary,
+          w.clusterKey,
+          w.setupKey,
+          w.decodeTps,
+          w.comparable ? 1 : 0,
+          JSON.stringify(w.notComparable),
         );
       }
       await tx.run(`INSERT INTO workload_results (${WORKLOAD_COLUMNS}) VALUES ${batch.map(() => WORKLOAD_PLACEHOLDERS).join(', ')}`, params);
@@ -218,7 +264,10 @@ export abstract class SqlResultsRepository implements ResultsRepository {
         );
         const seqOf = new Map(inserted.map((row) => [row.contentHash, row.seq]));
         for (const r of batch) if (seqOf.has(r.contentHash)) created.add(r.contentHash);
-        await this.insertWorkloadRows(tx, batch.flatMap((r) => (seqOf.has(r.contentHash) ? r.workloads.map((w, idx) => ({ w, idx, seq: seqOf.get(r.contentHash)!, result: r })) : [])));
+        await this.insertWorkloadRows(
+          tx,
+          batch.flatMap((r) => (seqOf.has(r.contentHash) ? r.workloads.map((w, idx) => ({ w, idx, seq: seqOf.get(r.contentHash)!, result: r })) : [])),
+        );
         // Not inserted although not found before: another process stored the same bytes in between (the unique constraint decided).
         const raced = batch.filter((r) => !seqOf.has(r.contentHash)).map((r) => r.contentHash);
         if (raced.length > 0) {
@@ -294,7 +343,11 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   async leaderboard(filters: LeaderboardFilters, limit: number): Promise<LeaderboardSection[]> {
     const where: string[] = ['workload = ?', 'best_result_id IS NOT NULL'];
     const params: SqlValue[] = [];
-    for (const [column, value] of [['suite_version', filters.suite], ['backend', filters.backend], ['build', filters.build]] as const) {
+    for (const [column, value] of [
+      ['suite_version', filters.suite],
+      ['backend', filters.backend],
+      ['build', filters.build],
+    ] as const) {
       if (value === undefined) continue;
       where.push(`${column} = ?`);
       params.push(value);
@@ -302,17 +355,17 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     const workloads = filters.workload ? [filters.workload] : [...WORKLOAD_ORDER];
     // Two index range scans per workload (cl_best), each stopping after `limit` rows: no pass over every group.
     const ranked = (workload: string, hosted: boolean) =>
-      this.sql.all<ClusterRow>(
-        `SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY best_decode_tps DESC, cluster_key LIMIT ?`,
-        [workload, ...params, limit],
-      );
+      this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY best_decode_tps DESC, cluster_key LIMIT ?`, [
+        workload,
+        ...params,
+        limit,
+      ]);
     const sections = await Promise.all(workloads.map(async (workload) => ({ workload, local: await ranked(workload, false), hosted: await ranked(workload, true) })));
     return sections.filter((s) => s.local.length > 0 || s.hosted.length > 0);
   }
 
   async boardFacets(): Promise<BoardFacets> {
-    const distinct = async (column: string) =>
-      (await this.sql.all<{ v: string }>(`SELECT DISTINCT ${column} AS v FROM clusters WHERE best_result_id IS NOT NULL ORDER BY 1`)).map((r) => r.v);
+    const distinct = async (column: string) => (await this.sql.all<{ v: string }>(`SELECT DISTINCT ${column} AS v FROM clusters WHERE best_result_id IS NOT NULL ORDER BY 1`)).map((r) => r.v);
     const [suites, backends, builds] = await Promise.all([distinct('suite_version'), distinct('backend'), distinct('build')]);
     return { suites, backends, builds };
   }
@@ -415,16 +468,15 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   }
 
   async contributorOfResult(resultId: string): Promise<string | undefined> {
-    const row = await this.sql.get<{ login: string }>(
-      'SELECT l.github_login AS login FROM results r JOIN contributor_links l ON l.public_key = r.public_key WHERE r.id = ? AND r.anon = 0',
-      [resultId],
-    );
+    const row = await this.sql.get<{ login: string }>('SELECT l.github_login AS login FROM results r JOIN contributor_links l ON l.public_key = r.public_key WHERE r.id = ? AND r.anon = 0', [
+      resultId,
+    ]);
     return row?.login;
   }
 
   /** Every row a board move carries (board-file.ts), in storage order; derived tables are not exported. */
   async *exportRecords(): AsyncGenerator<BoardRecord> {
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await this.sql.all<StoredRow>(
         `SELECT seq, id, content_hash AS "contentHash", json, public_key AS "publicKey", received_at AS "receivedAt",
          accelerator_summary AS "acceleratorSummary", fingerprint_hash AS "fingerprintHash", hardware_slug AS "hardwareSlug", anon
@@ -434,8 +486,16 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       if (page.length === 0) break;
       for (const r of page) {
         yield {
-          type: 'result', id: r.id, content_hash: r.contentHash, json: r.json, public_key: r.publicKey, received_at: r.receivedAt,
-          accelerator_summary: r.acceleratorSummary, fingerprint_hash: r.fingerprintHash, hardware_slug: r.hardwareSlug, anon: Number(r.anon) === 1,
+          type: 'result',
+          id: r.id,
+          content_hash: r.contentHash,
+          json: r.json,
+          public_key: r.publicKey,
+          received_at: r.receivedAt,
+          accelerator_summary: r.acceleratorSummary,
+          fingerprint_hash: r.fingerprintHash,
+          hardware_slug: r.hardwareSlug,
+          anon: Number(r.anon) === 1,
         };
       }
       after = page[page.length - 1]!.seq;
@@ -445,7 +505,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     )) {
       yield { type: 'withdrawal', result_id: w.resultId, withdrawn_at: w.withdrawnAt, reason: w.reason };
     }
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await this.sql.all<{ id: number }>('SELECT id FROM disputes WHERE id > ? ORDER BY id LIMIT ?', [after, PAGE]);
       if (page.length === 0) break;
       for (const { id } of page) {
@@ -474,8 +534,15 @@ export abstract class SqlResultsRepository implements ResultsRepository {
         switch (record.type) {
           case 'result': {
             const seq = await this.insertResultRow(tx, {
-              id: record.id, contentHash: record.content_hash, json: record.json, publicKey: record.public_key, receivedAt: record.received_at,
-              acceleratorSummary: record.accelerator_summary, fingerprintHash: record.fingerprint_hash, hardwareSlug: record.hardware_slug, anon: record.anon,
+              id: record.id,
+              contentHash: record.content_hash,
+              json: record.json,
+              publicKey: record.public_key,
+              receivedAt: record.received_at,
+              acceleratorSummary: record.accelerator_summary,
+              fingerprintHash: record.fingerprint_hash,
+              hardwareSlug: record.hardware_slug,
+              anon: record.anon,
             });
             if (seq === undefined) throw new ImportError(`result ${record.id} appears twice in the file`);
             counts.results += 1;
@@ -558,9 +625,29 @@ export abstract class SqlResultsRepository implements ResultsRepository {
         }
         const stats = clusterStats(values);
         clusterRows.push([
-          group.clusterKey, group.workload, sample.suiteVersion!, sample.modelName!, sample.modelIdentifier!, sample.modelQuant ?? null, sample.modelDigest ?? null,
-          sample.modelSlug!, sample.backend!, sample.engine!, sample.build!, sample.hardwareClass!, sample.hardwareSlug!, sample.acceleratorSummary!,
-          stats.n, stats.min, stats.median, stats.max, stats.mean, flaggedCount, best, best === null ? null : bestValue, sample.setupKey!,
+          group.clusterKey,
+          group.workload,
+          sample.suiteVersion!,
+          sample.modelName!,
+          sample.modelIdentifier!,
+          sample.modelQuant ?? null,
+          sample.modelDigest ?? null,
+          sample.modelSlug!,
+          sample.backend!,
+          sample.engine!,
+          sample.build!,
+          sample.hardwareClass!,
+          sample.hardwareSlug!,
+          sample.acceleratorSummary!,
+          stats.n,
+          stats.min,
+          stats.median,
+          stats.max,
+          stats.mean,
+          flaggedCount,
+          best,
+          best === null ? null : bestValue,
+          sample.setupKey!,
         ]);
       }
       await tx.run(`DELETE FROM outlier_flags WHERE ${inGroups()}`, keys);

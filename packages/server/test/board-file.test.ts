@@ -124,7 +124,7 @@ forEachBackend(
       assert.equal((await moved.repository.get(ids[1]!))!.withdrawn?.reason, 'not reproducible');
       assert.equal((await moved.repository.get(ids[5]!))!.flagged.size, 1, 'the outlier is flagged again by the importing server');
       assert.equal(await moved.repository.contributorOfResult(ids[0]!), 'octocat');
-      assert.equal(await moved.repository.contributorOfResult(ids[7]!), undefined, 'the --anon run is still nobody\'s');
+      assert.equal(await moved.repository.contributorOfResult(ids[7]!), undefined, "the --anon run is still nobody's");
       // Dispute ids are in URLs: kept, and new ones continue after them.
       const next = await moved.repository.openDispute(ids[2]!, 'a new thread after the move', '2026-11-25T00:00:00.000Z');
       assert.equal(next.id, 3);
@@ -133,7 +133,9 @@ forEachBackend(
       const again = join(dir, 'from-postgres.ndjson');
       const reexported = await cli(['export', '--db', target.appUrl, '--out', again]);
       assert.equal(reexported.code, 0, reexported.stderr);
-      const lines = body(again).split('\n').filter((l) => !l.includes('a new thread after the move'));
+      const lines = body(again)
+        .split('\n')
+        .filter((l) => !l.includes('a new thread after the move'));
       assert.equal(lines.join('\n').replace('"dispute":3', '"dispute":2'), body(file));
     });
 

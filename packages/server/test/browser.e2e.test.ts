@@ -54,7 +54,19 @@ forEachBackend('server: every page kind in a headless browser (e2e)', (backend) 
     await post('w3', sampleRun([{ ...chartResults()[0]!, ...cuda }], '2026-11-24T15:00:00.000Z'));
     await post(
       'hosted',
-      sampleRun([sampleResult({ backend: 'hosted-api', backend_version: 'openrouter', backend_build: { kind: 'remote' }, model: { identifier: 'meta-llama/llama-4-scout', name: 'llama-4-scout' }, decode_tps: 432.2, flags: ['hosted-provider'] })], '2026-11-24T16:00:00.000Z'),
+      sampleRun(
+        [
+          sampleResult({
+            backend: 'hosted-api',
+            backend_version: 'openrouter',
+            backend_build: { kind: 'remote' },
+            model: { identifier: 'meta-llama/llama-4-scout', name: 'llama-4-scout' },
+            decode_tps: 432.2,
+            flags: ['hosted-provider'],
+          }),
+        ],
+        '2026-11-24T16:00:00.000Z',
+      ),
     );
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -105,7 +117,10 @@ forEachBackend('server: every page kind in a headless browser (e2e)', (backend) 
       assert.equal(await page.locator('#headline-ttft').textContent(), '142 ms');
       // Others: A 161.25 171.75 176.5 181.0 (150.5 is flagged: z ≈ −3.7 against the rest of A), B 201.5 208.0 212.25,
       // C 95.5 → 5 of 8 slower → 62 %. Medians: B 208, A 174.1, C 95.5.
-      assert.match((await page.locator('#percentile').textContent())!, /^Faster than 62 % of the 8 other comparable runs of this model \(W1 chat-short, decode tok\/s\)\. This hardware ranks 2nd of 3 hardware classes/);
+      assert.match(
+        (await page.locator('#percentile').textContent())!,
+        /^Faster than 62 % of the 8 other comparable runs of this model \(W1 chat-short, decode tok\/s\)\. This hardware ranks 2nd of 3 hardware classes/,
+      );
       assert.equal(await page.locator('td[data-signal="decode_tps"]').first().textContent(), '187.4');
       assert.equal(await page.locator('td[data-signal="backend_decode_tps"]').first().textContent(), '190.3');
       assert.equal(await page.locator('td[data-signal="token_counts"]').first().textContent(), "the backend's usage report");
@@ -132,7 +147,10 @@ forEachBackend('server: every page kind in a headless browser (e2e)', (backend) 
       await chartsLaidOut(page, width);
       assert.equal(await page.locator('meta[property="og:image"]').getAttribute('content'), `${server.url}/r/${ids.full}/card.png`);
       assert.equal(await page.locator('meta[name="twitter:card"]').getAttribute('content'), 'summary_large_image');
-      assert.match((await page.locator('.reproduce-command').first().textContent())!, /^llm-speed bench --suite suite-v1 --workload chat-short,chat-long,long-context-decay,concurrent-decode,agent-trace --backend llama\.cpp --model Qwen\/Qwen2\.5-7B-Instruct-GGUF --api-url http:\/\//);
+      assert.match(
+        (await page.locator('.reproduce-command').first().textContent())!,
+        /^llm-speed bench --suite suite-v1 --workload chat-short,chat-long,long-context-decay,concurrent-decode,agent-trace --backend llama\.cpp --model Qwen\/Qwen2\.5-7B-Instruct-GGUF --api-url http:\/\//,
+      );
       assert.equal(await page.locator('details#provenance').getAttribute('open'), null, 'provenance folded');
       // The card, decoded by Chromium.
       const size = await page.evaluate(async (url) => {

@@ -51,7 +51,10 @@ forEachBackend('server: dispute forms and threads as pages (issue 16)', () => {
     assert.equal(reply.status, 303, reply.text);
     const stored = await server.repository.getDispute(Number(n));
     assert.equal(reply.location, `/disputes/${n}#m-${stored!.messages[1]!.id}`);
-    assert.deepEqual(stored!.messages.map((m) => m.body), ['decode looks high\n<script>alert(1)</script>', 'reproduced at 185 tok/s']);
+    assert.deepEqual(
+      stored!.messages.map((m) => m.body),
+      ['decode looks high\n<script>alert(1)</script>', 'reproduced at 185 tok/s'],
+    );
     const run = (await server.get(`/r/${id}`)).text;
     assert.match(run, new RegExp(`<a href="/disputes/${n}">Dispute #${n}</a>`));
     assert.match(run, /reproduced at 185 tok\/s/);
@@ -72,7 +75,7 @@ forEachBackend('server: dispute forms and threads as pages (issue 16)', () => {
       ['the public URL behind a proxy', { origin: 'https://bench.example.org' }, 303],
       ['no Origin, Sec-Fetch-Site same-origin', { 'sec-fetch-site': 'same-origin' }, 303],
       ['no Origin and no Sec-Fetch-Site (curl, scripts)', {}, 303],
-      ['Sec-Fetch-Site none (the user\'s own action)', { 'sec-fetch-site': 'none' }, 303],
+      ["Sec-Fetch-Site none (the user's own action)", { 'sec-fetch-site': 'none' }, 303],
     ];
     for (const [name, headers, status] of cases) {
       const before = (await server.repository.disputesFor(id)).length;
@@ -110,7 +113,7 @@ forEachBackend('server: dispute forms and threads as pages (issue 16)', () => {
     assert.equal((await server.get('/disputes/99999')).status, 404);
   });
 
-  it('after withdrawal the thread stays readable with the seeds\' notice; the run page links its threads', async () => {
+  it("after withdrawal the thread stays readable with the seeds' notice; the run page links its threads", async () => {
     const [first] = await server.repository.disputesFor(id);
     const done = await server.post(`/v1/results/${id}/withdraw`, { reason: 'not reproducible' }, { authorization: 'Bearer admin-token-xyz' });
     assert.equal(done.status, 200);

@@ -19,7 +19,10 @@ forEachBackend('server: disputes and withdrawal', () => {
     assert.equal(opened.json.resultId, id);
     const reply = await server.post(`/v1/disputes/${opened.json.id}/messages`, { message: 'reproduced at 185 tok/s' });
     assert.equal(reply.status, 201);
-    assert.deepEqual(reply.json.messages.map((m: { body: string }) => m.body), ['decode 187 tok/s looks too high for this card', 'reproduced at 185 tok/s']);
+    assert.deepEqual(
+      reply.json.messages.map((m: { body: string }) => m.body),
+      ['decode 187 tok/s looks too high for this card', 'reproduced at 185 tok/s'],
+    );
     assert.equal((await server.post(`/v1/results/${id}/disputes`, { message: '' })).status, 400);
     assert.equal((await server.post('/v1/disputes/999/messages', { message: 'x' })).status, 404);
     const page = (await server.get(`/r/${id}`)).text;

@@ -90,20 +90,31 @@ forEachBackend('server: comparable groups', () => {
 
   it('suite versions, engines and builds are separate groups, each ranked on its own', async () => {
     const groups = await chatShort();
-    assert.deepEqual(groups.map((c) => [c.suiteVersion, c.engine, c.build, c.n, c.bestResultId]).sort(), [
-      ['suite-v1', 'embedded', 'cpu', 1, ids.embedded],
-      ['suite-v1', 'server', 'cpu', 6, ids.full1],
-      ['suite-v1', 'server', 'cuda', 1, ids.cuda],
-      ['suite-v2', 'server', 'cpu', 1, ids.suiteV2],
-    ].sort());
+    assert.deepEqual(
+      groups.map((c) => [c.suiteVersion, c.engine, c.build, c.n, c.bestResultId]).sort(),
+      [
+        ['suite-v1', 'embedded', 'cpu', 1, ids.embedded],
+        ['suite-v1', 'server', 'cpu', 6, ids.full1],
+        ['suite-v1', 'server', 'cuda', 1, ids.cuda],
+        ['suite-v2', 'server', 'cpu', 1, ids.suiteV2],
+      ].sort(),
+    );
     assert.equal(new Set(groups.map((c) => c.clusterKey)).size, 4);
     // The framework's own key: the server keeps no copy of the rule.
     const cuda = groupOf(sampleResult({ ...SERVER, backend_build: { kind: 'cuda' } }), sampleRun().fingerprint);
     assert.equal(groups.find((c) => c.build === 'cuda')!.clusterKey, groupKey(cuda));
     const [board] = await server.repository.leaderboard({ workload: 'chat-short' }, 50);
     const ranked = [...board!.local].sort((a, b) => b.median! - a.median!);
-    assert.deepEqual(ranked.map((c) => c.median), [700, 300, 100.35, 60], 'medians of comparable runs only');
-    assert.deepEqual(board!.local.map((c) => c.bestDecodeTps), [...board!.local.map((c) => c.bestDecodeTps)].sort((a, b) => b! - a!), 'the board: best runs first');
+    assert.deepEqual(
+      ranked.map((c) => c.median),
+      [700, 300, 100.35, 60],
+      'medians of comparable runs only',
+    );
+    assert.deepEqual(
+      board!.local.map((c) => c.bestDecodeTps),
+      [...board!.local.map((c) => c.bestDecodeTps)].sort((a, b) => b! - a!),
+      'the board: best runs first',
+    );
   });
 
   it('every run keeps its own page; the not-comparable ones say why and are listed as not ranked', async () => {

@@ -68,9 +68,7 @@ function postgresRaw(database: TestDatabase): RawSql {
 /** Every row of every table, as text: what "stored in the database" means, on either backend. */
 async function dumpTables(raw: RawSql, dialect: Backend): Promise<string> {
   const tables = (
-    dialect === 'sqlite'
-      ? await raw("SELECT name FROM sqlite_master WHERE type = 'table'")
-      : await raw("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()", [], 'owner')
+    dialect === 'sqlite' ? await raw("SELECT name FROM sqlite_master WHERE type = 'table'") : await raw('SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()', [], 'owner')
   ).map((t) => String(t.name));
   const parts: string[] = [];
   for (const table of tables) parts.push(table, JSON.stringify(await raw(`SELECT * FROM ${table}`, [], 'owner')));
@@ -156,7 +154,18 @@ export function fullResults(): MeasuredResult[] {
   const [w3, w4] = chartResults();
   return [
     sampleResult({ ...common, backend_prefill_tps: 8610.2, backend_decode_tps: 190.3, cached_prompt_tokens: 0 }),
-    sampleResult({ ...common, workload: 'chat-long', ttft_ms: 611.8, prefill_tps: 6702.4, decode_tps: 171.2, prompt_tokens: 4100, output_tokens: 1024, context_tokens: 5124, wall_ms: 6600, backend_decode_tps: 173.9 }),
+    sampleResult({
+      ...common,
+      workload: 'chat-long',
+      ttft_ms: 611.8,
+      prefill_tps: 6702.4,
+      decode_tps: 171.2,
+      prompt_tokens: 4100,
+      output_tokens: 1024,
+      context_tokens: 5124,
+      wall_ms: 6600,
+      backend_decode_tps: 173.9,
+    }),
     { ...w3!, ...common },
     { ...w4!, ...common, batch_size: 16, output_tokens: 16 * 256 },
     turnResult(common),

@@ -47,7 +47,11 @@ forEachBackend('server: media types, security headers, HEAD and 405', () => {
     const crossSite: Array<[string, Record<string, string>, string]> = [
       ['text/plain', { 'content-type': 'text/plain' }, disputeBody],
       ['text/plain with charset', { 'content-type': 'text/plain;charset=UTF-8' }, disputeBody],
-      ['form-urlencoded from another site', { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, 'message=posted+from+another+site'],
+      [
+        'form-urlencoded from another site',
+        { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+        'message=posted+from+another+site',
+      ],
       ['multipart', { 'content-type': 'multipart/form-data; boundary=x' }, '--x\r\nContent-Disposition: form-data; name="message"\r\n\r\nhi\r\n--x--\r\n'],
       ['a look-alike type', { 'content-type': 'application/json-patch+json' }, disputeBody],
       ['application/jose on a JSON route', { 'content-type': 'application/jose' }, disputeBody],

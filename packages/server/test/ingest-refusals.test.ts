@@ -10,7 +10,9 @@ import { sampleResult, sampleRun, signedToken, testKeys } from './helpers.js';
 import { readFileSync } from 'node:fs';
 
 /** Prose from a shipped suite fixture: what a driver echoing its prompt would send. */
-const PROSE = readFileSync(new URL('../../framework/suites/suite-v1/fixtures/w2-paragraphs.txt', import.meta.url), 'utf8').replace(/\s+/g, ' ').slice(400, 440);
+const PROSE = readFileSync(new URL('../../framework/suites/suite-v1/fixtures/w2-paragraphs.txt', import.meta.url), 'utf8')
+  .replace(/\s+/g, ' ')
+  .slice(400, 440);
 
 async function refusal(body: string): Promise<IngestError> {
   try {
@@ -60,7 +62,7 @@ describe('ingest: each refusal names its rule', () => {
     assert.equal(canonicalize(await verifyAndCheck(`${token}\r\n`)), canonicalize(await verifyAndCheck(token)));
   });
 
-  it('a long string where none may be: 400 with the invariant\'s message', async () => {
+  it("a long string where none may be: 400 with the invariant's message", async () => {
     const e = await refusal(await signedToken(sampleRun([sampleResult({ extras: { note: 'x'.repeat(300) } })])));
     assert.equal(e.status, 400);
     assert.match(e.message, /^upload payload contains unexpected long string at results\[0\]\.extras\.note/);
@@ -85,7 +87,10 @@ describe('ingest: each refusal names its rule', () => {
     const cases: Array<[RunPayload, RegExp]> = [
       [sampleRun([sampleResult({ error: 'at 10.0.0.5 and alice-pc.lan' })]), /^refused by the privacy rules: results\[0\]\.error contains personal data \(ipv4\); nothing was stored$/],
       // 40 entries of 60 characters: each one schema-valid, together over 2 KiB.
-      [sampleRun([sampleResult({ extras: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(60)])) })]), /^refused by the privacy rules: results\[0\]\.extras contains an extras value outside the extras rules; nothing was stored$/],
+      [
+        sampleRun([sampleResult({ extras: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'x'.repeat(60)])) })]),
+        /^refused by the privacy rules: results\[0\]\.extras contains an extras value outside the extras rules; nothing was stored$/,
+      ],
       [sampleRun([sampleResult({ error: `echo: ${PROSE}` })]), /^refused by the privacy rules: results\[0\]\.error contains prompt text copied from the suite fixtures; nothing was stored$/],
     ];
     for (const [run, message] of cases) {
@@ -109,7 +114,10 @@ describe('ingest: the stored record', () => {
     await ingest(token, store, '2026-11-28T10:00:00.000Z');
     await ingest(token, store, '2026-11-28T10:00:00.000Z', { anon: true });
     await ingest(token, store, '2026-11-28T10:00:00.000Z', { anon: false });
-    assert.deepEqual(stored.map((r) => r.anon), [false, true, false]);
+    assert.deepEqual(
+      stored.map((r) => r.anon),
+      [false, true, false],
+    );
     assert.equal(stored[0]!.id, stored[1]!.id, 'the same signed bytes, the same id');
     assert.match(stored[0]!.id, /^r_[A-Za-z0-9_-]{11}$/);
     const run = JSON.parse(stored[0]!.json) as RunPayload;

@@ -89,7 +89,10 @@ forEachBackend('server: POST /v1/results', () => {
     const res = await server.post('/v1/results', await signedToken(run));
     assert.equal(res.status, 400, res.text);
     assert.match(res.json.error, /run\.schema\.json/);
-    assert.ok(res.json.details.some((d: string) => d.includes('hostname')), res.text);
+    assert.ok(
+      res.json.details.some((d: string) => d.includes('hostname')),
+      res.text,
+    );
     assert.equal(await server.repository.count(), 0);
   });
 

@@ -53,18 +53,28 @@ describe('server: hashed client IPs (PRIVACY §4)', () => {
   });
 
   it('refuses a salt secret short enough to guess', () => {
-    assert.throws(() => secretSalts('short'), (e: Error) => e instanceof SaltSecretError && /at least 32 characters/.test(e.message));
+    assert.throws(
+      () => secretSalts('short'),
+      (e: Error) => e instanceof SaltSecretError && /at least 32 characters/.test(e.message),
+    );
   });
 
-  it('shareable(): today\'s and tomorrow\'s salt for the workers, yesterday\'s only until 01:00', () => {
+  it("shareable(): today's and tomorrow's salt for the workers, yesterday's only until 01:00", () => {
     let now = DAY2_0030 - 3_600_000; // yesterday, 23:30
     const yesterday = new DailySaltIpHasher(() => now);
     yesterday.hash('198.51.100.1');
     now = DAY2_0030;
     const day = Math.floor(DAY2_0030 / 86_400_000);
-    assert.deepEqual(yesterday.shareable().map(([d]) => d), [day - 1, day, day + 1]);
+    assert.deepEqual(
+      yesterday.shareable().map(([d]) => d),
+      [day - 1, day, day + 1],
+    );
     now = DAY2_0101;
-    assert.deepEqual(yesterday.shareable().map(([d]) => d), [day, day + 1], 'yesterday is no longer handed to anyone');
+    assert.deepEqual(
+      yesterday.shareable().map(([d]) => d),
+      [day, day + 1],
+      'yesterday is no longer handed to anyone',
+    );
   });
 });
 
@@ -82,7 +92,10 @@ forEachBackend('server: hashed client IPs are stored nowhere (PRIVACY §4)', () 
       await server.get('/cheatsheet', headers);
       assert.equal(server.logs.length, id + 2);
       const hashes = server.logs.map((line) => line.split(' ')[1]);
-      assert.ok(hashes.every((h) => /^[0-9a-f]{16}$/.test(h)), server.logs.join('\n'));
+      assert.ok(
+        hashes.every((h) => /^[0-9a-f]{16}$/.test(h)),
+        server.logs.join('\n'),
+      );
       assert.equal(hashes[0], hashes[1], 'same day, same hash');
       assert.notEqual(hashes[2], hashes[0], 'next day, different hash');
       const everything = server.logs.join('\n');

@@ -13,7 +13,7 @@ const DAY_MS = 86_400_000;
 const DAY = Math.floor(Date.UTC(2026, 10, 28) / DAY_MS);
 
 describe('daily salt: the hour of overlap, and the salt an operator secret gives', () => {
-  it('yesterday\'s salt lives until 01:00:00.000 UTC exactly, not a millisecond longer', () => {
+  it("yesterday's salt lives until 01:00:00.000 UTC exactly, not a millisecond longer", () => {
     let now = DAY * DAY_MS - 1; // 23:59:59.999
     const hasher = new DailySaltIpHasher(() => now);
     const yesterday = hasher.hash('203.0.113.9');
@@ -33,7 +33,10 @@ describe('daily salt: the hour of overlap, and the salt an operator secret gives
     now = DAY * DAY_MS + 1000;
     hasher.hash('203.0.113.9');
     assert.equal(hasher.retainedSalts(), 1);
-    assert.deepEqual(hasher.shareable().map(([d]) => d), [DAY, DAY + 1]);
+    assert.deepEqual(
+      hasher.shareable().map(([d]) => d),
+      [DAY, DAY + 1],
+    );
   });
 
   it('from a secret: HMAC-SHA256 of "llm-speed ip salt " and the UTC date, so every machine and version agrees', () => {
@@ -48,8 +51,19 @@ describe('daily salt: the hour of overlap, and the salt an operator secret gives
 
 describe('token bucket: the numbers', () => {
   it('refuses a configuration that could never allow a request or never refill', () => {
-    for (const options of [{ capacity: 0.5, refillPerSecond: 1 }, { capacity: 1, refillPerSecond: 0 }, { capacity: Number.NaN, refillPerSecond: 1 }, { capacity: 10, refillPerSecond: Number.POSITIVE_INFINITY }, { capacity: Number.POSITIVE_INFINITY, refillPerSecond: 1 }, { capacity: 5, refillPerSecond: -1 }]) {
-      assert.throws(() => new TokenBucketLimiter(options), (e: unknown) => e instanceof RangeError && /capacity >= 1 and refillPerSecond > 0/.test(e.message) && e.message.includes(JSON.stringify(options)), JSON.stringify(options));
+    for (const options of [
+      { capacity: 0.5, refillPerSecond: 1 },
+      { capacity: 1, refillPerSecond: 0 },
+      { capacity: Number.NaN, refillPerSecond: 1 },
+      { capacity: 10, refillPerSecond: Number.POSITIVE_INFINITY },
+      { capacity: Number.POSITIVE_INFINITY, refillPerSecond: 1 },
+      { capacity: 5, refillPerSecond: -1 },
+    ]) {
+      assert.throws(
+        () => new TokenBucketLimiter(options),
+        (e: unknown) => e instanceof RangeError && /capacity >= 1 and refillPerSecond > 0/.test(e.message) && e.message.includes(JSON.stringify(options)),
+        JSON.stringify(options),
+      );
     }
     assert.doesNotThrow(() => new TokenBucketLimiter({ capacity: 1, refillPerSecond: 0.001 }));
   });
@@ -73,7 +87,11 @@ describe('token bucket: the numbers', () => {
 
   it('tells @fastify/rate-limit how many were used and how long to wait, per hashed client', () => {
     let now = 0;
-    const options = hashedIpRateLimit({ capacity: 3, refillPerSecond: 1 }, () => now, () => ({ hash: 'h' }));
+    const options = hashedIpRateLimit(
+      { capacity: 3, refillPerSecond: 1 },
+      () => now,
+      () => ({ hash: 'h' }),
+    );
     assert.equal(options.max, 3);
     assert.deepEqual(options.addHeaders, { 'x-ratelimit-reset': false }, 'a token bucket has no window that resets');
     assert.deepEqual(options.addHeadersOnExceeding, { 'x-ratelimit-reset': false });
@@ -93,7 +111,11 @@ describe('token bucket: the numbers', () => {
     assert.deepEqual(answers.at(-1), { current: 4, ttl: 900 });
     const key = (options.keyGenerator as (r: unknown) => string)({});
     assert.equal(key, 'h');
-    const carried = hashedIpRateLimit({ capacity: 3, refillPerSecond: 1 }, () => now, () => ({ hash: 'today', previousHash: 'yesterday' }));
+    const carried = hashedIpRateLimit(
+      { capacity: 3, refillPerSecond: 1 },
+      () => now,
+      () => ({ hash: 'today', previousHash: 'yesterday' }),
+    );
     assert.equal((carried.keyGenerator as (r: unknown) => string)({}), 'today<yesterday');
   });
 });
@@ -117,7 +139,7 @@ function referenceZ(values: number[]): number[] {
 describe('robust z: the fast computation agrees with the definition', () => {
   it('on clusters with ties, odd and even sizes, negative values and one far outlier', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const clusters: number[][] = [
       [100, 100, 100, 101, 102],
       [5, 5, 5, 5, 9, 9],
@@ -148,7 +170,7 @@ describe('robust z: the fast computation agrees with the definition', () => {
 });
 
 describe('cluster statistics', () => {
-  it('n, min, median, max and mean, worked by hand; the caller\'s list untouched', () => {
+  it("n, min, median, max and mean, worked by hand; the caller's list untouched", () => {
     const values = [30, 10, 20];
     assert.deepEqual(clusterStats(values), { n: 3, min: 10, median: 20, max: 30, mean: 20 });
     assert.deepEqual(values, [30, 10, 20]);
@@ -162,14 +184,15 @@ describe('cluster statistics', () => {
 });
 
 describe('--trust-proxy at its edges', () => {
-  it('every name proxy-addr knows; each family\'s full prefix; spaces around entries', () => {
+  it("every name proxy-addr knows; each family's full prefix; spaces around entries", () => {
     assert.deepEqual(parseTrustProxy('loopback,linklocal,uniquelocal'), ['loopback', 'linklocal', 'uniquelocal']);
     assert.deepEqual(parseTrustProxy(['10.0.0.1/32', ' 2001:db8::/48 ', '::1/128']), ['10.0.0.1/32', '2001:db8::/48', '::1/128']);
     assert.deepEqual(parseTrustProxy(', ,'), []);
     for (const bad of ['10.0.0.0/0008', '::/129', '10.0.0.0/33']) {
       assert.throws(
         () => parseTrustProxy(bad),
-        (e: unknown) => e instanceof TrustProxyError && e.name === 'TrustProxyError' && e.message.startsWith(`--trust-proxy: "${bad}" is not an IP address or CIDR; `) && /comma-separated/.test(e.message),
+        (e: unknown) =>
+          e instanceof TrustProxyError && e.name === 'TrustProxyError' && e.message.startsWith(`--trust-proxy: "${bad}" is not an IP address or CIDR; `) && /comma-separated/.test(e.message),
         bad,
       );
     }

@@ -66,8 +66,10 @@ describe('server: opening a SQLite database from before comparable groups', () =
       row.run(lastInsertRowid, r.id, r.workloads[0]!.decodeTps);
     }
     const values = records.map((r) => r.workloads[0]!.decodeTps!);
-    db.prepare(`INSERT INTO clusters VALUES ('oldkey', 'chat-short', 'Qwen2.5-7B-Instruct', 'x', 'Q4_K_M', NULL, 'qwen2-5-7b-instruct', 'llama.cpp',
-      'a1b2c3d4e5f60708', 'rtx', 'RTX', ?, ?, ?, ?, ?, 0, ?)`).run(values.length, Math.min(...values), 0, Math.max(...values), 0, records[records.length - 1]!.id);
+    db.prepare(
+      `INSERT INTO clusters VALUES ('oldkey', 'chat-short', 'Qwen2.5-7B-Instruct', 'x', 'Q4_K_M', NULL, 'qwen2-5-7b-instruct', 'llama.cpp',
+      'a1b2c3d4e5f60708', 'rtx', 'RTX', ?, ?, ?, ?, ?, 0, ?)`,
+    ).run(values.length, Math.min(...values), 0, Math.max(...values), 0, records[records.length - 1]!.id);
     db.close();
   }
 

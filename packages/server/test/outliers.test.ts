@@ -7,7 +7,10 @@ describe('server: outlier flags', () => {
   it('leave-one-out z: a lone outlier in a small cluster is found, a tight cluster is not', () => {
     const z = leaveOneOutZ([100, 101, 99, 100.5, 300]);
     assert.ok(z[4] > 3, `z=${z[4]}`);
-    assert.ok(z.slice(0, 4).every((v) => Math.abs(v) < 3), String(z));
+    assert.ok(
+      z.slice(0, 4).every((v) => Math.abs(v) < 3),
+      String(z),
+    );
     assert.ok(leaveOneOutZ([100, 101, 99, 300]).every(Number.isNaN), 'below the minimum cluster size nothing is judged');
   });
 
@@ -30,15 +33,24 @@ describe('server: outlier flags', () => {
         // The candidate moves nobody else's reference: z(100) = (100 − 103.5) / 2.2239 = −1.574
         // (others 101..105 and x: median 103.5, deviations 2.5 1.5 0.5 0.5 1.5 |x − 103.5| → MAD 1.5).
         assert.ok(Math.abs(z[0] - -3.5 / sigma) < 1e-12, `z(100) = ${z[0]}`);
-        assert.ok(z.slice(0, 6).every((v) => Math.abs(v) < 3), String(z));
+        assert.ok(
+          z.slice(0, 6).every((v) => Math.abs(v) < 3),
+          String(z),
+        );
       });
     }
 
     it('a tight cluster with rounding noise flags nothing (the 0.5 % σ floor)', () => {
       // Others' median 100, MAD ≤ 0.01, so σ = the floor 0.5: the largest |z| is 0.05 / 0.5 = 0.1.
       const z = leaveOneOutZ([100, 100.01, 99.99, 100, 100.02, 99.98, 100.01, 99.95]);
-      assert.ok(z.every((v) => Math.abs(v) <= 0.1 + 1e-9), String(z));
-      assert.ok(leaveOneOutZ([250, 250, 250, 250, 250]).every((v) => v === 0), 'identical values: z = 0, not NaN');
+      assert.ok(
+        z.every((v) => Math.abs(v) <= 0.1 + 1e-9),
+        String(z),
+      );
+      assert.ok(
+        leaveOneOutZ([250, 250, 250, 250, 250]).every((v) => v === 0),
+        'identical values: z = 0, not NaN',
+      );
     });
 
     it('is finite for any finite input, also at the edges of the double range', () => {
@@ -58,9 +70,7 @@ describe('server: outlier flags', () => {
       assert.ok(Number.isFinite(stats.mean!), `mean ${stats.mean}`);
       assert.equal(clusterStats([Number.MAX_VALUE, Number.MAX_VALUE]).median, Number.MAX_VALUE);
     });
-
   });
-
 });
 
 forEachBackend('server: outlier flags in storage', () => {

@@ -13,7 +13,10 @@ import { forEachBackend, sampleResult, sampleRun, testKeys } from './helpers.js'
 import { APP_ROLE, createTestDatabase, queryAs, type TestDatabase } from './postgres.js';
 
 async function record(i: number, decode: number, model = 'Qwen2.5-7B-Instruct'): Promise<NewResult> {
-  const run = sampleRun([sampleResult({ decode_tps: decode, model: { identifier: `org/${model}`, name: model, quant: 'Q4_K_M', digest: null } })], new Date(Date.UTC(2026, 10, 24, 10) + i * 1000).toISOString());
+  const run = sampleRun(
+    [sampleResult({ decode_tps: decode, model: { identifier: `org/${model}`, name: model, quant: 'Q4_K_M', digest: null } })],
+    new Date(Date.UTC(2026, 10, 24, 10) + i * 1000).toISOString(),
+  );
   return toNewResult(await signRun(run, await testKeys()), '2026-11-24T12:00:00.000Z');
 }
 
@@ -50,7 +53,10 @@ forEachBackend(
         const first = await cli(['migrate', '--db', db.ownerUrl, '--app-role', APP_ROLE, '--json']);
         assert.equal(first.code, 0, first.stderr);
         const report = JSON.parse(first.stdout);
-        assert.deepEqual(report.applied, MIGRATIONS.map((m) => m.version));
+        assert.deepEqual(
+          report.applied,
+          MIGRATIONS.map((m) => m.version),
+        );
         assert.equal(report.rederived, true);
         assert.equal(report.schema_version, SCHEMA_VERSION);
         assert.equal(report.derived_version, DERIVED_VERSION);
@@ -69,7 +75,10 @@ forEachBackend(
         db = await createTestDatabase({ migrate: false });
         const repos = await Promise.all([1, 2, 3, 4].map(() => PostgresResultsRepository.open(db.ownerUrl, { appRole: APP_ROLE, poolSize: 2 })));
         await Promise.all(repos.map((r) => r.close()));
-        assert.deepEqual(await queryAs(db.ownerUrl, 'SELECT version FROM schema_migrations ORDER BY version'), MIGRATIONS.map((m) => ({ version: m.version })));
+        assert.deepEqual(
+          await queryAs(db.ownerUrl, 'SELECT version FROM schema_migrations ORDER BY version'),
+          MIGRATIONS.map((m) => ({ version: m.version })),
+        );
       });
 
       it('the app role cannot migrate: a database behind is refused with the command that fixes it', async () => {
@@ -145,7 +154,10 @@ forEachBackend(
         wrong.password = 'not-the-password';
         const missing = new URL(db.appUrl);
         missing.pathname = '/no_such_board';
-        for (const [url, why] of [[wrong, /the password was refused \(28P01\)/], [missing, /the database does not exist \(3D000\)/]] as const) {
+        for (const [url, why] of [
+          [wrong, /the password was refused \(28P01\)/],
+          [missing, /the database does not exist \(3D000\)/],
+        ] as const) {
           const refused = await cli(['--db', url.toString(), '--port', '0']);
           assert.equal(refused.code, 1);
           assert.match(refused.stderr, new RegExp(`could not open PostgreSQL ${APP_ROLE}@127\\.0\\.0\\.1:\\d+/`));
@@ -201,9 +213,7 @@ forEachBackend(
         // only a recomputation that sees both flags the outlier.
         const groups = 8;
         for (let g = 0; g < groups; g++) for (const [i, v] of [100, 101, 99].entries()) await a.insert(await record(g * 10 + i, v, `Group-${g}`));
-        const pairs = await Promise.all(
-          Array.from({ length: groups }, async (_, g) => [await record(g * 10 + 5, 100.5, `Group-${g}`), await record(g * 10 + 6, 400, `Group-${g}`)] as const),
-        );
+        const pairs = await Promise.all(Array.from({ length: groups }, async (_, g) => [await record(g * 10 + 5, 100.5, `Group-${g}`), await record(g * 10 + 6, 400, `Group-${g}`)] as const));
         await Promise.all(pairs.map(([ordinary, outlier], g) => (g % 2 ? Promise.all([a.insert(ordinary), b.insert(outlier)]) : Promise.all([b.insert(outlier), a.insert(ordinary)]))));
         for (const [g, [, outlier]] of pairs.entries()) {
           const [group] = await a.clustersByModel(`group-${g}`);

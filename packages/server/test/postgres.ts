@@ -57,7 +57,7 @@ async function start(): Promise<TestPostgres> {
       const stderr = typeof output === 'string' ? output.trim() : '';
       throw new Error(
         `could not start a PostgreSQL for the server tests (scripts/postgres-test.sh start): ${stderr || (error as Error).message}\n` +
-          'Install Debian\'s postgresql package, or set LLM_SPEED_TEST_POSTGRES=skip to run the server tests on SQLite only.',
+          "Install Debian's postgresql package, or set LLM_SPEED_TEST_POSTGRES=skip to run the server tests on SQLite only.",
         { cause: error },
       );
     }
@@ -69,7 +69,10 @@ async function start(): Promise<TestPostgres> {
   const admin = new pg.Client({ connectionString: superUrl });
   await admin.connect();
   try {
-    for (const [role, password] of [[OWNER_ROLE, passwords.owner], [APP_ROLE, passwords.app]] as const) {
+    for (const [role, password] of [
+      [OWNER_ROLE, passwords.owner],
+      [APP_ROLE, passwords.app],
+    ] as const) {
       const exists = (await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount;
       await admin.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN PASSWORD '${password}'`);
     }

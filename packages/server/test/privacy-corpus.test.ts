@@ -61,7 +61,10 @@ forEachBackend('ingest: the privacy rules on the server (planted-data corpus)', 
     for (const decode of [1e200, 1.797e308, 1e7 + 1]) {
       const res = await server.post('/v1/results', await signedToken(sampleRun([sampleResult({ decode_tps: decode })])));
       assert.equal(res.status, 400, res.text);
-      assert.ok(res.json.details.some((d: string) => /\/results\/0\/decode_tps: must be <= 10000000/.test(d)), res.text);
+      assert.ok(
+        res.json.details.some((d: string) => /\/results\/0\/decode_tps: must be <= 10000000/.test(d)),
+        res.text,
+      );
     }
   });
 });

@@ -134,10 +134,10 @@ forEachBackend('server: proxy-aware rate limits per hashed client', () => {
     assert.equal((await from('198.51.100.21')()).status, 400, 'other clients are unaffected');
     // After 01:00 yesterday's salt is dropped (PRIVACY §4): nothing links the two days any more.
     now = DAY2_0101;
-    assert.equal((await from('198.51.100.20')()).status, 429, 'today\'s bucket (carried over at 00:00:30) is still empty');
+    assert.equal((await from('198.51.100.20')()).status, 429, "today's bucket (carried over at 00:00:30) is still empty");
   });
 
-  it('TokenBucketLimiter: a new key starts from the previous key\'s bucket, never from a full one', () => {
+  it("TokenBucketLimiter: a new key starts from the previous key's bucket, never from a full one", () => {
     let now = 0;
     const limiter = new TokenBucketLimiter({ capacity: 2, refillPerSecond: 1 }, () => now);
     assert.ok(limiter.take('yesterday'));
@@ -152,11 +152,15 @@ forEachBackend('server: proxy-aware rate limits per hashed client', () => {
 });
 
 describe('server: --trust-proxy / trustProxy', () => {
-  it('accepts addresses, CIDRs and proxy-addr\'s names; refuses anything else with a message naming the entry', async () => {
+  it("accepts addresses, CIDRs and proxy-addr's names; refuses anything else with a message naming the entry", async () => {
     assert.deepEqual(parseTrustProxy(' 127.0.0.1, 10.0.0.0/8 ,2001:db8::/32,::1, loopback'), ['127.0.0.1', '10.0.0.0/8', '2001:db8::/32', '::1', 'loopback']);
     assert.deepEqual(parseTrustProxy(undefined), []);
     for (const bad of ['10.0.0.0/33', '2001:db8::/129', '10.0.0.0/', '10.0.0.0/8/8', 'proxy.example.org', '300.1.1.1', '10.0.0.0/-1', 'fe80::1%eth0', 'true']) {
-      assert.throws(() => parseTrustProxy(`127.0.0.1,${bad}`), (e: Error) => e instanceof TrustProxyError && e.message.includes(`"${bad}"`) && /CIDR/.test(e.message), bad);
+      assert.throws(
+        () => parseTrustProxy(`127.0.0.1,${bad}`),
+        (e: Error) => e instanceof TrustProxyError && e.message.includes(`"${bad}"`) && /CIDR/.test(e.message),
+        bad,
+      );
     }
     await assert.rejects(createServer({ db: ':memory:', trustProxy: ['10.0.0.0/33'] }), TrustProxyError);
     await assert.rejects(createServer({ db: ':memory:', trustProxy: true as unknown as string[] }), /list of proxy addresses/);

@@ -18,7 +18,10 @@ let minute = 0;
 /** A signed run of W1 with this decode tok/s (CUDA build unless told), on hardware A (the sample's) or B. */
 function w1Run(decode: number, options: { hw?: typeof HW_B; overrides?: Partial<MeasuredResult> } = {}): RunPayload {
   minute += 1;
-  const run = sampleRun([sampleResult({ decode_tps: decode, backend_build: { kind: 'cuda', devices: ['NVIDIA GeForce RTX 4090'] }, ...options.overrides })], new Date(Date.UTC(2026, 10, 24, 12, minute)).toISOString());
+  const run = sampleRun(
+    [sampleResult({ decode_tps: decode, backend_build: { kind: 'cuda', devices: ['NVIDIA GeForce RTX 4090'] }, ...options.overrides })],
+    new Date(Date.UTC(2026, 10, 24, 12, minute)).toISOString(),
+  );
   if (options.hw) {
     run.fingerprint.accelerator_summary = options.hw.summary;
     run.fingerprint.fingerprint_hash = options.hw.hash;
@@ -41,7 +44,7 @@ export function decodePng(png: Buffer): { width: number; height: number } {
   const channels = { 2: 3, 6: 4, 0: 1, 4: 2 }[colourType as 2 | 6 | 0 | 4];
   assert.ok(depth === 8 && channels, `8-bit RGB(A) expected, got depth ${depth} colour type ${colourType}`);
   const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.subarray(at + 4, at + 8).toString('latin1');
     if (type === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + length));
@@ -178,7 +181,15 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
 
   it('Open Graph and Twitter tags on every page kind; the run page points at its 1200×630 card', async () => {
     const thread = await server.post(`/v1/results/${ids.target}/disputes`, { message: 'is 170 tok/s right?' });
-    const pages = [`/r/${ids.target}`, '/m/qwen2-5-7b-instruct', '/hw/rtx-4090-24-gb-amd-ryzen-9-7950x3d-64-gb-ram', '/cheatsheet', '/cheatsheet?workload=W1', `/compare?runs=${ids.target},${ids.b200}`, `/disputes/${thread.json.id}`];
+    const pages = [
+      `/r/${ids.target}`,
+      '/m/qwen2-5-7b-instruct',
+      '/hw/rtx-4090-24-gb-amd-ryzen-9-7950x3d-64-gb-ram',
+      '/cheatsheet',
+      '/cheatsheet?workload=W1',
+      `/compare?runs=${ids.target},${ids.b200}`,
+      `/disputes/${thread.json.id}`,
+    ];
     for (const path of pages) {
       const html = (await server.get(path)).text;
       for (const key of ['og:title', 'og:description', 'og:url', 'og:type', 'og:site_name', 'twitter:card', 'twitter:title', 'twitter:description']) assert.ok(meta(html, key), `${path}: ${key}`);
@@ -214,7 +225,12 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
 
   it('commands: --api-url only when the server is not the public one; exact suite, workloads, backend, model', async () => {
     const page = (await server.get(`/r/${ids.target}`)).text;
-    assert.match(page, new RegExp(`<code class="reproduce-command">llm-speed bench --suite suite-v1 --workload chat-short --backend llama\\.cpp --model Qwen/Qwen2\\.5-7B-Instruct-GGUF --api-url ${server.url.replace(/\./g, '\\.')}</code>`));
+    assert.match(
+      page,
+      new RegExp(
+        `<code class="reproduce-command">llm-speed bench --suite suite-v1 --workload chat-short --backend llama\\.cpp --model Qwen/Qwen2\\.5-7B-Instruct-GGUF --api-url ${server.url.replace(/\./g, '\\.')}</code>`,
+      ),
+    );
     assert.match(page, new RegExp(`<code id="verify-command">llm-speed verify-run ${ids.target} --api-url ${server.url.replace(/\./g, '\\.')}</code>`));
     const run = sampleRun([sampleResult(), ...chartResults()]);
     assert.deepEqual(reproduceCommands(run, { origin: 'https://llm-speed.com', apiUrl: null }), [
@@ -253,7 +269,9 @@ forEachBackend('server: the board, its filters and JSON twins (issue 16)', () =>
     await post('local', w1Run(187.5));
     await post('localSlow', w1Run(150));
     await post('cpu', w1Run(42.25, { overrides: { backend_build: { kind: 'cpu' } } }));
-    const hosted = w1Run(432.2, { overrides: { backend: 'hosted-api', backend_version: 'openrouter', backend_build: { kind: 'remote' }, model: { identifier: 'meta-llama/llama-4-scout', name: 'llama-4-scout' } } });
+    const hosted = w1Run(432.2, {
+      overrides: { backend: 'hosted-api', backend_version: 'openrouter', backend_build: { kind: 'remote' }, model: { identifier: 'meta-llama/llama-4-scout', name: 'llama-4-scout' } },
+    });
     await post('hosted', hosted);
     await post('long', w1Run(99.5, { overrides: { workload: 'chat-long', prompt_tokens: 4096, output_tokens: 1024 } }));
   });
@@ -306,8 +324,14 @@ forEachBackend('server: the board, its filters and JSON twins (issue 16)', () =>
     assert.deepEqual(board.filters, { workload: 'chat-short' });
     assert.equal(board.workloads.length, 1);
     const [section] = board.workloads;
-    assert.deepEqual(section.local.map((g: { best_run: string }) => g.best_run), [ids.local, ids.cpu]);
-    assert.deepEqual(section.hosted.map((g: { best_run: string; best_decode_tps: number }) => [g.best_run, g.best_decode_tps]), [[ids.hosted, 432.2]]);
+    assert.deepEqual(
+      section.local.map((g: { best_run: string }) => g.best_run),
+      [ids.local, ids.cpu],
+    );
+    assert.deepEqual(
+      section.hosted.map((g: { best_run: string; best_decode_tps: number }) => [g.best_run, g.best_decode_tps]),
+      [[ids.hosted, 432.2]],
+    );
     assert.equal(section.local[0].decode_tps.median, (187.5 + 150) / 2);
     const model = JSON.parse((await server.get('/v1/models/qwen2-5-7b-instruct')).text);
     assert.equal(model.name, 'Qwen2.5-7B-Instruct');
@@ -321,7 +345,7 @@ forEachBackend('server: the board, its filters and JSON twins (issue 16)', () =>
 });
 
 describe('share card rendering (issue 16)', () => {
-  it('escapes an attacker\'s model name in the card SVG and still renders 1200×630', async () => {
+  it("escapes an attacker's model name in the card SVG and still renders 1200×630", async () => {
     const run = sampleRun([sampleResult({ model: { identifier: 'org/<script>alert(1)</script>', name: '<script>alert(1)</script>', quant: '"><img src=x onerror=alert(1)>', digest: null } })]);
     run.fingerprint.accelerator_summary = 'GPU </text><script>x</script>';
     const svg = cardSvg('r_abcdefghijk', run, pickHeadline(run));

@@ -86,10 +86,14 @@ async function* generate(url: string, model: string, request: GenerationRequest,
   try {
     // The suite's sampling (greedy, a fixed seed), in the fields this backend has for it: never its defaults.
     const { temperature, topK, seed } = request.sampling;
-    const body = await postStream(`${url}/generate`, { model, prompt, max_tokens: request.maxTokens, ignore_eos: true, temperature, top_k: topK, seed }, {
-      signal,
-      headers: { accept: 'text/event-stream' },
-    });
+    const body = await postStream(
+      `${url}/generate`,
+      { model, prompt, max_tokens: request.maxTokens, ignore_eos: true, temperature, top_k: topK, seed },
+      {
+        signal,
+        headers: { accept: 'text/event-stream' },
+      },
+    );
     for await (const event of readSse(body)) {
       if (event.event === 'token') {
         yield { type: 'tokens', t: event.t, count: 1 };
@@ -134,7 +138,8 @@ export const echoDriver: Driver = {
   async open(modelRef, _options, ctx): Promise<DriverSession> {
     const url = echoUrl(ctx);
     const version = await health(url, ctx.signal);
-    if (version === undefined) throw new DriverError(NAME, `no echo server answers at ${url}`, { suggestions: ['Start the echo server, or set drivers.echo.url in the config file or LLM_SPEED_ECHO_URL.'] });
+    if (version === undefined)
+      throw new DriverError(NAME, `no echo server answers at ${url}`, { suggestions: ['Start the echo server, or set drivers.echo.url in the config file or LLM_SPEED_ECHO_URL.'] });
     const available = await models(url, ctx.signal);
     const info = modelRef === undefined ? available[0] : available.find((m) => m.identifier === modelRef);
     if (info === undefined) {

@@ -33,9 +33,7 @@ export function handleInterrupts(options: { onInterrupt(signal: InterruptSignal)
     const handler = () => {
       if (received) return exitNow(received);
       received = signal;
-      options.log(
-        `interrupted (${signal}): stopping the backend and keeping what finished${signal === 'SIGINT' ? ' (Ctrl-C again to quit now)' : ''}`,
-      );
+      options.log(`interrupted (${signal}): stopping the backend and keeping what finished${signal === 'SIGINT' ? ' (Ctrl-C again to quit now)' : ''}`);
       // A backend that ignores its stop request must not hold the CLI (or itself) forever.
       setTimeout(() => exitNow(signal), options.graceMs ?? 20_000).unref();
       options.onInterrupt(signal);

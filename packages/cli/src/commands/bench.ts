@@ -117,11 +117,7 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
     }
   }
 
-  private async benchOnce(
-    settings: LlmSpeedConfig,
-    flags: BenchFlags,
-    env: { mode: NonNullable<LlmSpeedConfig['mode']>; apiUrl: string; confDir: string; hints: HintContext },
-  ): Promise<void> {
+  private async benchOnce(settings: LlmSpeedConfig, flags: BenchFlags, env: { mode: NonNullable<LlmSpeedConfig['mode']>; apiUrl: string; confDir: string; hints: HintContext }): Promise<void> {
     const { mode, apiUrl, confDir, hints } = env;
     const suite = loadSuite(settings.suite ?? 'suite-v1');
     const workloads = suitePlans(suite, settings.workloads, { quick: flags.quick });
@@ -174,7 +170,6 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
     if (published.upload) {
       this.logToStderr(`published: ${published.upload.url}`);
       this.logToStderr(commandHint('check its signature', verifyCommand(published.upload.id, hints)));
-    }
-    else if (published.uploadSkipped) this.logToStderr(published.uploadSkipped);
+    } else if (published.uploadSkipped) this.logToStderr(published.uploadSkipped);
   }
 }

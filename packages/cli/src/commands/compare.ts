@@ -8,7 +8,8 @@ export const DEFAULT_API_URL = PUBLIC_API_URL;
 
 export default class Compare extends BaseCommand {
   static summary = 'Compare saved or published runs side by side, per workload and metric, with % differences.';
-  static description = 'Each RUN is a local run file, a run id (r_…) or a permalink. Figures are always shown, but a workload whose runs are in different groups (suite version, model, backend, engine, build, hardware), or that a run may not be compared on (quick, interrupted, short output, warm cache, failed, serial W4), carries a warning saying why: the rule the results server ranks by (METHODOLOGY §6.1). --json has it per workload under "comparability".';
+  static description =
+    'Each RUN is a local run file, a run id (r_…) or a permalink. Figures are always shown, but a workload whose runs are in different groups (suite version, model, backend, engine, build, hardware), or that a run may not be compared on (quick, interrupted, short output, warm cache, failed, serial W4), carries a warning saying why: the rule the results server ranks by (METHODOLOGY §6.1). --json has it per workload under "comparability".';
   static examples = ['<%= config.bin %> compare ~/.cache/llm-speed/runs/a.json ~/.cache/llm-speed/runs/b.json', '<%= config.bin %> compare r_g4ph40ae0e1 r_akcbpx5vcqa --json'];
   static strict = false;
   static enableJsonFlag = true;

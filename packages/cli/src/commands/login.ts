@@ -7,9 +7,9 @@ import { configDir } from '@llm-speed/framework';
 import { DEFAULT_API_URL } from './compare.js';
 
 export default class Login extends BaseCommand {
-  static summary = 'Link this machine\'s signing key to your GitHub profile (device flow).';
+  static summary = "Link this machine's signing key to your GitHub profile (device flow).";
   static description =
-    'Starts GitHub\'s device flow through the results server: open the printed address, enter the code, and future default-mode runs signed with this machine\'s persistent key show up as yours. Refused in --strict-anon mode, whose runs must never be linked to a person.';
+    "Starts GitHub's device flow through the results server: open the printed address, enter the code, and future default-mode runs signed with this machine's persistent key show up as yours. Refused in --strict-anon mode, whose runs must never be linked to a person.";
   static examples = ['<%= config.bin %> login', '<%= config.bin %> login --api-url http://127.0.0.1:8787'];
   static enableJsonFlag = true;
   static flags = {

@@ -7,11 +7,12 @@ import { nearest } from '@llm-speed/framework';
 
 const hook: Hook<'command_not_found'> = async function (options) {
   const typed = options.id.split(':').join(' ');
-  const visible = options.config.commands.filter((c) => !c.hidden).flatMap((c) => [c.id, ...c.aliases]).map((id) => id.split(':').join(' '));
+  const visible = options.config.commands
+    .filter((c) => !c.hidden)
+    .flatMap((c) => [c.id, ...c.aliases])
+    .map((id) => id.split(':').join(' '));
   const guess = nearest(typed, visible, Math.max(2, Math.floor(typed.length / 4)));
-  process.stderr.write(
-    [`Error: "${typed}" is not a ${options.config.bin} command${guess ? ` (did you mean "${guess}"?)` : ''}`, `See: ${options.config.bin} help`].join('\n') + '\n',
-  );
+  process.stderr.write([`Error: "${typed}" is not a ${options.config.bin} command${guess ? ` (did you mean "${guess}"?)` : ''}`, `See: ${options.config.bin} help`].join('\n') + '\n');
   this.exit(2);
 };
 

@@ -28,10 +28,7 @@ describe('backend flags: --vllm-url and friends (e2e, real CLI)', function () {
   it('detect --vllm-url finds the server there, and wins over LLM_SPEED_VLLM_URL', async () => {
     const result = await box.run(['detect', '--json', '--vllm-url', vllm.url], { env: { LLM_SPEED_VLLM_URL: 'http://127.0.0.1:9' } });
     assert.equal(result.exitCode, 0, String(result.stderr));
-    assert.deepEqual(
-      (({ available, version }) => ({ available, version }))(vllmRow(result.stdout)!),
-      { available: true, version: '0.11.0' },
-    );
+    assert.deepEqual((({ available, version }) => ({ available, version }))(vllmRow(result.stdout)!), { available: true, version: '0.11.0' });
   });
 
   it('list-models and bench accept the same flags', async () => {

@@ -67,7 +67,7 @@ describe('llm-speed bench (e2e, real llama.cpp)', function () {
     assert.ok(existsSync(runs) && readdirSync(runs).some((f) => f.endsWith('.json')));
   });
 
-  it('runs the default workloads (W1, W2, W4, W5) in suite-v1-test\'s short shapes (8–16 tokens) against a real llama-server', async () => {
+  it("runs the default workloads (W1, W2, W4, W5) in suite-v1-test's short shapes (8–16 tokens) against a real llama-server", async () => {
     const bin = await llamaServerBin();
     const out = join(box.root, 'full.json');
     const result = await box.run(['bench', '--suite', 'suite-v1-test', '--no-upload', '--json', out, '--llama-cpp-path', bin], {
@@ -103,12 +103,19 @@ describe('llm-speed bench (e2e, real llama.cpp)', function () {
     const run = JSON.parse(readFileSync(out, 'utf8'));
     assert.deepEqual(check('run', run), []);
     const by = (name: string) => run.results.find((r: { workload: string }) => r.workload === name);
-    assert.deepEqual(run.results.map((r: { workload: string }) => r.workload), ['chat-short', 'chat-long', 'concurrent-decode', 'agent-trace']);
+    assert.deepEqual(
+      run.results.map((r: { workload: string }) => r.workload),
+      ['chat-short', 'chat-long', 'concurrent-decode', 'agent-trace'],
+    );
     for (const r of run.results) {
       assert.equal(r.error, null, `${r.workload}: ${r.error}`);
       assert.equal(r.suite_version, 'suite-v1');
       // harness-gap depends on how loaded this machine is while it runs: not asserted here (runner tests pin it).
-      assert.deepEqual(r.flags.filter((f: string) => f !== 'harness-gap'), [], `${r.workload}: ${r.flags.join(', ')}`);
+      assert.deepEqual(
+        r.flags.filter((f: string) => f !== 'harness-gap'),
+        [],
+        `${r.workload}: ${r.flags.join(', ')}`,
+      );
       assertProvenance(r);
     }
     // The suite's shapes, exactly: output lengths forced, prompts near their reference sizes.
@@ -117,17 +124,23 @@ describe('llm-speed bench (e2e, real llama.cpp)', function () {
     assert.equal(by('chat-long').output_tokens, 1024);
     assert.ok(Math.abs(by('chat-long').prompt_tokens - 4057) <= 2, `W2 prompt ${by('chat-long').prompt_tokens}`);
     const w4 = by('concurrent-decode');
-    assert.deepEqual(w4.batches.map((b: { batch: number }) => b.batch), [1, 4, 8, 16]);
+    assert.deepEqual(
+      w4.batches.map((b: { batch: number }) => b.batch),
+      [1, 4, 8, 16],
+    );
     assert.equal(w4.batch_size, 16);
     assert.equal(w4.output_tokens, 16 * 256);
-    assert.equal(w4.decode_tps, w4.batches[3].aggregate_tps, 'the headline is batch 16\'s aggregate');
+    assert.equal(w4.decode_tps, w4.batches[3].aggregate_tps, "the headline is batch 16's aggregate");
     assert.equal(w4.extras.parallel, 16, 'sixteen slots, one stream each');
     const w5 = by('agent-trace');
     assert.equal(w5.turns.length, 11);
     assert.equal(w5.output_tokens, 11 * 128);
     assert.ok(w5.context_tokens > 15_000, `W5 grows to ~16k tokens (${w5.context_tokens})`);
     assert.ok(w5.cached_prompt_tokens > w5.prompt_tokens / 2, 'later turns reuse the growing prefix');
-    assert.equal(w5.prompt_tokens, w5.turns.reduce((s: number, t: { prompt_tokens: number }) => s + t.prompt_tokens, 0));
+    assert.equal(
+      w5.prompt_tokens,
+      w5.turns.reduce((s: number, t: { prompt_tokens: number }) => s + t.prompt_tokens, 0),
+    );
   });
 
   it('refuses an unknown workload and --quick with long-context-decay', async () => {

@@ -30,7 +30,10 @@ describe('validate / compare / list-models / plugins (e2e, real CLI)', function 
     assert.match(String(bad.stdout), /typo\.json: config: \(root\): unexpected field "mdoe"/);
     const json = await box.run(['validate', join(box.root, 'a.json'), join(box.root, 'typo.json'), '--json']);
     assert.equal(json.exitCode, 1);
-    assert.deepEqual(JSON.parse(String(json.stdout)).map((v: { valid: boolean }) => v.valid), [true, false]);
+    assert.deepEqual(
+      JSON.parse(String(json.stdout)).map((v: { valid: boolean }) => v.valid),
+      [true, false],
+    );
   });
 
   it('compare: a table with % differences, --json for scripts, bad refs refused', async () => {

@@ -23,7 +23,12 @@ describe('compare warns by the comparability rule (e2e, real CLI)', function () 
     assert.equal(text.exitCode, 0, String(text.stderr));
     // One line per warning, never wrapped: the paths in it can be pasted.
     assert.doesNotMatch(String(text.stderr), /›/);
-    assert.ok(String(text.stderr).split('\n').includes(`warning: chat-short: ${join(box.root, 'quick.json')} is not comparable: quick run (32 of 256 tokens)`), String(text.stderr));
+    assert.ok(
+      String(text.stderr)
+        .split('\n')
+        .includes(`warning: chat-short: ${join(box.root, 'quick.json')} is not comparable: quick run (32 of 256 tokens)`),
+      String(text.stderr),
+    );
     const warnings = String(text.stderr).replace(/\s+/g, ' ');
     assert.match(warnings, /chat-short: \S*quick\.json is not comparable: quick run \(32 of 256 tokens\)/);
     assert.match(warnings, /chat-short: \S*full\.json and \S*quick\.json are in different groups \(engine: server vs embedded\)/);

@@ -160,7 +160,12 @@ describe('oclif conventions, exit codes and honest help (e2e, real CLI)', functi
       const r = await box.run(args);
       assert.equal(r.exitCode, code, `${args.join(' ')} → ${r.exitCode}: ${r.stderr}`);
       // validate reports each problem as a line of its own on stdout; the rest say it on stderr.
-      if (code !== 0) assert.match(args[0] === 'validate' && args.length > 1 ? String(r.stdout) : String(r.stderr), args[0] === 'validate' && args.length > 1 ? /broken\.json: run: / : /^Error: /, `${args.join(' ')} says what is wrong`);
+      if (code !== 0)
+        assert.match(
+          args[0] === 'validate' && args.length > 1 ? String(r.stdout) : String(r.stderr),
+          args[0] === 'validate' && args.length > 1 ? /broken\.json: run: / : /^Error: /,
+          `${args.join(' ')} says what is wrong`,
+        );
     }
     // 130/143/129 on SIGINT/SIGTERM/SIGHUP: signals.e2e.test.ts (a real llama-server run, killed).
   });
@@ -191,7 +196,11 @@ describe('oclif conventions, exit codes and honest help (e2e, real CLI)', functi
             .forEach((line, i) => {
               const code = line.trim();
               if (code.startsWith('*') || code.startsWith('//') || code.startsWith('/*')) return;
-              const strings = code.replace(/\/\/ .*$/, '').replace(/https:\/\/\S+/g, '').match(/(['"`])(?:(?!\1).)*\1/g) ?? [];
+              const strings =
+                code
+                  .replace(/\/\/ .*$/, '')
+                  .replace(/https:\/\/\S+/g, '')
+                  .match(/(['"`])(?:(?!\1).)*\1/g) ?? [];
               if (strings.some((s) => inSource.test(s))) offenders.push(`${path.slice(REPO.length)}:${i + 1}: ${code}`);
             });
         }

@@ -47,7 +47,12 @@ describe('the files the CLI writes, and driver settings (e2e, real CLI)', functi
     const lines = String(result.stdout).trim().split('\n');
     assert.deepEqual(
       lines.map((l) => l.replace(/ \(.*$/, '')),
-      [`${join(dir, files[0]!)}: valid ${kindOf(files[0]!)}`, `${join(dir, files[1]!)}: valid ${kindOf(files[1]!)}`, `${join(dir, files[2]!)}: valid ${kindOf(files[2]!)}`, `${join(box.root, 'llm-speed.config.yaml')}: valid config`],
+      [
+        `${join(dir, files[0]!)}: valid ${kindOf(files[0]!)}`,
+        `${join(dir, files[1]!)}: valid ${kindOf(files[1]!)}`,
+        `${join(dir, files[2]!)}: valid ${kindOf(files[2]!)}`,
+        `${join(box.root, 'llm-speed.config.yaml')}: valid config`,
+      ],
     );
     assert.ok(lines.some((l) => l.startsWith(`${join(dir, local)}: valid run-local (a run's local sidecar: the privacy mode --resume needs, never uploaded)`)));
     assert.ok(lines.some((l) => l.startsWith(`${join(dir, timings)}: valid run-timings (a run's timings sidecar`)));
@@ -62,7 +67,10 @@ describe('the files the CLI writes, and driver settings (e2e, real CLI)', functi
     // compare given a sidecar: what it is, and the run file to pass instead.
     const compared = await box.run(['compare', join(dir, timings), join(dir, run)]);
     assert.equal(compared.exitCode, 2);
-    assert.equal(String(compared.stderr).trim(), `Error: ${join(dir, timings)} is a run's timings sidecar: per-token decode intervals, kept locally, not a run; compare the run file it belongs to: ${join(dir, run)}`);
+    assert.equal(
+      String(compared.stderr).trim(),
+      `Error: ${join(dir, timings)} is a run's timings sidecar: per-token decode intervals, kept locally, not a run; compare the run file it belongs to: ${join(dir, run)}`,
+    );
     const withLocal = await box.run(['compare', join(dir, run), join(dir, local)]);
     assert.match(String(withLocal.stderr), new RegExp(`is a run's local sidecar.*compare the run file it belongs to: ${join(dir, run).replace(/[.]/g, '\\.')}`));
   });
@@ -85,7 +93,13 @@ describe('the files the CLI writes, and driver settings (e2e, real CLI)', functi
     assert.deepEqual(JSON.parse(String(json.stdout)), { path: join(folder, 'other.yaml'), written: true });
 
     // Uncommenting the openai-compat section makes the bundled driver available: the CLI reads the file.
-    writeFileSync(join(folder, 'llm-speed.config.yaml'), written.replace('#   openai-compat:', '  openai-compat:').replace('# drivers:', 'drivers:').replace(/# {5}base_url: \S+/, `    base_url: ${backend.url}/v1`));
+    writeFileSync(
+      join(folder, 'llm-speed.config.yaml'),
+      written
+        .replace('#   openai-compat:', '  openai-compat:')
+        .replace('# drivers:', 'drivers:')
+        .replace(/# {5}base_url: \S+/, `    base_url: ${backend.url}/v1`),
+    );
     const detect = await box.run(['detect', '--json', '--config', join(folder, 'llm-speed.config.yaml')]);
     assert.equal(detect.exitCode, 0, String(detect.stderr));
     const row = (JSON.parse(String(detect.stdout)).drivers as Array<{ name: string; available: boolean; reason?: string }>).find((d) => d.name === 'openai-compat')!;

@@ -12,7 +12,7 @@ import { sandbox, type Sandbox } from '../helpers/cli.js';
 /** oclif wraps an error at the terminal width behind " ›   " margins; this undoes the wrapping. */
 const unwrap = (stderr: unknown) => String(stderr).replace(/\n\s*›\s{0,3}/g, '');
 
-describe('plugins: npm failures show npm\'s reason (e2e, real CLI)', function () {
+describe("plugins: npm failures show npm's reason (e2e, real CLI)", function () {
   this.timeout(120_000);
   let box: Sandbox;
   before(() => {
@@ -22,7 +22,7 @@ describe('plugins: npm failures show npm\'s reason (e2e, real CLI)', function ()
   });
   after(() => box.cleanup());
 
-  it('plugins install of a tarball that does not exist: npm\'s ENOENT line and the log path', async () => {
+  it("plugins install of a tarball that does not exist: npm's ENOENT line and the log path", async () => {
     const missing = join(box.root, 'no-such-driver-1.0.0.tgz');
     const result = await box.run(['plugins', 'install', `file:${missing}`]);
     assert.notEqual(result.exitCode, 0);
@@ -37,9 +37,15 @@ describe('plugins: npm failures show npm\'s reason (e2e, real CLI)', function ()
     const dir = join(box.root, 'broken-plugin');
     mkdirSync(join(dir, 'hooks'), { recursive: true });
     const dependencies = { 'not-here': 'file:./not-here-1.0.0.tgz' };
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'llm-speed-plugin-broken', version: '1.0.0', type: 'module', dependencies, oclif: { hooks: { 'llm-speed:drivers': './hooks/drivers.js' } } }));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'llm-speed-plugin-broken', version: '1.0.0', type: 'module', dependencies, oclif: { hooks: { 'llm-speed:drivers': './hooks/drivers.js' } } }),
+    );
     // A lockfile makes `plugins link` install the plugin's dependencies, as for a freshly cloned driver.
-    writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ name: 'llm-speed-plugin-broken', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'llm-speed-plugin-broken', version: '1.0.0', dependencies } } }));
+    writeFileSync(
+      join(dir, 'package-lock.json'),
+      JSON.stringify({ name: 'llm-speed-plugin-broken', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'llm-speed-plugin-broken', version: '1.0.0', dependencies } } }),
+    );
     writeFileSync(join(dir, 'hooks', 'drivers.js'), 'export default async function () { return undefined; }\n');
 
     const result = await box.run(['plugins', 'link', dir]);
@@ -63,7 +69,7 @@ describe('npm-failure (unit)', () => {
     assert.equal(await explainNpmFailure(error, Date.now(), { npm_config_logs_dir: '/nonexistent' }), error);
   });
 
-  it('keeps npm\'s error lines in order, without the log-path line', () => {
+  it("keeps npm's error lines in order, without the log-path line", () => {
     const log = [
       '0 verbose cli /usr/bin/node npm-cli.js',
       '1 verbose argv "install" "@llm-speed/plugin-nope"',

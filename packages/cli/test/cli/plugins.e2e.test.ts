@@ -11,10 +11,7 @@ import { sandbox, type Sandbox } from '../helpers/cli.js';
 
 function writePlugin(dir: string, name: string, hookSource: string): void {
   mkdirSync(join(dir, 'hooks'), { recursive: true });
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify({ name, version: '1.0.0', type: 'module', oclif: { hooks: { 'llm-speed:drivers': './hooks/drivers.js' } } }, null, 2),
-  );
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', oclif: { hooks: { 'llm-speed:drivers': './hooks/drivers.js' } } }, null, 2));
   writeFileSync(join(dir, 'hooks', 'drivers.js'), hookSource);
 }
 
@@ -103,7 +100,9 @@ describe('driver plugins (e2e, real CLI)', function () {
   it('rejects an unknown --backend with a clear message and non-zero exit', async () => {
     const result = await box.run(['bench', '--backend', 'nonexistent', '--dry-run']);
     assert.notEqual(result.exitCode, 0);
-    const oneLine = String(result.stderr).replace(/\s*›\s*/g, ' ').replace(/\s+/g, ' ');
+    const oneLine = String(result.stderr)
+      .replace(/\s*›\s*/g, ' ')
+      .replace(/\s+/g, ' ');
     assert.match(oneLine, /unknown backend "nonexistent" \(installed drivers: .*llama\.cpp.*\)/);
   });
 });

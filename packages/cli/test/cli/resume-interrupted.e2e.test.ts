@@ -51,7 +51,9 @@ describe('Ctrl-C, then bench --resume (e2e, real CLI, embedded llama.cpp)', func
     const resumed = await box.run(['bench', '--resume', savedPath, '--api-url', server.url, '--yes']);
     assert.notEqual(resumed.exitCode, 0);
     // oclif wraps the error at word boundaries behind "›" margins.
-    const refusal = String(resumed.stderr).replace(/\s*›\s*/g, ' ').replace(/\s+/g, ' ');
+    const refusal = String(resumed.stderr)
+      .replace(/\s*›\s*/g, ' ')
+      .replace(/\s+/g, ' ');
     assert.match(refusal, /is an interrupted run/);
     assert.ok(refusal.includes(INTERRUPTED_RULE), refusal);
     assert.match(refusal, /run the benchmark again/);

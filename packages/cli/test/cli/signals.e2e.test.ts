@@ -142,7 +142,10 @@ describe('llm-speed bench: interrupted by a signal, leaves no backend process (e
       assert.equal(run.results[0].workload, 'chat-short');
       assert.equal(run.results[0].error, null, 'what finished before the signal is kept as measured');
       assert.ok(run.results[0].decode_tps > 0);
-      assert.ok(run.results.some((r: { error: string | null }) => /interrupted/.test(r.error ?? '')), 'the run says it was interrupted');
+      assert.ok(
+        run.results.some((r: { error: string | null }) => /interrupted/.test(r.error ?? '')),
+        'the run says it was interrupted',
+      );
     });
   }
 });

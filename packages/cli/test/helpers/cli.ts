@@ -52,7 +52,10 @@ export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
 
 /** The commands the CLI printed for pasting: each stands alone on a line, two spaces in. */
 export function printedCommands(output: string): string[] {
-  return output.split('\n').filter((line) => line.startsWith('  llm-speed ')).map((line) => line.slice(2));
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('  llm-speed '))
+    .map((line) => line.slice(2));
 }
 
 /**

@@ -44,7 +44,10 @@ describe('npm pack of a workspace package (scripts/pack-manifest.mjs)', function
     const file = join(out, JSON.parse(String(result.stdout))[0].filename);
     const entries = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).split('\n').filter(Boolean);
     assert.ok(entries.includes('package/dist/index.js'), entries.join(', '));
-    assert.deepEqual(entries.filter((e) => e.startsWith('package/src/') || e.endsWith('.map')), []);
+    assert.deepEqual(
+      entries.filter((e) => e.startsWith('package/src/') || e.endsWith('.map')),
+      [],
+    );
 
     const packed = tarText(file, 'package/package.json');
     assert.doesNotMatch(packed, /"development"/);

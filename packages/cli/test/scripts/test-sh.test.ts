@@ -42,7 +42,7 @@ describe('scripts/test.sh', function () {
   const roots: string[] = [];
   after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
-  it('stops at once with the build\'s own error when the llama-server build fails', async () => {
+  it("stops at once with the build's own error when the llama-server build fails", async () => {
     const { root, env } = scratchRepo('echo "-- configuring llama.cpp"\necho "CMake Error: CMAKE_CXX_COMPILER not set, after EnableLanguage" >&2\nexit 3\n');
     roots.push(root);
     const result = await execa('bash', [join(root, 'scripts', 'test.sh')], { cwd: root, env, reject: false });
@@ -81,7 +81,11 @@ describe('scripts/test.sh', function () {
     assert.match(String(full.stdout), /^llama-server: \/cache\/llama\.cpp\/b1\/bin\/llama-server$/m);
     assert.equal(readFileSync(join(root, 'postgres-test.ran'), 'utf8').trim(), 'postgres-test check', 'the server tests need their PostgreSQL checked first');
     assert.match(readFileSync(join(root, 'mocha.ran'), 'utf8'), /^mocha --exit packages\/\*\/test\/\*\*\/\*\.test\.ts/);
-    assert.deepEqual(readFileSync(join(root, 'steps.log'), 'utf8').trim().split('\n'), ['schemas:check', 'build', 'lint', 'format:check', 'mocha'], 'lint and format right after the build, before the tests');
+    assert.deepEqual(
+      readFileSync(join(root, 'steps.log'), 'utf8').trim().split('\n'),
+      ['schemas:check', 'build', 'lint', 'format:check', 'mocha'],
+      'lint and format right after the build, before the tests',
+    );
     assert.equal(readFileSync(join(root, 'install-test.ran'), 'utf8').trim(), 'install-test --no-build');
 
     rmSync(join(root, 'install-test.ran'));

@@ -88,7 +88,10 @@ describe('llm-speed verify-run', () => {
     assert.equal(byId.code, 0, byId.stderr);
     const byPage = await runCommand('verify-run', [`${server.url}/r/r_abcdefghijk`]);
     assert.equal(byPage.code, 0, byPage.stderr);
-    assert.deepEqual(server.requests.map((r) => `${r.method} ${r.url}`), ['GET /v1/results/r_abcdefghijk', 'GET /v1/results/r_abcdefghijk']);
+    assert.deepEqual(
+      server.requests.map((r) => `${r.method} ${r.url}`),
+      ['GET /v1/results/r_abcdefghijk', 'GET /v1/results/r_abcdefghijk'],
+    );
     assert.equal((await runCommand('verify-run', ['r_unknown0000', '--api-url', server.url])).code, 2);
 
     // Without the flag, the configured results server (here LLM_SPEED_API_URL) is asked, not the public one.
@@ -112,7 +115,7 @@ describe('llm-speed verify-run', () => {
 });
 
 describe('llm-speed verify', () => {
-  it('in this checkout: the CLI\'s version, the checkout\'s HEAD and the SHA-256 of its package-lock.json', async () => {
+  it("in this checkout: the CLI's version, the checkout's HEAD and the SHA-256 of its package-lock.json", async () => {
     const result = await runCommand('verify', ['--json']);
     assert.equal(result.code, 0);
     const info = JSON.parse(result.stdout) as { version: string; commit: string; commit_source: string; dependencies_sha256: string; dependencies_source: string };
@@ -121,7 +124,12 @@ describe('llm-speed verify', () => {
     assert.equal(info.version, version);
     assert.equal(info.commit, git('rev-parse', 'HEAD'));
     assert.equal(info.commit_source, 'git');
-    assert.equal(info.dependencies_sha256, createHash('sha256').update(readFileSync(join(git('rev-parse', '--show-toplevel'), 'package-lock.json'))).digest('hex'));
+    assert.equal(
+      info.dependencies_sha256,
+      createHash('sha256')
+        .update(readFileSync(join(git('rev-parse', '--show-toplevel'), 'package-lock.json')))
+        .digest('hex'),
+    );
     assert.equal(info.dependencies_source, 'package-lock.json (checkout root)');
   });
 

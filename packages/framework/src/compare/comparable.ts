@@ -98,11 +98,7 @@ export function setupKey(group: ComparableGroup): string {
  * Where two groups differ, in words: `engine: server vs embedded`. Empty when they are one group.
  * `shown` replaces a field's value in the words only (e.g. a hardware class by its summary).
  */
-export function groupDifferences(
-  a: ComparableGroup,
-  b: ComparableGroup,
-  shown: [Partial<ComparableGroup>, Partial<ComparableGroup>] = [{}, {}],
-): string[] {
+export function groupDifferences(a: ComparableGroup, b: ComparableGroup, shown: [Partial<ComparableGroup>, Partial<ComparableGroup>] = [{}, {}]): string[] {
   return GROUP_FIELDS.filter(([field]) => a[field] !== b[field]).map(
     ([field, label]) => `${label}: ${shown[0][field] ?? shortValue(field, a[field])} vs ${shown[1][field] ?? shortValue(field, b[field])}`,
   );
@@ -153,7 +149,7 @@ export function comparability(result: JudgedResult, options: ComparabilityOption
   if (flags.has('no-output')) reasons.push('no output tokens');
   else if (flags.has('short-output')) reasons.push(`short output (${(!flags.has('quick') && shortfall.join(', ')) || 'fewer tokens than asked'})`);
   else if (!flags.has('quick') && shortfall.length > 0) reasons.push(`shorter than ${result.suite_version} asks (${shortfall.join(', ')})`);
-  if (flags.has('warm-cache')) reasons.push('warm cache (part of the prompt came from the backend\'s prefix cache, so prefill was not measured cold)');
+  if (flags.has('warm-cache')) reasons.push("warm cache (part of the prompt came from the backend's prefix cache, so prefill was not measured cold)");
   if (typeof result.error === 'string' && result.error !== '' && !isInterruptionText(result.error)) {
     reasons.push(`failed: ${result.error.length > ERROR_CHARS ? result.error.slice(0, ERROR_CHARS - 1) + '…' : result.error}`);
   }

@@ -57,7 +57,10 @@ function fromEnv(raw: string, type: string | undefined): unknown {
     case 'number':
       return raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
     case 'array':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     case 'object':
       try {
         return JSON.parse(raw) as unknown;
@@ -136,9 +139,7 @@ export function resolveDriverSettings(driver: Pick<Driver, 'name' | 'settingsSch
       }
       return line;
     });
-    throw new ValidationError(`the ${driver.name} driver's settings`, problems, [
-      `Fix the value in the config file's drivers.${driver.name} section, or the variable or flag named above.`,
-    ]);
+    throw new ValidationError(`the ${driver.name} driver's settings`, problems, [`Fix the value in the config file's drivers.${driver.name} section, or the variable or flag named above.`]);
   }
   return merged;
 }
@@ -149,8 +150,10 @@ export function resolveDriverSettings(driver: Pick<Driver, 'name' | 'settingsSch
  */
 export function unknownDriverSections(drivers: unknown, installed: string[]): string[] {
   if (drivers === null || typeof drivers !== 'object') return [];
-  return Object.keys(drivers).filter((name) => !installed.includes(name)).map((name) => {
-    const guess = nearest(name, installed);
-    return `config file: drivers.${name} matches no installed driver${guess ? ` (did you mean "${guess}"?)` : ''}; it is ignored (installed: ${installed.join(', ') || 'none'})`;
-  });
+  return Object.keys(drivers)
+    .filter((name) => !installed.includes(name))
+    .map((name) => {
+      const guess = nearest(name, installed);
+      return `config file: drivers.${name} matches no installed driver${guess ? ` (did you mean "${guess}"?)` : ''}; it is ignored (installed: ${installed.join(', ') || 'none'})`;
+    });
 }

@@ -12,11 +12,7 @@ export interface Invocation {
   workloads?: string[];
 }
 
-export function matrixInvocations(
-  file: LlmSpeedConfig,
-  settings: LlmSpeedConfig,
-  flags: { backendFlag?: string; modelFlag?: string; workloadFlag?: string[] },
-): Invocation[] {
+export function matrixInvocations(file: LlmSpeedConfig, settings: LlmSpeedConfig, flags: { backendFlag?: string; modelFlag?: string; workloadFlag?: string[] }): Invocation[] {
   const runs = file.matrix?.runs;
   if (!runs || flags.backendFlag) return [{ backend: settings.backend, model: settings.model, workloads: settings.workloads }];
   const out: Invocation[] = [];

@@ -79,9 +79,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<LlmSpeedConfig>
 }
 
 /** flag > env > config > default, key by key. Undefined flags do not mask lower layers. */
-export function mergeSettings(
-  layers: { flags?: Partial<LlmSpeedConfig>; env?: Partial<LlmSpeedConfig>; file?: Partial<LlmSpeedConfig>; defaults?: Partial<LlmSpeedConfig> },
-): LlmSpeedConfig {
+export function mergeSettings(layers: { flags?: Partial<LlmSpeedConfig>; env?: Partial<LlmSpeedConfig>; file?: Partial<LlmSpeedConfig>; defaults?: Partial<LlmSpeedConfig> }): LlmSpeedConfig {
   const out: Record<string, unknown> = {};
   for (const layer of [layers.defaults, layers.file, layers.env, layers.flags]) {
     for (const [k, v] of Object.entries(layer ?? {})) if (v !== undefined) out[k] = v;

@@ -38,7 +38,10 @@ export function parseEnvValue(key: SettingKey, raw: string): unknown {
       if (/^(0|false|no|off)$/i.test(raw)) return false;
       return raw; // left for schema validation to reject with the variable's name
     case 'list':
-      return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     default:
       return raw;
   }

@@ -244,7 +244,13 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
       const messages = CONTRACT_CHAT.map((m) => ({ ...m }));
       const collected = await collect(session, { messages, maxTokens: n, cachePrompt: true }, new AbortController().signal);
       const timing = checkEvents(session, collected, n);
-      if (backend) await checkBackendSide(backend, before, timing, messages.map((m) => m.content));
+      if (backend)
+        await checkBackendSide(
+          backend,
+          before,
+          timing,
+          messages.map((m) => m.content),
+        );
     });
 
     it(`aborting stops the generation within ${abortDeadline} ms and close() releases the backend`, async () => {
@@ -256,7 +262,13 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
       let abortedAt: number | undefined;
       const started = now();
       try {
-        for await (const e of session.generate({ prompt: 'Write a very long story about measuring things.', maxTokens: 1000, cachePrompt: false, sampling: { ...CONTRACT_SAMPLING }, signal: abort.signal })) {
+        for await (const e of session.generate({
+          prompt: 'Write a very long story about measuring things.',
+          maxTokens: 1000,
+          cachePrompt: false,
+          sampling: { ...CONTRACT_SAMPLING },
+          signal: abort.signal,
+        })) {
           if (e.type === 'tokens') {
             seenTokens += e.count;
             if (seenTokens >= 2 && abortedAt === undefined) {

@@ -16,7 +16,10 @@ interface Located {
 }
 
 function locate(root: unknown, pointer: string): Located | undefined {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (parts.length === 0) return undefined;
   let node: unknown = root;
   for (const part of parts.slice(0, -1)) {
@@ -52,7 +55,10 @@ export function enforceNumberBounds(run: { results?: Array<{ flags?: string[] }>
       if (next === undefined || Object.is(next, value)) continue;
       (spot.parent as Record<string | number, unknown>)[spot.key] = next;
       changed = true;
-      const where = error.instancePath.slice(1).replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+      const where = error.instancePath
+        .slice(1)
+        .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+        .replace(/\//g, '.');
       notes.push(`${where}: ${String(value)} is outside the schema's bounds, ${nullable ? 'dropped (null)' : `set to ${String(next)}`}`);
       const result = /^\/results\/(\d+)\//.exec(error.instancePath);
       const flags = result ? results?.[Number(result[1])]?.flags : undefined;

@@ -9,7 +9,6 @@ import { basename, isAbsolute } from 'node:path';
 /** A hub id ("org/name") is kept; anything that is, or looks like, a local path becomes its last component. */
 export function publicModelName(modelRef: string): string {
   const trimmed = modelRef.replace(/[\\/]+$/, '');
-  const looksLocal =
-    isAbsolute(trimmed) || /^(\.{1,2}|~)([\\/]|$)/.test(trimmed) || trimmed.includes('\\') || trimmed.split('/').length > 2 || existsSync(trimmed);
+  const looksLocal = isAbsolute(trimmed) || /^(\.{1,2}|~)([\\/]|$)/.test(trimmed) || trimmed.includes('\\') || trimmed.split('/').length > 2 || existsSync(trimmed);
   return looksLocal ? basename(trimmed.replace(/\\/g, '/')) || trimmed : trimmed;
 }

@@ -37,7 +37,11 @@ export function driverContextFor(driver: Driver, ctx: DriverContext, flags?: Dri
 
 export async function detectDrivers(discovery: Discovery, ctx: DriverContext, options: DetectOptions | number = {}): Promise<DetectedDriver[]> {
   const { timeoutMs = DETECT_TIMEOUT_MS, driverFlags = {} } = typeof options === 'number' ? { timeoutMs: options } : options;
-  for (const line of unknownDriverSections(ctx.config.drivers, discovery.drivers.map((d) => d.driver.name))) ctx.log(line);
+  for (const line of unknownDriverSections(
+    ctx.config.drivers,
+    discovery.drivers.map((d) => d.driver.name),
+  ))
+    ctx.log(line);
   // Settings first, for every driver: a mistake in them stops the command before any backend is probed.
   const contexts = discovery.drivers.map(({ driver, plugin }) => {
     try {

@@ -30,11 +30,7 @@ export async function gatherRawHardware(probe: FingerprintProbe): Promise<RawHar
     darwin ? undefined : probe.runTool('rocm-smi', ROCM_SMI_ARGS),
     darwin ? probe.runTool('system_profiler', SYSTEM_PROFILER_ARGS) : undefined,
   ]);
-  const fromTools = [
-    ...(nvidia ? parseNvidiaSmiCsv(nvidia.stdout) : []),
-    ...(rocm ? parseRocmSmiJson(rocm.stdout) : []),
-    ...(profiler ? parseSystemProfilerDisplays(profiler.stdout) : []),
-  ];
+  const fromTools = [...(nvidia ? parseNvidiaSmiCsv(nvidia.stdout) : []), ...(rocm ? parseRocmSmiJson(rocm.stdout) : []), ...(profiler ? parseSystemProfilerDisplays(profiler.stdout) : [])];
   return {
     platform: facts.os.platform,
     // Linux/FreeBSD: the kernel is the OS version; macOS and Windows: the product version.

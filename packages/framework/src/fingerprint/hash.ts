@@ -18,14 +18,6 @@ export function fingerprintHash(bucketed: BucketedFields): string {
     .map((t) => JSON.stringify(t))
     .sort()
     .map((s) => JSON.parse(s) as unknown);
-  const canonical = JSON.stringify([
-    'llm-speed-fingerprint-v1',
-    bucketed.os_name,
-    bucketed.os_version,
-    bucketed.cpu_model,
-    bucketed.cpu_cores,
-    bucketed.ram_gb,
-    gpus,
-  ]);
+  const canonical = JSON.stringify(['llm-speed-fingerprint-v1', bucketed.os_name, bucketed.os_version, bucketed.cpu_model, bucketed.cpu_cores, bucketed.ram_gb, gpus]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, 16);
 }

@@ -11,12 +11,7 @@ export function defaultProbe(): FingerprintProbe {
     async system(): Promise<SystemFacts> {
       // Loaded lazily (execa too): the framework index re-exports this module and `--version` must stay fast.
       const si = (await import('systeminformation')).default;
-      const [os, cpu, mem, graphics] = await Promise.all([
-        si.osInfo(),
-        si.cpu(),
-        si.mem(),
-        withDeadline(si.graphics(), GRAPHICS_DEADLINE_MS).catch(() => undefined),
-      ]);
+      const [os, cpu, mem, graphics] = await Promise.all([si.osInfo(), si.cpu(), si.mem(), withDeadline(si.graphics(), GRAPHICS_DEADLINE_MS).catch(() => undefined)]);
       return {
         os: { platform: os.platform, kernel: os.kernel, release: os.release },
         cpu: { manufacturer: cpu.manufacturer, brand: cpu.brand, physicalCores: cpu.physicalCores, cores: cpu.cores },

@@ -5,10 +5,7 @@ import type { Fingerprint, Gpu } from '../contract/generated/run.js';
  * property): "M3 Pro (18-core GPU) + 40 GB unified", "RTX 4090 24 GB + AMD Ryzen 9 7950X3D, 64 GB RAM",
  * "2x H100 80GB HBM3 80 GB + AMD EPYC 9654, 1536 GB RAM", "CPU only: AMD EPYC 7B13, 24 GB RAM".
  */
-export function acceleratorSummary(
-  fp: Pick<Fingerprint, 'cpu_model' | 'ram_gb' | 'gpus'>,
-  appleGpuCores?: number,
-): string {
+export function acceleratorSummary(fp: Pick<Fingerprint, 'cpu_model' | 'ram_gb' | 'gpus'>, appleGpuCores?: number): string {
   const apple = fp.gpus.find((g) => g.kind === 'apple');
   if (apple) {
     const cores = appleGpuCores ? ` (${appleGpuCores}-core GPU)` : '';

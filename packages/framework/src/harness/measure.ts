@@ -44,11 +44,7 @@ export interface GenerationMetrics {
 /** What live progress may read of a generation in flight: the counters the record keeps anyway. */
 export type InFlightGeneration = Pick<GenerationRecord, 'sentAt' | 'arrivals' | 'arrivedTokens'>;
 
-export async function recordGeneration(
-  session: DriverSession,
-  request: GenerationRequest,
-  options: { clock?: Clock; inFlight?: Set<InFlightGeneration> } = {},
-): Promise<GenerationRecord> {
+export async function recordGeneration(session: DriverSession, request: GenerationRequest, options: { clock?: Clock; inFlight?: Set<InFlightGeneration> } = {}): Promise<GenerationRecord> {
   const clock = options.clock ?? defaultNow;
   const record: GenerationRecord = { sentAt: 0, endedAt: 0, arrivals: [], arrivedTokens: 0, extras: {} };
   // Registered once before and removed once after: nothing is added to the per-token path (METHODOLOGY §3.5).

@@ -126,11 +126,7 @@ function request(ctx: RunContext, workload: RunnableWorkload, body: { prompt?: s
 async function warmUp(ctx: RunContext): Promise<Extras> {
   const clock = ctx.clock ?? defaultNow;
   const started = clock();
-  const record = await recordGeneration(
-    ctx.session,
-    { prompt: WARMUP_PROMPT, maxTokens: WARMUP_TOKENS, cachePrompt: false, sampling: ctx.sampling ?? SUITE_SAMPLING, signal: ctx.signal },
-    { clock },
-  );
+  const record = await recordGeneration(ctx.session, { prompt: WARMUP_PROMPT, maxTokens: WARMUP_TOKENS, cachePrompt: false, sampling: ctx.sampling ?? SUITE_SAMPLING, signal: ctx.signal }, { clock });
   // A failed warm-up is said, not fatal: the timed request that follows reports its own error.
   return { warmup: !record.error && outputTokensOf(record) > 0, warmup_ms: round(clock() - started) };
 }
@@ -363,8 +359,7 @@ async function runAgentTrace(ctx: RunContext, w: Extract<RunnableWorkload, { kin
       prompt_tokens: m.prompt_tokens,
       output_tokens: m.output_tokens,
       wall_ms: round(m.wall_ms) ?? 0,
-      prefix_cache_hit_rate:
-        record.cachedPromptTokens !== undefined && record.promptTokens ? round(record.cachedPromptTokens / record.promptTokens, 4) : null,
+      prefix_cache_hit_rate: record.cachedPromptTokens !== undefined && record.promptTokens ? round(record.cachedPromptTokens / record.promptTokens, 4) : null,
       error: record.error ?? null,
     });
     addFlags(result, shortfallFlags(record, w.outputTokens));
@@ -388,9 +383,7 @@ async function runAgentTrace(ctx: RunContext, w: Extract<RunnableWorkload, { kin
   result.prompt_tokens = prompts.length > 0 && prompts.every((p): p is number => p !== null) ? prompts.reduce((s, p) => s + p, 0) : null;
   result.context_tokens = lastTurn?.prompt_tokens == null ? null : lastTurn.prompt_tokens + lastTurn.output_tokens;
   result.ttft_ms = round(mean(metrics.map((m) => m.ttft_ms).filter((v): v is number => v !== null)));
-  result.prefill_tps = round(
-    pooledPrefillTps(records.map((r, i) => ({ promptTokens: r.promptTokens ?? null, cachedPromptTokens: r.cachedPromptTokens ?? null, ttftMs: metrics[i]!.ttft_ms }))),
-  );
+  result.prefill_tps = round(pooledPrefillTps(records.map((r, i) => ({ promptTokens: r.promptTokens ?? null, cachedPromptTokens: r.cachedPromptTokens ?? null, ttftMs: metrics[i]!.ttft_ms }))));
   const decode = pooledDecodeTps(records.map((r) => ({ arrivals: r.arrivals, outputTokens: outputTokensOf(r) })));
   result.decode_tps = round(decode);
   const latencies = metrics.flatMap((m) => m.latencies_ms);
@@ -407,11 +400,7 @@ async function runAgentTrace(ctx: RunContext, w: Extract<RunnableWorkload, { kin
  * backend's per-request usage, or from its counters read before and after. Null when the
  * backend exposes neither — never a guess.
  */
-export function cacheHitRate(
-  records: GenerationRecord[],
-  before?: { queries: number; hits: number },
-  after?: { queries: number; hits: number },
-): number | null {
+export function cacheHitRate(records: GenerationRecord[], before?: { queries: number; hits: number }, after?: { queries: number; hits: number }): number | null {
   if (before && after && after.queries > before.queries) {
     return round((after.hits - before.hits) / (after.queries - before.queries), 4);
   }

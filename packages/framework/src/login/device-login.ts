@@ -114,7 +114,8 @@ export async function loginWithDeviceFlow(options: LoginOptions): Promise<LoginR
       continue;
     }
     if (answer.status === 'expired_token') throw expired();
-    if (answer.status === 'access_denied') throw new LlmSpeedError('login-denied', 'login cancelled: the authorization was denied on GitHub', { suggestions: ['run `llm-speed login` again and approve the request'] });
+    if (answer.status === 'access_denied')
+      throw new LlmSpeedError('login-denied', 'login cancelled: the authorization was denied on GitHub', { suggestions: ['run `llm-speed login` again and approve the request'] });
     throw new LlmSpeedError('login', `login failed: the results server answered an unknown status ${JSON.stringify(answer.status)}`);
   }
 }

@@ -95,9 +95,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, isTt
     },
     workloadFinished(workload: RunnableWorkload, result: WorkloadResult) {
       stopTimer();
-      const figures = result.error
-        ? `error: ${result.error}`
-        : `decode ${fmt(result.decode_tps)} tok/s · TTFT ${fmt(result.ttft_ms)} ms · prefill ${fmt(result.prefill_tps)} tok/s`;
+      const figures = result.error ? `error: ${result.error}` : `decode ${fmt(result.decode_tps)} tok/s · TTFT ${fmt(result.ttft_ms)} ms · prefill ${fmt(result.prefill_tps)} tok/s`;
       line(`${result.error ? '✗' : '✓'} ${workload.id} ${workload.name}: ${figures}`);
     },
     done() {

@@ -90,7 +90,11 @@ export function renderResultsTable(run: RunPayload, options: { width?: number } 
   const backendInline = layout(wide, results).total <= width;
   const columns = backendInline ? wide : narrow;
   const { widths } = layout(columns, results);
-  const format = (values: string[]) => values.map((v, i) => (columns[i]!.left ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(GAP).trimEnd();
+  const format = (values: string[]) =>
+    values
+      .map((v, i) => (columns[i]!.left ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .join(GAP)
+      .trimEnd();
 
   const lines: string[] = [];
   const first = results[0];
@@ -118,9 +122,13 @@ export function renderResultsTable(run: RunPayload, options: { width?: number } 
 
   const details: string[] = [];
   for (const r of results) {
-    for (const b of r.batches ?? []) details.push(`W4 batch ${String(b.batch).padStart(2)}: aggregate ${cell(b.aggregate_tps)} tok/s, per stream ${cell(b.per_stream_tps)} tok/s, p50 ${cell(b.p50_ms, 2)} ms, p95 ${cell(b.p95_ms, 2)} ms`);
+    for (const b of r.batches ?? [])
+      details.push(
+        `W4 batch ${String(b.batch).padStart(2)}: aggregate ${cell(b.aggregate_tps)} tok/s, per stream ${cell(b.per_stream_tps)} tok/s, p50 ${cell(b.p50_ms, 2)} ms, p95 ${cell(b.p95_ms, 2)} ms`,
+      );
     if (r.batches && r.flags.includes('serial-concurrency')) details.push('W4 streams ran one after another on this backend: the aggregate is not concurrent throughput');
-    for (const t of r.tiers ?? []) details.push(`W3 ${t.context_tokens} tokens: ${t.skipped ? `skipped (${t.skipped})` : `prefill ${cell(t.prefill_tps)} tok/s, decode ${cell(t.decode_tps)} tok/s, TTFT ${cell(t.ttft_ms)} ms`}`);
+    for (const t of r.tiers ?? [])
+      details.push(`W3 ${t.context_tokens} tokens: ${t.skipped ? `skipped (${t.skipped})` : `prefill ${cell(t.prefill_tps)} tok/s, decode ${cell(t.decode_tps)} tok/s, TTFT ${cell(t.ttft_ms)} ms`}`);
     if (r.turns) details.push(`W5 ${r.turns.length} turns: turn p50 ${cell(r.turn_p50_ms)} ms, p95 ${cell(r.turn_p95_ms)} ms, wall ${cell(r.wall_ms)} ms`);
   }
   if (details.length) lines.push('', ...details.flatMap((d) => wrapText(d, width, '    ', '  ')));

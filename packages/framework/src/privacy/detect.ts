@@ -96,7 +96,28 @@ function looksLikeHostname(name: string): boolean {
 }
 
 /** First path segments of HTTP APIs that appear in backend error texts; not filesystem paths. */
-const API_ROOTS = new Set(['v1', 'v2', 'v3', 'api', 'chat', 'completion', 'completions', 'health', 'healthz', 'props', 'metrics', 'slots', 'tokenize', 'detokenize', 'models', 'generate', 'embeddings', 'infill', 'openai', 'inference']);
+const API_ROOTS = new Set([
+  'v1',
+  'v2',
+  'v3',
+  'api',
+  'chat',
+  'completion',
+  'completions',
+  'health',
+  'healthz',
+  'props',
+  'metrics',
+  'slots',
+  'tokenize',
+  'detokenize',
+  'models',
+  'generate',
+  'embeddings',
+  'infill',
+  'openai',
+  'inference',
+]);
 
 const URL_PATTERN = /\b([a-z][a-z0-9+.-]{1,15}):\/\/([^\s"'<>]*)/gi;
 const EMAIL_PATTERN = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*/g;
@@ -167,7 +188,10 @@ export function findPersonalData(text: string): Finding[] {
     for (const m of [...rest.matchAll(pattern)]) if (m[0].length > 2) take('path', m.index!, m.index! + m[0].length);
   }
   for (const m of [...rest.matchAll(POSIX_PATH)]) {
-    const firstSegment = m[0].slice(1).split(/[/?#:]/)[0]!.toLowerCase();
+    const firstSegment = m[0]
+      .slice(1)
+      .split(/[/?#:]/)[0]!
+      .toLowerCase();
     if (API_ROOTS.has(firstSegment)) continue;
     take('path', m.index!, m.index! + m[0].replace(/[.:]+$/, '').length);
   }

@@ -95,9 +95,16 @@ function freeFields(run: unknown): Field[] {
     }
     if (Array.isArray(value)) {
       value.forEach((item, i) =>
-        visit(item, `${path}[${i}]`, `${shape}[]`, extrasOf, (v) => (value[i] = v), () => {
-          value.splice(value.indexOf(item), 1);
-        }),
+        visit(
+          item,
+          `${path}[${i}]`,
+          `${shape}[]`,
+          extrasOf,
+          (v) => (value[i] = v),
+          () => {
+            value.splice(value.indexOf(item), 1);
+          },
+        ),
       );
       return;
     }
@@ -119,7 +126,14 @@ function freeFields(run: unknown): Field[] {
       }
     }
   };
-  visit(run, '', '', -1, () => undefined, () => undefined);
+  visit(
+    run,
+    '',
+    '',
+    -1,
+    () => undefined,
+    () => undefined,
+  );
   return fields;
 }
 
@@ -285,13 +299,7 @@ function scrubFixture(text: string): string {
   return out + text.slice(at);
 }
 
-function dropExtras(
-  run: { results?: Array<{ extras?: Record<string, unknown> }> },
-  path: string,
-  violation: PrivacyViolation,
-  removed: Set<string>,
-  notes: string[],
-): void {
+function dropExtras(run: { results?: Array<{ extras?: Record<string, unknown> }> }, path: string, violation: PrivacyViolation, removed: Set<string>, notes: string[]): void {
   const m = /^results\[(\d+)\]\.extras(?:\.(.+))?$/.exec(path);
   const extras = m ? run.results?.[Number(m[1])]?.extras : undefined;
   if (!m || !extras) return;

@@ -112,7 +112,11 @@ export interface OpenAiRequestOptions {
  * are added by streamOpenAiCompletion. Driver-specific fields (vLLM's cache_salt, a provider's
  * spelling) are merged into the returned body by the driver.
  */
-export function openAiRequest(model: string, request: Pick<GenerationRequest, 'prompt' | 'messages' | 'maxTokens'>, options: OpenAiRequestOptions = {}): { path: OpenAiPath; body: Record<string, unknown> } {
+export function openAiRequest(
+  model: string,
+  request: Pick<GenerationRequest, 'prompt' | 'messages' | 'maxTokens'>,
+  options: OpenAiRequestOptions = {},
+): { path: OpenAiPath; body: Record<string, unknown> } {
   const length = { max_tokens: request.maxTokens, ...(options.exactLength ? { min_tokens: request.maxTokens, ignore_eos: true } : {}) };
   if (request.messages) {
     const messages = request.messages.map((m) => ({ role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) }));
@@ -186,11 +190,7 @@ export interface OpenAiModel {
 }
 
 /** GET /v1/models. */
-export async function listOpenAiModels(
-  baseUrl: string,
-  headers: Record<string, string> = {},
-  options: { signal?: AbortSignal; timeoutMs?: number } = {},
-): Promise<OpenAiModel[]> {
+export async function listOpenAiModels(baseUrl: string, headers: Record<string, string> = {}, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<OpenAiModel[]> {
   const answer = await getJson<{ data?: OpenAiModel[] }>(joinApiUrl(baseUrl, '/v1/models'), {
     headers,
     signal: options.signal,

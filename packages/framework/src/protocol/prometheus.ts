@@ -66,7 +66,7 @@ export function parsePrometheus(text: string): PrometheusMetrics {
       rest = line.slice(space + 1).trim();
     }
     const value = parseValue(rest.split(/\s+/)[0] ?? '');
-    if (!name || Number.isNaN(value) && rest.split(/\s+/)[0] !== 'NaN') continue;
+    if (!name || (Number.isNaN(value) && rest.split(/\s+/)[0] !== 'NaN')) continue;
     let samples = metrics.get(name);
     if (!samples) metrics.set(name, (samples = []));
     samples.push({ labels, value });

@@ -141,9 +141,7 @@ export async function verifyCompactJws(token: string): Promise<{ payload: RunPay
   const key = headerKey(encodedHeader);
   const verdict = verifyBytes(fromB64url(encodedSig, 'JWS signature'), `${encodedHeader}.${encodedPayload}`, key);
   if (!verdict.valid) {
-    throw new SignatureError(
-      verdict.reason === 'the signature does not verify' ? 'the signature does not verify against the key in the JWS header' : `refused: ${verdict.reason}`,
-    );
+    throw new SignatureError(verdict.reason === 'the signature does not verify' ? 'the signature does not verify against the key in the JWS header' : `refused: ${verdict.reason}`);
   }
   const payloadBytes = fromB64url(encodedPayload, 'JWS payload');
   let payload: unknown;
@@ -179,10 +177,7 @@ export async function verifyRun(run: unknown): Promise<VerifyResult> {
     if (!verdict.valid) {
       return {
         valid: false,
-        reason:
-          verdict.reason === 'the signature does not verify'
-            ? 'the signature does not match the payload (edited after signing, or signed by another key)'
-            : `refused: ${verdict.reason}`,
+        reason: verdict.reason === 'the signature does not verify' ? 'the signature does not match the payload (edited after signing, or signed by another key)' : `refused: ${verdict.reason}`,
       };
     }
     return { valid: true };

@@ -32,10 +32,9 @@ async function readKeyFile(path: string): Promise<KeyPair> {
   if (process.platform !== 'win32') {
     const { mode } = await stat(path);
     if ((mode & 0o077) !== 0) {
-      throw new KeyFileError(
-        `the signing key ${path} is readable by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); refusing to use it. Fix it with: chmod 600 ${path}`,
-        [`chmod 600 ${path}`],
-      );
+      throw new KeyFileError(`the signing key ${path} is readable by other users (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); refusing to use it. Fix it with: chmod 600 ${path}`, [
+        `chmod 600 ${path}`,
+      ]);
     }
   }
   let jwk: Partial<PrivateJwk>;

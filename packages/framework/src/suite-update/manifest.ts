@@ -94,7 +94,7 @@ export async function verifyManifestSignature(manifest: Record<string, unknown>,
   try {
     header = JSON.parse(Buffer.from(encodedHeader, 'base64url').toString('utf8')) as typeof header;
   } catch {
-    throw refused('the suite manifest\'s signature header is not base64url JSON; refusing it');
+    throw refused("the suite manifest's signature header is not base64url JSON; refusing it");
   }
   if (header.alg !== 'EdDSA') throw refused(`the suite manifest is signed with alg ${JSON.stringify(header.alg)}; only EdDSA is accepted`);
   const candidates = typeof header.kid === 'string' && trustedKeys.some((k) => k.kid === header.kid) ? trustedKeys.filter((k) => k.kid === header.kid) : trustedKeys;

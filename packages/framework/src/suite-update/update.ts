@@ -116,9 +116,13 @@ async function stage(fetchImpl: FetchLike, manifestUrl: string, staging: string,
     const bytes = await download(fetchImpl, url, MAX_FILE_BYTES, `${suite.version}/${file.path}`, signal);
     const actual = sha256(bytes);
     if (actual !== file.sha256) {
-      throw new LlmSpeedError('suite-hash', `${suite.version}/${file.path} downloaded from ${url} has SHA-256 ${actual}, but the signed manifest says ${file.sha256}; refusing ${suite.version}, nothing was installed`, {
-        suggestions: ['try again later; if it persists, report it at https://github.com/llm-speed/llm-speed/issues'],
-      });
+      throw new LlmSpeedError(
+        'suite-hash',
+        `${suite.version}/${file.path} downloaded from ${url} has SHA-256 ${actual}, but the signed manifest says ${file.sha256}; refusing ${suite.version}, nothing was installed`,
+        {
+          suggestions: ['try again later; if it persists, report it at https://github.com/llm-speed/llm-speed/issues'],
+        },
+      );
     }
     const target = join(dir, file.path);
     mkdirSync(dirname(target), { recursive: true });
@@ -163,7 +167,12 @@ export async function updateSuites(options: UpdateOptions): Promise<UpdateReport
     versions.push(
       why === undefined
         ? { version: suite.version, status: 'unchanged', dir: existing.dir, where: existing.where }
-        : { version: suite.version, status: 'refused', dir: existing.dir, reason: `the manifest's ${suite.version} differs from the ${existing.where} copy (${why}); installed suites never change, so it was left as is` },
+        : {
+            version: suite.version,
+            status: 'refused',
+            dir: existing.dir,
+            reason: `the manifest's ${suite.version} differs from the ${existing.where} copy (${why}); installed suites never change, so it was left as is`,
+          },
     );
   }
   const report = (): UpdateReport => ({ manifestUrl: options.manifestUrl, suitesDir, versions: versions.sort((a, b) => a.version.localeCompare(b.version)) });

@@ -22,16 +22,18 @@ function find(suite: LoadedSuite, ref: string): WorkloadPlan | undefined {
 export function selectWorkloads(suite: LoadedSuite, requested?: readonly string[], options: SelectOptions = {}): WorkloadPlan[] {
   const quick = options.quick ? suite.definition.quick : undefined;
   if (options.quick && !quick) throw new UsageError(`${suite.version} has no --quick profile`, ['run without --quick']);
-  const refs = (requested ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter((r) => r.length > 0);
+  const refs = (requested ?? [])
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim())
+    .filter((r) => r.length > 0);
   const explicit = refs.length > 0;
   const names = explicit ? refs : quick ? quick.workloads : suite.definition.default_workloads;
 
   const unknown = names.filter((n) => !find(suite, n));
   if (unknown.length > 0) {
-    throw new UsageError(
-      `unknown workload${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; ${suite.version} has ${suite.workloads.map(label).join(', ')}`,
-      ['name workloads by id or name, e.g. --workload W1,chat-long'],
-    );
+    throw new UsageError(`unknown workload${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; ${suite.version} has ${suite.workloads.map(label).join(', ')}`, [
+      'name workloads by id or name, e.g. --workload W1,chat-long',
+    ]);
   }
   const chosen = new Set(names.map((n) => find(suite, n) as WorkloadPlan));
   const plans = suite.workloads.filter((w) => chosen.has(w));
@@ -39,10 +41,10 @@ export function selectWorkloads(suite: LoadedSuite, requested?: readonly string[
   if (options.quick) {
     const tiers = plans.filter((w) => w.kind === 'context-tiers');
     if (tiers.length > 0) {
-      throw new UsageError(
-        `--quick cannot run ${tiers.map(label).join(', ')}: a long-context prompt is the opposite of a smoke test`,
-        [`run ${tiers.map((w) => w.name).join(', ')} without --quick`, 'or drop it from --workload to smoke-test the rest'],
-      );
+      throw new UsageError(`--quick cannot run ${tiers.map(label).join(', ')}: a long-context prompt is the opposite of a smoke test`, [
+        `run ${tiers.map((w) => w.name).join(', ')} without --quick`,
+        'or drop it from --workload to smoke-test the rest',
+      ]);
     }
   }
   return quick ? plans.map((w) => quickPlan(w, quick)) : plans;

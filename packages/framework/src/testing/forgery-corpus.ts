@@ -167,7 +167,31 @@ export async function buildForgeryCorpus(options: { seed?: number; perKind?: num
     }
   }
   // 7: other algorithms and spellings; HS256 keyed with the public key (the classic confusion).
-  const algs: unknown[] = ['none', 'None', 'NONE', 'HS256', 'HS512', 'ES256', 'RS256', 'PS256', 'eddsa', 'EDDSA', 'EdDsa', 'Ed25519', 'ED25519', 'EdDSA ', ' EdDSA', 'EdDSA\u0000', 'Ed\u0044SA\u200b', null, 0, true, ['EdDSA'], { alg: 'EdDSA' }, ''];
+  const algs: unknown[] = [
+    'none',
+    'None',
+    'NONE',
+    'HS256',
+    'HS512',
+    'ES256',
+    'RS256',
+    'PS256',
+    'eddsa',
+    'EDDSA',
+    'EdDsa',
+    'Ed25519',
+    'ED25519',
+    'EdDSA ',
+    ' EdDSA',
+    'EdDSA\u0000',
+    'Ed\u0044SA\u200b',
+    null,
+    0,
+    true,
+    ['EdDSA'],
+    { alg: 'EdDSA' },
+    '',
+  ];
   for (let i = 0; i < n; i++) {
     const alg = algs[i % algs.length];
     const fields: Record<string, unknown> = { ...headerJson, alg };

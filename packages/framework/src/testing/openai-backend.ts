@@ -65,7 +65,8 @@ function completion(chat: boolean, options: OpenAiBackendOptions) {
     const count = produced(body, options);
     const promptTokens = (chat ? (body.messages ?? []).map((m) => m.content ?? '').join(' ') : (body.prompt ?? '')).split(/\s+/).filter(Boolean).length;
     const head = { id: chat ? 'chatcmpl-fake' : 'cmpl-fake', object: chat ? 'chat.completion.chunk' : 'text_completion', created: 1732460000, model: options.model };
-    const choice = (text: string, finish: string | null) => (chat ? { index: 0, delta: { content: text }, logprobs: null, finish_reason: finish } : { index: 0, text, logprobs: null, finish_reason: finish });
+    const choice = (text: string, finish: string | null) =>
+      chat ? { index: 0, delta: { content: text }, logprobs: null, finish_reason: finish } : { index: 0, text, logprobs: null, finish_reason: finish };
     const event = (obj: Record<string, unknown>, delayMs = 0) => ({ data: `data: ${JSON.stringify({ ...head, ...obj })}\n\n`, delayMs });
     let sent = 0;
     const chunks = tokenChunks(count).map((size, i) => {

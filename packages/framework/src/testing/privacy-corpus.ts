@@ -120,13 +120,29 @@ export function bundledDriverRuns(): Array<{ driver: string; run: RunPayload }> 
   return [
     {
       driver: 'llama.cpp (spawned llama-server)',
-      run: run({
-        backend: 'llama.cpp',
-        backend_version: 'b7410 (de3ff81)',
-        model: { identifier: 'Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf', name: 'Meta-Llama-3.1-8B-Instruct', size: '8B', quant: 'Q4_K_M', digest: 'cd'.repeat(32) },
-        backend_build: { kind: 'cuda', devices: ['NVIDIA GeForce RTX 4090'] },
-        extras: { engine: 'server', mode: 'spawn', threads: 16, parallel: 4, n_ctx: 8192, prompt_n: 128, prompt_ms: 15.2, predicted_n: 256, predicted_ms: 1366.1, predicted_per_second: 187.4, cache_n: 0 },
-      }, { name: 'NVIDIA GeForce RTX 4090', kind: 'nvidia', memory_gb: 24 }, 'Intel(R) Xeon(R) CPU @ 2.20GHz'),
+      run: run(
+        {
+          backend: 'llama.cpp',
+          backend_version: 'b7410 (de3ff81)',
+          model: { identifier: 'Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf', name: 'Meta-Llama-3.1-8B-Instruct', size: '8B', quant: 'Q4_K_M', digest: 'cd'.repeat(32) },
+          backend_build: { kind: 'cuda', devices: ['NVIDIA GeForce RTX 4090'] },
+          extras: {
+            engine: 'server',
+            mode: 'spawn',
+            threads: 16,
+            parallel: 4,
+            n_ctx: 8192,
+            prompt_n: 128,
+            prompt_ms: 15.2,
+            predicted_n: 256,
+            predicted_ms: 1366.1,
+            predicted_per_second: 187.4,
+            cache_n: 0,
+          },
+        },
+        { name: 'NVIDIA GeForce RTX 4090', kind: 'nvidia', memory_gb: 24 },
+        'Intel(R) Xeon(R) CPU @ 2.20GHz',
+      ),
     },
     {
       driver: 'llama.cpp (embedded node-llama-cpp)',
@@ -140,43 +156,59 @@ export function bundledDriverRuns(): Array<{ driver: string; run: RunPayload }> 
     },
     {
       driver: 'ollama',
-      run: run({
-        backend: 'ollama',
-        backend_version: '0.5.7',
-        model: { identifier: 'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M', name: 'llama3.2:3b-instruct-q4_K_M', size: '3.2B', quant: 'Q4_K_M', digest: 'sha256:' + 'ab'.repeat(32) },
-        backend_build: { kind: 'metal', devices: ['Apple M2 Max'] },
-        extras: { num_ctx: 8192, family: 'llama', prompt_eval_count: 128, prompt_eval_duration_ms: 41.2, eval_count: 256, eval_duration_ms: 2900.5, load_duration_ms: 12.9 },
-      }, { name: 'Apple M2 Max', kind: 'apple', memory_gb: 32 }, 'Apple M2 Max'),
+      run: run(
+        {
+          backend: 'ollama',
+          backend_version: '0.5.7',
+          model: { identifier: 'hf.co/bartowski/Llama-3.2-3B-Instruct-GGUF:Q4_K_M', name: 'llama3.2:3b-instruct-q4_K_M', size: '3.2B', quant: 'Q4_K_M', digest: 'sha256:' + 'ab'.repeat(32) },
+          backend_build: { kind: 'metal', devices: ['Apple M2 Max'] },
+          extras: { num_ctx: 8192, family: 'llama', prompt_eval_count: 128, prompt_eval_duration_ms: 41.2, eval_count: 256, eval_duration_ms: 2900.5, load_duration_ms: 12.9 },
+        },
+        { name: 'Apple M2 Max', kind: 'apple', memory_gb: 32 },
+        'Apple M2 Max',
+      ),
     },
     {
       driver: 'vLLM',
-      run: run({
-        backend: 'vllm',
-        backend_version: '0.6.1.post2',
-        model: { identifier: 'Qwen/Qwen2.5-7B-Instruct', name: 'Qwen2.5-7B-Instruct', size: '7B', quant: null, digest: null },
-        backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] },
-        extras: { api: 'openai-compatible', max_model_len: 32768 },
-      }, { name: 'NVIDIA H200', kind: 'nvidia', memory_gb: 144 }, 'AMD EPYC 9654 96-Core Processor'),
+      run: run(
+        {
+          backend: 'vllm',
+          backend_version: '0.6.1.post2',
+          model: { identifier: 'Qwen/Qwen2.5-7B-Instruct', name: 'Qwen2.5-7B-Instruct', size: '7B', quant: null, digest: null },
+          backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] },
+          extras: { api: 'openai-compatible', max_model_len: 32768 },
+        },
+        { name: 'NVIDIA H200', kind: 'nvidia', memory_gb: 144 },
+        'AMD EPYC 9654 96-Core Processor',
+      ),
     },
     {
       driver: 'MLX',
-      run: run({
-        backend: 'mlx',
-        backend_version: 'mlx-lm 0.20.1 (mlx 0.21.1)',
-        model: { identifier: 'mlx-community/Llama-3.2-3B-Instruct-4bit', name: 'mlx-community/Llama-3.2-3B-Instruct-4bit', size: null, quant: '4bit', digest: null },
-        backend_build: { kind: 'metal', devices: ['Apple M3 Pro'] },
-        extras: { engine: 'mlx_lm.stream_generate' },
-      }, { name: 'Apple M3 Pro', kind: 'apple', memory_gb: 40 }, 'Apple M3 Pro'),
+      run: run(
+        {
+          backend: 'mlx',
+          backend_version: 'mlx-lm 0.20.1 (mlx 0.21.1)',
+          model: { identifier: 'mlx-community/Llama-3.2-3B-Instruct-4bit', name: 'mlx-community/Llama-3.2-3B-Instruct-4bit', size: null, quant: '4bit', digest: null },
+          backend_build: { kind: 'metal', devices: ['Apple M3 Pro'] },
+          extras: { engine: 'mlx_lm.stream_generate' },
+        },
+        { name: 'Apple M3 Pro', kind: 'apple', memory_gb: 40 },
+        'Apple M3 Pro',
+      ),
     },
     {
       driver: 'ExLlamaV2',
-      run: run({
-        backend: 'exllamav2',
-        backend_version: 'exllamav2 0.2.7 (torch 2.5.1+cu124)',
-        model: { identifier: 'Llama-3.1-8B-Instruct-exl2-4.0bpw', name: 'Llama-3.1-8B-Instruct-exl2-4.0bpw', size: null, quant: '4.0bpw', digest: null },
-        backend_build: { kind: 'cuda', devices: ['NVIDIA GeForce RTX 3090'] },
-        extras: { engine: 'ExLlamaV2DynamicGenerator', max_seq_len: 8192, cuda: '12.4' },
-      }, { name: 'NVIDIA GeForce RTX 3090', kind: 'nvidia', memory_gb: 24 }, 'AMD Ryzen 9 7950X3D 16-Core Processor'),
+      run: run(
+        {
+          backend: 'exllamav2',
+          backend_version: 'exllamav2 0.2.7 (torch 2.5.1+cu124)',
+          model: { identifier: 'Llama-3.1-8B-Instruct-exl2-4.0bpw', name: 'Llama-3.1-8B-Instruct-exl2-4.0bpw', size: null, quant: '4.0bpw', digest: null },
+          backend_build: { kind: 'cuda', devices: ['NVIDIA GeForce RTX 3090'] },
+          extras: { engine: 'ExLlamaV2DynamicGenerator', max_seq_len: 8192, cuda: '12.4' },
+        },
+        { name: 'NVIDIA GeForce RTX 3090', kind: 'nvidia', memory_gb: 24 },
+        'AMD Ryzen 9 7950X3D 16-Core Processor',
+      ),
     },
     {
       driver: 'hosted APIs',

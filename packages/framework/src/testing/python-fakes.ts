@@ -59,7 +59,10 @@ export async function fakePythonSite(files: Record<string, string>, prefix = 'll
 export async function assertContractGenerations(site: FakePythonSite, outputTokens: number): Promise<void> {
   const log = await site.generations();
   const n = String(outputTokens);
-  assert.deepEqual(log.map((l) => l.replace(/^start (\d+) \d+$/, 'start $1')), [`start ${n}`, `end ${n}`, `start ${n}`, `end ${n}`, 'start 1000']);
+  assert.deepEqual(
+    log.map((l) => l.replace(/^start (\d+) \d+$/, 'start $1')),
+    [`start ${n}`, `end ${n}`, `start ${n}`, `end ${n}`, 'start 1000'],
+  );
   const pid = Number(log[4]!.split(' ')[2]);
   assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `runner ${pid} still runs`);
 }

@@ -112,7 +112,7 @@ export async function startReplayServer(routes: ReplayRoute[]): Promise<ReplaySe
       if (response.dropAfterChunks !== undefined && i >= response.dropAfterChunks) break;
       const chunk = response.chunks[i]!;
       const { data, delayMs } = typeof chunk === 'string' ? { data: chunk, delayMs: 0 } : chunk;
-      const wait = (i === 0 ? response.firstChunkDelayMs ?? 0 : 0) + (delayMs ?? 0);
+      const wait = (i === 0 ? (response.firstChunkDelayMs ?? 0) : 0) + (delayMs ?? 0);
       if (wait > 0) await sleep(wait);
       if (res.destroyed) return;
       res.write(data);

@@ -80,12 +80,16 @@ export async function loadRunRef(ref: string, apiUrl?: string): Promise<Labelled
   // A file the CLI wrote that is not a run (a sidecar, a config) is named as what it is, not dumped as schema errors.
   const kind = source.kind === 'file' ? classifyDocument(value, source.path) : 'run';
   if (kind === 'run-local' || kind === 'run-timings') {
-    throw new LlmSpeedError('compare', `${ref} is ${FILE_KINDS[kind].what}, not a run; compare the run file it belongs to: ${sidecarRunPath(source.kind === 'file' ? source.path : ref, value)}`, { exitCode: 2 });
+    throw new LlmSpeedError('compare', `${ref} is ${FILE_KINDS[kind].what}, not a run; compare the run file it belongs to: ${sidecarRunPath(source.kind === 'file' ? source.path : ref, value)}`, {
+      exitCode: 2,
+    });
   }
   // "config" is what anything unrecognised is taken for: only a file that really is one is called one.
   const really = kind === 'config' ? Object.keys(value as object).length > 0 && check('config', value).length === 0 : kind !== 'run' && kind !== null;
   if (kind && really) {
-    throw new LlmSpeedError('compare', `${ref} is ${FILE_KINDS[kind].what}, not a run; compare runs saved by \`llm-speed bench\` (in the runs folder of the cache), run ids or permalinks`, { exitCode: 2 });
+    throw new LlmSpeedError('compare', `${ref} is ${FILE_KINDS[kind].what}, not a run; compare runs saved by \`llm-speed bench\` (in the runs folder of the cache), run ids or permalinks`, {
+      exitCode: 2,
+    });
   }
   const problems = check('run', value);
   if (problems.length > 0) throw new ValidationError(`run ${ref}`, problems.slice(0, 5));
@@ -155,8 +159,7 @@ export function compareRuns(runs: LabelledRun[]): Comparison {
 }
 
 export function renderComparison(c: Comparison, color: boolean): string {
-  const paint = (text: string, better: boolean | null) =>
-    !color || better === null ? text : `\x1b[${better ? 32 : 31}m${text}\x1b[0m`;
+  const paint = (text: string, better: boolean | null) => (!color || better === null ? text : `\x1b[${better ? 32 : 31}m${text}\x1b[0m`);
   const fmt = (v: number | null) => (v === null ? '–' : v >= 1000 ? v.toFixed(0) : v.toFixed(2));
   const header = ['workload', 'metric', ...c.runs.map((r, i) => (i === 0 ? r : `${r} (Δ%)`))];
   const table = c.rows.map((row) => [
@@ -167,7 +170,11 @@ export function renderComparison(c: Comparison, color: boolean): string {
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const lines = [header.map((h, i) => h.padEnd(widths[i]!)).join('  ')];
   c.rows.forEach((row, r) => {
-    lines.push(table[r]!.map((cell, i) => paint(cell.padEnd(widths[i]!), i >= 3 ? row.better[i - 2] ?? null : null)).join('  ').trimEnd());
+    lines.push(
+      table[r]!.map((cell, i) => paint(cell.padEnd(widths[i]!), i >= 3 ? (row.better[i - 2] ?? null) : null))
+        .join('  ')
+        .trimEnd(),
+    );
   });
   return [...c.warnings.map((w) => `warning: ${w}`), ...lines].join('\n');
 }

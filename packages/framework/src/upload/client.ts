@@ -20,10 +20,7 @@ export interface TransportResponse {
   status: number;
   body: string;
 }
-export type UploadTransport = (
-  url: string,
-  init: { method: 'POST'; headers: Record<string, string>; body: string; timeoutMs: number },
-) => Promise<TransportResponse>;
+export type UploadTransport = (url: string, init: { method: 'POST'; headers: Record<string, string>; body: string; timeoutMs: number }) => Promise<TransportResponse>;
 
 export class UploadFailedError extends LlmSpeedError {
   readonly status?: number;
@@ -187,11 +184,9 @@ export async function prepareResume(path: string, requested?: PrivacyMode, hints
   if (run.fingerprint?.fingerprint_hash === undefined) recorded = 'strict-anon';
   const mode = requested ?? recorded ?? 'default';
   if (recorded && STRENGTH[mode] < STRENGTH[recorded]) {
-    throw new LlmSpeedError(
-      'privacy',
-      `refusing to upload ${path} in ${mode} mode: it was made in ${recorded} mode, and a weaker mode would link it to you. Nothing was sent.`,
-      { suggestions: [commandHint(`drop the mode you passed (flag, LLM_SPEED_MODE or the config file's "mode")`, resumeCommand(path, recorded, hints), hints)] },
-    );
+    throw new LlmSpeedError('privacy', `refusing to upload ${path} in ${mode} mode: it was made in ${recorded} mode, and a weaker mode would link it to you. Nothing was sent.`, {
+      suggestions: [commandHint(`drop the mode you passed (flag, LLM_SPEED_MODE or the config file's "mode")`, resumeCommand(path, recorded, hints), hints)],
+    });
   }
   if (mode === 'strict-anon' && run.fingerprint?.fingerprint_hash !== undefined) {
     throw new LlmSpeedError(

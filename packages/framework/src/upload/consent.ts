@@ -79,13 +79,7 @@ export type NoConsent = 'declined' | 'no-terminal';
  * records consent), built from this invocation so it goes to the same server with the same config
  * folder.
  */
-export function noConsentMessage(
-  why: NoConsent,
-  savedPath: string,
-  mode: PrivacyMode | undefined,
-  hints: HintContext = {},
-  configDir?: string,
-): { message: string; suggestions: string[] } {
+export function noConsentMessage(why: NoConsent, savedPath: string, mode: PrivacyMode | undefined, hints: HintContext = {}, configDir?: string): { message: string; suggestions: string[] } {
   const what = why === 'declined' ? 'you answered no to the upload prompt' : 'no upload consent yet, and no terminal to ask on';
   const kept = configDir ? ` Consent, once given, is kept in ${consentFilePath(configDir)}; deleting that file revokes it.` : '';
   return {

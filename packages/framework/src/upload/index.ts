@@ -1,25 +1,5 @@
-export {
-  saveLocalRun,
-  loadLocalRun,
-  localRunFileName,
-  timingsSidecarPath,
-  localMetaPath,
-  readLocalRunMode,
-  readLocalRunInterrupted,
-  LocalRunError,
-  type SaveLocalRunOptions,
-} from './local.js';
-export {
-  uploadRun,
-  prepareResume,
-  UploadFailedError,
-  TamperedRunError,
-  type UploadOptions,
-  type ResumableRun,
-  type UploadResult,
-  type UploadTransport,
-  type TransportResponse,
-} from './client.js';
+export { saveLocalRun, loadLocalRun, localRunFileName, timingsSidecarPath, localMetaPath, readLocalRunMode, readLocalRunInterrupted, LocalRunError, type SaveLocalRunOptions } from './local.js';
+export { uploadRun, prepareResume, UploadFailedError, TamperedRunError, type UploadOptions, type ResumableRun, type UploadResult, type UploadTransport, type TransportResponse } from './client.js';
 export {
   CONSENT_TEXT,
   consentText,
@@ -35,14 +15,4 @@ export {
   type ConsentIo,
 } from './consent.js';
 export { resolveRunSource, readRunSource, RunFetchError, PUBLIC_API_URL, DOCS_URL, REPO_URL, type RunSource } from './fetch-run.js';
-export {
-  commandHint,
-  contextArgs,
-  hintContextFrom,
-  llmSpeedCommand,
-  modeFlag,
-  resumeCommand,
-  shellArg,
-  verifyCommand,
-  type HintContext,
-} from './hints.js';
+export { commandHint, contextArgs, hintContextFrom, llmSpeedCommand, modeFlag, resumeCommand, shellArg, verifyCommand, type HintContext } from './hints.js';

@@ -9,8 +9,7 @@ import { loadSuite } from '../../src/suite/index.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
 
 const fingerprint = sampleRun().fingerprint;
-const w4 = (overrides: Partial<MeasuredResult> = {}) =>
-  sampleResult({ workload: 'concurrent-decode', batch_size: 16, output_tokens: 16 * 256, decode_tps: 640, ...overrides });
+const w4 = (overrides: Partial<MeasuredResult> = {}) => sampleResult({ workload: 'concurrent-decode', batch_size: 16, output_tokens: 16 * 256, decode_tps: 640, ...overrides });
 
 describe('comparable groups', () => {
   it('a group is suite version × workload × model × backend × engine × build × hardware class, and nothing else', () => {
@@ -68,7 +67,10 @@ describe('comparable groups', () => {
     for (const [overrides, reason] of cases) {
       const verdict = comparability(sampleResult(overrides));
       assert.equal(verdict.comparable, false, JSON.stringify(overrides));
-      assert.ok(verdict.reasons.some((r) => reason.test(r)), `${JSON.stringify(overrides)} → ${verdict.reasons.join(' | ')}`);
+      assert.ok(
+        verdict.reasons.some((r) => reason.test(r)),
+        `${JSON.stringify(overrides)} → ${verdict.reasons.join(' | ')}`,
+      );
     }
     // Every documented flag is covered above.
     assert.deepEqual([...NOT_COMPARABLE_FLAGS].sort(), ['interrupted', 'no-output', 'quick', 'short-output', 'warm-cache']);

@@ -95,7 +95,7 @@ describe('driver settings (drivers.<name>, LLM_SPEED_<NAME>_<KEY>, flags)', () =
     assert.match(refused({ file: 'http://x', env: {} }), /config file drivers\.echo is invalid: must be an object/);
   });
 
-  it('a driver without a schema gets its config section as it is; a schema that does not compile is the plugin\'s error', () => {
+  it("a driver without a schema gets its config section as it is; a schema that does not compile is the plugin's error", () => {
     assert.deepEqual(resolveDriverSettings({ name: 'plain' }, { file: { anything: 1 }, env: { LLM_SPEED_PLAIN_ANYTHING: '2' } }), { anything: 1 });
     assert.throws(() => resolveDriverSettings({ name: 'broken', settingsSchema: { type: 'no-such-type' } }, { env: {} }), /broken: its settings schema is not a valid JSON Schema/);
   });

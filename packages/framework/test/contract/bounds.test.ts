@@ -21,10 +21,7 @@ describe('number bounds (schemas: finite, non-negative, physical upper limits)',
   });
 
   it('the client nulls an out-of-range or non-finite figure, flags the result and keeps the run (nothing lost)', () => {
-    const run = sampleRun([
-      sampleResult({ decode_tps: 2.5e7, prefill_tps: Number.POSITIVE_INFINITY, ttft_ms: Number.NaN, wall_ms: 1e12 }),
-      sampleResult({ workload: 'chat-long' }),
-    ]);
+    const run = sampleRun([sampleResult({ decode_tps: 2.5e7, prefill_tps: Number.POSITIVE_INFINITY, ttft_ms: Number.NaN, wall_ms: 1e12 }), sampleResult({ workload: 'chat-long' })]);
     const notes: string[] = [];
     const payload = buildUploadPayload(run, { mode: 'default', notes });
     const [bad, good] = payload.results;
@@ -35,7 +32,10 @@ describe('number bounds (schemas: finite, non-negative, physical upper limits)',
     assert.deepEqual(bad!.flags, [OUT_OF_BOUNDS_FLAG]);
     assert.deepEqual(good!.flags, []);
     assert.equal(good!.decode_tps, 187.4);
-    assert.ok(notes.some((n) => /results\[0\]\.decode_tps: 25000000 is outside/.test(n)), notes.join('\n'));
+    assert.ok(
+      notes.some((n) => /results\[0\]\.decode_tps: 25000000 is outside/.test(n)),
+      notes.join('\n'),
+    );
     assert.deepEqual(check('run', payload), []);
   });
 

@@ -30,7 +30,9 @@ describe('docs/DRIVERS.md', () => {
 
   it('every helper it documents is exported (the package root or /testing)', () => {
     // Functions named like `getJson<T>(` or `readSse(`; methods (a driver's `open()`, InFlightRequests' `start()`) are not.
-    const documented = [...section('## 3. Shared protocol code').matchAll(/`(\w+)(?:<\w+>)?\(/g)].map((m) => m[1]!).filter((n) => !['open', 'close', 'detect', 'start', 'release', 'abortAll'].includes(n));
+    const documented = [...section('## 3. Shared protocol code').matchAll(/`(\w+)(?:<\w+>)?\(/g)]
+      .map((m) => m[1]!)
+      .filter((n) => !['open', 'close', 'detect', 'start', 'release', 'abortAll'].includes(n));
     assert.ok(documented.length >= 20, documented.join(', '));
     for (const name of new Set(documented)) {
       assert.ok(name in framework || name in testing, `${name} is documented but not exported`);
@@ -42,9 +44,12 @@ describe('docs/DRIVERS.md', () => {
 
   it('the request table is what the harness sends: fields, lengths, batches, turns, cache and sampling', () => {
     const table = section('### 1.1 What generate() is asked, per workload');
-    const row = (id: string) => table.split('\n').find((l) => l.startsWith(`| ${id} `) || l.startsWith(`| warm-up`) && id === 'warm-up')!;
+    const row = (id: string) => table.split('\n').find((l) => l.startsWith(`| ${id} `) || (l.startsWith(`| warm-up`) && id === 'warm-up'))!;
     const plans = Object.fromEntries(suitePlans(loadSuite('suite-v1'), ['W1', 'W2', 'W3', 'W4', 'W5']).map((p) => [p.id, p]));
-    const cells = (id: string) => row(id).split('|').map((c) => c.trim());
+    const cells = (id: string) =>
+      row(id)
+        .split('|')
+        .map((c) => c.trim());
     assert.equal(cells('warm-up')[3], String(WARMUP_TOKENS));
     for (const id of ['W1', 'W2', 'W3', 'W4', 'W5']) {
       const [, , field, maxTokens, cache] = cells(id);
@@ -56,7 +61,12 @@ describe('docs/DRIVERS.md', () => {
       if (plan.kind === 'agent-trace') assert.match(cells(id)[5]!, new RegExp(`^${plan.turns.length} calls`));
     }
     const quick = Object.fromEntries(suitePlans(loadSuite('suite-v1'), ['W4', 'W5'], { quick: true }).map((p) => [p.id, p]));
-    assert.match(table, new RegExp(`\`--quick\` asks for ${quick.W4!.outputTokens} tokens, W4 batches of ${(quick.W4 as { batchSizes: number[] }).batchSizes.join(' and ')}, and ${(quick.W5 as { turns: unknown[] }).turns.length} W5 turns`));
+    assert.match(
+      table,
+      new RegExp(
+        `\`--quick\` asks for ${quick.W4!.outputTokens} tokens, W4 batches of ${(quick.W4 as { batchSizes: number[] }).batchSizes.join(' and ')}, and ${(quick.W5 as { turns: unknown[] }).turns.length} W5 turns`,
+      ),
+    );
     assert.match(table, new RegExp(`and seed ${SUITE_SAMPLING.seed}`));
   });
 

@@ -70,10 +70,29 @@ describe('docs/METHODOLOGY.md', () => {
 
   it("§3.6 says exactly what changed since the draft's example: raw_timings renamed, backend and model required", () => {
     // The requirements draft's example, with its "raw_timings" and without backend or model.
-    const draft = { workload: 'chat-short', ttft_ms: 142.3, prefill_tps: 8421.1, decode_tps: 187.4, decode_p50_latency_ms: 5.3, decode_p95_latency_ms: 7.1, prompt_tokens: 128, output_tokens: 256, wall_ms: 1530, prefix_cache_hit_rate: 0.0, raw_timings: [5.1, 5.4] };
+    const draft = {
+      workload: 'chat-short',
+      ttft_ms: 142.3,
+      prefill_tps: 8421.1,
+      decode_tps: 187.4,
+      decode_p50_latency_ms: 5.3,
+      decode_p95_latency_ms: 7.1,
+      prompt_tokens: 128,
+      output_tokens: 256,
+      wall_ms: 1530,
+      prefix_cache_hit_rate: 0.0,
+      raw_timings: [5.1, 5.4],
+    };
     const errors = check('workload-result', draft);
-    assert.ok(errors.some((e) => /raw_timings/.test(e)), errors.join('\n'));
-    for (const field of ['backend', 'backend_version', 'model']) assert.ok(errors.some((e) => e.includes(`'${field}'`)), `${field} is required`);
+    assert.ok(
+      errors.some((e) => /raw_timings/.test(e)),
+      errors.join('\n'),
+    );
+    for (const field of ['backend', 'backend_version', 'model'])
+      assert.ok(
+        errors.some((e) => e.includes(`'${field}'`)),
+        `${field} is required`,
+      );
     // With exactly the changes the document lists, it validates.
     const { raw_timings, ...rest } = draft;
     const migrated = { ...rest, raw_timings_ms: raw_timings, backend: 'llama.cpp', backend_version: '7410', model: { identifier: 'm', name: 'm' } };
@@ -83,20 +102,35 @@ describe('docs/METHODOLOGY.md', () => {
   });
 
   it('documents every flag the harness sets, both clocks, token_counts and backend_build', () => {
-    for (const flag of ['quick', 'short-output', 'no-output', 'warm-cache', 'harness-gap', 'serial-concurrency', 'embedded-engine', 'model-warmed', 'hosted-provider', 'thermal-throttled', 'on-battery']) {
+    for (const flag of [
+      'quick',
+      'short-output',
+      'no-output',
+      'warm-cache',
+      'harness-gap',
+      'serial-concurrency',
+      'embedded-engine',
+      'model-warmed',
+      'hosted-provider',
+      'thermal-throttled',
+      'on-battery',
+    ]) {
       assert.match(doc, new RegExp(`\\| \`${flag}\`|\`${flag}\` \\|`), `flag ${flag} in §3.7`);
     }
     for (const term of ['backend_prefill_tps', 'backend_decode_tps', 'token_counts', 'backend_build', 'cached_prompt_tokens', 'warmup']) assert.ok(doc.includes(term), term);
   });
 
-  it("the warm-up (§3.4) shares no prefix with any suite prompt: its first character begins none of them", () => {
+  it('the warm-up (§3.4) shares no prefix with any suite prompt: its first character begins none of them', () => {
     for (const version of ['suite-v1', 'suite-v1-test']) {
       for (const plan of suitePlans(loadSuite(version), ['W1', 'W2', 'W3', 'W4', 'W5'])) {
         const texts =
-          plan.kind === 'single' ? [plan.prompt]
-          : plan.kind === 'concurrent' ? plan.batchSizes.flatMap((b) => Array.from({ length: b }, (_, s) => plan.promptForStream(s, b)))
-          : plan.kind === 'context-tiers' ? plan.tiers.map((t) => t.prompt().slice(0, 64))
-          : plan.turns.map((turn) => turn[0]!.content);
+          plan.kind === 'single'
+            ? [plan.prompt]
+            : plan.kind === 'concurrent'
+              ? plan.batchSizes.flatMap((b) => Array.from({ length: b }, (_, s) => plan.promptForStream(s, b)))
+              : plan.kind === 'context-tiers'
+                ? plan.tiers.map((t) => t.prompt().slice(0, 64))
+                : plan.turns.map((turn) => turn[0]!.content);
         for (const text of texts) assert.notEqual(text[0], WARMUP_PROMPT[0], `${version} ${plan.id}: ${text.slice(0, 40)}`);
       }
     }

@@ -25,7 +25,9 @@ function completion(chat: boolean) {
     const chunks = sizes.map((size, i) => {
       const text = Array.from({ length: size }, (_, k) => ` t${made + k + 1}`).join('');
       made += size;
-      const choice = chat ? { index: 0, delta: { content: text }, finish_reason: made === body.max_tokens ? 'length' : null } : { index: 0, text, finish_reason: made === body.max_tokens ? 'length' : null };
+      const choice = chat
+        ? { index: 0, delta: { content: text }, finish_reason: made === body.max_tokens ? 'length' : null }
+        : { index: 0, text, finish_reason: made === body.max_tokens ? 'length' : null };
       return { data: `data: ${JSON.stringify({ ...head, choices: [choice] })}\n\n`, delayMs: i === 0 ? FIRST_TOKEN_MS : CHUNK_MS };
     });
     chunks.push({ data: `data: ${JSON.stringify({ ...head, choices: [], usage: { prompt_tokens: 5, completion_tokens: body.max_tokens, total_tokens: 5 + body.max_tokens } })}\n\n`, delayMs: 0 });

@@ -92,11 +92,7 @@ describe('fingerprint: buildFingerprint', () => {
   it('gives different hardware classes different hashes', () => {
     const base = buildFingerprint(identifyingLinuxBox(), {}, false);
     const moreRam = buildFingerprint({ ...identifyingLinuxBox(), memTotalBytes: 128 * GiB }, {}, false);
-    const otherGpu = buildFingerprint(
-      { ...identifyingLinuxBox(), gpus: [{ vendor: 'nvidia', name: 'NVIDIA GeForce RTX 3090', memoryMiB: 24576 }] },
-      {},
-      false,
-    );
+    const otherGpu = buildFingerprint({ ...identifyingLinuxBox(), gpus: [{ vendor: 'nvidia', name: 'NVIDIA GeForce RTX 3090', memoryMiB: 24576 }] }, {}, false);
     const otherOs = buildFingerprint({ ...identifyingLinuxBox(), release: '5.15.0-1-generic' }, {}, false);
     const hashes = new Set([base, moreRam, otherGpu, otherOs].map((f) => f.fingerprint_hash));
     assert.equal(hashes.size, 4);
@@ -151,7 +147,11 @@ describe('fingerprint: buildFingerprint', () => {
       ['raw VRAM in the same bucket', { ...box, gpus: [{ ...gpu, memoryMiB: 24080 }] }, {}],
       ['patch release', { ...box, release: '6.11.2-arch1' }, {}],
       ['logical cores', { ...box, logicalCores: 16 }, {}],
-      ['identifying data', { ...box, hostname: 'other', username: 'bob', locale: 'C', distro: 'Fedora', diskSerials: [], gpus: [{ ...gpu, driverVersion: '1', pciBusId: '2', vbiosVersion: '3' }] }, {}],
+      [
+        'identifying data',
+        { ...box, hostname: 'other', username: 'bob', locale: 'C', distro: 'Fedora', diskSerials: [], gpus: [{ ...gpu, driverVersion: '1', pciBusId: '2', vbiosVersion: '3' }] },
+        {},
+      ],
     ];
     for (const [what, raw, backends] of same) assert.equal(buildFingerprint(raw, backends, false).fingerprint_hash, base, what);
   });
@@ -196,11 +196,7 @@ describe('fingerprint: buildFingerprint', () => {
   });
 
   it('summarises a CPU-only box and groups identical GPUs', () => {
-    const cpuOnly = buildFingerprint(
-      { ...identifyingLinuxBox(), cpuBrand: 'EPYC 7B13', physicalCores: 12, memTotalBytes: 23.5 * GiB, gpus: [] },
-      {},
-      false,
-    );
+    const cpuOnly = buildFingerprint({ ...identifyingLinuxBox(), cpuBrand: 'EPYC 7B13', physicalCores: 12, memTotalBytes: 23.5 * GiB, gpus: [] }, {}, false);
     assert.equal(cpuOnly.accelerator_summary, 'CPU only: AMD EPYC 7B13, 24 GB RAM');
     assert.deepEqual(cpuOnly.gpus, []);
     const twoH100 = buildFingerprint(

@@ -66,7 +66,7 @@ describe('fingerprint: collectFingerprint with an injected probe', () => {
       mem: { total: 36 * GiB },
       graphics: [{ vendor: 'Apple', model: 'Apple M3 Pro', vram: null, vramDynamic: true }],
     };
-    const probe = cannedProbe(facts, { 'system_profiler': fixture('system-profiler-m3pro.json'), 'nvidia-smi': 'should not run' });
+    const probe = cannedProbe(facts, { system_profiler: fixture('system-profiler-m3pro.json'), 'nvidia-smi': 'should not run' });
     const fp = await collectFingerprint({ probe, strictAnon: true });
     assert.deepEqual(probe.calls, ['system_profiler SPDisplaysDataType -json']);
     assert.equal(fp.os_name, 'Darwin');

@@ -60,8 +60,7 @@ describe('an interrupted bench run', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const options = (extra: Partial<PublishOptions>): PublishOptions =>
-    publishOptions({ apiUrl: server.url, configDir: join(dir, 'config'), runsDir: join(dir, 'runs') }, { yes: true, ...extra });
+  const options = (extra: Partial<PublishOptions>): PublishOptions => publishOptions({ apiUrl: server.url, configDir: join(dir, 'config'), runsDir: join(dir, 'runs') }, { yes: true, ...extra });
 
   it('reports every workload, the unstarted ones as interrupted, and keeps the run without uploading it', async () => {
     const abort = new AbortController();
@@ -79,7 +78,10 @@ describe('an interrupted bench run', () => {
       collectFingerprint: async () => sampleRun().fingerprint,
     });
     assert.equal(outcome.interrupted, true);
-    assert.deepEqual(outcome.run.results.map((r) => r.workload), ['chat-short', 'chat-long', 'agent-trace']);
+    assert.deepEqual(
+      outcome.run.results.map((r) => r.workload),
+      ['chat-short', 'chat-long', 'agent-trace'],
+    );
     assert.equal(outcome.run.results[0]!.error, null);
     assert.equal(outcome.run.results[0]!.output_tokens, 4);
     for (const r of outcome.run.results.slice(1)) {

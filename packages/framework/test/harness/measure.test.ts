@@ -13,7 +13,12 @@ function sessionOf(events: GenerationEvent[] | (() => AsyncGenerator<GenerationE
     backendVersion: '1',
     capabilities: { streaming: true, true_concurrency: false, prefix_cache_stats: false, exact_output_length: true },
     extras: {},
-    generate: typeof events === 'function' ? events : async function* () { yield* events; },
+    generate:
+      typeof events === 'function'
+        ? events
+        : async function* () {
+            yield* events;
+          },
     close: async () => undefined,
   };
 }

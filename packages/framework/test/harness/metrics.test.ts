@@ -3,7 +3,13 @@ import { decodeLatenciesMs, decodeSpanMs, decodeTps, mean, percentile, pooledDec
 
 describe('metrics (METHODOLOGY §3.2 definitions, worked examples)', () => {
   it('TTFT is request sent → first generated token', () => {
-    assert.equal(ttftMs(1000, [{ t: 1142.5, count: 1 }, { t: 1150, count: 1 }]), 142.5);
+    assert.equal(
+      ttftMs(1000, [
+        { t: 1142.5, count: 1 },
+        { t: 1150, count: 1 },
+      ]),
+      142.5,
+    );
     assert.equal(ttftMs(1000, []), null);
   });
 
@@ -23,7 +29,10 @@ describe('metrics (METHODOLOGY §3.2 definitions, worked examples)', () => {
 
   it('a chunk carrying several tokens counts every token (backend count wins)', () => {
     // Two chunks: first token at 0, then 9 tokens together at 45 ms → 10 tokens, 9 steps in 45 ms
-    const arrivals = [{ t: 0, count: 1 }, { t: 45, count: 9 }];
+    const arrivals = [
+      { t: 0, count: 1 },
+      { t: 45, count: 9 },
+    ];
     assert.equal(decodeTps(arrivals, 10), 200);
     // their gap is shared equally: nine 5 ms tokens
     assert.deepEqual(decodeLatenciesMs(arrivals), Array(9).fill(5));
@@ -31,12 +40,21 @@ describe('metrics (METHODOLOGY §3.2 definitions, worked examples)', () => {
 
   it('a token split across chunks is counted once when usage says so', () => {
     // A hosted stream sends 4 content chunks but usage reports 3 tokens (one token split in two chunks).
-    const arrivals = [{ t: 0, count: 1 }, { t: 10, count: 1 }, { t: 12, count: 1 }, { t: 20, count: 1 }];
+    const arrivals = [
+      { t: 0, count: 1 },
+      { t: 10, count: 1 },
+      { t: 12, count: 1 },
+      { t: 20, count: 1 },
+    ];
     assert.equal(decodeTps(arrivals, 3), 100); // (3−1) / 20 ms
   });
 
   it('per-token latencies exclude the first token (it is prefill output)', () => {
-    const arrivals = [{ t: 100, count: 1 }, { t: 104, count: 1 }, { t: 110, count: 1 }];
+    const arrivals = [
+      { t: 100, count: 1 },
+      { t: 104, count: 1 },
+      { t: 110, count: 1 },
+    ];
     assert.deepEqual(decodeLatenciesMs(arrivals), [4, 6]);
   });
 
@@ -51,14 +69,29 @@ describe('metrics (METHODOLOGY §3.2 definitions, worked examples)', () => {
   it('pooled decode: every step over every decode millisecond, not a mean of rates', () => {
     // 3 tokens over 10 ms (200 tok/s) and 11 tokens over 290 ms (34.5 tok/s): 12 steps in 300 ms.
     const a = [0, 5, 10].map((t) => ({ t, count: 1 }));
-    const b = [{ t: 0, count: 1 }, { t: 290, count: 10 }];
-    assert.equal(pooledDecodeTps([{ arrivals: a, outputTokens: 3 }, { arrivals: b, outputTokens: 11 }]), 40);
+    const b = [
+      { t: 0, count: 1 },
+      { t: 290, count: 10 },
+    ];
+    assert.equal(
+      pooledDecodeTps([
+        { arrivals: a, outputTokens: 3 },
+        { arrivals: b, outputTokens: 11 },
+      ]),
+      40,
+    );
     assert.equal(pooledDecodeTps([{ arrivals: a.slice(0, 1), outputTokens: 1 }]), null);
   });
 
   it('pooled prefill counts only the prompt tokens the backend processed', () => {
     // 1000 new of 1000 in 10 ms, 1000 new of 3000 (2000 cached) in 40 ms: 2000 / 0.05 s.
-    assert.equal(pooledPrefillTps([{ promptTokens: 1000, cachedPromptTokens: 0, ttftMs: 10 }, { promptTokens: 3000, cachedPromptTokens: 2000, ttftMs: 40 }]), 40000);
+    assert.equal(
+      pooledPrefillTps([
+        { promptTokens: 1000, cachedPromptTokens: 0, ttftMs: 10 },
+        { promptTokens: 3000, cachedPromptTokens: 2000, ttftMs: 40 },
+      ]),
+      40000,
+    );
     // Unknown cache: the whole prompt counts.
     assert.equal(pooledPrefillTps([{ promptTokens: 1000, cachedPromptTokens: null, ttftMs: 10 }]), 100000);
     assert.equal(pooledPrefillTps([{ promptTokens: null, cachedPromptTokens: null, ttftMs: 10 }]), null);
@@ -96,11 +129,53 @@ describe('metrics at their edges', () => {
   });
 
   it('no decode rate without two tokens over a positive span', () => {
-    assert.equal(decodeTps([{ t: 10, count: 1 }, { t: 20, count: 1 }], 2), 100);
-    assert.equal(decodeTps([{ t: 10, count: 1 }, { t: 20, count: 1 }], 1), null);
+    assert.equal(
+      decodeTps(
+        [
+          { t: 10, count: 1 },
+          { t: 20, count: 1 },
+        ],
+        2,
+      ),
+      100,
+    );
+    assert.equal(
+      decodeTps(
+        [
+          { t: 10, count: 1 },
+          { t: 20, count: 1 },
+        ],
+        1,
+      ),
+      null,
+    );
     assert.equal(decodeTps([{ t: 10, count: 2 }], 2), null, 'both tokens in one chunk: no span');
-    assert.equal(decodeSpanMs([{ t: 10, count: 1 }, { t: 10, count: 1 }]), null);
-    assert.equal(pooledDecodeTps([{ arrivals: [{ t: 0, count: 1 }, { t: 10, count: 1 }], outputTokens: 2 }, { arrivals: [{ t: 0, count: 1 }, { t: 50, count: 1 }], outputTokens: 1 }]), 100);
+    assert.equal(
+      decodeSpanMs([
+        { t: 10, count: 1 },
+        { t: 10, count: 1 },
+      ]),
+      null,
+    );
+    assert.equal(
+      pooledDecodeTps([
+        {
+          arrivals: [
+            { t: 0, count: 1 },
+            { t: 10, count: 1 },
+          ],
+          outputTokens: 2,
+        },
+        {
+          arrivals: [
+            { t: 0, count: 1 },
+            { t: 50, count: 1 },
+          ],
+          outputTokens: 1,
+        },
+      ]),
+      100,
+    );
     assert.equal(pooledDecodeTps([]), null);
   });
 
@@ -108,7 +183,13 @@ describe('metrics at their edges', () => {
     assert.equal(prefillTps(128, 0), null);
     assert.equal(prefillTps(128, -5), null);
     assert.equal(prefillTps(0, 64), null);
-    assert.equal(pooledPrefillTps([{ promptTokens: 1000, cachedPromptTokens: 0, ttftMs: 0 }, { promptTokens: 500, cachedPromptTokens: 0, ttftMs: 10 }]), 50000);
+    assert.equal(
+      pooledPrefillTps([
+        { promptTokens: 1000, cachedPromptTokens: 0, ttftMs: 0 },
+        { promptTokens: 500, cachedPromptTokens: 0, ttftMs: 10 },
+      ]),
+      50000,
+    );
   });
 
   it('mean and percentiles of nothing are null, not NaN; rounding drops non-finite values', () => {

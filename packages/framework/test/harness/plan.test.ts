@@ -9,8 +9,17 @@ const w1: RunnableWorkload = { id: 'W1', name: 'chat-short', kind: 'single', pro
 const w3: RunnableWorkload = { id: 'W3', name: 'long-context-decay', kind: 'context-tiers', outputTokens: 64, tiers: [4096, 32768, 8192].map((n) => ({ contextTokens: n, prompt: () => '' })) };
 const w4: RunnableWorkload = { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', outputTokens: 256, batchSizes: [1, 16, 4], promptForStream: (i) => 'y'.repeat(i === 0 ? 25 : 1000) };
 const w5: RunnableWorkload = {
-  id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 32,
-  turns: [[{ role: 'user', content: 'z'.repeat(5000) }], [{ role: 'user', content: 'a'.repeat(99) }, { role: 'assistant', content: 'b'.repeat(100) }]],
+  id: 'W5',
+  name: 'agent-trace',
+  kind: 'agent-trace',
+  outputTokens: 32,
+  turns: [
+    [{ role: 'user', content: 'z'.repeat(5000) }],
+    [
+      { role: 'user', content: 'a'.repeat(99) },
+      { role: 'assistant', content: 'b'.repeat(100) },
+    ],
+  ],
 };
 
 describe('session sizing (plan.ts)', () => {

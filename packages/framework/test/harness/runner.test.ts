@@ -62,7 +62,16 @@ function ctxFor(session: DriverSession, clock: { t: number }): RunContext {
 }
 
 /** N tokens, one every `gap` ms (or after each of `gap`'s gaps), the first `ttft` ms after now. */
-function stream(clock: { t: number }, n: number, ttft: number, gap: number | number[], prompt = 100, cached?: number, backendTimings?: BackendTimings, countedBy?: 'backend' | 'tokenizer'): GenerationEvent[] {
+function stream(
+  clock: { t: number },
+  n: number,
+  ttft: number,
+  gap: number | number[],
+  prompt = 100,
+  cached?: number,
+  backendTimings?: BackendTimings,
+  countedBy?: 'backend' | 'tokenizer',
+): GenerationEvent[] {
   const start = clock.t;
   const events: GenerationEvent[] = [];
   let t = start + ttft;
@@ -138,7 +147,10 @@ describe('workload runner', () => {
     await runWorkload(ctxFor(session, clock), { id: 'W3', name: 'long-context-decay', kind: 'context-tiers', outputTokens: 2, tiers: [{ contextTokens: 512, prompt: () => 'x' }] });
     await runWorkload(ctxFor(session, clock), { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [2], outputTokens: 2, promptForStream: () => 'y' });
     await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 2, turns: [[{ role: 'user', content: 'a' }]] });
-    assert.deepEqual(requests.map((r) => r.cachePrompt), [false, false, false, false, true]);
+    assert.deepEqual(
+      requests.map((r) => r.cachePrompt),
+      [false, false, false, false, true],
+    );
     for (const r of requests) assert.deepEqual(r.sampling, SUITE_SAMPLING);
     assert.deepEqual(SUITE_SAMPLING, { temperature: 0, topK: 1, topP: 1, minP: 0, repeatPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, seed: 42 });
   });
@@ -203,7 +215,10 @@ describe('workload runner', () => {
       session.extras = { engine: 'scripted', parallel: needs.parallel };
     };
     const r = await runWorkload(ctxFor(session, clock), { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 2], outputTokens: 3, promptForStream: () => 'x'.repeat(25) });
-    assert.deepEqual(prepared.map(({ parallel }) => parallel), [2]);
+    assert.deepEqual(
+      prepared.map(({ parallel }) => parallel),
+      [2],
+    );
     assert.equal(prepared[0]!.contextTokens, 10 + 3 + 64, 'a 25-character prompt is sized at 2.5 characters a token, plus output and headroom');
     assert.equal(r.extras.parallel, 2);
     assert.ok(r.wall_ms < 5_000, `restart time leaked into wall_ms: ${r.wall_ms}`);
@@ -275,7 +290,10 @@ describe('workload runner', () => {
       const { session, clock, requests } = w4Session();
       const r = await runWorkload(ctxFor(session, clock), w4);
       assert.equal(requests.length, 5);
-      assert.deepEqual(requests.slice(1).map((q) => q.prompt), ['prompt 0/4', 'prompt 1/4', 'prompt 2/4', 'prompt 3/4']);
+      assert.deepEqual(
+        requests.slice(1).map((q) => q.prompt),
+        ['prompt 0/4', 'prompt 1/4', 'prompt 2/4', 'prompt 3/4'],
+      );
       const [b1, b4] = r.batches!;
       // Batch 1: 5 tokens; last token 20 + 4·10 = 60 ms after the start: 5 / 0.060 s.
       assert.equal(b1!.aggregate_tps, 83.33);
@@ -309,7 +327,12 @@ describe('workload runner', () => {
       // end a stream having sent none of it: stream 3 arrives with usage but no token event.
       const { session, clock } = w4Session();
       const inner = session.generate.bind(session);
-      session.generate = (req) => (/prompt 3\//.test(req.prompt ?? '') ? (async function* () { for await (const e of inner(req)) if (e.type !== 'tokens') yield e; })() : inner(req));
+      session.generate = (req) =>
+        /prompt 3\//.test(req.prompt ?? '')
+          ? (async function* () {
+              for await (const e of inner(req)) if (e.type !== 'tokens') yield e;
+            })()
+          : inner(req);
       const r = await runWorkload(ctxFor(session, clock), w4);
       // Streams 0–2: 300 prompt tokens until the last of their first tokens, 20 + 10 = 30 ms.
       assert.equal(r.prefill_tps, 10000);
@@ -325,7 +348,10 @@ describe('workload runner', () => {
   it('W3 skips tiers beyond the context the model holds, with a reason', async () => {
     const { session, clock } = scriptedSession((_, c) => stream(c, 4, 100, 10, 32768));
     const w: RunnableWorkload = {
-      id: 'W3', name: 'long-context-decay', kind: 'context-tiers', outputTokens: 4,
+      id: 'W3',
+      name: 'long-context-decay',
+      kind: 'context-tiers',
+      outputTokens: 4,
       tiers: [32768, 65536].map((n) => ({ contextTokens: n, prompt: () => 'x'.repeat(10) })),
     };
     const ctx = { ...ctxFor(session, clock), maxContextTokens: 40000 };
@@ -365,10 +391,16 @@ describe('workload runner', () => {
       const { session, clock, requests } = w5Session();
       const r = await runWorkload(ctxFor(session, clock), w5);
       assert.equal(requests.length, 3);
-      assert.deepEqual(requests[2]!.messages?.map((m) => m.content), ['m0', 'm1', 'm2']);
+      assert.deepEqual(
+        requests[2]!.messages?.map((m) => m.content),
+        ['m0', 'm1', 'm2'],
+      );
       // Pooled decode: (2 + 4 + 10) steps in (10 + 40 + 290) ms = 16 / 0.34 s (a mean of the turns' 200, 100, 34.48 would say 111.49).
       assert.equal(r.decode_tps, 47.06);
-      assert.deepEqual(r.turns!.map((t) => t.decode_tps), [200, 100, 34.48]);
+      assert.deepEqual(
+        r.turns!.map((t) => t.decode_tps),
+        [200, 100, 34.48],
+      );
       // Prefill over processed tokens: (1000 + 1000 + 1000) in (10 + 20 + 40) ms = 3000 / 0.07 s.
       assert.equal(r.prefill_tps, 42857.14);
       assert.equal(r.ttft_ms, 23.33); // (10 + 20 + 40) / 3
@@ -377,9 +409,15 @@ describe('workload runner', () => {
       assert.equal(r.output_tokens, 19);
       assert.equal(r.context_tokens, 3011); // the last turn's prompt and output
       assert.equal(r.prefix_cache_hit_rate, 0.5); // 3000 / 6000
-      assert.deepEqual(r.turns!.map((t) => t.prefix_cache_hit_rate), [0, 0.5, 0.6667]);
+      assert.deepEqual(
+        r.turns!.map((t) => t.prefix_cache_hit_rate),
+        [0, 0.5, 0.6667],
+      );
       // Turn walls: 10 + 10 + 1 = 21, 20 + 40 + 1 = 61, 40 + 290 + 1 = 331 ms.
-      assert.deepEqual(r.turns!.map((t) => t.wall_ms), [21, 61, 331]);
+      assert.deepEqual(
+        r.turns!.map((t) => t.wall_ms),
+        [21, 61, 331],
+      );
       assert.equal(r.turn_p50_ms, 61);
       assert.equal(r.turn_p95_ms, 304); // rank 1.9: 61 + 0.9 × (331 − 61)
       assert.equal(r.wall_ms, 413); // 21 + 61 + 331, turns back to back
@@ -408,12 +446,25 @@ describe('workload runner', () => {
 
 describe('workload runner: what each result says when something is missing or goes wrong', () => {
   const W3 = (tiers: number[], outputTokens = 4): RunnableWorkload => ({
-    id: 'W3', name: 'long-context-decay', kind: 'context-tiers', outputTokens,
+    id: 'W3',
+    name: 'long-context-decay',
+    kind: 'context-tiers',
+    outputTokens,
     tiers: tiers.map((n) => ({ contextTokens: n, prompt: () => `tier ${n}` })),
   });
-  const W4 = (batchSizes: number[], outputTokens = 3): RunnableWorkload => ({ id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes, outputTokens, promptForStream: (i, b) => `p${i}/${b}` });
+  const W4 = (batchSizes: number[], outputTokens = 3): RunnableWorkload => ({
+    id: 'W4',
+    name: 'concurrent-decode',
+    kind: 'concurrent',
+    batchSizes,
+    outputTokens,
+    promptForStream: (i, b) => `p${i}/${b}`,
+  });
   const W5 = (n: number, outputTokens = 3): RunnableWorkload => ({
-    id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens,
+    id: 'W5',
+    name: 'agent-trace',
+    kind: 'agent-trace',
+    outputTokens,
     turns: Array.from({ length: n }, (_, k) => [{ role: 'user' as const, content: `turn ${k + 1}` }]),
   });
 
@@ -421,7 +472,10 @@ describe('workload runner: what each result says when something is missing or go
     const { session, clock, requests } = scriptedSession((_, c) => stream(c, 2, 10, 10));
     await runWorkload(ctxFor(session, clock), W1(2));
     await runWorkload(ctxFor(session, clock), W3([512]));
-    assert.deepEqual(requests.map((r) => r.prompt), ['hello', 'tier 512']);
+    assert.deepEqual(
+      requests.map((r) => r.prompt),
+      ['hello', 'tier 512'],
+    );
   });
 
   it("carries the run's flags and the session's, once each", async () => {
@@ -502,13 +556,19 @@ describe('workload runner: what each result says when something is missing or go
     it('a failed stream fails its batch, and the result names the batch', async () => {
       const { session, clock } = scriptedSession((req, c) => (req.prompt === 'p1/2' ? new Error('slot unavailable') : stream(c, 3, 10, 10)));
       const r = await runWorkload(ctxFor(session, clock), W4([1, 2]));
-      assert.deepEqual(r.batches!.map((b) => b.error ?? null), [null, 'slot unavailable']);
+      assert.deepEqual(
+        r.batches!.map((b) => b.error ?? null),
+        [null, 'slot unavailable'],
+      );
       assert.equal(r.error, 'batch 2 failed: slot unavailable');
       assert.ok(r.flags.includes('no-output'));
       const ok = scriptedSession((_, c) => stream(c, 3, 10, 10));
       const fine = await runWorkload(ctxFor(ok.session, ok.clock), W4([1, 2]));
       assert.equal(fine.error, null);
-      assert.deepEqual(fine.batches!.map((b) => b.error ?? null), [null, null]);
+      assert.deepEqual(
+        fine.batches!.map((b) => b.error ?? null),
+        [null, null],
+      );
     });
 
     it('streams without a first token or a prompt count are left out of the means and sums, not counted as zero', async () => {
@@ -528,14 +588,42 @@ describe('workload runner: what each result says when something is missing or go
     });
 
     it("W4's own arithmetic: nothing to time gives null, never Infinity or NaN", () => {
-      const rec = (arrivals: Array<{ t: number; count: number }>, promptTokens?: number): GenerationRecord => ({ sentAt: 0, endedAt: 100, arrivals, arrivedTokens: arrivals.reduce((s, a) => s + a.count, 0), promptTokens, extras: {} });
+      const rec = (arrivals: Array<{ t: number; count: number }>, promptTokens?: number): GenerationRecord => ({
+        sentAt: 0,
+        endedAt: 100,
+        arrivals,
+        arrivedTokens: arrivals.reduce((s, a) => s + a.count, 0),
+        promptTokens,
+        extras: {},
+      });
       assert.equal(aggregatePrefillTps(0, [rec([{ t: 20, count: 1 }], 100)]), 5000);
-      assert.equal(aggregatePrefillTps(0, [rec([{ t: 5, count: 0 }, { t: 20, count: 1 }], 100)]), 5000, 'the first arrival that carried a token');
+      assert.equal(
+        aggregatePrefillTps(0, [
+          rec(
+            [
+              { t: 5, count: 0 },
+              { t: 20, count: 1 },
+            ],
+            100,
+          ),
+        ]),
+        5000,
+        'the first arrival that carried a token',
+      );
       assert.equal(aggregatePrefillTps(0, [rec([{ t: 20, count: 1 }])]), null, 'no prompt count');
       assert.equal(aggregatePrefillTps(20, [rec([{ t: 20, count: 1 }], 100)]), null, 'no time elapsed');
       assert.equal(aggregatePrefillTps(0, []), null);
       assert.equal(batchPoint(2, 50, [rec([{ t: 50, count: 1 }]), rec([])]).aggregate_tps, null, 'no time elapsed');
-      assert.deepEqual(batchPoint(2, 0, [rec([{ t: 10, count: 1 }, { t: 20, count: 1 }]), rec([{ t: 10, count: 1 }])]), { batch: 2, aggregate_tps: 150, per_stream_tps: 100, p50_ms: 10, p95_ms: 10 });
+      assert.deepEqual(
+        batchPoint(2, 0, [
+          rec([
+            { t: 10, count: 1 },
+            { t: 20, count: 1 },
+          ]),
+          rec([{ t: 10, count: 1 }]),
+        ]),
+        { batch: 2, aggregate_tps: 150, per_stream_tps: 100, p50_ms: 10, p95_ms: 10 },
+      );
     });
 
     it('sets the signal listener limit for its largest batch: no MaxListenersExceededWarning', async () => {
@@ -553,7 +641,10 @@ describe('workload runner: what each result says when something is missing or go
       } finally {
         process.off('warning', onWarning);
       }
-      assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), []);
+      assert.deepEqual(
+        warnings.filter((w) => w === 'MaxListenersExceededWarning'),
+        [],
+      );
     });
   });
 
@@ -561,8 +652,14 @@ describe('workload runner: what each result says when something is missing or go
     it('runs a tier that needs exactly the context the model holds; the headline is the last tier run', async () => {
       const { session, clock } = scriptedSession((req, c) => stream(c, 4, req.prompt === 'tier 1024' ? 100 : 50, 10, 1000));
       const r = await runWorkload({ ...ctxFor(session, clock), maxContextTokens: 1024 }, W3([512, 1024, 2048]));
-      assert.deepEqual(r.tiers!.map((t) => t.skipped ?? null), [null, null, 'needs 2048 tokens of context; the model/backend holds 1024']);
-      assert.deepEqual(r.tiers!.slice(0, 2).map((t) => t.error), [null, null]);
+      assert.deepEqual(
+        r.tiers!.map((t) => t.skipped ?? null),
+        [null, null, 'needs 2048 tokens of context; the model/backend holds 1024'],
+      );
+      assert.deepEqual(
+        r.tiers!.slice(0, 2).map((t) => t.error),
+        [null, null],
+      );
       assert.equal(r.ttft_ms, 100);
       assert.equal(r.prefill_tps, 10000);
       assert.equal(r.decode_tps, 100);
@@ -570,13 +667,13 @@ describe('workload runner: what each result says when something is missing or go
       assert.equal(r.error, null);
     });
 
-    it('every tier skipped, or a tier failing, is the result\'s error', async () => {
+    it("every tier skipped, or a tier failing, is the result's error", async () => {
       const { session, clock } = scriptedSession((req, c) => (req.prompt === 'tier 1024' ? new Error('out of memory') : stream(c, 4, 50, 10, 1000)));
       const skipped = await runWorkload({ ...ctxFor(session, clock), maxContextTokens: 256 }, W3([512, 1024]));
       assert.equal(skipped.error, 'every context tier was skipped: needs 512 tokens of context; the model/backend holds 256');
       const failed = await runWorkload(ctxFor(session, clock), W3([512, 1024]));
       assert.equal(failed.tiers![1]!.error, 'out of memory');
-      assert.equal(failed.error, 'out of memory', 'the last tier ran and failed: its error is the result\'s');
+      assert.equal(failed.error, 'out of memory', "the last tier ran and failed: its error is the result's");
       const earlier = await runWorkload(ctxFor(session, clock), W3([1024, 2048]));
       assert.equal(earlier.error, '1024-token tier failed: out of memory');
       const steps: string[] = [];
@@ -593,7 +690,10 @@ describe('workload runner: what each result says when something is missing or go
       const r = await runWorkload({ ...ctxFor(session, clock), progress: { workloadStarted: (_w, step) => void (step && steps.push(step)), workloadFinished: () => undefined } }, W5(3));
       assert.equal(requests.length, 2);
       assert.equal(r.error, 'turn 2 failed: context overflow');
-      assert.deepEqual(r.turns!.map((t) => t.error), [null, 'context overflow']);
+      assert.deepEqual(
+        r.turns!.map((t) => t.error),
+        [null, 'context overflow'],
+      );
       assert.deepEqual(steps, ['turn 1/3', 'turn 2/3']);
     });
 
@@ -662,4 +762,3 @@ describe('workload runner: what each result says when something is missing or go
     assert.equal(r.wall_ms, 0, 'nothing was timed: preparing is outside every figure');
   });
 });
-

@@ -32,7 +32,10 @@ describe('chooseDriver', () => {
         e.message === 'no backend detected (hosted-api: unavailable; ollama: ollama not running at http://127.0.0.1:11434)' &&
         e.suggestions.some((s) => /never chosen automatically: pass --backend hosted-api/.test(s)),
     );
-    assert.throws(() => chooseDriver([]), (e: unknown) => e instanceof UsageError && /no backend detected \(no driver plugins installed\)/.test(e.message));
+    assert.throws(
+      () => chooseDriver([]),
+      (e: unknown) => e instanceof UsageError && /no backend detected \(no driver plugins installed\)/.test(e.message),
+    );
   });
 
   it('takes a named backend at its word (any case), hosted included', () => {
@@ -60,18 +63,41 @@ describe('listModels', () => {
   const ctx = {} as Parameters<Driver['listModels']>[0];
 
   it("returns the driver's valid entries", async () => {
-    const models = [{ identifier: 'a', name: 'A' }, { identifier: 'b', name: 'B', quant: 'Q4_0' }];
-    assert.deepEqual(await listModels(driver(async () => models), ctx), models);
+    const models = [
+      { identifier: 'a', name: 'A' },
+      { identifier: 'b', name: 'B', quant: 'Q4_0' },
+    ];
+    assert.deepEqual(
+      await listModels(
+        driver(async () => models),
+        ctx,
+      ),
+      models,
+    );
   });
 
   it('names the driver and the entry when the list is not what the contract says', async () => {
-    await assert.rejects(listModels(driver(async () => ({ models: [] })), ctx), (e: unknown) => e instanceof DriverError && e.message === 'fake: listModels() did not return an array');
     await assert.rejects(
-      listModels(driver(async () => [{ identifier: 'a', name: 'A' }, { name: 'no identifier' }]), ctx),
+      listModels(
+        driver(async () => ({ models: [] })),
+        ctx,
+      ),
+      (e: unknown) => e instanceof DriverError && e.message === 'fake: listModels() did not return an array',
+    );
+    await assert.rejects(
+      listModels(
+        driver(async () => [{ identifier: 'a', name: 'A' }, { name: 'no identifier' }]),
+        ctx,
+      ),
       (e: unknown) => e instanceof DriverError && /^fake: listModels\(\) entry 1 is invalid: .*identifier/.test(e.message),
     );
     await assert.rejects(
-      listModels(driver(async () => { throw new Error('connection refused'); }), ctx),
+      listModels(
+        driver(async () => {
+          throw new Error('connection refused');
+        }),
+        ctx,
+      ),
       (e: unknown) => e instanceof DriverError && e.message === 'fake: could not list models: connection refused',
     );
   });

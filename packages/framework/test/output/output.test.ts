@@ -43,7 +43,6 @@ describe('bench output', () => {
     assert.ok(text().endsWith('\r\x1b[2Kbackend: llama.cpp\n'), JSON.stringify(text()));
   });
 
-
   it('a long step stays alive on a terminal: elapsed time, prefill until the first token, then decode with tokens so far, from a 1 Hz timer', async () => {
     const { stream, text } = capture();
     let now = 0;
@@ -113,7 +112,10 @@ describe('bench output', () => {
     };
     const seen: number[] = [];
     const peek = setInterval(() => seen.push(progress.inFlight.size), 20);
-    const result = await runWorkload({ suiteVersion: 'suite-v1', suiteDigest: 'cd'.repeat(32), backend: 'test', session, signal: new AbortController().signal, progress }, { ...W1, outputTokens: TOKENS });
+    const result = await runWorkload(
+      { suiteVersion: 'suite-v1', suiteDigest: 'cd'.repeat(32), backend: 'test', session, signal: new AbortController().signal, progress },
+      { ...W1, outputTokens: TOKENS },
+    );
     clearInterval(peek);
     progress.done();
     assert.equal(result.output_tokens, TOKENS);
@@ -127,7 +129,21 @@ describe('bench output', () => {
 
   it('the final table: one row per workload with both clocks, notes under their row, errors, cache figures and the build', () => {
     const run = sampleRun([
-      sampleResult({ workload: 'chat-short', backend_version: '0.5.0 (de3ff81)', backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] }, ttft_ms: 27.8, prefill_tps: 4747, backend_prefill_tps: 5073.2, decode_tps: 331.1, backend_decode_tps: 333.9, decode_p50_latency_ms: 2.96, decode_p95_latency_ms: 5.05, prompt_tokens: 132, output_tokens: 256, token_counts: 'backend' }),
+      sampleResult({
+        workload: 'chat-short',
+        backend_version: '0.5.0 (de3ff81)',
+        backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] },
+        ttft_ms: 27.8,
+        prefill_tps: 4747,
+        backend_prefill_tps: 5073.2,
+        decode_tps: 331.1,
+        backend_decode_tps: 333.9,
+        decode_p50_latency_ms: 2.96,
+        decode_p95_latency_ms: 5.05,
+        prompt_tokens: 132,
+        output_tokens: 256,
+        token_counts: 'backend',
+      }),
       sampleResult({ workload: 'chat-long', flags: ['warm-cache'], cached_prompt_tokens: 4057, token_counts: 'arrivals' }),
       sampleResult({ workload: 'concurrent-decode', batch_size: 16, flags: ['serial-concurrency'], batches: [{ batch: 16, aggregate_tps: 213.6, per_stream_tps: 309.6, p50_ms: 3, p95_ms: 4 }] }),
       sampleResult({ workload: 'agent-trace', error: 'turn 11 failed', flags: ['no-output'], prefix_cache_hit_rate: 0.84, decode_tps: null }),
@@ -135,7 +151,10 @@ describe('bench output', () => {
     const lines = renderResultsTable(run as never, { width: 120 }).split('\n');
     assert.equal(lines[0], 'llama.cpp 0.5.0 (de3ff81) · cuda: NVIDIA H200 · Qwen/Qwen2.5-7B-Instruct-GGUF Q4_K_M · suite-v1');
     assert.match(lines[1]!, /^workload\s+TTFT ms\s+prefill\/s\s+\(backend\)\s+decode\/s\s+\(backend\)\s+p50 ms\s+p95 ms\s+in→out$/);
-    assert.match(lines.find((l) => l.startsWith('chat-short'))!, /^chat-short\s+27\.8\s+4747\s+5073\s+331\.1\s+333\.9\s+2\.96\s+5\.05\s+132→256$/);
+    assert.match(
+      lines.find((l) => l.startsWith('chat-short'))!,
+      /^chat-short\s+27\.8\s+4747\s+5073\s+331\.1\s+333\.9\s+2\.96\s+5\.05\s+132→256$/,
+    );
     const long = lines.findIndex((l) => l.startsWith('chat-long'));
     assert.equal(lines[long + 1], '    warm-cache, 4057 prompt tokens cached, counts: arrivals', 'notes go under the row');
     const w4 = lines.findIndex((l) => l.startsWith('concurrent-decode ×16'));
@@ -152,8 +171,23 @@ describe('bench output', () => {
   it('fits 80 columns (a pipe, or a terminal that wide): the backend clock and long notes move under the row, never inside it', () => {
     const longNote = 'llama-server exited with code 139 while the 16 streams of the largest batch were decoding, see its log';
     const run = sampleRun([
-      sampleResult({ workload: 'concurrent-decode', batch_size: 16, prompt_tokens: 16384, output_tokens: 4096, backend_prefill_tps: 5073.2, backend_decode_tps: 333.9, flags: ['embedded-engine', 'serial-concurrency', 'quick'], error: longNote, token_counts: 'tokenizer', batches: [{ batch: 16, aggregate_tps: 213.6, per_stream_tps: 309.6, p50_ms: 3, p95_ms: 4 }] }),
-      sampleResult({ workload: 'long-context-decay', backend_version: '0.5.0 (de3ff81), node-llama-cpp 3.22.1', tiers: [{ context_tokens: 32768, prefill_tps: 1234.5, decode_tps: 12.3, ttft_ms: 26543, output_tokens: 256 }] }),
+      sampleResult({
+        workload: 'concurrent-decode',
+        batch_size: 16,
+        prompt_tokens: 16384,
+        output_tokens: 4096,
+        backend_prefill_tps: 5073.2,
+        backend_decode_tps: 333.9,
+        flags: ['embedded-engine', 'serial-concurrency', 'quick'],
+        error: longNote,
+        token_counts: 'tokenizer',
+        batches: [{ batch: 16, aggregate_tps: 213.6, per_stream_tps: 309.6, p50_ms: 3, p95_ms: 4 }],
+      }),
+      sampleResult({
+        workload: 'long-context-decay',
+        backend_version: '0.5.0 (de3ff81), node-llama-cpp 3.22.1',
+        tiers: [{ context_tokens: 32768, prefill_tps: 1234.5, decode_tps: 12.3, ttft_ms: 26543, output_tokens: 256 }],
+      }),
     ]);
     // The case: on an 80-column terminal the notes wrapped inside the row ("embedded-engine, seri" / "al-concurrency").
     const tty = { isTTY: true, columns: 80 };
@@ -164,7 +198,14 @@ describe('bench output', () => {
     assert.match(lines[row]!, /16384→4096$/, 'the row ends with its last figure');
     assert.equal(lines[row + 1], "    backend's clock: prefill 5073/s, decode 333.9/s");
     assert.ok(lines[row + 2]!.startsWith('    error: llama-server exited'), lines[row + 2]);
-    assert.ok(lines.slice(row + 2, row + 5).join(' ').replace(/\s+/g, ' ').includes('embedded-engine, serial-concurrency (streams one after another), quick'), table);
+    assert.ok(
+      lines
+        .slice(row + 2, row + 5)
+        .join(' ')
+        .replace(/\s+/g, ' ')
+        .includes('embedded-engine, serial-concurrency (streams one after another), quick'),
+      table,
+    );
     // Not a terminal: 80; a wide terminal: the backend clock gets its columns back.
     assert.equal(tableWidth({}), 80);
     assert.equal(tableWidth({ isTTY: true, columns: 200 }), 200);

@@ -80,7 +80,7 @@ describe('fingerprint.extras.backends', () => {
     assert.deepEqual(buildUploadPayload(run, { mode: 'default' }).fingerprint.extras.backends, { 'hosted-api': 'openai' });
     assert.deepEqual(buildUploadPayload(run, { mode: 'anon' }).fingerprint.extras.backends, { 'hosted-api': 'openai' });
     assert.deepEqual(buildUploadPayload(run, { mode: 'strict-anon' }).fingerprint.extras.backends, {});
-    assert.equal(run.fingerprint.extras.backends['hosted-api'], HOSTED_VERSION, 'the caller\'s run is not changed');
+    assert.equal(run.fingerprint.extras.backends['hosted-api'], HOSTED_VERSION, "the caller's run is not changed");
   });
 
   for (const mode of ['default', 'anon', 'strict-anon'] as const satisfies readonly PrivacyMode[]) {

@@ -91,7 +91,7 @@ describe('fixture text: the index of a suites folder', () => {
     assert.equal(fixtureForm('Ünïcode—Text, 42!'), 'ünïcodetext42');
   });
 
-  it('another folder never replaces the shipped suites\' index', () => {
+  it("another folder never replaces the shipped suites' index", () => {
     const shipped = fixtureIndex();
     assert.equal(fixtureIndex(root) === shipped, false);
     assert.equal(fixtureIndex(), shipped, 'built once per process');

@@ -77,7 +77,8 @@ describe('privacy invariant: keys and the error', () => {
   it('is a typed error that says nothing was sent', () => {
     assert.throws(
       () => assertPrivacyInvariant(long),
-      (e: unknown) => e instanceof PrivacyInvariantError && e.path === '(root)' && e.code === 'privacy-invariant' && e.name === 'PrivacyInvariantError' && /nothing was sent/.test(e.suggestions.join(' ')),
+      (e: unknown) =>
+        e instanceof PrivacyInvariantError && e.path === '(root)' && e.code === 'privacy-invariant' && e.name === 'PrivacyInvariantError' && /nothing was sent/.test(e.suggestions.join(' ')),
     );
   });
 });
@@ -100,7 +101,10 @@ describe('buildUploadPayload', () => {
   it('refuses any field PRIVACY §1 does not list', () => {
     const run = sampleRun() as ReturnType<typeof sampleRun> & { hostname?: string };
     run.hostname = 'my-laptop';
-    assert.throws(() => buildUploadPayload(run, { mode: 'default' }), (e: unknown) => e instanceof ValidationError && /hostname/.test(e.message));
+    assert.throws(
+      () => buildUploadPayload(run, { mode: 'default' }),
+      (e: unknown) => e instanceof ValidationError && /hostname/.test(e.message),
+    );
     const gpu = sampleRun();
     (gpu.fingerprint.gpus[0] as Record<string, unknown>).pci_bus_id = '0000:01:00.0';
     assert.throws(() => buildUploadPayload(gpu, { mode: 'default' }), /pci_bus_id/);
@@ -110,7 +114,7 @@ describe('buildUploadPayload', () => {
     );
   });
 
-  it('names in fingerprint.extras.backends only the backends the results ran on: the first version seen, cut to the schema\'s lengths', () => {
+  it("names in fingerprint.extras.backends only the backends the results ran on: the first version seen, cut to the schema's lengths", () => {
     const results = [
       sampleResult({ backend: 'ollama', backend_version: '0.5.1' }),
       sampleResult({ backend: 'ollama', backend_version: '0.5.2' }),

@@ -7,21 +7,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  assertPrivacyRules,
-  buildUploadPayload,
-  PrivacyRuleError,
-  privacyViolations,
-  publicModelRef,
-  scrubRun,
-  type PrivacyViolation,
-} from '../../src/privacy/index.js';
+import { assertPrivacyRules, buildUploadPayload, PrivacyRuleError, privacyViolations, publicModelRef, scrubRun, type PrivacyViolation } from '../../src/privacy/index.js';
 import { canonicalize } from '../../src/signing/jcs.js';
 import { SUITES_ROOT } from '../../src/suite/load.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
 
 /** Prose from a shipped fixture, whitespace collapsed: what a driver echoing its prompt would leak. */
-const PROSE = readFileSync(join(SUITES_ROOT, 'suite-v1', 'fixtures', 'w2-paragraphs.txt'), 'utf8').replace(/\s+/g, ' ').slice(400, 520);
+const PROSE = readFileSync(join(SUITES_ROOT, 'suite-v1', 'fixtures', 'w2-paragraphs.txt'), 'utf8')
+  .replace(/\s+/g, ' ')
+  .slice(400, 520);
 
 const where = (violations: PrivacyViolation[]) => violations.map((v) => ({ path: v.path, kind: v.kind, fields: v.fields }));
 
@@ -41,7 +35,7 @@ describe('privacy rules: each violation names the field, the class and what was 
     );
   });
 
-  it('a finding in a second result is named by that result\'s index; its extras too', () => {
+  it("a finding in a second result is named by that result's index; its extras too", () => {
     const run = sampleRun([sampleResult(), sampleResult({ workload: 'chat-long', extras: { host: 'db.internal', note: 'x'.repeat(65) } })]);
     assert.deepEqual(where(privacyViolations(run)), [
       { path: 'results[1].extras.note', kind: 'extras', fields: undefined },
@@ -137,7 +131,10 @@ describe('privacy rules: extras bounds at their edges', () => {
   it('at most 64 entries and 2048 bytes of JSON: the edge is allowed, one more is not', () => {
     const entries = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
     assert.deepEqual(extrasViolations(entries(64)), []);
-    assert.deepEqual(extrasViolations(entries(65)).map((v) => [v.path, v.detail]), [['results[0].extras', '65 entries, at most 64']]);
+    assert.deepEqual(
+      extrasViolations(entries(65)).map((v) => [v.path, v.detail]),
+      [['results[0].extras', '65 entries, at most 64']],
+    );
     // 2048 bytes exactly: 31 entries of {"kNN":"<54 x>"} plus padding, measured by the same JCS.
     const sized = (bytes: number) => {
       const extras: Record<string, string> = {};
@@ -148,10 +145,16 @@ describe('privacy rules: extras bounds at their edges', () => {
       return extras;
     };
     assert.deepEqual(extrasViolations(sized(2048)), []);
-    assert.deepEqual(extrasViolations(sized(2049)).map((v) => [v.path, v.detail]), [['results[0].extras', '2049 bytes of JSON, at most 2048']]);
+    assert.deepEqual(
+      extrasViolations(sized(2049)).map((v) => [v.path, v.detail]),
+      [['results[0].extras', '2049 bytes of JSON, at most 2048']],
+    );
     // Entries that break a rule are reported first; the size is judged once they are gone.
     const both = { ...sized(2100), bad: 'a;b' };
-    assert.deepEqual(extrasViolations(both).map((v) => v.path), ['results[0].extras.bad']);
+    assert.deepEqual(
+      extrasViolations(both).map((v) => v.path),
+      ['results[0].extras.bad'],
+    );
   });
 });
 

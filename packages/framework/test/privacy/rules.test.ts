@@ -4,15 +4,7 @@
  * planted-data corpus through the client path (buildUploadPayload scrubs before signing).
  */
 import assert from 'node:assert/strict';
-import {
-  buildUploadPayload,
-  findPersonalData,
-  privacyViolations,
-  publicModelRef,
-  scrubText,
-  assertPrivacyRules,
-  PrivacyRuleError,
-} from '../../src/privacy/index.js';
+import { buildUploadPayload, findPersonalData, privacyViolations, publicModelRef, scrubText, assertPrivacyRules, PrivacyRuleError } from '../../src/privacy/index.js';
 import { check } from '../../src/contract/validate.js';
 import { publishRun } from '../../src/harness/publish.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -173,20 +165,27 @@ describe('privacy rules: detectors', () => {
 
   it('find each class of personal data, and the scrub keeps the rest of the text', () => {
     for (const [text, kind, scrubbed] of PERSONAL) {
-      assert.deepEqual(findPersonalData(text).map((f) => f.kind), [kind], text);
+      assert.deepEqual(
+        findPersonalData(text).map((f) => f.kind),
+        [kind],
+        text,
+      );
       assert.equal(scrubText(text), scrubbed);
     }
   });
 
   it('finds several in one text, in the order they appear, and scrubs each', () => {
     const text = 'at 10.0.0.5 mail alice@example.com or /home/alice/x, via fe80::1 and alice-pc.lan';
-    assert.deepEqual(findPersonalData(text).map((f) => [f.kind, text.slice(f.start, f.end)]), [
-      ['ipv4', '10.0.0.5'],
-      ['email', 'alice@example.com'],
-      ['path', '/home/alice/x'],
-      ['ipv6', 'fe80::1'],
-      ['hostname', 'alice-pc.lan'],
-    ]);
+    assert.deepEqual(
+      findPersonalData(text).map((f) => [f.kind, text.slice(f.start, f.end)]),
+      [
+        ['ipv4', '10.0.0.5'],
+        ['email', 'alice@example.com'],
+        ['path', '/home/alice/x'],
+        ['ipv6', 'fe80::1'],
+        ['hostname', 'alice-pc.lan'],
+      ],
+    );
     assert.equal(scrubText(text), 'at <ip> mail <email> or <path>, via <ip> and <host>');
     assert.equal(scrubText('from 10.0.0.5 http://alice-pc.lan/x'), 'from <ip> http://<host>/x');
   });
@@ -220,7 +219,11 @@ describe('privacy rules: whole runs', () => {
         const violations = privacyViolations(run);
         cases++;
         assert.ok(violations.length > 0, `${planted.name} in ${field.path} was not found`);
-        if (!field.path.endsWith('<key>')) assert.ok(violations.some((v) => (v.fields ?? [v.path]).includes(field.path)), `${planted.name} in ${field.path}: ${JSON.stringify(violations)}`);
+        if (!field.path.endsWith('<key>'))
+          assert.ok(
+            violations.some((v) => (v.fields ?? [v.path]).includes(field.path)),
+            `${planted.name} in ${field.path}: ${JSON.stringify(violations)}`,
+          );
       }
     }
     assert.ok(cases >= plantedClasses().length * (plantedFields().length - 1));
@@ -237,8 +240,15 @@ describe('privacy rules: whole runs', () => {
 
   it('extras: scalar values, strings ≤ 64 safe characters, ≤ 2 KiB', () => {
     for (const { name, run } of oversizeExtrasRuns()) {
-      assert.ok(privacyViolations(run).some((v) => v.kind === 'extras'), name);
-      assert.throws(() => assertPrivacyRules(run), (e: unknown) => e instanceof PrivacyRuleError && /results\[0\]\.extras/.test(e.message), name);
+      assert.ok(
+        privacyViolations(run).some((v) => v.kind === 'extras'),
+        name,
+      );
+      assert.throws(
+        () => assertPrivacyRules(run),
+        (e: unknown) => e instanceof PrivacyRuleError && /results\[0\]\.extras/.test(e.message),
+        name,
+      );
     }
     assert.deepEqual(privacyViolations(sampleRun([sampleResult({ extras: { note: 'x'.repeat(64), n: 1e15, ok: true, none: null } })])), []);
   });
@@ -251,10 +261,13 @@ describe('privacy rules: the client path (buildUploadPayload, before signing)', 
     const payload = buildUploadPayload(run, { mode: 'default', notes });
     assert.equal(payload.results[0]!.model.identifier, 'x.gguf');
     assert.equal(payload.results[0]!.model.name, 'x.gguf');
-    assert.ok(notes.some((n) => /results\[0\]\.model\.identifier: a local path, published as its file name "x.gguf"/.test(n)), notes.join('\n'));
+    assert.ok(
+      notes.some((n) => /results\[0\]\.model\.identifier: a local path, published as its file name "x.gguf"/.test(n)),
+      notes.join('\n'),
+    );
   });
 
-  it('bench --dry-run --print-payload of a third-party driver that reports llama-server\'s /v1/models id shows the file name only', async () => {
+  it("bench --dry-run --print-payload of a third-party driver that reports llama-server's /v1/models id shows the file name only", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'llm-speed-rules-'));
     try {
       const out: string[] = [];
@@ -268,7 +281,10 @@ describe('privacy rules: the client path (buildUploadPayload, before signing)', 
       ]);
       await publishRun(
         run,
-        publishOptions({ apiUrl: 'http://127.0.0.1:9', configDir: join(dir, 'config'), runsDir: join(dir, 'runs') }, { dryRun: true, printPayload: true, io: { out: (t) => out.push(t), err: (t) => err.push(t) } }),
+        publishOptions(
+          { apiUrl: 'http://127.0.0.1:9', configDir: join(dir, 'config'), runsDir: join(dir, 'runs') },
+          { dryRun: true, printPayload: true, io: { out: (t) => out.push(t), err: (t) => err.push(t) } },
+        ),
       );
       const printed = out.join('\n');
       assert.match(printed, /"identifier":"x\.gguf"/);
@@ -284,9 +300,7 @@ describe('privacy rules: the client path (buildUploadPayload, before signing)', 
   });
 
   it('scrubs paths and host names out of error texts, keeping the message useful', () => {
-    const run = sampleRun([
-      sampleResult({ error: 'llama-server exited: failed to open /home/alice/models/x.gguf (connect to alice-pc.lan at 10.0.0.5:8080 refused)' }),
-    ]);
+    const run = sampleRun([sampleResult({ error: 'llama-server exited: failed to open /home/alice/models/x.gguf (connect to alice-pc.lan at 10.0.0.5:8080 refused)' })]);
     const payload = buildUploadPayload(run, { mode: 'default' });
     assert.equal(payload.results[0]!.error, 'llama-server exited: failed to open <path> (connect to <host> at <ip>:8080 refused)');
   });

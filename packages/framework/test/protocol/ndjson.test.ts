@@ -33,8 +33,14 @@ describe('readNdjson', () => {
 
   it('splits several lines arriving in one chunk, all with that chunk time', async () => {
     const out = await collect(['{"a":1}\n{"a":2}\n{"a":3}\n']);
-    assert.deepEqual(out.map((o) => o.value), [{ a: 1 }, { a: 2 }, { a: 3 }]);
-    assert.deepEqual(out.map((o) => o.t), [10, 10, 10]);
+    assert.deepEqual(
+      out.map((o) => o.value),
+      [{ a: 1 }, { a: 2 }, { a: 3 }],
+    );
+    assert.deepEqual(
+      out.map((o) => o.t),
+      [10, 10, 10],
+    );
   });
 
   it('joins a line split across chunks and stamps it with the completing chunk', async () => {
@@ -54,7 +60,10 @@ describe('readNdjson', () => {
 
   it('skips blank lines and CRLF endings, and delivers a last line without newline', async () => {
     const out = await collect(['\r\n{"a":1}\r\n\n', '{"a":2}']);
-    assert.deepEqual(out.map((o) => o.value), [{ a: 1 }, { a: 2 }]);
+    assert.deepEqual(
+      out.map((o) => o.value),
+      [{ a: 1 }, { a: 2 }],
+    );
   });
 
   it('throws NdjsonParseError on a line that is not JSON', async () => {

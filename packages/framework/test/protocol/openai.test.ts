@@ -34,8 +34,14 @@ describe('streamOpenAiCompletion', () => {
       { method: 'POST', path: '/v1/completions', response: sseResponse([completionChunk(' a'), completionChunk(' b'), completionChunk(' c', 'length'), usageChunk(5, 3), DONE]) },
     ]);
     const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: { model: 'm', prompt: 'hi', max_tokens: 3 } }));
-    assert.deepEqual(events.filter((e) => e.type === 'tokens').map((e) => (e as { count: number }).count), [1, 1, 1]);
-    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 5, outputTokens: 3, cachedPromptTokens: undefined });
+    assert.deepEqual(
+      events.filter((e) => e.type === 'tokens').map((e) => (e as { count: number }).count),
+      [1, 1, 1],
+    );
+    assert.deepEqual(
+      events.find((e) => e.type === 'usage'),
+      { type: 'usage', promptTokens: 5, outputTokens: 3, cachedPromptTokens: undefined },
+    );
     const done = events.at(-1)!;
     assert.equal(done.type, 'done');
     assert.equal((done as { stopReason?: string }).stopReason, 'length');
@@ -73,14 +79,20 @@ describe('streamOpenAiCompletion', () => {
     const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/chat/completions', sampling: SUITE_SAMPLING, body: { messages: [] } }));
     const tokens = events.filter((e) => e.type === 'tokens');
     assert.equal(tokens.length, 2);
-    assert.deepEqual(events.find((e) => e.type === 'usage'), { type: 'usage', promptTokens: 20, outputTokens: 7, cachedPromptTokens: 16 });
+    assert.deepEqual(
+      events.find((e) => e.type === 'usage'),
+      { type: 'usage', promptTokens: 20, outputTokens: 7, cachedPromptTokens: 16 },
+    );
   });
 
   it('uses logprob entries as the count of a chunk when the server sends them', async () => {
     const chunk = `data: ${JSON.stringify({ choices: [{ index: 0, text: 'ab', logprobs: { tokens: ['a', 'b'], token_logprobs: [0, 0] }, finish_reason: null }] })}\n\n`;
     server = await startReplayServer([{ path: '/v1/completions', response: sseResponse([chunk, completionChunk('', 'length'), DONE]) }]);
     const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} }));
-    assert.deepEqual(events.filter((e) => e.type === 'tokens').map((e) => (e as { count: number }).count), [2]);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'tokens').map((e) => (e as { count: number }).count),
+      [2],
+    );
   });
 
   it('reports EOS before the requested length as stop with the smaller usage', async () => {
@@ -91,7 +103,9 @@ describe('streamOpenAiCompletion', () => {
   });
 
   it('ignores keep-alive comment lines', async () => {
-    server = await startReplayServer([{ path: '/v1/completions', response: sseResponse([': keep-alive\n\n', completionChunk('a'), ': OPENROUTER PROCESSING\n\n', completionChunk('b', 'length'), DONE]) }]);
+    server = await startReplayServer([
+      { path: '/v1/completions', response: sseResponse([': keep-alive\n\n', completionChunk('a'), ': OPENROUTER PROCESSING\n\n', completionChunk('b', 'length'), DONE]) },
+    ]);
     const events = await collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} }));
     assert.equal(events.filter((e) => e.type === 'tokens').length, 2);
   });
@@ -124,21 +138,35 @@ describe('streamOpenAiCompletion', () => {
   it('turns an error object in the stream into a DriverError with the provider message', async () => {
     const err = `data: ${JSON.stringify({ error: { message: 'upstream overloaded', type: 'server_error', code: 502 } })}\n\n`;
     server = await startReplayServer([{ path: '/v1/chat/completions', response: sseResponse([chatChunk('a'), err]) }]);
-    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/chat/completions', sampling: SUITE_SAMPLING, body: {}, source: 'groq' })), (error: unknown) => error instanceof DriverError && /groq.*upstream overloaded/.test(error.message));
+    await assert.rejects(
+      collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/chat/completions', sampling: SUITE_SAMPLING, body: {}, source: 'groq' })),
+      (error: unknown) => error instanceof DriverError && /groq.*upstream overloaded/.test(error.message),
+    );
   });
 
   it('raises HttpStatusError carrying status and body for 429 and 503', async () => {
     server = await startReplayServer([
-      { path: '/v1/completions', response: [jsonResponse(429, { error: { message: 'Rate limit reached', type: 'rate_limit_exceeded' } }), jsonResponse(503, { object: 'error', message: 'The model is overloaded', code: 503 })] },
+      {
+        path: '/v1/completions',
+        response: [jsonResponse(429, { error: { message: 'Rate limit reached', type: 'rate_limit_exceeded' } }), jsonResponse(503, { object: 'error', message: 'The model is overloaded', code: 503 })],
+      },
     ]);
-    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} })), (e: unknown) => e instanceof HttpStatusError && e.status === 429 && /Rate limit reached/.test(e.message));
-    await assert.rejects(collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} })), (e: unknown) => e instanceof HttpStatusError && e.status === 503);
+    await assert.rejects(
+      collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} })),
+      (e: unknown) => e instanceof HttpStatusError && e.status === 429 && /Rate limit reached/.test(e.message),
+    );
+    await assert.rejects(
+      collect(streamOpenAiCompletion({ baseUrl: server.url, path: '/v1/completions', sampling: SUITE_SAMPLING, body: {} })),
+      (e: unknown) => e instanceof HttpStatusError && e.status === 503,
+    );
   });
 });
 
 describe('listOpenAiModels', () => {
   it('reads data[] from GET /v1/models and sends the headers', async () => {
-    const server = await startReplayServer([{ method: 'GET', path: '/v1/models', response: jsonResponse(200, { object: 'list', data: [{ id: 'Qwen/Qwen3-0.6B', object: 'model', owned_by: 'vllm', max_model_len: 4096 }] }) }]);
+    const server = await startReplayServer([
+      { method: 'GET', path: '/v1/models', response: jsonResponse(200, { object: 'list', data: [{ id: 'Qwen/Qwen3-0.6B', object: 'model', owned_by: 'vllm', max_model_len: 4096 }] }) },
+    ]);
     try {
       const models = await listOpenAiModels(server.url, { authorization: 'Bearer t' });
       assert.equal(models[0]!.id, 'Qwen/Qwen3-0.6B');

@@ -73,12 +73,19 @@ describe('python runner protocol', () => {
     try {
       for (let round = 0; round < 2; round++) {
         const events = await collect(runnerGeneration(runner, request('hi', 4)));
-        assert.deepEqual(events.map((e) => e.type), ['tokens', 'tokens', 'tokens', 'tokens', 'usage', 'done']);
+        assert.deepEqual(
+          events.map((e) => e.type),
+          ['tokens', 'tokens', 'tokens', 'tokens', 'usage', 'done'],
+        );
         assert.deepEqual(events[4], { type: 'usage', promptTokens: 5, outputTokens: 4 });
         const done = events[5] as Extract<GenerationEvent, { type: 'done' }>;
         assert.equal(done.stopReason, 'length');
         const times = events.filter((e) => e.type === 'tokens').map((e) => (e as { t: number }).t);
-        assert.deepEqual([...times].sort((a, b) => a - b), times, 'arrival times are monotonic');
+        assert.deepEqual(
+          [...times].sort((a, b) => a - b),
+          times,
+          'arrival times are monotonic',
+        );
       }
     } finally {
       await runner.close();
@@ -127,7 +134,11 @@ describe('python runner protocol', () => {
     const runner = await startPythonRunner({ driver: 'fake', python: PYTHON, script });
     try {
       const [a, b, c] = await Promise.all([2, 5, 3].map((n) => collect(runnerGeneration(runner, request('x', n)))));
-      for (const [events, n] of [[a!, 2], [b!, 5], [c!, 3]] as const) {
+      for (const [events, n] of [
+        [a!, 2],
+        [b!, 5],
+        [c!, 3],
+      ] as const) {
         assert.equal(events.filter((e) => e.type === 'tokens').length, n);
         assert.deepEqual(events.at(-2), { type: 'usage', promptTokens: 5, outputTokens: n });
       }
@@ -202,7 +213,7 @@ describe('probePython', () => {
     assert.equal(pythonFor({}, {}), 'python3');
   });
 
-  it("reads the device a runner reports on its ready line, and says unknown for anything else", () => {
+  it('reads the device a runner reports on its ready line, and says unknown for anything else', () => {
     assert.deepEqual(runnerBuild({ event: 'ready', device: { kind: 'cuda', name: 'NVIDIA GeForce RTX 4090' } }), { kind: 'cuda', devices: ['NVIDIA GeForce RTX 4090'] });
     assert.deepEqual(runnerBuild({ event: 'ready', device: { kind: 'metal' } }), { kind: 'metal' });
     assert.deepEqual(runnerBuild({ event: 'ready', device: { kind: 'quantum', name: 'x' } }), { kind: 'unknown', devices: ['x'] });

@@ -7,16 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash, createPublicKey, randomBytes, verify as cryptoVerify } from 'node:crypto';
 import { Point } from '@noble/ed25519';
 import { b64url } from '../../src/signing/jws.js';
-import {
-  generateKeyPair,
-  publicKeyProblem,
-  signatureEncodingProblem,
-  verifyCompactJws,
-  verifyEd25519,
-  verifyEd25519Strict,
-  verifyRun,
-  SignatureError,
-} from '../../src/signing/index.js';
+import { generateKeyPair, publicKeyProblem, signatureEncodingProblem, verifyCompactJws, verifyEd25519, verifyEd25519Strict, verifyRun, SignatureError } from '../../src/signing/index.js';
 import { canonicalPayloadBytes, canonicalize } from '../../src/signing/jcs.js';
 import { sampleRun } from '../helpers/sample-run.js';
 
@@ -136,7 +127,12 @@ describe('strict Ed25519 (signing/ed25519.ts)', () => {
     // A' = aB + T8. A signature made with a, for a challenge k divisible by 8, satisfies the
     // cofactorless equation SB = R + kA' (kT8 = 0): the key holder can make the same signature
     // verify or not depending on the verifier. Honest keys are [a]B: never of mixed order.
-    const sha512 = (...parts: Uint8Array[]) => new Uint8Array(createHash('sha512').update(concat(...parts)).digest());
+    const sha512 = (...parts: Uint8Array[]) =>
+      new Uint8Array(
+        createHash('sha512')
+          .update(concat(...parts))
+          .digest(),
+      );
     // A fresh key each run: verdicts are cached per key, and a key seen before proves nothing new.
     const a = (fromLe(sha512(randomBytes(32))) % (L - 1n)) + 1n;
     const mixed = Point.BASE.multiply(a).add(Point.fromBytes(hex(TORSION[4]!)));

@@ -36,10 +36,7 @@ describe('ephemeralKeyPair writes nothing anywhere', () => {
     const folders = ['home', 'home/.config', 'xdg-config', 'xdg-data', 'xdg-cache', 'config', 'cache', 'data', 'tmp', 'cwd'];
     for (const f of folders) mkdirSync(join(sandbox, f), { recursive: true });
     const script = join(root, 'ephemeral.mts');
-    writeFileSync(
-      script,
-      `import { ephemeralKeyPair } from ${JSON.stringify(KEYS)};\nconst k = await ephemeralKeyPair();\nprocess.stdout.write(String(k.publicKey.length + k.secretKey.length));\n`,
-    );
+    writeFileSync(script, `import { ephemeralKeyPair } from ${JSON.stringify(KEYS)};\nconst k = await ephemeralKeyPair();\nprocess.stdout.write(String(k.publicKey.length + k.secretKey.length));\n`);
     const result = await execa('node', ['--conditions=development', `--import=${TSX}`, script], {
       cwd: join(sandbox, 'cwd'),
       env: {

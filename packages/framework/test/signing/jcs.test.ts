@@ -46,10 +46,7 @@ describe('canonicalize (RFC 8785)', () => {
     const input = JSON.parse(
       '{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001], "string": "\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/", "literals": [null, true, false]}',
     ) as unknown;
-    assert.equal(
-      canonicalize(input),
-      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
-    );
+    assert.equal(canonicalize(input), '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
   });
 
   it('sorts keys by UTF-16 code units (RFC 8785 §3.2.3)', () => {
@@ -58,15 +55,7 @@ describe('canonicalize (RFC 8785)', () => {
     ) as Record<string, string>;
     // Read the member order off the text: JSON.parse would move the integer-like key "1" first.
     const order = [...canonicalize(input).matchAll(/:"([^"]+)"/g)].map((m) => m[1]);
-    assert.deepEqual(order, [
-      'Carriage Return',
-      'One',
-      'Control',
-      'Latin Small Letter O With Diaeresis',
-      'Euro Sign',
-      'Emoji: Grinning Face',
-      'Hebrew Letter Dalet With Dagesh',
-    ]);
+    assert.deepEqual(order, ['Carriage Return', 'One', 'Control', 'Latin Small Letter O With Diaeresis', 'Euro Sign', 'Emoji: Grinning Face', 'Hebrew Letter Dalet With Dagesh']);
     assert.ok(canonicalize(input).startsWith('{"\\r":"Carriage Return","1":"One","\u0080":"Control"'));
   });
 

@@ -1,14 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  canonicalize,
-  canonicalPayloadBytes,
-  generateKeyPair,
-  signRun,
-  SignatureError,
-  toCompactJws,
-  verifyCompactJws,
-  verifyRun,
-} from '../../src/signing/index.js';
+import { canonicalize, canonicalPayloadBytes, generateKeyPair, signRun, SignatureError, toCompactJws, verifyCompactJws, verifyRun } from '../../src/signing/index.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
 
 function decodeSegment(segment: string): unknown {

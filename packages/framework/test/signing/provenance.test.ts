@@ -39,7 +39,7 @@ describe('provenance (llm-speed verify)', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('inside this git checkout: the checkout\'s HEAD and the SHA-256 of its package-lock.json', () => {
+  it("inside this git checkout: the checkout's HEAD and the SHA-256 of its package-lock.json", () => {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: FRAMEWORK, encoding: 'utf8' }).trim();
     const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: FRAMEWORK, encoding: 'utf8' }).trim();
     const info = provenance(FRAMEWORK);
@@ -52,7 +52,8 @@ describe('provenance (llm-speed verify)', () => {
 
   it('in another git checkout without a build stamp: that checkout\'s HEAD, never "unknown"', () => {
     const dir = installedPackage(root, { a: '1.0.0', b: '2.0.0' });
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
     git('init', '-q');
     git('add', 'package.json');
     git('commit', '-q', '-m', 'one');
@@ -61,7 +62,7 @@ describe('provenance (llm-speed verify)', () => {
     assert.equal(info.commit_source, 'git');
   });
 
-  it('installed (no checkout): the commit recorded at pack time, and the shipped shrinkwrap\'s SHA-256', () => {
+  it("installed (no checkout): the commit recorded at pack time, and the shipped shrinkwrap's SHA-256", () => {
     const dir = installedPackage(root, { a: '1.0.0', b: '2.0.0' });
     const commit = 'a'.repeat(8) + '0123456789abcdef0123456789abcdef';
     writeJson(join(dir, 'build-info.json'), { commit, dirty: false });

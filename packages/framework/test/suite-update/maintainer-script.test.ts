@@ -44,8 +44,14 @@ describe('scripts/suite-manifest.mjs (maintainers: keygen, build, sign)', functi
 
     const suitesDir = join(dir, 'installed');
     const options = { manifestUrl: `${server.url}/manifest.json`, suitesDir, shippedDir: join(dir, 'none-shipped') };
-    await assert.rejects(updateSuites({ ...options, trustedKeys: [{ kid: 'llm-speed-suites-1', publicKey: 'Bn5A92rg4UV1fPUMxTTOcqpdTmhS/V45ediuWA15xGM=' }] }), (e: unknown) => e instanceof LlmSpeedError && /does not verify/.test(e.message));
+    await assert.rejects(
+      updateSuites({ ...options, trustedKeys: [{ kid: 'llm-speed-suites-1', publicKey: 'Bn5A92rg4UV1fPUMxTTOcqpdTmhS/V45ediuWA15xGM=' }] }),
+      (e: unknown) => e instanceof LlmSpeedError && /does not verify/.test(e.message),
+    );
     const report = await updateSuites({ ...options, trustedKeys: [{ kid: trusted.kid, publicKey: trusted.public_key }] });
-    assert.deepEqual(report.versions.map((v) => [v.version, v.status]), [['suite-v1-test', 'installed']]);
+    assert.deepEqual(
+      report.versions.map((v) => [v.version, v.status]),
+      [['suite-v1-test', 'installed']],
+    );
   });
 });

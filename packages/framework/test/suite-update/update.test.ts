@@ -106,7 +106,10 @@ describe('self-update (signed suite manifest, loopback server)', () => {
     const url = serveManifest(await sign({ manifest_version: 1, suites: [manifestEntry('suite-v9-test', files)] }, key));
 
     const report = await update(url);
-    assert.deepEqual(report.versions.map((v) => [v.version, v.status]), [['suite-v9-test', 'installed']]);
+    assert.deepEqual(
+      report.versions.map((v) => [v.version, v.status]),
+      [['suite-v9-test', 'installed']],
+    );
     assert.deepEqual(readdirSync(suitesDir), ['suite-v9-test'], 'no staging folder left behind');
     for (const [path, bytes] of files) assert.deepEqual(readFileSync(join(suitesDir, 'suite-v9-test', path)), bytes);
 
@@ -187,7 +190,13 @@ describe('self-update (signed suite manifest, loopback server)', () => {
   });
 
   it('refuses a signed manifest whose paths leave the suite folder', async () => {
-    const entry = { version: 'suite-v9-test', files: [{ path: 'suite.json', sha256: '0'.repeat(64), url: 'x' }, { path: '../../evil', sha256: '0'.repeat(64), url: 'y' }] };
+    const entry = {
+      version: 'suite-v9-test',
+      files: [
+        { path: 'suite.json', sha256: '0'.repeat(64), url: 'x' },
+        { path: '../../evil', sha256: '0'.repeat(64), url: 'y' },
+      ],
+    };
     const url = serveManifest(await sign({ manifest_version: 1, suites: [entry] }, key));
     await assert.rejects(update(url), refusal(/\/suites\/0\/files\/1\/path: expected suite\.json or fixtures\/<name>/));
     nothingWritten();
@@ -208,7 +217,12 @@ describe('self-update (signed suite manifest, loopback server)', () => {
     const alteredV8 = new Map(earlier);
     alteredV8.set('fixtures/w2-paragraphs.txt', Buffer.from('different paragraphs\n'));
     const fresh = renamedTestSuite('suite-v9-test');
-    for (const [v, f] of [['suite-v1', alteredV1], ['suite-v8-test', alteredV8], ['suite-v9-test', fresh]] as const) serveSuite(v, f);
+    for (const [v, f] of [
+      ['suite-v1', alteredV1],
+      ['suite-v8-test', alteredV8],
+      ['suite-v9-test', fresh],
+    ] as const)
+      serveSuite(v, f);
     const url = serveManifest(
       await sign(
         {

@@ -35,8 +35,7 @@ function extractVocab(dir: string): string | undefined {
 const within = (actual: number, nominal: number, tolerance: number, what: string) =>
   assert.ok(Math.abs(actual - nominal) <= nominal * tolerance, `${what}: ${actual} tokens, wanted ${nominal} ± ${tolerance * 100}%`);
 
-const ofKind = <K extends WorkloadPlan['kind']>(suite: LoadedSuite, kind: K) =>
-  suite.workloads.find((w) => w.kind === kind) as Extract<WorkloadPlan, { kind: K }>;
+const ofKind = <K extends WorkloadPlan['kind']>(suite: LoadedSuite, kind: K) => suite.workloads.find((w) => w.kind === kind) as Extract<WorkloadPlan, { kind: K }>;
 
 describe('suite prompt sizes under the reference tokenizer', function () {
   this.timeout(120_000);

@@ -31,8 +31,7 @@ const PINNED_SUITE_DIGEST: Record<string, string> = {
   'suite-v1-test': '84d902e8a7cb63a4f0042e7f613b339d617fe32e9188211444a5b21ded26dfe0',
 };
 
-const ofKind = <K extends WorkloadPlan['kind']>(suite: LoadedSuite, kind: K) =>
-  suite.workloads.find((w) => w.kind === kind) as Extract<WorkloadPlan, { kind: K }>;
+const ofKind = <K extends WorkloadPlan['kind']>(suite: LoadedSuite, kind: K) => suite.workloads.find((w) => w.kind === kind) as Extract<WorkloadPlan, { kind: K }>;
 const ids = (plans: WorkloadPlan[]) => plans.map((p) => p.id);
 
 describe('suites', () => {
@@ -103,9 +102,7 @@ describe('suites', () => {
       writeFileSync(file, bytes);
       assert.throws(
         () => loadSuite('suite-v1', { root }),
-        (e: unknown) =>
-          e instanceof LlmSpeedError &&
-          e.message === 'suite-v1 fixture w2-paragraphs.txt does not match its pinned digest; reinstall llm-speed',
+        (e: unknown) => e instanceof LlmSpeedError && e.message === 'suite-v1 fixture w2-paragraphs.txt does not match its pinned digest; reinstall llm-speed',
       );
     });
 
@@ -128,20 +125,32 @@ describe('suites', () => {
     });
 
     it('rejects an unknown suite version with the list of shipped ones', () => {
-      assert.throws(() => loadSuite('suite-v9'), (e: unknown) => e instanceof UsageError && /unknown suite "suite-v9"; this llm-speed ships suite-v1, suite-v1-test/.test(e.message));
+      assert.throws(
+        () => loadSuite('suite-v9'),
+        (e: unknown) => e instanceof UsageError && /unknown suite "suite-v9"; this llm-speed ships suite-v1, suite-v1-test/.test(e.message),
+      );
       assert.throws(() => loadSuite('../suites/suite-v1'), UsageError);
     });
 
     it('materialises suite-v1 with the lengths METHODOLOGY §1 gives', () => {
       const byId = Object.fromEntries(v1.workloads.map((w) => [w.id, w]));
       assert.deepEqual(ids(v1.workloads), ['W1', 'W2', 'W3', 'W4', 'W5']);
-      assert.deepEqual(v1.workloads.map((w) => w.name), ['chat-short', 'chat-long', 'long-context-decay', 'concurrent-decode', 'agent-trace']);
-      assert.deepEqual(v1.workloads.map((w) => w.outputTokens), [256, 1024, 256, 256, 128]);
+      assert.deepEqual(
+        v1.workloads.map((w) => w.name),
+        ['chat-short', 'chat-long', 'long-context-decay', 'concurrent-decode', 'agent-trace'],
+      );
+      assert.deepEqual(
+        v1.workloads.map((w) => w.outputTokens),
+        [256, 1024, 256, 256, 128],
+      );
       const w1 = byId.W1 as Extract<WorkloadPlan, { kind: 'single' }>;
       assert.equal(w1.prompt, readFileSync(join(v1.dir, 'fixtures', 'w1-question.txt'), 'utf8'));
       assert.deepEqual((byId.W4 as Extract<WorkloadPlan, { kind: 'concurrent' }>).batchSizes, [1, 4, 8, 16]);
       const w3 = ofKind(v1, 'context-tiers');
-      assert.deepEqual(w3.tiers.map((t) => t.contextTokens), [32768, 65536, 131072]);
+      assert.deepEqual(
+        w3.tiers.map((t) => t.contextTokens),
+        [32768, 65536, 131072],
+      );
       assert.equal(w3.optIn, true);
       assert.equal(ofKind(v1, 'agent-trace').turns.length, 11);
     });
@@ -166,7 +175,7 @@ describe('suites', () => {
       }
     });
 
-    it('start differently, so no tier reuses another tier\'s cached prefix', () => {
+    it("start differently, so no tier reuses another tier's cached prefix", () => {
       const prompts = ofKind(v1, 'context-tiers').tiers.map((t) => t.prompt().slice(0, 100));
       assert.equal(new Set(prompts).size, prompts.length);
     });
@@ -234,8 +243,7 @@ describe('suites', () => {
       assert.throws(
         () => selectWorkloads(v1, ['W1', 'chat-medium']),
         (e: unknown) =>
-          e instanceof UsageError &&
-          e.message === 'unknown workload "chat-medium"; suite-v1 has W1 chat-short, W2 chat-long, W3 long-context-decay, W4 concurrent-decode, W5 agent-trace',
+          e instanceof UsageError && e.message === 'unknown workload "chat-medium"; suite-v1 has W1 chat-short, W2 chat-long, W3 long-context-decay, W4 concurrent-decode, W5 agent-trace',
       );
     });
 

@@ -51,9 +51,7 @@ describe('replay server', () => {
   });
 
   it('answers a queue in order and honours times, then 404', async () => {
-    server = await startReplayServer([
-      { path: '/q', response: [jsonResponse(503, { e: 1 }), jsonResponse(200, { ok: true })], times: 2 },
-    ]);
+    server = await startReplayServer([{ path: '/q', response: [jsonResponse(503, { e: 1 }), jsonResponse(200, { ok: true })], times: 2 }]);
     const a = await request(`${server.url}/q`);
     assert.equal(a.statusCode, 503);
     await a.body.text();

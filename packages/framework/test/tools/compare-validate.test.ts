@@ -11,7 +11,10 @@ describe('compare', () => {
   it('computes % differences per workload and metric, with "better" per metric direction', () => {
     const a = sampleRun([sampleResult({ decode_tps: 100, ttft_ms: 200 })]);
     const b = sampleRun([sampleResult({ decode_tps: 110, ttft_ms: 250 })]);
-    const c = compareRuns([{ label: 'a', run: a }, { label: 'b', run: b }]);
+    const c = compareRuns([
+      { label: 'a', run: a },
+      { label: 'b', run: b },
+    ]);
     assert.deepEqual(c.warnings, []);
     const decode = c.rows.find((r) => r.metric === 'decode_tps')!;
     assert.deepEqual(decode.values, [100, 110]);
@@ -27,33 +30,45 @@ describe('compare', () => {
   it('never compares different suites or model digests silently', () => {
     const a = sampleRun([sampleResult()]);
     const b = sampleRun([sampleResult({ suite_version: 'suite-v2', model: { identifier: 'x', name: 'x', digest: 'ee'.repeat(32) } })]);
-    const c = compareRuns([{ label: 'a', run: a }, { label: 'b', run: b }]);
+    const c = compareRuns([
+      { label: 'a', run: a },
+      { label: 'b', run: b },
+    ]);
     assert.deepEqual(c.warnings, [`chat-short: a and b are in different groups (suite version: suite-v1 vs suite-v2; model: digest ${'cd'.repeat(6)} vs digest ${'ee'.repeat(6)})`]);
     assert.match(renderComparison(c, false), /^warning: chat-short: a and b are in different groups/);
     assert.equal(c.comparability[0]!.comparable, false);
     assert.ok(c.rows.length > 0, 'shown anyway');
   });
 
-  it('warns per workload, by the server\'s rule, when a run is not comparable or the runs are in different groups', () => {
+  it("warns per workload, by the server's rule, when a run is not comparable or the runs are in different groups", () => {
     const full = sampleRun([sampleResult({ extras: { engine: 'server' } }), sampleResult({ workload: 'chat-long', output_tokens: 1024, extras: { engine: 'server' } })]);
     const quick = sampleRun([
       sampleResult({ flags: ['quick'], output_tokens: 32, extras: { engine: 'embedded' } }),
       sampleResult({ workload: 'chat-long', output_tokens: 1024, extras: { engine: 'embedded' } }),
     ]);
-    const c = compareRuns([{ label: 'full.json', run: full }, { label: 'quick.json', run: quick }]);
+    const c = compareRuns([
+      { label: 'full.json', run: full },
+      { label: 'quick.json', run: quick },
+    ]);
     assert.deepEqual(c.warnings, [
       'chat-short: quick.json is not comparable: quick run (32 of 256 tokens)',
       'chat-short, chat-long: full.json and quick.json are in different groups (engine: server vs embedded)',
     ]);
     const [short, long] = c.comparability;
-    assert.deepEqual(short!.runs.map((r) => r && r.comparable), [true, false]);
+    assert.deepEqual(
+      short!.runs.map((r) => r && r.comparable),
+      [true, false],
+    );
     assert.deepEqual(short!.runs[1]!.reasons, ['quick run (32 of 256 tokens)']);
     assert.deepEqual(long!.runs[1]!.differences, ['engine: server vs embedded']);
     assert.equal(long!.runs[0]!.group === long!.runs[1]!.group, false);
     assert.equal(long!.comparable, false);
 
     // Same group, both comparable: no warning, and the standing says so.
-    const again = compareRuns([{ label: 'a', run: full }, { label: 'b', run: sampleRun(full.results.map((r) => ({ ...r, decode_tps: 200 }))) }]);
+    const again = compareRuns([
+      { label: 'a', run: full },
+      { label: 'b', run: sampleRun(full.results.map((r) => ({ ...r, decode_tps: 200 }))) },
+    ]);
     assert.deepEqual(again.warnings, []);
     assert.ok(again.comparability.every((w) => w.comparable));
   });
@@ -62,7 +77,10 @@ describe('compare', () => {
     const a = sampleRun([sampleResult(), sampleResult({ workload: 'chat-long', output_tokens: 1024 })]);
     const b = sampleRun(a.results);
     b.fingerprint = { ...b.fingerprint, fingerprint_hash: '0011223344556677', accelerator_summary: 'NVIDIA H200 141 GB' };
-    const c = compareRuns([{ label: 'a', run: a }, { label: 'b', run: b }]);
+    const c = compareRuns([
+      { label: 'a', run: a },
+      { label: 'b', run: b },
+    ]);
     assert.deepEqual(c.warnings, [`chat-short, chat-long: a and b are in different groups (hardware class: ${a.fingerprint.accelerator_summary} vs NVIDIA H200 141 GB)`]);
   });
 
@@ -84,7 +102,10 @@ describe('compare', () => {
     try {
       const loaded = await loadRunRef(`${server.url}/r/r_AAAAAAAAAAA`);
       assert.equal(loaded.run.cli_version, '0.1.0');
-      assert.deepEqual(server.requests.map((r) => r.path), ['/v1/results/r_AAAAAAAAAAA']);
+      assert.deepEqual(
+        server.requests.map((r) => r.path),
+        ['/v1/results/r_AAAAAAAAAAA'],
+      );
     } finally {
       await server.close();
     }
@@ -137,9 +158,18 @@ describe('schemas', () => {
   it('the METHODOLOGY §3 example validates as a workload result', async () => {
     const { check } = await import('../../src/contract/validate.js');
     const example = {
-      workload: 'chat-short', ttft_ms: 142.3, prefill_tps: 8421.1, decode_tps: 187.4, decode_p50_latency_ms: 5.3,
-      decode_p95_latency_ms: 7.1, prompt_tokens: 128, output_tokens: 256, wall_ms: 1530, prefix_cache_hit_rate: null,
-      backend: 'llama.cpp', backend_version: '7410',
+      workload: 'chat-short',
+      ttft_ms: 142.3,
+      prefill_tps: 8421.1,
+      decode_tps: 187.4,
+      decode_p50_latency_ms: 5.3,
+      decode_p95_latency_ms: 7.1,
+      prompt_tokens: 128,
+      output_tokens: 256,
+      wall_ms: 1530,
+      prefix_cache_hit_rate: null,
+      backend: 'llama.cpp',
+      backend_version: '7410',
       model: { identifier: 'Qwen/Qwen2.5-7B-Instruct-GGUF', name: 'Qwen2.5-7B-Instruct', size: '7B', quant: 'Q4_K_M', digest: '<sha256 prefix of the weights file>' },
     };
     assert.deepEqual(check('workload-result', example), []);

@@ -59,7 +59,7 @@ describe('--print-payload prints what is sent', () => {
     });
   }
 
-  it('--resume --print-payload prints the resumed run\'s payload bytes', async () => {
+  it("--resume --print-payload prints the resumed run's payload bytes", async () => {
     const saved = await publishRun(sampleRun(), { ...options('anon', capture().io), upload: false, printPayload: false });
     assert.equal(server.requests.length, 0);
     const printed = capture();

@@ -139,7 +139,10 @@ describe('--resume follows the rules of a fresh upload', () => {
         await assert.rejects(resumeRun(resumeOptions(path, { mode: asked, yes: true })), (error: unknown) => {
           const e = error as { message: string; suggestions: string[] };
           assert.match(e.message, new RegExp(`in ${asked} mode: it was made in ${made} mode`));
-          assert.ok(e.suggestions.some((s) => s.endsWith(`--resume ${path} --${made}`)), e.suggestions.join('\n'));
+          assert.ok(
+            e.suggestions.some((s) => s.endsWith(`--resume ${path} --${made}`)),
+            e.suggestions.join('\n'),
+          );
           return true;
         });
         unlinkSync(path);
@@ -208,8 +211,7 @@ describe('--resume follows the rules of a fresh upload', () => {
     });
   });
   describe('an interrupted run is never uploaded (all of an invocation or none)', () => {
-    const interruptedRun = () =>
-      sampleRun([sampleResult(), sampleResult({ workload: 'chat-long', output_tokens: 288, flags: ['interrupted'], error: 'interrupted' })]);
+    const interruptedRun = () => sampleRun([sampleResult(), sampleResult({ workload: 'chat-long', output_tokens: 288, flags: ['interrupted'], error: 'interrupted' })]);
 
     it('publish keeps it with the Ctrl-C message, and --resume refuses it with the same reason, sending nothing', async () => {
       const { savedPath, uploadSkipped, upload } = await publishRun(
@@ -233,7 +235,10 @@ describe('--resume follows the rules of a fresh upload', () => {
     it('the payload alone is enough: a run copied without its sidecar, or from a CLI that only wrote the error text', async () => {
       const keys = await generateKeyPair();
       const legacy = sampleRun([sampleResult(), sampleResult({ workload: 'chat-long', error: 'interrupted before this workload started', flags: ['no-output'] })]);
-      for (const [name, run] of [['copied.json', interruptedRun()], ['legacy.json', legacy]] as const) {
+      for (const [name, run] of [
+        ['copied.json', interruptedRun()],
+        ['legacy.json', legacy],
+      ] as const) {
         const path = join(dir, name);
         writeFileSync(path, JSON.stringify(await signRun(run, keys)));
         await assert.rejects(resumeRun(resumeOptions(path, { yes: true })), new RegExp(`${name} is an interrupted run`));

@@ -131,16 +131,13 @@ describe('uploads against a loopback server', () => {
     server = await recordingServer(() => (++calls <= 3 ? { status: 503, body: { error: 'maintenance' } } : CREATED));
     const signed = await signedFor('default');
     const path = await saveLocalRun(signed, { runsDir: join(dir, 'runs') });
-    await assert.rejects(
-      uploadRun({ run: signed, apiUrl: server.url, mode: 'default', cliVersion: '1', retries: 2, backoffMs: 1, localPath: path }),
-      (error: unknown) => {
-        assert.ok(error instanceof UploadFailedError);
-        assert.ok(error.message.includes(`kept at ${path}`), error.message);
-        assert.deepEqual(error.suggestions, [`retry with:\n  llm-speed bench --resume ${path}`]);
-        assert.match(error.message, /HTTP 503: maintenance/);
-        return true;
-      },
-    );
+    await assert.rejects(uploadRun({ run: signed, apiUrl: server.url, mode: 'default', cliVersion: '1', retries: 2, backoffMs: 1, localPath: path }), (error: unknown) => {
+      assert.ok(error instanceof UploadFailedError);
+      assert.ok(error.message.includes(`kept at ${path}`), error.message);
+      assert.deepEqual(error.suggestions, [`retry with:\n  llm-speed bench --resume ${path}`]);
+      assert.match(error.message, /HTTP 503: maintenance/);
+      return true;
+    });
     assert.equal(server.requests.length, 3);
     assert.ok(existsSync(path));
     assert.deepEqual(await verifyRun(await loadLocalRun(path)), { valid: true });

@@ -1,24 +1,23 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { LlmSpeedError } from '@llm-speed/framework';
-import {
-  GGML_TYPE_NAMES,
-  GgufValueType,
-  quantFromFileType,
-  type GgufMetadata,
-  type GgufScalar,
-  type GgufTensorInfo,
-  type GgufValue,
-} from './types.js';
+import { GGML_TYPE_NAMES, GgufValueType, quantFromFileType, type GgufMetadata, type GgufScalar, type GgufTensorInfo, type GgufValue } from './types.js';
 
 const MAGIC = 'GGUF';
 const DEFAULT_ALIGNMENT = 32;
 const CHUNK = 1 << 20;
 
 const SCALAR_SIZE: Partial<Record<GgufValueType, number>> = {
-  [GgufValueType.UINT8]: 1, [GgufValueType.INT8]: 1, [GgufValueType.BOOL]: 1,
-  [GgufValueType.UINT16]: 2, [GgufValueType.INT16]: 2,
-  [GgufValueType.UINT32]: 4, [GgufValueType.INT32]: 4, [GgufValueType.FLOAT32]: 4,
-  [GgufValueType.UINT64]: 8, [GgufValueType.INT64]: 8, [GgufValueType.FLOAT64]: 8,
+  [GgufValueType.UINT8]: 1,
+  [GgufValueType.INT8]: 1,
+  [GgufValueType.BOOL]: 1,
+  [GgufValueType.UINT16]: 2,
+  [GgufValueType.INT16]: 2,
+  [GgufValueType.UINT32]: 4,
+  [GgufValueType.INT32]: 4,
+  [GgufValueType.FLOAT32]: 4,
+  [GgufValueType.UINT64]: 8,
+  [GgufValueType.INT64]: 8,
+  [GgufValueType.FLOAT64]: 8,
 };
 
 export function ggufError(path: string, problem: string, cause?: unknown): LlmSpeedError {
@@ -36,7 +35,11 @@ class HeaderCursor {
   private buf = Buffer.alloc(0);
   private bufStart = 0;
   pos = 0;
-  constructor(private readonly fh: FileHandle, readonly path: string, readonly fileSize: number) {}
+  constructor(
+    private readonly fh: FileHandle,
+    readonly path: string,
+    readonly fileSize: number,
+  ) {}
 
   get remaining(): number {
     return this.fileSize - this.pos;
@@ -84,19 +87,32 @@ class HeaderCursor {
 
   async scalar(type: GgufValueType, what: string): Promise<GgufScalar> {
     switch (type) {
-      case GgufValueType.UINT8: return (await this.need(1, what)).readUInt8(0);
-      case GgufValueType.INT8: return (await this.need(1, what)).readInt8(0);
-      case GgufValueType.UINT16: return (await this.need(2, what)).readUInt16LE(0);
-      case GgufValueType.INT16: return (await this.need(2, what)).readInt16LE(0);
-      case GgufValueType.UINT32: return (await this.need(4, what)).readUInt32LE(0);
-      case GgufValueType.INT32: return (await this.need(4, what)).readInt32LE(0);
-      case GgufValueType.FLOAT32: return (await this.need(4, what)).readFloatLE(0);
-      case GgufValueType.FLOAT64: return (await this.need(8, what)).readDoubleLE(0);
-      case GgufValueType.BOOL: return (await this.need(1, what)).readUInt8(0) !== 0;
-      case GgufValueType.UINT64: return (await this.need(8, what)).readBigUInt64LE(0);
-      case GgufValueType.INT64: return (await this.need(8, what)).readBigInt64LE(0);
-      case GgufValueType.STRING: return this.string(what);
-      default: throw ggufError(this.path, `corrupt GGUF: ${what} has unknown value type ${type}`);
+      case GgufValueType.UINT8:
+        return (await this.need(1, what)).readUInt8(0);
+      case GgufValueType.INT8:
+        return (await this.need(1, what)).readInt8(0);
+      case GgufValueType.UINT16:
+        return (await this.need(2, what)).readUInt16LE(0);
+      case GgufValueType.INT16:
+        return (await this.need(2, what)).readInt16LE(0);
+      case GgufValueType.UINT32:
+        return (await this.need(4, what)).readUInt32LE(0);
+      case GgufValueType.INT32:
+        return (await this.need(4, what)).readInt32LE(0);
+      case GgufValueType.FLOAT32:
+        return (await this.need(4, what)).readFloatLE(0);
+      case GgufValueType.FLOAT64:
+        return (await this.need(8, what)).readDoubleLE(0);
+      case GgufValueType.BOOL:
+        return (await this.need(1, what)).readUInt8(0) !== 0;
+      case GgufValueType.UINT64:
+        return (await this.need(8, what)).readBigUInt64LE(0);
+      case GgufValueType.INT64:
+        return (await this.need(8, what)).readBigInt64LE(0);
+      case GgufValueType.STRING:
+        return this.string(what);
+      default:
+        throw ggufError(this.path, `corrupt GGUF: ${what} has unknown value type ${type}`);
     }
   }
 
@@ -134,7 +150,14 @@ function toNumber(v: GgufScalar): GgufScalar {
 }
 
 const BYTES_PER_BLOCK: Record<number, [blockElems: number, blockBytes: number]> = {
-  0: [1, 4], 1: [1, 2], 30: [1, 2], 2: [32, 18], 3: [32, 20], 6: [32, 22], 7: [32, 24], 8: [32, 34],
+  0: [1, 4],
+  1: [1, 2],
+  30: [1, 2],
+  2: [32, 18],
+  3: [32, 20],
+  6: [32, 22],
+  7: [32, 24],
+  8: [32, 34],
 };
 
 /** Reads the header, every metadata entry and the tensor directory of a GGUF file (version 2 or 3). */

@@ -44,19 +44,43 @@ class ByteBuilder {
   scalar(type: GgufValueType, v: GgufScalar): void {
     const b = Buffer.alloc(8);
     switch (type) {
-      case GgufValueType.UINT8: b.writeUInt8(Number(v)); return this.push(b.subarray(0, 1));
-      case GgufValueType.INT8: b.writeInt8(Number(v)); return this.push(b.subarray(0, 1));
-      case GgufValueType.BOOL: b.writeUInt8(v ? 1 : 0); return this.push(b.subarray(0, 1));
-      case GgufValueType.UINT16: b.writeUInt16LE(Number(v)); return this.push(b.subarray(0, 2));
-      case GgufValueType.INT16: b.writeInt16LE(Number(v)); return this.push(b.subarray(0, 2));
-      case GgufValueType.UINT32: b.writeUInt32LE(Number(v)); return this.push(b.subarray(0, 4));
-      case GgufValueType.INT32: b.writeInt32LE(Number(v)); return this.push(b.subarray(0, 4));
-      case GgufValueType.FLOAT32: b.writeFloatLE(Number(v)); return this.push(b.subarray(0, 4));
-      case GgufValueType.FLOAT64: b.writeDoubleLE(Number(v)); return this.push(b);
-      case GgufValueType.UINT64: b.writeBigUInt64LE(BigInt(v)); return this.push(b);
-      case GgufValueType.INT64: b.writeBigInt64LE(BigInt(v)); return this.push(b);
-      case GgufValueType.STRING: return this.string(String(v));
-      default: throw new Error(`GGUF writer: unsupported scalar type ${type}`);
+      case GgufValueType.UINT8:
+        b.writeUInt8(Number(v));
+        return this.push(b.subarray(0, 1));
+      case GgufValueType.INT8:
+        b.writeInt8(Number(v));
+        return this.push(b.subarray(0, 1));
+      case GgufValueType.BOOL:
+        b.writeUInt8(v ? 1 : 0);
+        return this.push(b.subarray(0, 1));
+      case GgufValueType.UINT16:
+        b.writeUInt16LE(Number(v));
+        return this.push(b.subarray(0, 2));
+      case GgufValueType.INT16:
+        b.writeInt16LE(Number(v));
+        return this.push(b.subarray(0, 2));
+      case GgufValueType.UINT32:
+        b.writeUInt32LE(Number(v));
+        return this.push(b.subarray(0, 4));
+      case GgufValueType.INT32:
+        b.writeInt32LE(Number(v));
+        return this.push(b.subarray(0, 4));
+      case GgufValueType.FLOAT32:
+        b.writeFloatLE(Number(v));
+        return this.push(b.subarray(0, 4));
+      case GgufValueType.FLOAT64:
+        b.writeDoubleLE(Number(v));
+        return this.push(b);
+      case GgufValueType.UINT64:
+        b.writeBigUInt64LE(BigInt(v));
+        return this.push(b);
+      case GgufValueType.INT64:
+        b.writeBigInt64LE(BigInt(v));
+        return this.push(b);
+      case GgufValueType.STRING:
+        return this.string(String(v));
+      default:
+        throw new Error(`GGUF writer: unsupported scalar type ${type}`);
     }
   }
   value(v: GgufValue): void {

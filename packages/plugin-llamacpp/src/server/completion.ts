@@ -3,7 +3,19 @@
  * endpoint (not /v1/chat/completions) is used because it returns llama-server's own timings
  * (prompt_n, predicted_per_second, cache_n) and token ids, so tokens are counted by id.
  */
-import { DriverError, HttpStatusError, now, readSse, errorMessage, llamaCppSamplingFields, postJson, postStream, type BackendTimings, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
+import {
+  DriverError,
+  HttpStatusError,
+  now,
+  readSse,
+  errorMessage,
+  llamaCppSamplingFields,
+  postJson,
+  postStream,
+  type BackendTimings,
+  type GenerationEvent,
+  type GenerationRequest,
+} from '@llm-speed/framework';
 import { toolResultAsUserText } from '../tool-turn.js';
 
 interface CompletionChunk {

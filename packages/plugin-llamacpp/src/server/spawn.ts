@@ -26,12 +26,36 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function spawnServer(options: { binary: string; model: string; contextTokens: number; parallel: number; threads?: number; extraArgs?: string[]; signal: AbortSignal; startTimeoutMs?: number }): Promise<SpawnedServer> {
+export async function spawnServer(options: {
+  binary: string;
+  model: string;
+  contextTokens: number;
+  parallel: number;
+  threads?: number;
+  extraArgs?: string[];
+  signal: AbortSignal;
+  startTimeoutMs?: number;
+}): Promise<SpawnedServer> {
   const port = await freePort();
   const threads = options.threads ?? Math.max(1, availableParallelism());
   const parallel = Math.max(1, options.parallel);
   const ctx = Math.ceil((options.contextTokens * parallel) / 256) * 256;
-  const args = ['-m', options.model, '--host', '127.0.0.1', '--port', String(port), '-c', String(ctx), '--parallel', String(parallel), '-t', String(threads), '--no-webui', ...(options.extraArgs ?? [])];
+  const args = [
+    '-m',
+    options.model,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '-c',
+    String(ctx),
+    '--parallel',
+    String(parallel),
+    '-t',
+    String(threads),
+    '--no-webui',
+    ...(options.extraArgs ?? []),
+  ];
   // node:child_process rather than execa: execa is not a dependency of this plugin.
   const child = spawn(options.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   // Ended with the CLI whatever way it ends (SIGTERM and SIGHUP included): util/child-processes.ts.

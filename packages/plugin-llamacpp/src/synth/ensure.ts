@@ -23,7 +23,10 @@ export async function ensureSynthModel(options: { size: SynthSize; quant: SynthQ
     options.log?.(`Generating the synthetic model ${synthIdentifier(options.size, options.quant)} (pseudo-random weights, for speed measurement only) into ${path}`);
     pending = synthesizeModel({ arch: 'llama', size: options.size, quant: options.quant, outPath: path, cacheDir: options.cacheDir }).then(() => path);
     inFlight.set(path, pending);
-    pending.then(() => inFlight.delete(path), () => inFlight.delete(path));
+    pending.then(
+      () => inFlight.delete(path),
+      () => inFlight.delete(path),
+    );
   }
   return pending;
 }

@@ -53,10 +53,12 @@ function git(args: string[], options: { cwd?: string } = {}): Promise<Buffer> {
     execFile('git', args, { cwd: options.cwd, encoding: 'buffer', maxBuffer: 256 << 20, timeout: GIT_DEADLINE_MS }, (error, stdout, stderr) => {
       if (!error) return resolvePromise(stdout);
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(new LlmSpeedError('missing-dependency', 'git is needed to extract the tokenizer from node-llama-cpp\'s llama.cpp source bundle, and it is not on PATH.', {
-          suggestions: ['Install git (e.g. `apt-get install git`, `brew install git`, or https://git-scm.com/downloads) and run the command again.'],
-          cause: error,
-        }));
+        return reject(
+          new LlmSpeedError('missing-dependency', "git is needed to extract the tokenizer from node-llama-cpp's llama.cpp source bundle, and it is not on PATH.", {
+            suggestions: ['Install git (e.g. `apt-get install git`, `brew install git`, or https://git-scm.com/downloads) and run the command again.'],
+            cause: error,
+          }),
+        );
       }
       reject(new LlmSpeedError('vocab', `git ${args[0]} failed while extracting ${VOCAB_PATH_IN_LLAMA_CPP}: ${stderr.toString().trim() || error.message}`, { cause: error }));
     });

@@ -77,9 +77,13 @@ describe('llama.cpp driver: attach and embedded', function () {
       assert.match(notices[0]!, /llama-server on PATH/);
       for (let round = 0; round < 2; round++) {
         const events: GenerationEvent[] = [];
-        for await (const event of session.generate({ prompt: 'The quick brown fox', maxTokens: 32, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal })) events.push(event);
+        for await (const event of session.generate({ prompt: 'The quick brown fox', maxTokens: 32, cachePrompt: true, sampling: SUITE_SAMPLING, signal: new AbortController().signal }))
+          events.push(event);
         assert.equal(tokenSum(events), 32);
-        assert.deepEqual(events.slice(-2).map((e) => e.type), ['usage', 'done']);
+        assert.deepEqual(
+          events.slice(-2).map((e) => e.type),
+          ['usage', 'done'],
+        );
       }
       // W5 re-sends a growing conversation: the shared prefix is kept, as llama-server's cache_prompt does.
       const usageOf = async (prompt: string, cachePrompt: boolean) => {
@@ -104,7 +108,10 @@ describe('llama.cpp driver: attach and embedded', function () {
         }),
       );
       for (const events of streams) assert.equal(tokenSum(events), 12);
-      const spans = streams.map((events) => events.filter((e) => e.type === 'tokens').map((e) => (e as { t: number }).t)).map((ts) => [ts[0]!, ts.at(-1)!]).sort((a, b) => a[0]! - b[0]!);
+      const spans = streams
+        .map((events) => events.filter((e) => e.type === 'tokens').map((e) => (e as { t: number }).t))
+        .map((ts) => [ts[0]!, ts.at(-1)!])
+        .sort((a, b) => a[0]! - b[0]!);
       for (let i = 1; i < spans.length; i++) assert.ok(spans[i]![0]! >= spans[i - 1]![1]!, `streams interleaved: ${JSON.stringify(spans)}`);
       // And W4 says so: the harness flags it serial-concurrency.
       assert.equal(session.capabilities.true_concurrency, false);
@@ -145,7 +152,8 @@ describe('llama.cpp driver: attach and embedded', function () {
     ];
     const promptTokensOf = async (session: Awaited<ReturnType<typeof llamaCppDriver.open>>, body: { prompt?: string; messages?: typeof messages }) => {
       let prompt = -1;
-      for await (const e of session.generate({ ...body, maxTokens: 2, cachePrompt: false, sampling: SUITE_SAMPLING, signal: new AbortController().signal } as never)) if (e.type === 'usage') prompt = e.promptTokens ?? -1;
+      for await (const e of session.generate({ ...body, maxTokens: 2, cachePrompt: false, sampling: SUITE_SAMPLING, signal: new AbortController().signal } as never))
+        if (e.type === 'usage') prompt = e.promptTokens ?? -1;
       return prompt;
     };
     const embedded = await llamaCppDriver.open(model, { contextTokens: 512, parallel: 1 }, makeContext({}));

@@ -113,7 +113,10 @@ describe('llama.cpp build identity: version and devices', function () {
       assert.equal(withLocal.backendVersion, local.version);
       // Without a log the build is unknown, never guessed; a log that cannot be read is an error that names it.
       assert.deepEqual((await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl }))).backendBuild, { kind: 'unknown' });
-      await assert.rejects(llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl, llama_cpp_log: join(dir.path, 'missing.log') })), /cannot read the llama-server log .*missing\.log/);
+      await assert.rejects(
+        llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl, llama_cpp_log: join(dir.path, 'missing.log') })),
+        /cannot read the llama-server log .*missing\.log/,
+      );
     } finally {
       dir.remove();
       await server.stop();

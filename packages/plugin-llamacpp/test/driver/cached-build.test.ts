@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedBuilds, findLlamaServer } from '../../src/detect.js';
 
-describe('llama-server lookup: the project\'s own cached build', () => {
+describe("llama-server lookup: the project's own cached build", () => {
   let cache: string;
   beforeEach(() => {
     cache = mkdtempSync(join(tmpdir(), 'llm-speed-cached-build-'));

@@ -51,7 +51,10 @@ describe('llama.cpp driver: a configured llama-server path without one', functio
         assert.match(error.message, /--llama-cpp-path/);
         return true;
       });
-      assert.deepEqual(lines.filter((l) => /embedded/.test(l)), []);
+      assert.deepEqual(
+        lines.filter((l) => /embedded/.test(l)),
+        [],
+      );
     });
   }
 

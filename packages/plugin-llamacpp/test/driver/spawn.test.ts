@@ -35,9 +35,15 @@ describe('llama.cpp driver: spawned llama-server', function () {
     assert.ok(isAlive(pid));
     const events = await collect(session, 32);
     const tokens = events.filter((e) => e.type === 'tokens');
-    assert.equal(tokens.reduce((sum, e) => sum + (e.type === 'tokens' ? e.count : 0), 0), 32);
+    assert.equal(
+      tokens.reduce((sum, e) => sum + (e.type === 'tokens' ? e.count : 0), 0),
+      32,
+    );
     for (let i = 1; i < tokens.length; i++) assert.ok((tokens[i] as { t: number }).t >= (tokens[i - 1] as { t: number }).t);
-    assert.deepEqual(events.slice(-2).map((e) => e.type), ['usage', 'done']);
+    assert.deepEqual(
+      events.slice(-2).map((e) => e.type),
+      ['usage', 'done'],
+    );
     const usage = events.at(-2) as Extract<GenerationEvent, { type: 'usage' }>;
     assert.equal(usage.outputTokens, 32);
     assert.ok((usage.promptTokens ?? 0) > 0);
@@ -92,7 +98,7 @@ describe('llama.cpp driver: spawned llama-server', function () {
     }
   });
 
-  it('detect() promises the capabilities the session reports (less the model\'s context, unknown before one is chosen)', async () => {
+  it("detect() promises the capabilities the session reports (less the model's context, unknown before one is chosen)", async () => {
     const ctx = makeContext({ llama_cpp_path: llamaBinDir() });
     const detection = await llamaCppDriver.detect(ctx);
     const session = await llamaCppDriver.open(model, { contextTokens: 256, parallel: 1 }, ctx);
@@ -115,7 +121,10 @@ describe('llama.cpp driver: spawned llama-server', function () {
       assert.notEqual(session.pid, crashed);
       assert.ok(isAlive(session.pid));
       const events = await collect(session, 8);
-      assert.equal(events.reduce((sum, e) => sum + (e.type === 'tokens' ? e.count : 0), 0), 8);
+      assert.equal(
+        events.reduce((sum, e) => sum + (e.type === 'tokens' ? e.count : 0), 0),
+        8,
+      );
       // A server that is running and fits is kept.
       const restarted = session.pid;
       await session.prepare!({ contextTokens: 128, parallel: 1 });

@@ -67,7 +67,13 @@ describe('GGUF reader', () => {
     assert.equal(meta.vocabSize, 3);
     assert.equal(meta.tensorCount, 2);
     assert.equal(meta.parameterCount, 11);
-    assert.deepEqual(meta.tensors.map((t) => [t.name, t.dims, t.offset]), [['a.weight', [4, 2], 0], ['b.weight', [3], 32]]);
+    assert.deepEqual(
+      meta.tensors.map((t) => [t.name, t.dims, t.offset]),
+      [
+        ['a.weight', [4, 2], 0],
+        ['b.weight', [3], 32],
+      ],
+    );
     assert.equal(meta.kv['test.u64'], 5000000000);
     assert.equal(meta.kv['test.flag'], true);
     assert.equal(meta.kv['llama.rope.freq_base'], 10000);
@@ -107,7 +113,24 @@ describe('GGUF reader', () => {
   });
 
   it('maps llama.cpp file types to quant strings', () => {
-    const expected: Record<number, string> = { 0: 'F32', 1: 'F16', 2: 'Q4_0', 3: 'Q4_1', 7: 'Q8_0', 8: 'Q5_0', 10: 'Q2_K', 12: 'Q3_K_M', 14: 'Q4_K_S', 15: 'Q4_K_M', 17: 'Q5_K_M', 18: 'Q6_K', 23: 'IQ3_XXS', 30: 'IQ4_XS', 32: 'BF16', 38: 'MXFP4_MOE' };
+    const expected: Record<number, string> = {
+      0: 'F32',
+      1: 'F16',
+      2: 'Q4_0',
+      3: 'Q4_1',
+      7: 'Q8_0',
+      8: 'Q5_0',
+      10: 'Q2_K',
+      12: 'Q3_K_M',
+      14: 'Q4_K_S',
+      15: 'Q4_K_M',
+      17: 'Q5_K_M',
+      18: 'Q6_K',
+      23: 'IQ3_XXS',
+      30: 'IQ4_XS',
+      32: 'BF16',
+      38: 'MXFP4_MOE',
+    };
     for (const [ftype, name] of Object.entries(expected)) assert.equal(quantFromFileType(Number(ftype)), name, `ftype ${ftype}`);
     assert.equal(quantFromFileType(1024 + 15), 'Q4_K_M', 'LLAMA_FTYPE_GUESSED bit');
     assert.equal(quantFromFileType(999), undefined);

@@ -9,7 +9,7 @@ import { tinyModel } from './shared-cache.js';
 describe('synthetic model in real llama.cpp', function () {
   this.timeout(180_000);
   let nlc: typeof import('node-llama-cpp') | undefined;
-  let llama: Awaited<ReturnType<typeof import('node-llama-cpp')['getLlama']>> | undefined;
+  let llama: Awaited<ReturnType<(typeof import('node-llama-cpp'))['getLlama']>> | undefined;
 
   before(async function () {
     try {
@@ -40,7 +40,10 @@ describe('synthetic model in real llama.cpp', function () {
             assert.ok(step.token >= 0 && step.token < 32000, `token id ${step.token}`);
             const probabilities = [...step.probabilities.values()];
             assert.ok(probabilities.length > 0);
-            assert.ok(probabilities.every((p) => Number.isFinite(p) && p >= 0 && p <= 1), 'finite probabilities');
+            assert.ok(
+              probabilities.every((p) => Number.isFinite(p) && p >= 0 && p <= 1),
+              'finite probabilities',
+            );
             tokens.push(step.token);
             if (tokens.length >= 16) break;
           }

@@ -80,7 +80,19 @@ describe('synthetic llama model', function () {
   });
 
   it('encodes half floats with round-to-nearest-even', () => {
-    const cases: Array<[number, number]> = [[1, 0x3c00], [0.5, 0x3800], [-2, 0xc000], [65504, 0x7bff], [1e6, 0x7c00], [0.1, 0x2e66], [2 ** -24, 0x0001], [2 ** -14, 0x0400], [0, 0], [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02]];
+    const cases: Array<[number, number]> = [
+      [1, 0x3c00],
+      [0.5, 0x3800],
+      [-2, 0xc000],
+      [65504, 0x7bff],
+      [1e6, 0x7c00],
+      [0.1, 0x2e66],
+      [2 ** -24, 0x0001],
+      [2 ** -14, 0x0400],
+      [0, 0],
+      [1 + 2 ** -11, 0x3c00],
+      [1 + 3 * 2 ** -11, 0x3c02],
+    ];
     for (const [x, bits] of cases) assert.equal(toFloat16Bits(x), bits, `f16(${x})`);
   });
 
@@ -126,7 +138,11 @@ describe('synthetic llama model', function () {
   it('writes weights of mean ≈ 0 and std ≈ 0.02 in every format, and norms of 1', async () => {
     const f16 = await tinyModel('F16');
     const q4 = await tinyModel('Q4_0');
-    for (const [path, name, type] of [[f16, 'blk.0.attn_q.weight', 1], [q4, 'blk.0.ffn_up.weight', 2], [q4, 'token_embd.weight', 8]] as const) {
+    for (const [path, name, type] of [
+      [f16, 'blk.0.attn_q.weight', 1],
+      [q4, 'blk.0.ffn_up.weight', 2],
+      [q4, 'token_embd.weight', 8],
+    ] as const) {
       const raw = await tensorBytes(path, name);
       assert.equal(raw.type, type, `${name} type`);
       const { mean, std } = meanStd(dequantise(raw));
@@ -137,7 +153,7 @@ describe('synthetic llama model', function () {
     assert.ok(norm.every((v) => v === 1));
   });
 
-  it('matches the real models\' layer layout for 1b, 3b and 8b', () => {
+  it("matches the real models' layer layout for 1b, 3b and 8b", () => {
     const params = (size: '1b' | '3b' | '8b'): number => synthTensors(size, 'Q4_0', 32000).reduce((s, t) => s + t.dims.reduce((p, d) => p * d, 1), 0);
     const count = (size: '1b' | '3b' | '8b', suffix: string): number => synthTensors(size, 'F16', 32000).filter((t) => t.name.endsWith(suffix)).length;
     assert.equal(count('1b', 'attn_q.weight'), 16);
@@ -178,10 +194,7 @@ describe('synthetic llama model', function () {
     // Reuse the extracted vocabulary so this test does not extract it again.
     const vocabSrc = join(sharedCacheDir(), 'vocab');
     await (await import('node:fs/promises')).cp(vocabSrc, join(cacheDir, 'vocab'), { recursive: true });
-    const [p1, p2] = await Promise.all([
-      ensureSynthModel({ size: 'tiny', quant: 'F16', cacheDir, log }),
-      ensureSynthModel({ size: 'tiny', quant: 'F16', cacheDir, log }),
-    ]);
+    const [p1, p2] = await Promise.all([ensureSynthModel({ size: 'tiny', quant: 'F16', cacheDir, log }), ensureSynthModel({ size: 'tiny', quant: 'F16', cacheDir, log })]);
     assert.equal(p1, join(cacheDir, 'models', 'synth-llama-tiny-F16.gguf'));
     assert.equal(p2, p1);
     assert.equal(lines.length, 1);

@@ -105,7 +105,10 @@ export class CardCache {
   private readonly pending = new Map<string, Promise<Buffer>>();
   private bytes = 0;
 
-  constructor(private readonly maxEntries = 256, private readonly maxBytes = 32 * 1024 * 1024) {}
+  constructor(
+    private readonly maxEntries = 256,
+    private readonly maxBytes = 32 * 1024 * 1024,
+  ) {}
 
   get size(): number {
     return this.cards.size;

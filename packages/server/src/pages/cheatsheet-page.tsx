@@ -50,7 +50,14 @@ export function CheatsheetPage({ data, site }: { data: BoardData; site: Site }) 
     ? `Fastest signed ${workloadLabel(lead!.workload)} run: ${num(top.bestDecodeTps)} tok/s decode, ${top.modelName} on ${top.acceleratorSummary} (${top.backend}). Local hardware and hosted APIs ranked apart.`
     : 'The fastest signed, comparable runs per workload: local hardware and hosted APIs ranked apart.';
   return (
-    <Layout site={site} meta={{ title: active.length ? `Cheatsheet (${active.map(([k, v]) => `${k} ${v}`).join(', ')})` : 'Cheatsheet: the fastest signed runs', description, path: `/cheatsheet${queryString(filters)}` }}>
+    <Layout
+      site={site}
+      meta={{
+        title: active.length ? `Cheatsheet (${active.map(([k, v]) => `${k} ${v}`).join(', ')})` : 'Cheatsheet: the fastest signed runs',
+        description,
+        path: `/cheatsheet${queryString(filters)}`,
+      }}
+    >
       <h1>Cheatsheet: the fastest signed runs</h1>
       <p>
         {data.total} stored runs. Per workload, the fastest comparable run of each group — a group is one model, backend and build on one hardware class — ranked by decode tok/s, recomputed from the
@@ -65,11 +72,7 @@ export function CheatsheetPage({ data, site }: { data: BoardData; site: Site }) 
         <button type="submit">Filter</button>
         {active.length ? <a href="/cheatsheet">clear</a> : null}
       </form>
-      {active.length ? (
-        <p id="active-filters">
-          Filtered: {active.map(([k, v]) => `${k} = ${v}`).join(', ')}.
-        </p>
-      ) : null}
+      {active.length ? <p id="active-filters">Filtered: {active.map(([k, v]) => `${k} = ${v}`).join(', ')}.</p> : null}
       <GroupNote />
       {data.sections.length === 0 ? <p id="no-runs">No ranked runs match.</p> : null}
       {data.sections.map((s) => (

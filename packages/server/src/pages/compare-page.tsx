@@ -41,8 +41,8 @@ export function ComparePage({ data, site }: { data: CompareData; site: Site }) {
     <Layout site={site} meta={{ title, description: `Side by side, with the % difference of each run against ${ids[0]}, per workload and metric.`, path: `/compare?runs=${ids.join(',')}` }}>
       <h1>Compare runs</h1>
       <p>
-        Each figure of a run against the first run's (<span class="mono">{ids[0]}</span>): the same arithmetic as <code>llm-speed compare {ids.join(' ')}</code>. Green is better, red worse (lower is better for
-        times).
+        Each figure of a run against the first run's (<span class="mono">{ids[0]}</span>): the same arithmetic as <code>llm-speed compare {ids.join(' ')}</code>. Green is better, red worse (lower is
+        better for times).
       </p>
       <div class="scroll">
         <table class="compare-runs">

@@ -17,9 +17,9 @@ export function GroupNote() {
   return (
     <p>
       <small>
-        A group is (suite version × workload × model digest × backend × engine × build × hardware class); only comparable runs count — quick, interrupted, short-output, warm-cache and failed runs, and W4
-        with serial streams, are listed but never ranked or pooled (METHODOLOGY §6.1). Flags: a run more than {SIGMA_THRESHOLD}σ from the other runs of its group, computed once a group has {MIN_CLUSTER_SIZE} runs;
-        flagged runs stay listed and are never a group's best run.
+        A group is (suite version × workload × model digest × backend × engine × build × hardware class); only comparable runs count — quick, interrupted, short-output, warm-cache and failed runs, and
+        W4 with serial streams, are listed but never ranked or pooled (METHODOLOGY §6.1). Flags: a run more than {SIGMA_THRESHOLD}σ from the other runs of its group, computed once a group has{' '}
+        {MIN_CLUSTER_SIZE} runs; flagged runs stay listed and are never a group's best run.
       </small>
     </p>
   );

@@ -165,7 +165,15 @@ export function RunPage({ view, site }: { view: RunView; site: Site }) {
       <h1>
         Run <span class="mono">{stored.id}</span>
       </h1>
-      <Headline result={lead} summary={run.fingerprint.accelerator_summary} headline={view.headline} standing={view.standing} compareWith={view.compareWith} id={stored.id} contributor={view.contributor} />
+      <Headline
+        result={lead}
+        summary={run.fingerprint.accelerator_summary}
+        headline={view.headline}
+        standing={view.standing}
+        compareWith={view.compareWith}
+        id={stored.id}
+        contributor={view.contributor}
+      />
       {flagged ? (
         <p class="flag">
           This run is flagged for review: {flagged} workload{flagged > 1 ? 's are' : ' is'} more than {SIGMA_THRESHOLD}σ from its group (see below).
@@ -173,7 +181,10 @@ export function RunPage({ view, site }: { view: RunView; site: Site }) {
       ) : null}
       {view.disputes.length ? (
         <p class="notice">
-          <a href="#dispute">{view.disputes.length} dispute thread{view.disputes.length > 1 ? 's' : ''}</a> open on this result.
+          <a href="#dispute">
+            {view.disputes.length} dispute thread{view.disputes.length > 1 ? 's' : ''}
+          </a>{' '}
+          open on this result.
         </p>
       ) : null}
       <h2>Setup</h2>

@@ -43,7 +43,7 @@ export function pickHeadline(run: RunPayload): Headline {
 
 /** The page's sentence defining the population of the percentile and the hardware rank. */
 export const STANDING_RULE =
-  'Comparable runs of this model: the same suite version, workload, model digest, backend, engine and build, on any hardware (the board\'s group rule, hardware left open); comparable (not quick, interrupted, warm-cache, short, failed or serial W4), not flagged, not withdrawn; this run not counted. N % of them have a strictly lower decode tok/s (rounded down). Hardware classes rank by their group\'s median (METHODOLOGY §6.1).';
+  "Comparable runs of this model: the same suite version, workload, model digest, backend, engine and build, on any hardware (the board's group rule, hardware left open); comparable (not quick, interrupted, warm-cache, short, failed or serial W4), not flagged, not withdrawn; this run not counted. N % of them have a strictly lower decode tok/s (rounded down). Hardware classes rank by their group's median (METHODOLOGY §6.1).";
 
 export type Standing =
   | { kind: 'ranked'; workload: string; others: number; slower: number; percent: number; rank: number | null; classes: number; flagged: boolean }
@@ -82,10 +82,7 @@ export async function loadRunView(repo: ResultsRepository, stored: StoredResult,
   const group = stored.clusters.get(headline.index);
   if (!group) return base;
   const reasons = stored.notComparable.get(headline.index);
-  const [setupGroups, counts] = await Promise.all([
-    repo.setupGroups(group.setupKey),
-    reasons ? Promise.resolve(undefined) : repo.setupStanding(group.setupKey, headline.decodeTps, stored.id),
-  ]);
+  const [setupGroups, counts] = await Promise.all([repo.setupGroups(group.setupKey), reasons ? Promise.resolve(undefined) : repo.setupStanding(group.setupKey, headline.decodeTps, stored.id)]);
   const standing: Standing = reasons
     ? { kind: 'not-comparable', workload: headline.workload!, reasons }
     : {

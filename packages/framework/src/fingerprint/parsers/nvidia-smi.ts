@@ -11,7 +11,10 @@ import type { RawGpu } from '../types.js';
 export const NVIDIA_QUERY_FIELDS = ['name', 'memory.total'] as const;
 
 export function parseNvidiaSmiCsv(text: string, noheaderFields: readonly string[] = NVIDIA_QUERY_FIELDS): RawGpu[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   if (lines.length === 0) return [];
   let fields: string[] = [...noheaderFields];
   let rows = lines;

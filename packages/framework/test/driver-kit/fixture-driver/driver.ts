@@ -4,16 +4,7 @@
  * the framework's shared streamOpenAiCompletion (DRIVERS.md §3) and the driver adds only
  * detection, model listing and cleanup.
  */
-import {
-  DriverError,
-  getJson,
-  listOpenAiModels,
-  streamOpenAiCompletion,
-  type Driver,
-  type DriverCapabilities,
-  type DriverContext,
-  type ModelInfo,
-} from '@llm-speed/framework';
+import { DriverError, getJson, listOpenAiModels, streamOpenAiCompletion, type Driver, type DriverCapabilities, type DriverContext, type ModelInfo } from '@llm-speed/framework';
 
 const NAME = 'tinyserve';
 const CAPABILITIES: DriverCapabilities = { streaming: true, true_concurrency: true, prefix_cache_stats: false, exact_output_length: true };

@@ -10,10 +10,7 @@ import { synthesizeModel } from '../../synth/synthesize.js';
 export default class ModelsSynth extends Command {
   static summary = 'Write a llama GGUF with deterministic pseudo-random weights: a zero-download reference model for speed tests.';
   static description = `Decode speed of a dense transformer does not depend on the weight values, so a model of the right shape with pseudo-random weights measures the hardware like the real one. The same --size and --quant give the same bytes (and digest) on every machine. Results on it are labelled llm-speed/synth-llama-<size>-<quant>; it generates meaningless text.`;
-  static examples = [
-    '<%= config.bin %> models synth --size tiny',
-    '<%= config.bin %> models synth --size 8b --quant Q4_0 --out ./synth-8b.gguf --json',
-  ];
+  static examples = ['<%= config.bin %> models synth --size tiny', '<%= config.bin %> models synth --size 8b --quant Q4_0 --out ./synth-8b.gguf --json'];
   static enableJsonFlag = true;
   static flags = {
     arch: Flags.string({ description: 'Architecture.', options: ['llama'], default: 'llama' }),

@@ -40,8 +40,7 @@ export function tickText(v: number): string {
   return String(Number(v.toPrecision(3)));
 }
 
-export const maxOf = (values: Array<number | null | undefined>): number =>
-  values.reduce<number>((m, v) => (typeof v === 'number' && Number.isFinite(v) && v > m ? v : m), 0);
+export const maxOf = (values: Array<number | null | undefined>): number => values.reduce<number>((m, v) => (typeof v === 'number' && Number.isFinite(v) && v > m ? v : m), 0);
 
 export interface Series {
   label: string;
@@ -160,7 +159,15 @@ export function Panel(props: PanelProps) {
         right &&
         bars.values.map((v, i) =>
           v === null ? null : (
-            <rect class="bar" x={(xAt(i) - barWidth / 2).toFixed(1)} y={yAt(v, right).toFixed(1)} width={barWidth.toFixed(1)} height={(plotBottom - yAt(v, right)).toFixed(1)} fill={bars.colour} fill-opacity="0.3">
+            <rect
+              class="bar"
+              x={(xAt(i) - barWidth / 2).toFixed(1)}
+              y={yAt(v, right).toFixed(1)}
+              width={barWidth.toFixed(1)}
+              height={(plotBottom - yAt(v, right)).toFixed(1)}
+              fill={bars.colour}
+              fill-opacity="0.3"
+            >
               <title>{`${bars.label}, ${categories[i]}: ${(bars.format ?? tickText)(v)}`}</title>
             </rect>
           ),
@@ -206,7 +213,17 @@ export function Panel(props: PanelProps) {
 export function ChartFigure({ id, title, height, caption, children }: { id: string; title: string; height: number; caption?: string; children: ComponentChildren }) {
   return (
     <figure>
-      <svg id={id} class="chart" role="img" aria-label={title} viewBox={`0 0 ${CHART_WIDTH} ${height}`} width={CHART_WIDTH} height={height} xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">
+      <svg
+        id={id}
+        class="chart"
+        role="img"
+        aria-label={title}
+        viewBox={`0 0 ${CHART_WIDTH} ${height}`}
+        width={CHART_WIDTH}
+        height={height}
+        xmlns="http://www.w3.org/2000/svg"
+        font-family="system-ui, sans-serif"
+      >
         <title>{title}</title>
         {children}
       </svg>

@@ -16,9 +16,30 @@ export function TierChart({ id, result }: { id: string; result: MeasuredResult }
   const prefill = tiers.map((t) => t.prefill_tps);
   const decode = tiers.map((t) => t.decode_tps);
   return (
-    <ChartFigure id={id} title="W3 long-context decay: prefill and decode tok/s by context length" height={400} caption="W3: prefill (top) and decode (bottom) tok/s at each context length, each on its own axis. Skipped tiers are marked.">
-      <Panel top={0} height={195} categories={categories} xLabel="context tokens" left={{ scale: niceScale(maxOf(prefill)), colour: COLOURS.orange }} series={[{ label: 'prefill tok/s', colour: COLOURS.orange, values: prefill, format: tps }]} notes={notes} />
-      <Panel top={205} height={195} categories={categories} xLabel="context tokens" left={{ scale: niceScale(maxOf(decode)), colour: COLOURS.blue }} series={[{ label: 'decode tok/s', colour: COLOURS.blue, values: decode, format: tps }]} notes={notes} />
+    <ChartFigure
+      id={id}
+      title="W3 long-context decay: prefill and decode tok/s by context length"
+      height={400}
+      caption="W3: prefill (top) and decode (bottom) tok/s at each context length, each on its own axis. Skipped tiers are marked."
+    >
+      <Panel
+        top={0}
+        height={195}
+        categories={categories}
+        xLabel="context tokens"
+        left={{ scale: niceScale(maxOf(prefill)), colour: COLOURS.orange }}
+        series={[{ label: 'prefill tok/s', colour: COLOURS.orange, values: prefill, format: tps }]}
+        notes={notes}
+      />
+      <Panel
+        top={205}
+        height={195}
+        categories={categories}
+        xLabel="context tokens"
+        left={{ scale: niceScale(maxOf(decode)), colour: COLOURS.blue }}
+        series={[{ label: 'decode tok/s', colour: COLOURS.blue, values: decode, format: tps }]}
+        notes={notes}
+      />
     </ChartFigure>
   );
 }
@@ -29,7 +50,12 @@ export function BatchChart({ id, result }: { id: string; result: MeasuredResult 
   const aggregate = batches.map((b) => b.aggregate_tps);
   const perStream = batches.map((b) => b.per_stream_tps);
   return (
-    <ChartFigure id={id} title="W4 concurrent decode: aggregate and per-stream tok/s by batch size" height={230} caption="W4: aggregate tok/s across the streams (left axis) and each stream's own tok/s (right axis) at each batch size.">
+    <ChartFigure
+      id={id}
+      title="W4 concurrent decode: aggregate and per-stream tok/s by batch size"
+      height={230}
+      caption="W4: aggregate tok/s across the streams (left axis) and each stream's own tok/s (right axis) at each batch size."
+    >
       <Panel
         top={0}
         height={230}
@@ -57,9 +83,32 @@ export function TurnChart({ id, result }: { id: string; result: MeasuredResult }
   const ttft = turns.map((t) => t.ttft_ms);
   const decode = turns.map((t) => t.decode_tps);
   return (
-    <ChartFigure id={id} title="W5 agent trace: TTFT and decode tok/s per turn, with prefix-cache hits" height={410} caption="W5: time to first token (top) and decode tok/s (bottom) per turn; grey bars: the share of the turn's prompt served from the prefix cache.">
-      <Panel top={0} height={200} categories={categories} xLabel="turn" left={{ scale: niceScale(maxOf(ttft)), colour: COLOURS.purple }} right={hitAxis} bars={bars} series={[{ label: 'TTFT ms (left)', colour: COLOURS.purple, values: ttft, format: (v) => duration(v) }]} />
-      <Panel top={210} height={200} categories={categories} xLabel="turn" left={{ scale: niceScale(maxOf(decode)), colour: COLOURS.blue }} right={hitAxis} bars={bars} series={[{ label: 'decode tok/s (left)', colour: COLOURS.blue, values: decode, format: tps }]} />
+    <ChartFigure
+      id={id}
+      title="W5 agent trace: TTFT and decode tok/s per turn, with prefix-cache hits"
+      height={410}
+      caption="W5: time to first token (top) and decode tok/s (bottom) per turn; grey bars: the share of the turn's prompt served from the prefix cache."
+    >
+      <Panel
+        top={0}
+        height={200}
+        categories={categories}
+        xLabel="turn"
+        left={{ scale: niceScale(maxOf(ttft)), colour: COLOURS.purple }}
+        right={hitAxis}
+        bars={bars}
+        series={[{ label: 'TTFT ms (left)', colour: COLOURS.purple, values: ttft, format: (v) => duration(v) }]}
+      />
+      <Panel
+        top={210}
+        height={200}
+        categories={categories}
+        xLabel="turn"
+        left={{ scale: niceScale(maxOf(decode)), colour: COLOURS.blue }}
+        right={hitAxis}
+        bars={bars}
+        series={[{ label: 'decode tok/s (left)', colour: COLOURS.blue, values: decode, format: tps }]}
+      />
     </ChartFigure>
   );
 }
@@ -93,12 +142,20 @@ export function SpreadPlot({ id, title, rows }: { id: string; title: string; row
     <ChartFigure id={id} title={title} height={height} caption={`${title}. Each dot is one comparable run (it links to the run); the dark bar is the group's median; red rings are flagged outliers.`}>
       <g class="legend">
         <circle cx="10" cy="12" r="3.5" fill={COLOURS.blue} fill-opacity="0.6" />
-        <text x="18" y="16" font-size={FONT} fill="#57606a">one run</text>
+        <text x="18" y="16" font-size={FONT} fill="#57606a">
+          one run
+        </text>
         <line x1="78" y1="5" x2="78" y2="19" stroke="#1f2328" stroke-width="3" />
-        <text x="86" y="16" font-size={FONT} fill="#57606a">median</text>
+        <text x="86" y="16" font-size={FONT} fill="#57606a">
+          median
+        </text>
         <circle cx="140" cy="12" r="3.5" fill="none" stroke={COLOURS.red} stroke-width="1.5" />
-        <text x="148" y="16" font-size={FONT} fill="#57606a">flagged</text>
-        <text x={right} y="16" text-anchor="end" font-size={FONT} fill="#57606a">decode tok/s</text>
+        <text x="148" y="16" font-size={FONT} fill="#57606a">
+          flagged
+        </text>
+        <text x={right} y="16" text-anchor="end" font-size={FONT} fill="#57606a">
+          decode tok/s
+        </text>
       </g>
       {scale.ticks.map((t) => (
         <g>

@@ -44,8 +44,14 @@ export function Commands({ run, id, site }: { run: RunPayload; id: string; site:
       ))}
       <p>
         <small>
-          <code>--model</code> is the model as this run names it: point it at your copy of the same weights{digest ? <> (digest <span class="mono">{digest.slice(0, 16)}…</span>)</> : null}. Run it on the same hardware
-          class to set your figures beside these (METHODOLOGY §7.2).
+          <code>--model</code> is the model as this run names it: point it at your copy of the same weights
+          {digest ? (
+            <>
+              {' '}
+              (digest <span class="mono">{digest.slice(0, 16)}…</span>)
+            </>
+          ) : null}
+          . Run it on the same hardware class to set your figures beside these (METHODOLOGY §7.2).
         </small>
       </p>
       <h2>Verify it</h2>

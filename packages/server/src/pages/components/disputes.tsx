@@ -26,7 +26,10 @@ export function DisputeThread({ dispute, link = false, replyForm = false }: { di
   return (
     <article class="dispute-thread" id={`dispute-${dispute.id}`}>
       <h3>
-        {link ? <a href={`/disputes/${dispute.id}`}>Dispute #{dispute.id}</a> : <>Dispute #{dispute.id}</>} <small>opened <Time iso={dispute.openedAt} /></small>
+        {link ? <a href={`/disputes/${dispute.id}`}>Dispute #{dispute.id}</a> : <>Dispute #{dispute.id}</>}{' '}
+        <small>
+          opened <Time iso={dispute.openedAt} />
+        </small>
       </h3>
       {dispute.messages.map((m, i) => (
         <blockquote id={`m-${m.id}`}>
@@ -47,9 +50,7 @@ export function RunDisputes({ id, disputes }: { id: string; disputes: Dispute[] 
     <section id="dispute">
       <h2>Disputes</h2>
       {disputes.length === 0 ? <p>No one has disputed this result.</p> : disputes.map((d) => <DisputeThread dispute={d} link />)}
-      <p>
-        Think a figure is wrong? Say which one and why. The thread is public; the submitter is invited to reproduce, and a result that cannot be reproduced is withdrawn (METHODOLOGY §9).
-      </p>
+      <p>Think a figure is wrong? Say which one and why. The thread is public; the submitter is invited to reproduce, and a result that cannot be reproduced is withdrawn (METHODOLOGY §9).</p>
       <MessageForm action={`/v1/results/${id}/disputes`} label="Open a dispute (public, at most 5000 characters)" button="Open dispute" />
     </section>
   );

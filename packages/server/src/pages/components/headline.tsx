@@ -7,7 +7,12 @@ import { backendLine, duration, modelDetails, num, ordinal, workloadLabel } from
 import { STANDING_RULE, type CompareTarget, type Headline as HeadlineFigures, type Standing } from '../run-view.js';
 
 export function StandingSentence({ standing }: { standing: Standing }) {
-  if (standing.kind === 'none') return <p class="standing" id="percentile">Not ranked: no comparable workload of this run measured a decode rate.</p>;
+  if (standing.kind === 'none')
+    return (
+      <p class="standing" id="percentile">
+        Not ranked: no comparable workload of this run measured a decode rate.
+      </p>
+    );
   if (standing.kind === 'not-comparable') {
     return (
       <p class="standing not-comparable" id="percentile">
@@ -20,7 +25,8 @@ export function StandingSentence({ standing }: { standing: Standing }) {
       <>The first comparable run of this model on this backend and build: there is nothing to rank it against yet.</>
     ) : (
       <>
-        Faster than <strong id="percent">{standing.percent} %</strong> of the {standing.others} other comparable run{standing.others === 1 ? '' : 's'} of this model ({workloadLabel(standing.workload)}, decode tok/s).
+        Faster than <strong id="percent">{standing.percent} %</strong> of the {standing.others} other comparable run{standing.others === 1 ? '' : 's'} of this model ({workloadLabel(standing.workload)}
+        , decode tok/s).
       </>
     );
   const hardware =
@@ -29,7 +35,11 @@ export function StandingSentence({ standing }: { standing: Standing }) {
     ) : (
       <>
         {' '}
-        This hardware ranks <strong id="hardware-rank">{ordinal(standing.rank)} of {standing.classes}</strong> hardware classes for it, by median decode tok/s.
+        This hardware ranks{' '}
+        <strong id="hardware-rank">
+          {ordinal(standing.rank)} of {standing.classes}
+        </strong>{' '}
+        hardware classes for it, by median decode tok/s.
       </>
     );
   return (
@@ -63,11 +73,17 @@ export function Headline(props: { result: MeasuredResult; summary: string; headl
           <div class="label">decode{headline.workload ? `, ${workloadLabel(headline.workload)}` : ''}</div>
         </div>
         <div class="figure">
-          <div class="value" id="headline-ttft">{duration(headline.ttftMs)}</div>
+          <div class="value" id="headline-ttft">
+            {duration(headline.ttftMs)}
+          </div>
           <div class="label">time to first token</div>
         </div>
       </div>
-      {headline.note ? <p class="muted" id="headline-note">Headline figures {headline.note}.</p> : null}
+      {headline.note ? (
+        <p class="muted" id="headline-note">
+          Headline figures {headline.note}.
+        </p>
+      ) : null}
       <StandingSentence standing={props.standing} />
       <p>
         <small id="standing-rule">{STANDING_RULE}</small>

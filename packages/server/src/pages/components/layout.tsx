@@ -99,7 +99,9 @@ export function Layout({ site, meta, children }: { site: Site; meta: PageMeta; c
       </head>
       <body>
         <nav>
-          <a class="brand" href="/cheatsheet">llm-speed</a>
+          <a class="brand" href="/cheatsheet">
+            llm-speed
+          </a>
           <a href="/cheatsheet">Cheatsheet</a>
           <a href="/privacy.json">privacy.json</a>
         </nav>

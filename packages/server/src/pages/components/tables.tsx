@@ -152,4 +152,3 @@ export function BoardTable({ rows, hosted, id }: { rows: ClusterRow[]; hosted: b
     </Scroll>
   );
 }
-

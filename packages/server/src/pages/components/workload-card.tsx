@@ -177,7 +177,8 @@ export function WorkloadCard({ result: r, index, flaggedZ, cluster, notComparabl
       {cluster && cluster.n > 0 ? (
         <p class="group">
           <small>
-            Its group ({cluster.n} comparable run{cluster.n === 1 ? '' : 's'} on this hardware, model, backend and build): decode tok/s min {num(cluster.min)} · median {num(cluster.median)} · max {num(cluster.max)}; {cluster.flaggedCount} flagged
+            Its group ({cluster.n} comparable run{cluster.n === 1 ? '' : 's'} on this hardware, model, backend and build): decode tok/s min {num(cluster.min)} · median {num(cluster.median)} · max{' '}
+            {num(cluster.max)}; {cluster.flaggedCount} flagged
             {cluster.n < MIN_CLUSTER_SIZE ? ` (outliers are flagged from ${MIN_CLUSTER_SIZE} runs on)` : ''}.
           </small>
         </p>
@@ -187,7 +188,11 @@ export function WorkloadCard({ result: r, index, flaggedZ, cluster, notComparabl
           <small>Extras: {extras.map(([k, v]) => `${k}=${String(v)}`).join(', ')}</small>
         </p>
       ) : null}
-      {r.tiers?.length ? <p><small>Context tiers: {(r.tiers ?? []).map((t) => compactCount(t.context_tokens)).join(', ')}.</small></p> : null}
+      {r.tiers?.length ? (
+        <p>
+          <small>Context tiers: {(r.tiers ?? []).map((t) => compactCount(t.context_tokens)).join(', ')}.</small>
+        </p>
+      ) : null}
     </section>
   );
 }
