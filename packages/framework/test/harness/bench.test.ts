@@ -27,7 +27,7 @@ function scripted(options: { quant?: string; close?: () => Promise<void>; open?:
       let t = now();
       for (let i = 0; i < 3; i++) yield { type: 'tokens', t: (t += 5), count: 1 };
       yield { type: 'usage', promptTokens: 3, outputTokens: 3 };
-      yield { type: 'done', t: (t += 1), stopReason: 'length' };
+      yield { type: 'done', t: t + 1, stopReason: 'length' };
     },
     close: options.close ?? (async () => void closed.push('closed')),
   };
@@ -70,15 +70,24 @@ describe('runBench', () => {
   });
 
   it('--quick and the power state at either end flag every result once', async () => {
-    const states: PowerState[] = [{ throttleEvents: 3, onBattery: false }, { throttleEvents: 5, onBattery: false }];
+    const states: PowerState[] = [
+      { throttleEvents: 3, onBattery: false },
+      { throttleEvents: 5, onBattery: false },
+    ];
     const { value } = input(scripted().driver, { quick: true, power: { read: async () => states.shift()! } });
     const { run } = await runBench(value);
-    assert.deepEqual(run.results.map((r) => r.flags), [
-      ['quick', 'thermal-throttled'],
-      ['quick', 'thermal-throttled'],
-    ]);
+    assert.deepEqual(
+      run.results.map((r) => r.flags),
+      [
+        ['quick', 'thermal-throttled'],
+        ['quick', 'thermal-throttled'],
+      ],
+    );
     const failing = input(scripted().driver, { power: { read: async () => Promise.reject(new Error('no sysfs')) } });
-    assert.deepEqual((await runBench(failing.value)).run.results.map((r) => r.flags), [[], []]);
+    assert.deepEqual(
+      (await runBench(failing.value)).run.results.map((r) => r.flags),
+      [[], []],
+    );
   });
 
   it('asks the fingerprint for the backends the results ran on, none in --strict-anon', async () => {
