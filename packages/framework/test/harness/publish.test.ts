@@ -109,13 +109,22 @@ describe('publishRun and resumeRun: output, consent and refusals', () => {
     const { savedPath } = await publishRun(sampleRun(), publishOptions(where(), { upload: false }));
     const tty = silentTerminal();
     const printed = io({ input: tty.input, output: tty.output });
-    const refused = resumeRun({ path: savedPath!, upload: true, apiUrl: server.url, yes: false, configDir: join(dir, 'config'), interactive: true, io: printed.io });
+    const configDir = join(dir, 'config');
+    const refused = resumeRun({ path: savedPath!, upload: true, apiUrl: server.url, yes: false, configDir, interactive: true, io: printed.io, hints: { apiUrl: server.url, configDir } });
     setTimeout(() => tty.answer('n'), 50);
     await assert.rejects(refused, (e: unknown) => {
       assert.ok(e instanceof LlmSpeedError);
       assert.equal(e.code, 'consent');
-      assert.equal(e.message, `not uploaded: upload consent was declined. Nothing was sent; ${savedPath} is kept.`);
-      assert.deepEqual(e.suggestions, [`llm-speed bench --resume ${savedPath} --yes`]);
+      // What was just done is not asked again ("consent by running interactively" was): the path
+      // that keeps consent, and the command for this server and config folder that consents.
+      assert.equal(
+        e.message,
+        `not uploaded: you answered no to the upload prompt. Nothing was sent; the signed run is kept at ${savedPath}. Consent, once given, is kept in ${join(configDir, 'consent.json')}; deleting that file revokes it.`,
+      );
+      assert.deepEqual(e.suggestions, [
+        `to upload it now (--yes records your consent):\n  llm-speed bench --resume ${savedPath} --api-url ${server.url} --config-dir ${configDir} --yes`,
+        'or leave it: it stays on this machine.',
+      ]);
       return true;
     });
     assert.deepEqual(printed.out, [], 'no payload printed unless asked');
