@@ -11,28 +11,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publicKeyToBase64 } from '@llm-speed/framework';
-import { main } from '../src/cli.js';
 import { createServer, resultIdFor, SqliteResultsRepository, type RunningServer } from '../src/index.js';
-import { forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer } from './helpers.js';
+import { forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer, runServerCli as cli } from './helpers.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved only to be put back on the same stream, never called unbound
-  const [write, writeErr, exitCode] = [process.stdout.write, process.stderr.write, process.exitCode];
-  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  process.exitCode = 0;
-  try {
-    await main(argv);
-    return { code: Number(process.exitCode ?? 0), stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-    process.exitCode = exitCode;
-  }
-}
 
 /** A result line rewritten with its hash and id made to match: only the signature can tell. */
 function forge(line: string): string {

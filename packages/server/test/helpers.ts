@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { generateKeyPair, signRun, toCompactJws, type MeasuredResult, type RunPayload } from '@llm-speed/framework';
 import { sampleResult, sampleRun } from '@llm-speed/framework/testing';
+import { main } from '../src/cli.js';
 import { createServer, PostgresResultsRepository, SqliteResultsRepository, type ResultsRepository, type RunningServer, type ServerOptions } from '../src/index.js';
 import { numberPlaceholders } from '../src/sql/postgres.js';
 import { createTestDatabase, postgresSkipped, queryAs, testPostgres, type TestDatabase } from './postgres.js';
@@ -250,4 +251,23 @@ export async function startTestServer(options: Partial<ServerOptions> = {}, on: 
       }
     },
   };
+}
+
+/** Runs the `llm-speed-server` CLI in-process; returns its exit code and what it wrote. */
+export async function runServerCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved only to be put back on the same stream, never called unbound
+  const [write, writeErr, exitCode] = [process.stdout.write, process.stderr.write, process.exitCode];
+  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.exitCode = 0;
+  try {
+    await main(argv);
+    return { code: Number(process.exitCode ?? 0), stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+    process.exitCode = exitCode;
+  }
 }

@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { signRun } from '@llm-speed/framework';
 import { DERIVED_VERSION, MIGRATIONS, PostgresResultsRepository, SCHEMA_VERSION, toNewResult, type NewResult } from '../src/index.js';
-import { main } from '../src/cli.js';
-import { forEachBackend, sampleResult, sampleRun, testKeys } from './helpers.js';
+import { forEachBackend, sampleResult, sampleRun, testKeys, runServerCli as cli } from './helpers.js';
 import { APP_ROLE, createTestDatabase, queryAs, type TestDatabase } from './postgres.js';
 
 async function record(i: number, decode: number, model = 'Qwen2.5-7B-Instruct'): Promise<NewResult> {
@@ -18,25 +17,6 @@ async function record(i: number, decode: number, model = 'Qwen2.5-7B-Instruct'):
     new Date(Date.UTC(2026, 10, 24, 10) + i * 1000).toISOString(),
   );
   return toNewResult(await signRun(run, await testKeys()), '2026-11-24T12:00:00.000Z');
-}
-
-/** Runs the CLI in-process; returns its exit code and what it wrote. */
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved only to be put back on the same stream, never called unbound
-  const [write, writeErr, exitCode] = [process.stdout.write, process.stderr.write, process.exitCode];
-  process.stdout.write = ((chunk: string) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  process.exitCode = 0;
-  try {
-    await main(argv);
-    return { code: Number(process.exitCode ?? 0), stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-    process.exitCode = exitCode;
-  }
 }
 
 forEachBackend(
