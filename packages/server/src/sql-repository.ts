@@ -41,10 +41,11 @@ import { workloadRowsOf } from './workload-rows.js';
  * hardware) clusters over every result (before this field existed). 1: comparable groups
  * (suite version × workload × model × backend × engine × build × hardware class), only
  * comparable results pooled. 2: adds each row's and group's setup key (the group on any hardware)
- * and a group's best decode tok/s, for the run page's standing and the board. Bump it whenever either changes: both engines then drop and
+ * and a group's best decode tok/s, for the run page's standing and the board. 3: long-context-decay
+ * groups split by the context of the headline tier. Bump it whenever either changes: both engines then drop and
  * re-derive workload_results, outlier_flags and clusters from the stored signed JSON.
  */
-export const DERIVED_VERSION = 2;
+export const DERIVED_VERSION = 3;
 export const DERIVED_TABLES = ['workload_results', 'outlier_flags', 'clusters'] as const;
 
 type GroupRef = { clusterKey: string; workload: string };

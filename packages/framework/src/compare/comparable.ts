@@ -5,6 +5,7 @@
  * comparable; everything else is still stored and shown, on its own.
  *
  * A group is (suite version, workload, model, backend, engine, build, hardware class):
+ * - workload: for long-context-decay with the context of its headline tier;
  * - model: the weights' digest; identifier + quant when a backend reports no digest;
  * - engine: `extras.engine` where the driver names one (llama.cpp: `server` or `embedded`), else
  *   the backend — two engines built from one source still schedule work differently;
@@ -41,7 +42,7 @@ export const GROUP_FIELDS: ReadonlyArray<readonly [keyof ComparableGroup, string
   ['hardware_class', 'hardware class'],
 ];
 
-type GroupedResult = Pick<WorkloadResult, 'suite_version' | 'workload' | 'model' | 'backend' | 'extras' | 'backend_build'>;
+type GroupedResult = Pick<WorkloadResult, 'suite_version' | 'workload' | 'model' | 'backend' | 'extras' | 'backend_build' | 'tiers'>;
 
 /** Flags that keep a result out of every group, whatever else it carries. */
 export const NOT_COMPARABLE_FLAGS = ['quick', INTERRUPTED_FLAG, 'short-output', 'no-output', 'warm-cache'] as const;
@@ -52,6 +53,17 @@ export function hardwareClassOf(fingerprint: Pick<Fingerprint, 'fingerprint_hash
 
 export function modelKeyOf(model: GroupedResult['model']): string {
   return model.digest ? `digest:${model.digest}` : `model:${model.identifier}|${model.quant ?? ''}`;
+}
+
+/**
+ * The workload, and for long-context-decay the context its headline came from: W3's headline is
+ * its largest tier that ran, and which tiers run depends on the context the model and backend
+ * hold, so a 32k headline and a 128k headline are different measurements under one name.
+ */
+export function workloadOf(result: Pick<WorkloadResult, 'workload' | 'tiers'>): string {
+  const ran = (result.tiers ?? []).filter((t) => !t.skipped);
+  const headline = ran[ran.length - 1];
+  return headline ? `${result.workload} @ ${headline.context_tokens} tokens` : result.workload;
 }
 
 export function engineOf(result: Pick<WorkloadResult, 'backend' | 'extras'>): string {
@@ -66,7 +78,7 @@ export function buildOf(result: Pick<WorkloadResult, 'backend_build'>): string {
 export function groupOf(result: GroupedResult, fingerprint: Pick<Fingerprint, 'fingerprint_hash' | 'accelerator_summary'>): ComparableGroup {
   return {
     suite_version: result.suite_version ?? 'unknown',
-    workload: result.workload,
+    workload: workloadOf(result),
     model: modelKeyOf(result.model),
     backend: result.backend,
     engine: engineOf(result),

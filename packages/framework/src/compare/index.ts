@@ -6,6 +6,7 @@ export {
   buildOf,
   comparability,
   engineOf,
+  workloadOf,
   groupDifferences,
   groupKey,
   groupOf,

@@ -37,6 +37,27 @@ describe('comparable groups', () => {
     assert.deepEqual(groupDifferences(groupOf(base, fingerprint), groupOf({ ...base, extras: { engine: 'embedded' } }, fingerprint)), ['engine: server vs embedded']);
   });
 
+  it('long-context-decay: the context of the headline tier is part of the group, skipped tiers are not', () => {
+    const tier = (context_tokens: number, skipped?: string) => ({
+      context_tokens,
+      prefill_tps: skipped ? null : 900,
+      decode_tps: skipped ? null : 40,
+      ttft_ms: skipped ? null : 35,
+      output_tokens: skipped ? null : 128,
+      ...(skipped ? { skipped } : {}),
+    });
+    const w3 = (tiers: ReturnType<typeof tier>[]) => sampleResult({ workload: 'long-context-decay', tiers });
+    const upTo64k = groupOf(w3([tier(32768), tier(65536), tier(131072, 'needs 131072 tokens of context; the model/backend holds 65536')]), fingerprint);
+    const upTo128k = groupOf(w3([tier(32768), tier(65536), tier(131072)]), fingerprint);
+    assert.equal(upTo64k.workload, 'long-context-decay @ 65536 tokens');
+    assert.equal(upTo128k.workload, 'long-context-decay @ 131072 tokens');
+    assert.notEqual(groupKey(upTo64k), groupKey(upTo128k), 'a 64k and a 128k headline are not one measurement');
+    assert.equal(groupKey(upTo64k), groupKey(groupOf(w3([tier(32768), tier(65536), tier(131072, 'another reason')]), fingerprint)));
+    assert.deepEqual(groupDifferences(upTo64k, upTo128k), ['workload: long-context-decay @ 65536 tokens vs long-context-decay @ 131072 tokens']);
+    // Workloads without tiers keep their plain name.
+    assert.equal(groupOf(sampleResult(), fingerprint).workload, sampleResult().workload);
+  });
+
   it('falls back where a result says less: engine = backend, build = unknown, model = identifier + quant, hardware = summary', () => {
     const bare = sampleResult({ model: { identifier: 'llama3.1:8b', name: 'llama3.1', quant: 'Q4_0' }, backend: 'ollama', extras: {} });
     const { fingerprint_hash: _, ...strictAnon } = fingerprint;
