@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (README, `npm test`, .ci/run): build everything, check generated types,
-# lint and check the format,
+# lint and check the format, type-check the tests,
 # make sure a real llama-server exists (built once per machine from the llama.cpp source that
 # node-llama-cpp ships, then cached), run every test, then install the packed packages as a user
 # would and use them (scripts/install-test.sh; it needs the npm registry).
@@ -18,6 +18,10 @@ npm run --silent build
 # `npm run format` fixes the second.
 npm run --silent lint
 npm run --silent format:check
+# The tests run through tsx, which strips types without checking them: without this, a test could
+# compare against a field that no longer exists and nothing would say so. One tsc per test tsconfig
+# (packages/*/test, and the driver template's through templates/tsconfig.driver-plugin-test.json).
+npm run --silent typecheck:tests
 if [ -f scripts/build-llama-server.sh ]; then
   # The build's own output, kept whole: a failed build stops here with its error, not later as
   # confusing test failures.

@@ -13,7 +13,7 @@
  * Date.now(), so tests could not cross midnight). The bucket itself is a token bucket: bursts up
  * to `capacity`, then `refillPerSecond`.
  */
-import type { FastifyRateLimitOptions, FastifyRateLimitStore } from '@fastify/rate-limit';
+import type { FastifyRateLimitStore, RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from './http-error.js';
 import type { WallClock } from './ip-hash.js';
@@ -105,7 +105,7 @@ export interface HashedClient {
  * Options for @fastify/rate-limit. Not global: a route opts in with `config: { rateLimit: {} }`,
  * and every such route draws from the same bucket per client (the store ignores the route).
  */
-export function hashedIpRateLimit(options: RateLimitOptions, clock: WallClock, clientOf: (request: FastifyRequest) => HashedClient): FastifyRateLimitOptions {
+export function hashedIpRateLimit(options: RateLimitOptions, clock: WallClock, clientOf: (request: FastifyRequest) => HashedClient): RateLimitPluginOptions {
   const limiter = new TokenBucketLimiter(options, clock);
   const max = Math.floor(options.capacity);
 

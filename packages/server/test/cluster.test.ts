@@ -150,7 +150,7 @@ forEachBackend(
       assert.deepEqual([...new Set(lines.map((m) => m[1]))].length, 1, 'one client, one hash, whichever worker answered');
 
       child.kill('SIGTERM');
-      const [code] = (await new Promise((resolve) => child!.once('exit', (...args) => resolve(args)))) as [number | null];
+      const code = await new Promise<number | null>((resolve) => child!.once('exit', (exitCode) => resolve(exitCode)));
       assert.equal(code, 0, stderr);
     });
 

@@ -18,7 +18,7 @@ interface Answer {
   json: any;
 }
 
-async function send(server: TestServer, method: string, path: string, body?: string | Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
+async function send(server: TestServer, method: string, path: string, body?: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}): Promise<Answer> {
   const res = await fetch(server.url + path, { method, headers, body });
   const text = await res.text();
   let json: unknown;

@@ -6,6 +6,7 @@ import { matrixInvocations } from '../../src/config/matrix.js';
 import { loadConfigFile, resolveSettings, settingsFromEnv } from '../../src/config/resolve.js';
 import { SETTINGS, envVarFor } from '../../src/config/settings.js';
 import { schemas } from '@llm-speed/schemas';
+import type { LlmSpeedConfig } from '../../src/contract/generated/config.js';
 
 describe('config resolution', () => {
   let dir: string;
@@ -62,7 +63,7 @@ describe('config resolution', () => {
   });
 
   it('a matrix becomes one invocation per backend × model; --backend overrides it', () => {
-    const file = { matrix: { runs: [{ backend: 'llama.cpp', models: ['a.gguf', 'b.gguf'], workloads: ['W1'] }, { backend: 'ollama' }] } };
+    const file: LlmSpeedConfig = { matrix: { runs: [{ backend: 'llama.cpp', models: ['a.gguf', 'b.gguf'], workloads: ['W1'] }, { backend: 'ollama' }] } };
     assert.deepEqual(matrixInvocations(file, { workloads: ['W2'] }, {}), [
       { backend: 'llama.cpp', model: 'a.gguf', workloads: ['W1'] },
       { backend: 'llama.cpp', model: 'b.gguf', workloads: ['W1'] },

@@ -74,7 +74,7 @@ describe('an interrupted bench run', () => {
       suiteDigest: 'ab'.repeat(32),
       power: { read: async () => ({}) },
       // Ctrl-C as soon as the first workload has finished.
-      progress: { note: () => {}, workloadStarted: () => {}, tokens: () => {}, workloadFinished: () => abort.abort() },
+      progress: { note: () => {}, workloadStarted: () => {}, workloadFinished: () => abort.abort() },
       collectFingerprint: async () => sampleRun().fingerprint,
     });
     assert.equal(outcome.interrupted, true);

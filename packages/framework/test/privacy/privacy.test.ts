@@ -4,6 +4,7 @@ import { ValidationError } from '../../src/errors.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { uploadBackends } from '../../src/privacy/payload.js';
+import type { RunPayload } from '../../src/contract/generated/run.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
 
 const long = 'Once upon a time, in a prompt that should never leave the machine. '.repeat(5); // > 256
@@ -106,7 +107,7 @@ describe('buildUploadPayload', () => {
       (e: unknown) => e instanceof ValidationError && /hostname/.test(e.message),
     );
     const gpu = sampleRun();
-    (gpu.fingerprint.gpus[0] as Record<string, unknown>).pci_bus_id = '0000:01:00.0';
+    Object.assign(gpu.fingerprint.gpus[0], { pci_bus_id: '0000:01:00.0' }); // a field the Gpu type does not have, on purpose
     assert.throws(() => buildUploadPayload(gpu, { mode: 'default' }), /pci_bus_id/);
     assert.throws(
       () => buildUploadPayload(run, { mode: 'default' }),
@@ -115,7 +116,7 @@ describe('buildUploadPayload', () => {
   });
 
   it("names in fingerprint.extras.backends only the backends the results ran on: the first version seen, cut to the schema's lengths", () => {
-    const results = [
+    const results: RunPayload['results'] = [
       sampleResult({ backend: 'ollama', backend_version: '0.5.1' }),
       sampleResult({ backend: 'ollama', backend_version: '0.5.2' }),
       sampleResult({ backend: 'b'.repeat(50), backend_version: 'v'.repeat(130) }),

@@ -95,6 +95,7 @@ describe('llama.cpp driver: attach and embedded', function () {
       const turn1 = 'The committee met on Monday to review the annual budget and the hiring plan for the spring.';
       await usageOf(turn1, true);
       const turn2 = await usageOf(`${turn1} The chair asked for a summary of the open questions.`, true);
+      assert.ok(turn2.promptTokens !== undefined, `the engine reports prompt tokens: ${JSON.stringify(turn2)}`);
       assert.ok((turn2.cachedPromptTokens ?? 0) >= 15 && turn2.cachedPromptTokens! < turn2.promptTokens, JSON.stringify(turn2));
       assert.equal(session.capabilities.prefix_cache_stats, true);
       assert.equal((await usageOf(turn1, false)).cachedPromptTokens, 0);

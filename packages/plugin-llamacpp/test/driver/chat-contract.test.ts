@@ -59,6 +59,7 @@ describe('llama.cpp driver: chat over a spawned llama-server', function () {
     const usage = second.find((e) => e.type === 'usage');
     assert.ok(usage?.type === 'usage');
     assert.ok((usage.cachedPromptTokens ?? 0) > 0, `expected a cached prefix, got ${JSON.stringify(usage)}`);
+    assert.ok(usage.promptTokens !== undefined, `llama-server reports prompt tokens: ${JSON.stringify(usage)}`);
     assert.ok(usage.promptTokens > (usage.cachedPromptTokens ?? 0));
   });
 

@@ -53,6 +53,7 @@ describe('llama.cpp driver: a spawned server sized per workload', function () {
     assert.equal(session.extras.parallel, 1);
     const usage = await generate(session, { messages: w5.turns.at(-1)!, maxTokens: 4 });
     assert.equal(usage.outputTokens, 4);
+    assert.ok(usage.promptTokens !== undefined, `llama-server reports prompt tokens: ${JSON.stringify(usage)}`);
     assert.ok(usage.promptTokens > 15_000, `the whole trace was sent: ${usage.promptTokens} tokens`);
     assert.ok(usage.promptTokens + w5.outputTokens <= (session.extras.n_ctx as number));
 
