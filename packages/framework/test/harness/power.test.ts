@@ -52,8 +52,22 @@ describe('power and thermal flags', () => {
     // cpufreq and cpuidle sit beside them in /sys/devices/system/cpu
     await mkdir(join(root, 'cpufreq', 'thermal_throttle'), { recursive: true });
     await writeFile(join(root, 'cpufreq', 'thermal_throttle', 'core_throttle_count'), '100\n');
+    // Neither a name that only starts like a CPU folder nor one that only ends like one.
+    for (const other of ['cpu12-offline', 'xcpu13']) {
+      await mkdir(join(root, other, 'thermal_throttle'), { recursive: true });
+      await writeFile(join(root, other, 'thermal_throttle', 'core_throttle_count'), '100\n');
+    }
     assert.equal(await linuxThrottleEvents(root), 12);
     assert.equal(await linuxThrottleEvents(join(root, 'missing')), undefined);
+  });
+
+  it('a supply folder without a type file is passed over, the mains beside it still read', async () => {
+    await mkdir(join(root, 'ucsi-source-psy-0'));
+    await writeFile(join(root, 'ucsi-source-psy-0', 'online'), '1\n');
+    await mkdir(join(root, 'AC'));
+    await writeFile(join(root, 'AC', 'type'), 'Mains\n');
+    await writeFile(join(root, 'AC', 'online'), '0\n');
+    assert.equal(await linuxOnBattery(root), true);
   });
 
   it('a machine with only a battery supply says nothing about mains (no flag either way)', async () => {
@@ -67,6 +81,7 @@ describe('power and thermal flags', () => {
   it('pmset on AC power, a speed limit of 100 and battery at one end only', () => {
     assert.deepEqual(parsePmset('CPU_Speed_Limit = 100', "Now drawing from 'AC Power'"), { cpuSpeedLimit: 100, onBattery: false });
     assert.deepEqual(parsePmset('', ''), {});
+    assert.deepEqual(parsePmset('CPU_Speed_Limit=85', ''), { cpuSpeedLimit: 85 }, 'with or without blanks around "="');
     assert.deepEqual(powerFlags({ cpuSpeedLimit: 100 }, { cpuSpeedLimit: 100 }), []);
     assert.deepEqual(powerFlags({ cpuSpeedLimit: 100 }, { cpuSpeedLimit: 99 }), ['thermal-throttled']);
     assert.deepEqual(powerFlags({ onBattery: false }, { onBattery: true }), ['on-battery']);
@@ -80,12 +95,14 @@ describe('power and thermal flags', () => {
     assert.deepEqual(await readPowerState('win32'), {});
     // macOS: the real pmset's output format, from a stand-in on PATH.
     const pmset = join(root, 'pmset');
-    await writeFile(pmset, `#!/bin/sh\nif [ "$2" = therm ]; then echo 'CPU_Speed_Limit \t= 70'; else echo "Now drawing from 'Battery Power'"; fi\n`);
+    // It answers only the two exact invocations the driver documents, so each is checked.
+    await writeFile(pmset, `#!/bin/sh\nif [ "$*" = "-g therm" ]; then echo 'CPU_Speed_Limit \t= 70'; elif [ "$*" = "-g batt" ]; then echo "Now drawing from 'Battery Power'"; fi\n`);
     await chmod(pmset, 0o755);
     const path = process.env.PATH;
     try {
       process.env.PATH = root;
       assert.deepEqual(await readPowerState('darwin'), { cpuSpeedLimit: 70, onBattery: true });
+      assert.deepEqual(await readPowerState('win32'), {}, 'pmset is asked on macOS only, even where one is on PATH');
       process.env.PATH = join(root, 'nowhere');
       assert.deepEqual(await readPowerState('darwin'), {}, 'no pmset: nothing known, nothing thrown');
     } finally {
