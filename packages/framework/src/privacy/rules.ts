@@ -256,28 +256,31 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
   for (let round = 0; round < 3; round++) {
     const violations = privacyViolations(run);
     if (violations.length === 0) return notes;
-    const fields = freeFields(run);
-    const byPath = new Map(fields.map((f) => [f.path, f]));
+    // A key and the value under it share a path (fingerprint.extras.backends.<name>): a violation
+    // there is looked for in both, the value first (once the key is renamed, the value's replace()
+    // would write under the old name).
+    const byPath = new Map<string, Field[]>();
+    for (const f of freeFields(run)) byPath.set(f.path, f.isKey ? [...(byPath.get(f.path) ?? []), f] : [f, ...(byPath.get(f.path) ?? [])]);
     const removedExtras = new Set<string>();
     for (const violation of violations) {
       for (const path of violation.fields ?? [violation.path]) {
-        const field = byPath.get(path);
         const extrasEntry = /^(results\[\d+\]\.extras)\.(.+)$/.exec(path);
         if (extrasEntry || (violation.kind === 'extras' && /^results\[\d+\]\.extras$/.test(path))) {
           dropExtras(run, path, violation, removedExtras, notes);
           continue;
         }
-        if (!field) continue;
-        if (/\.flags\[\d+\]$/.test(path)) {
-          field.remove();
-          notes.push(`${path}: dropped, it held ${KIND_WORDS[violation.kind]}`);
-          continue;
-        }
-        const next = violation.kind === 'fixture-text' ? scrubFixture(field.text) : scrubText(field.text);
-        if (next !== field.text) {
-          field.replace(next);
-          field.text = next;
-          notes.push(`${path}: ${KIND_WORDS[violation.kind]} replaced by a placeholder`);
+        for (const field of byPath.get(path) ?? []) {
+          if (/\.flags\[\d+\]$/.test(path)) {
+            field.remove();
+            notes.push(`${path}: dropped, it held ${KIND_WORDS[violation.kind]}`);
+            continue;
+          }
+          const next = violation.kind === 'fixture-text' ? scrubFixture(field.text) : scrubText(field.text);
+          if (next !== field.text) {
+            field.replace(next);
+            field.text = next;
+            notes.push(`${path}${field.isKey ? ' (key)' : ''}: ${KIND_WORDS[violation.kind]} replaced by a placeholder`);
+          }
         }
       }
     }

@@ -253,6 +253,29 @@ describe('privacy rules: the client scrub says what it changed', () => {
     assert.ok(Buffer.byteLength(canonicalize({ ...big.results[0]!.extras, [`k${kept.length}`]: 'x'.repeat(60) })) > 2048, 'no more was dropped than needed');
   });
 
+  it('a host name in a key of fingerprint.extras.backends (a driver that names itself so) becomes a placeholder as in its value', () => {
+    // The key and the version under it share the path fingerprint.extras.backends.alice-pc.lan.
+    const notes: string[] = [];
+    const payload = buildUploadPayload(sampleRun([sampleResult({ backend: 'alice-pc.lan' })]), { mode: 'default', notes });
+    assert.equal(payload.results[0]!.backend, '<host>');
+    assert.deepEqual(payload.fingerprint.extras.backends, { '<host>': '7410' });
+    assert.deepEqual(notes, [
+      'privacy: fingerprint.extras.backends.alice-pc.lan (key): a host name outside the model-hub/provider allowlist replaced by a placeholder',
+      'privacy: results[0].backend: a host name outside the model-hub/provider allowlist replaced by a placeholder',
+    ]);
+    // Key and value both hold it: each is scrubbed once, the value staying under the renamed key.
+    const both: string[] = [];
+    const twice = buildUploadPayload(sampleRun([sampleResult({ backend: 'alice-pc.lan', backend_version: 'b1 on alice-pc.lan' })]), { mode: 'default', notes: both });
+    assert.deepEqual(twice.fingerprint.extras.backends, { '<host>': 'b1 on <host>' });
+    assert.deepEqual([twice.results[0]!.backend, twice.results[0]!.backend_version], ['<host>', 'b1 on <host>']);
+    assert.deepEqual(both, [
+      'privacy: fingerprint.extras.backends.alice-pc.lan: a host name outside the model-hub/provider allowlist replaced by a placeholder',
+      'privacy: fingerprint.extras.backends.alice-pc.lan (key): a host name outside the model-hub/provider allowlist replaced by a placeholder',
+      'privacy: results[0].backend: a host name outside the model-hub/provider allowlist replaced by a placeholder',
+      'privacy: results[0].backend_version: a host name outside the model-hub/provider allowlist replaced by a placeholder',
+    ]);
+  });
+
   it('the payload the user is shown carries the scrub notes, prefixed', () => {
     const notes: string[] = [];
     buildUploadPayload(sampleRun([sampleResult({ error: 'at 10.0.0.5' })]), { mode: 'default', notes });
