@@ -236,8 +236,8 @@ export function publicModelRef(ref: string): string {
 /**
  * The client side (before signing): local model paths become file names, personal data in texts
  * becomes placeholders, and offending extras entries or flags are dropped. Edits `run` in place and
- * returns one line per change, for the user. Throws PrivacyRuleError if something still breaks a
- * rule afterwards (a bug: nothing is signed).
+ * returns one line per change, for the user. Throws PrivacyRuleError when a rule is still broken
+ * and nothing more can be mended (a driver bug: nothing is signed).
  */
 export function scrubRun(run: { results?: Array<{ model?: { identifier?: string; name?: string }; extras?: Record<string, unknown> }> }): string[] {
   const notes: string[] = [];
@@ -253,9 +253,14 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
     }
   });
 
-  for (let round = 0; round < 3; round++) {
+  // Some findings show only once others are mended (a copy split across fields once the whole
+  // copies are replaced, each further split copy one round later, the size of extras once their bad
+  // entries are gone), so rounds go on while one changes something. Every change is a note; each
+  // removes a value or turns a finding into a placeholder, which no rule finds, so it ends.
+  for (;;) {
     const violations = privacyViolations(run);
     if (violations.length === 0) return notes;
+    const changes = notes.length;
     // A key and the value under it share a path (fingerprint.extras.backends.<name>): a violation
     // there is looked for in both, the value first (once the key is renamed, the value's replace()
     // would write under the old name).
@@ -284,10 +289,8 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
         }
       }
     }
+    if (notes.length === changes) throw new PrivacyRuleError(violations[0]!);
   }
-  const [left] = privacyViolations(run);
-  if (left) throw new PrivacyRuleError(left);
-  return notes;
 }
 
 function scrubFixture(text: string): string {

@@ -276,6 +276,37 @@ describe('privacy rules: the client scrub says what it changed', () => {
     ]);
   });
 
+  it('copies split across fields are dropped one a round, however many there are', () => {
+    // Four copies of 24 letters of fixture prose, each over three extras values of 8 letters (too
+    // short to be pieces), kept apart by other entries: each round finds the first copy left.
+    const letters = readFileSync(join(SUITES_ROOT, 'suite-v1', 'fixtures', 'w2-paragraphs.txt'), 'utf8')
+      .replace(/\s+/g, ' ')
+      .slice(400, 800)
+      .replace(/[^A-Za-z]/g, '');
+    const extras: Record<string, string> = {};
+    for (const copy of [0, 1, 2, 3]) {
+      for (const part of [0, 1, 2]) extras[`c${copy}${part}`] = letters.slice(24 * copy + 8 * part, 24 * copy + 8 * part + 8);
+      extras[`s${copy}`] = 'x1';
+    }
+    const run = sampleRun([sampleResult({ extras })]);
+    const notes = scrubRun(run);
+    assert.deepEqual(run.results[0]!.extras, { s0: 'x1', s1: 'x1', s2: 'x1', s3: 'x1' });
+    const dropped = ['c00', 'c01', 'c02', 'c10', 'c11', 'c12', 'c20', 'c21', 'c22', 'c30', 'c31', 'c32'];
+    assert.deepEqual(
+      notes,
+      dropped.map((key) => `results[0].extras.${key}: dropped, it held text copied from the suite fixtures (prompt text) (fixture text split across 3 fields)`),
+    );
+  });
+
+  it('what the scrub cannot mend is refused before anything is signed, naming the field', () => {
+    // extras that are no object have no entry to drop (a driver bug: its author is told).
+    const run = sampleRun([sampleResult({ extras: 'threads=4' as never })]);
+    assert.throws(
+      () => scrubRun(run),
+      (e: unknown) => e instanceof PrivacyRuleError && e.path === 'results[0].extras' && e.kind === 'extras' && /report it to the driver author/.test(e.suggestions.join(' ')),
+    );
+  });
+
   it('the payload the user is shown carries the scrub notes, prefixed', () => {
     const notes: string[] = [];
     buildUploadPayload(sampleRun([sampleResult({ error: 'at 10.0.0.5' })]), { mode: 'default', notes });
