@@ -255,12 +255,12 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
 
   // Some findings show only once others are mended (a copy split across fields once the whole
   // copies are replaced, each further split copy one round later, the size of extras once their bad
-  // entries are gone), so rounds go on while one changes something. Every change is a note; each
-  // removes a value or turns a finding into a placeholder, which no rule finds, so it ends.
+  // entries are gone), so rounds go on while one changes the run. Each change removes a value or
+  // turns a finding into a placeholder, which no rule finds, so it ends.
   for (;;) {
     const violations = privacyViolations(run);
     if (violations.length === 0) return notes;
-    const changes = notes.length;
+    const before = JSON.stringify(run);
     // A key and the value under it share a path (fingerprint.extras.backends.<name>): a violation
     // there is looked for in both, the value first (once the key is renamed, the value's replace()
     // would write under the old name).
@@ -289,7 +289,7 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
         }
       }
     }
-    if (notes.length === changes) throw new PrivacyRuleError(violations[0]!);
+    if (JSON.stringify(run) === before) throw new PrivacyRuleError(violations[0]!);
   }
 }
 
