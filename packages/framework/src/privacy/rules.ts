@@ -79,8 +79,6 @@ interface Field {
   shape: string;
   text: string;
   isKey: boolean;
-  /** Index of the result whose extras hold it, else -1. */
-  extrasOf: number;
   replace(next: string): void;
   remove(): void;
 }
@@ -88,9 +86,9 @@ interface Field {
 /** Every free-form string of a run (values and keys), in payload order. */
 function freeFields(run: unknown): Field[] {
   const fields: Field[] = [];
-  const visit = (value: unknown, path: string, shape: string, extrasOf: number, replace: (v: string) => void, remove: () => void) => {
+  const visit = (value: unknown, path: string, shape: string, replace: (v: string) => void, remove: () => void) => {
     if (typeof value === 'string') {
-      if (!FIXED.has(shape)) fields.push({ path: path || '(root)', shape, text: value, isKey: false, extrasOf, replace, remove });
+      if (!FIXED.has(shape)) fields.push({ path: path || '(root)', shape, text: value, isKey: false, replace, remove });
       return;
     }
     if (Array.isArray(value)) {
@@ -99,7 +97,6 @@ function freeFields(run: unknown): Field[] {
           item,
           `${path}[${i}]`,
           `${shape}[]`,
-          extrasOf,
           (v) => (value[i] = v),
           () => {
             value.splice(value.indexOf(item), 1);
@@ -113,16 +110,15 @@ function freeFields(run: unknown): Field[] {
       for (const key of Object.keys(record)) {
         const childPath = path ? `${path}.${key}` : key;
         const childShape = shape ? `${shape}.${key}` : key;
-        const inExtras = /^results\[\]\.extras$/.test(shape) ? Number(/^results\[(\d+)\]/.exec(path)?.[1]) : extrasOf;
         const removeMember = () => delete record[key];
         const renameKey = (next: string) => {
           record[next] = record[key];
           delete record[key];
         };
         if (/\.extras$/.test(shape) || /^fingerprint\.extras\.backends$/.test(shape)) {
-          fields.push({ path: childPath, shape: childShape, text: key, isKey: true, extrasOf: inExtras, replace: renameKey, remove: removeMember });
+          fields.push({ path: childPath, shape: childShape, text: key, isKey: true, replace: renameKey, remove: removeMember });
         }
-        visit(record[key], childPath, childShape, inExtras, (v) => (record[key] = v), removeMember);
+        visit(record[key], childPath, childShape, (v) => (record[key] = v), removeMember);
       }
     }
   };
@@ -130,7 +126,6 @@ function freeFields(run: unknown): Field[] {
     run,
     '',
     '',
-    -1,
     () => undefined,
     () => undefined,
   );
