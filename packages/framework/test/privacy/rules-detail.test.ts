@@ -228,6 +228,15 @@ describe('privacy rules: fixture text in one field, or split across several', ()
     const paths = keys.map((k) => `results[0].extras.${k}`);
     const run = sampleRun([sampleResult({ extras: Object.fromEntries(keys.map((k) => [k, 'on'])) })]);
     assert.deepEqual(where(privacyViolations(run)), [{ path: paths.join(', '), kind: 'fixture-text', fields: paths }]);
+    // From a backend's name in fingerprint.extras.backends on to an extras key: the run's own member
+    // names between them (workload, suite_version, …) are no free text and do not break the copy.
+    // From letter 44 on: the fixture's letter before it is no "s", so the key "backends" that comes
+    // first in the keys cannot lengthen the copy.
+    const [head, tail] = [letters.slice(44, 55), letters.slice(55, 68)];
+    const across = sampleRun([sampleResult({ extras: { [tail]: 'on' } })]);
+    across.fingerprint.extras.backends = { [head]: '7410' };
+    const both = [`fingerprint.extras.backends.${head}`, `results[0].extras.${tail}`];
+    assert.deepEqual(where(privacyViolations(across)), [{ path: both.join(', '), kind: 'fixture-text', fields: both }]);
   });
 
   it('positions the schema fixes neither hide nor break a copy split around them (the run as the server parses it: keys sorted)', () => {
