@@ -79,8 +79,6 @@ interface Field {
   shape: string;
   text: string;
   isKey: boolean;
-  /** Index of the result whose extras hold it, else -1. */
-  extrasOf: number;
   replace(next: string): void;
   remove(): void;
 }
@@ -88,9 +86,9 @@ interface Field {
 /** Every free-form string of a run (values and keys), in payload order. */
 function freeFields(run: unknown): Field[] {
   const fields: Field[] = [];
-  const visit = (value: unknown, path: string, shape: string, extrasOf: number, replace: (v: string) => void, remove: () => void) => {
+  const visit = (value: unknown, path: string, shape: string, replace: (v: string) => void, remove: () => void) => {
     if (typeof value === 'string') {
-      if (!FIXED.has(shape)) fields.push({ path: path || '(root)', shape, text: value, isKey: false, extrasOf, replace, remove });
+      if (!FIXED.has(shape)) fields.push({ path: path || '(root)', shape, text: value, isKey: false, replace, remove });
       return;
     }
     if (Array.isArray(value)) {
@@ -99,7 +97,6 @@ function freeFields(run: unknown): Field[] {
           item,
           `${path}[${i}]`,
           `${shape}[]`,
-          extrasOf,
           (v) => (value[i] = v),
           () => {
             value.splice(value.indexOf(item), 1);
@@ -113,16 +110,15 @@ function freeFields(run: unknown): Field[] {
       for (const key of Object.keys(record)) {
         const childPath = path ? `${path}.${key}` : key;
         const childShape = shape ? `${shape}.${key}` : key;
-        const inExtras = /^results\[\]\.extras$/.test(shape) ? Number(/^results\[(\d+)\]/.exec(path)?.[1]) : extrasOf;
         const removeMember = () => delete record[key];
         const renameKey = (next: string) => {
           record[next] = record[key];
           delete record[key];
         };
         if (/\.extras$/.test(shape) || /^fingerprint\.extras\.backends$/.test(shape)) {
-          fields.push({ path: childPath, shape: childShape, text: key, isKey: true, extrasOf: inExtras, replace: renameKey, remove: removeMember });
+          fields.push({ path: childPath, shape: childShape, text: key, isKey: true, replace: renameKey, remove: removeMember });
         }
-        visit(record[key], childPath, childShape, inExtras, (v) => (record[key] = v), removeMember);
+        visit(record[key], childPath, childShape, (v) => (record[key] = v), removeMember);
       }
     }
   };
@@ -130,7 +126,6 @@ function freeFields(run: unknown): Field[] {
     run,
     '',
     '',
-    -1,
     () => undefined,
     () => undefined,
   );
@@ -236,8 +231,8 @@ export function publicModelRef(ref: string): string {
 /**
  * The client side (before signing): local model paths become file names, personal data in texts
  * becomes placeholders, and offending extras entries or flags are dropped. Edits `run` in place and
- * returns one line per change, for the user. Throws PrivacyRuleError if something still breaks a
- * rule afterwards (a bug: nothing is signed).
+ * returns one line per change, for the user. Throws PrivacyRuleError when a rule is still broken
+ * and nothing more can be mended (a driver bug: nothing is signed).
  */
 export function scrubRun(run: { results?: Array<{ model?: { identifier?: string; name?: string }; extras?: Record<string, unknown> }> }): string[] {
   const notes: string[] = [];
@@ -253,38 +248,44 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
     }
   });
 
-  for (let round = 0; round < 3; round++) {
+  // Some findings show only once others are mended (a copy split across fields once the whole
+  // copies are replaced, each further split copy one round later, the size of extras once their bad
+  // entries are gone), so rounds go on while one changes the run. Each change removes a value or
+  // turns a finding into a placeholder, which no rule finds, so it ends.
+  for (;;) {
     const violations = privacyViolations(run);
     if (violations.length === 0) return notes;
-    const fields = freeFields(run);
-    const byPath = new Map(fields.map((f) => [f.path, f]));
+    const before = JSON.stringify(run);
+    // A key and the value under it share a path (fingerprint.extras.backends.<name>): a violation
+    // there is looked for in both, the value first (once the key is renamed, the value's replace()
+    // would write under the old name).
+    const byPath = new Map<string, Field[]>();
+    for (const f of freeFields(run)) byPath.set(f.path, f.isKey ? [...(byPath.get(f.path) ?? []), f] : [f, ...(byPath.get(f.path) ?? [])]);
     const removedExtras = new Set<string>();
     for (const violation of violations) {
       for (const path of violation.fields ?? [violation.path]) {
-        const field = byPath.get(path);
         const extrasEntry = /^(results\[\d+\]\.extras)\.(.+)$/.exec(path);
         if (extrasEntry || (violation.kind === 'extras' && /^results\[\d+\]\.extras$/.test(path))) {
           dropExtras(run, path, violation, removedExtras, notes);
           continue;
         }
-        if (!field) continue;
-        if (/\.flags\[\d+\]$/.test(path)) {
-          field.remove();
-          notes.push(`${path}: dropped, it held ${KIND_WORDS[violation.kind]}`);
-          continue;
-        }
-        const next = violation.kind === 'fixture-text' ? scrubFixture(field.text) : scrubText(field.text);
-        if (next !== field.text) {
-          field.replace(next);
-          field.text = next;
-          notes.push(`${path}: ${KIND_WORDS[violation.kind]} replaced by a placeholder`);
+        for (const field of byPath.get(path) ?? []) {
+          if (/\.flags\[\d+\]$/.test(path)) {
+            field.remove();
+            notes.push(`${path}: dropped, it held ${KIND_WORDS[violation.kind]}`);
+            continue;
+          }
+          const next = violation.kind === 'fixture-text' ? scrubFixture(field.text) : scrubText(field.text);
+          if (next !== field.text) {
+            field.replace(next);
+            field.text = next;
+            notes.push(`${path}${field.isKey ? ' (key)' : ''}: ${KIND_WORDS[violation.kind]} replaced by a placeholder`);
+          }
         }
       }
     }
+    if (JSON.stringify(run) === before) throw new PrivacyRuleError(violations[0]!);
   }
-  const [left] = privacyViolations(run);
-  if (left) throw new PrivacyRuleError(left);
-  return notes;
 }
 
 function scrubFixture(text: string): string {

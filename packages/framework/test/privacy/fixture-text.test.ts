@@ -17,6 +17,9 @@ const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 describe('fixture text: the index of a suites folder', () => {
   let root: string;
   let index: ReturnType<typeof fixtureIndex>;
+  // The folder is written once; the index is built again for each test, inside it, so that what a
+  // test checks is the index built while that test runs (StrykerJS counts a \`before\` hook's calls
+  // against whichever test ran last, and never ran these tests against the index's mutants).
   before(() => {
     root = mkdtempSync(join(tmpdir(), 'llm-speed-fixtures-'));
     mkdirSync(join(root, 'suite-a', 'fixtures'), { recursive: true });
@@ -32,6 +35,10 @@ describe('fixture text: the index of a suites folder', () => {
     writeFileSync(join(root, 'suite-b', 'README.txt'), 'Lanterns flicker along the old canal towpath tonight');
     mkdirSync(join(root, 'suite-c'), { recursive: true });
     writeFileSync(join(root, 'suite-c', 'fixtures'), 'Orchards bloom early when winters stay mild and dry');
+    // A text fixture that happens to be a JSON string: its prompt is the raw text, escape included.
+    writeFileSync(join(root, 'suite-a', 'fixtures', 'quoted.txt'), '"Velvet moths circle\\tthe old porch lamp"');
+  });
+  beforeEach(() => {
     index = fixtureIndex(root);
   });
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -50,6 +57,13 @@ describe('fixture text: the index of a suites folder', () => {
     assert.ok(hasFixtureWindow(fixtureForm('Copper kettle\\nwhistles at dawn'), index), 'the raw file text');
     assert.ok(hasFixtureWindow(fixtureForm('Bridges need\tpatience and careful study'), index), 'a string in a nested object, across its tab');
     assert.ok(hasFixtureWindow(fixtureForm('Harbour cranes unload ships through the night'), index), 'a fixture that is not valid JSON is still read as text');
+  });
+
+  it('reads a text fixture as it is, never decoded as JSON', () => {
+    // In the file, \t is a backslash and a "t": its letters run "circletthe", the decoded string's
+    // (a tab) "circlethe". With 17 and 15 letters either side, every 24-letter window crosses it.
+    assert.equal(hasFixtureWindow(fixtureForm('Velvet moths circle\\tthe old porch lamp'), index), true, 'the raw text');
+    assert.equal(hasFixtureWindow(fixtureForm('Velvet moths circle\tthe old porch lamp'), index), false, 'the decoded string is no fixture text');
   });
 
   it('reads only <suite>/fixtures/ folders', () => {

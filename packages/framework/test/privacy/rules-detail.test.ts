@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertPrivacyRules, buildUploadPayload, PrivacyRuleError, privacyViolations, publicModelRef, scrubRun, type PrivacyViolation } from '../../src/privacy/index.js';
+import { check } from '../../src/contract/validate.js';
+import type { RunPayload } from '../../src/contract/generated/run.js';
 import { canonicalize } from '../../src/signing/jcs.js';
 import { SUITES_ROOT } from '../../src/suite/load.js';
 import { sampleResult, sampleRun } from '../helpers/sample-run.js';
@@ -81,6 +83,14 @@ describe('privacy rules: each violation names the field, the class and what was 
       const run = { ...sampleRun(), public_key: publicKey, signature: 'eyJhbGciOiJFZERTQSJ9..' + 'A'.repeat(86) };
       assert.deepEqual(privacyViolations(run), [], publicKey);
     }
+  });
+
+  it("a bare string is named (root); a member left undefined (as a driver's object literal leaves it) is skipped, not a crash", () => {
+    assert.deepEqual(privacyViolations('alice@example.com'), [{ path: '(root)', kind: 'email', detail: '"alice@example.com"' }]);
+    const run = sampleRun([
+      sampleResult({ error: undefined as never, model: { identifier: 'Qwen/Qwen2.5-7B-Instruct-GGUF', name: 'Qwen2.5-7B', quant: undefined as never, size: null, digest: null } }),
+    ]);
+    assert.deepEqual(privacyViolations(run), []);
   });
 });
 
@@ -188,7 +198,94 @@ describe('privacy rules: fixture text in one field, or split across several', ()
     };
     const two = privacyViolations(scattered(letters.slice(0, 12), letters.slice(40, 52)));
     assert.deepEqual(where(two), [{ path: 'fingerprint.cpu_model, results[0].error', kind: 'fixture-text', fields: ['fingerprint.cpu_model', 'results[0].error'] }]);
+    assert.equal(two[0]!.detail, 'fixture text split across 2 fields');
     assert.deepEqual(privacyViolations(scattered(letters.slice(0, 12), letters.slice(40, 51))), []);
+  });
+
+  it('the fields named are those the copy runs through: not an empty one inside it, not the next one, also where it ends the run', () => {
+    const letters = PROSE.replace(/[^A-Za-z]/g, '');
+    const [a, b, c] = [letters.slice(0, 8), letters.slice(8, 16), letters.slice(16, 24)];
+    // "--" has no letter or digit; "on" begins right where the 24 copied letters end.
+    const inside = sampleRun([sampleResult({ extras: { a1: a, dash: '--', a2: b, a3: c, z9: 'on' } })]);
+    assert.deepEqual(where(privacyViolations(inside)), [
+      {
+        path: 'results[0].extras.a1, results[0].extras.a2, results[0].extras.a3',
+        kind: 'fixture-text',
+        fields: ['results[0].extras.a1', 'results[0].extras.a2', 'results[0].extras.a3'],
+      },
+    ]);
+    // cli_version is the last free text of a run (started_at and finished_at are fixed).
+    const last = sampleRun([sampleResult({ extras: { a1: a, a2: b } })]);
+    last.cli_version = c;
+    assert.deepEqual(where(privacyViolations(last)), [
+      { path: 'results[0].extras.a1, results[0].extras.a2, cli_version', kind: 'fixture-text', fields: ['results[0].extras.a1', 'results[0].extras.a2', 'cli_version'] },
+    ]);
+  });
+
+  it('a copy split over extras keys, in key order, is found among the keys whatever values lie between them', () => {
+    const letters = PROSE.replace(/[^A-Za-z]/g, '');
+    const keys = [letters.slice(0, 8), letters.slice(8, 16), letters.slice(16, 24)];
+    const paths = keys.map((k) => `results[0].extras.${k}`);
+    const run = sampleRun([sampleResult({ extras: Object.fromEntries(keys.map((k) => [k, 'on'])) })]);
+    assert.deepEqual(where(privacyViolations(run)), [{ path: paths.join(', '), kind: 'fixture-text', fields: paths }]);
+    // From a backend's name in fingerprint.extras.backends on to an extras key: the run's own member
+    // names between them (workload, suite_version, …) are no free text and do not break the copy.
+    // From letter 44 on: the fixture's letter before it is no "s", so the key "backends" that comes
+    // first in the keys cannot lengthen the copy.
+    const [head, tail] = [letters.slice(44, 55), letters.slice(55, 68)];
+    const across = sampleRun([sampleResult({ extras: { [tail]: 'on' } })]);
+    across.fingerprint.extras.backends = { [head]: '7410' };
+    const both = [`fingerprint.extras.backends.${head}`, `results[0].extras.${tail}`];
+    assert.deepEqual(where(privacyViolations(across)), [{ path: both.join(', '), kind: 'fixture-text', fields: both }]);
+  });
+
+  it('positions the schema fixes neither hide nor break a copy split around them (the run as the server parses it: keys sorted)', () => {
+    // 11 letters are no piece and 13 are fewer than 24: only the two fields joined are a copy.
+    const letters = PROSE.replace(/[^A-Za-z]/g, '');
+    const [head, tail] = [letters.slice(0, 11), letters.slice(11, 24)];
+    // The free texts just before and just after fixed positions, in RFC 8785 order (what the CLI signs).
+    const cases: Array<{ fixed: string; before: string; after: string; plant: (run: RunPayload) => void }> = [
+      {
+        fixed: 'finished_at',
+        before: 'cli_version',
+        after: 'fingerprint.accelerator_summary',
+        plant: (r) => ((r.cli_version = head), (r.fingerprint.accelerator_summary = tail)),
+      },
+      {
+        fixed: 'fingerprint_hash, gpus[].kind',
+        before: 'fingerprint.extras.backends.llama.cpp',
+        after: 'fingerprint.gpus[0].name',
+        plant: (r) => ((r.fingerprint.extras.backends['llama.cpp'] = head), (r.fingerprint.gpus[0]!.name = tail)),
+      },
+      {
+        fixed: 'os_name, os_version, public_key',
+        before: 'fingerprint.gpus[0].name',
+        after: 'results[0].backend',
+        plant: (r) => ((r.fingerprint.gpus[0]!.name = head), (r.results[0]!.backend = tail)),
+      },
+      {
+        fixed: 'backend_build.kind',
+        before: 'results[0].backend_build.devices[0]',
+        after: 'results[0].backend_version',
+        plant: (r) => ((r.results[0]!.backend_build!.devices = [head]), (r.results[0]!.backend_version = tail)),
+      },
+      {
+        fixed: 'suite_digest, suite_version, token_counts, workload',
+        before: 'results[0].model.size',
+        after: 'results[1].backend',
+        plant: (r) => ((r.results[0]!.model.size = head), (r.results[1]!.backend = tail)),
+      },
+    ];
+    for (const { fixed, before, after, plant } of cases) {
+      const run: RunPayload = {
+        ...sampleRun([sampleResult({ backend_build: { kind: 'cuda', devices: ['RTX 4090'] }, token_counts: 'backend' }), sampleResult({ workload: 'chat-long' })]),
+        public_key: 'A'.repeat(43) + '=',
+      };
+      plant(run);
+      const parsed = JSON.parse(canonicalize(run)) as RunPayload;
+      assert.deepEqual(check('run', parsed), [], fixed);
+      assert.deepEqual(where(privacyViolations(parsed)), [{ path: `${before}, ${after}`, kind: 'fixture-text', fields: [before, after] }], fixed);
+    }
   });
 
   it('the client replaces a copy by a placeholder and keeps the rest of the text', () => {
@@ -251,6 +348,100 @@ describe('privacy rules: the client scrub says what it changed', () => {
     assert.deepEqual(kept, Object.keys(heavy).slice(0, kept.length), 'the first entries are kept');
     assert.ok(Buffer.byteLength(canonicalize(big.results[0]!.extras)) <= 2048);
     assert.ok(Buffer.byteLength(canonicalize({ ...big.results[0]!.extras, [`k${kept.length}`]: 'x'.repeat(60) })) > 2048, 'no more was dropped than needed');
+  });
+
+  it('a host name in a key of fingerprint.extras.backends (a driver that names itself so) becomes a placeholder as in its value', () => {
+    // The key and the version under it share the path fingerprint.extras.backends.alice-pc.lan.
+    const notes: string[] = [];
+    const payload = buildUploadPayload(sampleRun([sampleResult({ backend: 'alice-pc.lan' })]), { mode: 'default', notes });
+    assert.equal(payload.results[0]!.backend, '<host>');
+    assert.deepEqual(payload.fingerprint.extras.backends, { '<host>': '7410' });
+    assert.deepEqual(notes, [
+      'privacy: fingerprint.extras.backends.alice-pc.lan (key): a host name outside the model-hub/provider allowlist replaced by a placeholder',
+      'privacy: results[0].backend: a host name outside the model-hub/provider allowlist replaced by a placeholder',
+    ]);
+    // Key and value both hold it: each is scrubbed once, the value staying under the renamed key.
+    const both: string[] = [];
+    const twice = buildUploadPayload(sampleRun([sampleResult({ backend: 'alice-pc.lan', backend_version: 'b1 on alice-pc.lan' })]), { mode: 'default', notes: both });
+    assert.deepEqual(twice.fingerprint.extras.backends, { '<host>': 'b1 on <host>' });
+    assert.deepEqual([twice.results[0]!.backend, twice.results[0]!.backend_version], ['<host>', 'b1 on <host>']);
+    assert.deepEqual(both, [
+      'privacy: fingerprint.extras.backends.alice-pc.lan: a host name outside the model-hub/provider allowlist replaced by a placeholder',
+      'privacy: fingerprint.extras.backends.alice-pc.lan (key): a host name outside the model-hub/provider allowlist replaced by a placeholder',
+      'privacy: results[0].backend: a host name outside the model-hub/provider allowlist replaced by a placeholder',
+      'privacy: results[0].backend_version: a host name outside the model-hub/provider allowlist replaced by a placeholder',
+    ]);
+  });
+
+  it('copies split across fields are dropped one a round, however many there are', () => {
+    // Four copies of 24 letters of fixture prose, each over three extras values of 8 letters (too
+    // short to be pieces), kept apart by other entries: each round finds the first copy left.
+    const letters = readFileSync(join(SUITES_ROOT, 'suite-v1', 'fixtures', 'w2-paragraphs.txt'), 'utf8')
+      .replace(/\s+/g, ' ')
+      .slice(400, 800)
+      .replace(/[^A-Za-z]/g, '');
+    const extras: Record<string, string> = {};
+    for (const copy of [0, 1, 2, 3]) {
+      for (const part of [0, 1, 2]) extras[`c${copy}${part}`] = letters.slice(24 * copy + 8 * part, 24 * copy + 8 * part + 8);
+      extras[`s${copy}`] = 'x1';
+    }
+    const run = sampleRun([sampleResult({ extras })]);
+    const notes = scrubRun(run);
+    assert.deepEqual(run.results[0]!.extras, { s0: 'x1', s1: 'x1', s2: 'x1', s3: 'x1' });
+    const dropped = ['c00', 'c01', 'c02', 'c10', 'c11', 'c12', 'c20', 'c21', 'c22', 'c30', 'c31', 'c32'];
+    assert.deepEqual(
+      notes,
+      dropped.map((key) => `results[0].extras.${key}: dropped, it held text copied from the suite fixtures (prompt text) (fixture text split across 3 fields)`),
+    );
+  });
+
+  it('what the scrub cannot mend is refused before anything is signed, naming the field', () => {
+    // extras that are no object have no entry to drop (a driver bug: its author is told).
+    const run = sampleRun([sampleResult({ extras: 'threads=4' as never })]);
+    assert.throws(
+      () => scrubRun(run),
+      (e: unknown) => e instanceof PrivacyRuleError && e.path === 'results[0].extras' && e.kind === 'extras' && /report it to the driver author/.test(e.suggestions.join(' ')),
+    );
+    // Nor can a bare string be written back into anything: refused, not tried again and again.
+    assert.throws(
+      () => scrubRun('alice@example.com' as never),
+      (e: unknown) => e instanceof PrivacyRuleError && e.path === '(root)' && e.kind === 'email',
+    );
+  });
+
+  it('past the tenth flag or result, offending flags and extras entries are still dropped, not rewritten', () => {
+    const others = () => Array.from({ length: 10 }, () => sampleResult());
+    const flags = [...Array.from({ length: 10 }, (_, i) => `f${i}`), 'aa-bb-cc-dd-ee-ff'];
+    const run = sampleRun([...others(), sampleResult({ flags, extras: { slots: 4, where: '/home/alice' } })]);
+    assert.deepEqual(scrubRun(run), ['results[10].flags[10]: dropped, it held a MAC address', 'results[10].extras.where: dropped, it held an absolute filesystem path ("/home/alice")']);
+    assert.deepEqual(run.results[10]!.flags, flags.slice(0, 10));
+    assert.deepEqual(run.results[10]!.extras, { slots: 4 });
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${String(i).padStart(2, '0')}`, i]));
+    const big = sampleRun([...others(), sampleResult({ extras: many })]);
+    assert.deepEqual(scrubRun(big), ['results[10].extras.k64: dropped, extras are limited to 64 entries and 2048 bytes per result']);
+  });
+
+  it('an entry is dropped once, with one note, however many rules it breaks', () => {
+    const two = sampleRun([sampleResult({ extras: { slots: 4, where: 'at 10.0.0.5 on alice-pc.lan' } })]);
+    assert.deepEqual(scrubRun(two), ['results[0].extras.where: dropped, it held an IPv4 address ("10.0.0.5")']);
+    assert.deepEqual(two.results[0]!.extras, { slots: 4 });
+    // The 65th entry is over the entry limit and unsafe: dropped for the limit, and not said again.
+    const extras = { ...Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${String(i).padStart(2, '0')}`, i])), k64: 'a;b' };
+    const run = sampleRun([sampleResult({ extras })]);
+    assert.deepEqual(scrubRun(run), ['results[0].extras.k64: dropped, extras are limited to 64 entries and 2048 bytes per result']);
+    assert.equal(Object.keys(run.results[0]!.extras).length, 64);
+  });
+
+  it('dropping for size stops as soon as the extras fit: exactly 2048 bytes are kept', () => {
+    // {"k10":"x…",…,"k40":"x…"}: 2 braces, 30 commas and 31 entries of 8 bytes plus their x's;
+    // 30 of 57 x's and one of 58: 2 + 30 + 30 × 65 + 66 = 2048 bytes. "k41":"x" adds 10.
+    const fit: Record<string, string> = {};
+    for (let i = 10; i < 40; i++) fit[`k${i}`] = 'x'.repeat(57);
+    fit.k40 = 'x'.repeat(58);
+    assert.equal(Buffer.byteLength(canonicalize(fit)), 2048, 'the sum above');
+    const run = sampleRun([sampleResult({ extras: { ...fit, k41: 'x' } })]);
+    assert.deepEqual(scrubRun(run), ['results[0].extras.k41: dropped, extras are limited to 64 entries and 2048 bytes per result']);
+    assert.deepEqual(run.results[0]!.extras, fit);
   });
 
   it('the payload the user is shown carries the scrub notes, prefixed', () => {
