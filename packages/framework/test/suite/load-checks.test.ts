@@ -141,6 +141,13 @@ describe('loadSuite checks', () => {
       );
     });
 
+    it('a suite.json that cannot be read (here a folder): a suite error naming the file, not a bare EISDIR', () => {
+      const dir = makeSuite(root, 'suite-v1-test');
+      rmSync(join(dir, 'suite.json'));
+      mkdirSync(join(dir, 'suite.json'));
+      refuses('suite-v1-test', { root }, 'suite-v1-test suite.json cannot be read (EISDIR: illegal operation on a directory, read); reinstall llm-speed');
+    });
+
     it('in a folder of another version: refused, naming both', () => {
       makeSuite(root, 'suite-v2');
       refuses('suite-v2', { root }, 'suite-v2 suite.json names itself suite-v1-test; reinstall llm-speed');
@@ -219,6 +226,13 @@ describe('loadSuite checks', () => {
       const dir = makeSuite(root, 'suite-v1-test', (d) => (d.fixtures['sub\\note.txt'] = sha256('note\n')));
       writeFileSync(join(dir, 'fixtures', 'sub\\note.txt'), 'note\n'); // a plain file name on Linux
       refuses('suite-v1-test', { root }, 'suite-v1-test fixture sub\\note.txt is missing; reinstall llm-speed');
+    });
+
+    it('a fixture that cannot be read (here a folder): names it', () => {
+      const dir = makeSuite(root, 'suite-v1-test');
+      rmSync(join(dir, 'fixtures', 'w4-memo.txt'));
+      mkdirSync(join(dir, 'fixtures', 'w4-memo.txt'));
+      refuses('suite-v1-test', { root }, 'suite-v1-test fixture w4-memo.txt cannot be read (EISDIR: illegal operation on a directory, read); reinstall llm-speed');
     });
 
     it('a filler fixture that is not ASCII: refused (tier lengths count bytes)', () => {
