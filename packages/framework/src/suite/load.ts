@@ -120,8 +120,17 @@ export function loadSuite(version: string = DEFAULT_SUITE, options: LoadOptions 
   }
 }
 
+/** A suite file's bytes; one that cannot be read (a folder, no permission) is a broken suite, said so. */
+function readSuiteFile(version: string, path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw broken(version, `${what} cannot be read (${(error as Error).message})`);
+  }
+}
+
 function loadSuiteFrom(dir: string, version: string): LoadedSuite {
-  const suiteBytes = readFileSync(join(dir, SUITE_FILE));
+  const suiteBytes = readSuiteFile(version, join(dir, SUITE_FILE), SUITE_FILE);
   let definition: SuiteDefinition;
   try {
     definition = JSON.parse(suiteBytes.toString('utf8')) as SuiteDefinition;
@@ -139,7 +148,7 @@ function loadSuiteFrom(dir: string, version: string): LoadedSuite {
   for (const [name, pinned] of Object.entries(definition.fixtures)) {
     const path = join(dir, 'fixtures', name);
     if (name.includes('/') || name.includes('\\') || !existsSync(path)) throw broken(version, `fixture ${name} is missing`);
-    const bytes = readFileSync(path);
+    const bytes = readSuiteFile(version, path, `fixture ${name}`);
     if (sha256Hex(bytes) !== pinned) throw broken(version, `fixture ${name} does not match its pinned digest`);
     fixtures.set(name, bytes.toString('utf8'));
   }
