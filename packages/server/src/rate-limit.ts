@@ -64,6 +64,15 @@ export class TokenBucketLimiter {
     return allowed;
   }
 
+  /**
+   * Clients held in memory. Bounded: once SWEEP_AT are held, every bucket that has refilled to
+   * capacity is forgotten (it is indistinguishable from a new client), so a flood of distinct
+   * addresses cannot grow the map without end and no client that still owes tokens is refilled.
+   */
+  get tracked(): number {
+    return this.buckets.size;
+  }
+
   /** Whole tokens left for `key` (capacity for an unknown key). */
   remaining(key: string): number {
     const bucket = this.buckets.get(key);

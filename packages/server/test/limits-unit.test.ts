@@ -83,6 +83,23 @@ describe('token bucket: the numbers', () => {
     assert.equal(limiter.remaining('a'), 1);
     now = 60_000;
     assert.equal(limiter.remaining('a'), 2, 'never more than the capacity');
+    assert.equal(limiter.retryAfterMs('a'), 0, 'a full bucket waits for nothing (never a negative wait)');
+  });
+
+  it('a flood of distinct clients is forgotten once refilled, never a client that still owes tokens', () => {
+    let now = 0;
+    const limiter = new TokenBucketLimiter({ capacity: 2, refillPerSecond: 0.5 }, () => now);
+    for (let i = 0; i < 10_000; i++) limiter.take(`flood-${i}`); // each left with 1 of 2 tokens
+    assert.equal(limiter.tracked, 10_000);
+    now = 3_900;
+    assert.ok(limiter.take('heavy') && limiter.take('heavy')); // spent: 0 tokens at 3.9 s
+    // At 4 s each flood bucket is back to 2 (1 + 4 s × 0.5, capped): full, so forgotten by the
+    // sweep that the 10,002nd client triggers; 'heavy' has 0.05 tokens and is kept.
+    now = 4_000;
+    assert.ok(limiter.take('newcomer'));
+    assert.equal(limiter.tracked, 2, "only 'heavy' and the newcomer are held");
+    assert.equal(limiter.take('heavy'), false, 'the sweep refilled nobody');
+    assert.equal(limiter.retryAfterMs('heavy'), 1900); // (1 − 0.05) tokens at 0.5 per second
   });
 
   it('tells @fastify/rate-limit how many were used and how long to wait, per hashed client', () => {
