@@ -91,15 +91,17 @@ describe('token bucket: the numbers', () => {
     const limiter = new TokenBucketLimiter({ capacity: 2, refillPerSecond: 0.5 }, () => now);
     for (let i = 0; i < 10_000; i++) limiter.take(`flood-${i}`); // each left with 1 of 2 tokens
     assert.equal(limiter.tracked, 10_000);
-    now = 3_900;
-    assert.ok(limiter.take('heavy') && limiter.take('heavy')); // spent: 0 tokens at 3.9 s
-    // At 4 s each flood bucket is back to 2 (1 + 4 s × 0.5, capped): full, so forgotten by the
-    // sweep that the 10,002nd client triggers; 'heavy' has 0.05 tokens and is kept.
-    now = 4_000;
+    // At 1 s each flood bucket holds 1.5 tokens: not full, so the sweep this take starts keeps them.
+    now = 1_000;
+    assert.ok(limiter.take('heavy') && limiter.take('heavy')); // spent: 0 tokens at 1 s
+    assert.equal(limiter.tracked, 10_001);
+    // At 2.5 s each flood bucket is back to 2 (1 + 2.5 s × 0.5, capped): full, so forgotten by the
+    // sweep the newcomer starts; 'heavy' holds 0.75 (1.5 s × 0.5) and is kept.
+    now = 2_500;
     assert.ok(limiter.take('newcomer'));
     assert.equal(limiter.tracked, 2, "only 'heavy' and the newcomer are held");
     assert.equal(limiter.take('heavy'), false, 'the sweep refilled nobody');
-    assert.equal(limiter.retryAfterMs('heavy'), 1900); // (1 − 0.05) tokens at 0.5 per second
+    assert.equal(limiter.retryAfterMs('heavy'), 500); // (1 − 0.75) tokens at 0.5 per second
   });
 
   it('tells @fastify/rate-limit how many were used and how long to wait, per hashed client', () => {
