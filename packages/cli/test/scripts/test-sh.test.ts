@@ -1,7 +1,7 @@
 /**
  * scripts/test.sh, the one test command: a failed llama-server build stops it at once with the
- * build's own error (before any test runs), so does a lint or format finding (right after the
- * build), and a good run lints, checks the format and PostgreSQL, goes on to mocha and then to the
+ * build's own error (before any test runs), so does a lint, format or test type finding (right
+ * after the build), and a good run lints, checks the format, the tests' types and PostgreSQL, goes on to mocha and then to the
  * install test. Runs the real script in a scratch copy of the repository layout whose
  * build steps, llama-server build, PostgreSQL check and npx are stand-ins, so nothing heavy runs.
  */
@@ -20,6 +20,7 @@ const NPM_SCRIPTS = {
   build: 'echo build >> steps.log',
   lint: 'echo lint >> steps.log',
   'format:check': 'echo format:check >> steps.log',
+  'typecheck:tests': 'echo typecheck:tests >> steps.log',
 };
 
 function scratchRepo(buildScript: string, scripts: Partial<typeof NPM_SCRIPTS> = {}): { root: string; env: Record<string, string> } {
@@ -57,6 +58,7 @@ describe('scripts/test.sh', function () {
   for (const [step, said] of [
     ['lint', 'packages/framework/src/harness/runner.ts\n  12:3  error  Promises must be awaited  @typescript-eslint/no-floating-promises'],
     ['format:check', '[warn] packages/framework/src/harness/runner.ts\n[warn] Code style issues found in the above file. Run Prettier with --write to fix.'],
+    ['typecheck:tests', "packages/server/test/ingest.test.ts(12,7): error TS2339: Property 'hostname' does not exist on type 'RunPayload'.\nFound 1 error."],
   ] as const) {
     it(`stops before the llama-server build and the tests when ${step} fails, with its own words`, async () => {
       const { root, env } = scratchRepo('echo "/cache/llama.cpp/b1/bin/llama-server"\n', { [step]: `echo ${step} >> steps.log; printf '%s\\n' ${JSON.stringify(said)} >&2; exit 1` });
@@ -83,8 +85,8 @@ describe('scripts/test.sh', function () {
     assert.match(readFileSync(join(root, 'mocha.ran'), 'utf8'), /^mocha --exit packages\/\*\/test\/\*\*\/\*\.test\.ts/);
     assert.deepEqual(
       readFileSync(join(root, 'steps.log'), 'utf8').trim().split('\n'),
-      ['schemas:check', 'build', 'lint', 'format:check', 'mocha'],
-      'lint and format right after the build, before the tests',
+      ['schemas:check', 'build', 'lint', 'format:check', 'typecheck:tests', 'mocha'],
+      "lint, format and the tests' types right after the build, before the tests",
     );
     assert.equal(readFileSync(join(root, 'install-test.ran'), 'utf8').trim(), 'install-test --no-build');
 
