@@ -24,7 +24,7 @@ const rounds = Number(process.argv[2] ?? 3);
 const threads = Number(process.env.LLM_SPEED_BENCH_THREADS ?? availableParallelism());
 const quant = process.env.LLM_SPEED_BENCH_QUANT ?? 'F16';
 const cacheDir = process.env.LLM_SPEED_TEST_CACHE_DIR ?? join(tmpdir(), 'llm-speed-test-cache');
-const CLI = fileURLToPath(new URL('../packages/framework/bin/run.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../packages/cli/bin/run.js', import.meta.url));
 const binDir = execFileSync('bash', ['scripts/build-llama-server.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
   .trim()
   .split('\n')
