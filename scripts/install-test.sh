@@ -73,6 +73,7 @@ VERSION="$(node -p "require('$REPO/packages/cli/package.json').version")"
 
 step "pack every package (npm run pack:all)" node "$REPO/scripts/pack-all.mjs" --out "$WORK/packages" ${PACK_ARGS[@]+"${PACK_ARGS[@]}"}
 cat "$OUT"
+step "every source module compiled into its tarball" node "$REPO/scripts/check-packed-outputs.mjs" "$WORK/packages"
 
 node "$REPO/scripts/local-registry.mjs" --dir "$WORK/packages" --upstream "$UPSTREAM" >"$WORK/registry.url" 2>"$WORK/logs/registry.err" &
 REGISTRY_PID=$!

@@ -162,7 +162,8 @@ function checkTarball(file) {
 
 /**
  * tsc -b never deletes output whose source was moved or removed; such files would ship (and
- * prepack refuses them). Removes them from a workspace's dist/ and says which.
+ * prepack refuses them). Removes them from a workspace's dist/ and says which. A source is a .ts
+ * or a .tsx file (the server's pages): output of either is kept.
  */
 function pruneStaleOutput(folder) {
   const dist = join(ROOT, folder, 'dist');
@@ -175,7 +176,7 @@ function pruneStaleOutput(folder) {
       if (entry.isDirectory()) walk(rel);
       else {
         const base = rel.replace(/(\.d\.ts|\.js)(\.map)?$/, '');
-        if (base !== rel && !existsSync(join(src, `${base}.ts`))) {
+        if (base !== rel && !existsSync(join(src, `${base}.ts`)) && !existsSync(join(src, `${base}.tsx`))) {
           rmSync(join(dist, rel));
           removed.push(join(folder, 'dist', rel));
         }

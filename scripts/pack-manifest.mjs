@@ -60,7 +60,7 @@ function staleOutputs() {
     for (const entry of readdirSync(join(dir, 'dist', sub), { withFileTypes: true })) {
       const rel = join(sub, entry.name);
       if (entry.isDirectory()) walk(rel);
-      else if (entry.name.endsWith('.js') && !existsSync(join(dir, 'src', rel.replace(/\.js$/, '.ts')))) stale.push(join('dist', rel));
+      else if (entry.name.endsWith('.js') && !['.ts', '.tsx'].some((ext) => existsSync(join(dir, 'src', rel.replace(/\.js$/, ext))))) stale.push(join('dist', rel));
     }
   };
   walk('');
