@@ -53,7 +53,9 @@ try {
     console.log(`${kind.padEnd(width)}  ${String(r.tried).padStart(5)}  ${String(r.refused).padStart(7)}  ${String(r.sameContent).padStart(25)}  ${String(r.forged).padStart(16)}`);
   }
   console.log(`${'total'.padEnd(width)}  ${String(tried).padStart(5)}  ${String(refused).padStart(7)}`);
-  console.log(`stored runs: ${server.repository.count()} (the genuine one only: ${server.repository.count() === 1})`);
+  // The repository is async since PostgreSQL joined it: an unawaited count printed [object Promise].
+  const stored = await server.repository.count();
+  console.log(`stored runs: ${stored} (the genuine one only: ${stored === 1})`);
   console.log(`corpus built in ${buildMs.toFixed(0)} ms; ${tried} POSTs in ${postSeconds.toFixed(1)} s (${(tried / postSeconds).toFixed(0)}/s, ${connections} keep-alive connections)`);
   if (forged > 0) process.exitCode = 1;
 } finally {
