@@ -80,17 +80,8 @@ const CHUNK = 400;
 /** Groups recomputed per round of statements (each cluster row carries 23 parameters). */
 const GROUP_CHUNK = 200;
 
-type ResultRow = {
-  id: string;
-  contentHash: string;
-  json: string;
-  publicKey: string;
-  receivedAt: string;
-  acceleratorSummary: string;
-  fingerprintHash: string | null;
-  hardwareSlug: string;
-  anon: boolean;
-};
+/** A run's row in `results`: what ingest hands over, less its derived workload rows. */
+type ResultRow = Omit<NewResult, 'workloads'>;
 
 function resultParams(r: ResultRow): SqlValue[] {
   return [r.id, r.contentHash, r.json, r.publicKey, r.receivedAt, r.acceleratorSummary, r.fingerprintHash, r.hardwareSlug, r.anon ? 1 : 0];
@@ -111,18 +102,8 @@ const SAMPLE_OF_GROUP = `SELECT cluster_key AS "clusterKey", workload, suite_ver
 const marks = (n: number) => Array(n).fill('?').join(', ');
 
 type RawRunRow = Omit<RunRow, 'comparable' | 'notComparable'> & { comparable: number; notComparable: string };
-type StoredRow = {
-  seq: number;
-  id: string;
-  contentHash: string;
-  json: string;
-  publicKey: string;
-  receivedAt: string;
-  acceleratorSummary: string;
-  fingerprintHash: string | null;
-  hardwareSlug: string;
-  anon: number;
-};
+/** A `results` row as read back: SQLite and PostgreSQL both return the anon flag as a number. */
+type StoredRow = Omit<ResultRow, 'anon'> & { seq: number; anon: number };
 
 function reasonsOf(text: string | null | undefined): string[] {
   try {
