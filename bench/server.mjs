@@ -34,6 +34,7 @@ const concurrency = Number(process.argv[4] ?? 32);
 const backends = (process.argv[5] ?? 'sqlite,postgres').split(',');
 
 const { generateKeyPair, signRun, toCompactJws } = await import('@llm-speed/framework');
+const { sampleResult, sampleRun } = await import('@llm-speed/framework/testing');
 const { openRepository, toNewResult } = await import('@llm-speed/server');
 
 function makeRun(i, { models = 40, backendNames = ['llama.cpp', 'ollama', 'vllm', 'mlx'], hardware = 25 } = {}) {
@@ -43,37 +44,13 @@ function makeRun(i, { models = 40, backendNames = ['llama.cpp', 'ollama', 'vllm'
   const base = 40 + m * 7 + h * 3;
   const decode = base * (1 + 0.03 * Math.sin(i * 12.9898)) * (i % 997 === 0 ? 3 : 1);
   const model = { identifier: `org/model-${m}-GGUF`, name: `Model-${m}-Instruct`, size: '7B', quant: 'Q4_K_M', digest: m.toString(16).padStart(2, '0').repeat(32) };
-  const common = {
-    suite_version: 'suite-v1',
-    suite_digest: 'ab'.repeat(32),
-    backend: b,
-    backend_version: '7410',
-    model,
-    prompt_tokens: 128,
-    output_tokens: 256,
-    batch_size: 1,
-    context_tokens: 384,
-    wall_ms: 1530,
-    prefix_cache_hit_rate: null,
-    error: null,
-    flags: [],
-    extras: {},
-  };
-  return {
-    fingerprint: {
-      os_name: 'Linux',
-      os_version: '6',
-      cpu_model: `CPU ${h}`,
-      cpu_cores: 16,
-      ram_gb: 64,
-      gpus: [{ name: `GPU ${h}`, kind: 'nvidia', memory_gb: 24 }],
-      accelerator_summary: `GPU ${h} 24 GB + CPU ${h}, 64 GB RAM`,
-      fingerprint_hash: h.toString(16).padStart(16, '0'),
-      extras: { backends: { [b]: '7410' } },
-    },
-    results: [
-      { ...common, workload: 'chat-short', ttft_ms: 140, prefill_tps: 8000, decode_tps: Math.round(decode * 100) / 100, decode_p50_latency_ms: 5, decode_p95_latency_ms: 7 },
-      {
+  const common = { backend: b, model };
+  const started = Date.UTC(2026, 0, 1) + i * 1000;
+  // The framework's sample run (the tests' too), varied per model, backend and hardware class.
+  const run = sampleRun(
+    [
+      sampleResult({ ...common, ttft_ms: 140, prefill_tps: 8000, decode_tps: Math.round(decode * 100) / 100, decode_p50_latency_ms: 5, decode_p95_latency_ms: 7 }),
+      sampleResult({
         ...common,
         workload: 'chat-long',
         prompt_tokens: 4096,
@@ -83,12 +60,21 @@ function makeRun(i, { models = 40, backendNames = ['llama.cpp', 'ollama', 'vllm'
         decode_tps: Math.round(decode * 90) / 100,
         decode_p50_latency_ms: 6,
         decode_p95_latency_ms: 8,
-      },
+      }),
     ],
-    cli_version: '0.1.0',
-    started_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
-    finished_at: new Date(Date.UTC(2026, 0, 1) + i * 1000 + 60_000).toISOString(),
+    new Date(started).toISOString(),
+  );
+  run.finished_at = new Date(started + 60_000).toISOString();
+  run.fingerprint = {
+    ...run.fingerprint,
+    cpu_model: `CPU ${h}`,
+    cpu_cores: 16,
+    gpus: [{ name: `GPU ${h}`, kind: 'nvidia', memory_gb: 24 }],
+    accelerator_summary: `GPU ${h} 24 GB + CPU ${h}, 64 GB RAM`,
+    fingerprint_hash: h.toString(16).padStart(16, '0'),
+    extras: { backends: { [b]: '7410' } },
   };
+  return run;
 }
 
 function p95(samples) {
