@@ -60,6 +60,11 @@ describe('llm-speed-server: refusals before anything starts (exit 2)', () => {
       const zero = await cli(['--db', join(dir, 'results.sqlite'), '--workers', '0']);
       assert.equal(zero.code, 2);
       assert.match(zero.stderr, /--workers must be an integer >= 1, got 0/);
+      for (const bad of ['abc', '1.5']) {
+        const refusedBad = await cli(['--db', join(dir, 'results.sqlite'), '--workers', bad]);
+        assert.equal(refusedBad.code, 2, bad);
+        assert.ok(refusedBad.stderr.includes(`--workers must be an integer >= 1, got ${bad}`), refusedBad.stderr);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
