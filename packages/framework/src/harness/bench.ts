@@ -13,7 +13,7 @@ import { uploadBackends } from '../privacy/payload.js';
 import { frameworkVersion } from '../version.js';
 import { sessionNeeds, type RunnableWorkload } from './plan.js';
 import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
-import { interruptedResult, runWorkload, type ProgressListener } from './runner.js';
+import { interruptedResult, runWorkload, type ProgressListener, type WorkloadObserver } from './runner.js';
 import { chooseDriver } from './select-backend.js';
 
 export interface BenchInput {
@@ -28,6 +28,8 @@ export interface BenchInput {
   strictAnon?: boolean;
   progress?: ProgressListener & { note(line: string): void };
   power?: PowerProbe;
+  /** Meters that watch each workload's timed part (runner.ts WorkloadObserver). */
+  observers?: readonly WorkloadObserver[];
   collectFingerprint: (options: { backends: Record<string, string>; strictAnon: boolean }) => Promise<Fingerprint>;
 }
 
@@ -67,6 +69,7 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
       signal: input.ctx.signal,
       flags: input.quick ? ['quick'] : [],
       progress: input.progress,
+      observers: input.observers,
     };
     for (const workload of input.workloads) {
       // After Ctrl-C the rest are still reported, as interrupted: an invocation's results travel together.

@@ -33,7 +33,24 @@ export interface RunContext {
   progress?: ProgressListener;
   /** The sampling every request carries (default: the suite's, SUITE_SAMPLING). */
   sampling?: Sampling;
+  /** Meters that watch each workload's timed part (machine sampling, the client's own CPU). */
+  observers?: readonly WorkloadObserver[];
 }
+
+/**
+ * Watches the timed part of each workload, so meters (power, machine load, the client's own CPU)
+ * cover exactly what the figures cover: not prepare()'s restart, not the warm-up. Called once per
+ * workload, outside every timed request: `timedStart` right before the first timed request,
+ * `timedEnd` right after the last one ended, with every timed generation's record (sent, arrivals,
+ * ended), before the result is finished — an observer may add flags and extras to it then.
+ */
+export interface WorkloadObserver {
+  timedStart?(workload: RunnableWorkload): void | Promise<void>;
+  timedEnd?(workload: RunnableWorkload, result: WorkloadResult, records: readonly GenerationRecord[]): void | Promise<void>;
+}
+
+/** The timed generations of the workload in progress, for the observers (see WorkloadObserver). */
+const timedRecords = new WeakMap<RunContext, GenerationRecord[]>();
 
 /**
  * The warm-up: one short untimed generation before each workload's first timed request (so after
@@ -132,7 +149,25 @@ async function warmUp(ctx: RunContext): Promise<Extras> {
 }
 
 async function generate(ctx: RunContext, req: GenerationRequest): Promise<GenerationRecord> {
-  return recordGeneration(ctx.session, req, { clock: ctx.clock ?? defaultNow, inFlight: ctx.progress?.inFlight });
+  const record = await recordGeneration(ctx.session, req, { clock: ctx.clock ?? defaultNow, inFlight: ctx.progress?.inFlight });
+  timedRecords.get(ctx)?.push(record);
+  return record;
+}
+
+/**
+ * Calls every observer; one that throws is skipped and counted, never fatal: a meter that failed
+ * must not cost the workload its figures (the result's extras say `observer_failures`).
+ */
+async function notifyObservers(ctx: RunContext, call: (observer: WorkloadObserver) => void | Promise<void>): Promise<number> {
+  let failures = 0;
+  for (const observer of ctx.observers ?? []) {
+    try {
+      await call(observer);
+    } catch {
+      failures++;
+    }
+  }
+  return failures;
 }
 
 const COUNT_TRUST: TokenCounts[] = ['backend', 'tokenizer', 'arrivals'];
@@ -425,9 +460,15 @@ export async function runWorkload(ctx: RunContext, workload: RunnableWorkload): 
   // Outside every timing, after any restart prepare() did, before the first timed request.
   if (prepareError === undefined && !ctx.signal.aborted) Object.assign(result.extras, await warmUp(ctx));
   ctx.progress?.workloadStarted(workload);
+  const records: GenerationRecord[] = [];
+  timedRecords.set(ctx, records);
+  let observed = false;
+  let observerFailures = 0;
   const started = clock();
   try {
     if (prepareError !== undefined) throw prepareError.error;
+    observerFailures += await notifyObservers(ctx, (o) => o.timedStart?.(workload));
+    observed = true;
     switch (workload.kind) {
       case 'single':
         await runSingle(ctx, workload, result);
@@ -445,7 +486,11 @@ export async function runWorkload(ctx: RunContext, workload: RunnableWorkload): 
   } catch (error) {
     result.error = errorMessage(error);
     result.wall_ms = round(clock() - started) ?? 0;
+  } finally {
+    timedRecords.delete(ctx);
   }
+  if (observed) observerFailures += await notifyObservers(ctx, (o) => o.timedEnd?.(workload, result, records));
+  if (observerFailures > 0) result.extras.observer_failures = observerFailures;
   // Flagged whatever else went wrong: an interrupted run is never submitted (compare/interrupted.ts).
   if (ctx.signal.aborted) {
     addFlags(result, ['interrupted']);

@@ -131,6 +131,38 @@ describe('workload runner', () => {
     assert.ok(!/^~/.test('hello'));
   });
 
+  it('observers see exactly the timed part: after prepare and the warm-up, every timed record, before the result is finished', async () => {
+    const { session, clock, warmups, calls } = scriptedSession((_, c) => stream(c, 4, 10, 10));
+    const seen: string[] = [];
+    let startedAt = -1;
+    session.prepare = async () => void seen.push('prepare');
+    const observer = {
+      timedStart: () => {
+        seen.push('timedStart');
+        startedAt = clock.t;
+      },
+      timedEnd: (_w: RunnableWorkload, result: { flags: string[] }, records: readonly GenerationRecord[]) => {
+        seen.push(`timedEnd:${records.length}`);
+        result.flags.push('observed');
+      },
+    };
+    const failing = {
+      timedEnd: () => {
+        throw new Error('meter broke');
+      },
+    };
+    const w4: RunnableWorkload = { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 2], outputTokens: 4, promptForStream: () => 'x' };
+    const r = await runWorkload({ ...ctxFor(session, clock), observers: [observer, failing] }, w4);
+    // One prepare, then the warm-up, then the meters start; three timed streams (1 + 2) end it.
+    assert.deepEqual(seen, ['prepare', 'timedStart', 'timedEnd:3']);
+    assert.ok(warmups[0]!.end <= startedAt && startedAt <= calls[0]!.start);
+    assert.ok(r.flags.includes('observed'), 'an observer may flag the result');
+    // The failing meter is counted, and the workload keeps its figures.
+    assert.equal(r.extras.observer_failures, 1);
+    assert.equal(r.error, null);
+    assert.ok(r.decode_tps !== null);
+  });
+
   it('tells progress nothing while a request is timed: every call falls between generations', async () => {
     const { session, clock, calls } = scriptedSession((_, c) => stream(c, 20, 10, 10));
     const seen: number[] = [];
