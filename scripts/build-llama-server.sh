@@ -35,7 +35,7 @@ commit="$(git bundle list-heads "$bundle" | head -n 1 | cut -c1-12)"
 tag="$(node -p "require('$nlc_dir/llama/llama.cpp.info.json').tag" 2>/dev/null || echo "")"
 case "$tag" in v[0-9]*) is_dev=OFF ;; *) is_dev=ON ;; esac
 # Bump when the build's flags change what the binaries report or do, so a stale build is not reused.
-flags_rev=2
+flags_rev=3
 cache_root="${LLM_SPEED_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/llm-speed}"
 out="$cache_root/llama.cpp/${commit}-nlc${nlc_version}-r${flags_rev}"
 stamp="$out/bin/.complete"
@@ -53,6 +53,29 @@ if [ -f "$stamp" ]; then # another caller finished while we waited
   exit 0
 fi
 
+# The CPU's own instruction sets, as -march=native would pick them, except Intel AMX. AMX tiles
+# need the kernel to grant each process their state (arch_prctl), and a virtual machine can accept
+# the request yet fault on the first tile instruction: on a 2-core Sapphire Rapids VM, a native
+# build's llama-server died with a general protection fault loading any Q8_0 model (its AMX buffer
+# type), while `--no-repack` or an F16 model ran. -march=native cannot be told "but not AMX" from
+# outside ggml's CMake (its flags come last), so on x86-64 the features are named one by one from
+# /proc/cpuinfo. Elsewhere (arm64, macOS) native stays.
+cpu_flags() {
+  local flags
+  if [ "$(uname -m)" != x86_64 ] || [ ! -r /proc/cpuinfo ]; then
+    echo "-DGGML_NATIVE=ON"
+    return
+  fi
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  has() { case "$flags" in *" $1 "*) echo ON ;; *) echo OFF ;; esac; }
+  local avx512=OFF
+  if [ "$(has avx512f)$(has avx512cd)$(has avx512vl)$(has avx512dq)$(has avx512bw)" = ONONONONON ]; then avx512=ON; fi
+  echo "-DGGML_NATIVE=OFF -DGGML_SSE42=$(has sse4_2) -DGGML_F16C=$(has f16c) -DGGML_FMA=$(has fma) -DGGML_BMI2=$(has bmi2)" \
+    "-DGGML_AVX=$(has avx) -DGGML_AVX2=$(has avx2) -DGGML_AVX_VNNI=$(has avx_vnni) -DGGML_AVX512=$avx512" \
+    "-DGGML_AVX512_VBMI=$(has avx512vbmi) -DGGML_AVX512_VNNI=$(has avx512_vnni) -DGGML_AVX512_BF16=$(has avx512_bf16)" \
+    "-DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
+}
+
 work="$(mktemp -d "${TMPDIR:-/tmp}/llm-speed-llama-build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 echo "building llama-server from node-llama-cpp $nlc_version's llama.cpp ${tag:-(untagged)} ($commit); this takes a few minutes once" >&2
@@ -61,7 +84,7 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 cmake -S "$work/src" -B "$work/build" \
   -DCMAKE_BUILD_TYPE=Release \
   -DBUILD_SHARED_LIBS=OFF \
-  -DGGML_NATIVE=ON \
+  $(cpu_flags) \
   -DLLAMA_OPENSSL=OFF \
   -DLLAMA_BUILD_TESTS=OFF \
   -DLLAMA_BUILD_EXAMPLES=OFF \
