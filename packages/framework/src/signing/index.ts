@@ -16,3 +16,4 @@ export {
 export { verifyEd25519, verifyEd25519Strict, publicKeyProblem, signatureEncodingProblem, nonCanonicalPointReason, type Ed25519Verdict } from './ed25519.js';
 export { loadOrCreateKeyPair, ephemeralKeyPair, keyFilePath, KeyFileError } from './keys.js';
 export { provenance, installedDependencyLines, frameworkPackageDir, type Provenance } from './provenance.js';
+export { standaloneBuild, standaloneRoot, type StandaloneBuild } from './standalone.js';

@@ -65,9 +65,15 @@ function git(args: string[], options: { cwd?: string } = {}): Promise<Buffer> {
   });
 }
 
-/** Returns the path of the cached vocab-only GGUF, extracting it from the bundle on first use. */
+/**
+ * Returns the path of the vocab-only GGUF: already extracted beside the bundle (the standalone
+ * archive ships it there, built without git: scripts/pack-standalone.mjs), else the cached copy,
+ * else extracted from the bundle into the cache on first use.
+ */
 export async function ensureVocabGguf(cacheDir: string): Promise<string> {
   const source = locateNodeLlamaCpp();
+  const shipped = join(source.dir, 'llama', VOCAB_PATH_IN_LLAMA_CPP);
+  if (existsSync(shipped)) return shipped;
   const pkg = JSON.parse(await readFile(join(source.dir, 'package.json'), 'utf8')) as { version?: string };
   const version = pkg.version ?? 'unknown';
   const target = join(cacheDir, 'vocab', `node-llama-cpp-${version}`, 'ggml-vocab-llama-spm.gguf');
