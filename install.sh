@@ -68,10 +68,9 @@ else
 fi
 
 # --- download and check ----------------------------------------------------------------------
-mkdir -p "$INSTALL_DIR"
-work="$(mktemp -d "$INSTALL_DIR/.install.XXXXXX")"
-# Whatever happens, nothing half-made stays behind.
-trap 'rm -rf "$work"' EXIT
+# Everything is made in a temp folder first: whatever fails, nothing half-made is left behind.
+work="$(mktemp -d "${TMPDIR:-/tmp}/llm-speed-install.XXXXXX")"
+trap 'rm -rf "$work" "$INSTALL_DIR/.llm-speed.new"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
@@ -81,6 +80,7 @@ archive="llm-speed-$target.tar.xz"
 expected="$(awk -v f="$archive" '$2 == f { print $1 }' "$work/SHA256SUMS")"
 if [ -z "$expected" ]; then
   available="$(awk '{ n = $2; if (sub(/^llm-speed-/, "", n) && sub(/\.(tar\.xz|zip)$/, "", n)) printf "%s ", n }' "$work/SHA256SUMS")"
+  available="${available% }"
   fail "there is no standalone llm-speed for $target in this release (there are: ${available:-none})." "$NPM_HINT"
 fi
 say "downloading $archive"
@@ -96,10 +96,14 @@ mkdir "$work/unpacked"
 xz -dc "$work/$archive" | tar -xf - -C "$work/unpacked" || fail "could not unpack $archive; nothing was installed."
 [ -x "$work/unpacked/llm-speed/bin/llm-speed" ] || fail "$archive holds no llm-speed/bin/llm-speed; nothing was installed."
 printf '%s\n' "$actual" >"$work/unpacked/llm-speed/.archive-sha256"
-if [ -e "$INSTALL_DIR/llm-speed" ]; then
-  mv "$INSTALL_DIR/llm-speed" "$work/previous"
-fi
-mv "$work/unpacked/llm-speed" "$INSTALL_DIR/llm-speed"
+mkdir -p "$INSTALL_DIR" || fail "cannot create $INSTALL_DIR; set LLM_SPEED_INSTALL_DIR to a folder you can write."
+# The new tree is copied in beside the old one first, then they swap: an earlier install is
+# replaced only by a complete one.
+rm -rf "$INSTALL_DIR/.llm-speed.new" "$INSTALL_DIR/.llm-speed.old"
+mv "$work/unpacked/llm-speed" "$INSTALL_DIR/.llm-speed.new" || fail "cannot write into $INSTALL_DIR; nothing was installed."
+if [ -e "$INSTALL_DIR/llm-speed" ]; then mv "$INSTALL_DIR/llm-speed" "$INSTALL_DIR/.llm-speed.old"; fi
+mv "$INSTALL_DIR/.llm-speed.new" "$INSTALL_DIR/llm-speed"
+rm -rf "$INSTALL_DIR/.llm-speed.old"
 
 bin="$INSTALL_DIR/llm-speed/bin"
 version="$("$bin/llm-speed" --version 2>/dev/null || true)"

@@ -32,7 +32,7 @@
 // (an error when it was asked for by name).
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -234,7 +234,7 @@ function writeFileHashes(stage) {
     .filter((f) => f !== 'files.sha256')
     .map((f) => {
       const path = join(stage, f);
-      const data = lstatSync(path).isSymbolicLink() ? Buffer.from(`symlink:${readFileSync(path)}`) : readFileSync(path);
+      const data = lstatSync(path).isSymbolicLink() ? Buffer.from(`symlink:${readlinkSync(path)}`) : readFileSync(path);
       return `${sha('sha256', data)}  ${f.split('\\').join('/')}`;
     });
   writeFileSync(join(stage, 'files.sha256'), lines.join('\n') + '\n');
@@ -264,7 +264,9 @@ async function main() {
   const started = Date.now();
   const upstream = values.upstream ?? run('npm', ['config', 'get', 'registry']).trim();
   const cli = readJson(join(ROOT, 'packages/cli/package.json'));
-  const nlcVersion = readJson(join(ROOT, 'packages/plugin-llamacpp/package.json')).optionalDependencies?.['node-llama-cpp']?.replace(/^[^\d]*/, '') ?? readJson(join(ROOT, 'node_modules/node-llama-cpp/package.json')).version;
+  const nlcVersion =
+    readJson(join(ROOT, 'packages/plugin-llamacpp/package.json')).optionalDependencies?.['node-llama-cpp']?.replace(/^[^\d]*/, '') ??
+    readJson(join(ROOT, 'node_modules/node-llama-cpp/package.json')).version;
   const all = Object.keys(TARGETS.targets);
   const asked = values.target === 'all' ? all : values.target.split(',').map((t) => t.trim());
   const unknown = asked.filter((t) => !all.includes(t));
@@ -275,7 +277,10 @@ async function main() {
   const packages = values.packages ? resolve(values.packages) : join(work, 'packages');
   let registry;
   try {
-    if (!values.packages) run(process.execPath, [join(ROOT, 'scripts/pack-all.mjs'), '--out', packages, ...(values['no-build'] ? ['--no-build'] : []), '--upstream', upstream], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (!values.packages)
+      run(process.execPath, [join(ROOT, 'scripts/pack-all.mjs'), '--out', packages, ...(values['no-build'] ? ['--no-build'] : []), '--upstream', upstream], {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
     const cliTarball = readdirSync(packages).find((f) => f === `llm-speed-${cli.version}.tgz`);
     if (!cliTarball) throw new BuildError(`no llm-speed-${cli.version}.tgz in ${packages}: run pack:all first`);
     const buildInfo = JSON.parse(execFileSync('tar', ['-xzOf', join(packages, cliTarball), 'package/build-info.json'], { encoding: 'utf8' }));
@@ -314,11 +319,15 @@ async function main() {
       const line = `${digest}  ${basename(file)}`;
       sums.splice(0, sums.length, ...sums.filter((l) => !l.endsWith(`  ${basename(file)}`)), line);
       built.push(name);
-      console.log(`${name.padEnd(13)} ${basename(file).padEnd(32)} ${mb(statSync(file).size).padStart(9)} archive, ${mb(unpacked).padStart(9)} unpacked, ${files} files (left out: ${pruned.join(', ') || 'nothing'}; llama.cpp bundle cut by ${mb(llama.bundle_bytes_dropped)})`);
+      console.log(
+        `${name.padEnd(13)} ${basename(file).padEnd(32)} ${mb(statSync(file).size).padStart(9)} archive, ${mb(unpacked).padStart(9)} unpacked, ${files} files (left out: ${pruned.join(', ') || 'nothing'}; llama.cpp bundle cut by ${mb(llama.bundle_bytes_dropped)})`,
+      );
       rmSync(join(work, name), { recursive: true, force: true });
     }
     writeFileSync(join(OUT, 'SHA256SUMS'), sums.sort((a, b) => a.slice(66).localeCompare(b.slice(66))).join('\n') + '\n');
-    console.log(`pack:standalone: ${built.length ? built.join(', ') : 'nothing'} built into ${relative(ROOT, OUT) || OUT} in ${((Date.now() - started) / 1000).toFixed(0)} s (Node ${TARGETS.node_version}, llm-speed ${cli.version}, commit ${String(buildInfo.commit).slice(0, 12)})`);
+    console.log(
+      `pack:standalone: ${built.length ? built.join(', ') : 'nothing'} built into ${relative(ROOT, OUT) || OUT} in ${((Date.now() - started) / 1000).toFixed(0)} s (Node ${TARGETS.node_version}, llm-speed ${cli.version}, commit ${String(buildInfo.commit).slice(0, 12)})`,
+    );
   } finally {
     registry?.stop();
     rmSync(work, { recursive: true, force: true });

@@ -3,7 +3,8 @@
 # lint and check the format, type-check the tests,
 # make sure a real llama-server exists (built once per machine from the llama.cpp source that
 # node-llama-cpp ships, then cached), run every test, then install the packed packages as a user
-# would and use them (scripts/install-test.sh; it needs the npm registry).
+# would and use them (scripts/install-test.sh), and the standalone archive without Node
+# (scripts/standalone-test.sh); both need the npm registry.
 #
 #   bash scripts/test.sh [mocha args]   (with mocha args, e.g. a --grep, the install test is skipped;
 #                                        LLM_SPEED_SKIP_INSTALL_TEST=1 skips it too)
@@ -41,7 +42,9 @@ export LLM_SPEED_TEST_CACHE_DIR="${LLM_SPEED_TEST_CACHE_DIR:-${XDG_CACHE_HOME:-$
 npx mocha --exit 'packages/*/test/**/*.test.ts' "$@"
 
 if [ "$#" -gt 0 ] || [ "${LLM_SPEED_SKIP_INSTALL_TEST:-}" = "1" ]; then
-  echo "test.sh: install test skipped (mocha arguments given, or LLM_SPEED_SKIP_INSTALL_TEST=1)"
+  echo "test.sh: install test and standalone test skipped (mocha arguments given, or LLM_SPEED_SKIP_INSTALL_TEST=1)"
 else
   bash scripts/install-test.sh --no-build
+  # The standalone archive (no Node on the user's machine) and install.sh, as a user gets them.
+  bash scripts/standalone-test.sh --no-build
 fi

@@ -24,7 +24,9 @@ A standalone build (the archive install.sh installs, with its own Node) also say
       this.log(`                  over ${info.dependencies_source}`);
       if (standalone) {
         this.log(`build:            standalone ${standalone.target}, Node ${standalone.node_version} (${standalone.node_package}, ${standalone.node_integrity})`);
-        this.log(`archive:          ${standalone.archive_sha256 ? `sha256 ${standalone.archive_sha256} (checked by install.sh)` : 'not recorded (unpacked by hand): compare files.sha256 with the release'}`);
+        this.log(
+          `archive:          ${standalone.archive_sha256 ? `sha256 ${standalone.archive_sha256} (checked by install.sh)` : 'not recorded (unpacked by hand): compare files.sha256 with the release'}`,
+        );
         this.log(`files:            ${standalone.files_checked - standalone.files_changed.length} of ${standalone.files_checked} match files.sha256`);
       }
     }

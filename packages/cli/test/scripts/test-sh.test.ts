@@ -30,7 +30,8 @@ function scratchRepo(buildScript: string, scripts: Partial<typeof NPM_SCRIPTS> =
   copyFileSync(TEST_SH, join(root, 'scripts', 'test.sh'));
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'scratch', private: true, scripts: { ...NPM_SCRIPTS, ...scripts } }));
   writeFileSync(join(root, 'scripts', 'build-llama-server.sh'), buildScript);
-  writeFileSync(join(root, 'scripts', 'install-test.sh'), `echo "install-test $*" > "${join(root, 'install-test.ran')}"\n`);
+  writeFileSync(join(root, 'scripts', 'install-test.sh'), `echo "install-test $*" > "${join(root, 'install-test.ran')}"\necho install-test >> "${join(root, 'steps.log')}"\n`);
+  writeFileSync(join(root, 'scripts', 'standalone-test.sh'), `echo "standalone-test $*" > "${join(root, 'standalone-test.ran')}"\necho standalone-test >> "${join(root, 'steps.log')}"\n`);
   writeFileSync(join(root, 'scripts', 'postgres-test.sh'), `echo "postgres-test $*" > "${join(root, 'postgres-test.ran')}"\n`);
   // npx stands in for mocha: it records that the tests would have run.
   writeFileSync(join(root, 'bin', 'npx'), `#!/usr/bin/env bash\necho "$*" > "${join(root, 'mocha.ran')}"\necho mocha >> "${join(root, 'steps.log')}"\n`);
@@ -72,10 +73,11 @@ describe('scripts/test.sh', function () {
       assert.equal(existsSync(join(root, 'mocha.ran')), false, `the tests ran after a failed ${step}`);
       assert.equal(existsSync(join(root, 'postgres-test.ran')), false);
       assert.equal(existsSync(join(root, 'install-test.ran')), false);
+      assert.equal(existsSync(join(root, 'standalone-test.ran')), false);
     });
   }
 
-  it('after a good build runs the tests, then the install test (skipped when mocha gets arguments)', async () => {
+  it('after a good build runs the tests, then the install test and the standalone test (both skipped when mocha gets arguments)', async () => {
     const { root, env } = scratchRepo('echo "building..."\necho "/cache/llama.cpp/b1/bin/llama-server"\n');
     roots.push(root);
     const full = await execa('bash', [join(root, 'scripts', 'test.sh')], { cwd: root, env, reject: false });
@@ -85,16 +87,19 @@ describe('scripts/test.sh', function () {
     assert.match(readFileSync(join(root, 'mocha.ran'), 'utf8'), /^mocha --exit packages\/\*\/test\/\*\*\/\*\.test\.ts/);
     assert.deepEqual(
       readFileSync(join(root, 'steps.log'), 'utf8').trim().split('\n'),
-      ['schemas:check', 'build', 'lint', 'format:check', 'typecheck:tests', 'mocha'],
-      "lint, format and the tests' types right after the build, before the tests",
+      ['schemas:check', 'build', 'lint', 'format:check', 'typecheck:tests', 'mocha', 'install-test', 'standalone-test'],
+      "lint, format and the tests' types right after the build, before the tests; the user-level tests last",
     );
     assert.equal(readFileSync(join(root, 'install-test.ran'), 'utf8').trim(), 'install-test --no-build');
+    assert.equal(readFileSync(join(root, 'standalone-test.ran'), 'utf8').trim(), 'standalone-test --no-build');
 
     rmSync(join(root, 'install-test.ran'));
+    rmSync(join(root, 'standalone-test.ran'));
     const targeted = await execa('bash', [join(root, 'scripts', 'test.sh'), '--grep', 'verify'], { cwd: root, env, reject: false });
     assert.equal(targeted.exitCode, 0, String(targeted.stderr));
     assert.match(readFileSync(join(root, 'mocha.ran'), 'utf8'), /--grep verify$/m);
     assert.equal(existsSync(join(root, 'install-test.ran')), false);
-    assert.match(String(targeted.stdout), /install test skipped/);
+    assert.equal(existsSync(join(root, 'standalone-test.ran')), false);
+    assert.match(String(targeted.stdout), /install test and standalone test skipped/);
   });
 });
