@@ -14,9 +14,9 @@ import { confusablesMap } from 'confusables';
 export interface NormalText {
   /** The normal form. */
   text: string;
-  /** For each UTF-16 unit of `text`: the original text's units [start[i], end[i]) it came from. */
-  start: number[];
-  end: number[];
+  /** For each UTF-16 unit of `text`: the original text's units [start[i], end[i]) it came from; null when unit i came from unit i (plain ASCII). */
+  start: number[] | null;
+  end: number[] | null;
 }
 
 /**
@@ -147,10 +147,7 @@ function fold(char: string): string {
 
 /** The normal form of `text` with its map back to the original (see the module comment). */
 export function normalizeText(text: string): NormalText {
-  if (PLAIN.test(text) && !NEEDS_DECODING.test(text)) {
-    const start = Array.from({ length: text.length }, (_, i) => i);
-    return { text: text.toLowerCase(), start, end: start.map((i) => i + 1) };
-  }
+  if (PLAIN.test(text) && !NEEDS_DECODING.test(text)) return { text: text.toLowerCase(), start: null, end: null };
   let pieces: Piece[] = [];
   let at = 0;
   for (const char of text) {
@@ -163,7 +160,7 @@ export function normalizeText(text: string): NormalText {
     if (!next) break;
     pieces = next;
   }
-  const out: NormalText = { text: '', start: [], end: [] };
+  const out = { text: '', start: [] as number[], end: [] as number[] };
   for (const piece of pieces) {
     const folded = fold(piece.char);
     for (let k = 0; k < folded.length; k++) {
@@ -177,6 +174,12 @@ export function normalizeText(text: string): NormalText {
 
 /** The span [start, end) of the normal form as a span of the original text. */
 export function originalSpan(normal: NormalText, start: number, end: number): { start: number; end: number } {
+  if (!normal.start || !normal.end) return { start, end };
   if (end <= start) return { start: normal.start[start] ?? 0, end: normal.start[start] ?? 0 };
   return { start: normal.start[start]!, end: normal.end[end - 1]! };
+}
+
+/** Where unit `i` of the normal form came from in the original text. */
+export function originalIndex(normal: NormalText, i: number): number {
+  return normal.start ? normal.start[i]! : i;
 }

@@ -13,9 +13,10 @@
 import { LlmSpeedError } from '../errors.js';
 import { canonicalize } from '../signing/jcs.js';
 import { findPersonalData, PLACEHOLDERS, scrubText, type PersonalDataKind } from './detect.js';
-import { findFixtureText, FIXTURE_WINDOW, fixtureForm, hasFixtureWindow, isFixturePiece } from './fixture-text.js';
+import { normalizeText } from './normalize.js';
+import { fieldPieces, findFixtureText, FIXTURE_PIECE, FIXTURE_WINDOW, hasFixtureCopy, linedUpPieces, normalizeForFixtures, shingleCopies, wordCopies, type Span } from './fixture-text.js';
 
-export type PrivacyRuleKind = PersonalDataKind | 'fixture-text' | 'extras';
+export type PrivacyRuleKind = PersonalDataKind | 'fixture-text' | 'extras' | 'free-text';
 
 export interface PrivacyViolation {
   /** Where, as `results[0].extras.hostname` (the same notation as the 256-character invariant). */
@@ -33,6 +34,18 @@ export const EXTRAS_NUMBER_LIMIT = 1e15;
 /** Letters, digits, space and _ . , : + ( ) / = - (the same set as workload-result.schema.json's Extras). */
 export const EXTRAS_SAFE_STRING = /^[A-Za-z0-9 _.,:+()/=-]*$/;
 
+/**
+ * The most free-form text one run may carry: letters and digits (normal form) over its distinct
+ * free-form strings, keys included, and how many distinct strings. Measured on real runs (PRIVACY
+ * §2; `node bench/privacy-rules.mjs`): a spawned llama-server run of four workloads, one of them
+ * failed with llama-server's last five log lines, carries 742 in 31 strings; the bundled drivers'
+ * shapes 133–342 in 10–25. A run that needs more is a driver echoing text it should not.
+ */
+export const FREE_TEXT_LIMIT = 4096;
+export const FREE_STRINGS_LIMIT = 128;
+/** An error or skip reason the client shortens to make a run fit (characters kept). */
+const SHORTENED_TEXT = 300;
+
 const KIND_WORDS: Record<PrivacyRuleKind, string> = {
   ipv4: 'an IPv4 address',
   ipv6: 'an IPv6 address',
@@ -41,6 +54,7 @@ const KIND_WORDS: Record<PrivacyRuleKind, string> = {
   path: 'an absolute filesystem path',
   hostname: 'a host name outside the model-hub/provider allowlist',
   'fixture-text': 'text copied from the suite fixtures (prompt text)',
+  'free-text': 'more free-form text than a run may carry',
   extras: 'an extras value outside the extras rules',
 };
 
@@ -172,45 +186,88 @@ export function privacyViolations(run: unknown): PrivacyViolation[] {
     }
   }
   out.push(...fixtureViolations(fields));
+  out.push(...freeTextViolations(fields));
   return out;
 }
 
-/**
- * Fixture text: a copy inside one field is named by that field; a copy split across fields is
- * found in the values (and, separately, the keys) joined in payload order, or as fixture pieces
- * adding up wherever they are. One pass over the joined text first: most runs stop there.
- */
-function fixtureViolations(fields: Field[]): PrivacyViolation[] {
-  const norms = fields.map((f) => fixtureForm(f.text));
-  const groups = [fields.map((f, i) => [f, norms[i]!] as const).filter(([f]) => !f.isKey), fields.map((f, i) => [f, norms[i]!] as const).filter(([f]) => f.isKey)];
-  const pieces = fields.filter((_, i) => isFixturePiece(norms[i]!));
-  const piecesLength = pieces.reduce((sum, f) => sum + fixtureForm(f.text).length, 0);
-  const joinedHit = groups.map((group) => hasFixtureWindow(group.map(([, n]) => n).join('')));
-  if (!joinedHit.includes(true) && piecesLength < FIXTURE_WINDOW) return [];
-
-  const whole = fields.filter((f) => findFixtureText(f.text).length > 0);
-  if (whole.length > 0) return whole.map((f) => ({ path: f.path, kind: 'fixture-text' as const, detail: `${f.text.length} characters matching the fixtures` }));
-  if (piecesLength >= FIXTURE_WINDOW) {
-    return [{ path: pieces.map((f) => f.path).join(', '), fields: pieces.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${pieces.length} fields` }];
-  }
-  const group = groups[joinedHit.indexOf(true)]!;
-  const involved = splitWindowFields(
-    group.map(([f]) => f),
-    group.map(([, n]) => n),
-  );
-  return [{ path: involved.map((f) => f.path).join(', '), fields: involved.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${involved.length} fields` }];
+/** Letters and digits of a text in normal form (what the free-text limit counts). */
+function countedCharacters(text: string): number {
+  return normalizeText(text).text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
 }
 
-/** The fields whose joined texts hold the first fixture window. */
-function splitWindowFields(fields: Field[], norms: string[]): Field[] {
-  let offset = 0;
-  const starts = norms.map((n) => ((offset += n.length), offset - n.length));
-  const joined = norms.join('');
-  for (let i = 0; i + FIXTURE_WINDOW <= joined.length; i++) {
-    if (!hasFixtureWindow(joined.slice(i, i + FIXTURE_WINDOW))) continue;
-    return fields.filter((_, k) => norms[k]!.length > 0 && starts[k]! < i + FIXTURE_WINDOW && starts[k]! + norms[k]!.length > i);
+/** The free-form text a run carries: distinct free-form strings (keys included) and their letters and digits. */
+export function freeTextSize(run: unknown): { strings: number; characters: number } {
+  const distinct = new Set(freeFields(run).map((f) => f.text));
+  let characters = 0;
+  for (const text of distinct) characters += countedCharacters(text);
+  return { strings: distinct.size, characters };
+}
+
+function freeTextViolations(fields: Field[]): PrivacyViolation[] {
+  const distinct = new Map<string, Field>();
+  for (const f of fields) if (!distinct.has(f.text)) distinct.set(f.text, f);
+  let characters = 0;
+  let longest: { field: Field; characters: number } | undefined;
+  for (const [text, field] of distinct) {
+    const n = countedCharacters(text);
+    characters += n;
+    if (!longest || n > longest.characters) longest = { field, characters: n };
   }
-  return [];
+  if (characters <= FREE_TEXT_LIMIT && distinct.size <= FREE_STRINGS_LIMIT) return [];
+  return [
+    {
+      path: longest!.field.path,
+      kind: 'free-text',
+      detail: `the run carries ${characters} letters and digits of free-form text in ${distinct.size} distinct strings, at most ${FREE_TEXT_LIMIT} in ${FREE_STRINGS_LIMIT} (the longest is here)`,
+    },
+  ];
+}
+
+type FixtureForm = ReturnType<typeof normalizeForFixtures>;
+
+/** Several fields' fixture forms as one text, in payload order, with where each field starts. */
+function joinForms(forms: FixtureForm[]): { form: FixtureForm; starts: number[] } {
+  const starts: number[] = [];
+  const form: FixtureForm = { norm: '', at: [], words: [] };
+  for (const f of forms) {
+    starts.push(form.norm.length);
+    form.words.push(...f.words.map((w) => ({ word: w.word, start: w.start + form.norm.length })));
+    form.norm += f.norm;
+  }
+  return { form, starts };
+}
+
+function copySpans(form: FixtureForm): Span[] {
+  if (form.norm.length < FIXTURE_WINDOW) return [];
+  return [...shingleCopies(form.norm), ...wordCopies(form.words)].sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Fixture text (fixture-text.ts): a copy inside one field is named by that field; a copy split
+ * across fields is found in the values (and, separately, the keys) joined in payload order, or as
+ * pieces of fields that line up along a fixture in any order, or as fields of 12 letters or more
+ * that occur whole in the fixtures, adding up wherever they are.
+ */
+function fixtureViolations(fields: Field[]): PrivacyViolation[] {
+  const forms = fields.map((f) => normalizeForFixtures(f.text));
+  const split = (involved: number[]): PrivacyViolation[] => {
+    const ordered = [...new Set(involved)].sort((a, b) => a - b).map((i) => fields[i]!);
+    return [{ path: ordered.map((f) => f.path).join(', '), fields: ordered.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${ordered.length} fields` }];
+  };
+  for (const keys of [false, true]) {
+    const members = fields.map((_, i) => i).filter((i) => fields[i]!.isKey === keys);
+    const { form, starts } = joinForms(members.map((i) => forms[i]!));
+    if (!hasFixtureCopy(form.norm, form.words)) continue;
+    const whole = fields.map((_, i) => i).filter((i) => copySpans(forms[i]!).length > 0);
+    if (whole.length > 0) return whole.map((i) => ({ path: fields[i]!.path, kind: 'fixture-text' as const, detail: `${fields[i]!.text.length} characters matching the fixtures` }));
+    const first = copySpans(form)[0]!;
+    return split(members.filter((i, k) => forms[i]!.norm.length > 0 && starts[k]! < first.end && starts[k]! + forms[i]!.norm.length > first.start));
+  }
+  const hits = forms.flatMap((f, i) => fieldPieces(f.norm, i));
+  const wholePieces = hits.filter((h) => h.length >= FIXTURE_PIECE && h.length === forms[h.field]!.norm.length);
+  if (wholePieces.reduce((sum, h) => sum + h.length, 0) >= FIXTURE_WINDOW) return split(wholePieces.map((h) => h.field));
+  const lined = linedUpPieces(hits);
+  return lined.length > 0 ? split(lined) : [];
 }
 
 /** Throws PrivacyRuleError for the first rule the run breaks (the server answers it with 422). */
@@ -263,6 +320,10 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
     for (const f of freeFields(run)) byPath.set(f.path, f.isKey ? [...(byPath.get(f.path) ?? []), f] : [f, ...(byPath.get(f.path) ?? [])]);
     const removedExtras = new Set<string>();
     for (const violation of violations) {
+      if (violation.kind === 'free-text') {
+        shortenTexts(run, notes);
+        continue;
+      }
       for (const path of violation.fields ?? [violation.path]) {
         const extrasEntry = /^(results\[\d+\]\.extras)\.(.+)$/.exec(path);
         if (extrasEntry || (violation.kind === 'extras' && /^results\[\d+\]\.extras$/.test(path))) {
@@ -285,6 +346,24 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
       }
     }
     if (JSON.stringify(run) === before) throw new PrivacyRuleError(violations[0]!);
+  }
+}
+
+/**
+ * Over the free-text limit: the longest error and skip texts are cut to their first 300
+ * characters, the longest first, until the run fits (extras, flags and names are left to the
+ * other rules; a run still over the limit is refused).
+ */
+function shortenTexts(run: unknown, notes: string[]): void {
+  const long = freeFields(run)
+    .filter((f) => /(?:^|\.)(?:error|skipped)$/.test(f.shape) && f.text.length > SHORTENED_TEXT)
+    .sort((a, b) => b.text.length - a.text.length);
+  for (const field of long) {
+    const size = freeTextSize(run);
+    if (size.characters <= FREE_TEXT_LIMIT && size.strings <= FREE_STRINGS_LIMIT) return;
+    const cut = field.text.slice(0, SHORTENED_TEXT) + '…';
+    field.replace(cut);
+    notes.push(`${field.path}: shortened to ${SHORTENED_TEXT} characters, a run carries at most ${FREE_TEXT_LIMIT} letters and digits of free-form text`);
   }
 }
 

@@ -374,8 +374,9 @@ describe('privacy rules: the client scrub says what it changed', () => {
   });
 
   it('copies split across fields are dropped one a round, however many there are', () => {
-    // Four copies of 24 letters of fixture prose, each over three extras values of 8 letters (too
-    // short to be pieces), kept apart by other entries: each round finds the first copy left.
+    // Four copies of 24 letters of fixture prose, each over three extras values of 8 letters, kept
+    // apart by other entries of 10 letters that are no fixture text (a shorter one would read as a
+    // typo inside one long copy): each round finds the first copy left.
     const letters = readFileSync(join(SUITES_ROOT, 'suite-v1', 'fixtures', 'w2-paragraphs.txt'), 'utf8')
       .replace(/\s+/g, ' ')
       .slice(400, 800)
@@ -383,11 +384,11 @@ describe('privacy rules: the client scrub says what it changed', () => {
     const extras: Record<string, string> = {};
     for (const copy of [0, 1, 2, 3]) {
       for (const part of [0, 1, 2]) extras[`c${copy}${part}`] = letters.slice(24 * copy + 8 * part, 24 * copy + 8 * part + 8);
-      extras[`s${copy}`] = 'x1';
+      extras[`s${copy}`] = 'qzqzqzqzqz';
     }
     const run = sampleRun([sampleResult({ extras })]);
     const notes = scrubRun(run);
-    assert.deepEqual(run.results[0]!.extras, { s0: 'x1', s1: 'x1', s2: 'x1', s3: 'x1' });
+    assert.deepEqual(run.results[0]!.extras, { s0: 'qzqzqzqzqz', s1: 'qzqzqzqzqz', s2: 'qzqzqzqzqz', s3: 'qzqzqzqzqz' });
     const dropped = ['c00', 'c01', 'c02', 'c10', 'c11', 'c12', 'c20', 'c21', 'c22', 'c30', 'c31', 'c32'];
     assert.deepEqual(
       notes,
