@@ -215,23 +215,29 @@ function inNetworks(value: number, withTen: boolean): boolean {
 
 /**
  * Whether a dotted or single number (already seen to parse with inet_aton) is written as an IPv4
- * address rather than as a version or a count (PRIVACY §2 lists these cases):
+ * address rather than as a version, a decimal or a count (PRIVACY §2 lists these cases):
  * - four parts: always (`192.168.1.20`, `192.168.001.020`, `0xc0.0xa8.1.20`);
- * - two or three parts: when a part is hex or octal, the last part is over 255 (only the packed
- *   address form writes that: `192.168.276`), or the address lies in a private, link-local, CGNAT
- *   or documentation network — except 10/8, whose two- and three-part forms are CUDA versions
- *   (`10.1`, `10.0.130`);
- * - one number: a whole address (2^24 or more) with a `:port` after it, or hex or octal in one of those networks
- *   (10/8 included), or ten decimal digits in one of them (10/8 excluded: nine-digit byte counts).
+ * - two or three parts: when a part is hex, a part before the last is octal (`0300.0250.4375`),
+ *   or the address lies in a private, link-local, CGNAT or documentation network (`192.168.4375`,
+ *   `192.11016471`, `172.20.5`); in 10/8 only when the last part is more than its own byte could
+ *   hold (`10.20.7720`), since `10.1` and `10.0.130` are CUDA versions; `3.14159` and `0.001`
+ *   are decimals;
+ * - one number: a whole address (2^24 or more) with a `:port` after it, or hex or octal in one of
+ *   those networks (10/8 included), or ten decimal digits in one of them (10/8 excluded: nine-digit
+ *   byte counts).
  */
 function isAddressSpelling(parsed: { value: number; parts: string[] }, followedByPort: boolean): boolean {
   const { value, parts } = parsed;
-  const radix = parts.some((p) => /^0x|^0[0-7]/.test(p));
   if (parts.length === 4) return true;
-  if (parts.length >= 2) return radix || Number(parts[parts.length - 1]) > 255 || inNetworks(value, false);
+  const last = parts[parts.length - 1]!;
+  if (parts.length >= 2) {
+    if (parts.some((p) => p.startsWith('0x')) || parts.slice(0, -1).some((p) => /^0[0-7]/.test(p))) return true;
+    if (inNetworks(value, false)) return true;
+    return inNetworks(value, true) && Number(last) >= 2 ** (8 * (5 - parts.length) - 8);
+  }
   if (followedByPort && value >= 2 ** 24) return true;
-  if (radix) return inNetworks(value, true);
-  return parts[0]!.length === 10 && inNetworks(value, false);
+  if (/^0x|^0[0-7]/.test(last)) return inNetworks(value, true);
+  return last.length === 10 && inNetworks(value, false);
 }
 
 const URL_PATTERN = /\b([a-z][a-z0-9+.-]{1,15}):\/\/([^\s"'<>]*)/g;
@@ -241,7 +247,7 @@ const EMAIL_PATTERN = /[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*/g;
 const SPELLED_EMAIL = /([a-z0-9._%+-]+)(\s*[([{<]\s*at\s*[)\]}>]\s*|\s+at\s+|\s+@\s*|\s*@\s+)([a-z0-9-]+(?:(?:\s*[([{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+|\s*\.\s*)[a-z0-9-]+)*)/g;
 const SPELLED_DOT = /\s*[([{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+|\s*\.\s*/g;
 const MAC_PATTERN =
-  /(?<![0-9a-f:._-])[0-9a-f]{1,2}([:._ -])[0-9a-f]{1,2}(?:[:._ -][0-9a-f]{1,2}){4}(?![0-9a-f]|[:._-][0-9a-f])|(?<![0-9a-f:._-])[0-9a-f]{4}([:._ -])[0-9a-f]{4}\2[0-9a-f]{4}(?![0-9a-f]|[:._-][0-9a-f])/g;
+  /(?<![0-9a-z:._-])[0-9a-f]{1,2}([:._ -])[0-9a-f]{1,2}(?:[:._ -][0-9a-f]{1,2}){4}(?![0-9a-z]|[:._-][0-9a-f])|(?<![0-9a-z:._-])[0-9a-f]{4}([:._ -])[0-9a-f]{4}\2[0-9a-f]{4}(?![0-9a-z]|[:._-][0-9a-f])/g;
 const IPV6_PATTERN = /(?<![\w:.])\[?(?:[0-9a-f]{0,4}:){2,7}[0-9a-f.]*(?:%[\w.-]+)?\]?/g;
 const IPV4_CANDIDATE = /(?<![\w.])(?:0x[0-9a-f]+|\d+)(?:\.(?:0x[0-9a-f]+|\d+)){0,3}(?!\w|\.\d)/g;
 const WINDOWS_PATH = /(?<![a-z0-9])[a-z]:[\\/][^\s"'<>|]*|\\\\[^\s\\]+\\[^\s]*|[\w.$~-]*\\[\w.$~-]+(?:\\[\w.$~ -]*)*/g;
@@ -336,7 +342,8 @@ function findInNormalText(text: string): Finding[] {
     for (const m of [...rest.matchAll(pattern)]) if (m[0].length > 2) take('path', m.index, m.index + m[0].length);
   }
   for (const m of has('/') ? [...rest.matchAll(POSIX_PATH)] : []) {
-    if (isApiPath(m[0])) continue;
+    // "25%/75% CPU/GPU" (ollama's processor split) names no folder: a path has a letter in it.
+    if (isApiPath(m[0]) || !/[a-z]/.test(m[0])) continue;
     take('path', m.index, m.index + m[0].replace(/[.:]+$/, '').length);
   }
   for (const m of has('.') ? [...rest.matchAll(HOSTNAME)] : []) {

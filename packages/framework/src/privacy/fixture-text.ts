@@ -304,7 +304,7 @@ export function linedUpPieces(hits: PieceHit[]): number[] {
       const before = placed[k]!;
       if (before.end > here.end || here.start > before.end + PIECE_GAP || here.start < before.start) continue;
       const from = best[k]!;
-      if (from.fields.includes(here.field)) continue;
+      if (from.fields.includes(here.field)) continue; // one field (or stretch) is one piece
       const covered = from.covered + here.end - Math.max(here.start, before.end);
       if (covered > chain.covered) chain = { covered, fields: [...from.fields, here.field] };
     }

@@ -14,7 +14,7 @@ import { LlmSpeedError } from '../errors.js';
 import { canonicalize } from '../signing/jcs.js';
 import { findPersonalData, PLACEHOLDERS, scrubText, type PersonalDataKind } from './detect.js';
 import { normalizeText } from './normalize.js';
-import { fieldPieces, findFixtureText, FIXTURE_PIECE, FIXTURE_WINDOW, hasFixtureCopy, linedUpPieces, normalizeForFixtures, shingleCopies, wordCopies, type Span } from './fixture-text.js';
+import { fieldPieces, findFixtureText, FIXTURE_PIECE, FIXTURE_WINDOW, hasFixtureCopy, linedUpPieces, normalizeForFixtures, PIECE_MIN, shingleCopies, wordCopies, type PieceHit, type Span } from './fixture-text.js';
 
 export type PrivacyRuleKind = PersonalDataKind | 'fixture-text' | 'extras' | 'free-text';
 
@@ -263,12 +263,28 @@ function fixtureViolations(fields: Field[]): PrivacyViolation[] {
     const first = copySpans(form)[0]!;
     return split(members.filter((i, k) => forms[i]!.norm.length > 0 && starts[k]! < first.end && starts[k]! + forms[i]!.norm.length > first.start));
   }
-  const hits = forms.flatMap((f, i) => fieldPieces(f.norm, i));
-  const wholePieces = hits.filter((h) => h.length >= FIXTURE_PIECE && h.length === forms[h.field]!.norm.length);
+  const wholePieces = forms.flatMap((f, i) => (f.norm.length >= FIXTURE_PIECE ? fieldPieces(f.norm, i).filter((h) => h.length === f.norm.length) : []));
   if (wholePieces.reduce((sum, h) => sum + h.length, 0) >= FIXTURE_WINDOW) return split(wholePieces.map((h) => h.field));
+  // Pieces are looked for in each stretch between punctuation, so that pieces put into one error
+  // text out of order (`retried: <piece 3> ; <piece 1>`) line up as well as pieces in separate fields.
+  const parts: Array<{ field: number; norm: string }> = [];
+  forms.forEach((form, i) => {
+    parts.push({ field: i, norm: form.norm });
+    const stretches = fields[i]!.text.split(PUNCTUATION);
+    if (stretches.length > 1) for (const part of stretches) if (part.length >= PIECE_MIN) parts.push({ field: i, norm: normalizeForFixtures(part).norm });
+  });
+  // A text met again (a key in every result) gives the same pieces: looked up once.
+  const seen = new Map<string, PieceHit[]>();
+  const hits = parts.flatMap((p, k) => {
+    let found = seen.get(p.norm);
+    if (!found) seen.set(p.norm, (found = fieldPieces(p.norm, 0)));
+    return found.map((h) => ({ ...h, field: k }));
+  });
   const lined = linedUpPieces(hits);
-  return lined.length > 0 ? split(lined) : [];
+  return lined.length > 0 ? split(lined.map((k) => parts[k]!.field)) : [];
 }
+
+const PUNCTUATION = /[^\p{L}\p{N}\s]+/u;
 
 /** Throws PrivacyRuleError for the first rule the run breaks (the server answers it with 422). */
 export function assertPrivacyRules(run: unknown): void {
