@@ -334,8 +334,11 @@ function findInNormalText(text: string): Finding[] {
   if (/\d/.test(rest)) {
     for (const m of [...rest.matchAll(IPV4_CANDIDATE)]) {
       const parsed = inetAton(m[0]);
-      const port = /^:\d{1,5}(?!\d)/.test(rest.slice(m.index + m[0].length));
-      if (parsed && isAddressSpelling(parsed, port)) take('ipv4', m.index, m.index + m[0].length);
+      const after = rest.slice(m.index + m[0].length);
+      // llama.cpp's log lines start with minutes.seconds.milliseconds.microseconds and a level
+      // letter (`0.00.002.114 I srv …`); the driver's errors quote them.
+      if (/^\d{1,4}\.\d{2}\.\d{3}\.\d{3}$/.test(m[0]) && /^ [iwedt] /.test(after)) continue;
+      if (parsed && isAddressSpelling(parsed, /^:\d{1,5}(?!\d)/.test(after))) take('ipv4', m.index, m.index + m[0].length);
     }
   }
   for (const pattern of [WINDOWS_PATH, UNC_FORWARD, HOME_PATH, RELATIVE_HOME]) {

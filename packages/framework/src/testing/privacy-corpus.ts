@@ -348,6 +348,20 @@ export function bundledDriverRuns(): Array<{ driver: string; run: RunPayload }> 
       ),
     },
     {
+      // A real spawned llama-server run's failed workload (CLI end-to-end test, llama.cpp b7410
+      // on the CPU): the driver's error carries the server's last five log lines, paths scrubbed.
+      driver: 'llama.cpp (spawned llama-server that exited while loading)',
+      run: run({
+        backend: 'llama.cpp',
+        backend_version: '0.5.0 (de3ff81)',
+        model: { identifier: 'llm-speed/synth-llama-tiny-F16', name: 'llm-speed synthetic llama tiny', size: '20M', quant: 'F16', digest: 'b175e49324aa85039940be7a7538f437cfa0ba741a73c8b9d0b2cf00f8d97884' },
+        backend_build: { kind: 'cpu' },
+        error:
+          "llama.cpp: llama-server exited while loading <path>: 0.00.001.971 I cmn  common_param: common_params_print_info: verbosity = 3 (adjust with the `-lv N` CLI arg) | 0.00.002.038 I srv  init_listene: The UI is disabled | 0.00.002.055 I srv  init_listene: Use --ui/--no-ui (or deprecated --webui/--no-webui) to enable/disable | 0.00.002.114 W srv  llama_server: security: no API key is set and CORS allows all origins (see https://github.com/ggml-org/llama.cpp/pull/25655) | 0.00.003.790 I srv    load_model: loading model '<path>'",
+        extras: { engine: 'server', mode: 'spawn', threads: 2, parallel: 1, n_ctx: 512 },
+      }),
+    },
+    {
       driver: 'llama.cpp (embedded node-llama-cpp)',
       run: run({
         backend: 'llama.cpp',

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertPrivacyRules, buildUploadPayload, PrivacyRuleError, privacyViolations, publicModelRef, scrubRun, type PrivacyViolation } from '../../src/privacy/index.js';
+import { assertPrivacyRules, buildUploadPayload, freeTextSize, PrivacyRuleError, privacyViolations, publicModelRef, scrubRun, type PrivacyViolation } from '../../src/privacy/index.js';
 import { check } from '../../src/contract/validate.js';
 import type { RunPayload } from '../../src/contract/generated/run.js';
 import { canonicalize } from '../../src/signing/jcs.js';
@@ -472,5 +472,65 @@ describe('publicModelRef: a local path becomes its file or folder name, nothing 
       ['/', '/'],
     ];
     for (const [ref, expected] of cases) assert.equal(publicModelRef(ref), expected, ref);
+  });
+});
+
+describe('privacy rules: the free-form text a run may carry (4,096 letters and digits in 128 distinct strings)', () => {
+  // sampleRun()'s distinct free texts, by hand: "AMD Ryzen 9 7950X3D" 16, "RTX 4090" 7, the
+  // accelerator summary 34, "llama.cpp" 8 (key and backend), "7410" 4 (version and backend_version),
+  // "Qwen/Qwen2.5-7B-Instruct-GGUF" 24, "Qwen2.5-7B-Instruct" 16, "7B" 2, "Q4_K_M" 4, the digest 64,
+  // "0.1.0" 3, and "backends" 8 (a key of fingerprint.extras, free text like any extras key):
+  // 12 strings, 190 letters and digits.
+  const BASE = 190;
+
+  it('counts letters and digits of distinct strings, keys included, once however often they occur', () => {
+    assert.deepEqual(freeTextSize(sampleRun()), { strings: 12, characters: BASE });
+    assert.deepEqual(freeTextSize(sampleRun([sampleResult(), sampleResult({ workload: 'chat-long' })])), { strings: 12, characters: BASE }, 'a second result with the same texts adds nothing');
+    assert.deepEqual(freeTextSize(sampleRun([sampleResult({ extras: { note: 'ａｂ-c d' } })])), { strings: 14, characters: BASE + 4 + 4 }, '"note" 4, "ａｂ-c d" 4 in normal form');
+  });
+
+  it('4,096 is allowed, 4,097 is refused, naming the longest text', () => {
+    const fill = (extra: number) => {
+      const run = sampleRun([sampleResult({ error: 'x'.repeat(1953) })]);
+      run.results[0]!.tiers = [{ context_tokens: 4096, prefill_tps: null, decode_tps: null, ttft_ms: null, error: 'y'.repeat(1953 + extra) }];
+      return run;
+    };
+    assert.deepEqual(freeTextSize(fill(0)).characters, 4096);
+    assert.deepEqual(privacyViolations(fill(0)), []);
+    assert.deepEqual(
+      privacyViolations(fill(1)).map((v) => [v.path, v.kind, v.detail]),
+      [['results[0].tiers[0].error', 'free-text', 'the run carries 4097 letters and digits of free-form text in 14 distinct strings, at most 4096 in 128 (the longest is here)']],
+    );
+    assert.throws(() => assertPrivacyRules(fill(1)), /^PrivacyRuleError: results\[0\]\.tiers\[0\]\.error contains more free-form text than a run may carry: /);
+  });
+
+  it('128 distinct strings are allowed, 129 are refused', () => {
+    const keys = (from: number, n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, i]));
+    const run = (n: number) => sampleRun([sampleResult({ extras: keys(100, 64) }), sampleResult({ extras: keys(200, n - 12 - 64) })]);
+    assert.equal(freeTextSize(run(128)).strings, 128);
+    assert.deepEqual(privacyViolations(run(128)), []);
+    assert.deepEqual(
+      privacyViolations(run(129)).map((v) => v.kind),
+      ['free-text'],
+    );
+  });
+
+  it('the client shortens the longest error texts to 300 characters until the run fits, and says so; more strings it cannot mend', () => {
+    const run = sampleRun([sampleResult({ error: 'x'.repeat(2000) })]);
+    run.results[0]!.tiers = [
+      { context_tokens: 4096, prefill_tps: null, decode_tps: null, ttft_ms: null, error: 'y'.repeat(2000) },
+      { context_tokens: 8192, prefill_tps: null, decode_tps: null, ttft_ms: null, skipped: 'z'.repeat(1000) },
+    ];
+    // 190 + 2000 + 2000 + 1000 = 5190; the first 2000 cut to 300 (and the ellipsis, no letter) leaves 3490.
+    const notes = scrubRun(run);
+    assert.equal(run.results[0]!.error, 'x'.repeat(300) + '…');
+    assert.equal(run.results[0]!.tiers[0]!.error, 'y'.repeat(2000));
+    assert.deepEqual(notes, ['results[0].error: shortened to 300 characters, a run carries at most 4096 letters and digits of free-form text']);
+    assert.deepEqual(privacyViolations(run), []);
+    const many = sampleRun([sampleResult({ extras: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`a${i}`, i])) }), sampleResult({ extras: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`b${i}`, i])) })]);
+    assert.throws(
+      () => scrubRun(many),
+      (e: unknown) => e instanceof PrivacyRuleError && e.kind === 'free-text',
+    );
   });
 });

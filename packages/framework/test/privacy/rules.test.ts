@@ -143,6 +143,8 @@ const LEGITIMATE = [
   'W srv  llama_server: security: no API key is set and CORS allows all origins (see https://github.com/ggml-org/llama.cpp/pull/25655)',
   'common_params_print_info: verbosity = 3 (adjust with the `-lv N` CLI arg)',
   'Ｑ４＿Ｋ＿Ｍ',
+  '0.00.002.055 I srv  init_listene: Use --ui/--no-ui', // llama.cpp log time stamps, read as octal parts an address
+  '1.05.123.045 W srv  load_model: x',
 ];
 
 const PERSONAL: Array<[string, string, string]> = [
@@ -215,6 +217,7 @@ const PERSONAL: Array<[string, string, string]> = [
 /** Decided and documented (PRIVACY §2): these are refused although they may be innocent. */
 const DOCUMENTED_FALSE_POSITIVES: Array<[string, string]> = [
   ['onnx 1.2.3.4', 'ipv4'], // four dotted numbers of at most 255 are an address, whatever they were meant as
+  ['0.00.002.055 srv', 'ipv4'], // a llama.cpp time stamp without its level letter after it
   ['cuda 192.168.1', 'ipv4'], // three parts inside 192.168/16
   ['my.script.sh', 'hostname'], // two names before a file-extension TLD read as a host
   ['run.test.sh', 'hostname'],
