@@ -194,7 +194,7 @@ export function shingleCopies(norm: string, fixtures: FixtureIndex = fixtureInde
 }
 
 /** A word found more often than this (a, the, of) is passed over by a word chain: it neither counts nor breaks it. */
-const COMMON_WORD = 256;
+const COMMON_WORD = 64;
 
 /** Spans of `norm` (letter indexes) covered by a chain of words found in fixture order, skipping up to 2 fixture words each. */
 export function wordCopies(words: Array<{ word: string; start: number }>, fixtures: FixtureIndex = fixtureIndex()): Span[] {

@@ -180,8 +180,12 @@ export function privacyViolations(run: unknown): PrivacyViolation[] {
   if (Array.isArray(results)) results.forEach((r, i) => out.push(...extrasViolations(r, i)));
 
   const fields = freeFields(run);
+  // The same text in many places (a key in every result) is read once.
+  const findings = new Map<string, ReturnType<typeof findPersonalData>>();
   for (const field of fields) {
-    for (const finding of findPersonalData(field.text)) {
+    let found = findings.get(field.text);
+    if (!found) findings.set(field.text, (found = findPersonalData(field.text)));
+    for (const finding of found) {
       out.push({ path: field.path, kind: finding.kind, detail: JSON.stringify(field.text.slice(finding.start, finding.end)) });
     }
   }
@@ -249,7 +253,12 @@ function copySpans(form: FixtureForm): Span[] {
  * that occur whole in the fixtures, adding up wherever they are.
  */
 function fixtureViolations(fields: Field[]): PrivacyViolation[] {
-  const forms = fields.map((f) => normalizeForFixtures(f.text));
+  const byText = new Map<string, FixtureForm>();
+  const forms = fields.map((f) => {
+    let form = byText.get(f.text);
+    if (!form) byText.set(f.text, (form = normalizeForFixtures(f.text)));
+    return form;
+  });
   const split = (involved: number[]): PrivacyViolation[] => {
     const ordered = [...new Set(involved)].sort((a, b) => a - b).map((i) => fields[i]!);
     return [{ path: ordered.map((f) => f.path).join(', '), fields: ordered.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${ordered.length} fields` }];
