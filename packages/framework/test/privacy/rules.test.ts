@@ -4,7 +4,9 @@
  * planted-data corpus through the client path (buildUploadPayload scrubs before signing).
  */
 import assert from 'node:assert/strict';
-import { buildUploadPayload, findPersonalData, privacyViolations, publicModelRef, scrubText, assertPrivacyRules, PrivacyRuleError } from '../../src/privacy/index.js';
+import { buildUploadPayload, findFixtureText, findPersonalData, privacyViolations, publicModelRef, scrubText, assertPrivacyRules, PrivacyRuleError } from '../../src/privacy/index.js';
+import { readFileSync } from 'node:fs';
+import { SUITES_ROOT } from '../../src/suite/load.js';
 import { check } from '../../src/contract/validate.js';
 import { publishRun } from '../../src/harness/publish.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -250,6 +252,10 @@ describe('privacy rules: detectors', () => {
     }
   });
 
+  it('allows the documented misses (a bare public decimal, small two- and three-part numbers, a MAC of digits with spaces)', () => {
+    for (const text of ['3627734734', 'cuda 10.5', 'dns 8.8.8', '00 11 22 33 44 55']) assert.deepEqual(findPersonalData(text), [], text);
+  });
+
   it('finds several in one text, in the order they appear, and scrubs each', () => {
     const text = 'at 10.0.0.5 mail alice@example.com or /home/alice/x, via fe80::1 and alice-pc.lan';
     assert.deepEqual(
@@ -303,6 +309,18 @@ describe('privacy rules: whole runs', () => {
       }
     }
     assert.ok(cases >= plantedClasses().length * (plantedFields().length - 1));
+  });
+
+  it("English prose about the project (README, DRIVERS, the server's README), 300 characters at a time, is no fixture text", () => {
+    // METHODOLOGY is left out: it describes the W5 fixture in the fixture's own words.
+    const root = join(SUITES_ROOT, '..', '..', '..');
+    for (const file of ['README.md', 'docs/DRIVERS.md', 'packages/server/README.md']) {
+      const text = readFileSync(join(root, file), 'utf8');
+      for (let i = 0; i < text.length; i += 300) {
+        const chunk = text.slice(i, i + 300);
+        assert.deepEqual(findFixtureText(chunk), [], `${file} at ${i}: ${chunk}`);
+      }
+    }
   });
 
   it('fixture text split across fields is found, in payload order or scattered', () => {
