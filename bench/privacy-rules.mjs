@@ -41,7 +41,9 @@ for (const { name, run } of rows) {
   const size = freeTextSize(run);
   most = { characters: Math.max(most.characters, size.characters), strings: Math.max(most.strings, size.strings) };
   const found = privacyViolations(run).map((v) => `${v.path}: ${v.kind}`);
-  console.log(`${name.padEnd(62)} ${String(run.results.length).padStart(2)} results  ${String(size.characters).padStart(5)} chars  ${String(size.strings).padStart(3)} strings  ${cpuMs(() => privacyViolations(run)).toFixed(3)} ms CPU  ${found.length ? found.join('; ') : 'clean'}`);
+  console.log(
+    `${name.padEnd(62)} ${String(run.results.length).padStart(2)} results  ${String(size.characters).padStart(5)} chars  ${String(size.strings).padStart(3)} strings  ${cpuMs(() => privacyViolations(run)).toFixed(3)} ms CPU  ${found.length ? found.join('; ') : 'clean'}`,
+  );
 }
 console.log(`most free text in these runs: ${most.characters} letters and digits, ${most.strings} distinct strings`);
 

@@ -72,11 +72,18 @@ forEachBackend('ingest: the privacy rules on the server (planted-data corpus)', 
 
   it('refuses a run carrying more free-form text than real drivers need (422 naming the limit)', async () => {
     // Three failed workloads with 2,000-character errors of their own (the most the schema allows each).
-    const run = sampleRun([sampleResult({ error: 'x'.repeat(2000) }), sampleResult({ workload: 'chat-long', error: 'y'.repeat(2000) }), sampleResult({ workload: 'agent-trace', error: 'z'.repeat(2000) })]);
+    const run = sampleRun([
+      sampleResult({ error: 'x'.repeat(2000) }),
+      sampleResult({ workload: 'chat-long', error: 'y'.repeat(2000) }),
+      sampleResult({ workload: 'agent-trace', error: 'z'.repeat(2000) }),
+    ]);
     const res = await server.post('/v1/results', await signedToken(run));
     assert.equal(res.status, 422, res.text);
     assert.match(res.json.error, /^refused by the privacy rules: results\[0\]\.error contains more free-form text than a run may carry; nothing was stored$/);
-    assert.ok(res.json.details.some((d: string) => /6190 letters and digits of free-form text in 15 distinct strings, at most 4096 in 128/.test(d)), res.text);
+    assert.ok(
+      res.json.details.some((d: string) => /6190 letters and digits of free-form text in 15 distinct strings, at most 4096 in 128/.test(d)),
+      res.text,
+    );
   });
 
   it('refuses the huge numbers that escaped outlier flagging (1e200, 1.797e308) with 400', async () => {

@@ -93,7 +93,28 @@ const HOST_WORDS = /^(?:desktop|laptop|notebook|pc|workstation|ws|host|box|mac|m
  * one of these and any middle label is a submodule below. Only the last label is free, so such a
  * name can carry no host of its own.
  */
-const CODE_NAMESPACES = new Set(['torch', 'mlx', 'mx', 'np', 'numpy', 'jax', 'tf', 'os', 'sys', 'asyncio', 'json', 'vllm', 'transformers', 'llama_cpp', 'ggml', 'exllamav2', 'triton', 'cuda', 'self', 'process']);
+const CODE_NAMESPACES = new Set([
+  'torch',
+  'mlx',
+  'mx',
+  'np',
+  'numpy',
+  'jax',
+  'tf',
+  'os',
+  'sys',
+  'asyncio',
+  'json',
+  'vllm',
+  'transformers',
+  'llama_cpp',
+  'ggml',
+  'exllamav2',
+  'triton',
+  'cuda',
+  'self',
+  'process',
+]);
 const CODE_SUBMODULES = new Set(['core', 'cuda', 'nn', 'utils', 'backends', 'distributed', 'mps', 'metal', 'fft', 'linalg', 'random', 'ops', 'amp', 'optim', 'engine', 'path']);
 
 const require = createRequire(import.meta.url);
@@ -322,7 +343,11 @@ function findInNormalText(text: string): Finding[] {
     const loose = /[._ ]/.test(m[0]);
     // Colon- and hyphen-separated sextets are MACs (`arp` writes one-digit octets); with spaces,
     // dots or underscores, lists of numbers (`1 2 4 8 16 32`) are not: a hex letter or six pairs are needed.
-    if (groups.length === 3 ? /[a-f]/.test(m[0]) || /^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/.test(m[0]) : !loose || (/[a-f]/.test(m[0]) && groups.filter((g) => g.length === 2).length >= 4) || (groups.every((g) => g.length === 2) && !m[0].includes(' '))) {
+    if (
+      groups.length === 3
+        ? /[a-f]/.test(m[0]) || /^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/.test(m[0])
+        : !loose || (/[a-f]/.test(m[0]) && groups.filter((g) => g.length === 2).length >= 4) || (groups.every((g) => g.length === 2) && !m[0].includes(' '))
+    ) {
       take('mac', m.index, m.index + m[0].length);
     }
   }

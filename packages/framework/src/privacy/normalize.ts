@@ -78,7 +78,7 @@ interface Piece {
 function decodeEscapes(pieces: Piece[]): Piece[] | null {
   const out: Piece[] = [];
   let changed = false;
-  for (let i = 0; i < pieces.length; ) {
+  for (let i = 0; i < pieces.length;) {
     const here = pieces[i]!;
     if (here.char === '%') {
       // A run of %XX bytes is decoded as UTF-8 (a bad sequence byte by byte, as Latin-1).

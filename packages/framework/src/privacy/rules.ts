@@ -14,7 +14,20 @@ import { LlmSpeedError } from '../errors.js';
 import { canonicalize } from '../signing/jcs.js';
 import { findPersonalData, PLACEHOLDERS, scrubText, type PersonalDataKind } from './detect.js';
 import { normalizeText } from './normalize.js';
-import { fieldPieces, findFixtureText, FIXTURE_PIECE, FIXTURE_WINDOW, hasFixtureCopy, linedUpPieces, normalizeForFixtures, PIECE_MIN, shingleCopies, wordCopies, type PieceHit, type Span } from './fixture-text.js';
+import {
+  fieldPieces,
+  findFixtureText,
+  FIXTURE_PIECE,
+  FIXTURE_WINDOW,
+  hasFixtureCopy,
+  linedUpPieces,
+  normalizeForFixtures,
+  PIECE_MIN,
+  shingleCopies,
+  wordCopies,
+  type PieceHit,
+  type Span,
+} from './fixture-text.js';
 
 export type PrivacyRuleKind = PersonalDataKind | 'fixture-text' | 'extras' | 'free-text';
 

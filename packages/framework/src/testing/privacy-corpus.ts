@@ -258,7 +258,13 @@ export function splitFixtureRuns(): Array<{ name: string; run: RunPayload }> {
     const pieces = cut(prose, size);
     // Pieces go to extras values (between genuine entries), flags and the error text, in an
     // order that is not the text's: every other piece first, then the rest, backwards.
-    const order = [...pieces.map((_, i) => i).filter((i) => i % 2 === 0), ...pieces.map((_, i) => i).filter((i) => i % 2 === 1).reverse()];
+    const order = [
+      ...pieces.map((_, i) => i).filter((i) => i % 2 === 0),
+      ...pieces
+        .map((_, i) => i)
+        .filter((i) => i % 2 === 1)
+        .reverse(),
+    ];
     const extras: Record<string, string | number> = { engine: 'server' };
     const flags: string[] = ['quick'];
     const errors: string[] = [];
@@ -276,14 +282,21 @@ export function splitFixtureRuns(): Array<{ name: string; run: RunPayload }> {
   }
   // Pieces of 8 letters inside other text: each piece is a stretch of a longer field.
   const words = cut(prose.replace(/\s+/g, ''), 8);
-  const inside = sampleRun([sampleResult({ error: words.filter((_, i) => i % 2 === 0).map((w, i) => `step ${i} ${w} failed`).join(', ') })]);
+  const inside = sampleRun([
+    sampleResult({
+      error: words
+        .filter((_, i) => i % 2 === 0)
+        .map((w, i) => `step ${i} ${w} failed`)
+        .join(', '),
+    }),
+  ]);
   inside.results[0]!.tiers = words
     .filter((_, i) => i % 2 === 1)
     .map((w, i) => ({ context_tokens: 4096 * (i + 1), prefill_tps: null, decode_tps: null, ttft_ms: null, skipped: `tier ${i} ${w} skipped` }));
   runs.push({ name: 'fixture text in pieces of 8 letters inside the error text and the tiers skip reasons, every other piece in each', run: inside });
   // Keys of extras: 6-letter pieces as entry names, shuffled.
   const keyPieces = cut(prose.replace(/\s+/g, ''), 6);
-  const keyed = Object.fromEntries(keyPieces.map((k, i) => [k, i]).reverse());
+  const keyed = Object.fromEntries(keyPieces.map((k, i): [string, number] => [k, i]).reverse());
   runs.push({ name: 'fixture text in pieces of 6 letters as extras keys, backwards', run: sampleRun([sampleResult({ extras: keyed })]) });
   return runs;
 }
@@ -354,7 +367,13 @@ export function bundledDriverRuns(): Array<{ driver: string; run: RunPayload }> 
       run: run({
         backend: 'llama.cpp',
         backend_version: '0.5.0 (de3ff81)',
-        model: { identifier: 'llm-speed/synth-llama-tiny-F16', name: 'llm-speed synthetic llama tiny', size: '20M', quant: 'F16', digest: 'b175e49324aa85039940be7a7538f437cfa0ba741a73c8b9d0b2cf00f8d97884' },
+        model: {
+          identifier: 'llm-speed/synth-llama-tiny-F16',
+          name: 'llm-speed synthetic llama tiny',
+          size: '20M',
+          quant: 'F16',
+          digest: 'b175e49324aa85039940be7a7538f437cfa0ba741a73c8b9d0b2cf00f8d97884',
+        },
         backend_build: { kind: 'cpu' },
         error:
           "llama.cpp: llama-server exited while loading <path>: 0.00.001.971 I cmn  common_param: common_params_print_info: verbosity = 3 (adjust with the `-lv N` CLI arg) | 0.00.002.038 I srv  init_listene: The UI is disabled | 0.00.002.055 I srv  init_listene: Use --ui/--no-ui (or deprecated --webui/--no-webui) to enable/disable | 0.00.002.114 W srv  llama_server: security: no API key is set and CORS allows all origins (see https://github.com/ggml-org/llama.cpp/pull/25655) | 0.00.003.790 I srv    load_model: loading model '<path>'",

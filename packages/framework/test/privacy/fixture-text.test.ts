@@ -8,17 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  fieldPieces,
-  findFixtureText,
-  fixtureForm,
-  fixtureIndex,
-  hasFixtureCopy,
-  linedUpPieces,
-  normalizeForFixtures,
-  shingleCopies,
-  wordCopies,
-} from '../../src/privacy/fixture-text.js';
+import { fieldPieces, findFixtureText, fixtureForm, fixtureIndex, hasFixtureCopy, linedUpPieces, normalizeForFixtures, shingleCopies, wordCopies } from '../../src/privacy/fixture-text.js';
 import { SUITES_ROOT } from '../../src/suite/load.js';
 
 // No "l" (read as "i") and no letter pair repeated across words, so each shingle occurs once.
@@ -85,7 +75,15 @@ describe('fixture text: the index of a suites folder', () => {
       'copper%20kettles%20whistle',
     ];
     for (const s of spellings) assert.equal(fixtureForm(s), 'copperkettieswhistie', s);
-    assert.deepEqual(normalizeForFixtures('A-b 😀c'), { norm: 'abc', at: [0, 2, 6], words: [{ word: 'a', start: 0 }, { word: 'b', start: 1 }, { word: 'c', start: 2 }] });
+    assert.deepEqual(normalizeForFixtures('A-b 😀c'), {
+      norm: 'abc',
+      at: [0, 2, 6],
+      words: [
+        { word: 'a', start: 0 },
+        { word: 'b', start: 1 },
+        { word: 'c', start: 2 },
+      ],
+    });
   });
 });
 

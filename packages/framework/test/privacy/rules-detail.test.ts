@@ -527,7 +527,10 @@ describe('privacy rules: the free-form text a run may carry (4,096 letters and d
     assert.equal(run.results[0]!.tiers[0]!.error, 'y'.repeat(2000));
     assert.deepEqual(notes, ['results[0].error: shortened to 300 characters, a run carries at most 4096 letters and digits of free-form text']);
     assert.deepEqual(privacyViolations(run), []);
-    const many = sampleRun([sampleResult({ extras: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`a${i}`, i])) }), sampleResult({ extras: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`b${i}`, i])) })]);
+    const many = sampleRun([
+      sampleResult({ extras: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`a${i}`, i])) }),
+      sampleResult({ extras: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`b${i}`, i])) }),
+    ]);
     assert.throws(
       () => scrubRun(many),
       (e: unknown) => e instanceof PrivacyRuleError && e.kind === 'free-text',
