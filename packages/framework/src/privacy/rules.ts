@@ -359,7 +359,7 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
     const removedExtras = new Set<string>();
     for (const violation of violations) {
       if (violation.kind === 'free-text') {
-        shortenTexts(run, notes);
+        fitFreeText(run, notes);
         continue;
       }
       for (const path of violation.fields ?? [violation.path]) {
@@ -389,19 +389,31 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
 
 /**
  * Over the free-text limit: the longest error and skip texts are cut to their first 300
- * characters, the longest first, until the run fits (extras, flags and names are left to the
- * other rules; a run still over the limit is refused).
+ * characters, the longest first, until the run fits; then extras entries are dropped, the last
+ * result's last entries first (the measurements stay; a run with nothing left to cut is refused).
  */
-function shortenTexts(run: unknown, notes: string[]): void {
+function fitFreeText(run: { results?: Array<{ extras?: Record<string, unknown> }> }, notes: string[]): void {
+  const fits = () => {
+    const size = freeTextSize(run);
+    return size.characters <= FREE_TEXT_LIMIT && size.strings <= FREE_STRINGS_LIMIT;
+  };
   const long = freeFields(run)
     .filter((f) => /(?:^|\.)(?:error|skipped)$/.test(f.shape) && f.text.length > SHORTENED_TEXT)
     .sort((a, b) => b.text.length - a.text.length);
   for (const field of long) {
-    const size = freeTextSize(run);
-    if (size.characters <= FREE_TEXT_LIMIT && size.strings <= FREE_STRINGS_LIMIT) return;
-    const cut = field.text.slice(0, SHORTENED_TEXT) + '…';
-    field.replace(cut);
+    if (fits()) return;
+    field.replace(field.text.slice(0, SHORTENED_TEXT) + '…');
     notes.push(`${field.path}: shortened to ${SHORTENED_TEXT} characters, a run carries at most ${FREE_TEXT_LIMIT} letters and digits of free-form text`);
+  }
+  const results = run.results ?? [];
+  for (let i = results.length - 1; i >= 0; i--) {
+    const extras = results[i]!.extras;
+    if (!extras || typeof extras !== 'object') continue;
+    for (const key of Object.keys(extras).reverse()) {
+      if (fits()) return;
+      delete extras[key];
+      notes.push(`results[${i}].extras.${key}: dropped, a run carries at most ${FREE_STRINGS_LIMIT} distinct free-form strings and ${FREE_TEXT_LIMIT} letters and digits`);
+    }
   }
 }
 

@@ -515,7 +515,7 @@ describe('privacy rules: the free-form text a run may carry (4,096 letters and d
     );
   });
 
-  it('the client shortens the longest error texts to 300 characters until the run fits, and says so; more strings it cannot mend', () => {
+  it('the client shortens the longest error texts to 300 characters, then drops extras entries, until the run fits, and says so', () => {
     const run = sampleRun([sampleResult({ error: 'x'.repeat(2000) })]);
     run.results[0]!.tiers = [
       { context_tokens: 4096, prefill_tps: null, decode_tps: null, ttft_ms: null, error: 'y'.repeat(2000) },
@@ -527,12 +527,23 @@ describe('privacy rules: the free-form text a run may carry (4,096 letters and d
     assert.equal(run.results[0]!.tiers[0]!.error, 'y'.repeat(2000));
     assert.deepEqual(notes, ['results[0].error: shortened to 300 characters, a run carries at most 4096 letters and digits of free-form text']);
     assert.deepEqual(privacyViolations(run), []);
+    // 12 + 64 + 60 = 136 distinct strings: the second result's last 8 extras entries go, the measurements stay.
     const many = sampleRun([
       sampleResult({ extras: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`a${i}`, i])) }),
       sampleResult({ extras: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`b${i}`, i])) }),
     ]);
+    const dropped = scrubRun(many);
+    assert.deepEqual(
+      Object.keys(many.results[1]!.extras),
+      Array.from({ length: 52 }, (_, i) => `b${i}`),
+    );
+    assert.equal(dropped.length, 8);
+    assert.equal(dropped[0], 'results[1].extras.b59: dropped, a run carries at most 128 distinct free-form strings and 4096 letters and digits');
+    assert.equal(many.results[1]!.decode_tps, 187.4);
+    // Nothing left to cut: 8 other strings and 121 model identifiers (no extras, no errors) are refused before signing.
+    const names = sampleRun(Array.from({ length: 121 }, (_, i) => sampleResult({ model: { identifier: `m${i}`, name: 'Qwen2.5-7B-Instruct', size: null, quant: null, digest: null } })));
     assert.throws(
-      () => scrubRun(many),
+      () => scrubRun(names),
       (e: unknown) => e instanceof PrivacyRuleError && e.kind === 'free-text',
     );
   });
