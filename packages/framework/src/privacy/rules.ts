@@ -50,9 +50,10 @@ export const EXTRAS_SAFE_STRING = /^[A-Za-z0-9 _.,:+()/=-]*$/;
 /**
  * The most free-form text one run may carry: letters and digits (normal form) over its distinct
  * free-form strings, keys included, and how many distinct strings. Measured on real runs (PRIVACY
- * §2; `node bench/privacy-rules.mjs`): a spawned llama-server run of four workloads, one of them
- * failed with llama-server's last five log lines, carries 742 in 31 strings; the bundled drivers'
- * shapes 133–342 in 10–25. A run that needs more is a driver echoing text it should not.
+ * §2; `node bench/privacy-rules.mjs`): 51 real llama-server runs of the CLI's end-to-end tests
+ * carry at most 742 (four workloads, one failed with llama-server's last five log lines) and at
+ * most 33 strings; the bundled drivers' shapes 133–623 in 10–25. A run that needs more is a
+ * driver echoing text it should not.
  */
 export const FREE_TEXT_LIMIT = 4096;
 export const FREE_STRINGS_LIMIT = 128;
