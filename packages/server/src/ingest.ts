@@ -81,7 +81,7 @@ export async function verifyAndCheck(body: string): Promise<RunPayload> {
     const first = violations[0]!;
     throw new IngestError(
       422,
-      `refused by the privacy rules: ${first.path} contains ${first.kind === 'fixture-text' ? 'prompt text copied from the suite fixtures' : first.kind === 'extras' ? 'an extras value outside the extras rules' : `personal data (${first.kind})`}; nothing was stored`,
+      `refused by the privacy rules: ${first.path} contains ${first.kind === 'fixture-text' ? 'prompt text copied from the suite fixtures' : first.kind === 'extras' ? 'an extras value outside the extras rules' : first.kind === 'free-text' ? 'more free-form text than a run may carry' : `personal data (${first.kind})`}; nothing was stored`,
       violations.slice(0, 20).map((v) => `${v.path}: ${v.kind}: ${v.detail}`),
     );
   }

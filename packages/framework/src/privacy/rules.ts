@@ -13,9 +13,23 @@
 import { LlmSpeedError } from '../errors.js';
 import { canonicalize } from '../signing/jcs.js';
 import { findPersonalData, PLACEHOLDERS, scrubText, type PersonalDataKind } from './detect.js';
-import { findFixtureText, FIXTURE_WINDOW, fixtureForm, hasFixtureWindow, isFixturePiece } from './fixture-text.js';
+import { normalizeText } from './normalize.js';
+import {
+  fieldPieces,
+  findFixtureText,
+  FIXTURE_PIECE,
+  FIXTURE_WINDOW,
+  hasFixtureCopy,
+  linedUpPieces,
+  normalizeForFixtures,
+  PIECE_MIN,
+  shingleCopies,
+  wordCopies,
+  type PieceHit,
+  type Span,
+} from './fixture-text.js';
 
-export type PrivacyRuleKind = PersonalDataKind | 'fixture-text' | 'extras';
+export type PrivacyRuleKind = PersonalDataKind | 'fixture-text' | 'extras' | 'free-text';
 
 export interface PrivacyViolation {
   /** Where, as `results[0].extras.hostname` (the same notation as the 256-character invariant). */
@@ -33,6 +47,19 @@ export const EXTRAS_NUMBER_LIMIT = 1e15;
 /** Letters, digits, space and _ . , : + ( ) / = - (the same set as workload-result.schema.json's Extras). */
 export const EXTRAS_SAFE_STRING = /^[A-Za-z0-9 _.,:+()/=-]*$/;
 
+/**
+ * The most free-form text one run may carry: letters and digits (normal form) over its distinct
+ * free-form strings, keys included, and how many distinct strings. Measured on real runs (PRIVACY
+ * §2; `node bench/privacy-rules.mjs`): 51 real llama-server runs of the CLI's end-to-end tests
+ * carry at most 742 (four workloads, one failed with llama-server's last five log lines) and at
+ * most 33 strings; the bundled drivers' shapes 133–623 in 10–25. A run that needs more is a
+ * driver echoing text it should not.
+ */
+export const FREE_TEXT_LIMIT = 4096;
+export const FREE_STRINGS_LIMIT = 128;
+/** An error or skip reason the client shortens to make a run fit (characters kept). */
+const SHORTENED_TEXT = 300;
+
 const KIND_WORDS: Record<PrivacyRuleKind, string> = {
   ipv4: 'an IPv4 address',
   ipv6: 'an IPv6 address',
@@ -41,6 +68,7 @@ const KIND_WORDS: Record<PrivacyRuleKind, string> = {
   path: 'an absolute filesystem path',
   hostname: 'a host name outside the model-hub/provider allowlist',
   'fixture-text': 'text copied from the suite fixtures (prompt text)',
+  'free-text': 'more free-form text than a run may carry',
   extras: 'an extras value outside the extras rules',
 };
 
@@ -166,52 +194,120 @@ export function privacyViolations(run: unknown): PrivacyViolation[] {
   if (Array.isArray(results)) results.forEach((r, i) => out.push(...extrasViolations(r, i)));
 
   const fields = freeFields(run);
+  // The same text in many places (a key in every result) is read once.
+  const findings = new Map<string, ReturnType<typeof findPersonalData>>();
   for (const field of fields) {
-    for (const finding of findPersonalData(field.text)) {
+    let found = findings.get(field.text);
+    if (!found) findings.set(field.text, (found = findPersonalData(field.text)));
+    for (const finding of found) {
       out.push({ path: field.path, kind: finding.kind, detail: JSON.stringify(field.text.slice(finding.start, finding.end)) });
     }
   }
   out.push(...fixtureViolations(fields));
+  out.push(...freeTextViolations(fields));
   return out;
 }
 
+/** Letters and digits of a text in normal form (what the free-text limit counts). */
+function countedCharacters(text: string): number {
+  return normalizeText(text).text.match(/[\p{L}\p{N}]/gu)?.length ?? 0;
+}
+
+/** The free-form text a run carries: distinct free-form strings (keys included) and their letters and digits. */
+export function freeTextSize(run: unknown): { strings: number; characters: number } {
+  const distinct = new Set(freeFields(run).map((f) => f.text));
+  let characters = 0;
+  for (const text of distinct) characters += countedCharacters(text);
+  return { strings: distinct.size, characters };
+}
+
+function freeTextViolations(fields: Field[]): PrivacyViolation[] {
+  const distinct = new Map<string, Field>();
+  for (const f of fields) if (!distinct.has(f.text)) distinct.set(f.text, f);
+  let characters = 0;
+  let longest: { field: Field; characters: number } | undefined;
+  for (const [text, field] of distinct) {
+    const n = countedCharacters(text);
+    characters += n;
+    if (!longest || n > longest.characters) longest = { field, characters: n };
+  }
+  if (characters <= FREE_TEXT_LIMIT && distinct.size <= FREE_STRINGS_LIMIT) return [];
+  return [
+    {
+      path: longest!.field.path,
+      kind: 'free-text',
+      detail: `the run carries ${characters} letters and digits of free-form text in ${distinct.size} distinct strings, at most ${FREE_TEXT_LIMIT} in ${FREE_STRINGS_LIMIT} (the longest is here)`,
+    },
+  ];
+}
+
+type FixtureForm = ReturnType<typeof normalizeForFixtures>;
+
+/** Several fields' fixture forms as one text, in payload order, with where each field starts. */
+function joinForms(forms: FixtureForm[]): { form: FixtureForm; starts: number[] } {
+  const starts: number[] = [];
+  const form: FixtureForm = { norm: '', at: [], words: [] };
+  for (const f of forms) {
+    starts.push(form.norm.length);
+    form.words.push(...f.words.map((w) => ({ word: w.word, start: w.start + form.norm.length })));
+    form.norm += f.norm;
+  }
+  return { form, starts };
+}
+
+function copySpans(form: FixtureForm): Span[] {
+  if (form.norm.length < FIXTURE_WINDOW) return [];
+  return [...shingleCopies(form.norm), ...wordCopies(form.words)].sort((a, b) => a.start - b.start);
+}
+
 /**
- * Fixture text: a copy inside one field is named by that field; a copy split across fields is
- * found in the values (and, separately, the keys) joined in payload order, or as fixture pieces
- * adding up wherever they are. One pass over the joined text first: most runs stop there.
+ * Fixture text (fixture-text.ts): a copy inside one field is named by that field; a copy split
+ * across fields is found in the values (and, separately, the keys) joined in payload order, or as
+ * pieces of fields that line up along a fixture in any order, or as fields of 12 letters or more
+ * that occur whole in the fixtures, adding up wherever they are.
  */
 function fixtureViolations(fields: Field[]): PrivacyViolation[] {
-  const norms = fields.map((f) => fixtureForm(f.text));
-  const groups = [fields.map((f, i) => [f, norms[i]!] as const).filter(([f]) => !f.isKey), fields.map((f, i) => [f, norms[i]!] as const).filter(([f]) => f.isKey)];
-  const pieces = fields.filter((_, i) => isFixturePiece(norms[i]!));
-  const piecesLength = pieces.reduce((sum, f) => sum + fixtureForm(f.text).length, 0);
-  const joinedHit = groups.map((group) => hasFixtureWindow(group.map(([, n]) => n).join('')));
-  if (!joinedHit.includes(true) && piecesLength < FIXTURE_WINDOW) return [];
-
-  const whole = fields.filter((f) => findFixtureText(f.text).length > 0);
-  if (whole.length > 0) return whole.map((f) => ({ path: f.path, kind: 'fixture-text' as const, detail: `${f.text.length} characters matching the fixtures` }));
-  if (piecesLength >= FIXTURE_WINDOW) {
-    return [{ path: pieces.map((f) => f.path).join(', '), fields: pieces.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${pieces.length} fields` }];
+  const byText = new Map<string, FixtureForm>();
+  const forms = fields.map((f) => {
+    let form = byText.get(f.text);
+    if (!form) byText.set(f.text, (form = normalizeForFixtures(f.text)));
+    return form;
+  });
+  const split = (involved: number[]): PrivacyViolation[] => {
+    const ordered = [...new Set(involved)].sort((a, b) => a - b).map((i) => fields[i]!);
+    return [{ path: ordered.map((f) => f.path).join(', '), fields: ordered.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${ordered.length} fields` }];
+  };
+  for (const keys of [false, true]) {
+    const members = fields.map((_, i) => i).filter((i) => fields[i]!.isKey === keys);
+    const { form, starts } = joinForms(members.map((i) => forms[i]!));
+    if (!hasFixtureCopy(form.norm, form.words)) continue;
+    const whole = fields.map((_, i) => i).filter((i) => copySpans(forms[i]!).length > 0);
+    if (whole.length > 0) return whole.map((i) => ({ path: fields[i]!.path, kind: 'fixture-text' as const, detail: `${fields[i]!.text.length} characters matching the fixtures` }));
+    const first = copySpans(form)[0]!;
+    return split(members.filter((i, k) => forms[i]!.norm.length > 0 && starts[k]! < first.end && starts[k]! + forms[i]!.norm.length > first.start));
   }
-  const group = groups[joinedHit.indexOf(true)]!;
-  const involved = splitWindowFields(
-    group.map(([f]) => f),
-    group.map(([, n]) => n),
-  );
-  return [{ path: involved.map((f) => f.path).join(', '), fields: involved.map((f) => f.path), kind: 'fixture-text', detail: `fixture text split across ${involved.length} fields` }];
+  const wholePieces = forms.flatMap((f, i) => (f.norm.length >= FIXTURE_PIECE ? fieldPieces(f.norm, i).filter((h) => h.length === f.norm.length) : []));
+  if (wholePieces.reduce((sum, h) => sum + h.length, 0) >= FIXTURE_WINDOW) return split(wholePieces.map((h) => h.field));
+  // Pieces are looked for in each stretch between punctuation, so that pieces put into one error
+  // text out of order (`retried: <piece 3> ; <piece 1>`) line up as well as pieces in separate fields.
+  const parts: Array<{ field: number; norm: string }> = [];
+  forms.forEach((form, i) => {
+    parts.push({ field: i, norm: form.norm });
+    const stretches = fields[i]!.text.split(PUNCTUATION);
+    if (stretches.length > 1) for (const part of stretches) if (part.length >= PIECE_MIN) parts.push({ field: i, norm: normalizeForFixtures(part).norm });
+  });
+  // A text met again (a key in every result) gives the same pieces: looked up once.
+  const seen = new Map<string, PieceHit[]>();
+  const hits = parts.flatMap((p, k) => {
+    let found = seen.get(p.norm);
+    if (!found) seen.set(p.norm, (found = fieldPieces(p.norm, 0)));
+    return found.map((h) => ({ ...h, field: k }));
+  });
+  const lined = linedUpPieces(hits);
+  return lined.length > 0 ? split(lined.map((k) => parts[k]!.field)) : [];
 }
 
-/** The fields whose joined texts hold the first fixture window. */
-function splitWindowFields(fields: Field[], norms: string[]): Field[] {
-  let offset = 0;
-  const starts = norms.map((n) => ((offset += n.length), offset - n.length));
-  const joined = norms.join('');
-  for (let i = 0; i + FIXTURE_WINDOW <= joined.length; i++) {
-    if (!hasFixtureWindow(joined.slice(i, i + FIXTURE_WINDOW))) continue;
-    return fields.filter((_, k) => norms[k]!.length > 0 && starts[k]! < i + FIXTURE_WINDOW && starts[k]! + norms[k]!.length > i);
-  }
-  return [];
-}
+const PUNCTUATION = /[^\p{L}\p{N}\s]+/u;
 
 /** Throws PrivacyRuleError for the first rule the run breaks (the server answers it with 422). */
 export function assertPrivacyRules(run: unknown): void {
@@ -263,6 +359,10 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
     for (const f of freeFields(run)) byPath.set(f.path, f.isKey ? [...(byPath.get(f.path) ?? []), f] : [f, ...(byPath.get(f.path) ?? [])]);
     const removedExtras = new Set<string>();
     for (const violation of violations) {
+      if (violation.kind === 'free-text') {
+        fitFreeText(run, notes);
+        continue;
+      }
       for (const path of violation.fields ?? [violation.path]) {
         const extrasEntry = /^(results\[\d+\]\.extras)\.(.+)$/.exec(path);
         if (extrasEntry || (violation.kind === 'extras' && /^results\[\d+\]\.extras$/.test(path))) {
@@ -285,6 +385,36 @@ export function scrubRun(run: { results?: Array<{ model?: { identifier?: string;
       }
     }
     if (JSON.stringify(run) === before) throw new PrivacyRuleError(violations[0]!);
+  }
+}
+
+/**
+ * Over the free-text limit: the longest error and skip texts are cut to their first 300
+ * characters, the longest first, until the run fits; then extras entries are dropped, the last
+ * result's last entries first (the measurements stay; a run with nothing left to cut is refused).
+ */
+function fitFreeText(run: { results?: Array<{ extras?: Record<string, unknown> }> }, notes: string[]): void {
+  const fits = () => {
+    const size = freeTextSize(run);
+    return size.characters <= FREE_TEXT_LIMIT && size.strings <= FREE_STRINGS_LIMIT;
+  };
+  const long = freeFields(run)
+    .filter((f) => /(?:^|\.)(?:error|skipped)$/.test(f.shape) && f.text.length > SHORTENED_TEXT)
+    .sort((a, b) => b.text.length - a.text.length);
+  for (const field of long) {
+    if (fits()) return;
+    field.replace(field.text.slice(0, SHORTENED_TEXT) + '…');
+    notes.push(`${field.path}: shortened to ${SHORTENED_TEXT} characters, a run carries at most ${FREE_TEXT_LIMIT} letters and digits of free-form text`);
+  }
+  const results = run.results ?? [];
+  for (let i = results.length - 1; i >= 0; i--) {
+    const extras = results[i]!.extras;
+    if (!extras || typeof extras !== 'object') continue;
+    for (const key of Object.keys(extras).reverse()) {
+      if (fits()) return;
+      delete extras[key];
+      notes.push(`results[${i}].extras.${key}: dropped, a run carries at most ${FREE_STRINGS_LIMIT} distinct free-form strings and ${FREE_TEXT_LIMIT} letters and digits`);
+    }
   }
 }
 

@@ -18,22 +18,185 @@ function fixtureProse(length: number, offset = 400): string {
 
 export interface PlantedClass {
   name: string;
+  /** The spelling class it belongs to (issue 24: the probe's classes), for counting. */
+  family: string;
   value: string;
   /** The same datum spelled for a field limited to `^[a-z0-9][a-z0-9_-]*$` (flags), if it can be. */
   flagForm?: string;
 }
 
+const CYRILLIC: Record<string, string> = { a: 'а', c: 'с', e: 'е', i: 'і', o: 'о', p: 'р', x: 'х', y: 'у', s: 'ѕ' };
+const LEET: Record<string, string> = { a: '4', e: '3', i: '1', o: '0', s: '5', t: '7' };
+const mapLetters = (text: string, map: Record<string, string>) => [...text].map((c) => map[c] ?? c).join('');
+const fullWidth = (text: string) => [...text].map((c) => (c > ' ' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+const percentAll = (text: string) => [...Buffer.from(text, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('');
+
+/** `text` with every `n`-th letter changed to the next letter, a letter added after it, or dropped. */
+export function typoEvery(text: string, n: number, kind: 'change' | 'add' | 'drop'): string {
+  let letters = 0;
+  let out = '';
+  for (const c of text) {
+    if (!/[a-z]/i.test(c) || ++letters % n !== 0) {
+      out += c;
+      continue;
+    }
+    if (kind === 'change') out += c === 'z' ? 'a' : String.fromCharCode(c.charCodeAt(0) + 1);
+    else if (kind === 'add') out += c + 'q';
+  }
+  return out;
+}
+
+/** The letters of `text` as a flag (`^[a-z0-9][a-z0-9_-]*$`, at most 64 characters). */
+const asFlag = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+
+/** Every other word (the first, third, …) of `text`. */
+const everyOtherWord = (text: string, every = 2) =>
+  text
+    .split(/\s+/)
+    .filter((_, i) => i % every === 0)
+    .join(' ');
+
+function spellings(family: string, list: Array<[string, string, string?]>): PlantedClass[] {
+  return list.map(([name, value, flagForm]) => ({ family, name, value, ...(flagForm !== undefined ? { flagForm } : {}) }));
+}
+
+/**
+ * Each class of personal data, plainly and in every spelling the issue-24 probe got past the
+ * rules (IPv4 as inet_aton reads it, MACs with any separator, spelled-out e-mails, host names with
+ * odd TLDs or dots, paths with odd slashes or prefixes, prompt text with typos, homoglyphs,
+ * leetspeak or every other word), each spelling a class of its own.
+ */
 export function plantedClasses(): PlantedClass[] {
+  const prose = fixtureProse(90);
+  const longProse = fixtureProse(180, 1200);
   return [
-    { name: 'hostname', value: 'alice-thinkpad.corp.example.com' },
-    { name: 'user name in a path', value: '/home/alice/models/secret-model.gguf' },
-    { name: 'user name in a Windows path', value: 'C:\\Users\\alice\\models\\m.gguf' },
-    { name: 'MAC address', value: '3c:22:fb:12:34:56', flagForm: '3c-22-fb-12-34-56' },
-    { name: 'IPv4 address', value: '192.168.17.23' },
-    { name: 'IPv6 address', value: 'fe80::1c2d:3e4f:5a6b:7c8d' },
-    { name: 'e-mail address', value: 'alice.smith@example.com' },
-    { name: 'prompt text from the fixtures', value: fixtureProse(40) },
-    { name: 'long prompt text', value: fixtureProse(1500, 0) },
+    ...spellings('plain', [
+      ['hostname', 'alice-thinkpad.corp.example.com'],
+      ['user name in a path', '/home/alice/models/secret-model.gguf'],
+      ['user name in a Windows path', 'C:\\Users\\alice\\models\\m.gguf'],
+      ['MAC address', '3c:22:fb:12:34:56', '3c-22-fb-12-34-56'],
+      ['IPv4 address', '192.168.17.23'],
+      ['IPv6 address', 'fe80::1c2d:3e4f:5a6b:7c8d'],
+      ['e-mail address', 'alice.smith@example.com'],
+      ['prompt text from the fixtures', fixtureProse(40)],
+      ['long prompt text', fixtureProse(1500, 0)],
+    ]),
+    ...spellings('IPv4 as inet_aton reads it', [
+      ['leading zeros', '192.168.017.023'],
+      ['octal parts', '0300.0250.021.027'],
+      ['hex parts', '0xc0.0xa8.0x11.0x17'],
+      ['mixed radix parts', '0xc0.168.021.23'],
+      ['upper-case hex parts', '0XC0.0XA8.0X11.0X17'],
+      ['three parts', '192.168.4375'],
+      ['two parts', '192.11016471'],
+      ['three parts, 10/8', '10.20.7720'],
+      ['two parts, 10/8', '10.1318440'],
+      ['three parts, small last part', '192.168.23'],
+      ['decimal number', '3232239895', '3232239895'],
+      ['hex number', '0xc0a81117', '0xc0a81117'],
+      ['octal number', '030052010427', '030052010427'],
+      ['decimal number, documentation network', '3405803783', '3405803783'],
+      ['decimal number with a port', 'connect 3232239895:8080 refused'],
+      ['hex number in a URL', 'http://0xc0a81117:8080/v1/models'],
+      ['decimal number in a URL', 'http://3232239895/health'],
+      ['full-width digits', '１９２．１６８．１７．２３'],
+      ['full-width digits, decimal number', '３２３２２３９８９５'],
+      ['mathematical digits', '𝟏𝟗𝟐.𝟏𝟔𝟖.𝟏𝟕.𝟐𝟑'],
+      ['ideographic full stops', '192。168。17。23'],
+      ['percent-encoded dots', '192%2E168%2E17%2E23'],
+      ['zero-width space inside', '192.168\u200b.17.23'],
+      ['HTML character references', '192&#46;168&#46;17&#46;23'],
+    ]),
+    ...spellings('MAC with any separator', [
+      ['spaces', '3c 22 fb 12 34 56'],
+      ['underscores', '3c_22_fb_12_34_56', '3c_22_fb_12_34_56'],
+      ['dots', '3c.22.fb.12.34.56'],
+      ['one-digit octet', '3c:2:fb:12:34:56', '3c-2-fb-12-34-56'],
+      ['one-digit octets (arp on macOS)', '3c:2:fb:1:3:5'],
+      ['upper case', '3C-22-FB-12-34-56'],
+      ['mixed separators', '3c:22-fb.12_34 56'],
+      ['dotted quads (Cisco)', '3c22.fb12.3456'],
+      ['quads with hyphens', '3c22-fb12-3456', '3c22-fb12-3456'],
+      ['quads with spaces', '3c22 fb12 3456'],
+      ['full-width colons', '3c：22：fb：12：34：56'],
+      ['percent-encoded colons', '3c%3A22%3Afb%3A12%3A34%3A56'],
+      ['digits only, underscores', '00_11_22_33_44_55', '00_11_22_33_44_55'],
+    ]),
+    ...spellings('e-mail spelled out', [
+      ['(at)', 'alice.smith(at)example.com'],
+      ['[at]', 'alice.smith[at]example.com'],
+      ['{at}', 'alice.smith{at}example.com'],
+      ['(at) and (dot)', 'alice(at)example(dot)com'],
+      ['[at] and [dot] with spaces', 'alice [at] example [dot] com'],
+      [' at  and  dot ', 'alice.smith at example dot com'],
+      [' at ', 'alice.smith at example.com'],
+      [' @ ', 'alice.smith @ example.com'],
+      ['full-width @', 'alice.smith＠example.com'],
+      ['small @', 'alice.smith﹫example.com'],
+      ['full-width @ and dot', 'alice.smith＠example．com'],
+      ['percent-encoded @', 'alice.smith%40example.com'],
+      ['HTML @', 'alice.smith&#64;example.com'],
+      ['homoglyph letters', 'аlicе.smith@еxаmplе.com'],
+      ['user@host', 'alice@thinkpad'],
+    ]),
+    ...spellings('host names', [
+      ['mixed-case TLD', 'alice-desktop.Local'],
+      ['capitalised TLD', 'vpn.acme-corp.Com'],
+      ['upper case', 'VPN.ACME-CORP.COM'],
+      ['TLD .sh', 'vpn.acme-corp.sh'],
+      ['TLD .zip', 'build01.acme-corp.zip'],
+      ['TLD .md', 'alice-desktop.md'],
+      ['TLD .py', 'gpu-node3.lab.py'],
+      ['TLD .so', 'alice-laptop.so'],
+      ['full-width dot', 'alice-desktop．local'],
+      ['ideographic full stop', 'vpn。acme-corp。com'],
+      ['percent-encoded dots', 'vpn%2Eacme-corp%2Ecom'],
+      ['homoglyph TLD', 'alice-desktop.lосаl'],
+      ['trailing dot', 'vpn.acme-corp.com.'],
+      ['zero-width joiner inside', 'vpn.acme\u200d-corp.com'],
+    ]),
+    ...spellings('paths', [
+      ['file: with one slash', 'file:/home/alice/x.gguf'],
+      ['file: with no slash', 'file:home/alice/x.gguf'],
+      ['file: with four slashes', 'file:////home/alice/x.gguf'],
+      ['file: to a share', 'file:\\\\server\\share\\x.gguf'],
+      ['user under /models', '/models/alice/secret-model.gguf'],
+      ['a prefix before the path', 'model:/home/alice/x.gguf'],
+      ['UNC path with slashes', '//fileserver/share/alice/x.gguf'],
+      ['UNC path', '\\\\fileserver\\share\\x.gguf'],
+      ['percent-encoded slashes', '%2Fhome%2Falice%2Fx.gguf'],
+      ['percent-encoded twice', '%252Fhome%252Falice%252Fx.gguf'],
+      ['full-width slashes', '／home／alice／x.gguf'],
+      ['division slashes', '∕home∕alice∕x.gguf'],
+      ['fraction slashes', '⁄home⁄alice⁄x.gguf'],
+      ['home folder without its slash', 'home/alice/models/x.gguf'],
+      ['macOS home', '/Users/alice/models/x.gguf'],
+      ['Windows path, full-width colon', 'C：\\Users\\alice\\m.gguf'],
+      ['Windows path, forward slashes', 'c:/users/alice/m.gguf'],
+      ['home of a named user', '~alice/models/x.gguf'],
+    ]),
+    ...spellings('prompt text', [
+      ['upper case, no spaces', prose.toUpperCase().replace(/\s+/g, ''), asFlag(prose).replace(/-/g, '')],
+      ['typo every 12 letters (changed)', typoEvery(prose, 12, 'change'), asFlag(typoEvery(prose, 12, 'change'))],
+      ['typo every 12 letters (added)', typoEvery(prose, 12, 'add'), asFlag(typoEvery(prose, 12, 'add'))],
+      ['typo every 12 letters (dropped)', typoEvery(prose, 12, 'drop'), asFlag(typoEvery(prose, 12, 'drop'))],
+      ['typo every 16 letters', typoEvery(prose, 16, 'change'), asFlag(typoEvery(prose, 16, 'change'))],
+      ['typo every 20 letters', typoEvery(prose, 20, 'change'), asFlag(typoEvery(prose, 20, 'change'))],
+      ['homoglyphs', mapLetters(prose, CYRILLIC)],
+      ['leetspeak', mapLetters(prose.toLowerCase(), LEET), asFlag(mapLetters(prose.toLowerCase(), LEET))],
+      ['full-width letters', fullWidth(prose)],
+      ['zero-width spaces between letters', [...prose].join('\u200b')],
+      ['percent-encoded', percentAll(prose.slice(0, 40))],
+      ['every other word', everyOtherWord(longProse), asFlag(everyOtherWord(longProse))],
+      ['every third word', everyOtherWord(longProse, 3), asFlag(everyOtherWord(longProse, 3))],
+      ['homoglyphs, leetspeak and a typo every 16 letters', mapLetters(mapLetters(typoEvery(prose.toLowerCase(), 16, 'change'), LEET), CYRILLIC)],
+    ]),
   ];
 }
 
@@ -73,16 +236,69 @@ export function plantedFields(): PlantedField[] {
   ];
 }
 
-/** A 40-character fixture copy cut into pieces and spread over several fields. */
+/** `text` cut into pieces of `size` characters (the last may be shorter). */
+const cut = (text: string, size: number) => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, i * size + size));
+
+/**
+ * Fixture text cut into pieces and spread over several fields: in payload order, and (the
+ * issue-24 probe's class) in pieces of at most 11 letters over extras, flags and `error` that are
+ * not next to each other, in any order, with genuine entries between them.
+ */
 export function splitFixtureRuns(): Array<{ name: string; run: RunPayload }> {
   const text = fixtureProse(48, 900);
   const inOrder = sampleRun([sampleResult({ extras: { p1: text.slice(0, 10), p2: text.slice(10, 20), p3: text.slice(20, 30), p4: text.slice(30, 40) } })]);
   const scattered = sampleRun([sampleResult({ backend_version: text.slice(0, 16), error: text.slice(32, 48) })]);
   scattered.fingerprint.cpu_model = text.slice(16, 32);
-  return [
+  const runs = [
     { name: 'fixture text split over four extras values in key order', run: sanitiseForSchema(inOrder) },
     { name: 'fixture text split over three unrelated fields', run: scattered },
   ];
+  const prose = fixtureProse(66, 2400).replace(/[^A-Za-z ]/g, ' ');
+  for (const size of [11, 8, 6, 5]) {
+    const pieces = cut(prose, size);
+    // Pieces go to extras values (between genuine entries), flags and the error text, in an
+    // order that is not the text's: every other piece first, then the rest, backwards.
+    const order = [
+      ...pieces.map((_, i) => i).filter((i) => i % 2 === 0),
+      ...pieces
+        .map((_, i) => i)
+        .filter((i) => i % 2 === 1)
+        .reverse(),
+    ];
+    const extras: Record<string, string | number> = { engine: 'server' };
+    const flags: string[] = ['quick'];
+    const errors: string[] = [];
+    order.forEach((i, k) => {
+      const piece = pieces[i]!;
+      if (k % 3 === 0) extras[`n${k}`] = piece;
+      else if (k % 3 === 1 && /[a-z]/i.test(piece.trim()[0] ?? '')) flags.push(`${asFlag(piece)}`);
+      else errors.push(piece.trim());
+      extras[`t${k}`] = k;
+    });
+    runs.push({
+      name: `fixture text in pieces of ${size} characters over extras, flags and error, out of order and apart`,
+      run: sampleRun([sampleResult({ extras, flags: [...new Set(flags)], error: `retried: ${errors.join(' ; ')}` })]),
+    });
+  }
+  // Pieces of 8 letters inside other text: each piece is a stretch of a longer field.
+  const words = cut(prose.replace(/\s+/g, ''), 8);
+  const inside = sampleRun([
+    sampleResult({
+      error: words
+        .filter((_, i) => i % 2 === 0)
+        .map((w, i) => `step ${i} ${w} failed`)
+        .join(', '),
+    }),
+  ]);
+  inside.results[0]!.tiers = words
+    .filter((_, i) => i % 2 === 1)
+    .map((w, i) => ({ context_tokens: 4096 * (i + 1), prefill_tps: null, decode_tps: null, ttft_ms: null, skipped: `tier ${i} ${w} skipped` }));
+  runs.push({ name: 'fixture text in pieces of 8 letters inside the error text and the tiers skip reasons, every other piece in each', run: inside });
+  // Keys of extras: 6-letter pieces as entry names, shuffled.
+  const keyPieces = cut(prose.replace(/\s+/g, ''), 6);
+  const keyed = Object.fromEntries(keyPieces.map((k, i): [string, number] => [k, i]).reverse());
+  runs.push({ name: 'fixture text in pieces of 6 letters as extras keys, backwards', run: sampleRun([sampleResult({ extras: keyed })]) });
+  return runs;
 }
 
 /** Extras that break the extras rules without carrying an identifiable datum. */
@@ -143,6 +359,26 @@ export function bundledDriverRuns(): Array<{ driver: string; run: RunPayload }> 
         { name: 'NVIDIA GeForce RTX 4090', kind: 'nvidia', memory_gb: 24 },
         'Intel(R) Xeon(R) CPU @ 2.20GHz',
       ),
+    },
+    {
+      // A real spawned llama-server run's failed workload (CLI end-to-end test, llama.cpp b7410
+      // on the CPU): the driver's error carries the server's last five log lines, paths scrubbed.
+      driver: 'llama.cpp (spawned llama-server that exited while loading)',
+      run: run({
+        backend: 'llama.cpp',
+        backend_version: '0.5.0 (de3ff81)',
+        model: {
+          identifier: 'llm-speed/synth-llama-tiny-F16',
+          name: 'llm-speed synthetic llama tiny',
+          size: '20M',
+          quant: 'F16',
+          digest: 'b175e49324aa85039940be7a7538f437cfa0ba741a73c8b9d0b2cf00f8d97884',
+        },
+        backend_build: { kind: 'cpu' },
+        error:
+          "llama.cpp: llama-server exited while loading <path>: 0.00.001.971 I cmn  common_param: common_params_print_info: verbosity = 3 (adjust with the `-lv N` CLI arg) | 0.00.002.038 I srv  init_listene: The UI is disabled | 0.00.002.055 I srv  init_listene: Use --ui/--no-ui (or deprecated --webui/--no-webui) to enable/disable | 0.00.002.114 W srv  llama_server: security: no API key is set and CORS allows all origins (see https://github.com/ggml-org/llama.cpp/pull/25655) | 0.00.003.790 I srv    load_model: loading model '<path>'",
+        extras: { engine: 'server', mode: 'spawn', threads: 2, parallel: 1, n_ctx: 512 },
+      }),
     },
     {
       driver: 'llama.cpp (embedded node-llama-cpp)',

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertPrivacyRules, buildUploadPayload, PrivacyRuleError, privacyViolations, publicModelRef, scrubRun, type PrivacyViolation } from '../../src/privacy/index.js';
+import { assertPrivacyRules, buildUploadPayload, freeTextSize, PrivacyRuleError, privacyViolations, publicModelRef, scrubRun, type PrivacyViolation } from '../../src/privacy/index.js';
 import { check } from '../../src/contract/validate.js';
 import type { RunPayload } from '../../src/contract/generated/run.js';
 import { canonicalize } from '../../src/signing/jcs.js';
@@ -374,8 +374,9 @@ describe('privacy rules: the client scrub says what it changed', () => {
   });
 
   it('copies split across fields are dropped one a round, however many there are', () => {
-    // Four copies of 24 letters of fixture prose, each over three extras values of 8 letters (too
-    // short to be pieces), kept apart by other entries: each round finds the first copy left.
+    // Four copies of 24 letters of fixture prose, each over three extras values of 8 letters, kept
+    // apart by other entries of 10 letters that are no fixture text (a shorter one would read as a
+    // typo inside one long copy): each round finds the first copy left.
     const letters = readFileSync(join(SUITES_ROOT, 'suite-v1', 'fixtures', 'w2-paragraphs.txt'), 'utf8')
       .replace(/\s+/g, ' ')
       .slice(400, 800)
@@ -383,11 +384,11 @@ describe('privacy rules: the client scrub says what it changed', () => {
     const extras: Record<string, string> = {};
     for (const copy of [0, 1, 2, 3]) {
       for (const part of [0, 1, 2]) extras[`c${copy}${part}`] = letters.slice(24 * copy + 8 * part, 24 * copy + 8 * part + 8);
-      extras[`s${copy}`] = 'x1';
+      extras[`s${copy}`] = 'qzqzqzqzqz';
     }
     const run = sampleRun([sampleResult({ extras })]);
     const notes = scrubRun(run);
-    assert.deepEqual(run.results[0]!.extras, { s0: 'x1', s1: 'x1', s2: 'x1', s3: 'x1' });
+    assert.deepEqual(run.results[0]!.extras, { s0: 'qzqzqzqzqz', s1: 'qzqzqzqzqz', s2: 'qzqzqzqzqz', s3: 'qzqzqzqzqz' });
     const dropped = ['c00', 'c01', 'c02', 'c10', 'c11', 'c12', 'c20', 'c21', 'c22', 'c30', 'c31', 'c32'];
     assert.deepEqual(
       notes,
@@ -471,5 +472,79 @@ describe('publicModelRef: a local path becomes its file or folder name, nothing 
       ['/', '/'],
     ];
     for (const [ref, expected] of cases) assert.equal(publicModelRef(ref), expected, ref);
+  });
+});
+
+describe('privacy rules: the free-form text a run may carry (4,096 letters and digits in 128 distinct strings)', () => {
+  // sampleRun()'s distinct free texts, by hand: "AMD Ryzen 9 7950X3D" 16, "RTX 4090" 7, the
+  // accelerator summary 34, "llama.cpp" 8 (key and backend), "7410" 4 (version and backend_version),
+  // "Qwen/Qwen2.5-7B-Instruct-GGUF" 24, "Qwen2.5-7B-Instruct" 16, "7B" 2, "Q4_K_M" 4, the digest 64,
+  // "0.1.0" 3, and "backends" 8 (a key of fingerprint.extras, free text like any extras key):
+  // 12 strings, 190 letters and digits.
+  const BASE = 190;
+
+  it('counts letters and digits of distinct strings, keys included, once however often they occur', () => {
+    assert.deepEqual(freeTextSize(sampleRun()), { strings: 12, characters: BASE });
+    assert.deepEqual(freeTextSize(sampleRun([sampleResult(), sampleResult({ workload: 'chat-long' })])), { strings: 12, characters: BASE }, 'a second result with the same texts adds nothing');
+    assert.deepEqual(freeTextSize(sampleRun([sampleResult({ extras: { note: 'ａｂ-c d' } })])), { strings: 14, characters: BASE + 4 + 4 }, '"note" 4, "ａｂ-c d" 4 in normal form');
+  });
+
+  it('4,096 is allowed, 4,097 is refused, naming the longest text', () => {
+    const fill = (extra: number) => {
+      const run = sampleRun([sampleResult({ error: 'x'.repeat(1953) })]);
+      run.results[0]!.tiers = [{ context_tokens: 4096, prefill_tps: null, decode_tps: null, ttft_ms: null, error: 'y'.repeat(1953 + extra) }];
+      return run;
+    };
+    assert.deepEqual(freeTextSize(fill(0)).characters, 4096);
+    assert.deepEqual(privacyViolations(fill(0)), []);
+    assert.deepEqual(
+      privacyViolations(fill(1)).map((v) => [v.path, v.kind, v.detail]),
+      [['results[0].tiers[0].error', 'free-text', 'the run carries 4097 letters and digits of free-form text in 14 distinct strings, at most 4096 in 128 (the longest is here)']],
+    );
+    assert.throws(() => assertPrivacyRules(fill(1)), /^PrivacyRuleError: results\[0\]\.tiers\[0\]\.error contains more free-form text than a run may carry: /);
+  });
+
+  it('128 distinct strings are allowed, 129 are refused', () => {
+    const keys = (from: number, n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, i]));
+    const run = (n: number) => sampleRun([sampleResult({ extras: keys(100, 64) }), sampleResult({ extras: keys(200, n - 12 - 64) })]);
+    assert.equal(freeTextSize(run(128)).strings, 128);
+    assert.deepEqual(privacyViolations(run(128)), []);
+    assert.deepEqual(
+      privacyViolations(run(129)).map((v) => v.kind),
+      ['free-text'],
+    );
+  });
+
+  it('the client shortens the longest error texts to 300 characters, then drops extras entries, until the run fits, and says so', () => {
+    const run = sampleRun([sampleResult({ error: 'x'.repeat(2000) })]);
+    run.results[0]!.tiers = [
+      { context_tokens: 4096, prefill_tps: null, decode_tps: null, ttft_ms: null, error: 'y'.repeat(2000) },
+      { context_tokens: 8192, prefill_tps: null, decode_tps: null, ttft_ms: null, skipped: 'z'.repeat(1000) },
+    ];
+    // 190 + 2000 + 2000 + 1000 = 5190; the first 2000 cut to 300 (and the ellipsis, no letter) leaves 3490.
+    const notes = scrubRun(run);
+    assert.equal(run.results[0]!.error, 'x'.repeat(300) + '…');
+    assert.equal(run.results[0]!.tiers[0]!.error, 'y'.repeat(2000));
+    assert.deepEqual(notes, ['results[0].error: shortened to 300 characters, a run carries at most 4096 letters and digits of free-form text']);
+    assert.deepEqual(privacyViolations(run), []);
+    // 12 + 64 + 60 = 136 distinct strings: the second result's last 8 extras entries go, the measurements stay.
+    const many = sampleRun([
+      sampleResult({ extras: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`a${i}`, i])) }),
+      sampleResult({ extras: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`b${i}`, i])) }),
+    ]);
+    const dropped = scrubRun(many);
+    assert.deepEqual(
+      Object.keys(many.results[1]!.extras),
+      Array.from({ length: 52 }, (_, i) => `b${i}`),
+    );
+    assert.equal(dropped.length, 8);
+    assert.equal(dropped[0], 'results[1].extras.b59: dropped, a run carries at most 128 distinct free-form strings and 4096 letters and digits');
+    assert.equal(many.results[1]!.decode_tps, 187.4);
+    // Nothing left to cut: 8 other strings and 121 model identifiers (no extras, no errors) are refused before signing.
+    const names = sampleRun(Array.from({ length: 121 }, (_, i) => sampleResult({ model: { identifier: `m${i}`, name: 'Qwen2.5-7B-Instruct', size: null, quant: null, digest: null } })));
+    assert.throws(
+      () => scrubRun(names),
+      (e: unknown) => e instanceof PrivacyRuleError && e.kind === 'free-text',
+    );
   });
 });
