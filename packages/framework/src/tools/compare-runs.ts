@@ -504,9 +504,12 @@ const METRIC_WORDS: Record<Metric, string> = {
   wall_ms: 'wall (ms)',
 };
 
-/** Escapes what Markdown table cells cannot hold as text. */
+/**
+ * Escapes what Markdown table cells cannot hold as text. An underscore is left alone: GitHub's
+ * Markdown never reads one inside a word (r_…, decode_tps) as emphasis.
+ */
 function md(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/([*_`[\]<>])/g, '\\$1');
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/([*`[\]<>])/g, '\\$1');
 }
 
 /**
