@@ -3,8 +3,9 @@
  * the results server ranks by) reach both the text output and --json.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sandbox, type Sandbox } from '../helpers/cli.js';
 import { sampleResult, sampleRun } from '../../../framework/test/helpers/sample-run.js';
 
@@ -114,5 +115,46 @@ describe('compare --fail-on-regression: the gate through the real CLI, exit code
     assert.match(String(three.stderr), /compares exactly two runs, a baseline and a candidate; got 3/);
     const help = await box.run(['compare', '--help']);
     assert.match(String(help.stdout).replace(/\s+/g, ' '), /Exit codes: 0 compared \(with the gate: no regression\); 1 a regression beyond the noise/);
+  });
+});
+
+/**
+ * Runs with repetitions, in the agreed shape (repetitions, spread, samples: notes/spread-shape.md),
+ * through the real CLI. Runs only where the schema has the spread fields, which the repetitions
+ * work adds: until then a run carrying them is (rightly) refused as invalid, so this is pending.
+ */
+describe('compare with repetitions: "within noise" and the gate on intervals (e2e, real CLI)', function () {
+  this.timeout(120_000);
+  let box: Sandbox;
+  const file = (name: string) => join(box.root, name);
+  const METRICS = ['ttft_ms', 'prefill_tps', 'decode_tps', 'decode_p50_latency_ms', 'decode_p95_latency_ms'] as const;
+  /** Five repetitions; decode as given (its middle value the headline), the other metrics steady. */
+  const repeated = (decode: number[], ci: [number, number]) => {
+    const base = sampleResult({ decode_tps: decode[2] });
+    const samples = decode.map((d) => ({ ...Object.fromEntries(METRICS.map((m) => [m, base[m]])), decode_tps: d }));
+    const spread = Object.fromEntries(METRICS.map((m) => [m, m === 'decode_tps' ? { n: 5, median: decode[2], ci_low: ci[0], ci_high: ci[1], cv: 0.016 } : { n: 5, median: base[m], ci_low: base[m]! * 0.99, ci_high: base[m]! * 1.01, cv: 0.005 }]));
+    return sampleRun([{ ...base, repetitions: 5, spread, samples } as typeof base]);
+  };
+
+  before(function () {
+    const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../schemas/workload-result.schema.json', import.meta.url)), 'utf8')) as { properties: Record<string, unknown> };
+    if (!schema.properties.spread) this.skip();
+    box = sandbox();
+    writeFileSync(file('base.json'), JSON.stringify(repeated([98, 99, 100, 101, 102], [98.5, 101.5])));
+    writeFileSync(file('worse.json'), JSON.stringify(repeated([88, 89, 90, 91, 92], [88.5, 91.5])));
+    writeFileSync(file('noise.json'), JSON.stringify(repeated([97, 98, 99, 100, 101], [97.5, 100.5])));
+  });
+  after(() => box?.cleanup());
+
+  it('overlapping intervals read "within noise" and pass even a 0 % gate; a loss beyond both intervals fails a 5 % one', async () => {
+    const noise = await box.run(['compare', file('base.json'), file('noise.json'), '--fail-on-regression', '0']);
+    assert.equal(noise.exitCode, 0, String(noise.stderr));
+    assert.match(String(noise.stdout), /decode_tps\s+100\.00 ±1\.5 %\s+99\.00 ±1\.5 % \(within noise, −1\.0 %\)/);
+    // 90 [88.5, 91.5] against 100 [98.5, 101.5]: at best 91.5 / 98.5 − 1 = −7.1 %, past 5 %.
+    const worse = await box.run(['compare', file('base.json'), file('worse.json'), '--fail-on-regression', '5']);
+    assert.equal(worse.exitCode, 1, String(worse.stderr));
+    assert.match(String(worse.stdout), /decode_tps\s+100\.00 ±1\.5 %\s+90\.00 ±1\.7 % \(−10\.0 % \[−12\.8, −7\.1\]\)/);
+    assert.match(String(worse.stdout), /standing\s+baseline, 5 reps\s+same group, 5 reps/);
+    assert.equal((await box.run(['compare', file('base.json'), file('worse.json'), '--fail-on-regression', '8'])).exitCode, 0);
   });
 });
