@@ -50,7 +50,7 @@ function exec(command, args, options = {}) {
       stderr += chunk;
       process.stderr.write(chunk);
     });
-    child.on('error', (error) => reject(new InputError(`cannot run ${command}: ${error.message}${command === 'llm-speed' ? ' (is it on PATH? the action\'s install step puts it there)' : ''}`)));
+    child.on('error', (error) => reject(new InputError(`cannot run ${command}: ${error.message}${command === 'llm-speed' ? " (is it on PATH? the action's install step puts it there)" : ''}`)));
     child.on('close', (code, signal) => resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
   });
 }
@@ -85,7 +85,10 @@ export function benchArgs(file) {
 
 export function compareArgs(baseline, candidate) {
   const args = ['compare', baseline, candidate, '--markdown', '--fail-on-regression', input('threshold', '5')];
-  for (const metric of input('metrics').split(/[\s,]+/).filter(Boolean)) args.push('--metric', metric);
+  for (const metric of input('metrics')
+    .split(/[\s,]+/)
+    .filter(Boolean))
+    args.push('--metric', metric);
   if (input('api_url')) args.push('--api-url', input('api_url'));
   return args;
 }
@@ -152,7 +155,10 @@ async function install() {
   }
   if (mode !== 'source') throw new InputError(`cli must be source, npm or path; got "${mode}"`);
   // The action's own checkout, at the ref the workflow pinned: built as README says (npm ci, npm run build).
-  for (const args of [['ci', '--no-audit', '--no-fund'], ['run', 'build']]) {
+  for (const args of [
+    ['ci', '--no-audit', '--no-fund'],
+    ['run', 'build'],
+  ]) {
     const step = await exec('npm', args, { cwd: ACTION_ROOT });
     if (step.code !== 0) return step.code;
   }

@@ -25,7 +25,10 @@ describe('compare warns by the comparability rule (e2e, real CLI)', function () 
     const out = String(text.stdout);
     // Short labels: the file names, never the whole paths; the full paths once, under the table.
     assert.match(out.split('\n')[0]!, /^workload\s+metric\s+full\.json\s+quick\.json \(Δ vs full\.json\)$/);
-    assert.ok(out.split('\n').every((l) => l.length < 140), 'no 212-column table');
+    assert.ok(
+      out.split('\n').every((l) => l.length < 140),
+      'no 212-column table',
+    );
     assert.match(out, new RegExp(`^runs: full\\.json = ${join(box.root, 'full.json').replace(/[.]/g, '\\.')}, quick\\.json = `, 'm'));
     // Marked in the table, the reason right under it; no Δ for the pair.
     assert.match(out, /^chat-short\s+standing\s+baseline, 1 rep\s+NOT COMPARABLE \[1\], 1 rep$/m);
@@ -132,7 +135,12 @@ describe('compare with repetitions: "within noise" and the gate on intervals (e2
   const repeated = (decode: number[], ci: [number, number]) => {
     const base = sampleResult({ decode_tps: decode[2] });
     const samples = decode.map((d) => ({ ...Object.fromEntries(METRICS.map((m) => [m, base[m]])), decode_tps: d }));
-    const spread = Object.fromEntries(METRICS.map((m) => [m, m === 'decode_tps' ? { n: 5, median: decode[2], ci_low: ci[0], ci_high: ci[1], cv: 0.016 } : { n: 5, median: base[m], ci_low: base[m]! * 0.99, ci_high: base[m]! * 1.01, cv: 0.005 }]));
+    const spread = Object.fromEntries(
+      METRICS.map((m) => [
+        m,
+        m === 'decode_tps' ? { n: 5, median: decode[2], ci_low: ci[0], ci_high: ci[1], cv: 0.016 } : { n: 5, median: base[m], ci_low: base[m]! * 0.99, ci_high: base[m]! * 1.01, cv: 0.005 },
+      ]),
+    );
     return sampleRun([{ ...base, repetitions: 5, spread, samples } as typeof base]);
   };
 

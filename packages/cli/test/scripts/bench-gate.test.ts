@@ -61,7 +61,7 @@ describe('action.yml: a composite action whose steps call scripts/action/bench-g
     assert.equal(passed.size, Object.keys(action.inputs).length, 'no variable without an input');
   });
 
-  it("its outputs are the ones the script writes, from the step that writes them", () => {
+  it('its outputs are the ones the script writes, from the step that writes them', () => {
     for (const [name, { value }] of Object.entries(action.outputs)) {
       assert.equal(value, `\${{ steps.gate.outputs.${name} }}`);
       assert.ok(script.includes(`output('${name}'`), `the script writes ${name}`);

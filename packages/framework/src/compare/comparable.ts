@@ -398,7 +398,7 @@ function outputPerRequest(result: JudgedResult, kind: WorkloadDefinition['kind']
     case 'concurrent':
       return result.output_tokens == null || !result.batch_size ? null : Math.round(result.output_tokens / result.batch_size);
     case 'agent-trace':
-      return result.turns?.length ? min(result.turns.map((t) => t.output_tokens)) : result.output_tokens ?? null;
+      return result.turns?.length ? min(result.turns.map((t) => t.output_tokens)) : (result.output_tokens ?? null);
     case 'context-tiers':
       return min([result.output_tokens, ...(result.tiers ?? []).filter((t) => !t.skipped).map((t) => t.output_tokens)]);
     default:

@@ -98,7 +98,11 @@ export function rankGroups<T>(groups: T[], spread: (group: T) => MetricSpread, b
 
 /** standingOf for whole results: the subject's and the others' spread of one metric (default decode tok/s). */
 export function standingAmong(subject: object, others: object[], metric = 'decode_tps'): Standing {
-  return standingOf(spreadOf(subject, metric), others.map((o) => spreadOf(o, metric)), betterOf(metric));
+  return standingOf(
+    spreadOf(subject, metric),
+    others.map((o) => spreadOf(o, metric)),
+    betterOf(metric),
+  );
 }
 
 /**

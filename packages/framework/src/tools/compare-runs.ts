@@ -135,7 +135,6 @@ export async function loadRunRef(ref: string, apiUrl?: string): Promise<Labelled
   return { label: ref, run: value as RunPayload, source: ref };
 }
 
-
 /**
  * Column labels a person can read (#26.9): a run id as it is, a permalink by its run id, a file by
  * its name — with as many parent folders as it takes to tell two files of one name apart, and
@@ -327,7 +326,8 @@ const BROKEN: ReadonlySet<ComparabilityCode> = new Set(['failed', 'interrupted',
  */
 export function regressionGate(runs: LabelledRun[], comparison: Pick<Comparison, 'comparability' | 'rows'>, thresholdPct: number, metrics: readonly Metric[]): GateReport {
   const [baseline, candidate] = runs;
-  if (!baseline || !candidate || runs.length !== 2) throw new UsageError(`the regression gate compares exactly two runs, a baseline and a candidate; got ${runs.length}`, ['llm-speed compare <baseline> <candidate> --fail-on-regression 5']);
+  if (!baseline || !candidate || runs.length !== 2)
+    throw new UsageError(`the regression gate compares exactly two runs, a baseline and a candidate; got ${runs.length}`, ['llm-speed compare <baseline> <candidate> --fail-on-regression 5']);
   const regressions: GateFinding[] = [];
   const unjudged: GateReport['unjudged'] = [];
   for (const base of baseline.run.results) {
@@ -473,7 +473,12 @@ export function renderComparison(c: Comparison, color: boolean): string {
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r.cells[i]!.length)));
-  const lines = [header.map((h, i) => h.padEnd(widths[i]!)).join('  ').trimEnd()];
+  const lines = [
+    header
+      .map((h, i) => h.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  ];
   for (const row of table) {
     lines.push(
       row.cells
@@ -485,14 +490,7 @@ export function renderComparison(c: Comparison, color: boolean): string {
   const named = c.runs.flatMap((r, i) => (c.sources[i] !== undefined && c.sources[i] !== r ? [`${r} = ${c.sources[i]}`] : []));
   const legend = `figures: median ±half its 95 % CI; Δ against ${c.runs[0]} [its interval]; "within noise": the intervals overlap${single ? '; n = 1: single measurements, noise unknown' : ''} (METHODOLOGY §6.1)`;
   const gate = c.gate ? [`gate (${c.gate.threshold_pct} %): ${c.gate.summary}`, ...c.gate.regressions.map((r) => `  ${r.text}`), ...c.gate.unjudged.map((u) => `  ${u.workload}: ${u.reason}`)] : [];
-  return [
-    ...lines,
-    ...notes.map((n, i) => `[${i + 1}] ${n}`),
-    ...c.warnings.map((w) => `warning: ${w}`),
-    legend,
-    ...(named.length > 0 ? [`runs: ${named.join(', ')}`] : []),
-    ...gate,
-  ].join('\n');
+  return [...lines, ...notes.map((n, i) => `[${i + 1}] ${n}`), ...c.warnings.map((w) => `warning: ${w}`), legend, ...(named.length > 0 ? [`runs: ${named.join(', ')}`] : []), ...gate].join('\n');
 }
 
 const METRIC_WORDS: Record<Metric, string> = {
@@ -509,7 +507,11 @@ const METRIC_WORDS: Record<Metric, string> = {
  * Markdown never reads one inside a word (r_…, decode_tps) as emphasis.
  */
 function md(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/([*`[\]<>])/g, '\\$1');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
+    .replace(/([*`[\]<>])/g, '\\$1');
 }
 
 /**

@@ -112,7 +112,9 @@ describe('comparable groups', () => {
 
   it('a result shorter than its suite is caught even when the flag was stripped (older or third-party clients)', () => {
     assert.deepEqual(comparability(sampleResult({ output_tokens: 32 })).reasons, ['shorter than suite-v1 asks (32 of 256 tokens)']);
-    assert.deepEqual(comparability(w4({ batch_size: 2, output_tokens: 64, flags: ['quick'], batches: [batch(1), batch(2)] })).reasons, ['quick run (32 of 256 tokens a stream, largest batch 2 of 16)']);
+    assert.deepEqual(comparability(w4({ batch_size: 2, output_tokens: 64, flags: ['quick'], batches: [batch(1), batch(2)] })).reasons, [
+      'quick run (32 of 256 tokens a stream, largest batch 2 of 16)',
+    ]);
     // The suite's sizes come from the suite itself, not from a copy here.
     const w1 = loadSuite('suite-v1').definition.workloads.find((w) => w.name === 'chat-short')!;
     assert.equal(comparability(sampleResult({ output_tokens: w1.output_tokens })).comparable, true);
@@ -163,7 +165,14 @@ describe('comparable: the full shape of every workload (#26.17)', () => {
   });
 
   it('W3 lists every tier, run or skipped with its reason; W4 every batch up to its largest', () => {
-    const tier = (context_tokens: number, skipped?: string) => ({ context_tokens, prefill_tps: skipped ? null : 900, decode_tps: skipped ? null : 40, ttft_ms: skipped ? null : 35, output_tokens: skipped ? null : 256, ...(skipped ? { skipped } : {}) });
+    const tier = (context_tokens: number, skipped?: string) => ({
+      context_tokens,
+      prefill_tps: skipped ? null : 900,
+      decode_tps: skipped ? null : 40,
+      ttft_ms: skipped ? null : 35,
+      output_tokens: skipped ? null : 256,
+      ...(skipped ? { skipped } : {}),
+    });
     const w3 = (tiers: ReturnType<typeof tier>[]) => sampleResult({ workload: 'long-context-decay', tiers });
     // METHODOLOGY §1: 32k / 64k / 128k, 256 tokens a tier.
     assert.equal(comparability(w3([tier(32768), tier(65536), tier(131072, 'needs 131072 tokens of context; the model/backend holds 65536')])).comparable, true);
@@ -177,7 +186,7 @@ describe('comparable: the full shape of every workload (#26.17)', () => {
     assert.deepEqual(comparability(w4({ batches: undefined })).reasons, ['shorter than suite-v1 asks (no per-batch figures)']);
   });
 
-  it('a client decode beyond 1.05 × the backend\'s own clock for the same requests is impossible: not ranked, with the reason', () => {
+  it("a client decode beyond 1.05 × the backend's own clock for the same requests is impossible: not ranked, with the reason", () => {
     // The audit's case: decode_tps tripled to 372.8 while backend_decode_tps said 124.1.
     const tripled = comparability(w5(11, { decode_tps: 372.8 }));
     assert.equal(tripled.comparable, false);
@@ -194,7 +203,7 @@ describe('comparable: the full shape of every workload (#26.17)', () => {
     assert.deepEqual(comparability(sampleResult({ decode_tps: 300, backend_decode_tps: 187 })).codes, ['impossible-decode']);
   });
 
-  it('W4 sets the backend\'s per-stream clock against the largest batch\'s per-stream rate, never against the aggregate', () => {
+  it("W4 sets the backend's per-stream clock against the largest batch's per-stream rate, never against the aggregate", () => {
     // METHODOLOGY §1.4: backend_decode_tps is per stream; the aggregate over 16 streams is 16 × that.
     assert.equal(comparability(w4({ decode_tps: 640, backend_decode_tps: 40 })).comparable, true, 'aggregate 640 over 16 streams of 40 each is not impossible');
     assert.equal(comparability(w4({ backend_decode_tps: 39 })).comparable, true, '40 / 39 = 1.026');
@@ -268,12 +277,35 @@ describe('comparable: properties', () => {
     build: fc.constantFrom('cpu' as const, 'cuda' as const, 'unknown' as const, null),
     error: fc.option(fc.constantFrom('HTTP 500', 'interrupted'), { nil: null }),
   });
-  const build = (r: { workload: MeasuredResult['workload']; flags: string[]; output_tokens: number; decode_tps: number | null; backend_decode_tps: number | null; build: 'cpu' | 'cuda' | 'unknown' | null; error: string | null }) =>
+  const build = (r: {
+    workload: MeasuredResult['workload'];
+    flags: string[];
+    output_tokens: number;
+    decode_tps: number | null;
+    backend_decode_tps: number | null;
+    build: 'cpu' | 'cuda' | 'unknown' | null;
+    error: string | null;
+  }) =>
     r.workload === 'concurrent-decode'
-      ? w4({ flags: r.flags, output_tokens: r.output_tokens, decode_tps: r.decode_tps, backend_decode_tps: r.backend_decode_tps, backend_build: r.build ? { kind: r.build } : undefined, error: r.error })
+      ? w4({
+          flags: r.flags,
+          output_tokens: r.output_tokens,
+          decode_tps: r.decode_tps,
+          backend_decode_tps: r.backend_decode_tps,
+          backend_build: r.build ? { kind: r.build } : undefined,
+          error: r.error,
+        })
       : r.workload === 'agent-trace'
         ? w5(11, { flags: r.flags, decode_tps: r.decode_tps, backend_decode_tps: r.backend_decode_tps, backend_build: r.build ? { kind: r.build } : undefined, error: r.error })
-        : sampleResult({ workload: r.workload, flags: r.flags, output_tokens: r.output_tokens, decode_tps: r.decode_tps, backend_decode_tps: r.backend_decode_tps, backend_build: r.build ? { kind: r.build } : undefined, error: r.error });
+        : sampleResult({
+            workload: r.workload,
+            flags: r.flags,
+            output_tokens: r.output_tokens,
+            decode_tps: r.decode_tps,
+            backend_decode_tps: r.backend_decode_tps,
+            backend_build: r.build ? { kind: r.build } : undefined,
+            error: r.error,
+          });
 
   it('the verdict does not depend on the order of the flags (or their repetition)', () => {
     fc.assert(

@@ -134,17 +134,47 @@ describe('standing: ranking only real differences', () => {
   it('counts the runs slower and faster beyond both intervals, and those within noise, in the sentence a person would post', () => {
     // Subject 100 [98, 102]. Slower beyond noise: 80 [78, 82], 90 [88, 92], 95 [93, 97.9]; within: 99 [97, 101], 103 [101.5, 104];
     // faster: 110 [108, 112]. 3 of 6 slower → 50 %.
-    const st = standingOf(s(100, 98, 102), others([[80, 78, 82], [90, 88, 92], [95, 93, 97.9], [99, 97, 101], [103, 101.5, 104], [110, 108, 112]]));
+    const st = standingOf(
+      s(100, 98, 102),
+      others([
+        [80, 78, 82],
+        [90, 88, 92],
+        [95, 93, 97.9],
+        [99, 97, 101],
+        [103, 101.5, 104],
+        [110, 108, 112],
+      ]),
+    );
     assert.deepEqual({ ...st, sentence: undefined }, { n: 6, slower: 3, faster: 1, within_noise: 2, single: 0, percent: 50, sentence: undefined });
     assert.equal(st.sentence, 'faster than 50 % of 6 comparable runs; within noise of 2');
   });
 
   it('never says "faster than 0 %" alone; with few runs it says how many and what would rank it', () => {
-    const slowest = standingOf(s(50, 49, 51), others([[80, 78, 82], [90, 88, 92], [95, 93, 97], [99, 97, 101], [50.5, 49.5, 51.5]]));
+    const slowest = standingOf(
+      s(50, 49, 51),
+      others([
+        [80, 78, 82],
+        [90, 88, 92],
+        [95, 93, 97],
+        [99, 97, 101],
+        [50.5, 49.5, 51.5],
+      ]),
+    );
     assert.equal(slowest.percent, 0);
     assert.equal(slowest.sentence, 'faster than none of 5 comparable runs beyond noise: slower than 4; within noise of 1');
     assert.doesNotMatch(slowest.sentence, /0 %/);
-    assert.equal(standingOf(s(100, 98, 102), others([[100, 99, 101], [101, 99, 103], [99, 97, 101], [100.5, 98, 102]])).sentence, 'within noise of all 4 comparable runs');
+    assert.equal(
+      standingOf(
+        s(100, 98, 102),
+        others([
+          [100, 99, 101],
+          [101, 99, 103],
+          [99, 97, 101],
+          [100.5, 98, 102],
+        ]),
+      ).sentence,
+      'within noise of all 4 comparable runs',
+    );
     // The case: one other comparable run. No percentile; the counts and what would give one.
     const one = standingOf(s(100, 98, 102), others([[90, 88, 92]]));
     assert.equal(one.percent, null);

@@ -164,7 +164,10 @@ describe('compare', () => {
     // A latency: TTFT 100 [95, 105] → 120 [115, 125] is +9.5 % at best: fails at 5, passes at 10 (lower is better).
     const t0 = run([repeated({ ttft_ms: 100 }, { ttft_ms: [95, 105] })]);
     const t1 = run([repeated({ ttft_ms: 120 }, { ttft_ms: [115, 125] })]);
-    assert.deepEqual(compareRuns(labelled({ b: t0, c: t1 }), { failOnRegressionPct: 5 }).gate!.regressions.map((r) => r.metric), ['ttft_ms']);
+    assert.deepEqual(
+      compareRuns(labelled({ b: t0, c: t1 }), { failOnRegressionPct: 5 }).gate!.regressions.map((r) => r.metric),
+      ['ttft_ms'],
+    );
     assert.equal(compareRuns(labelled({ b: t0, c: t1 }), { failOnRegressionPct: 10 }).gate!.exit_code, 0);
     // Only the metrics asked for are judged.
     assert.equal(compareRuns(labelled({ b: t0, c: t1 }), { failOnRegressionPct: 5, gateMetrics: ['decode_tps'] }).gate!.exit_code, 0);
@@ -175,7 +178,10 @@ describe('compare', () => {
     const failed = run([sampleResult({ error: 'HTTP 500 from llama-server' }), sampleResult({ workload: 'chat-long', output_tokens: 1024 })]);
     const gate = compareRuns(labelled({ 'base.json': base, 'cand.json': failed }), { failOnRegressionPct: 5 }).gate!;
     assert.equal(gate.exit_code, 1);
-    assert.deepEqual(gate.regressions.map((r) => r.text), ['chat-short: failed: HTTP 500 from llama-server in cand.json']);
+    assert.deepEqual(
+      gate.regressions.map((r) => r.text),
+      ['chat-short: failed: HTTP 500 from llama-server in cand.json'],
+    );
     // W2 missing from the candidate, W1 a quick run: nothing regressed, but the gate could not judge either.
     const partial = run([sampleResult({ flags: ['quick'], output_tokens: 32 })]);
     const unjudged = compareRuns(labelled({ 'base.json': base, 'cand.json': partial }), { failOnRegressionPct: 5 }).gate!;
