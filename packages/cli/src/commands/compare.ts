@@ -40,7 +40,6 @@ Exit codes: 0 compared (with the gate: no regression); 1 a regression beyond the
     'fail-on-regression': Flags.string({
       description: 'Regression gate: exit 1 when a figure of the second run got worse than the first by more than PCT % beyond the noise (0 ≤ PCT < 100).',
       helpValue: 'PCT',
-      env: 'LLM_SPEED_FAIL_ON_REGRESSION',
     }),
     metric: Flags.string({
       description: `Metrics the gate judges (default: ${GATED_METRICS.join(', ')}; also: ${COMPARED_METRICS.filter((m) => !(GATED_METRICS as readonly string[]).includes(m)).join(', ')}).`,
