@@ -24,7 +24,7 @@ describe('compare warns by the comparability rule (e2e, real CLI)', function () 
     assert.equal(text.exitCode, 0, String(text.stderr));
     const out = String(text.stdout);
     // Short labels: the file names, never the whole paths; the full paths once, under the table.
-    assert.match(out.split('\n')[0]!, /^workload\s+metric\s+full\.json\s+quick\.json \(Δ vs full\.json\)$/);
+    assert.match(out.split('\n')[0]!, /^workload\s+metric\s+full\.json\s+quick\.json \(Δ\)$/);
     assert.ok(
       out.split('\n').every((l) => l.length < 140),
       'no 212-column table',

@@ -464,7 +464,7 @@ function tableNotes(c: Comparison) {
 export function renderComparison(c: Comparison, color: boolean): string {
   const paint = (text: string, better: boolean | null) => (!color || better === null ? text : `\x1b[${better ? 32 : 31}m${text}\x1b[0m`);
   const { notes, standingCells, single } = tableNotes(c);
-  const header = ['workload', 'metric', ...c.runs.map((r, i) => (i === 0 ? r : `${r} (Δ vs ${c.runs[0]})`))];
+  const header = ['workload', 'metric', ...c.runs.map((r, i) => (i === 0 ? r : `${r} (Δ)`))];
   const table: Array<{ cells: string[]; better: Array<boolean | null> }> = [];
   for (const w of c.comparability) {
     table.push({ cells: [w.workload, 'standing', ...standingCells.get(w.workload)!], better: [] });
