@@ -42,10 +42,12 @@ import { workloadRowsOf } from './workload-rows.js';
  * (suite version × workload × model × backend × engine × build × hardware class), only
  * comparable results pooled. 2: adds each row's and group's setup key (the group on any hardware)
  * and a group's best decode tok/s, for the run page's standing and the board. 3: long-context-decay
- * groups split by the context of the headline tier. Bump it whenever either changes: both engines then drop and
+ * groups split by the context of the headline tier. 4: noisy, throttled, unknown-build, impossible
+ * (client decode above the backend's own clock), inconsistent-spread and shortened-shape results
+ * (W5 turns, W3 tiers, W4 batches) are not comparable. Bump it whenever either changes: both engines then drop and
  * re-derive workload_results, outlier_flags and clusters from the stored signed JSON.
  */
-export const DERIVED_VERSION = 3;
+export const DERIVED_VERSION = 4;
 export const DERIVED_TABLES = ['workload_results', 'outlier_flags', 'clusters'] as const;
 
 type GroupRef = { clusterKey: string; workload: string };

@@ -222,10 +222,11 @@ forEachBackend('server: every page kind in a headless browser (e2e)', (backend) 
     this.timeout(60_000);
     await visit('compare', `/compare?runs=${ids.full},${ids.b1},${ids.quick}`, async (page) => {
       const decode = page.locator('table.compare[data-workload="chat-short"] tr[data-metric="decode_tps"]');
-      // 212.25 vs 187.4: +13.3 %, better; the quick run's 140.0: −25.3 %, worse.
+      // 212.25 vs 187.4: +13.3 %, better.
       assert.match((await decode.locator(`td[data-run="${ids.b1}"]`).textContent())!, /212\.3 \(\+13\.3 %\)/);
       assert.equal(await decode.locator(`td[data-run="${ids.b1}"] .diff`).getAttribute('class'), 'diff better');
-      assert.equal(await decode.locator(`td[data-run="${ids.quick}"] .diff`).getAttribute('class'), 'diff worse');
+      // The quick run is not the same measurement as a full one (#26.9): shown, with no Δ.
+      assert.equal(await decode.locator(`td[data-run="${ids.quick}"] .diff`).count(), 0);
       assert.match((await page.locator('#compare-warnings').textContent())!, /not comparable: quick run/);
     });
   });

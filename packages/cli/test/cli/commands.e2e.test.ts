@@ -39,7 +39,7 @@ describe('validate / compare / list-models / plugins (e2e, real CLI)', function 
   it('compare: a table with % differences, --json for scripts, bad refs refused', async () => {
     const table = await box.run(['compare', join(box.root, 'a.json'), join(box.root, 'b.json')]);
     assert.equal(table.exitCode, 0, String(table.stderr));
-    assert.match(String(table.stdout), /decode_tps\s+100\.00\s+150\.00 \(\+50\.0%\)/);
+    assert.match(String(table.stdout), /decode_tps\s+100\.00\s+150\.00 \(\+50\.0 %, n = 1\)/);
     const json = await box.run(['compare', join(box.root, 'a.json'), join(box.root, 'b.json'), '--json']);
     const rows = JSON.parse(String(json.stdout)).rows as Array<{ metric: string; diff_pct: number[] }>;
     assert.equal(rows.find((r) => r.metric === 'decode_tps')!.diff_pct[1], 50);

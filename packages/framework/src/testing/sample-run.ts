@@ -20,6 +20,8 @@ export function sampleResult(overrides: Partial<MeasuredResult> = {}): MeasuredR
     context_tokens: 384,
     wall_ms: 1530,
     prefix_cache_hit_rate: null,
+    // Every result the CLI makes names its build; a result of an unknown build is never ranked (METHODOLOGY §6.1).
+    backend_build: { kind: 'cuda', devices: ['NVIDIA GeForce RTX 4090'] },
     error: null,
     flags: [],
     extras: {},

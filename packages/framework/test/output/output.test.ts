@@ -165,7 +165,7 @@ describe('bench output', () => {
     assert.equal(lines[w5 + 1], '    error: turn 11 failed, no-output, cache 84%');
     assert.ok(lines.some((l) => /\(backend\): the backend's own timers/.test(l)));
     // A backend that says nothing about its build is shown as unknown, not as a CPU.
-    assert.match(renderResultsTable(sampleRun([sampleResult()]) as never).split('\n')[0]!, /· unknown build ·/);
+    assert.match(renderResultsTable(sampleRun([sampleResult({ backend_build: undefined })]) as never).split('\n')[0]!, /· unknown build ·/);
   });
 
   it('fits 80 columns (a pipe, or a terminal that wide): the backend clock and long notes move under the row, never inside it', () => {
