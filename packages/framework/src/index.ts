@@ -18,6 +18,7 @@ export * from './suite/index.js';
 export { now, type Clock } from './harness/clock.js';
 export { sessionNeeds, type RunnableWorkload } from './harness/plan.js';
 export { runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, HARNESS_GAP_RATIO, type RunContext } from './harness/runner.js';
+export { isWarmReuse, ranOnWarmCache, WARM_CACHE_INCIDENTAL_TOKENS, WARM_CACHE_MIN_SHARE, type PromptReuse } from './harness/warm-cache.js';
 export * from './compare/index.js';
 export { readSse, type SseEvent } from './protocol/sse.js';
 export * from './protocol/http.js';
