@@ -55,7 +55,9 @@ const SERVERS: Array<{ name: string; routes: ReplayRoute[]; version: string; eng
     routes: [
       get('/api/v0/models', {
         object: 'list',
-        data: [{ id: MODEL, object: 'model', type: 'llm', publisher: 'lmstudio-community', arch: 'qwen2', compatibility_type: 'gguf', quantization: 'Q4_K_M', state: 'loaded', max_context_length: 32768 }],
+        data: [
+          { id: MODEL, object: 'model', type: 'llm', publisher: 'lmstudio-community', arch: 'qwen2', compatibility_type: 'gguf', quantization: 'Q4_K_M', state: 'loaded', max_context_length: 32768 },
+        ],
       }),
     ],
     version: 'unknown',

@@ -35,11 +35,7 @@ export function reproducibility(result: ReproducibilityInput): Reproducibility {
   const fileDigest = digest !== undefined && FILE_DIGEST.test(digest);
   const missing: string[] = [];
   if (!fileDigest) {
-    missing.push(
-      digest
-        ? `the model's digest (${digest.slice(0, 19)}…) is the server's own, not the weights file's SHA-256`
-        : "the weights are the server's: no digest of the file",
-    );
+    missing.push(digest ? `the model's digest (${digest.slice(0, 19)}…) is the server's own, not the weights file's SHA-256` : "the weights are the server's: no digest of the file");
   }
   if (unknown(result.model.quant)) missing.push('the quantization is not reported');
   if (unknown(result.backend_version)) missing.push("the server's version is unknown");

@@ -291,7 +291,7 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
       } catch (error) {
         failure = error;
       }
-      assert.ok(failure instanceof Error, 'generate() without sampling must fail, not generate with the backend\'s defaults');
+      assert.ok(failure instanceof Error, "generate() without sampling must fail, not generate with the backend's defaults");
       assert.notEqual(failure.name, 'TypeError', `a raw TypeError instead of a contract error: ${failure.message}`);
       assert.match(failure.message, /sampling/, `the error names the missing field: ${failure.message}`);
       if (backend) {

@@ -22,7 +22,11 @@ export function unknownBackend(requested: string, installed: readonly string[]):
 export function chooseDriver(detected: DetectedDriver[], requested?: string): DetectedDriver {
   if (requested) {
     const match = detected.find((d) => d.detection.name.toLowerCase() === requested.toLowerCase());
-    if (!match) throw unknownBackend(requested, detected.map((d) => d.detection.name));
+    if (!match)
+      throw unknownBackend(
+        requested,
+        detected.map((d) => d.detection.name),
+      );
     if (!match.detection.available) {
       throw new DriverError(match.detection.name, `not available: ${match.detection.reason ?? 'no reason given'}`, {
         suggestions: ['Run `llm-speed detect` for details.'],

@@ -41,7 +41,12 @@ describe('reproducibility: what a result can be reproduced from, in words', () =
   });
 
   it("Ollama's manifest digest is not a weights file's SHA-256", () => {
-    const r = reproducibility({ backend: 'ollama', backend_version: '0.12.3', backend_build: { kind: 'cpu' }, model: { identifier: 'qwen2.5:7b', name: 'qwen2.5', quant: 'Q4_K_M', digest: `sha256:${FILE_SHA}` } });
+    const r = reproducibility({
+      backend: 'ollama',
+      backend_version: '0.12.3',
+      backend_build: { kind: 'cpu' },
+      model: { identifier: 'qwen2.5:7b', name: 'qwen2.5', quant: 'Q4_K_M', digest: `sha256:${FILE_SHA}` },
+    });
     assert.equal(r.level, 'named');
     assert.deepEqual(r.missing, ["the model's digest (sha256:abababababab…) is the server's own, not the weights file's SHA-256"]);
   });

@@ -39,8 +39,20 @@ describe('warm-cache: a materially shorter prefill, not any reused token', () =>
   });
 
   it('one warm stream makes the workload warm', () => {
-    assert.equal(ranOnWarmCache([{ promptTokens: 1029, cachedPromptTokens: 3 }, { promptTokens: 1029, cachedPromptTokens: 900 }]), true);
-    assert.equal(ranOnWarmCache([{ promptTokens: 1029, cachedPromptTokens: 3 }, { promptTokens: 1029, cachedPromptTokens: 4 }]), false);
+    assert.equal(
+      ranOnWarmCache([
+        { promptTokens: 1029, cachedPromptTokens: 3 },
+        { promptTokens: 1029, cachedPromptTokens: 900 },
+      ]),
+      true,
+    );
+    assert.equal(
+      ranOnWarmCache([
+        { promptTokens: 1029, cachedPromptTokens: 3 },
+        { promptTokens: 1029, cachedPromptTokens: 4 },
+      ]),
+      false,
+    );
     assert.equal(ranOnWarmCache([]), false);
   });
 
