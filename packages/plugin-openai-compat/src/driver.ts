@@ -175,7 +175,7 @@ export const openAiCompatDriver: Driver = {
     const serving = models.length > 0 ? `serving ${models.map((m) => m.id).join(', ')}` : 'serving no model yet';
     // The OpenAI API names no server version: the server's own endpoints may (probeServerIdentity).
     // What it runs on none of them says: unknown, never guessed.
-    const identity = await probeServerIdentity(url, { headers: authHeaders(settings), signal: ctx.signal, timeoutMs: PROBE_TIMEOUT_MS });
+    const identity = await probeServerIdentity(url, { headers: authHeaders(settings), signal: ctx.signal, timeoutMs: PROBE_TIMEOUT_MS, models });
     return {
       name: NAME,
       available: true,
@@ -204,7 +204,7 @@ export const openAiCompatDriver: Driver = {
       });
     }
     const info = toModelInfo(chosen);
-    const server = await probeServerIdentity(url, { headers: authHeaders(settings), signal: ctx.signal, timeoutMs: PROBE_TIMEOUT_MS });
+    const server = await probeServerIdentity(url, { headers: authHeaders(settings), signal: ctx.signal, timeoutMs: PROBE_TIMEOUT_MS, models });
     const quant = server.quantByModel?.[info.identifier];
     const requests = new InFlightRequests();
     let closed = false;

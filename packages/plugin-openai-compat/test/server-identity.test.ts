@@ -22,7 +22,7 @@ const MODEL = 'local-model';
 
 const get = (path: string, body: unknown): ReplayRoute => ({ method: 'GET', path, response: jsonResponse(200, body) });
 
-const SERVERS: Array<{ name: string; routes: ReplayRoute[]; version: string; engine?: string; quant?: string; exact?: boolean }> = [
+const SERVERS: Array<{ name: string; routes: ReplayRoute[]; version: string; engine?: string; quant?: string; exact?: boolean; owner?: string }> = [
   {
     name: 'llama-server',
     routes: [get('/props', { default_generation_settings: { n_ctx: 8192, params: { top_k: 40 } }, total_slots: 4, model_path: '/models/m.gguf', chat_template: '', build_info: 'b7410-de3ff81' })],
@@ -30,7 +30,10 @@ const SERVERS: Array<{ name: string; routes: ReplayRoute[]; version: string; eng
     engine: 'llama-server',
     exact: true,
   },
-  { name: 'vLLM', routes: [get('/version', { version: '0.11.0' })], version: '0.11.0', engine: 'vllm' },
+  // vLLM's /v1/models says owned_by "vllm" (vllm/entrypoints/openai/serving_models.py, ModelCard).
+  { name: 'vLLM', routes: [get('/version', { version: '0.11.0' })], version: '0.11.0', engine: 'vllm', owner: 'vllm' },
+  // Another service answering GET /version: its version is read, but it is not called vLLM.
+  { name: 'a server with a /version of its own', routes: [get('/version', { version: '2.1.0' })], version: '2.1.0', owner: 'sglang' },
   {
     name: 'TGI',
     routes: [
@@ -76,7 +79,7 @@ describe("openai-compat: the server's own version, from its documented endpoint"
     describe(server.name, () => {
       let replay: ReplayServer;
       before(async () => {
-        replay = await startReplayServer([...server.routes, ...openAiBackendRoutes({ model: MODEL, honours: ['ignore_eos'] })]);
+        replay = await startReplayServer([...server.routes, ...openAiBackendRoutes({ model: MODEL, honours: ['ignore_eos'], ...(server.owner ? { modelFields: { owned_by: server.owner } } : {}) })]);
       });
       after(() => replay.close());
 

@@ -12,7 +12,9 @@
  * | LM Studio  | GET /api/v0/models                           | each model's `quantization`, `arch`, `compatibility_type`; no server version (its REST API documents none) |
  *
  * Every probe has a short deadline and is asked at once; one that fails, times out or answers
- * another shape says nothing. The first row that matches wins, in the order above.
+ * another shape says nothing. The first row that matches wins, in the order above. `GET /version`
+ * answering `{"version"}` is common to many services: it names vLLM only when the server's model
+ * list (if given) says `owned_by: "vllm"`, as vLLM's does; otherwise the version is kept, unnamed.
  */
 import { getJson } from './http.js';
 
@@ -57,6 +59,8 @@ export interface IdentityOptions {
   signal?: AbortSignal;
   /** Deadline for each probe, ms (default 2,000: `llm-speed detect` asks every driver). */
   timeoutMs?: number;
+  /** The server's GET /v1/models entries, when the caller has them: `owned_by` confirms vLLM. */
+  models?: ReadonlyArray<{ owned_by?: unknown }>;
 }
 
 export async function probeServerIdentity(baseUrl: string, options: IdentityOptions = {}): Promise<ServerIdentity> {
@@ -79,7 +83,10 @@ export async function probeServerIdentity(baseUrl: string, options: IdentityOpti
       ...(posInt(settings?.n_ctx) ? { contextTokens: posInt(settings?.n_ctx) } : {}),
     };
   }
-  if (str(version?.version)) return { kind: 'vllm', version: str(version?.version) };
+  if (str(version?.version)) {
+    const owners = (options.models ?? []).map((m) => m.owned_by).filter((o) => typeof o === 'string');
+    return owners.length === 0 || owners.includes('vllm') ? { kind: 'vllm', version: str(version?.version) } : { version: str(version?.version) };
+  }
   if (str(info?.version) && (str(info?.router) || str(info?.model_id))) return { kind: 'tgi', version: str(info?.version) };
   if (str(ollama?.version)) return { kind: 'ollama', version: str(ollama?.version) };
   const listed = Array.isArray(lmStudio?.data) ? (lmStudio.data as Array<Record<string, unknown>>) : undefined;
