@@ -5,7 +5,11 @@
 # else through to the real one (scripts/local-registry.mjs), then, with a temp HOME and from a
 # temp folder: `npm install -g llm-speed`, --version, detect, bench --quick, validate, config init, help, verify,
 # a third-party driver built from templates/driver-plugin (installed, then linked), and npm's own
-# reason when a plugin install fails. Prints the install's size and time.
+# reason when a plugin install fails. Then the driver kit before the framework is published, both
+# paths exactly as docs/DRIVERS.md §7.1 writes them, with npm seeing only the real registry (where
+# no @llm-speed package is): the framework tarball installed with `npm install --save-dev` (it
+# must be self-contained), and `npm pack && LLM_SPEED_NPM_REGISTRY=<stand-in> llm-speed plugins
+# install file:…` with the framework as a peer. Prints the install's size and time.
 #
 #   bash scripts/install-test.sh [--no-build]     (LLM_SPEED_INSTALL_TEST_KEEP=1 keeps the temp folder)
 #
@@ -70,12 +74,14 @@ NPM_CACHE="$(npm config get cache)"
 UPSTREAM="$(npm config get registry)"
 HEAD_COMMIT="$(git -C "$REPO" rev-parse HEAD)"
 VERSION="$(node -p "require('$REPO/packages/cli/package.json').version")"
+FW_VERSION="$(node -p "require('$REPO/packages/framework/package.json').version")"
 
 step "pack every package (npm run pack:all)" node "$REPO/scripts/pack-all.mjs" --out "$WORK/packages" ${PACK_ARGS[@]+"${PACK_ARGS[@]}"}
 cat "$OUT"
 step "every source module compiled into its tarball" node "$REPO/scripts/check-packed-outputs.mjs" "$WORK/packages"
 
-node "$REPO/scripts/local-registry.mjs" --dir "$WORK/packages" --upstream "$UPSTREAM" >"$WORK/registry.url" 2>"$WORK/logs/registry.err" &
+# As DRIVERS.md §7.1 starts it: no --upstream, so npm's configured registry ($UPSTREAM) serves the rest.
+node "$REPO/scripts/local-registry.mjs" --dir "$WORK/packages" >"$WORK/registry.url" 2>"$WORK/logs/registry.err" &
 REGISTRY_PID=$!
 for _ in $(seq 1 100); do [ -s "$WORK/registry.url" ] && break; sleep 0.1; done
 REGISTRY="$(head -n 1 "$WORK/registry.url")"
@@ -212,6 +218,43 @@ cd "$WORK/echo-monorepo"
 step "template: npm install --save-dev <checkout>/packages/framework" npm install --save-dev "$REPO/packages/framework"
 step "template (checkout framework): npm test" npm test
 cd "$WORK/run"
+
+# The driver kit before the framework is published (DRIVERS.md §7.1), each command as written there.
+# npm sees the real registry only: no @llm-speed package is on it, so nothing may come from there.
+step "llm-speed plugins unlink llm-speed-plugin-echo" llm-speed plugins unlink llm-speed-plugin-echo
+cp -R "$REPO/templates/driver-plugin" "$WORK/echo-prerelease"
+rm -rf "$WORK/echo-prerelease/node_modules" "$WORK/echo-prerelease/dist" "$WORK/echo-prerelease/package-lock.json"
+cd "$WORK/echo-prerelease"
+FW_TGZ="$WORK/packages/llm-speed-framework-$FW_VERSION.tgz"
+step "unpublished: npm install --save-dev …/llm-speed-framework-$FW_VERSION.tgz" env npm_config_registry="$UPSTREAM" npm install --save-dev "$FW_TGZ"
+expect "the framework tarball brought its schemas (bundled, not fetched)" "
+  import { existsSync, readFileSync } from 'node:fs';
+  const fw = 'node_modules/@llm-speed/framework';
+  if (JSON.parse(readFileSync(fw + '/package.json', 'utf8')).version !== '$FW_VERSION') throw new Error('not framework $FW_VERSION');
+  if (!existsSync(fw + '/node_modules/@llm-speed/schemas/run.schema.json')) throw new Error('@llm-speed/schemas is not bundled in the framework');
+  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+  const entry = lock.packages['node_modules/@llm-speed/framework/node_modules/@llm-speed/schemas'];
+  if (!entry || !entry.inBundle) throw new Error('the lockfile does not take @llm-speed/schemas from the bundle: ' + JSON.stringify(entry));"
+step "unpublished: npm test (the contract suite against the tarball's framework)" env npm_config_registry="$UPSTREAM" npm test
+step "unpublished: npm pack" env npm_config_registry="$UPSTREAM" npm pack --json
+PRE_TGZ="$WORK/echo-prerelease/$(OUT="$OUT" node -e "console.log(JSON.parse(require('fs').readFileSync(process.env.OUT,'utf8'))[0].filename)")"
+cd "$WORK/run"
+# What DRIVERS.md says happens without the stand-in registry: npm cannot fetch the peer.
+if env npm_config_registry="$UPSTREAM" llm-speed plugins install "file:$PRE_TGZ" >"$WORK/logs/peer.out" 2>"$WORK/logs/peer.err"; then
+  echo "install-test: installing a plugin whose peer framework is unpublished succeeded without a registry that has it" >&2; exit 1
+fi
+OUT="$WORK/logs/peer.out" ERR="$WORK/logs/peer.err"
+expect "unpublished, no stand-in: E404 on the peer @llm-speed/framework" "
+  import { readFileSync } from 'node:fs';
+  const err = readFileSync(process.env.ERR, 'utf8');
+  if (!/E404/.test(err) || !err.includes('@llm-speed/framework')) throw new Error('stderr lacks the E404 on @llm-speed/framework');"
+step "unpublished: LLM_SPEED_NPM_REGISTRY=<stand-in> llm-speed plugins install file:…tgz" env npm_config_registry="$UPSTREAM" LLM_SPEED_NPM_REGISTRY="$REGISTRY" llm-speed plugins install "file:$PRE_TGZ"
+step "llm-speed detect --json (lists the driver built on the unpublished framework)" llm-speed detect --json
+expect "detect lists echo, from the plugin" "
+  import { readFileSync } from 'node:fs';
+  const echo = JSON.parse(readFileSync(process.env.OUT, 'utf8')).drivers.find((d) => d.name === 'echo');
+  if (!echo || echo.plugin !== 'llm-speed-plugin-echo') throw new Error('no echo row from llm-speed-plugin-echo');"
+step "llm-speed plugins uninstall llm-speed-plugin-echo" llm-speed plugins uninstall llm-speed-plugin-echo
 
 if llm-speed plugins install "file:$WORK/no-such-driver.tgz" >"$WORK/logs/fail.out" 2>"$WORK/logs/fail.err"; then
   echo "install-test: installing a missing tarball succeeded" >&2; exit 1

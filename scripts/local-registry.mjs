@@ -5,7 +5,11 @@
 // unpublished @llm-speed/* packages exactly as it will once they are on npmjs.com (packuments,
 // `_hasShrinkwrap`, integrity), while third-party packages come from the registry as usual.
 //
-//   node scripts/local-registry.mjs --dir <folder of .tgz> [--upstream https://registry.npmjs.org/]
+//   node scripts/local-registry.mjs --dir <folder of .tgz> [--upstream <registry url>]
+//
+// --upstream defaults to the registry npm is configured with (`npm config get registry`). A driver
+// author uses it the same way before the framework is published (DRIVERS.md §7.1):
+// `LLM_SPEED_NPM_REGISTRY=<its URL> llm-speed plugins install file:<plugin>.tgz`.
 //
 // Prints its URL on the first line of stdout, then serves until it is sent SIGTERM or SIGINT.
 import { execFileSync } from 'node:child_process';
@@ -21,7 +25,16 @@ if (!values.dir) {
   process.exit(2);
 }
 const dir = resolve(values.dir);
-const upstream = values.upstream ? values.upstream.replace(/\/?$/, '/') : undefined;
+/** npm's own registry setting, for packages this folder does not hold; undefined if npm cannot say. */
+function npmRegistry() {
+  try {
+    return execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+const configured = values.upstream ?? npmRegistry();
+const upstream = configured ? configured.replace(/\/?$/, '/') : undefined;
 
 /** name → packument; tarball file name → absolute path. Built once: the folder is a release. */
 const packuments = new Map();

@@ -6,13 +6,25 @@
 // byte. Prepack also records the commit the package is built from (build-info.json, read by
 // `llm-speed verify`, METHODOLOGY §7.1) and refuses to pack a stale or missing build.
 //
+// A package may bundle workspace packages that are not on the registry yet
+// (`"bundleWorkspaces": ["@llm-speed/schemas"]` in its package.json): prepack puts each one, as
+// `npm pack` of its workspace would publish it, into the package's own node_modules/ and writes
+// `bundleDependencies` into the packed manifest, so the tarball installs without a registry that
+// has them (`npm install ./llm-speed-framework-<v>.tgz`, DRIVERS.md §7). Postpack removes them.
+// npm cannot bundle a workspace link itself: the folder it finds at the repository root is a symlink.
+//
 //   node <repo>/scripts/pack-manifest.mjs prepack|postpack     (run in the package folder)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BACKUP = '.package.json.prepack';
 const BUILD_INFO = 'build-info.json';
+/** The bundled workspace folders prepack made (node_modules/<name>), for postpack to remove. */
+const BUNDLED = '.bundled-workspaces.prepack';
 const dir = process.cwd();
 
 function fail(message) {
@@ -90,12 +102,63 @@ function prepack() {
   const { commit, dirty } = gitCommit();
   if (dirty && !process.env.LLM_SPEED_PACK_ALL) console.error(`pack-manifest: warning: ${manifest.name} is packed from a checkout with uncommitted changes; ${BUILD_INFO} says so.`);
   writeFileSync(join(dir, BUILD_INFO), JSON.stringify({ commit, dirty }, null, 2) + '\n');
+  const bundle = manifest.bundleWorkspaces ?? [];
+  delete packed.bundleWorkspaces;
+  if (bundle.length > 0) {
+    const missingDeps = bundle.filter((name) => !manifest.dependencies?.[name]);
+    if (missingDeps.length > 0) fail(`bundleWorkspaces names ${missingDeps.join(', ')}, which dependencies do not list.`);
+    removeBundled();
+    writeFileSync(join(dir, BUNDLED), JSON.stringify(bundleWorkspaces(bundle)));
+    packed.bundleDependencies = bundle;
+  }
   writeFileSync(join(dir, BACKUP), original);
   writeFileSync(join(dir, 'package.json'), JSON.stringify(packed, null, 2) + '\n');
 }
 
+/**
+ * Puts each workspace package named in `bundleWorkspaces` into node_modules/<name> as its own
+ * `npm pack` would publish it (files, stripped manifest, build-info.json). Returns the folders made.
+ */
+function bundleWorkspaces(names) {
+  const made = [];
+  for (const name of names) {
+    const target = join(dir, 'node_modules', name);
+    if (existsSync(target)) fail(`${relative(dir, target)} exists; remove it (a bundled workspace is copied there at pack time).`);
+    // The monorepo's node_modules/<name> is the workspace link.
+    let source;
+    try {
+      source = realpathSync(join(REPO_ROOT, 'node_modules', name));
+    } catch {
+      fail(`cannot find the workspace ${name} to bundle (node_modules/${name} at the repository root); run \`npm ci\` there.`);
+    }
+    const stage = mkdtempSync(join(tmpdir(), 'llm-speed-bundle-'));
+    try {
+      const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', stage], { cwd: source, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+      mkdirSync(target, { recursive: true });
+      execFileSync('tar', ['-xzf', join(stage, packed.filename), '-C', target, '--strip-components=1']);
+      made.push(relative(dir, target));
+    } finally {
+      rmSync(stage, { recursive: true, force: true });
+    }
+  }
+  return made;
+}
+
+function removeBundled() {
+  const marker = join(dir, BUNDLED);
+  if (!existsSync(marker)) return;
+  for (const folder of JSON.parse(readFileSync(marker, 'utf8'))) {
+    rmSync(join(dir, folder), { recursive: true, force: true });
+    // node_modules/@scope, emptied
+    const scope = dirname(join(dir, folder));
+    if (scope !== join(dir, 'node_modules') && existsSync(scope) && readdirSync(scope).length === 0) rmSync(scope, { recursive: true });
+  }
+  rmSync(marker);
+}
+
 function postpack() {
   rmSync(join(dir, BUILD_INFO), { force: true });
+  removeBundled();
   if (existsSync(join(dir, BACKUP)) && statSync(join(dir, BACKUP)).size > 0) renameSync(join(dir, BACKUP), join(dir, 'package.json'));
 }
 

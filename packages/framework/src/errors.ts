@@ -41,6 +41,20 @@ export class ValidationError extends LlmSpeedError {
   }
 }
 
+/**
+ * A caller or a driver broke the driver contract (DRIVERS.md §1): a request or a report without a
+ * field the contract requires. The message names the field, so a driver written against an older
+ * framework learns what changed instead of meeting a TypeError deep inside a helper.
+ */
+export class ContractError extends LlmSpeedError {
+  readonly field: string;
+  constructor(field: string, message: string, suggestions: string[] = []) {
+    super('contract', `driver contract: ${field} ${message}`, { suggestions });
+    this.name = 'ContractError';
+    this.field = field;
+  }
+}
+
 /** A deadline passed. Every wait in llm-speed has one, so nothing hangs silently. */
 export class TimeoutError extends LlmSpeedError {
   constructor(what: string, ms: number, suggestions: string[] = []) {

@@ -6,7 +6,7 @@
  * usage.output_tokens, delta.stop_reason), message_stop; any number of `ping` events; an `error`
  * event (e.g. overloaded_error) may arrive mid-stream.
  */
-import { DriverError, postStream, readSse, type ChatMessage, type GenerationEvent, type Sampling } from '@llm-speed/framework';
+import { DriverError, postStream, readSse, requestSampling, type ChatMessage, type GenerationEvent, type Sampling } from '@llm-speed/framework';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -45,7 +45,7 @@ function toAnthropicBody(options: AnthropicStreamOptions): Record<string, unknow
   const messages = options.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: m.content }));
   // The Messages API's sampling fields are temperature, top_k and top_p, and newer models refuse
   // temperature and top_p together: greedy is temperature 0 with top_k 1. It has no seed.
-  const { temperature, topK } = options.sampling;
+  const { temperature, topK } = requestSampling(options);
   return { model: options.model, max_tokens: options.maxTokens, messages, ...(system ? { system } : {}), temperature, top_k: topK, stream: true };
 }
 

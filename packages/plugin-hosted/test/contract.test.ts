@@ -137,6 +137,7 @@ describe('hosted-api driver against fake providers', () => {
       firstTokenDelayMs: FIRST_TOKEN_MS,
       // The OpenAI API's own sampling fields; it rejects top_k, min_p and repetition_penalty.
       sampling: { temperature: 'temperature', topP: 'top_p', seed: 'seed', presencePenalty: 'presence_penalty', frequencyPenalty: 'frequency_penalty' },
+      wire: 'openai', // METHODOLOGY §3.4.1
     },
   });
 
@@ -152,6 +153,7 @@ describe('hosted-api driver against fake providers', () => {
       firstTokenDelayMs: FIRST_TOKEN_MS,
       // The Messages API's sampling fields: temperature and top_k (no seed, no penalties).
       sampling: { temperature: 'temperature', topK: 'top_k' },
+      wire: 'anthropic', // METHODOLOGY §3.4.1
     },
   });
 

@@ -104,6 +104,7 @@ describe('ollama driver against a fake daemon', () => {
         frequencyPenalty: 'options.frequency_penalty',
         seed: 'options.seed',
       },
+      wire: 'ollama', // METHODOLOGY §3.4.1
     },
   });
 

@@ -12,13 +12,24 @@
  * streamOpenAiCompletion, listOpenAiModels). What a generic server cannot promise, it does not
  * claim: exact output length (ignore_eos/min_tokens are extensions a server may drop in silence)
  * and concurrent decoding are capabilities only when the user says the server has them.
+ *
+ * It asks which server answers (probeServerIdentity: llama-server /props, vLLM /version, TGI
+ * /info, Ollama /api/version, LM Studio /api/v0/models) for the version results carry, and the
+ * result names it as `extras.engine`, so runs on different servers never share a comparable
+ * group. A llama-server gets the same work per token the llama.cpp driver asks of it (METHODOLOGY
+ * §3.4.1): its own sampling fields with a top-k-only sampler chain, `ignore_eos`, and
+ * `cache_prompt: false` for W1–W4 — the OpenAI fields alone leave it its default sampler chain,
+ * a `repetition_penalty` it does not read, an early stop, and a warm prefix.
  */
 import {
   DriverError,
   InFlightRequests,
   listOpenAiModels,
+  llamaServerSamplingFields,
   openAiRequest,
+  probeServerIdentity,
   providerErrorMessage,
+  requestSampling,
   streamOpenAiCompletion,
   type Driver,
   type DriverCapabilities,
@@ -29,6 +40,7 @@ import {
   type GenerationRequest,
   type ModelInfo,
   type OpenAiModel,
+  type ServerIdentity,
 } from '@llm-speed/framework';
 
 const NAME = 'openai-compat';
@@ -89,6 +101,16 @@ function capabilities(settings: OpenAiCompatSettings): DriverCapabilities {
   };
 }
 
+/**
+ * What a server we recognised can do beyond the generic claims: llama-server honours ignore_eos
+ * (it is sent), and decodes its slots together when it has more than one.
+ */
+function serverCapabilities(settings: OpenAiCompatSettings, identity: ServerIdentity): DriverCapabilities {
+  const generic = capabilities(settings);
+  if (identity.kind !== 'llama-server') return generic;
+  return { ...generic, exact_output_length: true, true_concurrency: settings.true_concurrency ?? (identity.slots ?? 1) > 1 };
+}
+
 function authHeaders(settings: OpenAiCompatSettings): Record<string, string> {
   return settings.api_key ? { authorization: `Bearer ${settings.api_key}` } : {};
 }
@@ -110,15 +132,30 @@ async function servedModels(url: string, settings: OpenAiCompatSettings, signal?
 }
 
 /** One generation. Its signal comes from `requests`: the request's own signal or close() stops it. */
-async function* generate(url: string, model: string, settings: OpenAiCompatSettings, request: GenerationRequest, requests: InFlightRequests): AsyncGenerator<GenerationEvent> {
+async function* generate(url: string, model: string, settings: OpenAiCompatSettings, request: GenerationRequest, requests: InFlightRequests, server: ServerIdentity): AsyncGenerator<GenerationEvent> {
+  const sampling = requestSampling(request);
   const { signal, release } = requests.start(request.signal);
   try {
     // W1–W4 send `prompt` (/v1/completions), W5 sends `messages` (/v1/chat/completions).
     const { path, body } = openAiRequest(model, request, { exactLength: settings.exact_output_length === true });
-    yield* streamOpenAiCompletion({ baseUrl: url, path, body, sampling: request.sampling, headers: authHeaders(settings), signal, source: NAME });
+    if (server.kind === 'llama-server') {
+      // llama-server's own fields win over the OpenAI spellings (METHODOLOGY §3.4.1); its /v1
+      // endpoints read them as /completion does.
+      const native: Record<string, unknown> = { ...body, ...llamaServerSamplingFields(sampling), ignore_eos: true, cache_prompt: request.cachePrompt };
+      delete native.min_tokens; // not a llama-server field
+      yield* streamOpenAiCompletion({ baseUrl: url, path, body: native, sampling, samplingDialect: 'openai', headers: authHeaders(settings), signal, source: NAME });
+      return;
+    }
+    yield* streamOpenAiCompletion({ baseUrl: url, path, body, sampling, headers: authHeaders(settings), signal, source: NAME });
   } finally {
     release();
   }
+}
+
+/** The server's own name for what runs there, for results and `llm-speed detect`. */
+function describeServer(identity: ServerIdentity): string {
+  if (!identity.kind) return 'OpenAI-compatible server';
+  return identity.version ? `${identity.kind} ${identity.version}` : identity.kind;
 }
 
 export const openAiCompatDriver: Driver = {
@@ -136,8 +173,17 @@ export const openAiCompatDriver: Driver = {
       return { name: NAME, available: false, reason: (error as Error).message.replace(`${NAME}: `, '').slice(0, 300) };
     }
     const serving = models.length > 0 ? `serving ${models.map((m) => m.id).join(', ')}` : 'serving no model yet';
-    // The OpenAI API names no server version: none is claimed. What it runs on is unknown too.
-    return { name: NAME, available: true, reason: `OpenAI-compatible server at ${url} ${serving}`.slice(0, 300), build: { kind: 'unknown' }, capabilities: capabilities(settings) };
+    // The OpenAI API names no server version: the server's own endpoints may (probeServerIdentity).
+    // What it runs on none of them says: unknown, never guessed.
+    const identity = await probeServerIdentity(url, { headers: authHeaders(settings), signal: ctx.signal, timeoutMs: PROBE_TIMEOUT_MS, models });
+    return {
+      name: NAME,
+      available: true,
+      ...(identity.version ? { version: identity.version } : {}),
+      reason: `${describeServer(identity)} at ${url} ${serving}`.slice(0, 300),
+      build: { kind: 'unknown' },
+      capabilities: serverCapabilities(settings, identity),
+    };
   },
 
   async listModels(ctx): Promise<ModelInfo[]> {
@@ -158,17 +204,25 @@ export const openAiCompatDriver: Driver = {
       });
     }
     const info = toModelInfo(chosen);
+    const server = await probeServerIdentity(url, { headers: authHeaders(settings), signal: ctx.signal, timeoutMs: PROBE_TIMEOUT_MS, models });
+    const quant = server.quantByModel?.[info.identifier];
     const requests = new InFlightRequests();
     let closed = false;
     return {
-      model: { identifier: info.identifier, name: info.name },
-      backendVersion: 'unknown',
+      // No digest: the weights are the server's, out of reach (METHODOLOGY §7.2 says what such a run can be reproduced from).
+      model: { identifier: info.identifier, name: info.name, ...(quant ? { quant } : {}) },
+      backendVersion: server.version ?? 'unknown',
       backendBuild: { kind: 'unknown' },
-      capabilities: { ...capabilities(settings), max_context_tokens: info.context_length ?? null },
-      extras: { api: 'openai-compatible', exact_length_requested: settings.exact_output_length === true },
+      capabilities: { ...serverCapabilities(settings, server), max_context_tokens: info.context_length ?? server.contextTokens ?? null },
+      extras: {
+        api: 'openai-compatible',
+        // The server, as a separate engine: a llama-server and a vLLM behind this driver are not one group (METHODOLOGY §6.1).
+        ...(server.kind ? { engine: server.kind } : {}),
+        exact_length_requested: settings.exact_output_length === true || server.kind === 'llama-server',
+      },
       generate(request) {
         if (closed) throw new DriverError(NAME, 'the session is closed');
-        return generate(url, info.identifier, settings, request, requests);
+        return generate(url, info.identifier, settings, request, requests, server);
       },
       async close() {
         // Idempotent. The server belongs to the user: only our own requests stop.

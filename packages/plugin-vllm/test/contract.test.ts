@@ -62,6 +62,7 @@ describe('vllm driver against a fake server', () => {
         frequencyPenalty: 'frequency_penalty',
         seed: 'seed',
       },
+      wire: 'openai-extended', // METHODOLOGY §3.4.1
     },
   });
 

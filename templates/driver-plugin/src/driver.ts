@@ -17,6 +17,7 @@ import {
   now,
   postStream,
   readSse,
+  requestSampling,
   type Driver,
   type DriverCapabilities,
   type DriverContext,
@@ -85,7 +86,7 @@ async function* generate(url: string, model: string, request: GenerationRequest,
   const prompt = request.prompt ?? (request.messages ?? []).map((m) => `${m.role}: ${m.content}`).join('\n');
   try {
     // The suite's sampling (greedy, a fixed seed), in the fields this backend has for it: never its defaults.
-    const { temperature, topK, seed } = request.sampling;
+    const { temperature, topK, seed } = requestSampling(request); // a request without sampling: an error naming the field
     const body = await postStream(
       `${url}/generate`,
       { model, prompt, max_tokens: request.maxTokens, ignore_eos: true, temperature, top_k: topK, seed },

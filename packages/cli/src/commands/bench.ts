@@ -110,6 +110,8 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
 
     // A config matrix runs one invocation — one signed submission — per (backend, model).
     const invocations = matrixInvocations(file, settings, { backendFlag: flags.backend, modelFlag: flags.model, workloadFlag: flags.workload });
+    // Every invocation's workloads before the first runs: a matrix run naming W9 must not fail after others uploaded.
+    for (const invocation of invocations) suitePlans(loadSuite(settings.suite ?? 'suite-v1'), invocation.workloads, { quick: flags.quick });
     for (const [i, invocation] of invocations.entries()) {
       if (invocations.length > 1) this.logToStderr(`\n[${i + 1}/${invocations.length}] ${invocation.backend ?? 'auto'} · ${invocation.model ?? 'default model'}`);
       if (this.abort.signal.aborted) break;

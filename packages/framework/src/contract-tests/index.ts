@@ -5,8 +5,9 @@
  * a TTFT that cannot start before the request left nor end before the backend's first token,
  * token counts that agree with what the backend produced, exact output length (or an honest
  * end-of-sequence stop where the backend cannot force it), the chat (`messages`) path W5 uses,
- * the suite's sampling arriving in the backend's request, and that aborting stops generation
- * within a deadline and close() releases the backend.
+ * the suite's sampling arriving in the backend's request (spelt as its API family spells greedy),
+ * a request without sampling refused with an error naming the field, and that aborting stops
+ * generation within a deadline and close() releases the backend.
  *
  * The timing and request checks need to see the backend's side: pass `backend` with what a
  * stand-in backend (a ReplayServer, a fake runner module) recorded. Without it only the checks
@@ -14,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ChatMessage, Driver, DriverContext, DriverSession, GenerationEvent, GenerationRequest, Sampling } from '../contract/driver.js';
-import { SUITE_SAMPLING } from '../contract/sampling.js';
+import { SUITE_SAMPLING, samplingOnTheWire, type SamplingWire } from '../contract/sampling.js';
 import { check } from '../contract/validate.js';
 import { resolveDriverSettings } from '../config/driver-settings.js';
 import { now } from '../harness/clock.js';
@@ -43,6 +44,14 @@ export interface ContractBackend {
    * `'options.top_k'`). Every listed setting must arrive with the value the request asked for.
    */
   sampling?: Partial<Record<keyof Sampling, string>>;
+  /**
+   * The API family the generation requests speak (METHODOLOGY §3.4.1): every request must carry
+   * exactly the fields `samplingOnTheWire(wire, sampling)` gives and none it rules out (llama-server:
+   * its own `repeat_penalty`, a top-k-only `samplers` chain, never `repetition_penalty`, which it
+   * ignores). For `llama-server` also `ignore_eos: true` and `cache_prompt` as the request asked:
+   * the same work per token whichever driver sends it.
+   */
+  wire?: SamplingWire;
 }
 
 export interface DriverContractOptions {
@@ -162,7 +171,7 @@ function checkEvents(session: DriverSession, { events, calledAt }: Collected, n:
 const TIMER_GRANULARITY_MS = 1;
 
 /** The backend's view of the generation just made: when it had the request, and what it was told. */
-async function checkBackendSide(backend: ContractBackend, seenBefore: number, timing: ReturnType<typeof checkEvents>, expectText: string[]): Promise<void> {
+async function checkBackendSide(backend: ContractBackend, seenBefore: number, timing: ReturnType<typeof checkEvents>, expectText: string[], cachePrompt: boolean): Promise<void> {
   const all = await backend.requests();
   const generations = all.slice(seenBefore).filter((r) => matches(r.path, backend.generationPath));
   assert.equal(generations.length, 1, `one generation request reached the backend (saw ${generations.length})`);
@@ -180,6 +189,15 @@ async function checkBackendSide(backend: ContractBackend, seenBefore: number, ti
   }
   for (const [setting, path] of Object.entries(backend.sampling ?? {})) {
     assert.equal(valueAt(req.json, path), CONTRACT_SAMPLING[setting as keyof Sampling], `sampling ${setting} arrives as ${path} = ${CONTRACT_SAMPLING[setting as keyof Sampling]}`);
+  }
+  if (backend.wire) {
+    const { fields, absent } = samplingOnTheWire(backend.wire, CONTRACT_SAMPLING);
+    for (const [path, value] of Object.entries(fields)) assert.deepEqual(valueAt(req.json, path), value, `${backend.wire}: greedy sends ${path} = ${JSON.stringify(value)}`);
+    for (const path of absent) assert.equal(valueAt(req.json, path), undefined, `${backend.wire}: the request carries no ${path}`);
+    if (backend.wire === 'llama-server') {
+      assert.equal(valueAt(req.json, 'ignore_eos'), true, 'llama-server: ignore_eos, so the output is as long as asked');
+      assert.equal(valueAt(req.json, 'cache_prompt'), cachePrompt, `llama-server: cache_prompt ${cachePrompt}, as the request asked`);
+    }
   }
   const text = req.body ?? JSON.stringify(req.json ?? '');
   for (const piece of expectText) {
@@ -239,7 +257,7 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
       const prompt = 'Count from one to one hundred, separated by commas:';
       const collected = await collect(session, { prompt, maxTokens: n, cachePrompt: false }, new AbortController().signal);
       const timing = checkEvents(session, collected, n);
-      if (backend) await checkBackendSide(backend, before, timing, [prompt]);
+      if (backend) await checkBackendSide(backend, before, timing, [prompt], false);
     });
 
     it(`generates ${n} tokens from a chat conversation (messages, as W5 sends them)`, async () => {
@@ -256,7 +274,30 @@ export function runDriverContractTests(name: string, options: DriverContractOpti
           before,
           timing,
           messages.map((m) => m.content),
+          true,
         );
+    });
+
+    it('a request without sampling is refused with a contract error naming the field, and nothing is sent', async () => {
+      const driver = await options.driver();
+      const session = await driver.open(options.modelRef, { contextTokens: 1024, parallel: 1 }, contextFor(driver, options.context));
+      sessions.push(session);
+      const before = await seen();
+      // What a driver test written for framework 0.1 sends: no sampling.
+      const old = { prompt: 'Count from one to ten:', maxTokens: n, cachePrompt: false, signal: new AbortController().signal } as unknown as GenerationRequest;
+      let failure: unknown;
+      try {
+        for await (const _ of session.generate(old)) void _;
+      } catch (error) {
+        failure = error;
+      }
+      assert.ok(failure instanceof Error, "generate() without sampling must fail, not generate with the backend's defaults");
+      assert.notEqual(failure.name, 'TypeError', `a raw TypeError instead of a contract error: ${failure.message}`);
+      assert.match(failure.message, /sampling/, `the error names the missing field: ${failure.message}`);
+      if (backend) {
+        const generations = (await backend.requests()).slice(before).filter((r) => matches(r.path, backend.generationPath));
+        assert.equal(generations.length, 0, 'no generation request reached the backend');
+      }
     });
 
     it(`aborting stops the generation within ${abortDeadline} ms and close() releases the backend`, async () => {

@@ -53,7 +53,11 @@ export async function discoverDrivers(config: Config): Promise<Discovery> {
   for (const failure of outcome.failures) {
     skipped.push({ plugin: failure.plugin.name, reason: `its drivers hook failed: ${firstLine(errorMessage(failure.error))}` });
   }
-  for (const success of outcome.successes) {
+  // The bundled drivers' names are reserved: a core plugin's driver is taken before any a user
+  // installed or linked (oclif may run a linked plugin's hook first), so a plugin named like a
+  // bundled driver is the one skipped, never the bundled one (DRIVERS.md §4).
+  const bundledFirst = [...outcome.successes].sort((a, b) => Number(a.plugin.type !== 'core') - Number(b.plugin.type !== 'core'));
+  for (const success of bundledFirst) {
     const plugin = success.plugin.name;
     const returned = Array.isArray(success.result) ? success.result : [success.result];
     if (returned.length === 0) {

@@ -18,6 +18,7 @@ import { now as defaultNow, type Clock } from './clock.js';
 import { mean, percentile, pooledDecodeTps, pooledPrefillTps, rateOf, round } from './metrics.js';
 import { metricsOf, outputTokensOf, recordGeneration, tokenCountsOf, type GenerationRecord, type InFlightGeneration, type TokenCounts } from './measure.js';
 import { sessionNeeds, type RunnableWorkload } from './plan.js';
+import { ranOnWarmCache } from './warm-cache.js';
 
 export interface RunContext {
   suiteVersion: string;
@@ -209,7 +210,7 @@ function fillProvenance(result: WorkloadResult, records: GenerationRecord[], cli
 
 /** W1–W4 asked for a cold prefix: a backend that reused one anyway (or cannot be told not to) is flagged. */
 function flagWarmCache(result: WorkloadResult, records: GenerationRecord[]): void {
-  if (records.some((r) => (r.cachedPromptTokens ?? 0) > 0 || r.promptReuse)) addFlags(result, ['warm-cache']);
+  if (ranOnWarmCache(records)) addFlags(result, ['warm-cache']);
 }
 
 /** Copies one generation's metrics into a result, rounded for publication. */

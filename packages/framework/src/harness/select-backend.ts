@@ -11,16 +11,22 @@ import { withDeadline } from '../util/deadline.js';
 const AUTO_PREFERENCE = ['llama.cpp', 'ollama', 'vllm', 'mlx', 'exllamav2'];
 const NEVER_AUTO = new Set(['hosted-api']);
 
+/** The error for a backend no installed driver provides; `llm-speed validate` gives the same words for a config file. */
+export function unknownBackend(requested: string, installed: readonly string[]): UsageError {
+  return new UsageError(`unknown backend "${requested}" (installed drivers: ${installed.join(', ') || 'none installed'})`, [
+    'Run `llm-speed detect` to see every backend and why it is skipped.',
+    'Install a driver plugin with `llm-speed plugins install <package>`.',
+  ]);
+}
+
 export function chooseDriver(detected: DetectedDriver[], requested?: string): DetectedDriver {
   if (requested) {
     const match = detected.find((d) => d.detection.name.toLowerCase() === requested.toLowerCase());
-    if (!match) {
-      const known = detected.map((d) => d.detection.name).join(', ') || 'none installed';
-      throw new UsageError(`unknown backend "${requested}" (installed drivers: ${known})`, [
-        'Run `llm-speed detect` to see every backend and why it is skipped.',
-        'Install a driver plugin with `llm-speed plugins install <package>`.',
-      ]);
-    }
+    if (!match)
+      throw unknownBackend(
+        requested,
+        detected.map((d) => d.detection.name),
+      );
     if (!match.detection.available) {
       throw new DriverError(match.detection.name, `not available: ${match.detection.reason ?? 'no reason given'}`, {
         suggestions: ['Run `llm-speed detect` for details.'],

@@ -6,8 +6,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Driver } from '../contract/driver.js';
+import type { LlmSpeedConfig } from '../contract/generated/config.js';
 import { check } from '../contract/validate.js';
 import { errorMessage } from '../errors.js';
+import { resolveDriverSettings, unknownDriverSections } from '../config/driver-settings.js';
+import { unknownBackend } from '../harness/select-backend.js';
+import { loadSuite, type LoadedSuite } from '../suite/load.js';
+import { selectWorkloads } from '../suite/select.js';
 import type { SchemaName } from '@llm-speed/schemas';
 
 export type FileKind = 'run' | 'run-local' | 'run-timings' | 'workload-result' | 'config' | 'suite' | 'driver';
@@ -85,7 +91,61 @@ async function parseFile(file: string): Promise<unknown> {
   return yaml.load(text) ?? {};
 }
 
-export async function validateFile(file: string, kind?: FileKind): Promise<FileVerdict> {
+/** What `llm-speed validate` knows beyond the schema: the installed drivers, by name and settings schema. */
+export interface ValidateOptions {
+  /** The installed drivers (bundled and plugins). Without them, backend names and driver sections are not checked. */
+  drivers?: ReadonlyArray<Pick<Driver, 'name' | 'settingsSchema'>>;
+}
+
+/** As ValidateOptions, with the drivers found only when a config file needs them (discovery loads every plugin). */
+export interface ValidateFileOptions {
+  drivers?: () => Promise<ReadonlyArray<Pick<Driver, 'name' | 'settingsSchema'>>>;
+}
+
+/**
+ * What `bench` would refuse in a schema-valid config file, in bench's own words, each line led by
+ * where it is (`/workloads: unknown workload "W9"; suite-v1 has W1 chat-short, …`): the suite
+ * version exists, every workload (top level and in each matrix run) is one of that suite's,
+ * every backend is an installed driver, every `drivers.<name>` section belongs to one and passes
+ * its settings schema. Bench checks the same through the same functions (selectWorkloads,
+ * loadSuite, chooseDriver's unknownBackend, resolveDriverSettings), so the two cannot disagree.
+ */
+export function configProblems(config: LlmSpeedConfig, options: ValidateOptions = {}): string[] {
+  const problems: string[] = [];
+  const attempt = (at: string, fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      problems.push(`${at}: ${errorMessage(error)}`);
+    }
+  };
+  let suite: LoadedSuite | undefined;
+  attempt('/suite', () => (suite = loadSuite(config.suite ?? 'suite-v1')));
+  if (suite) {
+    const loaded = suite;
+    if (config.workloads) attempt('/workloads', () => selectWorkloads(loaded, config.workloads));
+    for (const [i, run] of (config.matrix?.runs ?? []).entries()) {
+      if (run.workloads) attempt(`/matrix/runs/${i}/workloads`, () => selectWorkloads(loaded, run.workloads));
+    }
+  }
+  if (options.drivers) {
+    const installed = options.drivers.map((d) => d.name);
+    const known = (name: string) => installed.some((n) => n.toLowerCase() === name.toLowerCase());
+    if (config.backend && !known(config.backend)) problems.push(`/backend: ${unknownBackend(config.backend, installed).message}`);
+    for (const [i, run] of (config.matrix?.runs ?? []).entries()) {
+      if (run.backend && !known(run.backend)) problems.push(`/matrix/runs/${i}/backend: ${unknownBackend(run.backend, installed).message}`);
+    }
+    for (const line of unknownDriverSections(config.drivers, installed)) problems.push(`/drivers: ${line.replace(/^config file: /, '')}`);
+    const sections = (config.drivers ?? {}) as Record<string, unknown>;
+    for (const driver of options.drivers) {
+      if (sections[driver.name] === undefined) continue;
+      attempt(`/drivers/${driver.name}`, () => resolveDriverSettings(driver, { file: sections[driver.name], env: {} }));
+    }
+  }
+  return problems;
+}
+
+export async function validateFile(file: string, kind?: FileKind, options: ValidateFileOptions = {}): Promise<FileVerdict> {
   let value: unknown;
   try {
     value = await parseFile(file);
@@ -96,5 +156,7 @@ export async function validateFile(file: string, kind?: FileKind): Promise<FileV
   if (!chosen) return { file, kind: null, schema: null, valid: false, errors: ['not a JSON object; pass --schema to say what it should be'] };
   const { schema, definition } = FILE_KINDS[chosen];
   const errors = check(schema, value, definition);
+  // Past the schema, a config is checked for what bench would refuse (its suite, workloads, backends).
+  if (errors.length === 0 && chosen === 'config') errors.push(...configProblems(value as LlmSpeedConfig, { drivers: await options.drivers?.() }));
   return { file, kind: chosen, schema, valid: errors.length === 0, errors };
 }

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Driver, DriverSession, GenerationEvent, GenerationRequest } from '../../src/contract/driver.js';
-import { SUITE_SAMPLING } from '../../src/contract/sampling.js';
+import { llamaServerSamplingFields, SUITE_SAMPLING, type SamplingWire } from '../../src/contract/sampling.js';
 import { runDriverContractTests, type DriverContractOptions } from '../../src/contract-tests/index.js';
 import { now } from '../../src/harness/clock.js';
 import { streamOpenAiCompletion } from '../../src/protocol/openai.js';
@@ -90,6 +90,8 @@ async function suiteStates(options: DriverContractOptions): Promise<Map<string, 
 
 describe('the contract suite catches timing and counting bugs', function () {
   this.timeout(120_000);
+  // Each inner mocha run adds its own uncaughtException/unhandledRejection listeners while it runs.
+  process.setMaxListeners(32);
   let server: ReplayServer;
   before(async () => {
     server = await startReplayServer([
@@ -99,7 +101,7 @@ describe('the contract suite catches timing and counting bugs', function () {
   });
   after(() => server.close());
 
-  const run = (generate: Generate) =>
+  const run = (generate: Generate, wire?: SamplingWire) =>
     suiteStates({
       driver: () => driverWith(() => server.url, generate),
       outputTokens: 16,
@@ -109,13 +111,15 @@ describe('the contract suite catches timing and counting bugs', function () {
         generationPath: /^\/v1\/(chat\/)?completions$/,
         firstTokenDelayMs: FIRST_TOKEN_MS,
         sampling: { temperature: 'temperature', topK: 'top_k', seed: 'seed' },
+        wire,
       },
     });
 
   it('passes a driver that does everything right', async () => {
-    // detect, settingsSchema, listModels, generate, chat, aborting
+    // detect, settingsSchema, listModels, generate, chat, a request without sampling, aborting
     const states = await run(goodGenerate);
-    assert.deepEqual([...states.values()], ['passed', 'passed', 'passed', 'passed', 'passed', 'passed'], JSON.stringify([...states]));
+    assert.deepEqual([...states.values()], ['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed'], JSON.stringify([...states]));
+    assert.equal(states.get('a'), 'passed', 'the framework helpers refuse a request without sampling by name');
   });
 
   it('fails a driver whose first tokens event comes before the request left (TTFT ≈ 0)', async () => {
@@ -149,5 +153,43 @@ describe('the contract suite catches timing and counting bugs', function () {
     const states = await run((url, request) => goodGenerate(url, { ...request, signal: new AbortController().signal }));
     assert.equal(states.get('aborting'), 'failed');
     assert.equal(states.get('generate'), 'passed');
+  });
+
+  it('fails a driver that reads a missing sampling into a TypeError, or sends the request without it', async () => {
+    const raw = await run(async function* (url, request) {
+      const { temperature } = request.sampling; // TypeError when sampling is missing
+      yield* goodGenerate(url, { ...request, sampling: { ...request.sampling, temperature } });
+    });
+    assert.equal(raw.get('a'), 'failed');
+    assert.equal(raw.get('generate'), 'passed');
+    const defaults = await run((url, request) => goodGenerate(url, { ...request, sampling: request.sampling ?? SUITE_SAMPLING }));
+    assert.equal(defaults.get('a'), 'failed', 'a request without sampling must not reach the backend');
+  });
+
+  it("with wire 'llama-server': fails the generic OpenAI fields, passes llama-server's own", async () => {
+    // The generic fields: repetition_penalty (llama-server ignores it), no samplers, no ignore_eos, no cache_prompt.
+    const generic = await run(goodGenerate, 'llama-server');
+    assert.equal(generic.get('generate'), 'failed');
+    const native = await run(
+      (url, request) =>
+        streamOpenAiCompletion({
+          baseUrl: url,
+          path: request.messages ? '/v1/chat/completions' : '/v1/completions',
+          sampling: request.sampling,
+          samplingDialect: 'openai',
+          signal: request.signal,
+          body: {
+            model: 'm',
+            max_tokens: request.maxTokens,
+            ...(request.messages ? { messages: request.messages } : { prompt: request.prompt }),
+            ...llamaServerSamplingFields(request.sampling),
+            ignore_eos: true,
+            cache_prompt: request.cachePrompt,
+          },
+        }),
+      'llama-server',
+    );
+    assert.equal(native.get('generate'), 'passed');
+    assert.equal(native.get('chat'), 'passed');
   });
 });

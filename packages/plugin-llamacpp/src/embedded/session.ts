@@ -12,7 +12,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { DriverError, errorMessage, now, type BackendBuild, type GenerationEvent, type GenerationRequest, type OpenOptions } from '@llm-speed/framework';
+import { DriverError, errorMessage, now, requestSampling, type BackendBuild, type GenerationEvent, type GenerationRequest, type OpenOptions } from '@llm-speed/framework';
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { toolResultAsUserText } from '../tool-turn.js';
 
@@ -168,7 +168,7 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
     let failure: unknown;
     let produced = 0;
     let cached = 0;
-    const { temperature, topK, topP, minP, seed } = request.sampling;
+    const { temperature, topK, topP, minP, seed } = requestSampling(request);
     const run = (async () => {
       if (request.cachePrompt) {
         // What llama-server's cache_prompt does: keep the longest common prefix of the previous
