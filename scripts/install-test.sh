@@ -35,39 +35,11 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$WORK/logs" "$WORK/home" "$WORK/run" "$WORK/prefix"
 
-STEP=0
-# step NAME CMD...: runs CMD with stdout in $OUT and stderr in $ERR; on failure prints both and stops.
-step() {
-  local name="$1"; shift
-  STEP=$((STEP + 1))
-  OUT="$WORK/logs/$(printf '%02d' "$STEP").out"
-  ERR="$WORK/logs/$(printf '%02d' "$STEP").err"
-  printf 'install-test: %-58s' "$name"
-  local started=$SECONDS
-  if "$@" >"$OUT" 2>"$ERR"; then
-    echo " ok ($((SECONDS - started)) s)"
-  else
-    local code=$?
-    echo " FAILED (exit $code)"
-    echo "--- command: $*" >&2
-    echo "--- stdout (last 60 lines):" >&2; tail -n 60 "$OUT" >&2
-    echo "--- stderr (last 60 lines):" >&2; tail -n 60 "$ERR" >&2
-    exit 1
-  fi
-}
-# expect NAME JS: a check in node over the previous step's output (OUT/ERR in process.env).
-expect() {
-  local name="$1" script="$2"
-  printf 'install-test:   %-56s' "$name"
-  if OUT="$OUT" ERR="$ERR" node --input-type=module -e "$script" >"$WORK/logs/check.out" 2>&1; then
-    echo " ok"
-  else
-    echo " FAILED"
-    cat "$WORK/logs/check.out" >&2
-    echo "--- checked output (last 40 lines):" >&2; tail -n 40 "$OUT" >&2
-    exit 1
-  fi
-}
+# step / expect: scripts/test-steps.sh (shared with standalone-test.sh).
+# shellcheck source=scripts/test-steps.sh
+source "$REPO/scripts/test-steps.sh"
+STEP_PREFIX=install-test
+STEP_LOGS="$WORK/logs"
 
 # Read before HOME moves: the real npm cache (repeat runs download nothing) and registry.
 NPM_CACHE="$(npm config get cache)"
