@@ -1,0 +1,33 @@
+/**
+ * What every route module is given: the repository, the verifier, the caches and clocks one
+ * server shares, and its options. Built once by createServer (app.ts) and passed to each route
+ * plugin as its options.
+ */
+import type { DeviceLogin } from '../auth/index.js';
+import type { InsertBatcher } from '../batcher.js';
+import type { FacetsCache } from '../facets-cache.js';
+import type { RouteTable } from '../http/routes.js';
+import type { ErrorPage } from '../http/errors.js';
+import type { CardCache, Site } from '../pages/pages.js';
+import type { ResultsRepository } from '../repository.js';
+import type { Verifier } from '../verify-pool.js';
+
+export interface ServerContext {
+  repo: ResultsRepository;
+  verifier: Verifier;
+  batcher: InsertBatcher;
+  routes: RouteTable;
+  cards: CardCache;
+  facets: FacetsCache;
+  deviceLogin: DeviceLogin;
+  /** --public-url, when given. */
+  publicUrl: string | undefined;
+  /** Bearer token for withdrawals; undefined: withdrawal disabled. */
+  adminToken: string | undefined;
+  /** The listening address (known once the server listens). */
+  baseUrl(): string;
+  site(): Site;
+  errorPage: ErrorPage;
+  /** Now, as ISO text (the server's clock). */
+  isoNow(): string;
+}
