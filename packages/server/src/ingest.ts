@@ -4,7 +4,20 @@
  * Nothing is stored unless every step passes.
  */
 import { createHash } from 'node:crypto';
-import { assertPrivacyInvariant, canonicalize, check, interruptedWorkloads, INTERRUPTED_RULE, privacyViolations, RUN_AGAIN, verifyCompactJws, verifyRun, type RunPayload } from '@llm-speed/framework';
+import {
+  assertPrivacyInvariant,
+  canonicalHeaderSegment,
+  canonicalize,
+  check,
+  publicKeyFromBase64,
+  interruptedWorkloads,
+  INTERRUPTED_RULE,
+  privacyViolations,
+  RUN_AGAIN,
+  verifyCompactJws,
+  verifyRun,
+  type RunPayload,
+} from '@llm-speed/framework';
 import type { InsertOutcome, NewResult } from './repository.js';
 import { slugify } from './slug.js';
 import { hardwareClassOf, workloadRowsOf } from './workload-rows.js';
@@ -48,7 +61,9 @@ async function verifiedRun(body: string): Promise<RunPayload> {
     }
     const verdict = await verifyRun(run).catch((e: unknown) => ({ valid: false, reason: String((e as Error)?.message ?? e) }));
     if (!verdict.valid) throw new IngestError(400, `signature does not verify: ${verdict.reason ?? 'invalid signature'}`);
-    return run;
+    // The header stored is the server's own serialisation, never the client's bytes (verifyRun has shown they are the same).
+    const [, signature] = run.signature.split('..');
+    return { ...run, signature: `${canonicalHeaderSegment(publicKeyFromBase64(run.public_key))}..${signature}` };
   }
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text)) {
     throw new IngestError(400, 'not a compact JWS (header.payload.signature): sign the run with the llm-speed CLI');
