@@ -10,8 +10,13 @@ import type { ClusterStats } from './outliers.js';
 /** What ingest hands to storage: a verified, validated run plus the keys derived from it. */
 export interface NewResult {
   id: string;
-  /** sha256 hex of the canonical signed run: the idempotency key. */
+  /** sha256 hex of the canonical signed run: what the id is made from. */
   contentHash: string;
+  /**
+   * sha256 hex of the canonical payload with public_key and signature left out: the measurement
+   * itself, whoever signed it. Its first signer owns it (METHODOLOGY §5, "one measurement, one owner").
+   */
+  payloadHash: string;
   /** The exact JSON text served by GET /v1/results/<id>. */
   json: string;
   publicKey: string;
@@ -52,6 +57,12 @@ export interface NewWorkloadRow {
 export interface InsertOutcome {
   id: string;
   created: boolean;
+  /**
+   * Set when the measurement is already on the board and this submission may not add it: signed by
+   * another key than its first signer's (`another-key`), or withdrawn (`withdrawn`). `id` is then
+   * the original run's id and nothing was stored.
+   */
+  conflict?: 'another-key' | 'withdrawn';
 }
 
 export interface StoredResult {
@@ -167,6 +178,13 @@ export interface ContributorLink {
   linkedAt: string;
 }
 
+/** What `llm-speed login` proved: an Ed25519 signature by the key over `llm-speed-login:<device_code>` (auth/proof.ts). */
+export interface LoginProof {
+  deviceCode: string;
+  /** base64url, 64 bytes. */
+  proof: string;
+}
+
 export interface ListOptions {
   limit: number;
 }
@@ -191,7 +209,15 @@ export type BoardRecord =
     }
   | { type: 'withdrawal'; result_id: string; withdrawn_at: string; reason: string }
   | { type: 'dispute'; id: number; result_id: string; opened_at: string; messages: Array<{ id: number; posted_at: string; body: string }> }
-  | { type: 'contributor_link'; public_key: string; login: string; linked_at: string };
+  | {
+      type: 'contributor_link';
+      public_key: string;
+      login: string;
+      linked_at: string;
+      /** The login proof that made the link; null for links made before proofs were kept (an import refuses those). */
+      device_code: string | null;
+      proof: string | null;
+    };
 
 export interface ImportCounts {
   results: number;
@@ -205,7 +231,10 @@ export interface ImportCounts {
 export interface ResultsRepository {
   /** 'sqlite' or 'postgres'. */
   readonly dialect: string;
-  /** Stores a result unless identical content is already stored (then returns its id, created: false). */
+  /**
+   * Stores a result unless its measurement (payloadHash) is already stored: by the same key and not
+   * withdrawn → its id, created: false; by another key, or withdrawn → its id with `conflict`.
+   */
   insert(result: NewResult, options?: { recompute?: boolean }): Promise<InsertOutcome>;
   /** Several results in one transaction (same semantics as insert, in order). */
   insertMany(results: NewResult[], options?: { recompute?: boolean }): Promise<InsertOutcome[]>;
@@ -240,7 +269,7 @@ export interface ResultsRepository {
   getDispute(id: number): Promise<Dispute | undefined>;
   disputesFor(resultId: string): Promise<Dispute[]>;
   /** Links a public key to a GitHub login (first link wins, rows are immutable); returns the key's link. */
-  linkContributor(publicKey: string, login: string, at: string): Promise<ContributorLink>;
+  linkContributor(publicKey: string, login: string, at: string, proof?: LoginProof): Promise<ContributorLink>;
   /** The GitHub login linked to the key that signed a result; none for --anon uploads. */
   contributorOfResult(resultId: string): Promise<string | undefined>;
   /** Every stored row a board move carries, in storage order. */

@@ -25,6 +25,7 @@ import type {
   LeaderboardFilters,
   LeaderboardSection,
   ListOptions,
+  LoginProof,
   NewResult,
   NewWorkloadRow,
   ResultsRepository,
@@ -35,6 +36,7 @@ import type {
 } from './repository.js';
 import { lockKey, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql/database.js';
 import { workloadRowsOf } from './workload-rows.js';
+import { payloadHashOf } from './ingest.js';
 
 /**
  * Version of the derived tables' layout and of the rule that fills them. 0: (model × backend ×
@@ -81,7 +83,7 @@ const CHUNK = 400;
 const GROUP_CHUNK = 200;
 
 /** A run's row in `results`: what ingest hands over, less its derived workload rows. */
-type ResultRow = Omit<NewResult, 'workloads'>;
+type ResultRow = Omit<NewResult, 'workloads' | 'payloadHash'>;
 
 function resultParams(r: ResultRow): SqlValue[] {
   return [r.id, r.contentHash, r.json, r.publicKey, r.receivedAt, r.acceleratorSummary, r.fingerprintHash, r.hardwareSlug, r.anon ? 1 : 0];
@@ -116,6 +118,17 @@ function reasonsOf(text: string | null | undefined): string[] {
 
 function runRow(raw: RawRunRow): RunRow {
   return { ...raw, comparable: Number(raw.comparable) === 1, notComparable: reasonsOf(raw.notComparable) };
+}
+
+/** The lock that serialises deciding who owns one measurement. */
+function payloadLock(payloadHash: string): string {
+  return lockKey(`payload\u0000${payloadHash}`);
+}
+
+interface PayloadOwner {
+  id: string;
+  publicKey: string;
+  withdrawn: boolean;
 }
 
 /** The lock that serialises recomputing one comparable group. */
@@ -216,6 +229,21 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     return row?.seq;
   }
 
+  /** Who owns each of these measurements already: its run, that run's key, and whether it was withdrawn. */
+  private async ownersOf(tx: SqlExecutor, payloadHashes: readonly string[]): Promise<Map<string, PayloadOwner>> {
+    const owners = new Map<string, PayloadOwner>();
+    for (const hashes of chunks([...new Set(payloadHashes)], CHUNK)) {
+      const rows = await tx.all<{ payloadHash: string; id: string; publicKey: string; withdrawn: number }>(
+        `SELECT p.payload_hash AS "payloadHash", r.id, r.public_key AS "publicKey",
+         CASE WHEN EXISTS (SELECT 1 FROM withdrawals w WHERE w.result_id = r.id) THEN 1 ELSE 0 END AS withdrawn
+         FROM payload_owners p JOIN results r ON r.id = p.result_id WHERE p.payload_hash IN (${marks(hashes.length)})`,
+        hashes,
+      );
+      for (const row of rows) owners.set(row.payloadHash, { id: row.id, publicKey: row.publicKey, withdrawn: Number(row.withdrawn) === 1 });
+    }
+    return owners;
+  }
+
   insert(result: NewResult, options: { recompute?: boolean } = {}): Promise<InsertOutcome> {
     return this.insertMany([result], options).then((outcomes) => outcomes[0]!);
   }
@@ -223,50 +251,95 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   /**
    * One transaction for many results: ingest groups concurrent submissions so commits are shared.
    * A fixed number of statements per batch, whatever its size — over a network every round trip
-   * counts: look up the hashes, insert the new rows, insert their workload rows, recompute.
+   * counts: look up the measurements' owners, insert the new rows, their owners and workload rows,
+   * recompute.
+   *
+   * One measurement, one owner: a run whose payload (public_key and signature left out) is stored
+   * already is the same run again when its key is the owner's and it is not withdrawn (its id,
+   * created: false), and a conflict otherwise — another key re-signing it, or anyone bringing back
+   * a withdrawn run. The measurements' locks are taken before the owners are read, so two
+   * processes storing the same payload under two keys at once cannot both become its owner.
    */
   insertMany(results: NewResult[], options: { recompute?: boolean } = {}): Promise<InsertOutcome[]> {
     const recompute = options.recompute !== false;
-    const groups = recompute ? uniqueGroups(results.flatMap((r) => r.workloads)) : [];
     return this.sql.transaction(async (tx) => {
+      const payloadLocks = [...new Set(results.map((r) => r.payloadHash))].map(payloadLock);
+      const allGroups = uniqueGroups(results.flatMap((r) => r.workloads));
       // Before reading anything: whatever another process committed into these groups is visible from here on.
-      await tx.lock(groups.map(groupLock));
-      const stored = new Map<string, string>();
-      for (const hashes of chunks([...new Set(results.map((r) => r.contentHash))], CHUNK)) {
-        const rows = await tx.all<{ id: string; contentHash: string }>(`SELECT id, content_hash AS "contentHash" FROM results WHERE content_hash IN (${marks(hashes.length)})`, hashes);
-        for (const row of rows) stored.set(row.contentHash, row.id);
+      await tx.lock([...(recompute ? allGroups.map(groupLock) : []), ...payloadLocks]);
+      const owners = await this.ownersOf(
+        tx,
+        results.map((r) => r.payloadHash),
+      );
+      const outcomes: InsertOutcome[] = [];
+      const fresh: NewResult[] = [];
+      for (const r of results) {
+        const owner = owners.get(r.payloadHash);
+        if (owner) {
+          if (owner.publicKey !== r.publicKey) outcomes.push({ id: owner.id, created: false, conflict: 'another-key' });
+          else if (owner.withdrawn) outcomes.push({ id: owner.id, created: false, conflict: 'withdrawn' });
+          else outcomes.push({ id: owner.id, created: false });
+          continue;
+        }
+        // The first of its measurement in this batch: later ones in the batch are judged against it.
+        owners.set(r.payloadHash, { id: r.id, publicKey: r.publicKey, withdrawn: false });
+        fresh.push(r);
+        outcomes.push({ id: r.id, created: true });
       }
-      // The same bytes twice in one batch: stored once, like the same bytes twice in two batches.
-      const fresh = [...new Map(results.filter((r) => !stored.has(r.contentHash)).map((r) => [r.contentHash, r])).values()];
-      const created = new Set<string>();
       for (const batch of chunks(fresh, CHUNK)) {
         const inserted = await tx.all<{ seq: number; contentHash: string }>(
           `INSERT INTO results (${RESULT_COLUMNS}) VALUES ${batch.map(() => RESULT_PLACEHOLDERS).join(', ')} ON CONFLICT DO NOTHING RETURNING seq, content_hash AS "contentHash"`,
           batch.flatMap(resultParams),
         );
         const seqOf = new Map(inserted.map((row) => [row.contentHash, row.seq]));
-        for (const r of batch) if (seqOf.has(r.contentHash)) created.add(r.contentHash);
+        // Every payload lock is held and no owner was found, so the content cannot be stored yet: a
+        // row that did not go in collides on its id alone (66 bits of a hash of other content).
+        const lost = batch.find((r) => !seqOf.has(r.contentHash));
+        if (lost) throw new Error(`result id ${lost.id} is already taken by different content`);
+        await tx.run(
+          `INSERT INTO payload_owners (payload_hash, result_id) VALUES ${batch.map(() => '(?, ?)').join(', ')}`,
+          batch.flatMap((r) => [r.payloadHash, r.id]),
+        );
         await this.insertWorkloadRows(
           tx,
-          batch.flatMap((r) => (seqOf.has(r.contentHash) ? r.workloads.map((w, idx) => ({ w, idx, seq: seqOf.get(r.contentHash)!, result: r })) : [])),
+          batch.flatMap((r) => r.workloads.map((w, idx) => ({ w, idx, seq: seqOf.get(r.contentHash)!, result: r }))),
         );
-        // Not inserted although not found before: another process stored the same bytes in between (the unique constraint decided).
-        const raced = batch.filter((r) => !seqOf.has(r.contentHash)).map((r) => r.contentHash);
-        if (raced.length > 0) {
-          const rows = await tx.all<{ id: string; contentHash: string }>(`SELECT id, content_hash AS "contentHash" FROM results WHERE content_hash IN (${marks(raced.length)})`, raced);
-          for (const row of rows) stored.set(row.contentHash, row.id);
-          const lost = raced.find((hash) => !stored.has(hash));
-          if (lost) throw new Error(`result id ${batch.find((r) => r.contentHash === lost)!.id} is already taken by different content`);
-        }
       }
-      if (recompute) await this.recomputeGroups(tx, groups);
-      const firstOfHash = new Set<string>();
-      return results.map((r): InsertOutcome => {
-        const isFirst = created.has(r.contentHash) && !firstOfHash.has(r.contentHash);
-        firstOfHash.add(r.contentHash);
-        return { id: stored.get(r.contentHash) ?? r.id, created: isFirst };
-      });
+      if (recompute) await this.recomputeGroups(tx, uniqueGroups(fresh.flatMap((r) => r.workloads)));
+      return outcomes;
     });
+  }
+
+  /**
+   * Gives every stored run without one its payload_owners row, in storage order (a board from
+   * before ownership existed): the first run of each measurement owns it, and each later copy —
+   * re-signed by another key, or its owner's re-spaced header — is withdrawn, saying whose copy it
+   * is. Returns how many copies were withdrawn (the caller re-derives the listings then).
+   */
+  protected async fillPayloadOwners(tx: SqlExecutor, at: string): Promise<number> {
+    let withdrawn = 0;
+    for (let after = 0; ;) {
+      const page = await tx.all<{ seq: number; id: string; json: string }>(
+        'SELECT r.seq, r.id, r.json FROM results r WHERE r.seq > ? AND NOT EXISTS (SELECT 1 FROM payload_owners p WHERE p.result_id = r.id) ORDER BY r.seq LIMIT ?',
+        [after, PAGE],
+      );
+      if (page.length === 0) break;
+      for (const row of page) {
+        const hash = payloadHashOf(JSON.parse(row.json) as RunPayload);
+        const owner = await tx.get<{ id: string }>('SELECT result_id AS id FROM payload_owners WHERE payload_hash = ?', [hash]);
+        if (!owner) {
+          await tx.run('INSERT INTO payload_owners (payload_hash, result_id) VALUES (?, ?)', [hash, row.id]);
+          continue;
+        }
+        withdrawn += await tx.run('INSERT INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
+          row.id,
+          at,
+          `a copy of ${owner.id}, the same measurement stored earlier: one measurement, one owner (METHODOLOGY §5)`,
+        ]);
+      }
+      after = page[page.length - 1]!.seq;
+    }
+    return withdrawn;
   }
 
   async get(id: string): Promise<StoredResult | undefined> {
@@ -443,9 +516,15 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     return (await Promise.all(ids.map((d) => this.getDispute(d.id)))).filter((d): d is Dispute => d !== undefined);
   }
 
-  async linkContributor(publicKey: string, login: string, at: string): Promise<ContributorLink> {
+  async linkContributor(publicKey: string, login: string, at: string, proof?: LoginProof): Promise<ContributorLink> {
     // First link wins, also between two processes linking the same key at once.
-    await this.sql.run('INSERT INTO contributor_links (public_key, github_login, created_at) VALUES (?, ?, ?) ON CONFLICT (public_key) DO NOTHING', [publicKey, login, at]);
+    await this.sql.run('INSERT INTO contributor_links (public_key, github_login, created_at, device_code, proof) VALUES (?, ?, ?, ?, ?) ON CONFLICT (public_key) DO NOTHING', [
+      publicKey,
+      login,
+      at,
+      proof?.deviceCode ?? null,
+      proof?.proof ?? null,
+    ]);
     return (await this.sql.get<ContributorLink>('SELECT public_key AS "publicKey", github_login AS login, created_at AS "linkedAt" FROM contributor_links WHERE public_key = ?', [publicKey]))!;
   }
 
@@ -496,8 +575,10 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       }
       after = page[page.length - 1]!.id;
     }
-    for (const l of await this.sql.all<ContributorLink>('SELECT public_key AS "publicKey", github_login AS login, created_at AS "linkedAt" FROM contributor_links ORDER BY public_key')) {
-      yield { type: 'contributor_link', public_key: l.publicKey, login: l.login, linked_at: l.linkedAt };
+    for (const l of await this.sql.all<ContributorLink & { deviceCode: string | null; proof: string | null }>(
+      'SELECT public_key AS "publicKey", github_login AS login, created_at AS "linkedAt", device_code AS "deviceCode", proof FROM contributor_links ORDER BY public_key',
+    )) {
+      yield { type: 'contributor_link', public_key: l.publicKey, login: l.login, linked_at: l.linkedAt, device_code: l.deviceCode, proof: l.proof };
     }
   }
 

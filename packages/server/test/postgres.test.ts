@@ -118,6 +118,7 @@ forEachBackend(
           dispute_messages: 'INSERT,SELECT',
           disputes: 'INSERT,SELECT',
           outlier_flags: 'DELETE,INSERT,SELECT,UPDATE',
+          payload_owners: 'INSERT,SELECT',
           results: 'INSERT,SELECT',
           schema_migrations: 'SELECT',
           withdrawals: 'INSERT,SELECT',

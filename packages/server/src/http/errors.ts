@@ -40,7 +40,7 @@ function jsonErrorOf(error: unknown, request: FastifyRequest): { status: number;
 }
 
 function jsonErrorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof IngestError) return sendJson(reply, error.status, { error: error.message, ...(error.details ? { details: error.details } : {}) });
+  if (error instanceof IngestError) return sendJson(reply, error.status, { error: error.message, ...(error.details ? { details: error.details } : {}), ...error.extra });
   if (error instanceof AuthError) return sendJson(reply, error.status, { error: error.message });
   if (error instanceof HttpError) return sendJson(reply, error.status, { error: error.message, ...error.extra });
   const status = (error as FastifyError)?.statusCode;

@@ -4,6 +4,7 @@
  * goes through the group-commit batcher.
  */
 import type { FastifyInstance } from 'fastify';
+import { ownershipConflict } from '../ingest.js';
 import { MAX_RESULT_BYTES } from '../http/limits.js';
 import { sendJson } from '../http/reply.js';
 import { JOSE, JSON_TYPE } from '../media-types.js';
@@ -18,6 +19,8 @@ export async function ingestRoutes(app: FastifyInstance, ctx: ServerContext): Pr
       const anon = String(request.headers['x-llm-speed-anon'] ?? '') === '1';
       const result = await ctx.verifier.verify({ body: typeof request.body === 'string' ? request.body : '', receivedAt: ctx.isoNow(), anon });
       const outcome = await ctx.batcher.insert(result);
+      const conflict = ownershipConflict(outcome);
+      if (conflict) throw conflict;
       if (outcome.created) ctx.facets.clear();
       return sendJson(reply, outcome.created ? 201 : 200, { id: outcome.id, url: `${ctx.publicUrl?.replace(/\/$/, '') ?? ctx.baseUrl()}/r/${outcome.id}` });
     },
