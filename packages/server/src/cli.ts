@@ -8,7 +8,8 @@ import { finished } from 'node:stream/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createServer } from './app.js';
-import { exportBoard, importBoard, ImportError } from './board-file.js';
+import { exportBoard, ImportError } from './board-file.js';
+import { importBoard } from './board-import.js';
 import { announceListening, isWorker, primarySalts, runPrimary, workerId } from './cluster.js';
 import { secretSalts, SaltSecretError, type SaltSource } from './ip-hash.js';
 import { describeDb, isPostgresUrl, openRepository } from './open-repository.js';
@@ -24,8 +25,9 @@ const USAGE = `usage: llm-speed-server [serve] --db <results.sqlite | postgres:/
                         [--rate-limit 60/1 | off]
        llm-speed-server migrate --db postgres://<owner role>@host/db [--app-role <role the server connects as>] [--json]
        llm-speed-server export --db <file | URL> [--out board.ndjson]     (default: standard output)
-       llm-speed-server import --db <file | URL> [--in board.ndjson] [--json] [--skip-signature-check]
-                        (into an empty board, as the owner role on PostgreSQL; default: standard input)
+       llm-speed-server import --db <file | URL> [--in board.ndjson] [--json]
+                        (into an empty board, as the owner role on PostgreSQL; default: standard input; every record
+                        checked as a POST is, all or nothing)
 
   --db                 a .sqlite path (embedded, one process) or a postgres:// URL. Env: LLM_SPEED_DB, then DATABASE_URL.
   --workers N          processes sharing the port (node:cluster); PostgreSQL only. Default: 1 on SQLite, the core count
@@ -82,7 +84,6 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
         out: { type: 'string' },
         in: { type: 'string' },
         json: { type: 'boolean', default: false },
-        'skip-signature-check': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -98,7 +99,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   try {
     if (command === 'migrate') return await migrate(db, values['app-role'] ?? (process.env.LLM_SPEED_APP_ROLE || undefined), values.json);
     if (command === 'export') return await exportCommand(db, values.out);
-    if (command === 'import') return await importCommand(db, values.in, values.json, !values['skip-signature-check']);
+    if (command === 'import') return await importCommand(db, values.in, values.json);
     return await serve(db, values);
   } catch (error) {
     if (error instanceof UsageError || error instanceof TrustProxyError || error instanceof SaltSecretError) return fail(error.message);
@@ -249,10 +250,10 @@ async function exportCommand(db: string, out: string | undefined): Promise<void>
   }
 }
 
-async function importCommand(db: string, input: string | undefined, json: boolean, verifySignatures: boolean): Promise<void> {
+async function importCommand(db: string, input: string | undefined, json: boolean): Promise<void> {
   const repo = await openRepository(db);
   try {
-    const counts = await importBoard(repo, input ? createReadStream(input) : process.stdin, { verifySignatures });
+    const counts = await importBoard(repo, input ? createReadStream(input) : process.stdin);
     process.stdout.write(
       json
         ? JSON.stringify(counts) + '\n'

@@ -15,7 +15,7 @@
  * processes starting at once migrate it exactly once); otherwise a database that needs migrating
  * is refused with the command that fixes it. A database migrated by a newer server is refused.
  */
-import type { BoardRecord, ImportCounts } from './repository.js';
+import type { ImportCounts, ImportRecord } from './repository.js';
 import { DERIVED_TABLES, DERIVED_VERSION, ImportError, SqlResultsRepository } from './sql-repository.js';
 import { lockKey, type SqlExecutor } from './sql/database.js';
 import { PostgresDatabase, type PostgresOptions } from './sql/postgres.js';
@@ -378,7 +378,7 @@ export class PostgresResultsRepository extends SqlResultsRepository {
   }
 
   /** An import sets the id generators of disputes and messages: the owner's business, like migrations. */
-  async importRecords(records: AsyncIterable<BoardRecord>): Promise<ImportCounts> {
+  async importRecords(records: AsyncIterable<ImportRecord>): Promise<ImportCounts> {
     try {
       return await super.importRecords(records);
     } catch (error) {

@@ -219,6 +219,17 @@ export type BoardRecord =
       proof: string | null;
     };
 
+/**
+ * What an import hands to storage once board-import.ts has checked a board file's record the way
+ * ingest checks a POST: a result with every column derived from its signed JSON, and the other
+ * records with their references and proofs checked.
+ */
+export type ImportRecord =
+  | { type: 'result'; result: NewResult }
+  | { type: 'withdrawal'; resultId: string; withdrawnAt: string; reason: string }
+  | { type: 'dispute'; id: number; resultId: string; openedAt: string; messages: Array<{ id: number; postedAt: string; body: string }> }
+  | { type: 'contributor_link'; publicKey: string; login: string; linkedAt: string; proof: LoginProof };
+
 export interface ImportCounts {
   results: number;
   withdrawals: number;
@@ -274,7 +285,11 @@ export interface ResultsRepository {
   contributorOfResult(resultId: string): Promise<string | undefined>;
   /** Every stored row a board move carries, in storage order. */
   exportRecords(): AsyncIterable<BoardRecord>;
-  /** Stores an exported board into this empty one (one transaction), then derives the listings. */
-  importRecords(records: AsyncIterable<BoardRecord>): Promise<ImportCounts>;
+  /**
+   * Stores checked records into this empty board in one transaction, then derives the listings. The
+   * first result of each measurement owns it; a later copy (which the check lets in only withdrawn)
+   * owns nothing. An error thrown by `records` — a refused record — rolls everything back.
+   */
+  importRecords(records: AsyncIterable<ImportRecord>): Promise<ImportCounts>;
   close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ import type {
   ContributorLink,
   Dispute,
   ImportCounts,
+  ImportRecord,
   InsertOutcome,
   BoardFacets,
   LeaderboardFilters,
@@ -583,12 +584,12 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   }
 
   /**
-   * Stores an exported board into this one, which must be empty, in one transaction: a file that
-   * turns out bad half-way leaves nothing behind (board-file.ts checks each record as it is read).
-   * The results rows are stored as they come — `json` is what is served afterwards, byte for
-   * byte — and the derived tables are then computed afresh under this server's rule.
+   * Stores a checked board (board-import.ts) into this one, which must be empty, in one
+   * transaction: a refused record anywhere in the file leaves nothing behind. The results rows are
+   * stored as derived from their signed JSON — `json` is what is served afterwards, byte for byte —
+   * and the derived tables are then computed afresh under this server's rule.
    */
-  importRecords(records: AsyncIterable<BoardRecord>): Promise<ImportCounts> {
+  importRecords(records: AsyncIterable<ImportRecord>): Promise<ImportCounts> {
     return this.sql.transaction(async (tx) => {
       const present = await tx.get<{ n: number }>('SELECT (SELECT count(*) FROM results) + (SELECT count(*) FROM disputes) + (SELECT count(*) FROM contributor_links) AS n');
       if (present!.n > 0) throw new ImportError('the target board is not empty: import only into a new database');
@@ -596,33 +597,36 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       for await (const record of records) {
         switch (record.type) {
           case 'result': {
-            const seq = await this.insertResultRow(tx, {
-              id: record.id,
-              contentHash: record.content_hash,
-              json: record.json,
-              publicKey: record.public_key,
-              receivedAt: record.received_at,
-              acceleratorSummary: record.accelerator_summary,
-              fingerprintHash: record.fingerprint_hash,
-              hardwareSlug: record.hardware_slug,
-              anon: record.anon,
-            });
-            if (seq === undefined) throw new ImportError(`result ${record.id} appears twice in the file`);
+            const r = record.result;
+            const seq = await this.insertResultRow(tx, r);
+            if (seq === undefined) throw new ImportError(`result ${r.id} appears twice in the file`);
+            // The first run of a measurement owns it; the check admits a later copy only withdrawn.
+            await tx.run('INSERT INTO payload_owners (payload_hash, result_id) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM payload_owners WHERE payload_hash = ?)', [
+              r.payloadHash,
+              r.id,
+              r.payloadHash,
+            ]);
             counts.results += 1;
             break;
           }
           case 'withdrawal':
-            await tx.run('INSERT INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, ?, ?)', [record.result_id, record.withdrawn_at, record.reason]);
+            await tx.run('INSERT INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, ?, ?)', [record.resultId, record.withdrawnAt, record.reason]);
             counts.withdrawals += 1;
             break;
           case 'dispute':
-            await tx.run('INSERT INTO disputes (id, result_id, opened_at) VALUES (?, ?, ?)', [record.id, record.result_id, record.opened_at]);
-            for (const m of record.messages) await tx.run('INSERT INTO dispute_messages (id, dispute_id, posted_at, body) VALUES (?, ?, ?, ?)', [m.id, record.id, m.posted_at, m.body]);
+            await tx.run('INSERT INTO disputes (id, result_id, opened_at) VALUES (?, ?, ?)', [record.id, record.resultId, record.openedAt]);
+            for (const m of record.messages) await tx.run('INSERT INTO dispute_messages (id, dispute_id, posted_at, body) VALUES (?, ?, ?, ?)', [m.id, record.id, m.postedAt, m.body]);
             counts.disputes += 1;
             counts.messages += record.messages.length;
             break;
           case 'contributor_link':
-            await tx.run('INSERT INTO contributor_links (public_key, github_login, created_at) VALUES (?, ?, ?)', [record.public_key, record.login, record.linked_at]);
+            await tx.run('INSERT INTO contributor_links (public_key, github_login, created_at, device_code, proof) VALUES (?, ?, ?, ?, ?)', [
+              record.publicKey,
+              record.login,
+              record.linkedAt,
+              record.proof.deviceCode,
+              record.proof.proof,
+            ]);
             counts.contributorLinks += 1;
             break;
           default:

@@ -34,7 +34,7 @@ forEachBackend('one measurement, one owner (issue 24.3)', () => {
   });
   afterEach(() => server.stop());
 
-  it("another key re-signing a published run gets 409 naming the original; nothing is stored, nobody else is credited", async () => {
+  it('another key re-signing a published run gets 409 naming the original; nothing is stored, nobody else is credited', async () => {
     const run = sampleRun([sampleResult({ decode_tps: 151.5 })]);
     const original = await signRun(run, alice);
     const first = await server.post('/v1/results', toCompactJws(original));
@@ -130,7 +130,10 @@ forEachBackend(
       }
       const migrated = await cli(['migrate', '--db', db.ownerUrl, '--app-role', APP_ROLE, '--json']);
       assert.equal(migrated.code, 0, migrated.stderr);
-      assert.deepEqual(JSON.parse(migrated.stdout).applied, MIGRATIONS.slice(1).map((m) => m.version));
+      assert.deepEqual(
+        JSON.parse(migrated.stdout).applied,
+        MIGRATIONS.slice(1).map((m) => m.version),
+      );
       assert.deepEqual(await queryAs(db.ownerUrl, 'SELECT payload_hash, result_id FROM payload_owners'), [{ payload_hash: rows[0]!.payloadHash, result_id: rows[0]!.id }]);
       const [withdrawal] = await queryAs<{ result_id: string; reason: string }>(db.ownerUrl, 'SELECT result_id, reason FROM withdrawals');
       assert.equal(withdrawal!.result_id, rows[1]!.id);

@@ -77,7 +77,11 @@ describe('JWS protected header: one strict, canonical header (issue 24.1)', () =
       ['jwk.d', canonical.replace(`"x":"${x}"}`, `"x":"${x}","d":"${b64url(keys.secretKey)}"}`), /jwk has members other than kty, crv and x: "d" \(d is a private key/],
       ['duplicate alg', canonical.replace('{"alg":"EdDSA"', '{"alg":"none","alg":"EdDSA"'), /the member "alg" twice/],
       ['duplicate alg spelled with an escape', canonical.replace('{"alg":"EdDSA"', '{"alg":"EdDSA","\\u0061lg":"EdDSA"'), /the member "alg" twice/],
-      ['duplicate jwk naming another key first', canonical.replace('{"alg":"EdDSA",', `{"alg":"EdDSA","jwk":{"crv":"Ed25519","kty":"OKP","x":"${b64url(other.publicKey)}"},`), /the member "jwk" twice/],
+      [
+        'duplicate jwk naming another key first',
+        canonical.replace('{"alg":"EdDSA",', `{"alg":"EdDSA","jwk":{"crv":"Ed25519","kty":"OKP","x":"${b64url(other.publicKey)}"},`),
+        /the member "jwk" twice/,
+      ],
       ['duplicate x inside jwk', canonical.replace(`"x":"${x}"`, `"x":"${b64url(other.publicKey)}","x":"${x}"`), /the member "x" twice/],
       ['10 KB of prompt text', canonical.slice(0, -1) + `,"kid":${JSON.stringify(prose)}}`, /JWS header is \d+ bytes, over the 256/],
       ['2,000 levels of nesting', canonical.slice(0, -1) + `,"n":${'['.repeat(2000)}${']'.repeat(2000)}}`, /over the 256/],
@@ -102,18 +106,15 @@ describe('JWS protected header: one strict, canonical header (issue 24.1)', () =
   it("refuses every header of the forgery corpus's header classes, by either signer", async () => {
     const forged = headerForgeries(x, b64url(other.publicKey));
     assert.ok(forged.length >= 60, `${forged.length} headers`);
-    assert.deepEqual(
-      [...new Set(forged.map((f) => f.kind))].sort(),
-      [
-        'header: deep nesting',
-        'header: duplicate members',
-        'header: extra member (kid, x5u, jku, …)',
-        'header: jwk with a private key part or other members',
-        'header: re-spaced or re-ordered',
-        "header: the suite's prompt text",
-        'header: typ variants',
-      ],
-    );
+    assert.deepEqual([...new Set(forged.map((f) => f.kind))].sort(), [
+      'header: deep nesting',
+      'header: duplicate members',
+      'header: extra member (kid, x5u, jku, …)',
+      'header: jwk with a private key part or other members',
+      'header: re-spaced or re-ordered',
+      "header: the suite's prompt text",
+      'header: typ variants',
+    ]);
     for (const { kind, text } of forged) {
       assert.notEqual(text, canonical, `${kind}: not the canonical header itself`);
       const { token } = await signedWith(keys, text, payload);
