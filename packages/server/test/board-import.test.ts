@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as ed from '@noble/ed25519';
 import { canonicalize, generateKeyPair, loginChallenge, publicKeyToBase64, signRun, type KeyPair, type RunPayload } from '@llm-speed/framework';
 import { BOARD_FORMAT, resultIdFor, toNewResult, type BoardRecord } from '../src/index.js';
-import { forEachBackend, openTestRepository, runServerCli as cli, sampleResult, sampleRun, testKeys, type TestRepository } from './helpers.js';
+import { forEachBackend, runServerCli as cli, sampleResult, sampleRun, testKeys, type TestRepository } from './helpers.js';
 import { createTestDatabase } from './postgres.js';
 
 type ResultLine = Extract<BoardRecord, { type: 'result' }>;

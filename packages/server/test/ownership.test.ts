@@ -156,7 +156,7 @@ describe('one measurement, one owner: a SQLite file from before ownership', () =
       const file = join(dir, 'old.sqlite');
       const run = sampleRun([sampleResult({ decode_tps: 170 })]);
       const rows = [toNewResult(await signRun(run, await testKeys()), '2026-12-01T00:00:00.000Z'), toNewResult(await signRun(run, await generateKeyPair()), '2026-12-02T00:00:00.000Z')];
-      (await SqliteResultsRepository.open(file)).close();
+      await (await SqliteResultsRepository.open(file)).close();
       // As a server from before ownership left it: no payload_owners table, both copies stored.
       const db = new Database(file);
       db.exec('DROP TABLE payload_owners');
