@@ -28,6 +28,7 @@ import type { ResultsRepository } from './repository.js';
 import { DEFAULT_RATE_LIMIT, hashedIpRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { openRepository } from './open-repository.js';
 import type { PostgresOpenOptions } from './postgres-repository.js';
+import type { RankingRule } from './ranking.js';
 import { authRoutes } from './routes/auth.js';
 import { boardRoutes } from './routes/board.js';
 import { cardRoutes } from './routes/cards.js';
@@ -60,6 +61,8 @@ export interface ServerOptions {
   db: string | ResultsRepository;
   /** PostgreSQL: migrate at start when the role may, the app role to grant, connections per process. */
   postgres?: PostgresOpenOptions;
+  /** The evidence a group needs to be ranked (ranking.ts; default 5 runs from 4 keys). Only with `db` given as a string. */
+  ranking?: RankingRule;
   /**
    * Worker threads verifying submissions (verify-pool.ts). 0 (the library default) verifies on
    * the main thread; the CLI uses the cores this process is given.
@@ -119,7 +122,7 @@ const ROUTE_MODULES = [serviceRoutes, ingestRoutes, authRoutes, resultsRoutes, d
 
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
   const trustedProxies = parseTrustProxy(options.trustProxy);
-  const repo = typeof options.db === 'string' ? await openRepository(options.db, options.postgres) : options.db;
+  const repo = typeof options.db === 'string' ? await openRepository(options.db, { ...options.postgres, ranking: options.ranking }) : options.db;
   const ownsRepo = typeof options.db === 'string';
   const clock = options.clock ?? Date.now;
   const hasher = new DailySaltIpHasher(clock, options.salts);

@@ -18,11 +18,12 @@ import type { ResultsRepository } from './repository.js';
 import { SqliteResultsRepository } from './sqlite-repository.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
+import { rankingRule } from './ranking.js';
 import { defaultVerifyThreads } from './verify-pool.js';
 
 const USAGE = `usage: llm-speed-server [serve] --db <results.sqlite | postgres://user:pass@host/db> [--port 8787] [--host 127.0.0.1]
                         [--public-url https://example.org] [--trust-proxy <addresses/CIDRs>] [--workers N] [--verify-threads N]
-                        [--rate-limit 60/1 | off]
+                        [--rate-limit 60/1 | off] [--rank-min-runs 5] [--rank-min-keys 4]
        llm-speed-server migrate --db postgres://<owner role>@host/db [--app-role <role the server connects as>] [--json]
        llm-speed-server export --db <file | URL> [--out board.ndjson]     (default: standard output)
        llm-speed-server import --db <file | URL> [--in board.ndjson] [--json]
@@ -39,6 +40,9 @@ const USAGE = `usage: llm-speed-server [serve] --db <results.sqlite | postgres:/
                        X-Forwarded-For entry outside these ranges. Env: LLM_SPEED_TRUST_PROXY.
   --rate-limit B/R     POSTs per client: bursts of B, refilled at R per second (default 60/1); "off" for benchmarks.
                        Per process: with --workers N a client may reach N × B. Env: LLM_SPEED_RATE_LIMIT.
+  --rank-min-runs N, --rank-min-keys K   a group is ranked (has a best run, is on the board) from N comparable runs
+                       signed by K different keys (default 5 and 4; lower them only on a board with few contributors).
+                       Env: LLM_SPEED_RANK_MIN_RUNS, LLM_SPEED_RANK_MIN_KEYS.
   --app-role ROLE      migrate: the role the server connects as; granted SELECT/INSERT on the insert-only tables and
                        nothing more. Env: LLM_SPEED_APP_ROLE.
   LLM_SPEED_ADMIN_TOKEN=<token> enables withdrawals (POST /v1/results/<id>/withdraw with Authorization: Bearer <token>).
@@ -80,6 +84,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
         workers: { type: 'string' },
         'verify-threads': { type: 'string' },
         'rate-limit': { type: 'string' },
+        'rank-min-runs': { type: 'string' },
+        'rank-min-keys': { type: 'string' },
         'app-role': { type: 'string' },
         out: { type: 'string' },
         in: { type: 'string' },
@@ -110,7 +116,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
 
 async function serve(
   db: string,
-  values: { port?: string; host?: string; 'public-url'?: string; 'trust-proxy'?: string; workers?: string; 'verify-threads'?: string; 'rate-limit'?: string },
+  values: {
+    port?: string;
+    host?: string;
+    'public-url'?: string;
+    'trust-proxy'?: string;
+    workers?: string;
+    'verify-threads'?: string;
+    'rate-limit'?: string;
+    'rank-min-runs'?: string;
+    'rank-min-keys'?: string;
+  },
 ): Promise<void> {
   const port = integer(values.port, '--port', 0);
   if (port === undefined || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`);
@@ -124,6 +140,10 @@ async function serve(
     );
   }
   const rateLimit = parseRateLimit(values['rate-limit'] ?? process.env.LLM_SPEED_RATE_LIMIT);
+  const ranking = rankingRule({
+    minRuns: integer(values['rank-min-runs'] ?? process.env.LLM_SPEED_RANK_MIN_RUNS, '--rank-min-runs', 1),
+    minKeys: integer(values['rank-min-keys'] ?? process.env.LLM_SPEED_RANK_MIN_KEYS, '--rank-min-keys', 1),
+  });
   const verifyThreads = integer(values['verify-threads'] ?? process.env.LLM_SPEED_VERIFY_THREADS, '--verify-threads', 0) ?? defaultVerifyThreads(workers);
   const secret = process.env.LLM_SPEED_IP_SALT_SECRET || undefined;
   // Checked before anything starts, so a short secret stops the server with exit 2.
@@ -156,6 +176,7 @@ async function serve(
     trustProxy,
     verifyThreads,
     rateLimit,
+    ranking,
     salts,
     // The primary migrated already; a worker only checks.
     postgres: clustered ? { migrate: false } : undefined,

@@ -6,6 +6,18 @@ export { TokenBucketLimiter, DEFAULT_RATE_LIMIT, hashedIpRateLimit, type RateLim
 export { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 export { JOSE, JSON_TYPE } from './media-types.js';
 export { MIN_CLUSTER_SIZE, SIGMA_THRESHOLD, leaveOneOutZ, clusterStats } from './outliers.js';
+export {
+  MIN_RANKED_RUNS,
+  MIN_RANKED_KEYS,
+  DEFAULT_RANKING,
+  rankingRule,
+  isRanked,
+  notRankedReason,
+  implausibleOnHardware,
+  type RankingRule,
+  type GroupEvidence,
+  type RankedMember,
+} from './ranking.js';
 export { SqliteResultsRepository } from './sqlite-repository.js';
 export { PostgresResultsRepository, MigrationError, PostgresConnectError, MIGRATIONS, SCHEMA_VERSION, type SchemaStatus, type PostgresOpenOptions } from './postgres-repository.js';
 export { DERIVED_VERSION, ImportError } from './sql-repository.js';

@@ -19,6 +19,7 @@ import type { ImportCounts, ImportRecord } from './repository.js';
 import { DERIVED_TABLES, DERIVED_VERSION, ImportError, SqlResultsRepository } from './sql-repository.js';
 import { lockKey, type SqlExecutor } from './sql/database.js';
 import { PostgresDatabase, type PostgresOptions } from './sql/postgres.js';
+import type { RankingRule } from './ranking.js';
 
 /** The tables that are insert-only for the app role (and, by trigger, for everyone). */
 const INSERT_ONLY = ['results', 'withdrawals', 'disputes', 'dispute_messages', 'contributor_links', 'payload_owners'] as const;
@@ -186,6 +187,8 @@ CREATE TABLE clusters (
   best_result_id text,
   best_decode_tps double precision,
   setup_key text NOT NULL,
+  -- Different keys among the comparable runs: with n, what the ranking rule reads (ranking.ts).
+  keys integer NOT NULL DEFAULT 0,
   PRIMARY KEY (cluster_key, workload)
 );
 CREATE INDEX cl_model ON clusters (model_slug);
@@ -237,6 +240,8 @@ export interface SchemaStatus {
 }
 
 export interface PostgresOpenOptions extends PostgresOptions {
+  /** The evidence a group needs to be ranked (ranking.ts; default 5 runs from 4 keys). */
+  ranking?: RankingRule;
   /** Migrate at open when the schema is behind and this role may (default true). */
   migrate?: boolean;
   /** The role the server serves as: granted what serving needs, and nothing else (recorded in board_meta). */
@@ -249,8 +254,11 @@ function ident(name: string): string {
 }
 
 export class PostgresResultsRepository extends SqlResultsRepository {
-  private constructor(private readonly pg: PostgresDatabase) {
-    super(pg);
+  private constructor(
+    private readonly pg: PostgresDatabase,
+    ranking?: RankingRule,
+  ) {
+    super(pg, ranking);
   }
 
   static isUrl(db: string): boolean {
@@ -260,7 +268,7 @@ export class PostgresResultsRepository extends SqlResultsRepository {
   static async open(url: string, options: PostgresOpenOptions = {}): Promise<PostgresResultsRepository> {
     const pg = new PostgresDatabase(url, options);
     try {
-      const repo = new PostgresResultsRepository(pg);
+      const repo = new PostgresResultsRepository(pg, options.ranking);
       await repo.prepare(options);
       return repo;
     } catch (error) {

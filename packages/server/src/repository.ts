@@ -6,6 +6,7 @@
  * only from comparable ones (METHODOLOGY §6.1).
  */
 import type { ClusterStats } from './outliers.js';
+import type { RankingRule } from './ranking.js';
 
 /** What ingest hands to storage: a verified, validated run plus the keys derived from it. */
 export interface NewResult {
@@ -100,9 +101,15 @@ export interface ClusterRow extends ClusterStats {
   hardwareSlug: string;
   acceleratorSummary: string;
   flaggedCount: number;
-  /** The fastest comparable result that is not flagged as an outlier, and its decode tok/s. */
+  /** The fastest comparable result that is not flagged as an outlier (nor implausible), and its decode tok/s; null while the group is not ranked. */
   bestResultId: string | null;
   bestDecodeTps: number | null;
+  /** How many different keys signed the group's comparable runs. */
+  keys: number;
+  /** Whether the group holds enough evidence to be ranked under the board's rule (ranking.ts). */
+  ranked: boolean;
+  /** Why not, in words; null when ranked. */
+  notRanked: string | null;
 }
 
 /** One workload result in a listing. */
@@ -242,6 +249,8 @@ export interface ImportCounts {
 export interface ResultsRepository {
   /** 'sqlite' or 'postgres'. */
   readonly dialect: string;
+  /** The evidence a group needs to be ranked on this board (ranking.ts), applied when the board is read. */
+  readonly ranking: RankingRule;
   /**
    * Stores a result unless its measurement (payloadHash) is already stored: by the same key and not
    * withdrawn → its id, created: false; by another key, or withdrawn → its id with `conflict`.
@@ -264,9 +273,9 @@ export interface ResultsRepository {
   leaderboard(filters: LeaderboardFilters, limit: number): Promise<LeaderboardSection[]>;
   /** The suites, backends and builds of the ranked groups. */
   boardFacets(): Promise<BoardFacets>;
-  /** The groups of one setup (same model, backend, build… on any hardware) that have comparable runs, by median decode tok/s, best first. */
+  /** The ranked groups of one setup (same model, backend, build… on any hardware), by median decode tok/s, best first. */
   setupGroups(setupKey: string): Promise<ClusterRow[]>;
-  /** See SetupStanding. */
+  /** See SetupStanding; only runs of ranked groups count. */
   setupStanding(setupKey: string, decodeTps: number, excludeResultId: string): Promise<SetupStanding>;
   /** The comparable, non-withdrawn run of a group whose decode tok/s is nearest `around` (its median), other than `excludeResultId`. */
   medianRun(group: { clusterKey: string; workload: string }, around: number, excludeResultId: string): Promise<string | undefined>;

@@ -14,6 +14,7 @@
  */
 import type { RunPayload } from '@llm-speed/framework';
 import { clusterStats, isOutlier, leaveOneOutZ } from './outliers.js';
+import { DEFAULT_RANKING, implausibleOnHardware, isRanked, notRankedReason, type RankingRule } from './ranking.js';
 import type {
   BoardRecord,
   ClusterRow,
@@ -45,10 +46,12 @@ import { payloadHashOf } from './ingest.js';
  * (suite version × workload × model × backend × engine × build × hardware class), only
  * comparable results pooled. 2: adds each row's and group's setup key (the group on any hardware)
  * and a group's best decode tok/s, for the run page's standing and the board. 3: long-context-decay
- * groups split by the context of the headline tier. Bump it whenever either changes: both engines then drop and
+ * groups split by the context of the headline tier. 4: statistics weigh each signing key equally, and a group
+ * records how many keys signed its runs (whether that ranks it is decided when read: ranking.ts). Bump it
+ * whenever either changes: both engines then drop and
  * re-derive workload_results, outlier_flags and clusters from the stored signed JSON.
  */
-export const DERIVED_VERSION = 3;
+export const DERIVED_VERSION = 4;
 export const DERIVED_TABLES = ['workload_results', 'outlier_flags', 'clusters'] as const;
 
 type GroupRef = { clusterKey: string; workload: string };
@@ -68,7 +71,8 @@ function clusterColumns(t = ''): string {
   ${t}model_identifier AS "modelIdentifier", ${t}model_quant AS "modelQuant", ${t}model_digest AS "modelDigest", ${t}model_slug AS "modelSlug",
   ${t}backend AS backend, ${t}engine AS engine, ${t}build AS build, ${t}hardware_class AS "hardwareClass", ${t}hardware_slug AS "hardwareSlug",
   ${t}accelerator_summary AS "acceleratorSummary", ${t}n AS n, ${t}min AS min, ${t}median AS median, ${t}max AS max, ${t}mean AS mean,
-  ${t}flagged_count AS "flaggedCount", ${t}best_result_id AS "bestResultId", ${t}best_decode_tps AS "bestDecodeTps", ${t}setup_key AS "setupKey"`;
+  ${t}flagged_count AS "flaggedCount", ${t}best_result_id AS "bestResultId", ${t}best_decode_tps AS "bestDecodeTps", ${t}setup_key AS "setupKey",
+  ${t}keys AS keys`;
 }
 const CLUSTER_COLUMNS = clusterColumns();
 const WORKLOAD_COLUMNS = `seq, result_id, idx, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug, backend,
@@ -146,8 +150,28 @@ function uniqueGroups(groups: readonly GroupRef[]): GroupRef[] {
 /** A refused import: the message says what is wrong with the file or the target. */
 export class ImportError extends Error {}
 
+/** A clusters row as read: the ranking rule decides, at read time, whether it is ranked and keeps its best run. */
+type RawClusterRow = Omit<ClusterRow, 'ranked' | 'notRanked'>;
+
 export abstract class SqlResultsRepository implements ResultsRepository {
-  protected constructor(protected readonly sql: SqlDatabase) {}
+  protected constructor(
+    protected readonly sql: SqlDatabase,
+    readonly ranking: RankingRule = DEFAULT_RANKING,
+  ) {}
+
+  /** The rule applied to clusters rows read back: an unranked group has no best run. */
+  private ranked<T extends RawClusterRow>(rows: T[]): Array<T & Pick<ClusterRow, 'ranked' | 'notRanked'>> {
+    return rows.map((row) => {
+      const evidence = { runs: Number(row.n), keys: Number(row.keys) };
+      const ranked = isRanked(evidence, this.ranking);
+      return ranked ? { ...row, ranked, notRanked: null } : { ...row, ranked, notRanked: notRankedReason(evidence, this.ranking), bestResultId: null, bestDecodeTps: null };
+    });
+  }
+
+  /** SQL for "the group is ranked" (n and keys of clusters, optionally qualified). */
+  private rankedSql(t = ''): string {
+    return `${t}n >= ${Number(this.ranking.minRuns)} AND ${t}keys >= ${Number(this.ranking.minKeys)}`;
+  }
 
   get dialect() {
     return this.sql.dialect;
@@ -352,7 +376,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
         [id],
       ),
       this.sql.all<{ idx: number; z: number }>('SELECT idx, z FROM outlier_flags WHERE result_id = ?', [id]),
-      this.sql.all<ClusterRow & { idx: number }>(
+      this.sql.all<RawClusterRow & { idx: number }>(
         `SELECT wr.idx, ${clusterColumns('c.')} FROM workload_results wr JOIN clusters c ON c.cluster_key = wr.cluster_key AND c.workload = wr.workload WHERE wr.result_id = ?`,
         [id],
       ),
@@ -365,7 +389,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       receivedAt: row.receivedAt,
       withdrawn: row.withdrawnAt ? { at: row.withdrawnAt, reason: row.reason ?? '' } : null,
       flagged: new Map(flags.map((f) => [f.idx, f.z])),
-      clusters: new Map(clusters.map((c) => [c.idx, c])),
+      clusters: new Map(this.ranked(clusters).map((c) => [c.idx, c])),
       notComparable: new Map(notComparable.map((n) => [n.idx, reasonsOf(n.reasons)])),
     };
   }
@@ -374,12 +398,12 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     return (await this.sql.get<{ n: number }>('SELECT count(*) AS n FROM results'))!.n;
   }
 
-  clustersByModel(slug: string): Promise<ClusterRow[]> {
-    return this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE model_slug = ? AND n > 0 ORDER BY workload, median DESC`, [slug]);
+  async clustersByModel(slug: string): Promise<ClusterRow[]> {
+    return this.ranked(await this.sql.all<RawClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE model_slug = ? AND n > 0 ORDER BY workload, median DESC`, [slug]));
   }
 
-  clustersByHardware(slug: string): Promise<ClusterRow[]> {
-    return this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE hardware_slug = ? AND n > 0 ORDER BY workload, median DESC`, [slug]);
+  async clustersByHardware(slug: string): Promise<ClusterRow[]> {
+    return this.ranked(await this.sql.all<RawClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE hardware_slug = ? AND n > 0 ORDER BY workload, median DESC`, [slug]));
   }
 
   async listByModel(slug: string, options: ListOptions): Promise<RunRow[]> {
@@ -397,7 +421,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   }
 
   async leaderboard(filters: LeaderboardFilters, limit: number): Promise<LeaderboardSection[]> {
-    const where: string[] = ['workload = ?', 'best_result_id IS NOT NULL'];
+    const where: string[] = ['workload = ?', 'best_result_id IS NOT NULL', this.rankedSql()];
     const params: SqlValue[] = [];
     for (const [column, value] of [
       ['suite_version', filters.suite],
@@ -410,31 +434,34 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     }
     const workloads = filters.workload ? [filters.workload] : [...WORKLOAD_ORDER];
     // Two index range scans per workload (cl_best), each stopping after `limit` rows: no pass over every group.
-    const ranked = (workload: string, hosted: boolean) =>
-      this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY best_decode_tps DESC, cluster_key LIMIT ?`, [
-        workload,
-        ...params,
-        limit,
-      ]);
+    const ranked = async (workload: string, hosted: boolean) =>
+      this.ranked(
+        await this.sql.all<RawClusterRow>(
+          `SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY best_decode_tps DESC, cluster_key LIMIT ?`,
+          [workload, ...params, limit],
+        ),
+      );
     const sections = await Promise.all(workloads.map(async (workload) => ({ workload, local: await ranked(workload, false), hosted: await ranked(workload, true) })));
     return sections.filter((s) => s.local.length > 0 || s.hosted.length > 0);
   }
 
   async boardFacets(): Promise<BoardFacets> {
-    const distinct = async (column: string) => (await this.sql.all<{ v: string }>(`SELECT DISTINCT ${column} AS v FROM clusters WHERE best_result_id IS NOT NULL ORDER BY 1`)).map((r) => r.v);
+    const distinct = async (column: string) =>
+      (await this.sql.all<{ v: string }>(`SELECT DISTINCT ${column} AS v FROM clusters WHERE best_result_id IS NOT NULL AND ${this.rankedSql()} ORDER BY 1`)).map((r) => r.v);
     const [suites, backends, builds] = await Promise.all([distinct('suite_version'), distinct('backend'), distinct('build')]);
     return { suites, backends, builds };
   }
 
-  setupGroups(setupKey: string): Promise<ClusterRow[]> {
-    return this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE setup_key = ? AND n > 0 ORDER BY median DESC, cluster_key`, [setupKey]);
+  async setupGroups(setupKey: string): Promise<ClusterRow[]> {
+    return this.ranked(await this.sql.all<RawClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE setup_key = ? AND ${this.rankedSql()} ORDER BY median DESC, cluster_key`, [setupKey]));
   }
 
   async setupStanding(setupKey: string, decodeTps: number, excludeResultId: string): Promise<SetupStanding> {
     // One range of wr_setup: the runs of this model on this backend and build, on any hardware.
     const row = await this.sql.get<{ others: number; slower: number | null }>(
       `SELECT count(*) AS others, sum(CASE WHEN wr.decode_tps < ? THEN 1 ELSE 0 END) AS slower FROM workload_results wr
-       WHERE wr.setup_key = ? AND wr.decode_tps IS NOT NULL AND wr.comparable = 1 AND wr.result_id <> ? AND ${NOT_FLAGGED} AND ${NOT_WITHDRAWN}`,
+       WHERE wr.setup_key = ? AND wr.decode_tps IS NOT NULL AND wr.comparable = 1 AND wr.result_id <> ? AND ${NOT_FLAGGED} AND ${NOT_WITHDRAWN}
+       AND EXISTS (SELECT 1 FROM clusters c WHERE c.cluster_key = wr.cluster_key AND c.workload = wr.workload AND ${this.rankedSql('c.')})`,
       [decodeTps, setupKey, excludeResultId],
     );
     return { others: Number(row?.others ?? 0), slower: Number(row?.slower ?? 0) };
@@ -653,8 +680,9 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       const inGroups = (t = '') => `(${t}cluster_key, ${t}workload) IN (VALUES ${batch.map(() => '(?, ?)').join(', ')})`;
       const keys = batch.flatMap((g) => [g.clusterKey, g.workload]);
       // Only comparable results are pooled, flagged or ranked (METHODOLOGY §6.1).
-      const memberRows = await tx.all<GroupRef & { resultId: string; idx: number; decodeTps: number | null }>(
-        `SELECT wr.cluster_key AS "clusterKey", wr.workload, wr.result_id AS "resultId", wr.idx, wr.decode_tps AS "decodeTps" FROM workload_results wr
+      const memberRows = await tx.all<GroupRef & { resultId: string; idx: number; decodeTps: number | null; publicKey: string; hardwareClass: string }>(
+        `SELECT wr.cluster_key AS "clusterKey", wr.workload, wr.result_id AS "resultId", wr.idx, wr.decode_tps AS "decodeTps",
+         r.public_key AS "publicKey", wr.hardware_class AS "hardwareClass" FROM workload_results wr JOIN results r ON r.id = wr.result_id
          WHERE ${inGroups('wr.')} AND wr.comparable = 1 AND wr.decode_tps IS NOT NULL AND ${NOT_WITHDRAWN}
          ORDER BY wr.seq, wr.idx`,
         keys,
@@ -662,10 +690,10 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       // What a group is called on the pages: its latest comparable row, else its latest row.
       const samples = await tx.all<GroupRef & Record<string, SqlValue>>(batch.map(() => `SELECT * FROM (${SAMPLE_OF_GROUP}) AS s`).join(' UNION ALL '), keys);
       const key = (g: GroupRef) => `${g.clusterKey}\u0000${g.workload}`;
-      const members = new Map<string, Array<{ resultId: string; idx: number; decodeTps: number }>>();
+      const members = new Map<string, Array<{ resultId: string; idx: number; decodeTps: number; publicKey: string; hardwareClass: string }>>();
       for (const m of memberRows) {
         const list = members.get(key(m)) ?? [];
-        list.push({ resultId: m.resultId, idx: m.idx, decodeTps: m.decodeTps! });
+        list.push({ resultId: m.resultId, idx: m.idx, decodeTps: m.decodeTps!, publicKey: m.publicKey, hardwareClass: m.hardwareClass });
         members.set(key(m), list);
       }
       const sampleOf = new Map(samples.map((row) => [key(row), row]));
@@ -676,8 +704,11 @@ export abstract class SqlResultsRepository implements ResultsRepository {
         if (!sample) continue;
         const list = members.get(key(group)) ?? [];
         const values = list.map((m) => m.decodeTps);
-        const z = leaveOneOutZ(values);
+        // One key, one vote (outliers.ts): copies from one key cannot capture the median.
+        const signers = list.map((m) => m.publicKey);
+        const z = leaveOneOutZ(values, signers);
         const flagged = list.map((_, i) => isOutlier(z[i]!));
+        const keyCount = new Set(signers).size;
         let flaggedCount = 0;
         let best: string | null = null;
         let bestValue = -Infinity;
@@ -685,12 +716,12 @@ export abstract class SqlResultsRepository implements ResultsRepository {
           if (flagged[i]) {
             flaggedCount += 1;
             flags.push([group.clusterKey, group.workload, m.resultId, m.idx, z[i]!]);
-          } else if (m.decodeTps > bestValue) {
+          } else if (m.decodeTps > bestValue && implausibleOnHardware(m) === undefined) {
             bestValue = m.decodeTps;
             best = m.resultId;
           }
         }
-        const stats = clusterStats(values);
+        const stats = clusterStats(values, signers);
         clusterRows.push([
           group.clusterKey,
           group.workload,
@@ -715,6 +746,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
           best,
           best === null ? null : bestValue,
           sample.setupKey!,
+          keyCount,
         ]);
       }
       await tx.run(`DELETE FROM outlier_flags WHERE ${inGroups()}`, keys);
@@ -725,10 +757,11 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       await tx.run(
         `INSERT INTO clusters (cluster_key, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug,
          backend, engine, build, hardware_class, hardware_slug, accelerator_summary, n, min, median, max, mean, flagged_count, best_result_id,
-         best_decode_tps, setup_key)
-         VALUES ${clusterRows.map(() => `(${marks(23)})`).join(', ')}
+         best_decode_tps, setup_key, keys)
+         VALUES ${clusterRows.map(() => `(${marks(24)})`).join(', ')}
          ON CONFLICT (cluster_key, workload) DO UPDATE SET n = excluded.n, min = excluded.min, median = excluded.median, max = excluded.max,
-         mean = excluded.mean, flagged_count = excluded.flagged_count, best_result_id = excluded.best_result_id, best_decode_tps = excluded.best_decode_tps`,
+         mean = excluded.mean, flagged_count = excluded.flagged_count, best_result_id = excluded.best_result_id, best_decode_tps = excluded.best_decode_tps,
+         keys = excluded.keys`,
         clusterRows.flat(),
       );
     }

@@ -14,6 +14,7 @@ import type Database from 'better-sqlite3';
 import { DERIVED_TABLES, DERIVED_VERSION, SqlResultsRepository } from './sql-repository.js';
 import type { SqlExecutor } from './sql/database.js';
 import { SqliteDatabase } from './sql/sqlite.js';
+import type { RankingRule } from './ranking.js';
 
 export { DERIVED_VERSION };
 
@@ -178,6 +179,8 @@ CREATE TABLE IF NOT EXISTS clusters (
   best_result_id TEXT,
   best_decode_tps REAL,
   setup_key TEXT NOT NULL,
+  -- Different keys among the comparable runs: with n, what the ranking rule reads (ranking.ts).
+  keys INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (cluster_key, workload)
 );
 CREATE INDEX IF NOT EXISTS cl_model ON clusters (model_slug);
@@ -187,12 +190,15 @@ CREATE INDEX IF NOT EXISTS cl_setup ON clusters (setup_key);
 `;
 
 export class SqliteResultsRepository extends SqlResultsRepository {
-  private constructor(private readonly sqlite: SqliteDatabase) {
-    super(sqlite);
+  private constructor(
+    private readonly sqlite: SqliteDatabase,
+    ranking?: RankingRule,
+  ) {
+    super(sqlite, ranking);
   }
 
   /** Opens (or creates) the file, re-deriving the listings when they were derived under an older rule. */
-  static async open(file: string): Promise<SqliteResultsRepository> {
+  static async open(file: string, options: { ranking?: RankingRule } = {}): Promise<SqliteResultsRepository> {
     const sqlite = new SqliteDatabase(file);
     try {
       sqlite.exec(BASE_SCHEMA);
@@ -204,7 +210,7 @@ export class SqliteResultsRepository extends SqlResultsRepository {
       if (derivedVersion > DERIVED_VERSION) {
         throw new Error(`${file} was derived by a newer llm-speed-server (derived version ${derivedVersion}, this one knows ${DERIVED_VERSION}); upgrade the server`);
       }
-      const repo = new SqliteResultsRepository(sqlite);
+      const repo = new SqliteResultsRepository(sqlite, options.ranking);
       // Older derived tables lack newer columns, so their indexes are created only by re-deriving (which drops them first).
       // A crash during this leaves user_version behind (it is one transaction), so the next open simply derives again.
       // A file from before ownership: its runs get their owners, later copies are withdrawn (then re-derived).

@@ -79,6 +79,9 @@ function groupJson(c: ClusterRow) {
     runs: c.n,
     decode_tps: { min: c.min, median: c.median, max: c.max, mean: c.mean },
     flagged: c.flaggedCount,
+    keys: c.keys,
+    ranked: c.ranked,
+    ...(c.notRanked ? { not_ranked: c.notRanked } : {}),
     best_run: c.bestResultId,
     best_decode_tps: c.bestDecodeTps,
   };
