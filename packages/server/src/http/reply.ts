@@ -26,6 +26,22 @@ export function param(request: FastifyRequest, name: string, pattern: RegExp): s
   return value;
 }
 
+/** What a run id looks like, for the 404 of a URL whose id is not one (issue 26.12). */
+export const RUN_ID_FORM = 'a run id is r_ and 11 characters of A–Z, a–z, 0–9, - or _ (for example r_g4ph40ae0e1), as in the url a submission answers';
+
+/** 404 naming a malformed run id and saying what one looks like. */
+export function notARunId(value: string): HttpError {
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return new HttpError(404, `${JSON.stringify(shown)} is not a run id: ${RUN_ID_FORM}`);
+}
+
+/** The run id of a URL, or a 404 that says what a run id looks like. */
+export function runIdParam(request: FastifyRequest, name = 'id'): string {
+  const value = (request.params as Record<string, string>)[name] ?? '';
+  if (!RESULT_ID.test(value)) throw notARunId(value);
+  return value;
+}
+
 export function parseJsonBody(text: unknown, hint: string): unknown {
   const body = typeof text === 'string' ? text : '';
   if (!body.trim()) return {};

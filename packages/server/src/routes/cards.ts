@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RunPayload } from '@llm-speed/framework';
 import { HttpError } from '../http-error.js';
-import { param, RESULT_ID } from '../http/reply.js';
+import { runIdParam } from '../http/reply.js';
 import { CARD_VERSION, cardSvg, pickHeadline, renderCardPng, WITHDRAWN_MESSAGE } from '../pages/pages.js';
 import type { ServerContext } from './context.js';
 
@@ -13,7 +13,7 @@ export async function cardRoutes(app: FastifyInstance, ctx: ServerContext): Prom
   const { get } = ctx.routes.on(app);
   // The share card: immutable like the run (its figures only, never its standing), so cached for a year by anyone.
   get('/r/:id/card.png', async (request, reply) => {
-    const id = param(request, 'id', RESULT_ID);
+    const id = runIdParam(request);
     const etag = `"card-v${CARD_VERSION}-${id}"`;
     const stored = await ctx.repo.get(id);
     if (!stored) throw new HttpError(404, `no result ${id}`);

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RunPayload } from '@llm-speed/framework';
 import { HttpError } from '../http-error.js';
 import { readMessage, validMessage } from '../http/message-body.js';
-import { DISPUTE_ID, isForm, param, RESULT_ID, sendHtml, sendJson } from '../http/reply.js';
+import { DISPUTE_ID, isForm, param, runIdParam, sendHtml, sendJson } from '../http/reply.js';
 import { FORM, JSON_TYPE } from '../media-types.js';
 import { disputePage, pickHeadline, runTitle } from '../pages/pages.js';
 import type { ServerContext } from './context.js';
@@ -52,13 +52,13 @@ export async function disputeRoutes(app: FastifyInstance, ctx: ServerContext): P
   const { get, post, page } = ctx.routes.on(app);
   const { repo } = ctx;
 
-  get('/v1/results/:id/disputes', async (request, reply) => sendJson(reply, 200, await repo.disputesFor((await storedOr404(repo, param(request, 'id', RESULT_ID))).id)));
+  get('/v1/results/:id/disputes', async (request, reply) => sendJson(reply, 200, await repo.disputesFor((await storedOr404(repo, runIdParam(request))).id)));
   // JSON for clients, or the run page's form (application/x-www-form-urlencoded): then a 303 to the new thread.
   post(
     '/v1/results/:id/disputes',
     async (request, reply) => {
       sameOriginOnly(request, ctx.publicUrl);
-      const stored = await storedOr404(repo, param(request, 'id', RESULT_ID));
+      const stored = await storedOr404(repo, runIdParam(request));
       const { message } = readMessage(request.body, request);
       const dispute = await repo.openDispute(stored.id, validMessage(message), ctx.isoNow());
       if (isForm(request)) return reply.redirect(`/disputes/${dispute.id}`, 303);

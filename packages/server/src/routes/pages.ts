@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { compareRuns, type RunPayload } from '@llm-speed/framework';
 import { HttpError } from '../http-error.js';
 import { MAX_COMPARED_RUNS } from '../http/limits.js';
-import { noRoute, RESULT_ID, sendHtml, sendJson } from '../http/reply.js';
+import { notARunId, RESULT_ID, sendHtml, sendJson } from '../http/reply.js';
 import { comparePage, loadRunView, messagePage, runPage, WITHDRAWN_MESSAGE } from '../pages/pages.js';
 import type { ServerContext } from './context.js';
 
@@ -12,8 +12,13 @@ export async function pageRoutes(app: FastifyInstance, ctx: ServerContext): Prom
   const { repo } = ctx;
 
   page('/r/:ref', async (request, reply) => {
-    const m = /^(r_[A-Za-z0-9_-]{11})(\.json)?$/.exec((request.params as { ref: string }).ref);
-    if (!m) throw noRoute(request);
+    const ref = (request.params as { ref: string }).ref;
+    const m = /^(r_[A-Za-z0-9_-]{11})(\.json)?$/.exec(ref);
+    if (!m) {
+      // /r/<bad>.json asked for JSON: answer it so, not with a page.
+      if (ref.endsWith('.json')) return sendJson(reply, 404, { error: notARunId(ref.slice(0, -5)).message });
+      throw notARunId(ref);
+    }
     const accept = String(request.headers.accept ?? '');
     const wantsJson = Boolean(m[2]) || (/application\/json/.test(accept) && !/text\/html/.test(accept));
     const stored = await repo.get(m[1]);

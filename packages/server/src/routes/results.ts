@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http-error.js';
 import { readMessage } from '../http/message-body.js';
-import { param, RESULT_ID, sendJson } from '../http/reply.js';
+import { runIdParam, sendJson } from '../http/reply.js';
 import { WITHDRAWN_MESSAGE } from '../pages/pages.js';
 import type { ResultsRepository, StoredResult } from '../repository.js';
 import type { ServerContext } from './context.js';
@@ -25,12 +25,12 @@ export async function storedOr404(repo: ResultsRepository, id: string): Promise<
 export async function resultsRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const { get, post } = ctx.routes.on(app);
   get('/v1/results/:id', async (request, reply) => {
-    const stored = await storedOr404(ctx.repo, param(request, 'id', RESULT_ID));
+    const stored = await storedOr404(ctx.repo, runIdParam(request));
     if (stored.withdrawn) return sendJson(reply, 404, { error: WITHDRAWN_MESSAGE });
     return sendJson(reply, 200, stored.json);
   });
   post('/v1/results/:id/withdraw', async (request, reply) => {
-    const id = param(request, 'id', RESULT_ID);
+    const id = runIdParam(request);
     if (!ctx.adminToken) throw new HttpError(403, 'withdrawal is disabled: start the server with LLM_SPEED_ADMIN_TOKEN set');
     if (!tokenMatches(request.headers.authorization, ctx.adminToken)) throw new HttpError(401, 'withdrawal needs Authorization: Bearer <LLM_SPEED_ADMIN_TOKEN>');
     const { reason, message } = readMessage(request.body);
