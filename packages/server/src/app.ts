@@ -38,7 +38,7 @@ import { ingestRoutes } from './routes/ingest.js';
 import { pageRoutes } from './routes/pages.js';
 import { resultsRoutes } from './routes/results.js';
 import { serviceRoutes } from './routes/service.js';
-import { parseTrustProxy } from './trust-proxy.js';
+import { clientAddress, parseTrustProxy } from './trust-proxy.js';
 import { createVerifier, type Verifier } from './verify-pool.js';
 
 export { MAX_RESULT_BYTES, MAX_MESSAGE_BYTES, MAX_MESSAGE_CHARS, IPV6_CLIENT_PREFIX, MAX_COMPARED_RUNS } from './http/limits.js';
@@ -130,6 +130,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const logSuffix = options.logTag ? ` ${options.logTag}` : '';
   const log = options.log ?? ((line: string) => process.stdout.write(line + '\n'));
   let baseUrl = '';
+  let ownOrigins: ReadonlySet<string> = new Set();
   const site = (): Site => siteFor(options.publicUrl, baseUrl);
   const errorPage = (title: string, message: string) => messagePage(site(), title, message);
   const isoNow = () => new Date(clock()).toISOString();
@@ -144,6 +145,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     publicUrl: options.publicUrl,
     adminToken: options.adminToken ?? process.env.LLM_SPEED_ADMIN_TOKEN,
     baseUrl: () => baseUrl,
+    ownOrigins: () => ownOrigins,
     site,
     errorPage,
     isoNow,
@@ -163,13 +165,20 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     },
   });
 
-  /** Rate-limit and log key: a v4 address, or the /64 of a v6 one; v4-mapped v6 counts as v4. */
-  const clientKey = (request: FastifyRequest) => normalizeIP(request.ip ?? 'unknown', IPV6_CLIENT_PREFIX);
+  /**
+   * Rate-limit and log key: a v4 address, or the /64 of a v6 one; v4-mapped v6 counts as v4. An
+   * X-Forwarded-For entry that is no address gets one shared key here (for the log line) and is
+   * refused by the hook below.
+   */
+  const clientKey = (request: FastifyRequest) => normalizeIP(clientAddress(request.ip ?? '') ?? 'unparsable', IPV6_CLIENT_PREFIX);
   const clientHash = (request: FastifyRequest) => (request.clientHash ||= hasher.hash(clientKey(request)));
 
   app.decorateRequest('clientHash', '');
   app.addHook('onRequest', async (request) => {
     clientHash(request);
+    if (clientAddress(request.ip ?? '') === undefined) {
+      throw new HttpError(400, 'X-Forwarded-For names a client that is not an IP address: the reverse proxy must append the address it received the request from');
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     // Path without the query string: nothing a client puts there ends up in the log.
@@ -212,6 +221,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
+  ownOrigins = originsOf(options.publicUrl, address);
   return {
     url: baseUrl,
     server: app.server,
@@ -226,4 +236,23 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       }
     },
   };
+}
+
+/**
+ * The origins of this server's own pages: its public URL, and the address it listens on (with
+ * `localhost` for a loopback address). Never anything from a request.
+ */
+function originsOf(publicUrl: string | undefined, address: AddressInfo): Set<string> {
+  const origins = new Set<string>();
+  if (publicUrl) {
+    try {
+      origins.add(new URL(publicUrl).origin.toLowerCase());
+    } catch {
+      // A malformed public URL only loses its own entry (the CLI refuses one at start).
+    }
+  }
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  origins.add(`http://${host}:${address.port}`.toLowerCase());
+  if (address.address === '127.0.0.1' || address.address === '::1') origins.add(`http://localhost:${address.port}`);
+  return origins;
 }

@@ -35,9 +35,12 @@ const USAGE = `usage: llm-speed-server [serve] --db <results.sqlite | postgres:/
                        on PostgreSQL. Env: LLM_SPEED_WORKERS.
   --verify-threads N   signature/schema/privacy checks on N worker threads per process (0: on the main thread).
                        Default: cores / workers. Env: LLM_SPEED_VERIFY_THREADS.
+  --public-url URL     the origin browsers reach this server at (permalinks, and the only origin dispute posts are
+                       accepted from besides the listening address). Required with --trust-proxy. Env: LLM_SPEED_PUBLIC_URL.
   --trust-proxy 127.0.0.1,10.0.0.0/8   only behind your own reverse proxy: the addresses it connects from (comma-separated
                        IPs or CIDRs, or loopback / linklocal / uniquelocal). The client is the right-most
-                       X-Forwarded-For entry outside these ranges. Env: LLM_SPEED_TRUST_PROXY.
+                       X-Forwarded-For entry outside these ranges (a port is dropped; an entry that is no address
+                       is refused with 400). Env: LLM_SPEED_TRUST_PROXY.
   --rate-limit B/R     POSTs per client: bursts of B, refilled at R per second (default 60/1); "off" for benchmarks.
                        Per process: with --workers N a client may reach N × B. Env: LLM_SPEED_RATE_LIMIT.
   --rank-min-runs N, --rank-min-keys K   a group is ranked (has a best run, is on the board) from N comparable runs
@@ -131,6 +134,16 @@ async function serve(
   const port = integer(values.port, '--port', 0);
   if (port === undefined || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`);
   const trustProxy = parseTrustProxy(values['trust-proxy'] ?? process.env.LLM_SPEED_TRUST_PROXY);
+  const publicUrl = values['public-url'] ?? (process.env.LLM_SPEED_PUBLIC_URL || undefined);
+  if (publicUrl !== undefined && !isHttpUrl(publicUrl)) {
+    throw new UsageError(`--public-url must be the http(s) URL browsers reach this server at, e.g. https://bench.example.org, got ${publicUrl}`);
+  }
+  if (trustProxy.length > 0 && publicUrl === undefined) {
+    throw new UsageError(
+      '--trust-proxy means browsers reach this server through a proxy, at an address it cannot know: give it with --public-url https://… ' +
+        '(or LLM_SPEED_PUBLIC_URL). Dispute posts are accepted only from that origin, never from whatever Host a request names.',
+    );
+  }
   const postgres = isPostgresUrl(db);
   const workers = integer(values.workers ?? process.env.LLM_SPEED_WORKERS, '--workers', 1) ?? (postgres ? availableParallelism() : 1);
   if (workers > 1 && !postgres) {
@@ -172,7 +185,7 @@ async function serve(
     db,
     port,
     host: values.host,
-    publicUrl: values['public-url'],
+    publicUrl,
     trustProxy,
     verifyThreads,
     rateLimit,
@@ -192,6 +205,15 @@ async function serve(
   const stop = () => void running.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.search === '' && url.hash === '';
+  } catch {
+    return false;
+  }
 }
 
 /** `60/1` → bursts of 60, one more per second; `off` → none; unset → the default. */

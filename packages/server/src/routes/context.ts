@@ -26,6 +26,8 @@ export interface ServerContext {
   adminToken: string | undefined;
   /** The listening address (known once the server listens). */
   baseUrl(): string;
+  /** The origins this server's own pages have: its --public-url and its listening address (never the Host header). */
+  ownOrigins(): ReadonlySet<string>;
   site(): Site;
   errorPage: ErrorPage;
   /** Now, as ISO text (the server's clock). */

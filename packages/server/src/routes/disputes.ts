@@ -21,29 +21,22 @@ import { storedOr404 } from './results.js';
  * - Sec-Fetch-Site: same-origin → accepted with no Origin or Origin "null" — our pages send
  *   Referrer-Policy: no-referrer, under which a browser posts a form with `Origin: null` — or an
  *   Origin of this server.
- * - No Sec-Fetch-Site (a browser from before it, or no browser): an Origin must be this server's
- *   (its --public-url, or http(s)://<the Host it was reached at>); "null" is refused, as another
- *   page can make it too; no Origin at all (curl, scripts) is accepted: such clients could post
- *   the JSON body anyway, and no other site can make a visitor's browser omit both headers.
+ * - No Sec-Fetch-Site (a browser from before it, or no browser): an Origin must be this server's;
+ *   "null" is refused, as another page can make it too; no Origin at all (curl, scripts) is
+ *   accepted: such clients could post the JSON body anyway, and no other site can make a visitor's
+ *   browser omit both headers.
+ * "This server" is its --public-url and the address it listens on (ServerContext.ownOrigins),
+ * never the Host header: a page on any name that resolves to this server (DNS rebinding) sends
+ * a Host of that name, and an Origin to match.
  */
-function sameOriginOnly(request: FastifyRequest, publicUrl: string | undefined): void {
+function sameOriginOnly(request: FastifyRequest, ownOrigins: ReadonlySet<string>): void {
   const fetchSite = request.headers['sec-fetch-site'];
   if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
     throw new HttpError(403, `cross-site post refused (Sec-Fetch-Site: ${String(fetchSite).slice(0, 20)}): open and answer disputes from this server's own pages`);
   }
   const origin = request.headers.origin;
   if (origin === undefined || (origin === 'null' && fetchSite === 'same-origin')) return;
-  const allowed = new Set<string>();
-  if (publicUrl) {
-    try {
-      allowed.add(new URL(publicUrl).origin);
-    } catch {
-      // A malformed --public-url only loses its own entry.
-    }
-  }
-  const host = request.headers.host;
-  if (host) for (const scheme of ['http', 'https']) allowed.add(`${scheme}://${host}`.toLowerCase());
-  if (!allowed.has(origin.toLowerCase())) {
+  if (!ownOrigins.has(origin.toLowerCase())) {
     throw new HttpError(403, `cross-site post refused (Origin ${origin.slice(0, 100)} is not this server): open and answer disputes from this server's own pages`);
   }
 }
@@ -57,7 +50,7 @@ export async function disputeRoutes(app: FastifyInstance, ctx: ServerContext): P
   post(
     '/v1/results/:id/disputes',
     async (request, reply) => {
-      sameOriginOnly(request, ctx.publicUrl);
+      sameOriginOnly(request, ctx.ownOrigins());
       const stored = await storedOr404(repo, runIdParam(request));
       const { message } = readMessage(request.body, request);
       const dispute = await repo.openDispute(stored.id, validMessage(message), ctx.isoNow());
@@ -75,7 +68,7 @@ export async function disputeRoutes(app: FastifyInstance, ctx: ServerContext): P
   post(
     '/v1/disputes/:n/messages',
     async (request, reply) => {
-      sameOriginOnly(request, ctx.publicUrl);
+      sameOriginOnly(request, ctx.ownOrigins());
       const id = Number(param(request, 'n', DISPUTE_ID));
       const text = validMessage(readMessage(request.body, request).message);
       const dispute = await repo.addDisputeMessage(id, text, ctx.isoNow());
