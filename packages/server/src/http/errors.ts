@@ -9,9 +9,19 @@ import { HttpError } from '../http-error.js';
 import { IngestError } from '../ingest.js';
 import { mediaTypeEssence, unsupportedMediaType } from '../media-types.js';
 import { isForm, pathOf, sendHtml, sendJson, wantsPage } from './reply.js';
+import { storageFailure, storageMessage } from './storage-errors.js';
 
 /** A page for errors of page routes and form posts: the title a person reads for each status. */
-const ERROR_TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Refused', 404: 'Not found', 405: 'Method not allowed', 413: 'Too large', 415: 'Unsupported', 429: 'Too many posts' };
+const ERROR_TITLES: Record<number, string> = {
+  400: 'Bad request',
+  403: 'Refused',
+  404: 'Not found',
+  405: 'Method not allowed',
+  413: 'Too large',
+  415: 'Unsupported',
+  429: 'Too many posts',
+  503: 'Unavailable',
+};
 
 export type ErrorPage = (title: string, message: string) => string;
 
@@ -19,6 +29,7 @@ export type ErrorPage = (title: string, message: string) => string;
 export function errorReply(error: unknown, request: FastifyRequest, reply: FastifyReply, page?: ErrorPage): FastifyReply {
   if (page && (isForm(request) || wantsPage(request))) {
     const { status, message } = jsonErrorOf(error, request);
+    if (status === 503) storageUnavailable(error, reply);
     if (status === 500) process.stderr.write(`llm-speed-server: ${(error as Error)?.stack ?? String(error)}\n`);
     if (status === 413) reply.header('connection', 'close');
     return sendHtml(reply, status, page(ERROR_TITLES[status] ?? 'Error', message));
@@ -36,7 +47,18 @@ function jsonErrorOf(error: unknown, request: FastifyRequest): { status: number;
     return { status, message: unsupportedMediaType(mediaTypeEssence(request.headers['content-type']), accepted, pathOf(request)).message };
   }
   if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: (error as Error).message };
+  const storage = storageFailure(error);
+  if (storage) return { status: 503, message: storageMessage(storage) };
   return { status: 500, message: 'internal error' };
+}
+
+/** Logs a storage failure with its cause (one line), sets Retry-After; true when `error` is one. */
+function storageUnavailable(error: unknown, reply: FastifyReply): boolean {
+  const storage = storageFailure(error);
+  if (!storage) return false;
+  process.stderr.write(`llm-speed-server: storage unavailable (${storage.cause}): ${String((error as { code?: unknown })?.code ?? '')} ${(error as Error)?.message ?? String(error)}\n`);
+  reply.header('retry-after', String(storage.retryAfter));
+  return true;
 }
 
 function jsonErrorReply(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -55,6 +77,7 @@ function jsonErrorReply(error: unknown, request: FastifyRequest, reply: FastifyR
     return sendJson(reply, 415, { error: message, ...extra });
   }
   if (typeof status === 'number' && status >= 400 && status < 500) return sendJson(reply, status, { error: (error as Error).message });
+  if (storageUnavailable(error, reply)) return sendJson(reply, 503, { error: storageMessage(storageFailure(error)!) });
   process.stderr.write(`llm-speed-server: ${(error as Error)?.stack ?? String(error)}\n`);
   return sendJson(reply, 500, { error: 'internal error' });
 }
