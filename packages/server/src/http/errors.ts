@@ -56,7 +56,7 @@ function jsonErrorOf(error: unknown, request: FastifyRequest): { status: number;
 function storageUnavailable(error: unknown, reply: FastifyReply): boolean {
   const storage = storageFailure(error);
   if (!storage) return false;
-  process.stderr.write(`llm-speed-server: storage unavailable (${storage.cause}): ${String((error as { code?: unknown })?.code ?? '')} ${(error as Error)?.message ?? String(error)}\n`);
+  process.stderr.write(`llm-speed-server: storage unavailable (${storage.cause}): ${typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : ''} ${(error as Error)?.message ?? String(error)}\n`);
   reply.header('retry-after', String(storage.retryAfter));
   return true;
 }
