@@ -23,9 +23,10 @@ import { noRoute, pathOf } from './http/reply.js';
 import { RouteTable } from './http/routes.js';
 import { DailySaltIpHasher, type SaltSource, type WallClock } from './ip-hash.js';
 import { registerBodyParsers } from './media-types.js';
-import { CardCache, messagePage, siteFor, type Site } from './pages/pages.js';
+import { CardStore } from './card-store.js';
+import { messagePage, siteFor, type Site } from './pages/pages.js';
 import type { ResultsRepository } from './repository.js';
-import { DEFAULT_RATE_LIMIT, hashedIpRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { DEFAULT_PAGE_RATE_LIMIT, DEFAULT_RATE_LIMIT, hashedIpRateLimit, TokenBucketLimiter, type RateLimitOptions } from './rate-limit.js';
 import { openRepository } from './open-repository.js';
 import type { PostgresOpenOptions } from './postgres-repository.js';
 import type { RankingRule } from './ranking.js';
@@ -92,8 +93,13 @@ export interface ServerOptions {
   trustProxy?: string | readonly string[];
   /** GitHub device flow for `llm-speed login` (client id, base URLs; tests point these at a replay server). */
   github?: GitHubOptions;
-  /** Rendered share cards kept in memory (default 256 cards, 32 MiB). */
-  cardCache?: { maxEntries?: number; maxBytes?: number };
+  /** Rendered share cards kept in memory (default 256 cards, 32 MiB) and, with `dir`, on disk for good (card-store.ts). */
+  cardCache?: { maxEntries?: number; maxBytes?: number; dir?: string };
+  /**
+   * Token bucket per hashed client for GETs (pages, JSON, cards; a card render costs
+   * CARD_RENDER_COST). Default DEFAULT_PAGE_RATE_LIMIT, or off when `rateLimit` is false.
+   */
+  pageRateLimit?: RateLimitOptions | false;
 }
 
 export interface RunningServer {
@@ -134,18 +140,22 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const site = (): Site => siteFor(options.publicUrl, baseUrl);
   const errorPage = (title: string, message: string) => messagePage(site(), title, message);
   const isoNow = () => new Date(clock()).toISOString();
+  const pageLimit = options.pageRateLimit ?? (options.rateLimit === false ? false : DEFAULT_PAGE_RATE_LIMIT);
+  const pageLimiter = pageLimit ? new TokenBucketLimiter(pageLimit, clock) : undefined;
   const ctx: ServerContext = {
     repo,
     verifier,
     batcher: new InsertBatcher(repo),
     routes: new RouteTable(options.rateLimit !== false),
-    cards: new CardCache(options.cardCache?.maxEntries, options.cardCache?.maxBytes),
+    cards: new CardStore(options.cardCache),
+    pageLimiter,
     facets: new FacetsCache(() => repo.boardFacets(), clock),
     deviceLogin: new DeviceLogin(new GitHubDeviceFlow(options.github), repo, isoNow),
     publicUrl: options.publicUrl,
     adminToken: options.adminToken ?? process.env.LLM_SPEED_ADMIN_TOKEN,
     baseUrl: () => baseUrl,
     ownOrigins: () => ownOrigins,
+    previousClientHash: (request) => hasher.previousHash(clientKey(request)),
     site,
     errorPage,
     isoNow,
@@ -178,6 +188,14 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     clientHash(request);
     if (clientAddress(request.ip ?? '') === undefined) {
       throw new HttpError(400, 'X-Forwarded-For names a client that is not an IP address: the reverse proxy must append the address it received the request from');
+    }
+    // GETs draw from their own bucket (POSTs have theirs): pages are cheap, not free. The health check is not counted.
+    if (pageLimiter && (request.method === 'GET' || request.method === 'HEAD') && pathOf(request) !== '/healthz') {
+      const key = clientHash(request);
+      const previousKey = hasher.previousHash(clientKey(request));
+      if (!pageLimiter.take(key, previousKey)) {
+        throw new HttpError(429, 'too many requests from this address; retry later', {}, { 'retry-after': String(Math.max(1, pageLimiter.retryAfterSeconds(key))) });
+      }
     }
   });
   app.addHook('onResponse', async (request, reply) => {

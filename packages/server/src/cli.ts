@@ -23,7 +23,8 @@ import { defaultVerifyThreads } from './verify-pool.js';
 
 const USAGE = `usage: llm-speed-server [serve] --db <results.sqlite | postgres://user:pass@host/db> [--port 8787] [--host 127.0.0.1]
                         [--public-url https://example.org] [--trust-proxy <addresses/CIDRs>] [--workers N] [--verify-threads N]
-                        [--rate-limit 60/1 | off] [--rank-min-runs 5] [--rank-min-keys 4]
+                        [--rate-limit 60/1 | off] [--page-rate-limit 300/5 | off] [--card-dir DIR]
+                        [--rank-min-runs 5] [--rank-min-keys 4]
        llm-speed-server migrate --db postgres://<owner role>@host/db [--app-role <role the server connects as>] [--json]
        llm-speed-server export --db <file | URL> [--out board.ndjson]     (default: standard output)
        llm-speed-server import --db <file | URL> [--in board.ndjson] [--json]
@@ -43,6 +44,10 @@ const USAGE = `usage: llm-speed-server [serve] --db <results.sqlite | postgres:/
                        is refused with 400). Env: LLM_SPEED_TRUST_PROXY.
   --rate-limit B/R     POSTs per client: bursts of B, refilled at R per second (default 60/1); "off" for benchmarks.
                        Per process: with --workers N a client may reach N × B. Env: LLM_SPEED_RATE_LIMIT.
+  --page-rate-limit B/R  GETs per client (pages, JSON, cards): bursts of B, refilled at R per second (default 300/5;
+                       drawing a share card that is not yet drawn costs 25); "off" disables. Env: LLM_SPEED_PAGE_RATE_LIMIT.
+  --card-dir DIR       where drawn share cards are kept for good (default: <db>-cards beside a SQLite file; with
+                       PostgreSQL none, i.e. memory only: give a directory all workers share). Env: LLM_SPEED_CARD_DIR.
   --rank-min-runs N, --rank-min-keys K   a group is ranked (has a best run, is on the board) from N comparable runs
                        signed by K different keys (default 5 and 4; lower them only on a board with few contributors).
                        Env: LLM_SPEED_RANK_MIN_RUNS, LLM_SPEED_RANK_MIN_KEYS.
@@ -88,6 +93,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
         'verify-threads': { type: 'string' },
         'rate-limit': { type: 'string' },
         'rank-min-runs': { type: 'string' },
+        'page-rate-limit': { type: 'string' },
+        'card-dir': { type: 'string' },
         'rank-min-keys': { type: 'string' },
         'app-role': { type: 'string' },
         out: { type: 'string' },
@@ -129,6 +136,8 @@ async function serve(
     'rate-limit'?: string;
     'rank-min-runs'?: string;
     'rank-min-keys'?: string;
+    'page-rate-limit'?: string;
+    'card-dir'?: string;
   },
 ): Promise<void> {
   const port = integer(values.port, '--port', 0);
@@ -153,6 +162,8 @@ async function serve(
     );
   }
   const rateLimit = parseRateLimit(values['rate-limit'] ?? process.env.LLM_SPEED_RATE_LIMIT);
+  const pageRateLimit = parseRateLimit(values['page-rate-limit'] ?? process.env.LLM_SPEED_PAGE_RATE_LIMIT, '--page-rate-limit');
+  const cardDir = values['card-dir'] ?? (process.env.LLM_SPEED_CARD_DIR || undefined) ?? (!postgres && db !== ':memory:' ? `${db}-cards` : undefined);
   const ranking = rankingRule({
     minRuns: integer(values['rank-min-runs'] ?? process.env.LLM_SPEED_RANK_MIN_RUNS, '--rank-min-runs', 1),
     minKeys: integer(values['rank-min-keys'] ?? process.env.LLM_SPEED_RANK_MIN_KEYS, '--rank-min-keys', 1),
@@ -189,6 +200,8 @@ async function serve(
     trustProxy,
     verifyThreads,
     rateLimit,
+    pageRateLimit: pageRateLimit ?? (rateLimit === false ? false : undefined),
+    cardCache: cardDir ? { dir: cardDir } : undefined,
     ranking,
     salts,
     // The primary migrated already; a worker only checks.
@@ -217,12 +230,12 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** `60/1` → bursts of 60, one more per second; `off` → none; unset → the default. */
-function parseRateLimit(value: string | undefined): RateLimitOptions | false | undefined {
+function parseRateLimit(value: string | undefined, flag = '--rate-limit'): RateLimitOptions | false | undefined {
   if (value === undefined || value === '') return undefined;
   if (value === 'off') return false;
   const m = /^(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(value);
   const [capacity, refillPerSecond] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
-  if (!(capacity >= 1) || !(refillPerSecond > 0)) throw new UsageError(`--rate-limit must be <burst>/<per second> (e.g. 60/1) or off, got ${value}`);
+  if (!(capacity >= 1) || !(refillPerSecond > 0)) throw new UsageError(`${flag} must be <burst>/<per second> (e.g. 60/1) or off, got ${value}`);
   return { capacity, refillPerSecond };
 }
 

@@ -19,7 +19,7 @@ const ERROR_TITLES: Record<number, string> = {
   405: 'Method not allowed',
   413: 'Too large',
   415: 'Unsupported',
-  429: 'Too many posts',
+  429: 'Too many requests',
   503: 'Unavailable',
 };
 
@@ -27,6 +27,7 @@ export type ErrorPage = (title: string, message: string) => string;
 
 /** The error body for anything thrown by a route, a hook or Fastify itself: JSON, or a page for page routes and form posts. */
 export function errorReply(error: unknown, request: FastifyRequest, reply: FastifyReply, page?: ErrorPage): FastifyReply {
+  if (error instanceof HttpError) for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
   if (page && (isForm(request) || wantsPage(request))) {
     const { status, message } = jsonErrorOf(error, request);
     if (status === 503) storageUnavailable(error, reply);
@@ -56,7 +57,9 @@ function jsonErrorOf(error: unknown, request: FastifyRequest): { status: number;
 function storageUnavailable(error: unknown, reply: FastifyReply): boolean {
   const storage = storageFailure(error);
   if (!storage) return false;
-  process.stderr.write(`llm-speed-server: storage unavailable (${storage.cause}): ${typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : ''} ${(error as Error)?.message ?? String(error)}\n`);
+  process.stderr.write(
+    `llm-speed-server: storage unavailable (${storage.cause}): ${typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : ''} ${(error as Error)?.message ?? String(error)}\n`,
+  );
   reply.header('retry-after', String(storage.retryAfter));
   return true;
 }

@@ -21,7 +21,7 @@ export async function cardRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     reply.header('cache-control', IMMUTABLE).header('etag', etag);
     const ifNoneMatch = String(request.headers['if-none-match'] ?? '');
     if (ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) return reply.code(304).send();
-    const png = await ctx.cards.get(id, () => {
+    const png = await ctx.cards.get(id, { limiter: ctx.pageLimiter, key: request.clientHash, previousKey: ctx.previousClientHash(request) }, () => {
       const run = JSON.parse(stored.json) as RunPayload;
       return renderCardPng(cardSvg(id, run, pickHeadline(run)));
     });
