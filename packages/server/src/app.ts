@@ -168,7 +168,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     bodyLimit: MAX_MESSAGE_BYTES,
     // Fastify turns node's whole-request timeout off by default; a slow-drip client must not hold a socket forever.
     requestTimeout: 120_000,
-    forceCloseConnections: true,
+    // On close: stop accepting, end idle keep-alive connections, and let the requests in flight
+    // finish (new ones on a kept-alive connection get 503): a SIGTERM never resets a request whose
+    // run is being stored, so every stored run is acknowledged (issue 24.6).
+    forceCloseConnections: 'idle',
     // Malformed URLs and the like: the same JSON error shape as everything else.
     frameworkErrors: (error, request, reply) => {
       errorReply(error, request, reply, errorPage);
@@ -248,6 +251,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     close: async () => {
       try {
         await app.close();
+        // A request whose client went away may still be storing its run: let that transaction end.
+        await ctx.batcher.drained();
       } finally {
         await verifier.close();
         if (ownsRepo) await repo.close();

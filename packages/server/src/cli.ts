@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { createServer } from './app.js';
 import { exportBoard, ImportError } from './board-file.js';
 import { importBoard } from './board-import.js';
-import { announceListening, isWorker, primarySalts, runPrimary, workerId } from './cluster.js';
+import { announceListening, isWorker, primarySalts, runPrimary, SHUTDOWN_GRACE_MS, workerId } from './cluster.js';
+import { isConnectionLoss } from './sql/postgres.js';
 import { secretSalts, SaltSecretError, type SaltSource } from './ip-hash.js';
 import { describeDb, isPostgresUrl, openRepository } from './open-repository.js';
 import { MigrationError, PostgresConnectError, PostgresResultsRepository } from './postgres-repository.js';
@@ -192,22 +193,26 @@ async function serve(
   }
 
   const salts = secretSource ?? (clustered ? await primarySalts() : undefined);
-  const running = await createServer({
-    db,
-    port,
-    host: values.host,
-    publicUrl,
-    trustProxy,
-    verifyThreads,
-    rateLimit,
-    pageRateLimit: pageRateLimit ?? (rateLimit === false ? false : undefined),
-    cardCache: cardDir ? { dir: cardDir } : undefined,
-    ranking,
-    salts,
-    // The primary migrated already; a worker only checks.
-    postgres: clustered ? { migrate: false } : undefined,
-    logTag: clustered ? `w${workerId()}` : undefined,
-  });
+  const start = () =>
+    createServer({
+      db,
+      port,
+      host: values.host,
+      publicUrl,
+      trustProxy,
+      verifyThreads,
+      rateLimit,
+      pageRateLimit: pageRateLimit ?? (rateLimit === false ? false : undefined),
+      cardCache: cardDir ? { dir: cardDir } : undefined,
+      ranking,
+      salts,
+      // The primary migrated already; a worker only checks.
+      postgres: clustered ? { migrate: false } : undefined,
+      logTag: clustered ? `w${workerId()}` : undefined,
+    });
+  // A worker waits for a database that is away (a restart), then gives up and exits, so the primary
+  // starts another: it never sits with its IPC channel open, neither listening nor gone.
+  const running = clustered ? await startWorker(start) : await start();
   if (clustered) {
     announceListening(running.url);
   } else {
@@ -215,9 +220,49 @@ async function serve(
     if (warning) process.stderr.write(`llm-speed-server: ${warning}\n`);
     process.stderr.write(`llm-speed-server listening on ${running.url} (db ${describeDb(db)}; ${verifyThreads} verify threads)${notes(trustProxy, secretSource)}\n`);
   }
-  const stop = () => void running.close().then(() => process.exit(0));
+  // Stop accepting, let the requests in flight finish (each stored run is acknowledged), then exit.
+  const stop = () => {
+    setTimeout(() => {
+      process.stderr.write(`llm-speed-server: requests still running ${SHUTDOWN_GRACE_MS / 1000} s after the signal; exiting\n`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    void running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`llm-speed-server: while stopping: ${(error as Error)?.message ?? String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** How long a starting worker waits for PostgreSQL before it exits (and is replaced). */
+export const WORKER_START_WAIT_MS = 60_000;
+
+/**
+ * Starts a cluster worker's server, trying again while PostgreSQL cannot be reached (first after
+ * 250 ms, then twice as long each time, at most 2 s apart) for up to WORKER_START_WAIT_MS; any other
+ * failure, or the wait running out, ends the process with exit code 1.
+ */
+async function startWorker<T>(start: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + WORKER_START_WAIT_MS;
+  for (let delay = 250, told = ''; ; delay = Math.min(2000, delay * 2)) {
+    try {
+      return await start();
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error);
+      const waiting = (error instanceof PostgresConnectError || isConnectionLoss(error)) && Date.now() + delay < deadline;
+      if (!waiting) {
+        process.stderr.write(`llm-speed-server: worker ${workerId()}: ${message}; exiting\n`);
+        process.exit(1);
+      }
+      if (told !== message) process.stderr.write(`llm-speed-server: worker ${workerId()}: ${message}; waiting for PostgreSQL\n`);
+      told = message;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 function isHttpUrl(value: string): boolean {
