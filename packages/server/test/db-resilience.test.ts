@@ -185,6 +185,16 @@ async function backAfter(url: string, since: number, log: () => string = () => '
   }
 }
 
+/** A transaction holding a lock that makes every INSERT into results wait (until PostgreSQL goes away). */
+async function holdResultsLock(db: OwnPostgres): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: db.ownerUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE results IN SHARE MODE');
+  return client;
+}
+
 async function storedIds(db: OwnPostgres): Promise<Set<string>> {
   const client = new pg.Client({ connectionString: db.ownerUrl });
   await client.connect();
@@ -237,7 +247,12 @@ suite('a cluster that survives its database (issue 24.6)', function () {
       await sleep(1500);
       const back: number[] = [];
       for (const mode of ['immediate', 'fast']) {
+        // Inserts wait on a lock inside their transactions, so connections die while checked out of the
+        // pool (the case that killed the workers), not only idle ones.
+        const blocker = await holdResultsLock(db);
+        await sleep(600);
         db.pgCtl('-w', '-t', '60', '-m', mode, 'restart');
+        await blocker.end().catch(() => undefined);
         back.push(await backAfter(server.url, Date.now()));
         await sleep(1000);
       }
