@@ -43,7 +43,7 @@ describe('share cards drawn once, page GETs limited (issue 24.7)', () => {
     const statuses: number[] = [];
     let refused: { retryAfter: string | null; body: string } | undefined;
     for (const id of ids) {
-      const res = await fetch(`${server.url}/r/${id}/card.png`);
+      const res: Response = await fetch(`${server.url}/r/${id}/card.png`);
       statuses.push(res.status);
       const body = Buffer.from(await res.arrayBuffer()).toString('utf8');
       if (res.status === 429) refused ??= { retryAfter: res.headers.get('retry-after'), body };
