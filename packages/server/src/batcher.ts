@@ -23,6 +23,11 @@ export class InsertBatcher {
 
   constructor(private readonly repo: ResultsRepository) {}
 
+  /** Settles once nothing is queued or being written (a server that stops waits for it before closing the database). */
+  async drained(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing || this.scheduled) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
   insert(result: NewResult): Promise<InsertOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ result, resolve, reject });

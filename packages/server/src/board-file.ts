@@ -8,24 +8,25 @@
  *            "dispute" (with its messages, ids kept: they are in URLs) and "contributor_link" lines
  *   last     {"end":true,"counts":{…}}
  * The last line is what tells a complete file from a truncated one: an import without it, or whose
- * counts differ, stores nothing (it runs in one transaction). Every result must hash to its id and
- * carry a signature that verifies. Derived tables are not exported; the
- * importing server recomputes them under its own rule.
+ * counts differ, stores nothing (it runs in one transaction). This module reads and writes the
+ * format; board-import.ts checks each record the way ingest checks a POST. Derived tables are not
+ * exported; the importing server recomputes them under its own rule.
+ *
+ * Version 2 adds each contributor link's login proof (`device_code`, `proof`); version 1 files are
+ * still read, but their links carry no proof and are refused.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { verifyRun, type RunPayload } from '@llm-speed/framework';
-import { resultIdFor } from './ingest.js';
-import type { BoardRecord, ImportCounts, ResultsRepository } from './repository.js';
+import type { BoardRecord, ResultsRepository } from './repository.js';
 import { ImportError } from './sql-repository.js';
 
 export { ImportError };
 
 export const BOARD_FORMAT = 'llm-speed-board';
-export const BOARD_FORMAT_VERSION = 1;
+export const BOARD_FORMAT_VERSION = 2;
+/** Versions this server reads. */
+const READABLE_VERSIONS: readonly unknown[] = [1, 2];
 
 type RecordCounts = Record<BoardRecord['type'], number>;
 const RECORD_TYPES: ReadonlyArray<BoardRecord['type']> = ['result', 'withdrawal', 'dispute', 'contributor_link'];
@@ -86,15 +87,6 @@ function checkRecord(value: Record<string, unknown>, number: number): BoardRecor
     const ok = kind === 'array' ? Array.isArray(v) : kind === 'string|null' ? v === null || typeof v === 'string' : typeof v === kind;
     if (!ok) throw new ImportError(`line ${number}: ${type}.${field} must be ${kind}`);
   }
-  if (type === 'result') {
-    // What is served after the move is this text: it must be the text that was stored under this id.
-    const hash = createHash('sha256')
-      .update(value.json as string, 'utf8')
-      .digest('hex');
-    if (hash !== value.content_hash || resultIdFor(hash) !== value.id) {
-      throw new ImportError(`line ${number}: result ${String(value.id)}: its JSON does not hash to its content hash and id (the file was altered or damaged)`);
-    }
-  }
   if (type === 'dispute') {
     for (const m of value.messages as unknown[]) {
       const message = m as Record<string, unknown>;
@@ -108,6 +100,11 @@ function checkRecord(value: Record<string, unknown>, number: number): BoardRecor
 
 /** The records of a board file, checked line by line; throws ImportError on anything amiss, including a missing last line. */
 export async function* readBoard(input: Readable): AsyncGenerator<BoardRecord> {
+  for await (const { record } of readBoardLines(input)) yield record;
+}
+
+/** readBoard, with the line each record came from (for the import's report). */
+export async function* readBoardLines(input: Readable): AsyncGenerator<{ line: number; record: BoardRecord }> {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let number = 0;
   let ended = false;
@@ -119,7 +116,7 @@ export async function* readBoard(input: Readable): AsyncGenerator<BoardRecord> {
     const value = parseLine(line, number);
     if (number === 1) {
       if (value.format !== BOARD_FORMAT) throw new ImportError(`not an llm-speed board file (line 1 has no "format": "${BOARD_FORMAT}")`);
-      if (value.version !== BOARD_FORMAT_VERSION) throw new ImportError(`board file version ${String(value.version)}; this server reads version ${BOARD_FORMAT_VERSION}: upgrade it`);
+      if (!READABLE_VERSIONS.includes(value.version)) throw new ImportError(`board file version ${String(value.version)}; this server reads versions ${READABLE_VERSIONS.join(' and ')}: upgrade it`);
       continue;
     }
     if (value.end === true) {
@@ -132,37 +129,8 @@ export async function* readBoard(input: Readable): AsyncGenerator<BoardRecord> {
     }
     const record = checkRecord(value, number);
     counts[record.type] += 1;
-    yield record;
+    yield { line: number, record };
   }
   if (number === 0) throw new ImportError('the board file is empty');
   if (!ended) throw new ImportError(`the board file ends at line ${number} without its end line: it was truncated (nothing was imported)`);
-}
-
-/**
- * Each result's signature checked again (the framework's verifyRun over the stored JSON): the
- * hash check catches damage, this catches a file whose author rewrote a run and its hash and id
- * alike. A board is only as trustworthy as its least checked import.
- */
-async function* signatureChecked(records: AsyncIterable<BoardRecord>): AsyncGenerator<BoardRecord> {
-  for await (const record of records) {
-    if (record.type === 'result') {
-      const verdict = await verifyRun(JSON.parse(record.json) as RunPayload).catch((e: unknown) => ({ valid: false, reason: String((e as Error)?.message ?? e) }));
-      if (!verdict.valid) throw new ImportError(`result ${record.id}: its signature does not verify (${verdict.reason ?? 'invalid'}); nothing was imported`);
-    }
-    yield record;
-  }
-}
-
-export interface ImportOptions {
-  /** Check every result's signature (default true). */
-  verifySignatures?: boolean;
-}
-
-export async function importBoard(repo: ResultsRepository, input: Readable, options: ImportOptions = {}): Promise<ImportCounts> {
-  const records = readBoard(input);
-  return repo.importRecords(options.verifySignatures === false ? records : signatureChecked(records));
-}
-
-export function importBoardFile(repo: ResultsRepository, file: string, options: ImportOptions = {}): Promise<ImportCounts> {
-  return importBoard(repo, createReadStream(file), options);
 }

@@ -15,8 +15,17 @@ import cluster, { type Worker } from 'node:cluster';
 import { DailySaltIpHasher, randomSalts, type SaltSource } from './ip-hash.js';
 
 const SALT_PUSH_MS = 10 * 60_000;
-/** A worker that dies within this long of its start did not start: stop instead of forking forever. */
-const START_GRACE_MS = 10_000;
+/**
+ * A worker that dies before it has listened this long counts as a failed start: its replacement
+ * waits, twice as long after each failed start in a row (REFORK_FIRST_MS up to REFORK_MAX_MS), so a
+ * database that is away, or a setting every worker trips on, never makes the primary fork in a
+ * tight loop. The primary itself never stops because a worker died: only SIGTERM/SIGINT stop it.
+ */
+export const START_GRACE_MS = 10_000;
+const REFORK_FIRST_MS = 250;
+const REFORK_MAX_MS = 30_000;
+/** After SIGTERM, how long workers have to finish their requests before they are killed. */
+export const SHUTDOWN_GRACE_MS = 30_000;
 
 interface SaltsMessage {
   llmSpeed: 'salts';
@@ -49,10 +58,14 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
   const hasher = new DailySaltIpHasher(Date.now, randomSalts);
   const saltsMessage = (): SaltsMessage => ({ llmSpeed: 'salts', salts: hasher.shareable().map(([day, salt]) => [day, salt.toString('base64')]) });
   const listening = new Set<number>();
-  const startedAt = new Map<number, number>();
+  /** When each worker started listening. */
+  const listeningSince = new Map<number, number>();
   let stopping = false;
   let announced = false;
   let exitCode = 0;
+  /** Failed starts in a row (reset by a worker that listened for START_GRACE_MS). */
+  let failedStarts = 0;
+  const pendingForks = new Set<NodeJS.Timeout>();
 
   const push = () => {
     if (options.secretSalts) return;
@@ -64,11 +77,13 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
 
   const fork = (): Worker => {
     const worker = cluster.fork();
-    startedAt.set(worker.id, Date.now());
+    // A worker's IPC channel can fail as it dies: that must not take the primary with it.
+    worker.on('error', (error) => options.log(`worker ${worker.id}: ${error.message}`));
     worker.on('message', (message: ListeningMessage | SaltsRequest) => {
-      if (message?.llmSpeed === 'salts?' && !options.secretSalts) worker.send(saltsMessage());
+      if (message?.llmSpeed === 'salts?' && !options.secretSalts) worker.send(saltsMessage(), (error) => error && options.log(`worker ${worker.id}: salts not sent: ${error.message}`));
       if (message?.llmSpeed !== 'listening') return;
       listening.add(worker.id);
+      listeningSince.set(worker.id, Date.now());
       if (!announced && listening.size >= options.workers) {
         announced = true;
         options.onListening(message.url);
@@ -83,23 +98,40 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       stopping = true;
       exitCode = code;
       clearInterval(timer);
+      for (const pending of pendingForks) clearTimeout(pending);
+      pendingForks.clear();
+      if (Object.keys(cluster.workers ?? {}).length === 0) return resolve(exitCode);
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+      // Workers finish their requests in flight; one that hangs past the grace period is killed.
+      setTimeout(() => {
+        for (const worker of Object.values(cluster.workers ?? {})) {
+          options.log(`worker ${worker?.id} still running ${SHUTDOWN_GRACE_MS / 1000} s after SIGTERM; killing it`);
+          worker?.process.kill('SIGKILL');
+        }
+      }, SHUTDOWN_GRACE_MS).unref();
     };
     process.once('SIGTERM', () => stop(0));
     process.once('SIGINT', () => stop(0));
     cluster.on('exit', (worker, code, signal) => {
       listening.delete(worker.id);
-      const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
-      if (!stopping) {
-        if (!announced || lived < START_GRACE_MS) {
-          options.log(`worker ${worker.id} exited during start-up (${signal ?? `code ${code}`}); stopping`);
-          stop(1);
-        } else {
-          options.log(`worker ${worker.id} exited (${signal ?? `code ${code}`}); starting another`);
-          fork();
-        }
+      const since = listeningSince.get(worker.id);
+      listeningSince.delete(worker.id);
+      if (stopping) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) resolve(exitCode);
+        return;
       }
-      if (stopping && Object.keys(cluster.workers ?? {}).length === 0) resolve(exitCode);
+      const started = since !== undefined && Date.now() - since >= START_GRACE_MS;
+      failedStarts = started ? 0 : failedStarts + 1;
+      const delay = failedStarts === 0 ? 0 : Math.min(REFORK_MAX_MS, REFORK_FIRST_MS * 2 ** (failedStarts - 1));
+      options.log(
+        `worker ${worker.id} exited (${signal ?? `code ${code}`})${since === undefined ? ' before it listened' : started ? '' : ` ${Math.round((Date.now() - since) / 1000)} s after it began listening`}; ` +
+          `starting another${delay ? ` in ${(delay / 1000).toFixed(2)} s` : ''}`,
+      );
+      const pending = setTimeout(() => {
+        pendingForks.delete(pending);
+        if (!stopping) fork();
+      }, delay);
+      pendingForks.add(pending);
     });
     for (let i = 0; i < options.workers; i++) fork();
   });

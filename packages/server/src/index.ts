@@ -6,11 +6,24 @@ export { TokenBucketLimiter, DEFAULT_RATE_LIMIT, hashedIpRateLimit, type RateLim
 export { parseTrustProxy, TrustProxyError } from './trust-proxy.js';
 export { JOSE, JSON_TYPE } from './media-types.js';
 export { MIN_CLUSTER_SIZE, SIGMA_THRESHOLD, leaveOneOutZ, clusterStats } from './outliers.js';
+export {
+  MIN_RANKED_RUNS,
+  MIN_RANKED_KEYS,
+  DEFAULT_RANKING,
+  rankingRule,
+  isRanked,
+  notRankedReason,
+  implausibleOnHardware,
+  type RankingRule,
+  type GroupEvidence,
+  type RankedMember,
+} from './ranking.js';
 export { SqliteResultsRepository } from './sqlite-repository.js';
 export { PostgresResultsRepository, MigrationError, PostgresConnectError, MIGRATIONS, SCHEMA_VERSION, type SchemaStatus, type PostgresOpenOptions } from './postgres-repository.js';
 export { DERIVED_VERSION, ImportError } from './sql-repository.js';
 export { openRepository, isPostgresUrl, describeDb } from './open-repository.js';
-export { exportBoard, importBoard, importBoardFile, readBoard, BOARD_FORMAT, BOARD_FORMAT_VERSION } from './board-file.js';
+export { exportBoard, readBoard, BOARD_FORMAT, BOARD_FORMAT_VERSION } from './board-file.js';
+export { importBoard, importBoardFile, CLOCK_SKEW_MS, type ImportOptions } from './board-import.js';
 export { createVerifier, defaultVerifyThreads, type Verifier } from './verify-pool.js';
 export type * from './repository.js';
 export { privacyDocument } from './privacy-json.js';

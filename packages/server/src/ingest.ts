@@ -4,7 +4,21 @@
  * Nothing is stored unless every step passes.
  */
 import { createHash } from 'node:crypto';
-import { assertPrivacyInvariant, canonicalize, check, interruptedWorkloads, INTERRUPTED_RULE, privacyViolations, RUN_AGAIN, verifyCompactJws, verifyRun, type RunPayload } from '@llm-speed/framework';
+import {
+  assertPrivacyInvariant,
+  canonicalHeaderSegment,
+  canonicalize,
+  canonicalPayloadBytes,
+  check,
+  publicKeyFromBase64,
+  interruptedWorkloads,
+  INTERRUPTED_RULE,
+  privacyViolations,
+  RUN_AGAIN,
+  verifyCompactJws,
+  verifyRun,
+  type RunPayload,
+} from '@llm-speed/framework';
 import type { InsertOutcome, NewResult } from './repository.js';
 import { slugify } from './slug.js';
 import { hardwareClassOf, workloadRowsOf } from './workload-rows.js';
@@ -17,6 +31,8 @@ export class IngestError extends Error {
     readonly status: number,
     message: string,
     readonly details?: string[],
+    /** Extra fields of the JSON answer (a 409 names the original run). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -48,7 +64,9 @@ async function verifiedRun(body: string): Promise<RunPayload> {
     }
     const verdict = await verifyRun(run).catch((e: unknown) => ({ valid: false, reason: String((e as Error)?.message ?? e) }));
     if (!verdict.valid) throw new IngestError(400, `signature does not verify: ${verdict.reason ?? 'invalid signature'}`);
-    return run;
+    // The header stored is the server's own serialisation, never the client's bytes (verifyRun has shown they are the same).
+    const [, signature] = run.signature.split('..');
+    return { ...run, signature: `${canonicalHeaderSegment(publicKeyFromBase64(run.public_key))}..${signature}` };
   }
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text)) {
     throw new IngestError(400, 'not a compact JWS (header.payload.signature): sign the run with the llm-speed CLI');
@@ -90,7 +108,10 @@ export async function verifyAndCheck(body: string): Promise<RunPayload> {
 
 /** `store` is where the accepted record goes: the repository's insert, or a batcher in front of it. */
 export async function ingest(body: string, store: (result: NewResult) => InsertOutcome | Promise<InsertOutcome>, receivedAt: string, options: { anon?: boolean } = {}): Promise<IngestOutcome> {
-  return store(toNewResult(await verifyAndCheck(body), receivedAt, options));
+  const outcome = await store(toNewResult(await verifyAndCheck(body), receivedAt, options));
+  const conflict = ownershipConflict(outcome);
+  if (conflict) throw conflict;
+  return outcome;
 }
 
 /** By the `interrupted` flag, or the error texts of CLIs from before the flag. */
@@ -100,6 +121,24 @@ function refuseInterrupted(run: RunPayload): void {
   throw new IngestError(422, `interrupted run refused (${workloads.join(', ')} did not finish): ${INTERRUPTED_RULE}; ${RUN_AGAIN}`);
 }
 
+/** sha256 hex of the run's canonical payload, public_key and signature left out: the measurement, whoever signed it. */
+export function payloadHashOf(run: RunPayload): string {
+  return createHash('sha256').update(canonicalPayloadBytes(run)).digest('hex');
+}
+
+/**
+ * The refusal of a submission whose measurement is already on the board (InsertOutcome.conflict):
+ * 409, naming the original run.
+ */
+export function ownershipConflict(outcome: InsertOutcome): IngestError | undefined {
+  if (!outcome.conflict) return undefined;
+  const message =
+    outcome.conflict === 'withdrawn'
+      ? `this measurement was withdrawn as ${outcome.id} and cannot come back, under this key or any other (METHODOLOGY §5, §9)`
+      : `this measurement is already on the board as ${outcome.id}, signed first by another key: one measurement, one owner (METHODOLOGY §5). Re-signing a published run does not make it yours; run the benchmark yourself`;
+  return new IngestError(409, message, undefined, { original: outcome.id });
+}
+
 /** The stored record: the canonical JSON text plus the keys listings and clusters need. */
 export function toNewResult(run: RunPayload, receivedAt: string, options: { anon?: boolean } = {}): NewResult {
   const json = canonicalize(run);
@@ -107,6 +146,7 @@ export function toNewResult(run: RunPayload, receivedAt: string, options: { anon
   return {
     id: resultIdFor(contentHash),
     contentHash,
+    payloadHash: payloadHashOf(run),
     json,
     publicKey: run.public_key as string,
     receivedAt,

@@ -8,7 +8,7 @@ export function isPostgresUrl(db: string): boolean {
 }
 
 export function openRepository(db: string, options: PostgresOpenOptions = {}): Promise<ResultsRepository> {
-  return isPostgresUrl(db) ? PostgresResultsRepository.open(db, options) : SqliteResultsRepository.open(db);
+  return isPostgresUrl(db) ? PostgresResultsRepository.open(db, options) : SqliteResultsRepository.open(db, { ranking: options.ranking });
 }
 
 /** A database URL with its password masked, for messages and logs. */

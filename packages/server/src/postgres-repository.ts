@@ -15,13 +15,14 @@
  * processes starting at once migrate it exactly once); otherwise a database that needs migrating
  * is refused with the command that fixes it. A database migrated by a newer server is refused.
  */
-import type { BoardRecord, ImportCounts } from './repository.js';
+import type { ImportCounts, ImportRecord } from './repository.js';
 import { DERIVED_TABLES, DERIVED_VERSION, ImportError, SqlResultsRepository } from './sql-repository.js';
 import { lockKey, type SqlExecutor } from './sql/database.js';
 import { PostgresDatabase, type PostgresOptions } from './sql/postgres.js';
+import type { RankingRule } from './ranking.js';
 
 /** The tables that are insert-only for the app role (and, by trigger, for everyone). */
-const INSERT_ONLY = ['results', 'withdrawals', 'disputes', 'dispute_messages', 'contributor_links'] as const;
+const INSERT_ONLY = ['results', 'withdrawals', 'disputes', 'dispute_messages', 'contributor_links', 'payload_owners'] as const;
 const MIGRATION_LOCK = lockKey('llm-speed-server migrations');
 
 function refuseChanges(table: string, words: { update: string; delete: string }): string {
@@ -32,7 +33,18 @@ CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEME
 }
 
 /** Append-only: a release adds a migration, never edits one that has shipped. */
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+/**
+ * One schema step: its SQL, and what must be computed in JavaScript once the SQL ran (filling a new
+ * table from the stored JSON).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  after?: (tx: SqlExecutor, repo: PostgresResultsRepository) => Promise<void>;
+}
+
+export const MIGRATIONS: ReadonlyArray<Migration> = [
   {
     version: 1,
     name: 'results, withdrawals, disputes, contributor links; insert-only triggers',
@@ -84,6 +96,31 @@ CREATE TABLE contributor_links (
 );
 ${refuseChanges('contributor_links', { update: 'contributor links are immutable', delete: 'contributor links are immutable' })}
 `,
+  },
+  {
+    version: 2,
+    name: 'payload owners (one measurement, one owner); disputes insert-only; login proofs kept with contributor links',
+    sql: `
+-- The first run of each measurement (its payload without key and signature) owns it, withdrawn or not.
+CREATE TABLE payload_owners (
+  payload_hash text PRIMARY KEY,
+  result_id text NOT NULL UNIQUE REFERENCES results(id)
+);
+${refuseChanges('payload_owners', { update: 'payload owners are immutable', delete: 'payload owners are immutable' })}
+-- A dispute is a public record: nobody edits or removes one, the owner role included.
+${refuseChanges('disputes', { update: 'disputes are insert-only', delete: 'disputes are insert-only' })}
+${refuseChanges('dispute_messages', { update: 'dispute messages are insert-only', delete: 'dispute messages are insert-only' })}
+-- The login proof that made a link (an Ed25519 signature by the key over llm-speed-login:<device_code>),
+-- so an exported link can be verified again where it is imported. Links made before this have none.
+ALTER TABLE contributor_links ADD COLUMN device_code text, ADD COLUMN proof text;
+-- Not even the owner role may delete these rows (the triggers refuse too, and refuse UPDATE: the owner
+-- keeps UPDATE only because foreign-key checks lock the referenced rows with it). An owner can take the
+-- privileges back only deliberately, with GRANT.
+REVOKE DELETE, TRUNCATE ON results, withdrawals, disputes, dispute_messages, contributor_links, payload_owners FROM CURRENT_USER;
+`,
+    after: async (tx, repo) => {
+      await repo.ownersFilled(tx);
+    },
   },
 ];
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -150,6 +187,8 @@ CREATE TABLE clusters (
   best_result_id text,
   best_decode_tps double precision,
   setup_key text NOT NULL,
+  -- Different keys among the comparable runs: with n, what the ranking rule reads (ranking.ts).
+  keys integer NOT NULL DEFAULT 0,
   PRIMARY KEY (cluster_key, workload)
 );
 CREATE INDEX cl_model ON clusters (model_slug);
@@ -201,6 +240,8 @@ export interface SchemaStatus {
 }
 
 export interface PostgresOpenOptions extends PostgresOptions {
+  /** The evidence a group needs to be ranked (ranking.ts; default 5 runs from 4 keys). */
+  ranking?: RankingRule;
   /** Migrate at open when the schema is behind and this role may (default true). */
   migrate?: boolean;
   /** The role the server serves as: granted what serving needs, and nothing else (recorded in board_meta). */
@@ -213,8 +254,11 @@ function ident(name: string): string {
 }
 
 export class PostgresResultsRepository extends SqlResultsRepository {
-  private constructor(private readonly pg: PostgresDatabase) {
-    super(pg);
+  private constructor(
+    private readonly pg: PostgresDatabase,
+    ranking?: RankingRule,
+  ) {
+    super(pg, ranking);
   }
 
   static isUrl(db: string): boolean {
@@ -224,7 +268,7 @@ export class PostgresResultsRepository extends SqlResultsRepository {
   static async open(url: string, options: PostgresOpenOptions = {}): Promise<PostgresResultsRepository> {
     const pg = new PostgresDatabase(url, options);
     try {
-      const repo = new PostgresResultsRepository(pg);
+      const repo = new PostgresResultsRepository(pg, options.ranking);
       await repo.prepare(options);
       return repo;
     } catch (error) {
@@ -272,6 +316,7 @@ export class PostgresResultsRepository extends SqlResultsRepository {
           for (const m of MIGRATIONS) {
             if (m.version <= before.schemaVersion) continue;
             await tx.run(m.sql);
+            await m.after?.(tx, this);
             await tx.run('INSERT INTO schema_migrations (version, name) VALUES (?, ?)', [m.version, m.name]);
             applied.push(m.version);
           }
@@ -280,7 +325,7 @@ export class PostgresResultsRepository extends SqlResultsRepository {
             await this.checkAppRole(tx, role);
             await tx.run("INSERT INTO board_meta (key, value) VALUES ('app_role', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [role]);
           }
-          const rederived = before.derivedVersion !== DERIVED_VERSION;
+          const rederived = before.derivedVersion !== DERIVED_VERSION || this.copiesWithdrawn > 0;
           if (rederived) await this.rederive(tx);
           if (role) await grantAppRole(tx, role);
           return { applied, rederived, status: await this.status(tx) };
@@ -315,6 +360,14 @@ export class PostgresResultsRepository extends SqlResultsRepository {
     return `connected to PostgreSQL as ${row.me}, which may UPDATE/TRUNCATE results (only the triggers refuse): serve as the app role (README, "PostgreSQL")`;
   }
 
+  /** Copies withdrawn by the last ownersFilled (their groups must be derived again). */
+  private copiesWithdrawn = 0;
+
+  /** Migration 2: every stored run gets its owner row; later copies of a measurement are withdrawn. */
+  async ownersFilled(tx: SqlExecutor): Promise<void> {
+    this.copiesWithdrawn = await this.fillPayloadOwners(tx, new Date().toISOString());
+  }
+
   /** Drops and recreates the derived tables, inside the migration's transaction. */
   protected async resetDerived(tx: SqlExecutor): Promise<void> {
     await tx.run(`DROP TABLE IF EXISTS ${DERIVED_TABLES.join(', ')}`);
@@ -333,7 +386,7 @@ export class PostgresResultsRepository extends SqlResultsRepository {
   }
 
   /** An import sets the id generators of disputes and messages: the owner's business, like migrations. */
-  async importRecords(records: AsyncIterable<BoardRecord>): Promise<ImportCounts> {
+  async importRecords(records: AsyncIterable<ImportRecord>): Promise<ImportCounts> {
     try {
       return await super.importRecords(records);
     } catch (error) {

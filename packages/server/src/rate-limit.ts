@@ -26,6 +26,11 @@ export interface RateLimitOptions {
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { capacity: 60, refillPerSecond: 1 };
+/**
+ * GETs per client (pages, JSON, cards): bursts of 300, 5 a second after that — far above a person
+ * reading, and a crawler's steady pace. A card that must be rendered costs CARD_RENDER_COST of them.
+ */
+export const DEFAULT_PAGE_RATE_LIMIT: RateLimitOptions = { capacity: 300, refillPerSecond: 5 };
 /** Buckets kept before idle full ones are swept, so memory stays bounded under many clients. */
 const SWEEP_AT = 10_000;
 /** Separates today's hash from yesterday's in a rate-limit key (hashes are hex, so it cannot occur in one). */
@@ -52,14 +57,14 @@ export class TokenBucketLimiter {
    * Takes one token for `key`; false when the bucket is empty. A key seen for the first time
    * starts from `previousKey`'s bucket when there is one (the salt rotation is not a refill).
    */
-  take(key: string, previousKey?: string): boolean {
+  take(key: string, previousKey?: string, cost = 1): boolean {
     const now = this.clock();
     let bucket = this.buckets.get(key);
     if (!bucket && previousKey) bucket = this.buckets.get(previousKey);
     bucket = bucket ? this.refill(bucket, now) : { tokens: this.options.capacity, at: now };
     if (this.buckets.size >= SWEEP_AT) this.sweep(now);
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
+    const allowed = bucket.tokens >= cost;
+    if (allowed) bucket.tokens -= cost;
     this.buckets.set(key, bucket);
     return allowed;
   }
@@ -79,17 +84,17 @@ export class TokenBucketLimiter {
     return Math.floor(bucket ? this.refill(bucket, this.clock()).tokens : this.options.capacity);
   }
 
-  /** Milliseconds until `key` has a token again (0 when it has one). */
-  retryAfterMs(key: string): number {
+  /** Milliseconds until `key` has `cost` tokens again (0 when it has them). */
+  retryAfterMs(key: string, cost = 1): number {
     const bucket = this.buckets.get(key);
     if (!bucket) return 0;
     const tokens = this.refill(bucket, this.clock()).tokens;
-    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / this.options.refillPerSecond) * 1000);
+    return tokens >= cost ? 0 : Math.ceil(((cost - tokens) / this.options.refillPerSecond) * 1000);
   }
 
-  /** Seconds until `key` has a token again (for Retry-After). */
-  retryAfterSeconds(key: string): number {
-    return Math.ceil(this.retryAfterMs(key) / 1000);
+  /** Seconds until `key` has `cost` tokens again (for Retry-After). */
+  retryAfterSeconds(key: string, cost = 1): number {
+    return Math.ceil(this.retryAfterMs(key, cost) / 1000);
   }
 
   private refill(bucket: Bucket, now: number): Bucket {

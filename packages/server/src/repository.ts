@@ -6,12 +6,18 @@
  * only from comparable ones (METHODOLOGY §6.1).
  */
 import type { ClusterStats } from './outliers.js';
+import type { RankingRule } from './ranking.js';
 
 /** What ingest hands to storage: a verified, validated run plus the keys derived from it. */
 export interface NewResult {
   id: string;
-  /** sha256 hex of the canonical signed run: the idempotency key. */
+  /** sha256 hex of the canonical signed run: what the id is made from. */
   contentHash: string;
+  /**
+   * sha256 hex of the canonical payload with public_key and signature left out: the measurement
+   * itself, whoever signed it. Its first signer owns it (METHODOLOGY §5, "one measurement, one owner").
+   */
+  payloadHash: string;
   /** The exact JSON text served by GET /v1/results/<id>. */
   json: string;
   publicKey: string;
@@ -52,6 +58,12 @@ export interface NewWorkloadRow {
 export interface InsertOutcome {
   id: string;
   created: boolean;
+  /**
+   * Set when the measurement is already on the board and this submission may not add it: signed by
+   * another key than its first signer's (`another-key`), or withdrawn (`withdrawn`). `id` is then
+   * the original run's id and nothing was stored.
+   */
+  conflict?: 'another-key' | 'withdrawn';
 }
 
 export interface StoredResult {
@@ -89,9 +101,15 @@ export interface ClusterRow extends ClusterStats {
   hardwareSlug: string;
   acceleratorSummary: string;
   flaggedCount: number;
-  /** The fastest comparable result that is not flagged as an outlier, and its decode tok/s. */
+  /** The fastest comparable result that is not flagged as an outlier (nor implausible), and its decode tok/s; null while the group is not ranked. */
   bestResultId: string | null;
   bestDecodeTps: number | null;
+  /** How many different keys signed the group's comparable runs. */
+  keys: number;
+  /** Whether the group holds enough evidence to be ranked under the board's rule (ranking.ts). */
+  ranked: boolean;
+  /** Why not, in words; null when ranked. */
+  notRanked: string | null;
 }
 
 /** One workload result in a listing. */
@@ -167,6 +185,13 @@ export interface ContributorLink {
   linkedAt: string;
 }
 
+/** What `llm-speed login` proved: an Ed25519 signature by the key over `llm-speed-login:<device_code>` (auth/proof.ts). */
+export interface LoginProof {
+  deviceCode: string;
+  /** base64url, 64 bytes. */
+  proof: string;
+}
+
 export interface ListOptions {
   limit: number;
 }
@@ -191,7 +216,26 @@ export type BoardRecord =
     }
   | { type: 'withdrawal'; result_id: string; withdrawn_at: string; reason: string }
   | { type: 'dispute'; id: number; result_id: string; opened_at: string; messages: Array<{ id: number; posted_at: string; body: string }> }
-  | { type: 'contributor_link'; public_key: string; login: string; linked_at: string };
+  | {
+      type: 'contributor_link';
+      public_key: string;
+      login: string;
+      linked_at: string;
+      /** The login proof that made the link; null for links made before proofs were kept (an import refuses those). */
+      device_code: string | null;
+      proof: string | null;
+    };
+
+/**
+ * What an import hands to storage once board-import.ts has checked a board file's record the way
+ * ingest checks a POST: a result with every column derived from its signed JSON, and the other
+ * records with their references and proofs checked.
+ */
+export type ImportRecord =
+  | { type: 'result'; result: NewResult }
+  | { type: 'withdrawal'; resultId: string; withdrawnAt: string; reason: string }
+  | { type: 'dispute'; id: number; resultId: string; openedAt: string; messages: Array<{ id: number; postedAt: string; body: string }> }
+  | { type: 'contributor_link'; publicKey: string; login: string; linkedAt: string; proof: LoginProof };
 
 export interface ImportCounts {
   results: number;
@@ -205,7 +249,12 @@ export interface ImportCounts {
 export interface ResultsRepository {
   /** 'sqlite' or 'postgres'. */
   readonly dialect: string;
-  /** Stores a result unless identical content is already stored (then returns its id, created: false). */
+  /** The evidence a group needs to be ranked on this board (ranking.ts), applied when the board is read. */
+  readonly ranking: RankingRule;
+  /**
+   * Stores a result unless its measurement (payloadHash) is already stored: by the same key and not
+   * withdrawn → its id, created: false; by another key, or withdrawn → its id with `conflict`.
+   */
   insert(result: NewResult, options?: { recompute?: boolean }): Promise<InsertOutcome>;
   /** Several results in one transaction (same semantics as insert, in order). */
   insertMany(results: NewResult[], options?: { recompute?: boolean }): Promise<InsertOutcome[]>;
@@ -224,9 +273,9 @@ export interface ResultsRepository {
   leaderboard(filters: LeaderboardFilters, limit: number): Promise<LeaderboardSection[]>;
   /** The suites, backends and builds of the ranked groups. */
   boardFacets(): Promise<BoardFacets>;
-  /** The groups of one setup (same model, backend, build… on any hardware) that have comparable runs, by median decode tok/s, best first. */
+  /** The ranked groups of one setup (same model, backend, build… on any hardware), by median decode tok/s, best first. */
   setupGroups(setupKey: string): Promise<ClusterRow[]>;
-  /** See SetupStanding. */
+  /** See SetupStanding; only runs of ranked groups count. */
   setupStanding(setupKey: string, decodeTps: number, excludeResultId: string): Promise<SetupStanding>;
   /** The comparable, non-withdrawn run of a group whose decode tok/s is nearest `around` (its median), other than `excludeResultId`. */
   medianRun(group: { clusterKey: string; workload: string }, around: number, excludeResultId: string): Promise<string | undefined>;
@@ -240,12 +289,16 @@ export interface ResultsRepository {
   getDispute(id: number): Promise<Dispute | undefined>;
   disputesFor(resultId: string): Promise<Dispute[]>;
   /** Links a public key to a GitHub login (first link wins, rows are immutable); returns the key's link. */
-  linkContributor(publicKey: string, login: string, at: string): Promise<ContributorLink>;
+  linkContributor(publicKey: string, login: string, at: string, proof?: LoginProof): Promise<ContributorLink>;
   /** The GitHub login linked to the key that signed a result; none for --anon uploads. */
   contributorOfResult(resultId: string): Promise<string | undefined>;
   /** Every stored row a board move carries, in storage order. */
   exportRecords(): AsyncIterable<BoardRecord>;
-  /** Stores an exported board into this empty one (one transaction), then derives the listings. */
-  importRecords(records: AsyncIterable<BoardRecord>): Promise<ImportCounts>;
+  /**
+   * Stores checked records into this empty board in one transaction, then derives the listings. The
+   * first result of each measurement owns it; a later copy (which the check lets in only withdrawn)
+   * owns nothing. An error thrown by `records` — a refused record — rolls everything back.
+   */
+  importRecords(records: AsyncIterable<ImportRecord>): Promise<ImportCounts>;
   close(): Promise<void>;
 }

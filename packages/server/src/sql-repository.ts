@@ -14,17 +14,20 @@
  */
 import type { RunPayload } from '@llm-speed/framework';
 import { clusterStats, isOutlier, leaveOneOutZ } from './outliers.js';
+import { DEFAULT_RANKING, implausibleOnHardware, isRanked, notRankedReason, type RankingRule } from './ranking.js';
 import type {
   BoardRecord,
   ClusterRow,
   ContributorLink,
   Dispute,
   ImportCounts,
+  ImportRecord,
   InsertOutcome,
   BoardFacets,
   LeaderboardFilters,
   LeaderboardSection,
   ListOptions,
+  LoginProof,
   NewResult,
   NewWorkloadRow,
   ResultsRepository,
@@ -35,6 +38,7 @@ import type {
 } from './repository.js';
 import { lockKey, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql/database.js';
 import { workloadRowsOf } from './workload-rows.js';
+import { payloadHashOf } from './ingest.js';
 
 /**
  * Version of the derived tables' layout and of the rule that fills them. 0: (model × backend ×
@@ -44,10 +48,12 @@ import { workloadRowsOf } from './workload-rows.js';
  * and a group's best decode tok/s, for the run page's standing and the board. 3: long-context-decay
  * groups split by the context of the headline tier. 4: noisy, throttled, unknown-build, impossible
  * (client decode above the backend's own clock), inconsistent-spread and shortened-shape results
- * (W5 turns, W3 tiers, W4 batches) are not comparable. Bump it whenever either changes: both engines then drop and
+ * (W5 turns, W3 tiers, W4 batches) are not comparable. 5: statistics weigh each signing key equally,
+ * and a group records how many keys signed its runs (whether that ranks it is decided when read:
+ * ranking.ts). Bump it whenever either changes: both engines then drop and
  * re-derive workload_results, outlier_flags and clusters from the stored signed JSON.
  */
-export const DERIVED_VERSION = 4;
+export const DERIVED_VERSION = 5;
 export const DERIVED_TABLES = ['workload_results', 'outlier_flags', 'clusters'] as const;
 
 type GroupRef = { clusterKey: string; workload: string };
@@ -67,7 +73,8 @@ function clusterColumns(t = ''): string {
   ${t}model_identifier AS "modelIdentifier", ${t}model_quant AS "modelQuant", ${t}model_digest AS "modelDigest", ${t}model_slug AS "modelSlug",
   ${t}backend AS backend, ${t}engine AS engine, ${t}build AS build, ${t}hardware_class AS "hardwareClass", ${t}hardware_slug AS "hardwareSlug",
   ${t}accelerator_summary AS "acceleratorSummary", ${t}n AS n, ${t}min AS min, ${t}median AS median, ${t}max AS max, ${t}mean AS mean,
-  ${t}flagged_count AS "flaggedCount", ${t}best_result_id AS "bestResultId", ${t}best_decode_tps AS "bestDecodeTps", ${t}setup_key AS "setupKey"`;
+  ${t}flagged_count AS "flaggedCount", ${t}best_result_id AS "bestResultId", ${t}best_decode_tps AS "bestDecodeTps", ${t}setup_key AS "setupKey",
+  ${t}keys AS keys`;
 }
 const CLUSTER_COLUMNS = clusterColumns();
 const WORKLOAD_COLUMNS = `seq, result_id, idx, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug, backend,
@@ -83,7 +90,7 @@ const CHUNK = 400;
 const GROUP_CHUNK = 200;
 
 /** A run's row in `results`: what ingest hands over, less its derived workload rows. */
-type ResultRow = Omit<NewResult, 'workloads'>;
+type ResultRow = Omit<NewResult, 'workloads' | 'payloadHash'>;
 
 function resultParams(r: ResultRow): SqlValue[] {
   return [r.id, r.contentHash, r.json, r.publicKey, r.receivedAt, r.acceleratorSummary, r.fingerprintHash, r.hardwareSlug, r.anon ? 1 : 0];
@@ -120,6 +127,17 @@ function runRow(raw: RawRunRow): RunRow {
   return { ...raw, comparable: Number(raw.comparable) === 1, notComparable: reasonsOf(raw.notComparable) };
 }
 
+/** The lock that serialises deciding who owns one measurement. */
+function payloadLock(payloadHash: string): string {
+  return lockKey(`payload\u0000${payloadHash}`);
+}
+
+interface PayloadOwner {
+  id: string;
+  publicKey: string;
+  withdrawn: boolean;
+}
+
 /** The lock that serialises recomputing one comparable group. */
 function groupLock(group: GroupRef): string {
   return lockKey(`group\u0000${group.clusterKey}\u0000${group.workload}`);
@@ -134,8 +152,28 @@ function uniqueGroups(groups: readonly GroupRef[]): GroupRef[] {
 /** A refused import: the message says what is wrong with the file or the target. */
 export class ImportError extends Error {}
 
+/** A clusters row as read: the ranking rule decides, at read time, whether it is ranked and keeps its best run. */
+type RawClusterRow = Omit<ClusterRow, 'ranked' | 'notRanked'>;
+
 export abstract class SqlResultsRepository implements ResultsRepository {
-  protected constructor(protected readonly sql: SqlDatabase) {}
+  protected constructor(
+    protected readonly sql: SqlDatabase,
+    readonly ranking: RankingRule = DEFAULT_RANKING,
+  ) {}
+
+  /** The rule applied to clusters rows read back: an unranked group has no best run. */
+  private ranked<T extends RawClusterRow>(rows: T[]): Array<T & Pick<ClusterRow, 'ranked' | 'notRanked'>> {
+    return rows.map((row) => {
+      const evidence = { runs: Number(row.n), keys: Number(row.keys) };
+      const ranked = isRanked(evidence, this.ranking);
+      return ranked ? { ...row, ranked, notRanked: null } : { ...row, ranked, notRanked: notRankedReason(evidence, this.ranking), bestResultId: null, bestDecodeTps: null };
+    });
+  }
+
+  /** SQL for "the group is ranked" (n and keys of clusters, optionally qualified). */
+  private rankedSql(t = ''): string {
+    return `${t}n >= ${Number(this.ranking.minRuns)} AND ${t}keys >= ${Number(this.ranking.minKeys)}`;
+  }
 
   get dialect() {
     return this.sql.dialect;
@@ -218,6 +256,21 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     return row?.seq;
   }
 
+  /** Who owns each of these measurements already: its run, that run's key, and whether it was withdrawn. */
+  private async ownersOf(tx: SqlExecutor, payloadHashes: readonly string[]): Promise<Map<string, PayloadOwner>> {
+    const owners = new Map<string, PayloadOwner>();
+    for (const hashes of chunks([...new Set(payloadHashes)], CHUNK)) {
+      const rows = await tx.all<{ payloadHash: string; id: string; publicKey: string; withdrawn: number }>(
+        `SELECT p.payload_hash AS "payloadHash", r.id, r.public_key AS "publicKey",
+         CASE WHEN EXISTS (SELECT 1 FROM withdrawals w WHERE w.result_id = r.id) THEN 1 ELSE 0 END AS withdrawn
+         FROM payload_owners p JOIN results r ON r.id = p.result_id WHERE p.payload_hash IN (${marks(hashes.length)})`,
+        hashes,
+      );
+      for (const row of rows) owners.set(row.payloadHash, { id: row.id, publicKey: row.publicKey, withdrawn: Number(row.withdrawn) === 1 });
+    }
+    return owners;
+  }
+
   insert(result: NewResult, options: { recompute?: boolean } = {}): Promise<InsertOutcome> {
     return this.insertMany([result], options).then((outcomes) => outcomes[0]!);
   }
@@ -225,50 +278,95 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   /**
    * One transaction for many results: ingest groups concurrent submissions so commits are shared.
    * A fixed number of statements per batch, whatever its size — over a network every round trip
-   * counts: look up the hashes, insert the new rows, insert their workload rows, recompute.
+   * counts: look up the measurements' owners, insert the new rows, their owners and workload rows,
+   * recompute.
+   *
+   * One measurement, one owner: a run whose payload (public_key and signature left out) is stored
+   * already is the same run again when its key is the owner's and it is not withdrawn (its id,
+   * created: false), and a conflict otherwise — another key re-signing it, or anyone bringing back
+   * a withdrawn run. The measurements' locks are taken before the owners are read, so two
+   * processes storing the same payload under two keys at once cannot both become its owner.
    */
   insertMany(results: NewResult[], options: { recompute?: boolean } = {}): Promise<InsertOutcome[]> {
     const recompute = options.recompute !== false;
-    const groups = recompute ? uniqueGroups(results.flatMap((r) => r.workloads)) : [];
     return this.sql.transaction(async (tx) => {
+      const payloadLocks = [...new Set(results.map((r) => r.payloadHash))].map(payloadLock);
+      const allGroups = uniqueGroups(results.flatMap((r) => r.workloads));
       // Before reading anything: whatever another process committed into these groups is visible from here on.
-      await tx.lock(groups.map(groupLock));
-      const stored = new Map<string, string>();
-      for (const hashes of chunks([...new Set(results.map((r) => r.contentHash))], CHUNK)) {
-        const rows = await tx.all<{ id: string; contentHash: string }>(`SELECT id, content_hash AS "contentHash" FROM results WHERE content_hash IN (${marks(hashes.length)})`, hashes);
-        for (const row of rows) stored.set(row.contentHash, row.id);
+      await tx.lock([...(recompute ? allGroups.map(groupLock) : []), ...payloadLocks]);
+      const owners = await this.ownersOf(
+        tx,
+        results.map((r) => r.payloadHash),
+      );
+      const outcomes: InsertOutcome[] = [];
+      const fresh: NewResult[] = [];
+      for (const r of results) {
+        const owner = owners.get(r.payloadHash);
+        if (owner) {
+          if (owner.publicKey !== r.publicKey) outcomes.push({ id: owner.id, created: false, conflict: 'another-key' });
+          else if (owner.withdrawn) outcomes.push({ id: owner.id, created: false, conflict: 'withdrawn' });
+          else outcomes.push({ id: owner.id, created: false });
+          continue;
+        }
+        // The first of its measurement in this batch: later ones in the batch are judged against it.
+        owners.set(r.payloadHash, { id: r.id, publicKey: r.publicKey, withdrawn: false });
+        fresh.push(r);
+        outcomes.push({ id: r.id, created: true });
       }
-      // The same bytes twice in one batch: stored once, like the same bytes twice in two batches.
-      const fresh = [...new Map(results.filter((r) => !stored.has(r.contentHash)).map((r) => [r.contentHash, r])).values()];
-      const created = new Set<string>();
       for (const batch of chunks(fresh, CHUNK)) {
         const inserted = await tx.all<{ seq: number; contentHash: string }>(
           `INSERT INTO results (${RESULT_COLUMNS}) VALUES ${batch.map(() => RESULT_PLACEHOLDERS).join(', ')} ON CONFLICT DO NOTHING RETURNING seq, content_hash AS "contentHash"`,
           batch.flatMap(resultParams),
         );
         const seqOf = new Map(inserted.map((row) => [row.contentHash, row.seq]));
-        for (const r of batch) if (seqOf.has(r.contentHash)) created.add(r.contentHash);
+        // Every payload lock is held and no owner was found, so the content cannot be stored yet: a
+        // row that did not go in collides on its id alone (66 bits of a hash of other content).
+        const lost = batch.find((r) => !seqOf.has(r.contentHash));
+        if (lost) throw new Error(`result id ${lost.id} is already taken by different content`);
+        await tx.run(
+          `INSERT INTO payload_owners (payload_hash, result_id) VALUES ${batch.map(() => '(?, ?)').join(', ')}`,
+          batch.flatMap((r) => [r.payloadHash, r.id]),
+        );
         await this.insertWorkloadRows(
           tx,
-          batch.flatMap((r) => (seqOf.has(r.contentHash) ? r.workloads.map((w, idx) => ({ w, idx, seq: seqOf.get(r.contentHash)!, result: r })) : [])),
+          batch.flatMap((r) => r.workloads.map((w, idx) => ({ w, idx, seq: seqOf.get(r.contentHash)!, result: r }))),
         );
-        // Not inserted although not found before: another process stored the same bytes in between (the unique constraint decided).
-        const raced = batch.filter((r) => !seqOf.has(r.contentHash)).map((r) => r.contentHash);
-        if (raced.length > 0) {
-          const rows = await tx.all<{ id: string; contentHash: string }>(`SELECT id, content_hash AS "contentHash" FROM results WHERE content_hash IN (${marks(raced.length)})`, raced);
-          for (const row of rows) stored.set(row.contentHash, row.id);
-          const lost = raced.find((hash) => !stored.has(hash));
-          if (lost) throw new Error(`result id ${batch.find((r) => r.contentHash === lost)!.id} is already taken by different content`);
-        }
       }
-      if (recompute) await this.recomputeGroups(tx, groups);
-      const firstOfHash = new Set<string>();
-      return results.map((r): InsertOutcome => {
-        const isFirst = created.has(r.contentHash) && !firstOfHash.has(r.contentHash);
-        firstOfHash.add(r.contentHash);
-        return { id: stored.get(r.contentHash) ?? r.id, created: isFirst };
-      });
+      if (recompute) await this.recomputeGroups(tx, uniqueGroups(fresh.flatMap((r) => r.workloads)));
+      return outcomes;
     });
+  }
+
+  /**
+   * Gives every stored run without one its payload_owners row, in storage order (a board from
+   * before ownership existed): the first run of each measurement owns it, and each later copy —
+   * re-signed by another key, or its owner's re-spaced header — is withdrawn, saying whose copy it
+   * is. Returns how many copies were withdrawn (the caller re-derives the listings then).
+   */
+  protected async fillPayloadOwners(tx: SqlExecutor, at: string): Promise<number> {
+    let withdrawn = 0;
+    for (let after = 0; ;) {
+      const page = await tx.all<{ seq: number; id: string; json: string }>(
+        'SELECT r.seq, r.id, r.json FROM results r WHERE r.seq > ? AND NOT EXISTS (SELECT 1 FROM payload_owners p WHERE p.result_id = r.id) ORDER BY r.seq LIMIT ?',
+        [after, PAGE],
+      );
+      if (page.length === 0) break;
+      for (const row of page) {
+        const hash = payloadHashOf(JSON.parse(row.json) as RunPayload);
+        const owner = await tx.get<{ id: string }>('SELECT result_id AS id FROM payload_owners WHERE payload_hash = ?', [hash]);
+        if (!owner) {
+          await tx.run('INSERT INTO payload_owners (payload_hash, result_id) VALUES (?, ?)', [hash, row.id]);
+          continue;
+        }
+        withdrawn += await tx.run('INSERT INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
+          row.id,
+          at,
+          `a copy of ${owner.id}, the same measurement stored earlier: one measurement, one owner (METHODOLOGY §5)`,
+        ]);
+      }
+      after = page[page.length - 1]!.seq;
+    }
+    return withdrawn;
   }
 
   async get(id: string): Promise<StoredResult | undefined> {
@@ -280,7 +378,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
         [id],
       ),
       this.sql.all<{ idx: number; z: number }>('SELECT idx, z FROM outlier_flags WHERE result_id = ?', [id]),
-      this.sql.all<ClusterRow & { idx: number }>(
+      this.sql.all<RawClusterRow & { idx: number }>(
         `SELECT wr.idx, ${clusterColumns('c.')} FROM workload_results wr JOIN clusters c ON c.cluster_key = wr.cluster_key AND c.workload = wr.workload WHERE wr.result_id = ?`,
         [id],
       ),
@@ -293,7 +391,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       receivedAt: row.receivedAt,
       withdrawn: row.withdrawnAt ? { at: row.withdrawnAt, reason: row.reason ?? '' } : null,
       flagged: new Map(flags.map((f) => [f.idx, f.z])),
-      clusters: new Map(clusters.map((c) => [c.idx, c])),
+      clusters: new Map(this.ranked(clusters).map((c) => [c.idx, c])),
       notComparable: new Map(notComparable.map((n) => [n.idx, reasonsOf(n.reasons)])),
     };
   }
@@ -302,12 +400,12 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     return (await this.sql.get<{ n: number }>('SELECT count(*) AS n FROM results'))!.n;
   }
 
-  clustersByModel(slug: string): Promise<ClusterRow[]> {
-    return this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE model_slug = ? AND n > 0 ORDER BY workload, median DESC`, [slug]);
+  async clustersByModel(slug: string): Promise<ClusterRow[]> {
+    return this.ranked(await this.sql.all<RawClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE model_slug = ? AND n > 0 ORDER BY workload, median DESC`, [slug]));
   }
 
-  clustersByHardware(slug: string): Promise<ClusterRow[]> {
-    return this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE hardware_slug = ? AND n > 0 ORDER BY workload, median DESC`, [slug]);
+  async clustersByHardware(slug: string): Promise<ClusterRow[]> {
+    return this.ranked(await this.sql.all<RawClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE hardware_slug = ? AND n > 0 ORDER BY workload, median DESC`, [slug]));
   }
 
   async listByModel(slug: string, options: ListOptions): Promise<RunRow[]> {
@@ -325,7 +423,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   }
 
   async leaderboard(filters: LeaderboardFilters, limit: number): Promise<LeaderboardSection[]> {
-    const where: string[] = ['workload = ?', 'best_result_id IS NOT NULL'];
+    const where: string[] = ['workload = ?', 'best_result_id IS NOT NULL', this.rankedSql()];
     const params: SqlValue[] = [];
     for (const [column, value] of [
       ['suite_version', filters.suite],
@@ -338,31 +436,34 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     }
     const workloads = filters.workload ? [filters.workload] : [...WORKLOAD_ORDER];
     // Two index range scans per workload (cl_best), each stopping after `limit` rows: no pass over every group.
-    const ranked = (workload: string, hosted: boolean) =>
-      this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY best_decode_tps DESC, cluster_key LIMIT ?`, [
-        workload,
-        ...params,
-        limit,
-      ]);
+    const ranked = async (workload: string, hosted: boolean) =>
+      this.ranked(
+        await this.sql.all<RawClusterRow>(
+          `SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY best_decode_tps DESC, cluster_key LIMIT ?`,
+          [workload, ...params, limit],
+        ),
+      );
     const sections = await Promise.all(workloads.map(async (workload) => ({ workload, local: await ranked(workload, false), hosted: await ranked(workload, true) })));
     return sections.filter((s) => s.local.length > 0 || s.hosted.length > 0);
   }
 
   async boardFacets(): Promise<BoardFacets> {
-    const distinct = async (column: string) => (await this.sql.all<{ v: string }>(`SELECT DISTINCT ${column} AS v FROM clusters WHERE best_result_id IS NOT NULL ORDER BY 1`)).map((r) => r.v);
+    const distinct = async (column: string) =>
+      (await this.sql.all<{ v: string }>(`SELECT DISTINCT ${column} AS v FROM clusters WHERE best_result_id IS NOT NULL AND ${this.rankedSql()} ORDER BY 1`)).map((r) => r.v);
     const [suites, backends, builds] = await Promise.all([distinct('suite_version'), distinct('backend'), distinct('build')]);
     return { suites, backends, builds };
   }
 
-  setupGroups(setupKey: string): Promise<ClusterRow[]> {
-    return this.sql.all<ClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE setup_key = ? AND n > 0 ORDER BY median DESC, cluster_key`, [setupKey]);
+  async setupGroups(setupKey: string): Promise<ClusterRow[]> {
+    return this.ranked(await this.sql.all<RawClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE setup_key = ? AND ${this.rankedSql()} ORDER BY median DESC, cluster_key`, [setupKey]));
   }
 
   async setupStanding(setupKey: string, decodeTps: number, excludeResultId: string): Promise<SetupStanding> {
     // One range of wr_setup: the runs of this model on this backend and build, on any hardware.
     const row = await this.sql.get<{ others: number; slower: number | null }>(
       `SELECT count(*) AS others, sum(CASE WHEN wr.decode_tps < ? THEN 1 ELSE 0 END) AS slower FROM workload_results wr
-       WHERE wr.setup_key = ? AND wr.decode_tps IS NOT NULL AND wr.comparable = 1 AND wr.result_id <> ? AND ${NOT_FLAGGED} AND ${NOT_WITHDRAWN}`,
+       WHERE wr.setup_key = ? AND wr.decode_tps IS NOT NULL AND wr.comparable = 1 AND wr.result_id <> ? AND ${NOT_FLAGGED} AND ${NOT_WITHDRAWN}
+       AND EXISTS (SELECT 1 FROM clusters c WHERE c.cluster_key = wr.cluster_key AND c.workload = wr.workload AND ${this.rankedSql('c.')})`,
       [decodeTps, setupKey, excludeResultId],
     );
     return { others: Number(row?.others ?? 0), slower: Number(row?.slower ?? 0) };
@@ -445,9 +546,15 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     return (await Promise.all(ids.map((d) => this.getDispute(d.id)))).filter((d): d is Dispute => d !== undefined);
   }
 
-  async linkContributor(publicKey: string, login: string, at: string): Promise<ContributorLink> {
+  async linkContributor(publicKey: string, login: string, at: string, proof?: LoginProof): Promise<ContributorLink> {
     // First link wins, also between two processes linking the same key at once.
-    await this.sql.run('INSERT INTO contributor_links (public_key, github_login, created_at) VALUES (?, ?, ?) ON CONFLICT (public_key) DO NOTHING', [publicKey, login, at]);
+    await this.sql.run('INSERT INTO contributor_links (public_key, github_login, created_at, device_code, proof) VALUES (?, ?, ?, ?, ?) ON CONFLICT (public_key) DO NOTHING', [
+      publicKey,
+      login,
+      at,
+      proof?.deviceCode ?? null,
+      proof?.proof ?? null,
+    ]);
     return (await this.sql.get<ContributorLink>('SELECT public_key AS "publicKey", github_login AS login, created_at AS "linkedAt" FROM contributor_links WHERE public_key = ?', [publicKey]))!;
   }
 
@@ -498,18 +605,20 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       }
       after = page[page.length - 1]!.id;
     }
-    for (const l of await this.sql.all<ContributorLink>('SELECT public_key AS "publicKey", github_login AS login, created_at AS "linkedAt" FROM contributor_links ORDER BY public_key')) {
-      yield { type: 'contributor_link', public_key: l.publicKey, login: l.login, linked_at: l.linkedAt };
+    for (const l of await this.sql.all<ContributorLink & { deviceCode: string | null; proof: string | null }>(
+      'SELECT public_key AS "publicKey", github_login AS login, created_at AS "linkedAt", device_code AS "deviceCode", proof FROM contributor_links ORDER BY public_key',
+    )) {
+      yield { type: 'contributor_link', public_key: l.publicKey, login: l.login, linked_at: l.linkedAt, device_code: l.deviceCode, proof: l.proof };
     }
   }
 
   /**
-   * Stores an exported board into this one, which must be empty, in one transaction: a file that
-   * turns out bad half-way leaves nothing behind (board-file.ts checks each record as it is read).
-   * The results rows are stored as they come — `json` is what is served afterwards, byte for
-   * byte — and the derived tables are then computed afresh under this server's rule.
+   * Stores a checked board (board-import.ts) into this one, which must be empty, in one
+   * transaction: a refused record anywhere in the file leaves nothing behind. The results rows are
+   * stored as derived from their signed JSON — `json` is what is served afterwards, byte for byte —
+   * and the derived tables are then computed afresh under this server's rule.
    */
-  importRecords(records: AsyncIterable<BoardRecord>): Promise<ImportCounts> {
+  importRecords(records: AsyncIterable<ImportRecord>): Promise<ImportCounts> {
     return this.sql.transaction(async (tx) => {
       const present = await tx.get<{ n: number }>('SELECT (SELECT count(*) FROM results) + (SELECT count(*) FROM disputes) + (SELECT count(*) FROM contributor_links) AS n');
       if (present!.n > 0) throw new ImportError('the target board is not empty: import only into a new database');
@@ -517,33 +626,36 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       for await (const record of records) {
         switch (record.type) {
           case 'result': {
-            const seq = await this.insertResultRow(tx, {
-              id: record.id,
-              contentHash: record.content_hash,
-              json: record.json,
-              publicKey: record.public_key,
-              receivedAt: record.received_at,
-              acceleratorSummary: record.accelerator_summary,
-              fingerprintHash: record.fingerprint_hash,
-              hardwareSlug: record.hardware_slug,
-              anon: record.anon,
-            });
-            if (seq === undefined) throw new ImportError(`result ${record.id} appears twice in the file`);
+            const r = record.result;
+            const seq = await this.insertResultRow(tx, r);
+            if (seq === undefined) throw new ImportError(`result ${r.id} appears twice in the file`);
+            // The first run of a measurement owns it; the check admits a later copy only withdrawn.
+            await tx.run('INSERT INTO payload_owners (payload_hash, result_id) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM payload_owners WHERE payload_hash = ?)', [
+              r.payloadHash,
+              r.id,
+              r.payloadHash,
+            ]);
             counts.results += 1;
             break;
           }
           case 'withdrawal':
-            await tx.run('INSERT INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, ?, ?)', [record.result_id, record.withdrawn_at, record.reason]);
+            await tx.run('INSERT INTO withdrawals (result_id, withdrawn_at, reason) VALUES (?, ?, ?)', [record.resultId, record.withdrawnAt, record.reason]);
             counts.withdrawals += 1;
             break;
           case 'dispute':
-            await tx.run('INSERT INTO disputes (id, result_id, opened_at) VALUES (?, ?, ?)', [record.id, record.result_id, record.opened_at]);
-            for (const m of record.messages) await tx.run('INSERT INTO dispute_messages (id, dispute_id, posted_at, body) VALUES (?, ?, ?, ?)', [m.id, record.id, m.posted_at, m.body]);
+            await tx.run('INSERT INTO disputes (id, result_id, opened_at) VALUES (?, ?, ?)', [record.id, record.resultId, record.openedAt]);
+            for (const m of record.messages) await tx.run('INSERT INTO dispute_messages (id, dispute_id, posted_at, body) VALUES (?, ?, ?, ?)', [m.id, record.id, m.postedAt, m.body]);
             counts.disputes += 1;
             counts.messages += record.messages.length;
             break;
           case 'contributor_link':
-            await tx.run('INSERT INTO contributor_links (public_key, github_login, created_at) VALUES (?, ?, ?)', [record.public_key, record.login, record.linked_at]);
+            await tx.run('INSERT INTO contributor_links (public_key, github_login, created_at, device_code, proof) VALUES (?, ?, ?, ?, ?)', [
+              record.publicKey,
+              record.login,
+              record.linkedAt,
+              record.proof.deviceCode,
+              record.proof.proof,
+            ]);
             counts.contributorLinks += 1;
             break;
           default:
@@ -570,8 +682,9 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       const inGroups = (t = '') => `(${t}cluster_key, ${t}workload) IN (VALUES ${batch.map(() => '(?, ?)').join(', ')})`;
       const keys = batch.flatMap((g) => [g.clusterKey, g.workload]);
       // Only comparable results are pooled, flagged or ranked (METHODOLOGY §6.1).
-      const memberRows = await tx.all<GroupRef & { resultId: string; idx: number; decodeTps: number | null }>(
-        `SELECT wr.cluster_key AS "clusterKey", wr.workload, wr.result_id AS "resultId", wr.idx, wr.decode_tps AS "decodeTps" FROM workload_results wr
+      const memberRows = await tx.all<GroupRef & { resultId: string; idx: number; decodeTps: number | null; publicKey: string; hardwareClass: string }>(
+        `SELECT wr.cluster_key AS "clusterKey", wr.workload, wr.result_id AS "resultId", wr.idx, wr.decode_tps AS "decodeTps",
+         r.public_key AS "publicKey", wr.hardware_class AS "hardwareClass" FROM workload_results wr JOIN results r ON r.id = wr.result_id
          WHERE ${inGroups('wr.')} AND wr.comparable = 1 AND wr.decode_tps IS NOT NULL AND ${NOT_WITHDRAWN}
          ORDER BY wr.seq, wr.idx`,
         keys,
@@ -579,10 +692,10 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       // What a group is called on the pages: its latest comparable row, else its latest row.
       const samples = await tx.all<GroupRef & Record<string, SqlValue>>(batch.map(() => `SELECT * FROM (${SAMPLE_OF_GROUP}) AS s`).join(' UNION ALL '), keys);
       const key = (g: GroupRef) => `${g.clusterKey}\u0000${g.workload}`;
-      const members = new Map<string, Array<{ resultId: string; idx: number; decodeTps: number }>>();
+      const members = new Map<string, Array<{ resultId: string; idx: number; decodeTps: number; publicKey: string; hardwareClass: string }>>();
       for (const m of memberRows) {
         const list = members.get(key(m)) ?? [];
-        list.push({ resultId: m.resultId, idx: m.idx, decodeTps: m.decodeTps! });
+        list.push({ resultId: m.resultId, idx: m.idx, decodeTps: m.decodeTps!, publicKey: m.publicKey, hardwareClass: m.hardwareClass });
         members.set(key(m), list);
       }
       const sampleOf = new Map(samples.map((row) => [key(row), row]));
@@ -593,8 +706,11 @@ export abstract class SqlResultsRepository implements ResultsRepository {
         if (!sample) continue;
         const list = members.get(key(group)) ?? [];
         const values = list.map((m) => m.decodeTps);
-        const z = leaveOneOutZ(values);
+        // One key, one vote (outliers.ts): copies from one key cannot capture the median.
+        const signers = list.map((m) => m.publicKey);
+        const z = leaveOneOutZ(values, signers);
         const flagged = list.map((_, i) => isOutlier(z[i]!));
+        const keyCount = new Set(signers).size;
         let flaggedCount = 0;
         let best: string | null = null;
         let bestValue = -Infinity;
@@ -602,12 +718,12 @@ export abstract class SqlResultsRepository implements ResultsRepository {
           if (flagged[i]) {
             flaggedCount += 1;
             flags.push([group.clusterKey, group.workload, m.resultId, m.idx, z[i]!]);
-          } else if (m.decodeTps > bestValue) {
+          } else if (m.decodeTps > bestValue && implausibleOnHardware(m) === undefined) {
             bestValue = m.decodeTps;
             best = m.resultId;
           }
         }
-        const stats = clusterStats(values);
+        const stats = clusterStats(values, signers);
         clusterRows.push([
           group.clusterKey,
           group.workload,
@@ -632,6 +748,7 @@ export abstract class SqlResultsRepository implements ResultsRepository {
           best,
           best === null ? null : bestValue,
           sample.setupKey!,
+          keyCount,
         ]);
       }
       await tx.run(`DELETE FROM outlier_flags WHERE ${inGroups()}`, keys);
@@ -642,10 +759,11 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       await tx.run(
         `INSERT INTO clusters (cluster_key, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug,
          backend, engine, build, hardware_class, hardware_slug, accelerator_summary, n, min, median, max, mean, flagged_count, best_result_id,
-         best_decode_tps, setup_key)
-         VALUES ${clusterRows.map(() => `(${marks(23)})`).join(', ')}
+         best_decode_tps, setup_key, keys)
+         VALUES ${clusterRows.map(() => `(${marks(24)})`).join(', ')}
          ON CONFLICT (cluster_key, workload) DO UPDATE SET n = excluded.n, min = excluded.min, median = excluded.median, max = excluded.max,
-         mean = excluded.mean, flagged_count = excluded.flagged_count, best_result_id = excluded.best_result_id, best_decode_tps = excluded.best_decode_tps`,
+         mean = excluded.mean, flagged_count = excluded.flagged_count, best_result_id = excluded.best_result_id, best_decode_tps = excluded.best_decode_tps,
+         keys = excluded.keys`,
         clusterRows.flat(),
       );
     }

@@ -14,6 +14,7 @@ import type Database from 'better-sqlite3';
 import { DERIVED_TABLES, DERIVED_VERSION, SqlResultsRepository } from './sql-repository.js';
 import type { SqlExecutor } from './sql/database.js';
 import { SqliteDatabase } from './sql/sqlite.js';
+import type { RankingRule } from './ranking.js';
 
 export { DERIVED_VERSION };
 
@@ -59,6 +60,14 @@ CREATE TABLE IF NOT EXISTS disputes (
   opened_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS disputes_result ON disputes (result_id);
+-- A dispute is a public record: nobody edits or removes one.
+CREATE TRIGGER IF NOT EXISTS disputes_no_update BEFORE UPDATE ON disputes
+  BEGIN SELECT RAISE(ABORT, 'disputes are insert-only'); END;
+CREATE TRIGGER IF NOT EXISTS disputes_no_delete BEFORE DELETE ON disputes
+  BEGIN SELECT RAISE(ABORT, 'disputes are insert-only'); END;
+CREATE TRIGGER IF NOT EXISTS disputes_no_replace BEFORE INSERT ON disputes
+  WHEN EXISTS (SELECT 1 FROM disputes WHERE id = NEW.id)
+  BEGIN SELECT RAISE(ABORT, 'disputes are insert-only'); END;
 CREATE TABLE IF NOT EXISTS dispute_messages (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   dispute_id INTEGER NOT NULL REFERENCES disputes(id),
@@ -66,16 +75,45 @@ CREATE TABLE IF NOT EXISTS dispute_messages (
   body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS dm_dispute ON dispute_messages (dispute_id);
+CREATE TRIGGER IF NOT EXISTS dispute_messages_no_update BEFORE UPDATE ON dispute_messages
+  BEGIN SELECT RAISE(ABORT, 'dispute messages are insert-only'); END;
+CREATE TRIGGER IF NOT EXISTS dispute_messages_no_delete BEFORE DELETE ON dispute_messages
+  BEGIN SELECT RAISE(ABORT, 'dispute messages are insert-only'); END;
+CREATE TRIGGER IF NOT EXISTS dispute_messages_no_replace BEFORE INSERT ON dispute_messages
+  WHEN EXISTS (SELECT 1 FROM dispute_messages WHERE id = NEW.id)
+  BEGIN SELECT RAISE(ABORT, 'dispute messages are insert-only'); END;
 CREATE TABLE IF NOT EXISTS contributor_links (
   public_key TEXT PRIMARY KEY,
   github_login TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  -- The login proof that made the link (Ed25519 by the key over llm-speed-login:<device_code>), so an
+  -- exported link can be verified again where it is imported. Links made before this have none.
+  device_code TEXT,
+  proof TEXT
 );
 CREATE TRIGGER IF NOT EXISTS contributor_links_no_update BEFORE UPDATE ON contributor_links
   BEGIN SELECT RAISE(ABORT, 'contributor links are immutable'); END;
 CREATE TRIGGER IF NOT EXISTS contributor_links_no_delete BEFORE DELETE ON contributor_links
   BEGIN SELECT RAISE(ABORT, 'contributor links are immutable'); END;
+-- One measurement, one owner: the first run of each payload (key and signature left out), withdrawn or not.
+CREATE TABLE IF NOT EXISTS payload_owners (
+  payload_hash TEXT PRIMARY KEY,
+  result_id TEXT NOT NULL UNIQUE REFERENCES results(id)
+);
+CREATE TRIGGER IF NOT EXISTS payload_owners_no_update BEFORE UPDATE ON payload_owners
+  BEGIN SELECT RAISE(ABORT, 'payload owners are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS payload_owners_no_delete BEFORE DELETE ON payload_owners
+  BEGIN SELECT RAISE(ABORT, 'payload owners are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS payload_owners_no_replace BEFORE INSERT ON payload_owners
+  WHEN EXISTS (SELECT 1 FROM payload_owners WHERE payload_hash = NEW.payload_hash OR result_id = NEW.result_id)
+  BEGIN SELECT RAISE(ABORT, 'payload owners are immutable'); END;
 `;
+
+/** Columns added to tables of BASE_SCHEMA after they first shipped: added to older files on open. */
+const ADDED_COLUMNS: ReadonlyArray<{ table: string; column: string; type: string }> = [
+  { table: 'contributor_links', column: 'device_code', type: 'TEXT' },
+  { table: 'contributor_links', column: 'proof', type: 'TEXT' },
+];
 
 /** Derived from the stored JSON (see DERIVED_VERSION). */
 const DERIVED_SCHEMA = `
@@ -141,6 +179,8 @@ CREATE TABLE IF NOT EXISTS clusters (
   best_result_id TEXT,
   best_decode_tps REAL,
   setup_key TEXT NOT NULL,
+  -- Different keys among the comparable runs: with n, what the ranking rule reads (ranking.ts).
+  keys INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (cluster_key, workload)
 );
 CREATE INDEX IF NOT EXISTS cl_model ON clusters (model_slug);
@@ -150,29 +190,45 @@ CREATE INDEX IF NOT EXISTS cl_setup ON clusters (setup_key);
 `;
 
 export class SqliteResultsRepository extends SqlResultsRepository {
-  private constructor(private readonly sqlite: SqliteDatabase) {
-    super(sqlite);
+  private constructor(
+    private readonly sqlite: SqliteDatabase,
+    ranking?: RankingRule,
+  ) {
+    super(sqlite, ranking);
   }
 
   /** Opens (or creates) the file, re-deriving the listings when they were derived under an older rule. */
-  static async open(file: string): Promise<SqliteResultsRepository> {
+  static async open(file: string, options: { ranking?: RankingRule } = {}): Promise<SqliteResultsRepository> {
     const sqlite = new SqliteDatabase(file);
     try {
       sqlite.exec(BASE_SCHEMA);
+      for (const { table, column, type } of ADDED_COLUMNS) {
+        const columns = sqlite.db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+        if (!columns.some((c) => c.name === column)) sqlite.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      }
       const derivedVersion = sqlite.db.pragma('user_version', { simple: true }) as number;
       if (derivedVersion > DERIVED_VERSION) {
         throw new Error(`${file} was derived by a newer llm-speed-server (derived version ${derivedVersion}, this one knows ${DERIVED_VERSION}); upgrade the server`);
       }
-      const repo = new SqliteResultsRepository(sqlite);
+      const repo = new SqliteResultsRepository(sqlite, options.ranking);
       // Older derived tables lack newer columns, so their indexes are created only by re-deriving (which drops them first).
       // A crash during this leaves user_version behind (it is one transaction), so the next open simply derives again.
-      if (derivedVersion < DERIVED_VERSION) await sqlite.transaction((tx) => repo.rederive(tx));
+      // A file from before ownership: its runs get their owners, later copies are withdrawn (then re-derived).
+      const copies = await sqlite.transaction((tx) => repo.fillPayloadOwnersIfNew(tx));
+      if (derivedVersion < DERIVED_VERSION || copies > 0) await sqlite.transaction((tx) => repo.rederive(tx));
       else sqlite.exec(DERIVED_SCHEMA);
       return repo;
     } catch (error) {
       await sqlite.close();
       throw error;
     }
+  }
+
+  /** Fills payload_owners when it is empty while runs are stored (the file predates it); returns the copies withdrawn. */
+  async fillPayloadOwnersIfNew(tx: SqlExecutor): Promise<number> {
+    const state = this.sqlite.db.prepare('SELECT (SELECT count(*) FROM payload_owners) AS owners, (SELECT count(*) FROM results) AS results').get() as { owners: number; results: number };
+    if (state.owners > 0 || state.results === 0) return 0;
+    return this.fillPayloadOwners(tx, new Date().toISOString());
   }
 
   /** The better-sqlite3 handle (tests tamper with it; the benchmark seeds through it). */

@@ -48,3 +48,18 @@ function checkEntry(entry: string): void {
     );
   }
 }
+
+/**
+ * The client's address as proxy-addr found it in X-Forwarded-For, read strictly: an IPv4 address
+ * with a port (`1.2.3.4:5678`) or a bracketed IPv6 one (`[2001:db8::1]:443`) loses its port;
+ * anything that is not an address then is refused. Without this every port, or every string, a
+ * client put there was a rate-limit bucket of its own.
+ */
+export function clientAddress(ip: string): string | undefined {
+  if (isIP(ip)) return ip;
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(ip);
+  if (v4 && isIP(v4[1]!) === 4) return v4[1];
+  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/.exec(ip);
+  if (v6 && isIP(v6[1]!) === 6) return v6[1];
+  return undefined;
+}

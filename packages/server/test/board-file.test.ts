@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { publicKeyToBase64 } from '@llm-speed/framework';
+import * as ed from '@noble/ed25519';
+import { loginChallenge, publicKeyToBase64 } from '@llm-speed/framework';
 import { createServer, resultIdFor, SqliteResultsRepository, type RunningServer } from '../src/index.js';
 import { forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer, runServerCli as cli } from './helpers.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
@@ -61,7 +62,9 @@ forEachBackend(
       const odd = sampleRun([sampleResult({ decode_tps: 77.125, model: { identifier: 'org/Qwen “β” <b>\u2028', name: 'Qwen “β” ☃ <b>', quant: 'Q4_K_M', digest: null } })], '2026-11-24T10:12:00.000Z');
       odd.fingerprint.accelerator_summary = 'GPU “ünïcödé” \\ "quoted"';
       await post(odd);
-      await source.repository.linkContributor(publicKeyToBase64((await testKeys()).publicKey), 'octocat', '2026-11-24T09:00:00.000Z');
+      // As `llm-speed login` makes a link: with the proof, which an import verifies again (issue 24.2).
+      const proof = Buffer.from(await ed.signAsync(new TextEncoder().encode(loginChallenge('device-code-octocat')), (await testKeys()).secretKey)).toString('base64url');
+      await source.repository.linkContributor(publicKeyToBase64((await testKeys()).publicKey), 'octocat', '2026-11-24T09:00:00.000Z', { deviceCode: 'device-code-octocat', proof });
       const d1 = await source.post(`/v1/results/${ids[5]}/disputes`, { message: 'decode 400 tok/s looks impossible' });
       await source.post(`/v1/disputes/${d1.json.id}/messages`, { message: 'reproduced at 101 — "400" was a typo?' });
       await source.post(`/v1/results/${ids[0]}/disputes`, { message: 'second thread' });

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunPayload } from '@llm-speed/framework';
-import { chartResults, forEachBackend, fullResults, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
+import { chartResults, forEachBackend, fullResults, sampleResult, sampleRun, signedToken, startTestServer, type TestServer, RANK_EVERY_GROUP } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -37,7 +37,7 @@ forEachBackend('server: every page kind in a headless browser (e2e)', (backend) 
   before(async function () {
     this.timeout(10 * 60_000);
     if (!existsSync(CHROMIUM)) execFileSync('bash', [`${ROOT}scripts/install-chromium.sh`], { stdio: 'inherit' });
-    server = await startTestServer();
+    server = await startTestServer({ ranking: RANK_EVERY_GROUP });
     const post = async (name: string, run: RunPayload) => {
       const res = await server.post('/v1/results', await signedToken(run));
       assert.equal(res.status, 201, res.text);

@@ -5,6 +5,7 @@
  * Sec-Fetch-Site (every combination below); the rate limit counts form posts like any other.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { WITHDRAWN_MESSAGE } from '../src/index.js';
 import { forEachBackend, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
 import { ESCAPED_EVIL } from './pages.test.js';
@@ -61,6 +62,31 @@ forEachBackend('server: dispute forms and threads as pages (issue 16)', () => {
     // The JSON API is unchanged.
     const json = await server.post(`/v1/results/${id}/disputes`, { message: 'via the API' });
     assert.equal(json.status, 201);
+  });
+
+  it('Origin is compared with the public URL and the listening address, never the Host header: the DNS-rebinding shape is refused (issue 24.7)', async () => {
+    const port = new URL(server.url).port;
+    for (const [what, hostHeader, origin, expected] of [
+      ['a rebound name: Host and Origin agree, neither is this server', `rebind.attacker.example:${port}`, `http://rebind.attacker.example:${port}`, 403],
+      ['the same over https', `rebind.attacker.example:${port}`, `https://rebind.attacker.example:${port}`, 403],
+      ['localhost, the loopback name of the listening address', `localhost:${port}`, `http://localhost:${port}`, 303],
+      ['the public URL, whatever the Host', 'anything.example', 'https://bench.example.org', 303],
+    ] as const) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const body = new URLSearchParams({ message: `from ${what}` }).toString();
+        const req = http.request(
+          `${server.url}/v1/results/${id}/disputes`,
+          { method: 'POST', headers: { ...FORM, host: hostHeader, origin, 'content-length': String(Buffer.byteLength(body)) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      assert.equal(status, expected, what);
+    }
   });
 
   it('cross-site posts are refused by Sec-Fetch-Site and Origin; same-origin ones and non-browser clients pass', async () => {

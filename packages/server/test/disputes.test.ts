@@ -44,22 +44,23 @@ forEachBackend('server: disputes and withdrawal', () => {
     assert.equal(api.status, 404);
     assert.equal(JSON.parse(api.text).error, 'The result was withdrawn during a dispute.');
     assert.doesNotMatch((await server.get('/cheatsheet')).text, new RegExp(id));
-    // Resubmitting the same bytes does not resurrect it.
+    // Resubmitting the same bytes does not resurrect it: the measurement stays withdrawn (issue 24.3: 409 naming it).
     const again = await server.post('/v1/results', await signedToken(sampleRun()));
-    assert.equal(again.json.id, id);
+    assert.equal(again.status, 409, again.text);
+    assert.equal(again.json.original, id);
     assert.equal((await server.get(`/v1/results/${id}`)).status, 404);
   });
 
   /**
    * Who may try: on SQLite anyone with the file (only the triggers stand in the way); on
    * PostgreSQL the app role the server runs as (refused by its grants) and the owner role that
-   * migrates (refused by the triggers).
+   * migrates (refused by the triggers, and since issue 24 by its own revoked DELETE and TRUNCATE).
    */
   const attempts = (): Array<{ as: 'app' | 'owner'; refused: (words: RegExp) => RegExp }> =>
     server.backend === 'postgres'
       ? [
           { as: 'app', refused: () => /permission denied for table/ },
-          { as: 'owner', refused: (words) => words },
+          { as: 'owner', refused: (words) => new RegExp(`${words.source}|permission denied for table`) },
         ]
       : [{ as: 'app', refused: (words) => words }];
 
@@ -93,6 +94,24 @@ forEachBackend('server: disputes and withdrawal', () => {
       }
     }
     assert.equal((await server.repository.get(id))!.withdrawn?.reason, 'not reproducible');
+  });
+
+  it('disputes and their messages can never be edited or deleted, not by the owner role either (issue 24.7)', async () => {
+    const opened = await server.post(`/v1/results/${id}/disputes`, { message: 'cannot reproduce on the same card' });
+    assert.equal(opened.status, 201, opened.text);
+    const before = await server.dump();
+    for (const { as, refused } of attempts()) {
+      for (const [table, column] of [
+        ['dispute_messages', 'body'],
+        ['disputes', 'opened_at'],
+      ] as const) {
+        await assert.rejects(server.sql(`DELETE FROM ${table}`, [], as), refused(/insert-only/), `${as}: DELETE ${table}`);
+        await assert.rejects(server.sql(`UPDATE ${table} SET ${column} = 'edited'`, [], as), refused(/insert-only/), `${as}: UPDATE ${table}`);
+        if (server.backend === 'postgres') await assert.rejects(server.sql(`TRUNCATE ${table} CASCADE`, [], as), refused(/insert-only|immutable/), `${as}: TRUNCATE ${table}`);
+        else await assert.rejects(server.sql(`REPLACE INTO ${table} SELECT * FROM ${table}`), /insert-only/, `REPLACE INTO ${table}`);
+      }
+    }
+    assert.equal(await server.dump(), before, 'nothing changed');
   });
 
   it('refuses withdrawal when no admin token is configured', async () => {

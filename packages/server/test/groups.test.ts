@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { groupKey, groupOf, signRun, type MeasuredResult } from '@llm-speed/framework';
 import { toNewResult, type ClusterRow } from '../src/index.js';
-import { forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer } from './helpers.js';
+import { forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, testKeys, type TestServer, RANK_EVERY_GROUP } from './helpers.js';
 
 const SERVER = { extras: { engine: 'server' }, backend_build: { kind: 'cpu' as const } };
 
@@ -29,7 +29,7 @@ forEachBackend('server: comparable groups', () => {
   const mainGroup = async () => (await chatShort()).find((c) => c.suiteVersion === 'suite-v1' && c.engine === 'server' && c.build === 'cpu')!;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ ranking: RANK_EVERY_GROUP });
     // The group: five full runs and one far outlier (the fastest of them).
     for (const [i, v] of [100, 101, 99, 100.5, 100.2].entries()) await seed(`full${i}`, { decode_tps: v });
     await seed('outlier', { decode_tps: 400 });
@@ -144,7 +144,7 @@ forEachBackend('server: comparable groups', () => {
 forEachBackend('server: interrupted runs are refused (all of an invocation or none)', () => {
   let server: TestServer;
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ ranking: RANK_EVERY_GROUP });
   });
   afterEach(async () => {
     await server.stop();

@@ -16,6 +16,13 @@ import { createTestDatabase, postgresSkipped, queryAs, testPostgres, type TestDa
 
 export { sampleResult, sampleRun };
 
+/**
+ * Ranks every group however few runs and keys it holds: for the tests of pages, listings and
+ * statistics, whose boards hold one test key's runs. The evidence rule itself (5 runs from 4 keys)
+ * is tested in ranking.test.ts, on the default.
+ */
+export const RANK_EVERY_GROUP = { minRuns: 1, minKeys: 1 } as const;
+
 export type Backend = 'sqlite' | 'postgres';
 export const BACKENDS: readonly Backend[] = ['sqlite', 'postgres'];
 let currentBackend: Backend = 'sqlite';

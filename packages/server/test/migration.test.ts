@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { signRun, type MeasuredResult } from '@llm-speed/framework';
 import { SqliteResultsRepository, toNewResult, type NewResult } from '../src/index.js';
 import { DERIVED_VERSION } from '../src/sqlite-repository.js';
-import { sampleResult, sampleRun, testKeys } from './helpers.js';
+import { sampleResult, sampleRun, testKeys, RANK_EVERY_GROUP } from './helpers.js';
 
 /** The tables as the server wrote them before DERIVED_VERSION existed (user_version 0). */
 const LAYOUT_0 = `
@@ -80,7 +80,7 @@ describe('server: opening a SQLite database from before comparable groups', () =
     const interrupted = await record(3, { decode_tps: 910, error: 'interrupted', output_tokens: 288 });
     writeLayout0(file, [...full, quick, interrupted]);
 
-    const repo = await SqliteResultsRepository.open(file);
+    const repo = await SqliteResultsRepository.open(file, { ranking: RANK_EVERY_GROUP });
     try {
       const groups = await repo.clustersByModel('qwen2-5-7b-instruct');
       assert.equal(groups.length, 1);
@@ -102,7 +102,7 @@ describe('server: opening a SQLite database from before comparable groups', () =
     db.close();
 
     // Opened again: nothing to re-derive, the data is as left.
-    const again = await SqliteResultsRepository.open(file);
+    const again = await SqliteResultsRepository.open(file, { ranking: RANK_EVERY_GROUP });
     assert.equal((await again.clustersByModel('qwen2-5-7b-instruct'))[0]!.n, 3);
     await again.close();
   });

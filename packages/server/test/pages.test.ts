@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chartResults, forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
+import { chartResults, forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, type TestServer, RANK_EVERY_GROUP } from './helpers.js';
 
 const EVIL = '<script>alert(1)</script>';
 /** The escaped name as the renderer writes it: `<` and `&` always escaped, `>` may stay (it cannot open a tag). */
@@ -10,7 +10,7 @@ forEachBackend('server: pages', () => {
   let chartsId: string;
   let evilId: string;
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ ranking: RANK_EVERY_GROUP });
     chartsId = (await server.post('/v1/results', await signedToken(sampleRun([sampleResult(), ...chartResults()])))).json.id;
     const evil = sampleRun([sampleResult({ model: { identifier: `org/${EVIL}`, name: EVIL, quant: '"><img src=x>', digest: null }, decode_tps: 42.5 })]);
     evil.fingerprint.accelerator_summary = `GPU ${EVIL}`;

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { signRun } from '@llm-speed/framework';
 import { DERIVED_VERSION, MIGRATIONS, PostgresResultsRepository, SCHEMA_VERSION, toNewResult, type NewResult } from '../src/index.js';
-import { forEachBackend, sampleResult, sampleRun, testKeys, runServerCli as cli } from './helpers.js';
+import { forEachBackend, sampleResult, sampleRun, testKeys, runServerCli as cli, RANK_EVERY_GROUP } from './helpers.js';
 import { APP_ROLE, createTestDatabase, queryAs, type TestDatabase } from './postgres.js';
 
 async function record(i: number, decode: number, model = 'Qwen2.5-7B-Instruct'): Promise<NewResult> {
@@ -89,7 +89,7 @@ forEachBackend(
         const migrated = await cli(['migrate', '--db', db.ownerUrl]);
         assert.equal(migrated.code, 0, migrated.stderr);
         assert.match(migrated.stdout, /listings re-derived/);
-        const reopened = await PostgresResultsRepository.open(db.appUrl);
+        const reopened = await PostgresResultsRepository.open(db.appUrl, { ranking: RANK_EVERY_GROUP });
         try {
           const [group] = await reopened.clustersByModel('qwen2-5-7b-instruct');
           assert.equal(group!.n, 5);
@@ -118,6 +118,7 @@ forEachBackend(
           dispute_messages: 'INSERT,SELECT',
           disputes: 'INSERT,SELECT',
           outlier_flags: 'DELETE,INSERT,SELECT,UPDATE',
+          payload_owners: 'INSERT,SELECT',
           results: 'INSERT,SELECT',
           schema_migrations: 'SELECT',
           withdrawals: 'INSERT,SELECT',

@@ -107,6 +107,23 @@ forEachBackend('server: proxy-aware rate limits per hashed client', () => {
     assert.equal((await server.get('/cheatsheet', { 'x-forwarded-for': '198.51.100.1' })).status, 200);
   });
 
+  it('reads X-Forwarded-For strictly: a port is dropped, an entry that is no address is refused (issue 24.7)', async () => {
+    server = await startTestServer({ trustProxy: ['127.0.0.1'], rateLimit: NO_REFILL });
+    const from = (ip: string) => () => postFrom('127.0.0.1', `${server!.url}/v1/results`, { 'x-forwarded-for': ip });
+    // Before: each port was a bucket of its own.
+    const ports = ['198.51.100.30:1111', '198.51.100.30:2222', '198.51.100.30', '198.51.100.30:65535'];
+    assert.deepEqual(await statuses(4, (i) => from(ports[i]!)()), [400, 400, 400, 429]);
+    const v6 = ['[2001:db8:7:7::1]:443', '2001:db8:7:7::2', '[2001:db8:7:7::3]', '[2001:db8:7:7::4]:8443'];
+    assert.deepEqual(await statuses(4, (i) => from(v6[i]!)()), [400, 400, 400, 429]);
+    for (const bad of ['not-an-address', 'unknown', '198.51.100.300', '198.51.100.30:port', '_hidden', '[198.51.100.30]:80']) {
+      const res = await from(bad)();
+      assert.equal(res.status, 400, bad);
+      assert.match(JSON.parse(res.body).error, /X-Forwarded-For names a client that is not an IP address/, bad);
+    }
+    // The refusals were logged under one shared key, not one per string.
+    assert.equal(new Set(server.logs.slice(-6).map((line) => line.split(' ')[1])).size, 1);
+  });
+
   it('buckets IPv6 clients per /64 and IPv4-mapped IPv6 as IPv4', async () => {
     server = await startTestServer({ trustProxy: ['127.0.0.1'], rateLimit: NO_REFILL });
     const from = (ip: string) => () => postFrom('127.0.0.1', `${server!.url}/v1/results`, { 'x-forwarded-for': ip });
@@ -164,6 +181,26 @@ describe('server: --trust-proxy / trustProxy', () => {
     }
     await assert.rejects(createServer({ db: ':memory:', trustProxy: ['10.0.0.0/33'] }), TrustProxyError);
     await assert.rejects(createServer({ db: ':memory:', trustProxy: true as unknown as string[] }), /list of proxy addresses/);
+  });
+
+  it('llm-speed-server --trust-proxy without --public-url exits 2: behind a proxy the origin must be given (issue 24.7)', async () => {
+    for (const [argv, message] of [
+      [['--trust-proxy', '127.0.0.1'], /--trust-proxy means browsers reach this server through a proxy.*--public-url https:\/\//],
+      [['--trust-proxy', '127.0.0.1', '--public-url', 'bench.example.org'], /--public-url must be the http\(s\) URL browsers reach this server at/],
+    ] as const) {
+      const err: string[] = [];
+      const [writeErr, exitCode] = [process.stderr.write.bind(process.stderr), process.exitCode];
+      process.stderr.write = ((chunk: string) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+      process.exitCode = 0;
+      try {
+        await main(['--db', ':memory:', '--port', '0', ...argv]);
+        assert.equal(process.exitCode, 2, argv.join(' '));
+        assert.match(err.join(''), message);
+      } finally {
+        process.stderr.write = writeErr;
+        process.exitCode = exitCode;
+      }
+    }
   });
 
   it('llm-speed-server --trust-proxy with a malformed CIDR exits 2 with the message', async () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { compareRuns, type MeasuredResult, type RunPayload } from '@llm-speed/framework';
 import { CardCache, cardSvg, pickHeadline, reproduceCommands, verifyCommand } from '../src/pages/pages.js';
-import { chartResults, forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
+import { chartResults, forEachBackend, sampleResult, sampleRun, signedToken, startTestServer, type TestServer, RANK_EVERY_GROUP } from './helpers.js';
 import { ESCAPED_EVIL } from './pages.test.js';
 
 const HW_B = { summary: 'RTX 5090 32 GB + AMD Ryzen 9 9950X, 96 GB RAM', hash: 'bbbbbbbbbbbbbbbb' };
@@ -65,7 +65,7 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
   };
   before(async () => {
     minute = 0;
-    server = await startTestServer({ adminToken: 'admin-token-xyz' });
+    server = await startTestServer({ adminToken: 'admin-token-xyz', ranking: RANK_EVERY_GROUP });
     // Hardware A: the target (170) and its group; 1000 is flagged once the group has 5+ runs.
     await post('target', w1Run(170));
     for (const v of [150, 160, 165, 180]) await post(`a${v}`, w1Run(v));
@@ -249,7 +249,7 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
       ['https://llm-speed.com', ''],
       ['https://bench.example.org/', ' --api-url https://bench.example.org'],
     ] as const) {
-      const other = await startTestServer({ publicUrl });
+      const other = await startTestServer({ publicUrl, ranking: RANK_EVERY_GROUP });
       try {
         const id = (await other.post('/v1/results', await signedToken(sampleRun()))).json.id;
         const page = (await other.get(`/r/${id}`)).text;
@@ -267,7 +267,7 @@ forEachBackend('server: the board, its filters and JSON twins (issue 16)', () =>
   const ids: Record<string, string> = {};
   before(async () => {
     minute = 100;
-    server = await startTestServer();
+    server = await startTestServer({ ranking: RANK_EVERY_GROUP });
     const post = async (name: string, run: RunPayload) => (ids[name] = (await server.post('/v1/results', await signedToken(run))).json.id);
     await post('local', w1Run(187.5));
     await post('localSlow', w1Run(150));

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as ed from '@noble/ed25519';
 import { canonicalize, generateKeyPair, signRun } from '@llm-speed/framework';
 import { saveLocalRun } from '@llm-speed/framework';
 import { sampleRun } from '@llm-speed/framework/testing';
@@ -111,6 +112,20 @@ describe('llm-speed verify-run', () => {
     await server.close();
     server = undefined;
     assert.equal((await runCommand('verify-run', ['r_abcdefghijk', '--api-url', dead])).code, 2);
+  });
+
+  it('exit 1 for a validly signed run whose header carries a kid (issue 24.1): the reason names the member', async () => {
+    const keys = await generateKeyPair();
+    const x = Buffer.from(keys.publicKey).toString('base64url');
+    const header = Buffer.from(`{"alg":"EdDSA","jwk":{"crv":"Ed25519","kty":"OKP","x":"${x}"},"kid":"alice.smith@example.com","typ":"llm-speed-run+jws"}`).toString('base64url');
+    const run = sampleRun();
+    const input = `${header}.${Buffer.from(canonicalize(run)).toString('base64url')}`;
+    const sig = Buffer.from(await ed.signAsync(new TextEncoder().encode(input), keys.secretKey)).toString('base64url');
+    const file = join(dir, 'kid.json');
+    writeFileSync(file, JSON.stringify({ ...run, public_key: Buffer.from(keys.publicKey).toString('base64'), signature: `${header}..${sig}` }));
+    const result = await runCommand('verify-run', [file, '--json']);
+    assert.equal(result.code, 1);
+    assert.match((JSON.parse(result.stdout) as { reason: string }).reason, /JWS header has members other than alg, typ and jwk: "kid"/);
   });
 });
 

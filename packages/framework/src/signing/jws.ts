@@ -72,25 +72,112 @@ function headerFor(publicKey: Uint8Array): ProtectedHeader {
   return { alg: 'EdDSA', typ: JWS_TYPE, jwk: { kty: 'OKP', crv: 'Ed25519', x: b64url(publicKey) } };
 }
 
-/** Parses and checks a protected header; returns the raw key it names. */
+/**
+ * The one protected header a run may carry, as its base64url segment: the JCS text of
+ * `{alg: "EdDSA", typ: "llm-speed-run+jws", jwk: {kty: "OKP", crv: "Ed25519", x}}` for this key.
+ * The CLI signs exactly these bytes, verifiers accept exactly these bytes, and the results server
+ * stores and serves exactly these bytes (METHODOLOGY §5).
+ */
+export function canonicalHeaderSegment(publicKey: Uint8Array): string {
+  return b64url(canonicalize(headerFor(publicKey)));
+}
+
+/**
+ * Largest decoded protected header looked at. The canonical header is 113 bytes; the bound is
+ * checked on the encoded length before anything is decoded or parsed, so a header of 10 KB of
+ * text, or 10,000 levels of nesting, costs nothing but this comparison.
+ */
+export const MAX_PROTECTED_HEADER_BYTES = 256;
+const HEADER_MEMBERS = ['alg', 'jwk', 'typ'];
+const JWK_MEMBERS = ['crv', 'kty', 'x'];
+
+/**
+ * The first member name that occurs twice in one object of a JSON text (which JSON.parse has
+ * already accepted), decoded as JSON reads it ("\u0061lg" is "alg"), or undefined. JSON.parse keeps
+ * the last of two members silently, so what one reader sees need not be what another saw: the
+ * check runs on the raw text.
+ */
+export function duplicateMember(text: string): string | undefined {
+  /** One entry per open object (its member names) or array (null). */
+  const open: Array<Set<string> | null> = [];
+  let expectName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (expectName) {
+        const name = JSON.parse(text.slice(i, j + 1)) as string;
+        const names = open[open.length - 1]!;
+        if (names.has(name)) return name;
+        names.add(name);
+        expectName = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      open.push(new Set());
+      expectName = true;
+    } else if (c === '[') {
+      open.push(null);
+    } else if (c === '}' || c === ']') {
+      open.pop();
+      expectName = false;
+    } else if (c === ',') {
+      expectName = open[open.length - 1] instanceof Set;
+    }
+  }
+  return undefined;
+}
+
+function unexpectedMembers(value: object, allowed: readonly string[]): string[] {
+  return Object.keys(value).filter((k) => !allowed.includes(k));
+}
+
+/**
+ * Parses and checks a protected header; returns the raw key it names. The header must be exactly
+ * canonicalHeaderSegment(key): each other shape is refused with the rule it breaks — too large,
+ * not JSON, a duplicate member, another alg, crit, no Ed25519 key, a member other than alg, typ
+ * and jwk (kid, x5u, jku, …), a jwk member other than kty, crv and x (d: a private key part),
+ * another typ, or the right members spelled other than in RFC 8785 form (whitespace, order,
+ * escapes). Whatever a client puts in the header would otherwise be stored and served with the run.
+ */
 function headerKey(encoded: string): Uint8Array {
+  const size = Math.floor((encoded.length * 3) / 4);
+  if (size > MAX_PROTECTED_HEADER_BYTES) {
+    throw new SignatureError(`JWS header is ${size} bytes, over the ${MAX_PROTECTED_HEADER_BYTES} an llm-speed header may take: it holds exactly alg, typ and jwk`);
+  }
+  let text: string;
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromB64url(encoded, 'JWS header')));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(fromB64url(encoded, 'JWS header'));
+    header = JSON.parse(text);
   } catch (error) {
     if (error instanceof SignatureError) throw error;
     throw new SignatureError('JWS header is not JSON');
   }
-  if (typeof header !== 'object' || header === null) throw new SignatureError('JWS header is not an object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new SignatureError('JWS header is not an object');
+  const duplicate = duplicateMember(text);
+  if (duplicate !== undefined) throw new SignatureError(`JWS header has the member ${JSON.stringify(duplicate)} twice: a header must say one thing to every reader`);
   const h = header as Partial<ProtectedHeader> & { crit?: unknown };
   if (h.alg !== 'EdDSA') throw new SignatureError(`unsupported JWS alg ${JSON.stringify(h.alg)} (expected EdDSA)`);
   if (h.crit !== undefined) throw new SignatureError('JWS header has "crit" extensions this verifier does not understand');
   const jwk = h.jwk;
-  if (!jwk || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') {
+  if (!jwk || typeof jwk !== 'object' || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') {
     throw new SignatureError('JWS header carries no Ed25519 key (jwk with kty "OKP", crv "Ed25519", x)');
   }
+  const jwkExtra = unexpectedMembers(jwk, JWK_MEMBERS);
+  if (jwkExtra.length > 0) {
+    const secret = jwkExtra.includes('d') ? ' (d is a private key: never send it, and make a new key)' : '';
+    throw new SignatureError(`JWS header jwk has members other than kty, crv and x: ${jwkExtra.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${secret}`);
+  }
+  const extra = unexpectedMembers(h, HEADER_MEMBERS);
+  if (extra.length > 0) throw new SignatureError(`JWS header has members other than alg, typ and jwk: ${extra.map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}`);
+  if (h.typ !== JWS_TYPE) throw new SignatureError(`JWS header typ must be ${JSON.stringify(JWS_TYPE)}, got ${JSON.stringify(h.typ)?.slice(0, 60)}`);
   const key = fromB64url(jwk.x, 'JWS header key');
   if (key.length !== 32) throw new SignatureError(`JWS header key is ${key.length} bytes, expected 32`);
+  if (encoded !== canonicalHeaderSegment(key)) {
+    throw new SignatureError('JWS header is not in canonical form (RFC 8785: members in order, no whitespace, no escapes): sign the run with the llm-speed CLI');
+  }
   return key;
 }
 
@@ -109,7 +196,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** The run (without signature/public_key) plus `public_key` and a detached JWS `signature`. */
 export async function signRun(run: RunPayload, keys: KeyPair): Promise<RunPayload> {
   const { signature: _s, public_key: _k, ...unsigned } = run;
-  const header = b64url(canonicalize(headerFor(keys.publicKey)));
+  const header = canonicalHeaderSegment(keys.publicKey);
   const payload = b64url(canonicalPayloadBytes(unsigned));
   const signature = await ed.signAsync(utf8.encode(`${header}.${payload}`), keys.secretKey);
   return { ...unsigned, public_key: publicKeyToBase64(keys.publicKey), signature: `${header}..${b64url(signature)}` };
@@ -154,7 +241,8 @@ export async function verifyCompactJws(token: string): Promise<{ payload: RunPay
   if ('signature' in payload || 'public_key' in payload) throw new SignatureError('the JWS payload must not contain signature or public_key');
   if (!sameBytes(canonicalPayloadBytes(payload), payloadBytes)) throw new SignatureError('the JWS payload is not in canonical (RFC 8785) form');
   const publicKey = publicKeyToBase64(key);
-  return { payload: { ...(payload as RunPayload), public_key: publicKey, signature: `${encodedHeader}..${encodedSig}` }, publicKey };
+  // Re-serialised here, never the client's bytes (headerKey has shown they are the same).
+  return { payload: { ...(payload as RunPayload), public_key: publicKey, signature: `${canonicalHeaderSegment(key)}..${encodedSig}` }, publicKey };
 }
 
 export interface VerifyResult {

@@ -3,15 +3,21 @@
  * an attacker without the private key would try: bit flips in header, payload and signature,
  * content re-signed under another key while the header keeps the original key, swapped keys,
  * other algorithms and odd spellings of EdDSA, duplicate keys and non-canonical JSON, truncations,
- * small-order keys with zero signatures, malleable S. A results server must store none of them
- * (or, at most, the genuine content again). Used by the server's test and by bench/forgery.mjs.
+ * small-order keys with zero signatures, malleable S, and protected headers other than the one
+ * canonical header (issue 24: extra members, private key parts, duplicates, suite prompt text,
+ * deep nesting, typ variants, re-spacing), each validly signed by the key it names. A results
+ * server must store none of them (or, at most, the genuine content again). Used by the server's
+ * test and by bench/forgery.mjs.
  */
 import { createHash, createHmac, createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ed from '@noble/ed25519';
 import { Pool } from 'undici';
 import type { RunPayload } from '../contract/generated/run.js';
 import { canonicalize, canonicalPayloadBytes } from '../signing/jcs.js';
 import { signRun, toCompactJws } from '../signing/jws.js';
+import { SUITES_ROOT } from '../suite/load.js';
 import { sampleResult, sampleRun } from './sample-run.js';
 
 export interface Mutation {
@@ -77,6 +83,106 @@ function smallOrderKeys(): Uint8Array[] {
 
 function headerOf(fields: Record<string, unknown>): string {
   return b64(canonicalize(fields));
+}
+
+/** The canonical header's text for a key (members in RFC 8785 order), from which the variants below are spelled. */
+function canonicalHeaderText(x: string): string {
+  return canonicalize({ alg: 'EdDSA', jwk: { crv: 'Ed25519', kty: 'OKP', x }, typ: 'llm-speed-run+jws' });
+}
+
+/** Prompt text of the shipped suite-v1 fixtures (W2's paragraphs), so the smuggled text is real. */
+function suiteProse(length: number): string {
+  const text = readFileSync(join(SUITES_ROOT, 'suite-v1', 'fixtures', 'w2-paragraphs.txt'), 'utf8').replace(/\s+/g, ' ');
+  return text.repeat(Math.ceil(length / text.length)).slice(0, length);
+}
+
+/**
+ * Protected headers other than the canonical one, as the text that is base64url-encoded and
+ * signed, for the key `x` (another key's `y` where a header names two). Each class is one the
+ * issue-24 probe got stored and served with a run; every one must be refused however validly it
+ * is signed.
+ */
+export function headerForgeries(x: string, y: string): Array<{ kind: string; text: string }> {
+  const c = canonicalHeaderText(x);
+  const jwk = `{"crv":"Ed25519","kty":"OKP","x":"${x}"}`;
+  /** The canonical header with `extra` members added at the end (`,"kid":"…"`). */
+  const plus = (extra: string) => c.slice(0, -1) + extra + '}';
+  /** The canonical header with members added to its jwk. */
+  const jwkPlus = (extra: string) => c.replace(`"x":"${x}"}`, `"x":"${x}"${extra}}`);
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+  const out: Array<{ kind: string; text: string }> = [];
+  const add = (kind: string, ...texts: string[]) => texts.forEach((text) => out.push({ kind: `header: ${kind}`, text }));
+  add(
+    'extra member (kid, x5u, jku, …)',
+    plus(',"kid":"alice.smith@example.com"'),
+    plus(',"kid":"alice-desktop.local"'),
+    plus(',"kid":""'),
+    plus(',"x5u":"https://attacker.example/cert.pem"'),
+    plus(',"jku":"https://attacker.example/jwks.json"'),
+    plus(',"x5c":["MIIB"]'),
+    plus(',"x5t":"AAAA"'),
+    plus(',"cty":"json"'),
+    plus(',"b64":false'),
+    plus(',"zip":"DEF"'),
+    plus(',"url":"https://llm-speed.com/v1/results"'),
+    plus(',"nonce":"1"'),
+    plus(',"iat":1764806400'),
+    plus(',"__proto__":{"alg":"none"}'),
+    plus(',"crit":["b64"],"b64":false'),
+    `{"alg":"EdDSA","jwk":${jwk},"kid":"alice","typ":"llm-speed-run+jws"}`,
+  );
+  add(
+    'jwk with a private key part or other members',
+    jwkPlus(`,"d":"${Buffer.alloc(32, 7).toString('base64url')}"`),
+    jwkPlus(',"kid":"alice.smith@example.com"'),
+    jwkPlus(',"use":"sig"'),
+    jwkPlus(',"alg":"EdDSA"'),
+    jwkPlus(',"key_ops":["verify"]'),
+    jwkPlus(`,"x5u":"https://attacker.example/cert.pem"`),
+  );
+  add(
+    'duplicate members',
+    c.replace('{"alg":"EdDSA"', '{"alg":"EdDSA","alg":"EdDSA"'),
+    c.replace('{"alg":"EdDSA"', '{"alg":"none","alg":"EdDSA"'),
+    c.replace('{"alg":"EdDSA"', '{"alg":"EdDSA","\\u0061lg":"EdDSA"'),
+    c.replace('{"alg":"EdDSA",', `{"alg":"EdDSA","jwk":{"crv":"Ed25519","kty":"OKP","x":"${y}"},`),
+    c.replace('"typ":"llm-speed-run+jws"', '"typ":"JWT","typ":"llm-speed-run+jws"'),
+    c.replace('"typ":"llm-speed-run+jws"', '"typ":"llm-speed-run+jws","typ":"llm-speed-run+jws"'),
+    c.replace(`"x":"${x}"`, `"x":"${y}","x":"${x}"`),
+    c.replace('"kty":"OKP"', '"kty":"EC","kty":"OKP"'),
+  );
+  add(
+    "the suite's prompt text",
+    plus(`,"kid":${JSON.stringify(suiteProse(10_000))}`),
+    plus(`,"note":${JSON.stringify(suiteProse(2_000))}`),
+    plus(`,"p":${JSON.stringify(suiteProse(120))}`),
+    c.replace('"typ":"llm-speed-run+jws"', `"typ":${JSON.stringify(suiteProse(10_000))}`),
+    jwkPlus(`,"kid":${JSON.stringify(suiteProse(10_000))}`),
+  );
+  add('deep nesting', ...[2_000, 5_000, 10_000].map((d) => plus(`,"n":${nested(d)}`)), plus(`,"n":${nested(40)}`), jwkPlus(`,"n":${nested(3_000)}`));
+  add(
+    'typ variants',
+    c.replace(',"typ":"llm-speed-run+jws"', ''),
+    ...['JWT', 'JOSE', 'jose+json', 'LLM-SPEED-RUN+JWS', 'application/llm-speed-run+jws', 'llm-speed-run+jws ', 'llm-speed-run', 'llm-speed-run+jwt', ''].map((typ) =>
+      c.replace('"typ":"llm-speed-run+jws"', `"typ":${JSON.stringify(typ)}`),
+    ),
+    ...['null', '1', '["llm-speed-run+jws"]', '{"typ":"llm-speed-run+jws"}'].map((typ) => c.replace('"typ":"llm-speed-run+jws"', `"typ":${typ}`)),
+  );
+  add(
+    're-spaced or re-ordered',
+    c.replace('{', '{ '),
+    c.replace(/,/g, ', '),
+    c.replace(/:/g, ': '),
+    JSON.stringify(JSON.parse(c), null, 2),
+    c + '\n',
+    ' ' + c,
+    `{"typ":"llm-speed-run+jws","alg":"EdDSA","jwk":${jwk}}`,
+    c.replace(`{"crv":"Ed25519","kty":"OKP","x":"${x}"}`, `{"x":"${x}","kty":"OKP","crv":"Ed25519"}`),
+    c.replace('"EdDSA"', '"\\u0045dDSA"'),
+    c.replace('"llm-speed-run+jws"', '"llm-speed-run\\u002bjws"'),
+    '\ufeff' + c,
+  );
+  return out;
 }
 
 export async function buildForgeryCorpus(options: { seed?: number; perKind?: number } = {}): Promise<ForgeryCorpus> {
@@ -296,6 +402,25 @@ export async function buildForgeryCorpus(options: { seed?: number; perKind?: num
         run.extra_field = i;
     }
     add('stored-run JSON edited', JSON.stringify(run), 'application/json');
+  }
+  // 13: protected headers other than the canonical one, each signed by the key it names: the
+  // genuine key over the genuine content (its owner adding a kid or re-spacing), another key over
+  // the genuine content (a re-signed copy) and over edited content; some as stored-run JSON.
+  const unsigned = structuredClone(genuineRun);
+  delete unsigned.signature;
+  delete unsigned.public_key;
+  for (const [k, signer] of [{ secretKey, publicKey: keys.publicKey }, ...others.slice(0, 2)].entries()) {
+    const forged = headerForgeries(b64(signer.publicKey), b64(others[(k + 3) % others.length]!.publicKey));
+    for (const [i, { kind, text }] of forged.entries()) {
+      const h = b64(text);
+      const p = k > 0 && i % 2 === 1 ? b64(canonicalPayloadBytes(editedRun(i))) : payload;
+      const sig = await signWith(`${h}.${p}`, signer.secretKey);
+      add(kind, `${h}.${p}.${sig}`);
+      if (i % 3 === 0) {
+        const run = { ...(p === payload ? unsigned : editedRun(i)), public_key: Buffer.from(signer.publicKey).toString('base64'), signature: `${h}..${sig}` };
+        add(kind, JSON.stringify(run), 'application/json');
+      }
+    }
   }
   return { genuineToken, genuineRun, genuineContent, publicKey: genuineRun.public_key!, mutations: out };
 }

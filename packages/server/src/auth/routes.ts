@@ -49,7 +49,7 @@ export class DeviceLogin {
     } catch (error) {
       throw asAuthError(error);
     }
-    const link = await this.repo.linkContributor(public_key, login, this.isoNow());
+    const link = await this.repo.linkContributor(public_key, login, this.isoNow(), { deviceCode: device_code, proof });
     if (link.login !== login) {
       throw new AuthError(409, `this key is already linked to GitHub user ${link.login}; links are permanent`);
     }

@@ -81,7 +81,8 @@ export async function loadRunView(repo: ResultsRepository, stored: StoredResult,
   if (headline.index === null || headline.decodeTps === null) return base;
   const group = stored.clusters.get(headline.index);
   if (!group) return base;
-  const reasons = stored.notComparable.get(headline.index);
+  // A run that is not comparable, or whose group holds too little evidence, is not ranked (ranking.ts).
+  const reasons = stored.notComparable.get(headline.index) ?? (group.notRanked ? [group.notRanked] : undefined);
   const [setupGroups, counts] = await Promise.all([repo.setupGroups(group.setupKey), reasons ? Promise.resolve(undefined) : repo.setupStanding(group.setupKey, headline.decodeTps, stored.id)]);
   const standing: Standing = reasons
     ? { kind: 'not-comparable', workload: headline.workload!, reasons }

@@ -43,8 +43,78 @@ function statement(sql: string, params: readonly SqlValue[]): pg.QueryConfig<Sql
   return { name, text, values: params as SqlValue[] };
 }
 
-function executorOn(client: pg.Pool | pg.PoolClient, inTransaction: boolean): SqlExecutor {
-  const query = async <T>(sql: string, params: readonly SqlValue[] = []) => (await client.query(statement(sql, params))) as unknown as Omit<pg.QueryResult, 'rows'> & { rows: T[] };
+/** SQLSTATE classes and node errors that mean the server is gone, not that the statement is wrong. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03']);
+const CONNECTION_WORDS = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed/i;
+
+/** Whether `error` says the connection to PostgreSQL is lost (or cannot be made), rather than that a statement failed. */
+export function isConnectionLoss(error: unknown): boolean {
+  const raw = (error as { code?: unknown })?.code;
+  const code = typeof raw === 'string' ? raw : '';
+  return CONNECTION_CODES.has(code) || code.startsWith('08') || CONNECTION_WORDS.test(String((error as Error)?.message ?? ''));
+}
+
+/** Refused at once while PostgreSQL is known to be away (PostgresDatabase's backoff): answered as a lost connection. */
+export class PostgresUnavailableError extends Error {
+  readonly code = 'ECONNREFUSED';
+  constructor(retryInMs: number, cause: unknown) {
+    super(`PostgreSQL is unreachable (${(cause as Error)?.message ?? String(cause)}); trying again in ${retryInMs} ms`);
+    this.name = 'PostgresUnavailableError';
+  }
+}
+
+/**
+ * While PostgreSQL is away, requests are refused at once rather than each opening a connection
+ * that fails: after a lost connection the next attempt waits 100 ms, then twice as long each time
+ * it fails again, up to MAX_BACKOFF_MS; the first success ends it. MAX_BACKOFF_MS is what bounds
+ * how long the service stays away after PostgreSQL is back.
+ */
+export const MAX_BACKOFF_MS = 2000;
+const FIRST_BACKOFF_MS = 100;
+
+class Backoff {
+  private retryAt = 0;
+  private delay = 0;
+  private lastCause: unknown;
+  /** Whether PostgreSQL ever answered: before that a failure is the opener's to report, not "lost". */
+  private reached = false;
+  constructor(private readonly log: (line: string) => void) {}
+
+  /** Throws while the wait after a lost connection lasts. */
+  check(): void {
+    const left = this.retryAt - Date.now();
+    if (left > 0) throw new PostgresUnavailableError(left, this.lastCause);
+  }
+
+  /** A query or connection failed: a lost connection starts (or lengthens) the wait. */
+  failed(error: unknown): void {
+    if (!isConnectionLoss(error)) return;
+    if (this.delay === 0 && this.reached) this.log(`PostgreSQL connection lost (${(error as Error)?.message ?? String(error)}); answering 503 and reconnecting with backoff`);
+    this.delay = Math.min(MAX_BACKOFF_MS, Math.max(FIRST_BACKOFF_MS, this.delay * 2));
+    this.retryAt = Date.now() + this.delay;
+    this.lastCause = error;
+  }
+
+  succeeded(): void {
+    if (this.delay !== 0 && this.reached) this.log('PostgreSQL is back');
+    this.reached = true;
+    this.delay = 0;
+    this.retryAt = 0;
+  }
+}
+
+function executorOn(client: pg.Pool | pg.PoolClient, inTransaction: boolean, backoff?: Backoff): SqlExecutor {
+  const query = async <T>(sql: string, params: readonly SqlValue[] = []) => {
+    backoff?.check();
+    try {
+      const result = (await client.query(statement(sql, params))) as unknown as Omit<pg.QueryResult, 'rows'> & { rows: T[] };
+      backoff?.succeeded();
+      return result;
+    } catch (error) {
+      backoff?.failed(error);
+      throw error;
+    }
+  };
   return {
     all: async <T>(sql: string, params?: readonly SqlValue[]) => (await query<T>(sql, params)).rows,
     get: async <T>(sql: string, params?: readonly SqlValue[]) => (await query<T>(sql, params)).rows[0],
@@ -61,25 +131,61 @@ function executorOn(client: pg.Pool | pg.PoolClient, inTransaction: boolean): Sq
 export interface PostgresOptions {
   /** Connections per process (default 10). */
   poolSize?: number;
+  /** Where connection losses and recoveries are reported (default: stderr). */
+  log?: (line: string) => void;
 }
+
+/** A connection attempt that takes longer than this fails (and counts as a lost connection). */
+const CONNECT_TIMEOUT_MS = 5000;
 
 export class PostgresDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly outside: SqlExecutor;
+  private readonly backoff: Backoff;
   private closed = false;
 
   constructor(
     readonly url: string,
     options: PostgresOptions = {},
   ) {
-    this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types, application_name: 'llm-speed-server' });
+    const log = options.log ?? ((line: string) => process.stderr.write(`llm-speed-server: ${line}\n`));
+    this.backoff = new Backoff((line) => !this.closed && log(line));
+    this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types, application_name: 'llm-speed-server', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // An idle connection dropped by the server (restart, failover) must not take the process down.
     // After close() a connection may still be finishing (pool.end() does not wait for that): quiet then.
     this.pool.on('error', (error) => {
-      if (!this.closed) process.stderr.write(`llm-speed-server: PostgreSQL connection lost: ${error.message}\n`);
+      if (!this.closed) log(`PostgreSQL connection lost: ${error.message}`);
     });
-    this.outside = executorOn(this.pool, false);
+    this.outside = executorOn(this.pool, false, this.backoff);
+  }
+
+  /**
+   * A client of the pool with an 'error' listener for as long as it is checked out: the pool
+   * listens only to idle clients, and a checked-out client whose connection dies (a restart of
+   * PostgreSQL mid-transaction) would otherwise throw its 'error' event and end the process.
+   */
+  private async checkout(): Promise<{ client: pg.PoolClient; lost: () => unknown }> {
+    this.backoff.check();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      this.backoff.failed(error);
+      throw error;
+    }
+    let lost: unknown;
+    const onError = (error: Error) => {
+      lost = error;
+      this.backoff.failed(error);
+    };
+    client.on('error', onError);
+    const release = client.release.bind(client);
+    client.release = ((destroy?: boolean | Error) => {
+      client.removeListener('error', onError);
+      return release(destroy ?? (lost ? true : undefined));
+    }) as typeof client.release;
+    return { client, lost: () => lost };
   }
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -105,16 +211,19 @@ export class PostgresDatabase implements SqlDatabase {
    */
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options: { sessionLock?: string } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const { client, lost } = await this.checkout();
       let broken = false;
       try {
         if (options.sessionLock) await client.query('SELECT pg_advisory_lock($1::bigint)', [options.sessionLock]);
         await client.query('BEGIN');
-        const result = await fn(executorOn(client, true));
+        const result = await fn(executorOn(client, true, this.backoff));
         await client.query('COMMIT');
+        this.backoff.succeeded();
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => (broken = true));
+        this.backoff.failed(error);
+        if (lost()) broken = true;
+        else await client.query('ROLLBACK').catch(() => (broken = true));
         if (attempt < MAX_ATTEMPTS && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
         throw error;
       } finally {
@@ -126,7 +235,7 @@ export class PostgresDatabase implements SqlDatabase {
 
   /** One connection for a sequence of statements that must share a session (migrations). */
   async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const { client } = await this.checkout();
     try {
       return await fn(client);
     } finally {

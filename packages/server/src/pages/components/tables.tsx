@@ -59,7 +59,7 @@ export function GroupsTable({ clusters }: { clusters: ClusterRow[] }) {
             <td class="n">{num(c.median)}</td>
             <td class="n opt">{num(c.max)}</td>
             <td class="n opt">{c.flaggedCount ? <span class="flag">⚑ {c.flaggedCount}</span> : '0'}</td>
-            <td>{c.bestResultId ? <a href={`/r/${c.bestResultId}`}>{c.bestResultId}</a> : ''}</td>
+            <td>{c.bestResultId ? <a href={`/r/${c.bestResultId}`}>{c.bestResultId}</a> : c.ranked ? '' : <small class="not-comparable">not enough runs to rank</small>}</td>
           </tr>
         ))}
       </table>

@@ -179,7 +179,8 @@ export function WorkloadCard({ result: r, index, flaggedZ, cluster, notComparabl
           <small>
             Its group ({cluster.n} comparable run{cluster.n === 1 ? '' : 's'} on this hardware, model, backend and build): decode tok/s min {num(cluster.min)} · median {num(cluster.median)} · max{' '}
             {num(cluster.max)}; {cluster.flaggedCount} flagged
-            {cluster.n < MIN_CLUSTER_SIZE ? ` (outliers are flagged from ${MIN_CLUSTER_SIZE} runs on)` : ''}.
+            {cluster.n < MIN_CLUSTER_SIZE ? ` (outliers are flagged from ${MIN_CLUSTER_SIZE} runs on)` : ''}
+            {cluster.notRanked ? `; ${cluster.notRanked}` : ''}.
           </small>
         </p>
       ) : null}
