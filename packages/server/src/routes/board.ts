@@ -75,7 +75,7 @@ function groupJson(c: ClusterRow) {
     backend: c.backend,
     engine: c.engine,
     build: c.build,
-    hardware: { class: c.hardwareClass, summary: c.acceleratorSummary, slug: c.hardwareSlug },
+    hardware: { class: c.hardwareClass, summary: c.acceleratorSummary, label: c.hardwareLabel, slug: c.hardwareSlug, accelerator_unused: c.acceleratorUnused },
     runs: c.n,
     decode_tps: { min: c.min, median: c.median, max: c.max, mean: c.mean },
     flagged: c.flaggedCount,
@@ -84,6 +84,8 @@ function groupJson(c: ClusterRow) {
     ...(c.notRanked ? { not_ranked: c.notRanked } : {}),
     best_run: c.bestResultId,
     best_decode_tps: c.bestDecodeTps,
+    tokens_per_s_per_w: c.tpsPerW === null ? null : { median: c.tpsPerW, meter: c.energyMeter, runs: c.energyRuns },
+    bandwidth_share: c.bandwidthShare,
   };
 }
 
@@ -97,9 +99,14 @@ function runJson(r: RunRow) {
     backend: r.backend,
     backend_version: r.backendVersion,
     hardware: r.acceleratorSummary,
+    hardware_label: r.hardwareLabel,
     decode_tps: r.decodeTps,
+    decode_interval: r.decodeCiLow === null ? null : [r.decodeCiLow, r.decodeCiHigh],
+    repetitions: r.decodeN,
+    flags: r.flags,
     flagged_z: r.flaggedZ,
     comparable: r.comparable,
     not_comparable: r.notComparable,
+    group_ranked: r.groupRanked,
   };
 }
