@@ -278,7 +278,12 @@ describe('privacy rules: fixture text in one field, or split across several', ()
     ];
     for (const { fixed, before, after, plant } of cases) {
       const run: RunPayload = {
-        ...sampleRun([sampleResult({ backend_build: { kind: 'cuda', devices: ['RTX 4090'] }, token_counts: 'backend' }), sampleResult({ workload: 'chat-long' })]),
+        // Both results name a device that shares no letters with the fixture's next words, so the
+        // copy's fields are exactly the two planted ones.
+        ...sampleRun([
+          sampleResult({ backend_build: { kind: 'cuda', devices: ['RTX 4090'] }, token_counts: 'backend' }),
+          sampleResult({ workload: 'chat-long', backend_build: { kind: 'cuda', devices: ['RTX 4090'] } }),
+        ]),
         public_key: 'A'.repeat(43) + '=',
       };
       plant(run);
@@ -479,34 +484,35 @@ describe('privacy rules: the free-form text a run may carry (4,096 letters and d
   // sampleRun()'s distinct free texts, by hand: "AMD Ryzen 9 7950X3D" 16, "RTX 4090" 7, the
   // accelerator summary 34, "llama.cpp" 8 (key and backend), "7410" 4 (version and backend_version),
   // "Qwen/Qwen2.5-7B-Instruct-GGUF" 24, "Qwen2.5-7B-Instruct" 16, "7B" 2, "Q4_K_M" 4, the digest 64,
-  // "0.1.0" 3, and "backends" 8 (a key of fingerprint.extras, free text like any extras key):
-  // 12 strings, 190 letters and digits.
-  const BASE = 190;
+  // "0.1.0" 3, "backends" 8 (a key of fingerprint.extras, free text like any extras key), and
+  // the backend build's device "NVIDIA GeForce RTX 4090" 20: 13 strings, 210 letters and digits.
+  const BASE = 210;
 
   it('counts letters and digits of distinct strings, keys included, once however often they occur', () => {
-    assert.deepEqual(freeTextSize(sampleRun()), { strings: 12, characters: BASE });
-    assert.deepEqual(freeTextSize(sampleRun([sampleResult(), sampleResult({ workload: 'chat-long' })])), { strings: 12, characters: BASE }, 'a second result with the same texts adds nothing');
-    assert.deepEqual(freeTextSize(sampleRun([sampleResult({ extras: { note: 'ａｂ-c d' } })])), { strings: 14, characters: BASE + 4 + 4 }, '"note" 4, "ａｂ-c d" 4 in normal form');
+    assert.deepEqual(freeTextSize(sampleRun()), { strings: 13, characters: BASE });
+    assert.deepEqual(freeTextSize(sampleRun([sampleResult(), sampleResult({ workload: 'chat-long' })])), { strings: 13, characters: BASE }, 'a second result with the same texts adds nothing');
+    assert.deepEqual(freeTextSize(sampleRun([sampleResult({ extras: { note: 'ａｂ-c d' } })])), { strings: 15, characters: BASE + 4 + 4 }, '"note" 4, "ａｂ-c d" 4 in normal form');
   });
 
   it('4,096 is allowed, 4,097 is refused, naming the longest text', () => {
     const fill = (extra: number) => {
-      const run = sampleRun([sampleResult({ error: 'x'.repeat(1953) })]);
-      run.results[0]!.tiers = [{ context_tokens: 4096, prefill_tps: null, decode_tps: null, ttft_ms: null, error: 'y'.repeat(1953 + extra) }];
+      // 210 + 1943 + 1943 = 4096.
+      const run = sampleRun([sampleResult({ error: 'x'.repeat(1943) })]);
+      run.results[0]!.tiers = [{ context_tokens: 4096, prefill_tps: null, decode_tps: null, ttft_ms: null, error: 'y'.repeat(1943 + extra) }];
       return run;
     };
     assert.deepEqual(freeTextSize(fill(0)).characters, 4096);
     assert.deepEqual(privacyViolations(fill(0)), []);
     assert.deepEqual(
       privacyViolations(fill(1)).map((v) => [v.path, v.kind, v.detail]),
-      [['results[0].tiers[0].error', 'free-text', 'the run carries 4097 letters and digits of free-form text in 14 distinct strings, at most 4096 in 128 (the longest is here)']],
+      [['results[0].tiers[0].error', 'free-text', 'the run carries 4097 letters and digits of free-form text in 15 distinct strings, at most 4096 in 128 (the longest is here)']],
     );
     assert.throws(() => assertPrivacyRules(fill(1)), /^PrivacyRuleError: results\[0\]\.tiers\[0\]\.error contains more free-form text than a run may carry: /);
   });
 
   it('128 distinct strings are allowed, 129 are refused', () => {
     const keys = (from: number, n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, i]));
-    const run = (n: number) => sampleRun([sampleResult({ extras: keys(100, 64) }), sampleResult({ extras: keys(200, n - 12 - 64) })]);
+    const run = (n: number) => sampleRun([sampleResult({ extras: keys(100, 64) }), sampleResult({ extras: keys(200, n - 13 - 64) })]);
     assert.equal(freeTextSize(run(128)).strings, 128);
     assert.deepEqual(privacyViolations(run(128)), []);
     assert.deepEqual(
@@ -521,13 +527,13 @@ describe('privacy rules: the free-form text a run may carry (4,096 letters and d
       { context_tokens: 4096, prefill_tps: null, decode_tps: null, ttft_ms: null, error: 'y'.repeat(2000) },
       { context_tokens: 8192, prefill_tps: null, decode_tps: null, ttft_ms: null, skipped: 'z'.repeat(1000) },
     ];
-    // 190 + 2000 + 2000 + 1000 = 5190; the first 2000 cut to 300 (and the ellipsis, no letter) leaves 3490.
+    // 210 + 2000 + 2000 + 1000 = 5210; the first 2000 cut to 300 (and the ellipsis, no letter) leaves 3510.
     const notes = scrubRun(run);
     assert.equal(run.results[0]!.error, 'x'.repeat(300) + '…');
     assert.equal(run.results[0]!.tiers[0]!.error, 'y'.repeat(2000));
     assert.deepEqual(notes, ['results[0].error: shortened to 300 characters, a run carries at most 4096 letters and digits of free-form text']);
     assert.deepEqual(privacyViolations(run), []);
-    // 12 + 64 + 60 = 136 distinct strings: the second result's last 8 extras entries go, the measurements stay.
+    // 13 + 64 + 60 = 137 distinct strings: the second result's last 9 extras entries go, the measurements stay.
     const many = sampleRun([
       sampleResult({ extras: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`a${i}`, i])) }),
       sampleResult({ extras: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`b${i}`, i])) }),
@@ -535,12 +541,12 @@ describe('privacy rules: the free-form text a run may carry (4,096 letters and d
     const dropped = scrubRun(many);
     assert.deepEqual(
       Object.keys(many.results[1]!.extras),
-      Array.from({ length: 52 }, (_, i) => `b${i}`),
+      Array.from({ length: 51 }, (_, i) => `b${i}`),
     );
-    assert.equal(dropped.length, 8);
+    assert.equal(dropped.length, 9);
     assert.equal(dropped[0], 'results[1].extras.b59: dropped, a run carries at most 128 distinct free-form strings and 4096 letters and digits');
     assert.equal(many.results[1]!.decode_tps, 187.4);
-    // Nothing left to cut: 8 other strings and 121 model identifiers (no extras, no errors) are refused before signing.
+    // Nothing left to cut: 9 other strings and 121 model identifiers (no extras, no errors) are refused before signing.
     const names = sampleRun(Array.from({ length: 121 }, (_, i) => sampleResult({ model: { identifier: `m${i}`, name: 'Qwen2.5-7B-Instruct', size: null, quant: null, digest: null } })));
     assert.throws(
       () => scrubRun(names),
