@@ -748,7 +748,16 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       const keys = batch.flatMap((g) => [g.clusterKey, g.workload]);
       // Only comparable results are pooled, flagged or ranked (METHODOLOGY §6.1).
       const memberRows = await tx.all<
-        GroupRef & { resultId: string; idx: number; decodeTps: number | null; publicKey: string; hardwareClass: string; tpsPerW: number | null; energyMeter: string | null; bandwidthShare: number | null }
+        GroupRef & {
+          resultId: string;
+          idx: number;
+          decodeTps: number | null;
+          publicKey: string;
+          hardwareClass: string;
+          tpsPerW: number | null;
+          energyMeter: string | null;
+          bandwidthShare: number | null;
+        }
       >(
         `SELECT wr.cluster_key AS "clusterKey", wr.workload, wr.result_id AS "resultId", wr.idx, wr.decode_tps AS "decodeTps",
          r.public_key AS "publicKey", wr.hardware_class AS "hardwareClass", wr.tps_per_w AS "tpsPerW", wr.energy_meter AS "energyMeter",

@@ -125,7 +125,10 @@ forEachBackend('server: comparable groups', () => {
       assert.equal(page.status, 200, name);
     }
     // The workload card says why and what would rank it (the framework's unrankedSentence).
-    assert.match((await server.get(`/r/${ids.quick}`)).text, /data-unranked="workload">Not ranked: quick run \(32 of 256 tokens\)\. To be ranked: run the full suite, without --quick\. Not counted in its group/);
+    assert.match(
+      (await server.get(`/r/${ids.quick}`)).text,
+      /data-unranked="workload">Not ranked: quick run \(32 of 256 tokens\)\. To be ranked: run the full suite, without --quick\. Not counted in its group/,
+    );
     assert.match((await server.get(`/r/${ids.warm}`)).text, /data-unranked="workload">Not ranked: warm cache/);
     assert.doesNotMatch((await server.get(`/r/${ids.full0}`)).text, /data-unranked=/);
     const model = (await server.get('/m/qwen2-5-7b-instruct')).text;

@@ -144,7 +144,9 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
     for (const row of expected.rows) {
       row.diff_pct.forEach((d, i) => {
         if (i === 0 || d === null) return;
-        const cell = new RegExp(`<tr data-metric="${row.metric}">[\\s\\S]*?data-run="${runs[i]}">[^<]*<small class="ci">[^<]*</small><span class="diff ?([a-z]*)" data-diff="([^"]+)"`).exec(compare.text);
+        const cell = new RegExp(`<tr data-metric="${row.metric}">[\\s\\S]*?data-run="${runs[i]}">[^<]*<small class="ci">[^<]*</small><span class="diff ?([a-z]*)" data-diff="([^"]+)"`).exec(
+          compare.text,
+        );
         assert.ok(cell, `${row.metric} of ${runs[i]}`);
         assert.equal(Number(cell[2]), Number(d.toFixed(4)));
         assert.equal(cell[1], row.verdicts[i] === 'within-noise' ? 'noise' : row.better[i] === true ? 'better' : row.better[i] === false ? 'worse' : '');

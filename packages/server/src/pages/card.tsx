@@ -117,7 +117,8 @@ export function cardSvg(id: string, run: RunPayload, headline: Headline, state: 
   const statusY = state.label ? labelY : null;
   const figureLabelY = statusY === null ? labelY : labelY - 44;
   const room = figureLabelY - 40 - detailsY;
-  const big = (text: string) => Math.min(120, room, Math.floor(540 / (text.length * 0.68)));
+  // Each big figure fits its half of the card (measured, like every text on it).
+  const big = (text: string) => Math.min(room, fitText(text, { width: 500, max: 120, min: 40, maxLines: 1, bold: true }).size);
   const figureY = figureLabelY - 44;
   return renderToString(
     <svg xmlns="http://www.w3.org/2000/svg" width={CARD_WIDTH} height={CARD_HEIGHT} viewBox={`0 0 ${CARD_WIDTH} ${CARD_HEIGHT}`} data-state={state.kind}>
@@ -135,7 +136,7 @@ export function cardSvg(id: string, run: RunPayload, headline: Headline, state: 
         {decode}
       </Text>
       <Text x={60} y={figureLabelY} size={28} fill={muted} id="card-decode-label">
-        {`tok/s decode${plusMinus(headline.holder, 'decode_tps')}${headline.workload ? ` · ${workloadLabel(headline.workload).split(' ')[0]}` : ''}${energy}`}
+        {`tok/s ${headline.workload === 'concurrent-decode' ? 'throughput, all streams' : 'decode'}${plusMinus(headline.holder, 'decode_tps')}${headline.workload ? ` · ${workloadLabel(headline.workload).split(' ')[0]}` : ''}${energy}`}
       </Text>
       <Text x={660} y={figureY} size={big(ttft)} bold>
         {ttft}

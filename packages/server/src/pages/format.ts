@@ -60,7 +60,7 @@ export const FLAG_WORDS: Readonly<Record<string, string>> = {
   throttled: 'the GPU or CPU slowed its clocks for heat or power while it was measured; shown, not ranked (METHODOLOGY §3.7)',
   'busy-machine': 'other processes used more than 10 % of the CPU while it was measured; shown and ranked (METHODOLOGY §3.7)',
   'client-load': "llm-speed's own process used more than 5 % of a core on a machine of 4 cores or fewer; shown and ranked (METHODOLOGY §3.5)",
-  'accelerator-unused': 'the backend ran on the CPU of a machine with a GPU: these are the CPU\'s figures, never the GPU\'s (METHODOLOGY §3.7)',
+  'accelerator-unused': "the backend ran on the CPU of a machine with a GPU: these are the CPU's figures, never the GPU's (METHODOLOGY §3.7)",
 };
 
 /** Flags that colour a comparable figure without keeping it out of the ranking: shown beside it wherever it is listed. */
@@ -187,4 +187,13 @@ export function efficiencyOf(result: object): { tpsPerW: number | null; meter: s
   const meter = typeof loose.energy?.meter === 'string' && loose.energy.meter !== 'none' ? loose.energy.meter : null;
   const tpsPerW = meter ? finiteOrNull(loose.energy?.decode?.tokens_per_s_per_w) : null;
   return { tpsPerW, meter: tpsPerW === null ? null : meter, bandwidthShare: finiteOrNull(loose.roofline?.bandwidth_share) };
+}
+
+/**
+ * What a workload's headline decode_tps is, in words: for W4 the largest batch's output throughput
+ * over all its streams, prefill included (METHODOLOGY §1.4), never "decode"; for the others the
+ * decode rate of one request.
+ */
+export function headlineMetric(workload: string | null | undefined): { short: string; long: string } {
+  return workload === 'concurrent-decode' ? { short: 'throughput tok/s', long: 'output throughput of all streams, tok/s (prefill included)' } : { short: 'decode tok/s', long: 'decode tok/s' };
 }

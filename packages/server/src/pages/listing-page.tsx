@@ -11,7 +11,7 @@ import type { ClusterRow, RunRow, SpreadPoint } from '../repository.js';
 import { SpreadPlot, type SpreadRow } from './components/charts.js';
 import { Layout } from './components/layout.js';
 import { RankTable, RunsTable } from './components/tables.js';
-import { WORKLOADS, num, workloadLabel } from './format.js';
+import { WORKLOADS, headlineMetric, num, workloadLabel } from './format.js';
 import { renderPage } from './render.js';
 import type { Site } from './site.js';
 
@@ -62,9 +62,7 @@ const setup = (c: ClusterRow) => `${c.backend}${c.engine === c.backend ? '' : ` 
 
 /** The ranked group with the highest median in the first workload that has one. */
 function leader(clusters: ClusterRow[]): ClusterRow | undefined {
-  return clusters
-    .filter((c) => c.ranked && c.median !== null)
-    .sort((a, b) => workloadOrder(a.workload) - workloadOrder(b.workload) || b.median! - a.median!)[0];
+  return clusters.filter((c) => c.ranked && c.median !== null).sort((a, b) => workloadOrder(a.workload) - workloadOrder(b.workload) || b.median! - a.median!)[0];
 }
 
 /** The machine's name on its page: its most common label (with the core count) among the groups that used its accelerator. */
@@ -101,8 +99,9 @@ function Sections({ data, groups, kind }: { data: ListingData; groups: ClusterRo
             <RankTable kind={kind} clusters={all} id={`rank-${w}`} />
             <SpreadPlot
               id={`spread-chart-${w}`}
-              title={`${workloadLabel(w)}: decode tok/s of every run, one row per ${kind === 'model' ? 'hardware class' : 'model and backend'}`}
+              title={`${workloadLabel(w)}: ${headlineMetric(w).long} of every run, one row per ${kind === 'model' ? 'hardware class' : 'model and backend'}`}
               rows={rows}
+              axis={headlineMetric(w).short}
             />
             {all.length > plotted.length ? (
               <p>
@@ -130,8 +129,8 @@ export function ListingPage({ data, site }: { data: ListingData; site: Site }) {
   const question = model ? `${name}: which hardware runs it fastest` : `What runs fastest on ${name}`;
   const answer = top
     ? model
-      ? `Fastest for ${workloadLabel(top.workload)}: ${top.hardwareLabel} with ${setup(top)}, median ${num(top.median)} tok/s decode over ${plural(top.n, 'run')}.`
-      : `Fastest on it for ${workloadLabel(top.workload)}: ${top.modelName}${top.modelQuant ? ` ${top.modelQuant}` : ''} with ${setup(top)}, median ${num(top.median)} tok/s decode over ${plural(top.n, 'run')}.`
+      ? `Fastest for ${workloadLabel(top.workload)}: ${top.hardwareLabel} with ${setup(top)}, median ${num(top.median)} ${headlineMetric(top.workload).short} over ${plural(top.n, 'run')}.`
+      : `Fastest on it for ${workloadLabel(top.workload)}: ${top.modelName}${top.modelQuant ? ` ${top.modelQuant}` : ''} with ${setup(top)}, median ${num(top.median)} ${headlineMetric(top.workload).short} over ${plural(top.n, 'run')}.`
     : `No ranked group yet: ${plural(runs, 'comparable run')} in ${plural(own.length, 'group')}, each listed below with what it lacks.`;
   return (
     <Layout site={site} meta={{ title: question, description: `${answer} Every run shown, not averaged: signed llm-speed results.`, path }}>

@@ -28,7 +28,8 @@ function leadOf(view: Pick<RunView, 'run' | 'headline'>): MeasuredResult {
 export function runDescription(view: Pick<RunView, 'run' | 'headline' | 'standing'>): string {
   const r = leadOf(view);
   const h = view.headline;
-  const figures = h.decodeTps === null ? 'No decode figure' : `${num(h.decodeTps)} tok/s decode, ${duration(h.ttftMs)} to first token (${workloadLabel(h.workload ?? '')})`;
+  const what = h.workload === 'concurrent-decode' ? 'throughput of all streams' : 'decode';
+  const figures = h.decodeTps === null ? 'No decode figure' : `${num(h.decodeTps)} tok/s ${what}, ${duration(h.ttftMs)} to first token (${workloadLabel(h.workload ?? '')})`;
   const unranked = unrankedLabel(view.standing, r);
   const standing = view.standing.kind === 'ranked' ? standingSentence(view.standing) : `${sentenceCase(unranked ?? 'not ranked')}.`;
   const where = `${r.model.name}${modelDetails(r.model) ? ` ${modelDetails(r.model)}` : ''} on ${measuredOn(view.run.fingerprint, r)} with ${r.backend} ${r.backend_version}`;
@@ -196,15 +197,7 @@ export function RunPage({ view, site }: { view: RunView; site: Site }) {
       <h1>
         Run <span class="mono">{stored.id}</span>
       </h1>
-      <Headline
-        result={lead}
-        run={run}
-        headline={view.headline}
-        standing={view.standing}
-        compareWith={view.compareWith}
-        id={stored.id}
-        contributor={view.contributor}
-      />
+      <Headline result={lead} run={run} headline={view.headline} standing={view.standing} compareWith={view.compareWith} id={stored.id} contributor={view.contributor} />
       {flagged ? (
         <p class="flag">
           This run is flagged for review: {flagged} workload{flagged > 1 ? 's are' : ' is'} more than {SIGMA_THRESHOLD}σ from its group (see below).

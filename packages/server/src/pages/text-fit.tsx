@@ -79,11 +79,13 @@ export function fitText(text: string, options: { width: number; max: number; min
     if (one >= min) return { lines: [text], size: one };
     return { lines: [middleEllipsis(text, width, min, bold)], size: min };
   }
-  let best: { lines: string[]; longest: number } | null = null;
+  // The break that makes the longer line shortest, a space preferred to a hyphen unless the hyphen balances the lines clearly better.
+  let best: { lines: string[]; longest: number; score: number } | null = null;
   for (const i of breakPoints(text)) {
     const lines = [text.slice(0, i).trimEnd(), text.slice(i).trimStart()];
     const longest = Math.max(...lines.map((l) => textWidth(l, REFERENCE_SIZE, bold)));
-    if (!best || longest < best.longest) best = { lines, longest };
+    const score = longest * (/\s/.test(text[i - 1]!) ? 1 : 1.1);
+    if (!best || score < best.score) best = { lines, longest, score };
   }
   if (best) {
     const size = Math.min(max, Math.floor((REFERENCE_SIZE * width) / best.longest));

@@ -164,7 +164,7 @@ const DOT_BIN = 1.5;
  * the spread the board promises, not an average. A run without repetitions is a dot alone, and the
  * legend says so.
  */
-export function SpreadPlot({ id, title, rows }: { id: string; title: string; rows: SpreadRow[] }) {
+export function SpreadPlot({ id, title, rows, axis = 'decode tok/s' }: { id: string; title: string; rows: SpreadRow[]; axis?: string }) {
   const scale = niceScale(maxOf(rows.flatMap((r) => [r.median, ...r.points.map((p) => Math.max(p.value, p.ciHigh ?? 0))])));
   const left = 8;
   const right = CHART_WIDTH - 14;
@@ -199,7 +199,7 @@ export function SpreadPlot({ id, title, rows }: { id: string; title: string; row
           flagged
         </text>
         <text x={right} y="36" text-anchor="end" font-size={FONT} fill="#57606a">
-          decode tok/s
+          {axis}
         </text>
       </g>
       {scale.ticks.map((t) => (
@@ -254,7 +254,14 @@ export function SpreadPlot({ id, title, rows }: { id: string; title: string; row
                   <title>{tip}</title>
                 </circle>
               ) : (
-                <circle class={b.highlight ? 'run this-run' : 'run'} cx={xAt(b.value).toFixed(1)} cy={band} r={b.highlight ? '6' : '4'} fill={b.highlight ? COLOURS.orange : COLOURS.blue} fill-opacity={b.highlight ? '0.9' : '0.55'}>
+                <circle
+                  class={b.highlight ? 'run this-run' : 'run'}
+                  cx={xAt(b.value).toFixed(1)}
+                  cy={band}
+                  r={b.highlight ? '6' : '4'}
+                  fill={b.highlight ? COLOURS.orange : COLOURS.blue}
+                  fill-opacity={b.highlight ? '0.9' : '0.55'}
+                >
                   <title>{b.highlight ? `this run: ${tip}` : tip}</title>
                 </circle>
               );

@@ -42,8 +42,8 @@ export function StandingSentence({ standing }: { standing: Standing }) {
       </p>
       <p class="standing-context">
         <small>
-          Among the runs of this model on this backend and build, on any hardware ({workloadLabel(standing.workload)}, decode tok/s); a run counts as slower or faster only beyond both 95 %
-          intervals.{hardware} <a href="/ranking">How runs are ranked</a>
+          Among the runs of this model on this backend and build, on any hardware ({workloadLabel(standing.workload)}, decode tok/s); a run counts as slower or faster only beyond both 95 % intervals.
+          {hardware} <a href="/ranking">How runs are ranked</a>
         </small>
       </p>
     </>
@@ -90,7 +90,7 @@ export function Headline(props: { result: MeasuredResult; run: RunPayload; headl
           id="headline-decode"
           value={num(headline.decodeTps)}
           unit="tok/s"
-          label={`decode${headline.workload ? `, ${workloadLabel(headline.workload)}` : ''}`}
+          label={`${headline.workload === 'concurrent-decode' ? 'output throughput of all streams' : 'decode'}${headline.workload ? `, ${workloadLabel(headline.workload)}` : ''}`}
           spread={holder ? spreadWords(spreadOf(holder, 'decode_tps')) : ''}
         />
         <Figure id="headline-ttft" value={duration(headline.ttftMs)} label="time to first token" spread={holder ? spreadWords(spreadOf(holder, 'ttft_ms')) : ''} />

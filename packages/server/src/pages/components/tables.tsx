@@ -8,7 +8,7 @@
 import type { ComponentChildren } from 'preact';
 import type { ClusterRow, RunRow } from '../../repository.js';
 import { SIGMA_THRESHOLD } from '../../outliers.js';
-import { FEW_RUNS_WORDS, marksOf, num, unrankedWords, workloadLabel } from '../format.js';
+import { FEW_RUNS_WORDS, headlineMetric, marksOf, num, unrankedWords, workloadLabel } from '../format.js';
 import { Time } from './disputes.js';
 
 export function FlagNote({ z }: { z: number | null | undefined }) {
@@ -51,6 +51,7 @@ export function share(value: number | null): string {
  * fastest on it"). Ranked groups are numbered; a group with too few runs is listed after them, saying so.
  */
 export function RankTable({ kind, clusters, id }: { kind: 'model' | 'hardware'; clusters: ClusterRow[]; id: string }) {
+  const metric = `median ${headlineMetric(clusters[0]?.workload).short}`;
   const ranked = clusters.filter((c) => c.ranked && c.median !== null).sort((a, b) => b.median! - a.median!);
   const rest = clusters.filter((c) => !ranked.includes(c));
   const energy = clusters.some((c) => c.tpsPerW !== null);
@@ -62,7 +63,7 @@ export function RankTable({ kind, clusters, id }: { kind: 'model' | 'hardware'; 
           <th>#</th>
           <th>{kind === 'model' ? 'hardware' : 'model'}</th>
           <th>backend · build</th>
-          <th>median decode tok/s</th>
+          <th>{metric}</th>
           <th class="opt">runs</th>
           {energy ? <th>tok/s/W</th> : null}
           {bandwidth ? <th>memory bandwidth used</th> : null}
@@ -85,7 +86,7 @@ export function RankTable({ kind, clusters, id }: { kind: 'model' | 'hardware'; 
             <td data-label="backend">
               {c.backend} <small>{buildText(c)}</small>
             </td>
-            <td class="n" data-label="median decode tok/s" data-col="median">
+            <td class="n" data-label={metric} data-col="median">
               {num(c.median)}{' '}
               <small title="the slowest and fastest comparable run">
                 ({num(c.min)}–{num(c.max)})
@@ -148,7 +149,7 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
           <th class="opt">model</th>
           <th class="opt">backend</th>
           <th>hardware</th>
-          <th>decode tok/s</th>
+          <th>decode tok/s (W4: throughput)</th>
           <th>ranked?</th>
           <th class="opt">received</th>
         </tr>
@@ -165,12 +166,12 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
               {r.backend} {r.backendVersion}
             </td>
             <td data-label="hardware">{r.hardwareLabel}</td>
-            <td class="n" data-label="decode tok/s">
+            <td class="n" data-label={headlineMetric(r.workload).short}>
               {num(r.decodeTps)}
               <FlagNote z={r.flaggedZ} />
             </td>
             <td data-label="ranked?" data-col="status" class={runStatus(r).length ? 'not-comparable' : undefined}>
-              {runStatus(r).join('; ') || 'ranked'}
+              {runStatus(r).join(', ') || 'ranked'}
             </td>
             <td class="opt" data-label="received">
               <Time iso={r.receivedAt} />
@@ -184,12 +185,13 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
 
 /** The board: one row per group, its best run (fastest comparable, unflagged) leading. */
 export function BoardTable({ rows, hosted, id, metric = 'decode' }: { rows: ClusterRow[]; hosted: boolean; id: string; metric?: 'decode' | 'efficiency' }) {
+  const figure = metric === 'decode' ? headlineMetric(rows[0]?.workload).short : 'tok/s/W';
   return (
     <Scroll>
       <table class="board stack" id={id}>
         <tr class="head">
           <th class="opt">#</th>
-          <th>{metric === 'decode' ? 'decode tok/s' : 'tok/s/W'}</th>
+          <th>{figure}</th>
           <th>model</th>
           <th>{hosted ? 'client hardware' : 'hardware'}</th>
           <th>backend</th>
@@ -201,7 +203,7 @@ export function BoardTable({ rows, hosted, id, metric = 'decode' }: { rows: Clus
             <td class="n opt" data-label="#">
               {i + 1}
             </td>
-            <td class="n best" data-label={metric === 'decode' ? 'decode tok/s' : 'tok/s/W'}>
+            <td class="n best" data-label={figure}>
               {metric === 'decode' ? num(c.bestDecodeTps) : <Efficiency tpsPerW={c.tpsPerW} meter={c.energyMeter} />}
             </td>
             <td data-label="model">

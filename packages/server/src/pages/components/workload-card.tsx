@@ -107,9 +107,7 @@ function Figures({ r }: { r: MeasuredResult }) {
         <FigureRow signal={String(key)} label={label} value={r[key]} digits={digits} holder={r} metric={String(key)} />
       ))}
       {concurrent ? <PerStreamRows r={r} /> : null}
-      {concurrent
-        ? rows.slice(2).map(([key, label, digits]) => <FigureRow signal={String(key)} label={label} value={r[key]} digits={digits} holder={r} metric={String(key)} />)
-        : null}
+      {concurrent ? rows.slice(2).map(([key, label, digits]) => <FigureRow signal={String(key)} label={label} value={r[key]} digits={digits} holder={r} metric={String(key)} />) : null}
       {r.token_counts ? (
         <tr>
           <th>token counts from</th>

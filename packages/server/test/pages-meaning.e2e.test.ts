@@ -1,0 +1,381 @@
+/**
+ * What the pages and cards say, in real Chromium (issues 22, 23, 25, 26): the standing sentence a
+ * person would post, unranked runs saying why on every surface (page, link preview, listing row,
+ * card), hardware labels with the core count, a CPU run of a GPU machine never listed as the GPU's
+ * figure, /m and /hw answering their own questions, tables that keep the run link on screen at
+ * 375 px, W4 like beside like, what an API run can be reproduced from, flags in words, and the
+ * card keeping a long model name whole.
+ *
+ * The board is seeded with runs whose figures make every expected value below a hand count; each
+ * assertion reads the cell the promise is about. Screenshots: test-output/pages/meaning-*.png.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { reproducibility, type MeasuredResult, type RunPayload } from '@llm-speed/framework';
+import { cardStateOf, cardSvg, pickHeadline } from '../src/pages/pages.js';
+import { launchChromium, SHOTS, textOf, visit } from './chromium.js';
+import { chartResults, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
+
+/** Machines of the seeded board (fingerprints as the CLI writes them: summary without the core count). */
+const MACHINES = {
+  // The sample run's own fingerprint: RTX 4090, 32 cores.
+  a: null,
+  b: {
+    summary: 'RTX 5090 32 GB + AMD Ryzen 9 9950X, 96 GB RAM',
+    cpu: 'AMD Ryzen 9 9950X',
+    cores: 16,
+    ram: 96,
+    gpus: [{ name: 'RTX 5090', kind: 'nvidia' as const, memory_gb: 32 }],
+    hash: 'bbbbbbbbbbbbbbbb',
+  },
+  cpu: { summary: 'CPU only: AMD EPYC 7B13, 24 GB RAM', cpu: 'AMD EPYC 7B13', cores: 64, ram: 24, gpus: [], hash: 'cccccccccccccccc' },
+  h200: {
+    summary: 'H200 144 GB + Intel Xeon Platinum 8468, 128 GB RAM',
+    cpu: 'Intel Xeon Platinum 8468',
+    cores: 16,
+    ram: 128,
+    gpus: [{ name: 'H200', kind: 'nvidia' as const, memory_gb: 144 }],
+    hash: 'dddddddddddddddd',
+  },
+} as const;
+type Machine = keyof typeof MACHINES;
+
+const CUDA = { kind: 'cuda' as const, devices: ['NVIDIA GeForce RTX 4090'] };
+const CPU = { kind: 'cpu' as const };
+let minute = 0;
+
+function run(results: MeasuredResult[], on: Machine = 'a'): RunPayload {
+  minute += 1;
+  const r = sampleRun(results, new Date(Date.UTC(2026, 11, 1, 8, minute)).toISOString());
+  const m = MACHINES[on];
+  if (m) {
+    Object.assign(r.fingerprint, { accelerator_summary: m.summary, cpu_model: m.cpu, cpu_cores: m.cores, ram_gb: m.ram, gpus: [...m.gpus], fingerprint_hash: m.hash });
+  }
+  return r;
+}
+
+const w1 = (decode: number, overrides: Partial<MeasuredResult> = {}) => sampleResult({ decode_tps: decode, backend_build: CUDA, ...overrides });
+
+describe('pages say what the numbers mean, in Chromium (issues 22, 25, 26)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const ids: Record<string, string> = {};
+  const runs: Record<string, RunPayload> = {};
+  const shots: string[] = [];
+  const post = async (name: string, payload: RunPayload) => {
+    const res = await server.post('/v1/results', await signedToken(payload));
+    assert.equal(res.status, 201, `${name}: ${res.text}`);
+    ids[name] = res.json.id;
+    runs[name] = payload;
+  };
+  const url = (path: string) => server.url + path;
+
+  before(async function () {
+    this.timeout(10 * 60_000);
+    // One key signs every test run: this board ranks a group from 3 runs of any key, so both ranked and too-small groups exist.
+    server = await startTestServer({ ranking: { minRuns: 3, minKeys: 1 } });
+    // Setup S: the sample model on llama.cpp, CUDA build. Hardware A (RTX 4090, 32 cores): 160 165 170 180, and 175 on a busy machine.
+    for (const v of [160, 165, 170, 180]) await post(`a${v}`, run([w1(v)]));
+    await post('busy', run([w1(175, { flags: ['busy-machine', 'client-load'] })]));
+    // Hardware B (RTX 5090, 16 cores): 200 205 210. H200 (16 cores): 900 905 910.
+    for (const v of [200, 205, 210]) await post(`b${v}`, run([w1(v)], 'b'));
+    for (const v of [900, 905, 910]) await post(`h${v}`, run([w1(v, { backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] } })], 'h200'));
+    // On the H200 machine also: vLLM and another model (the machine page ranks them), and the CPU with the GPU unused.
+    for (const v of [1190, 1200, 1210]) await post(`vllm${v}`, run([w1(v, { backend: 'vllm', backend_version: '0.11.0', backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] } })], 'h200'));
+    const llama8b = { identifier: 'meta-llama/Llama-3.1-8B-Instruct-GGUF', name: 'Llama-3.1-8B-Instruct', size: '8B', quant: 'Q4_K_M', digest: 'ef'.repeat(32) };
+    for (const v of [700, 710, 720]) await post(`l8b${v}`, run([w1(v, { model: llama8b, backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] } })], 'h200'));
+    await post('idle', run([w1(30.5, { backend_build: CPU, flags: ['accelerator-unused'] })], 'h200'));
+    await post('idle2', run([w1(31.5, { backend_build: CPU, flags: ['accelerator-unused'] })], 'h200'));
+    // A CPU-only machine (64 cores): two runs, too few to rank.
+    await post('cpu1', run([w1(20.5, { backend_build: CPU })], 'cpu'));
+    await post('cpu2', run([w1(21.5, { backend_build: CPU })], 'cpu'));
+    // Unranked for what they are: a --quick run that out-scores the full runs of its machine, and a noisy one.
+    await post('quick', run([w1(477.1, { output_tokens: 32, flags: ['quick'] })]));
+    await post('noisy', run([w1(168, { flags: ['noisy'] })]));
+    // Through an API: no digest, no quant, no version, no build.
+    await post(
+      'api',
+      run([
+        w1(95.25, {
+          backend: 'openai-compat',
+          backend_version: 'unknown',
+          backend_build: undefined,
+          model: { identifier: 'qwen2.5-7b-instruct', name: 'qwen2.5-7b-instruct' },
+        }),
+      ]),
+    );
+    // W4 on its own: 16 streams of 40 tok/s each against a throughput of 640; the backend clocks one stream at 42.5.
+    const w4 = chartResults()[1]!;
+    // The headline is the largest batch's throughput (METHODOLOGY §1.4): 640.
+    await post('w4', run([{ ...w4, decode_tps: 640, backend_build: CUDA, batch_size: 16, output_tokens: 16 * 256, backend_decode_tps: 42.5, backend_prefill_tps: 510.25 }]));
+    // A model whose name is long and ends in what tells it apart.
+    await post('long', run([w1(88.8, { model: { identifier: 'x/y', name: 'llm-speed synthetic llama 1b Q4_0 (Meta-Llama-3.1-70B-Instruct-abliterated-imatrix)', size: '1B', quant: 'Q4_0' } })]));
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (shots.length) process.stdout.write(`      screenshots: ${shots.map((s) => s.slice(SHOTS.length + 1)).join(', ')}\n`);
+  });
+  const see = async (path: string, name: string, check: (page: Page, width: number) => Promise<void>, widths?: 'desktop') =>
+    shots.push(...(await visit(browser, url(path), `meaning-${name}`, check, widths ? [{ name: 'desktop', width: 1200, height: 900 }] : undefined)));
+
+  it('the standing sentence right under the headline, never "faster than 0 %"; the rule behind a link (#22, #26.5)', async function () {
+    this.timeout(120_000);
+    // Peers of a170 in setup S (ranked groups, itself left out): A 160 165 175 180, B 200 205 210, H200 900 905 910 = 10,
+    // all single measurements. Beaten: 160, 165 → 2 of 10 → 20 %. Hardware medians: H200 905, B 205, A 170 → 3rd of 3.
+    const singles = ' (all compared as single measurements without an interval: noise unknown)';
+    await see(`/r/${ids.a170}`, 'run-ranked', async (page) => {
+      assert.equal(await textOf(page, '#percentile'), `Faster than 20 % of 10 comparable runs${singles}.`);
+      assert.equal(await textOf(page, '#hardware-rank'), '3rd of 3');
+      // Right under the figures: nothing but the note and marks between them.
+      const order = await page.evaluate(() => [...document.querySelectorAll('#headline > *')].map((e) => e.className || e.id));
+      assert.deepEqual(order.slice(0, 4), ['model', 'setup', 'figures', 'standing']);
+      assert.equal(await page.locator('#percentile').locator('xpath=following-sibling::p[1]').locator('a[href="/ranking"]').count(), 1, 'the rule is a link');
+      assert.equal(await page.locator('#standing-rule').count(), 0, 'no paragraph of jargon');
+    });
+    // The slowest of setup S beats none beyond noise, and says what it is slower than instead.
+    await see(
+      `/r/${ids.a160}`,
+      'run-slowest',
+      async (page) => {
+        assert.equal(await textOf(page, '#percentile'), `Faster than none of 10 comparable runs beyond noise: slower than 10${singles}.`);
+      },
+      'desktop',
+    );
+    // The rule itself, with this board's evidence thresholds.
+    await see('/ranking', 'ranking', async (page) => {
+      assert.match(await textOf(page, '#evidence-rule'), /^A group is ranked once it holds 3 comparable runs signed by 1 different key\./);
+      assert.equal(await textOf(page, '#unranked-reasons tr[data-code="quick"] td:last-child'), 'run the full suite, without --quick');
+    });
+  });
+
+  it('few runs: says how many there are and what would rank it (#26.5)', async function () {
+    this.timeout(60_000);
+    await see(`/r/${ids.cpu1}`, 'run-few', async (page) => {
+      assert.equal(
+        await textOf(page, '#percentile'),
+        'Not ranked yet: its group (this model, backend and build on this hardware) holds 2 comparable runs from 1 key; a group is ranked from 3 runs by 1 different key. To be ranked: more runs of this setup, from other contributors. How runs are ranked',
+      );
+      assert.equal(await textOf(page, '#hardware-label'), 'CPU only: AMD EPYC 7B13, 64 cores, 24 GB RAM');
+    });
+  });
+
+  it('an unranked run says why on its page, its link preview, its listing row and its card (#26.4)', async function () {
+    this.timeout(120_000);
+    await see(`/r/${ids.quick}`, 'run-quick', async (page) => {
+      assert.equal(await textOf(page, '#percentile'), 'Not ranked: quick run (32 of 256 tokens). To be ranked: run the full suite, without --quick. How runs are ranked');
+      assert.equal(
+        await page.locator('meta[property="og:title"]').getAttribute('content'),
+        'Qwen2.5-7B-Instruct: 477.1 tok/s (not ranked: quick run) on RTX 4090 24 GB + AMD Ryzen 9 7950X3D, 32 cores, 64 GB RAM',
+      );
+      assert.match((await page.locator('meta[property="og:description"]').getAttribute('content'))!, /^477\.1 tok\/s decode, 142 ms to first token \(W1 chat-short\)\. Not ranked: quick run\. /);
+      assert.equal(await page.locator('meta[property="og:image"]').getAttribute('content'), url(`/r/${ids.quick}/card.png?state=unranked`));
+    });
+    await see(
+      `/r/${ids.noisy}`,
+      'run-noisy',
+      async (page) => {
+        assert.match(
+          await textOf(page, '#percentile'),
+          /^Not ranked: noisy \(its confidence interval is wider than METHODOLOGY §6\.1 allows\)\. To be ranked: run again on a quieter machine, or with more repetitions \(--reps\)\./,
+        );
+        assert.equal(
+          await page.locator('meta[property="og:title"]').getAttribute('content'),
+          'Qwen2.5-7B-Instruct: 168.0 tok/s (not ranked: noisy) on RTX 4090 24 GB + AMD Ryzen 9 7950X3D, 32 cores, 64 GB RAM',
+        );
+      },
+      'desktop',
+    );
+    // The latest-runs rows of the model's page: each unranked one says why, in words, in its own cell.
+    await see('/m/qwen2-5-7b-instruct', 'model', async (page, width) => {
+      const status = (name: string) => textOf(page, `table.runs tr[data-run="${ids[name]}"] td[data-col="status"]`);
+      assert.equal(await status('quick'), 'not ranked: quick run');
+      assert.equal(await status('noisy'), 'not ranked: noisy');
+      assert.equal(await status('cpu1'), 'not ranked: not enough runs yet');
+      assert.equal(await status('busy'), 'busy machine, client load');
+      assert.equal(await status('a170'), 'ranked');
+      if (width === 375) await runLinksOnScreen(page, width);
+    });
+  });
+
+  it('the card: the quick run says NOT RANKED and cannot out-score the full runs silently; a pending one says so; a long name stays whole (#26.4, #26.7)', async function () {
+    this.timeout(120_000);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    try {
+      await page.goto(url(`/r/${ids.a170}`));
+      for (const [name, state] of [
+        ['a170', 'ranked'],
+        ['quick', 'unranked'],
+        ['cpu1', 'pending'],
+        ['long', 'pending'],
+      ] as const) {
+        const png = await (await fetch(url(`/r/${ids[name]}/card.png`))).arrayBuffer();
+        const shot = `${SHOTS}/meaning-card-${name}.png`;
+        writeFileSync(shot, Buffer.from(png));
+        shots.push(shot);
+        // Decoded by Chromium: the left bar's colour is the state's (blue ranked, amber otherwise), and nothing is drawn past
+        // the right margin (x ≥ 1146) but the background, so no text was cut off at the edge.
+        const pixels = await page.evaluate(async (src) => {
+          const img = new Image();
+          img.src = src;
+          await img.decode();
+          const canvas = document.createElement('canvas');
+          canvas.width = img.naturalWidth;
+          canvas.height = img.naturalHeight;
+          const ctx = canvas.getContext('2d')!;
+          ctx.drawImage(img, 0, 0);
+          const bar = [...ctx.getImageData(5, 300, 1, 1).data].slice(0, 3);
+          const margin = ctx.getImageData(1146, 0, 54, 630).data;
+          let foreign = 0;
+          for (let i = 0; i < margin.length; i += 4) if (Math.abs(margin[i]! - 0x0d) + Math.abs(margin[i + 1]! - 0x11) + Math.abs(margin[i + 2]! - 0x17) > 24) foreign += 1;
+          return { size: [img.naturalWidth, img.naturalHeight], bar, foreign };
+        }, `/r/${ids[name]}/card.png`);
+        assert.deepEqual(pixels.size, [1200, 630]);
+        assert.deepEqual(pixels.bar, state === 'ranked' ? [0x2f, 0x81, 0xf7] : [0xd2, 0x99, 0x22], `${name}: the state's colour`);
+        assert.equal(pixels.foreign, 0, `${name}: something is drawn in the right margin`);
+        // The words on it (the SVG the PNG is drawn from, for the same run and state).
+        const svg = cardSvg(ids[name]!, runs[name]!, pickHeadline(runs[name]!), cardStateOf({ clusters: new Map() }, runs[name]!, pickHeadline(runs[name]!)));
+        const status = /<text id="card-status"[^>]*>([^<]*)</.exec(svg)?.[1];
+        if (name === 'quick') assert.equal(status, 'NOT RANKED · QUICK RUN');
+        if (name === 'a170') assert.equal(status, 'NOT RANKED YET · TOO FEW RUNS OF ITS KIND', 'without its group, a run is pending');
+        if (name === 'long') {
+          const lines = [...svg.matchAll(/<g id="card-model" data-size="(\d+)">([\s\S]*?)<\/g>/g)][0]!;
+          // Lines broken at a space lose the space; broken after a hyphen, keep it.
+          const text = [...lines[2]!.matchAll(/>([^<]+)</g)].map((m) => m[1]!).reduce((a, b) => (/[-_/.:]$/.test(a) ? a + b : `${a} ${b}`));
+          assert.equal(text, 'llm-speed synthetic llama 1b Q4_0 (Meta-Llama-3.1-70B-Instruct-abliterated-imatrix)', 'the whole name, on two lines');
+          assert.ok(Number(lines[1]) >= 30, `font size ${lines[1]}`);
+        }
+      }
+      // The route draws from the stored group: the ranked run's card has no status line.
+      const ranked = await fetch(url(`/r/${ids.a170}/card.png`));
+      assert.match(ranked.headers.get('etag')!, /-ranked"$/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('/m ranks the hardware for a model; /hw ranks models and backends on a machine; CPU runs of a GPU machine apart (#26.8, #26.6, #25)', async function () {
+    this.timeout(120_000);
+    await see('/m/qwen2-5-7b-instruct', 'model-rank', async (page, width) => {
+      assert.equal(await textOf(page, '#question'), 'Qwen2.5-7B-Instruct: which hardware runs it fastest');
+      assert.equal(
+        await textOf(page, '#answer'),
+        'Fastest for W1 chat-short: H200 144 GB + Intel Xeon Platinum 8468, 16 cores, 128 GB RAM with vllm, CUDA build, median 1200.0 decode tok/s over 3 runs.',
+      );
+      const rows = page.locator('#rank-chat-short tr[data-group]');
+      const cell = async (i: number, col: string) => textOf(page, `#rank-chat-short tr[data-group]:nth-of-type(${i + 2}) ${col}`);
+      // Ranked by median: H200 with vLLM 1200 and with llama.cpp 905, B 205, A 170 (160 165 170 175 180); then the groups without enough runs.
+      const ranked = [
+        ['1', 'H200 144 GB + Intel Xeon Platinum 8468, 16 cores, 128 GB RAM', 'vllm cuda', '1200.0 (1190.0–1210.0)'],
+        ['2', 'H200 144 GB + Intel Xeon Platinum 8468, 16 cores, 128 GB RAM', 'llama.cpp cuda', '905.0 (900.0–910.0)'],
+        ['3', 'RTX 5090 32 GB + AMD Ryzen 9 9950X, 16 cores, 96 GB RAM', 'llama.cpp cuda', '205.0 (200.0–210.0)'],
+        ['4', 'RTX 4090 24 GB + AMD Ryzen 9 7950X3D, 32 cores, 64 GB RAM', 'llama.cpp cuda', '170.0 (160.0–180.0)'],
+      ];
+      for (const [i, row] of ranked.entries()) {
+        assert.deepEqual([await cell(i, 'td[data-label="rank"]'), await cell(i, 'td.subject'), await cell(i, 'td[data-label="backend"]'), await cell(i, 'td[data-col="median"]')], row);
+      }
+      const unranked = await rows.evaluateAll((trs) => trs.filter((tr) => tr.getAttribute('data-ranked') === 'no').map((tr) => tr.querySelector('td.subject')!.textContent!.trim()));
+      assert.deepEqual(unranked.sort(), ['CPU of a machine with an H200 (Intel Xeon Platinum 8468, 16 cores, 128 GB RAM)', 'CPU only: AMD EPYC 7B13, 64 cores, 24 GB RAM']);
+      if (width === 375) await runLinksOnScreen(page, width);
+    });
+    await see('/hw/h200-144-gb-intel-xeon-platinum-8468-128-gb-ram', 'hardware-rank', async (page, width) => {
+      assert.equal(await textOf(page, '#question'), 'What runs fastest on H200 144 GB + Intel Xeon Platinum 8468, 16 cores, 128 GB RAM');
+      assert.equal(await textOf(page, '#answer'), 'Fastest on it for W1 chat-short: Qwen2.5-7B-Instruct Q4_K_M with vllm, CUDA build, median 1200.0 decode tok/s over 3 runs.');
+      // Models and backends by median: vLLM 1200, llama.cpp 905, Llama-3.1-8B 710; the CPU runs are not among the H200's.
+      const subjects = await page.locator('#rank-chat-short tr[data-group] td.subject').allTextContents();
+      assert.deepEqual(
+        subjects.map((s) => s.trim()),
+        ['Qwen2.5-7B-Instruct Q4_K_M', 'Qwen2.5-7B-Instruct Q4_K_M', 'Llama-3.1-8B-Instruct Q4_K_M'],
+      );
+      assert.deepEqual(
+        (await page.locator('#rank-chat-short tr[data-group] td[data-label="backend"]').allTextContents()).map((s) => s.trim()),
+        ['vllm cuda', 'llama.cpp cuda', 'llama.cpp cuda'],
+      );
+      assert.equal(await page.locator(`#rank-chat-short a[href="/r/${ids.idle}"], #spread-chart-chat-short a[href="/r/${ids.idle}"]`).count(), 0, "the CPU run is not the GPU's figure");
+      assert.equal(await page.locator('#spread-chart-chat-short g.spread-row').count(), 3);
+      assert.equal(await textOf(page, '#accelerator-unused h2'), "On this machine's CPU, with its GPU unused");
+      assert.equal(await textOf(page, '#rank-idle-chat-short td[data-col="median"]'), '31.0 (30.5–31.5)');
+      if (width === 375) await runLinksOnScreen(page, width);
+    });
+    // The page of the idle run names what it measured.
+    await see(
+      `/r/${ids.idle}`,
+      'run-accelerator-unused',
+      async (page) => {
+        assert.equal(await textOf(page, '#hardware-label'), 'CPU of a machine with an H200 (Intel Xeon Platinum 8468, 16 cores, 128 GB RAM)');
+        assert.match(await textOf(page, '[data-idle-gpu]'), /^Measured on the CPU: this machine has H200, which the backend left unused\./);
+      },
+      'desktop',
+    );
+  });
+
+  it("W4 sets one stream beside the backend's clock, and names the throughput as throughput (#26.1)", async function () {
+    this.timeout(60_000);
+    await see(`/r/${ids.w4}`, 'run-w4', async (page) => {
+      const rows = await page.locator('#w-0 table.metrics tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent!.trim(), tr.querySelector('td')!.textContent!.trim()]));
+      assert.deepEqual(rows.slice(0, 5), [
+        ['output throughput, all 16 streams (tok/s, prefill included)', '640.0'],
+        ['prompt throughput, all 16 streams (tok/s)', '8421.1'],
+        ["one stream of 16: decode tok/s, llm-speed's clock", '40.0'],
+        ["one stream of 16: decode tok/s, backend's clock", '42.5'],
+        ["one stream of 16: prefill tok/s, backend's clock", '510.3'],
+      ]);
+      // The headline of a W4-only run is the throughput, and is called so.
+      assert.equal(await textOf(page, '#headline .figure .label'), 'output throughput of all streams, W4 concurrent-decode');
+      assert.deepEqual((await page.locator('#w-0 table.batches tr').first().locator('th').allTextContents()).slice(0, 3), ['batch', 'throughput, all streams (tok/s)', 'one stream: decode tok/s']);
+    });
+  });
+
+  it('an API run says what it can and cannot be reproduced from (#26.22); flags in words (#22)', async function () {
+    this.timeout(60_000);
+    const expected = reproducibility(runs.api!.results[0] as MeasuredResult).sentence;
+    // Worked from the run: no digest, no quant, version unknown, no build.
+    assert.equal(
+      expected,
+      'Can be re-run against openai-compat serving "qwen2.5-7b-instruct", but not proved the same setup: the weights are the server\'s: no digest of the file; the quantization is not reported; the server\'s version is unknown; what it ran on (CPU or GPU build) is unknown.',
+    );
+    await see(`/r/${ids.api}`, 'run-api', async (page) => {
+      assert.equal(await textOf(page, '#reproduce p.reproducibility'), `Not pinned: ${expected}`);
+    });
+    await see(
+      `/r/${ids.busy}`,
+      'run-busy',
+      async (page) => {
+        assert.equal(await textOf(page, '#headline-marks'), 'Read with care: busy machine, client load (see the workload below).');
+        const words = await page.locator('#w-0 ul.flags li').allTextContents();
+        assert.deepEqual(words, [
+          'busy-machine: other processes used more than 10 % of the CPU while it was measured; shown and ranked (METHODOLOGY §3.7)',
+          "client-load: llm-speed's own process used more than 5 % of a core on a machine of 4 cores or fewer; shown and ranked (METHODOLOGY §3.5)",
+        ]);
+      },
+      'desktop',
+    );
+    // A pinned run (llama.cpp with the file's digest) says so.
+    await see(
+      `/r/${ids.a165}`,
+      'run-pinned',
+      async (page) => {
+        assert.match(await textOf(page, '#reproduce p.reproducibility'), /^Reproducible from this result: the weights file by its SHA-256 \(cdcdcdcdcdcd…\) and llama\.cpp 7410, cuda build\.$/);
+      },
+      'desktop',
+    );
+  });
+
+  it('/compare: two single measurements are compared as plain figures and say the noise is unknown (#22)', async function () {
+    this.timeout(60_000);
+    await see(`/compare?runs=${ids.a170},${ids.b205},${ids.quick}`, 'compare', async (page) => {
+      // 205 ÷ 170 − 1 = +20.6 %.
+      assert.equal(await textOf(page, `table.compare tr[data-metric="decode_tps"] td[data-run="${ids.b205}"]`), '205.0 +20.6 % (single measurements: noise unknown)');
+      assert.equal(await textOf(page, `table.compare tr[data-metric="decode_tps"] td[data-run="${ids.quick}"]`), '477.1 not comparable');
+    });
+  });
+});
+
+/** At 375 px every run link of every listing table is inside the screen, not cut off by a sideways scroll (#26.8). */
+async function runLinksOnScreen(page: Page, width: number): Promise<void> {
+  const boxes = await page.locator('table a[href^="/r/"]').evaluateAll((links) => links.map((a) => [a.textContent, a.getBoundingClientRect().left, a.getBoundingClientRect().right] as const));
+  assert.ok(boxes.length > 0, 'run links');
+  for (const [text, left, right] of boxes) assert.ok(left >= 0 && right <= width, `${text} at ${left}–${right}px`);
+}
