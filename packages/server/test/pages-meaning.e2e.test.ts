@@ -134,6 +134,15 @@ describe('pages say what the numbers mean, in Chromium (issues 22, 25, 26)', () 
       assert.deepEqual(order.slice(0, 4), ['model', 'setup', 'figures', 'standing']);
       assert.equal(await page.locator('#percentile').locator('xpath=following-sibling::p[1]').locator('a[href="/ranking"]').count(), 1, 'the rule is a link');
       assert.equal(await page.locator('#standing-rule').count(), 0, 'no paragraph of jargon');
+      // The chart of where it stands: a row per hardware class by median, every peer a dot, this run highlighted.
+      const chart = page.locator('svg#chart-standing');
+      assert.deepEqual(
+        (await chart.locator('g.spread-row > text:first-of-type').allTextContents()).map((t) => t.replace(/…$/, '').trim().slice(0, 20)),
+        ['H200 144 GB + Intel ', 'RTX 5090 32 GB + AMD', 'RTX 4090 24 GB + AMD'],
+      );
+      assert.equal(await chart.locator('circle.run').count(), 11, 'the 10 peers and this run');
+      assert.equal(await chart.locator('circle.this-run').count(), 1);
+      assert.equal(await chart.locator('circle.this-run').locator('xpath=..').getAttribute('href'), `/r/${ids.a170}`);
     });
     // The slowest of setup S beats none beyond noise, and says what it is slower than instead.
     await see(

@@ -4,16 +4,17 @@
 import { comparability, type MeasuredResult } from '@llm-speed/framework';
 import { SIGMA_THRESHOLD } from '../outliers.js';
 import { cardStateOf } from './card.js';
+import { SpreadPlot } from './components/charts.js';
 import { Commands } from './components/commands.js';
 import { RunDisputes, Time } from './components/disputes.js';
 import { Headline } from './components/headline.js';
 import { Layout } from './components/layout.js';
 import { WorkloadCard } from './components/workload-card.js';
-import { duration, modelDetails, num, sentenceCase, unrankedWords, workloadLabel } from './format.js';
+import { duration, headlineMetric, modelDetails, num, sentenceCase, unrankedWords, workloadLabel } from './format.js';
 import { hardwareLabel, measuredOn } from './hardware-label.js';
 import { standingSentence, unrankedLabel } from './standing-words.js';
 import { renderPage } from './render.js';
-import type { RunView, Standing } from './run-view.js';
+import { STANDING_ROWS, type RunView, type Standing } from './run-view.js';
 import type { Site } from './site.js';
 
 /** The run's headline workload (or its first), whose figures and flags the title and preview speak of. */
@@ -177,6 +178,35 @@ function Provenance({ view }: { view: RunView }) {
   );
 }
 
+/**
+ * Where the run stands (issue 22): every comparable run of its setup — this model, backend and
+ * build on each hardware class — as a dot with its 95 % interval, this run highlighted; the rows
+ * are the hardware classes by median, as the sentence above counts them.
+ */
+function StandingChart({ view }: { view: RunView }) {
+  if (view.standing.kind !== 'ranked' || view.setupGroups.length === 0) return null;
+  const workload = view.standing.workload;
+  const rows = view.setupGroups.slice(0, STANDING_ROWS).map((g) => ({
+    label: g.hardwareLabel,
+    href: `/hw/${g.hardwareSlug}`,
+    detail: `${g.n} run${g.n === 1 ? '' : 's'} · median ${num(g.median)}`,
+    median: g.median,
+    points: view.setupSpread
+      .filter((p) => p.clusterKey === g.clusterKey)
+      .map((p) => ({ value: p.decodeTps, ciLow: p.ciLow, ciHigh: p.ciHigh, flagged: p.flagged, resultId: p.resultId, highlight: p.resultId === view.stored.id })),
+  }));
+  return (
+    <section id="standing-chart">
+      <SpreadPlot
+        id="chart-standing"
+        title={`Where it stands: ${headlineMetric(workload).long} of every comparable run of this model, backend and build, one row per hardware class (${workloadLabel(workload)}); this run in orange`}
+        rows={rows}
+        axis={headlineMetric(workload).short}
+      />
+    </section>
+  );
+}
+
 export function RunPage({ view, site }: { view: RunView; site: Site }) {
   const { stored, run } = view;
   const results = run.results as MeasuredResult[];
@@ -198,6 +228,7 @@ export function RunPage({ view, site }: { view: RunView; site: Site }) {
         Run <span class="mono">{stored.id}</span>
       </h1>
       <Headline result={lead} run={run} headline={view.headline} standing={view.standing} compareWith={view.compareWith} id={stored.id} contributor={view.contributor} />
+      <StandingChart view={view} />
       {flagged ? (
         <p class="flag">
           This run is flagged for review: {flagged} workload{flagged > 1 ? 's are' : ' is'} more than {SIGMA_THRESHOLD}σ from its group (see below).

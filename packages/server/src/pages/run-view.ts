@@ -5,7 +5,7 @@
  */
 import { comparability, rankGroups, spreadOf, standingOf, type ComparabilityCode, type MeasuredResult, type RunPayload, type Standing as PeerStanding } from '@llm-speed/framework';
 import type { RankingRule } from '../ranking.js';
-import type { ClusterRow, Dispute, ResultsRepository, StoredResult } from '../repository.js';
+import type { ClusterRow, Dispute, ResultsRepository, SpreadPoint, StoredResult } from '../repository.js';
 import { workloadLabel } from './format.js';
 
 /** The two figures in large type, and where they come from. */
@@ -82,13 +82,18 @@ export interface RunView {
   compareWith: CompareTarget | null;
   /** The groups of the headline's setup (one per hardware class), best median first. */
   setupGroups: ClusterRow[];
+  /** Every comparable run of the setup's plotted groups, for the chart of where this run stands (ranked runs only). */
+  setupSpread: SpreadPoint[];
 }
 
-/** Three indexed queries beyond the result itself: the setup's groups, the standing's peers, the median run. */
+/** Hardware classes the run page's standing chart draws: the setup's groups with the highest medians. */
+export const STANDING_ROWS = 12;
+
+/** Four indexed queries beyond the result itself: the setup's groups, the standing's peers, the median run, the chart's runs. */
 export async function loadRunView(repo: ResultsRepository, stored: StoredResult, extra: { disputes: Dispute[]; contributor?: string }): Promise<RunView> {
   const run = JSON.parse(stored.json) as RunPayload;
   const headline = pickHeadline(run);
-  const base = { stored, run, ...extra, headline, standing: { kind: 'none' } as Standing, compareWith: null, setupGroups: [] as ClusterRow[] };
+  const base = { stored, run, ...extra, headline, standing: { kind: 'none' } as Standing, compareWith: null, setupGroups: [] as ClusterRow[], setupSpread: [] as SpreadPoint[] };
   if (headline.index === null || headline.decodeTps === null) return base;
   const group = stored.clusters.get(headline.index);
   if (!group) return base;
@@ -123,5 +128,6 @@ export async function loadRunView(repo: ResultsRepository, stored: StoredResult,
   }
   const fastest = setupGroups.find((g) => g.clusterKey !== group.clusterKey && g.bestResultId && g.bestResultId !== stored.id);
   if (!compareWith && fastest) compareWith = { id: fastest.bestResultId!, why: `the best run on the fastest other hardware for this model (${fastest.hardwareLabel})` };
-  return { ...base, standing, compareWith, setupGroups };
+  const setupSpread = standing.kind === 'ranked' ? await repo.spread(setupGroups.slice(0, STANDING_ROWS)) : [];
+  return { ...base, standing, compareWith, setupGroups, setupSpread };
 }

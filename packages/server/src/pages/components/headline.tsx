@@ -37,7 +37,7 @@ export function StandingSentence({ standing }: { standing: Standing }) {
   return (
     <>
       <p class="standing" id="percentile">
-        <strong>{sentence}</strong>
+        <Emphasised sentence={sentence} />
         {standing.flagged ? <span class="flag"> This run is flagged as an outlier of its group.</span> : null}
       </p>
       <p class="standing-context">
@@ -46,6 +46,19 @@ export function StandingSentence({ standing }: { standing: Standing }) {
           {hardware} <a href="/ranking">How runs are ranked</a>
         </small>
       </p>
+    </>
+  );
+}
+
+/** The sentence in bold, but its note on single measurements (the framework's words) in plain type. */
+function Emphasised({ sentence }: { sentence: string }) {
+  const note = / \((?:all|\d+) compared as single measurements[^)]*\)/.exec(sentence);
+  if (!note) return <strong>{sentence}</strong>;
+  return (
+    <>
+      <strong>{sentence.slice(0, note.index)}</strong>
+      <span class="muted">{note[0]}</span>
+      <strong>{sentence.slice(note.index + note[0].length)}</strong>
     </>
   );
 }
