@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { reproducibility, type MeasuredResult, type RunPayload } from '@llm-speed/framework';
+import { schemas } from '@llm-speed/schemas';
 import { cardStateOf, cardSvg, pickHeadline } from '../src/pages/pages.js';
 import { launchChromium, SHOTS, textOf, visit } from './chromium.js';
 import { chartResults, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
@@ -388,3 +389,131 @@ async function runLinksOnScreen(page: Page, width: number): Promise<void> {
   assert.ok(boxes.length > 0, 'run links');
   for (const [text, left, right] of boxes) assert.ok(left >= 0 && right <= width, `${text} at ${left}–${right}px`);
 }
+
+/** Whether this checkout's result schema carries repetitions (the spread fields of issue 22). */
+const SPREAD_IN_SCHEMA = 'spread' in ((schemas['workload-result'] as { properties?: Record<string, unknown> }).properties ?? {});
+
+/**
+ * A figure repeated 5 times with its 95 % interval [low, high] (the shape METHODOLOGY §6.3 gives a
+ * result): samples low, ¼ of the way, the median, ¾ of the way, high, so their median is the headline.
+ */
+function repeated(median: number, low: number, high: number): Partial<MeasuredResult> {
+  const samples = [low, (low + median) / 2, median, (median + high) / 2, high];
+  return {
+    decode_tps: median,
+    repetitions: 5,
+    spread: { decode_tps: { n: 5, median, ci_low: low, ci_high: high, cv: 0.01 } },
+    samples: samples.map((decode_tps) => ({ decode_tps })),
+  } as Partial<MeasuredResult>;
+}
+
+(SPREAD_IN_SCHEMA ? describe : describe.skip)('pages with repetitions: standing, error bars and Δ by the intervals, in Chromium (issue 22)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const ids: Record<string, string> = {};
+  const shots: string[] = [];
+  const post = async (name: string, payload: RunPayload) => {
+    (payload as RunPayload & { schema_version?: number }).schema_version = 2;
+    const res = await server.post('/v1/results', await signedToken(payload));
+    assert.equal(res.status, 201, `${name}: ${res.text}`);
+    ids[name] = res.json.id;
+  };
+  const see = async (path: string, name: string, check: (page: Page, width: number) => Promise<void>) => shots.push(...(await visit(browser, server.url + path, `meaning-spread-${name}`, check)));
+
+  before(async function () {
+    this.timeout(10 * 60_000);
+    server = await startTestServer({ ranking: { minRuns: 2, minKeys: 1 } });
+    // Hardware A: the subject 170 [166, 174], and 168 [165, 171], 172 [169, 175] (both overlap it: within noise).
+    await post('x', run([w1(170, repeated(170, 166, 174))]));
+    await post('p3', run([w1(168, repeated(168, 165, 171))]));
+    await post('p4', run([w1(172, repeated(172, 169, 175))]));
+    // Hardware B: 150 [147, 153] and 160 [157, 163] (below 166: slower beyond noise), 165 a single measurement (below 166: slower).
+    await post('p1', run([w1(150, repeated(150, 147, 153))], 'b'));
+    await post('p2', run([w1(160, repeated(160, 157, 163))], 'b'));
+    await post('p7', run([w1(165)], 'b'));
+    // The H200: 190 [186, 194] (above 174: faster beyond noise), 175 a single measurement (above 174: faster).
+    await post('p5', run([w1(190, repeated(190, 186, 194))], 'h200'));
+    await post('p6', run([w1(175)], 'h200'));
+    // Repetitions that disagree: ±11.8 % on decode, noisy by its own spread though it carries no flag.
+    await post('wide', run([w1(170, repeated(170, 150, 190))]));
+    // W4 with each batch repeated: throughput and one stream's decode with their intervals.
+    const w4 = chartResults()[1]!;
+    const batches = w4.batches!.map((b) => ({
+      ...b,
+      spread: {
+        aggregate_tps: { n: 3, median: b.aggregate_tps!, ci_low: b.aggregate_tps! * 0.97, ci_high: b.aggregate_tps! * 1.03, cv: 0.01 },
+        per_stream_tps: { n: 3, median: b.per_stream_tps!, ci_low: b.per_stream_tps! * 0.96, ci_high: b.per_stream_tps! * 1.04, cv: 0.02 },
+      },
+    }));
+    await post('w4', run([{ ...w4, decode_tps: 640, batches, repetitions: 3, backend_build: CUDA, batch_size: 16, output_tokens: 16 * 256 } as MeasuredResult]));
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (shots.length) process.stdout.write(`      screenshots: ${shots.map((s) => s.slice(SHOTS.length + 1)).join(', ')}\n`);
+  });
+
+  it('counts only differences beyond both intervals: "faster than 42 % of 7 comparable runs; within noise of 2"', async function () {
+    this.timeout(60_000);
+    // Against 170 [166, 174]: slower beyond noise 150, 160 and the point 165 (3); faster 190 and the point 175 (2);
+    // within noise 168 [165, 171] and 172 [169, 175] (2). 3 of 7 → 42 %. Medians: H200 182.5, A 170, B 160 → 2nd of 3.
+    await see(`/r/${ids.x}`, 'run', async (page) => {
+      assert.equal(await textOf(page, '#percentile'), 'Faster than 42 % of 7 comparable runs; within noise of 2.');
+      assert.equal(await textOf(page, '#hardware-rank'), '2nd of 3');
+      // The headline with its interval: (174 − 166) ÷ 2 ÷ 170 = ±2.4 %.
+      assert.equal(await textOf(page, '#headline-decode-spread'), '±2.4 % · 95 % CI of 5 repetitions');
+      assert.equal(await textOf(page, '#w-0 td[data-signal="decode_tps"]'), '170.0 ±2.4 %');
+      // Error bars on the standing chart: the six runs with an interval have one; the two single measurements are dots alone.
+      assert.equal(await page.locator('svg#chart-standing g.ci').count(), 6);
+      assert.equal(await page.locator('svg#chart-standing circle.run').count(), 8);
+    });
+  });
+
+  it("/m draws each run's interval as an error bar, and says what a dot alone is", async function () {
+    this.timeout(60_000);
+    await see('/m/qwen2-5-7b-instruct', 'model', async (page) => {
+      const chart = page.locator('svg#spread-chart-chat-short');
+      // The 6 repeated runs of ranked groups (not the noisy one: not comparable, so not plotted).
+      assert.equal(await chart.locator('g.ci').count(), 6);
+      assert.equal(await chart.locator('g.legend text').first().textContent(), 'one run, its 95 % CI');
+      assert.match(await textOf(page, '#spread-chat-short figcaption'), /a dot without a line is a single measurement, with no interval/);
+    });
+  });
+
+  it('/compare says "within noise" when the intervals overlap, and the Δ with its interval otherwise', async function () {
+    this.timeout(60_000);
+    await see(`/compare?runs=${ids.x},${ids.p3},${ids.p5}`, 'compare', async (page) => {
+      const cell = (id: string) => textOf(page, `table.compare tr[data-metric="decode_tps"] td[data-run="${id}"]`);
+      // 168 [165, 171] against 170 [166, 174]: overlap. Δ = 168 ÷ 170 − 1 = −1.2 %.
+      assert.equal(await cell(ids.p3!), '168.0 ±1.8 % within noise (−1.2 %)');
+      // 190 [186, 194]: Δ = +11.8 %, interval 186 ÷ 174 − 1 = +6.9 % to 194 ÷ 166 − 1 = +16.9 %.
+      assert.equal(await cell(ids.p5!), '190.0 ±2.1 % +11.8 % (+6.9 % … +16.9 %)');
+      assert.equal(await page.locator(`table.compare tr[data-metric="decode_tps"] td[data-run="${ids.p5}"] .diff`).getAttribute('class'), 'diff better');
+    });
+  });
+
+  it('repetitions that disagree are noisy by their own spread: not ranked, and the card says so', async function () {
+    this.timeout(60_000);
+    await see(`/r/${ids.wide}`, 'run-noisy', async (page) => {
+      assert.match(
+        await textOf(page, '#percentile'),
+        /^Not ranked: noisy \(decode 95 % CI ±11\.8 % of its median \(limit 5 %\)\)\. To be ranked: run again on a quieter machine, or with more repetitions \(--reps\)\./,
+      );
+    });
+    const card = await fetch(`${server.url}/r/${ids.wide}/card.png`);
+    assert.match(card.headers.get('etag')!, /-unranked"$/);
+  });
+
+  it("W4's charts draw each batch's interval, throughput and one stream alike", async function () {
+    this.timeout(60_000);
+    await see(`/r/${ids.w4}`, 'run-w4', async (page) => {
+      const chart = page.locator('svg#chart-w4-0');
+      assert.equal(await chart.locator('g.ci').count(), 8, 'four batches × two series');
+      assert.match(await textOf(page, '#w-0 figure figcaption'), /Bars: the 95 % confidence interval over the repetitions/);
+      // 16 streams: 640 ±3 %, one stream 40 ±4 %.
+      assert.equal(await textOf(page, '#w-0 table.batches tr[data-batch="16"] td[data-col="aggregate_tps"]'), '640.0 ±3.0 %');
+      assert.equal(await textOf(page, '#w-0 table.batches tr[data-batch="16"] td[data-col="per_stream_tps"]'), '40.0 ±4.0 %');
+    });
+  });
+});
