@@ -48,6 +48,8 @@ export * from './discovery/report.js';
 export * from './harness/bench.js';
 export * from './harness/publish.js';
 export * from './harness/select-backend.js';
+export * from './meters/index.js';
+export * from './roofline/index.js';
 export * from './output/progress.js';
 export * from './output/detect-table.js';
 export * from './output/results-table.js';
