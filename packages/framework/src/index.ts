@@ -56,3 +56,4 @@ export * from './output/results-table.js';
 export * from './tools/compare-runs.js';
 export * from './tools/validate-files.js';
 export * from './suite-update/index.js';
+export { resolveEnergySettings, ENERGY_PRICE_ENV, POWER_METER_ENV, type EnergySettings } from './config/energy.js';
