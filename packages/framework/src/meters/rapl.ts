@@ -38,8 +38,9 @@ export function findRaplZones(root = POWERCAP_ROOT): RaplDiscovery {
     const domain = !m[2] && /^package-\d+$/.test(name) ? 'cpu-package' : name === 'dram' ? 'dram' : undefined;
     if (!domain) continue;
     const path = join(dir, 'energy_uj');
-    if (readProblem(path)) {
-      unreadable++;
+    const problem = readProblem(path);
+    if (problem) {
+      if (problem === 'EACCES' || problem === 'EPERM') unreadable++;
       continue;
     }
     // Documented as the counter's range; a zone without it cannot be unwrapped safely.
