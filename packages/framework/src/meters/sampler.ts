@@ -64,7 +64,15 @@ export interface MachineSamplerOptions {
   wallClock?: () => number;
   tickMs?: number;
   selfPid?: number;
+  /** Waits `ms` (the idle baseline); tests advance a scripted clock instead. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+const realSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
 
 interface GpuPoint {
   t: number;
@@ -195,11 +203,11 @@ export class MachineSampler implements WorkloadObserver {
     for (const w of waiters) w();
   }
 
-  /** Resolves when `done()` holds or after `timeoutMs`, re-checking after every reading. */
+  /** Resolves when `done()` holds or after `timeoutMs` of real time, re-checking after every reading. */
   private async waitFor(done: () => boolean, timeoutMs: number): Promise<boolean> {
-    const deadline = this.clock() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     while (!done()) {
-      const left = deadline - this.clock();
+      const left = deadline - performance.now();
       if (left <= 0 || this.closed) return false;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 50));
@@ -345,10 +353,7 @@ export class MachineSampler implements WorkloadObserver {
     if (this.tracks.length === 0) return;
     await this.flush(this.clock());
     const from = this.clock();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    await (this.options.sleep ?? realSleep)(ms, signal);
     const to = this.clock();
     await this.flush(to);
     this.idleMs = to - from;
