@@ -4,7 +4,7 @@
  * Nothing is stored unless every step passes.
  */
 import { createHash } from 'node:crypto';
-import { assertPrivacyInvariant, canonicalize, check, interruptedWorkloads, INTERRUPTED_RULE, privacyViolations, RUN_AGAIN, verifyCompactJws, verifyRun, type RunPayload } from '@llm-speed/framework';
+import { assertPrivacyInvariant, canonicalize, check, interruptedWorkloads, INTERRUPTED_RULE, plausibility, privacyViolations, RUN_AGAIN, verifyCompactJws, verifyRun, type RunPayload } from '@llm-speed/framework';
 import type { InsertOutcome, NewResult } from './repository.js';
 import { slugify } from './slug.js';
 import { hardwareClassOf, workloadRowsOf } from './workload-rows.js';
@@ -74,6 +74,7 @@ export async function verifyAndCheck(body: string): Promise<RunPayload> {
   const problems = check('run', run);
   if (problems.length > 0) throw new IngestError(400, 'run does not match run.schema.json', problems.slice(0, 20));
   refuseInterrupted(run);
+  refuseImpossible(run);
   // The CLI applies the same rules before signing (scrubRun); a run that still breaks one was not
   // made by it, or was edited: refused whole, naming each field (PRIVACY §2).
   const violations = privacyViolations(run);
@@ -98,6 +99,18 @@ function refuseInterrupted(run: RunPayload): void {
   const workloads = interruptedWorkloads(run);
   if (workloads.length === 0) return;
   throw new IngestError(422, `interrupted run refused (${workloads.join(', ')} did not finish): ${INTERRUPTED_RULE}; ${RUN_AGAIN}`);
+}
+
+/**
+ * A decode rate the device's memory cannot feed (METHODOLOGY §13.5) is not a measurement: refused
+ * when the device's bandwidth is a hard limit and the model's shape is known. Where the limit is
+ * only a platform maximum (a CPU) the run is stored and the comparability rule keeps it unranked.
+ */
+function refuseImpossible(run: RunPayload): void {
+  for (const [i, result] of run.results.entries()) {
+    const verdict = plausibility(result, run.fingerprint);
+    if (verdict.verdict === 'impossible') throw new IngestError(422, `physically impossible result refused: results[${i}] (${result.workload}) ${verdict.message}; nothing was stored`);
+  }
 }
 
 /** The stored record: the canonical JSON text plus the keys listings and clusters need. */

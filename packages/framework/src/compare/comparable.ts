@@ -19,6 +19,7 @@ import type { WorkloadResult } from '../contract/generated/workload-result.js';
 import type { SuiteDefinition, WorkloadDefinition } from '../contract/generated/suite.js';
 import { loadSuite } from '../suite/load.js';
 import { INTERRUPTED_FLAG, isInterrupted, isInterruptionText } from './interrupted.js';
+import { plausibility } from '../roofline/plausibility.js';
 
 export interface ComparableGroup {
   suite_version: string;
@@ -45,7 +46,7 @@ export const GROUP_FIELDS: ReadonlyArray<readonly [keyof ComparableGroup, string
 type GroupedResult = Pick<WorkloadResult, 'suite_version' | 'workload' | 'model' | 'backend' | 'extras' | 'backend_build' | 'tiers'>;
 
 /** Flags that keep a result out of every group, whatever else it carries. */
-export const NOT_COMPARABLE_FLAGS = ['quick', INTERRUPTED_FLAG, 'short-output', 'no-output', 'warm-cache'] as const;
+export const NOT_COMPARABLE_FLAGS = ['quick', INTERRUPTED_FLAG, 'short-output', 'no-output', 'warm-cache', 'throttled'] as const;
 
 export function hardwareClassOf(fingerprint: Pick<Fingerprint, 'fingerprint_hash' | 'accelerator_summary'>): string {
   return fingerprint.fingerprint_hash ?? `summary:${fingerprint.accelerator_summary}`;
@@ -137,7 +138,8 @@ export interface ComparabilityOptions {
   suite?: SuiteDefinition | null;
 }
 
-type JudgedResult = Pick<WorkloadResult, 'workload' | 'suite_version' | 'flags' | 'error' | 'output_tokens' | 'batch_size' | 'turns'>;
+type JudgedResult = Pick<WorkloadResult, 'workload' | 'suite_version' | 'flags' | 'error' | 'output_tokens' | 'batch_size' | 'turns'> &
+  Partial<Pick<WorkloadResult, 'decode_tps' | 'backend_build' | 'roofline' | 'tiers' | 'batches' | 'extras'>>;
 
 /** Longest error text quoted in a reason. */
 const ERROR_CHARS = 160;
@@ -168,6 +170,10 @@ export function comparability(result: JudgedResult, options: ComparabilityOption
   if (result.workload === 'concurrent-decode' && flags.has('serial-concurrency')) {
     reasons.push('serial streams (serial-concurrency: the backend ran the streams one after another, not concurrently)');
   }
+  if (flags.has('throttled')) reasons.push('throttled (the GPU or CPU slowed its clocks for heat or power while it was measured)');
+  // METHODOLOGY §13.5: beyond the memory bandwidth of its device (a refused run never gets here).
+  const physics = plausibility(result);
+  if (physics.verdict === 'implausible' || physics.verdict === 'impossible') reasons.push(`physically implausible: ${physics.message}`);
   return { comparable: reasons.length === 0, reasons };
 }
 

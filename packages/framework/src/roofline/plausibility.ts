@@ -28,7 +28,7 @@ export type PlausibilityVerdict =
   | { verdict: 'ok' | 'unchecked'; message: string }
   | { verdict: 'impossible' | 'implausible'; message: string; figure: string; value: number; impliedGbS: number; limitGbS: number; device: string };
 
-type Judged = Pick<WorkloadResult, 'workload' | 'decode_tps' | 'batch_size' | 'backend_build' | 'roofline' | 'tiers' | 'batches' | 'extras'>;
+type Judged = Partial<Pick<WorkloadResult, 'decode_tps' | 'batch_size' | 'backend_build' | 'roofline' | 'tiers' | 'batches' | 'extras'>>;
 
 /** Every decode rate of a result with the batch one weight read serves. */
 function decodeFigures(result: Judged): Array<{ figure: string; value: number; batch: number }> {
