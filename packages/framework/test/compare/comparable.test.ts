@@ -85,6 +85,7 @@ describe('comparable groups', () => {
       [{ flags: ['short-output'], output_tokens: 200 }, /^short output \(200 of 256 tokens\)$/],
       [{ flags: ['no-output'], output_tokens: 0 }, /^no output tokens$/],
       [{ flags: ['warm-cache'] }, /^warm cache/],
+      [{ flags: ['throttled'] }, /^throttled \(the GPU or CPU slowed its clocks/],
       [{ error: 'HTTP 500 from llama-server' }, /^failed: HTTP 500 from llama-server$/],
     ];
     for (const [overrides, reason] of cases) {
@@ -96,7 +97,7 @@ describe('comparable groups', () => {
       );
     }
     // Every documented flag is covered above.
-    assert.deepEqual([...NOT_COMPARABLE_FLAGS].sort(), ['interrupted', 'no-output', 'quick', 'short-output', 'warm-cache']);
+    assert.deepEqual([...NOT_COMPARABLE_FLAGS].sort(), ['interrupted', 'no-output', 'quick', 'short-output', 'throttled', 'warm-cache']);
   });
 
   it('serial-concurrency excludes W4 only: it says nothing about single-stream workloads', () => {
