@@ -8,4 +8,4 @@ export { findRaplZones, RaplCounter, type RaplZone } from './rapl.js';
 export { findAmdGpuSensors, readAmdGpu, type AmdGpuSensor } from './hwmon.js';
 export { clockEvents, CLOCK_EVENT_BITS, nvidiaArgs, nvidiaQuery, parseHeader, parseHelpQueryGpu, parseReading, parseTimestamp, THROTTLE_EVENTS, type NvidiaQuery, type NvidiaReading } from './nvidia-smi.js';
 export { PowermetricsParser, POWERMETRICS_ARGS, type PowermetricsBlock } from './powermetrics.js';
-export { BACKEND_PROCESS_NAMES, countCpus, cpuSnapshot, otherShare, parsePidStat, parseProcStat, processTree, readGovernors, readLoadavg, scanProcesses, type CpuSnapshot, type CpuTimes, type ProcessTimes } from './proc.js';
+export { BACKEND_PROCESS_NAMES, backendPids, countCpus, cpuSnapshot, otherShare, parsePidStat, parseProcStat, processTree, readGovernors, readLoadavg, scanProcesses, type CpuSnapshot, type CpuTimes, type ProcessTimes } from './proc.js';

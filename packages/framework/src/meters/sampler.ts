@@ -27,7 +27,7 @@ import { findAmdGpuSensors, HWMON_ROOT, readAmdGpu, type AmdGpuSensor } from './
 import { HELP_QUERY_ARGS, NVIDIA_INTERVAL_MS, nvidiaArgs, nvidiaQuery, parseHeader, parseHelpQueryGpu, parseReading, THROTTLE_EVENTS, type NvidiaQuery } from './nvidia-smi.js';
 import { phaseWindows } from './phases.js';
 import { POWERMETRICS_ARGS, POWERMETRICS_INTERVAL_MS, PowermetricsParser } from './powermetrics.js';
-import { countCpus, CPU_ROOT, cpuSnapshot, otherShare, PROC_ROOT, readGovernors, readLoadavg, type CpuSnapshot } from './proc.js';
+import { backendPids, countCpus, CPU_ROOT, cpuSnapshot, otherShare, PROC_ROOT, readGovernors, readLoadavg, type CpuSnapshot } from './proc.js';
 import { findRaplZones, POWERCAP_ROOT, RaplCounter } from './rapl.js';
 import { EnergyTrack, type Interval } from './track.js';
 
@@ -383,8 +383,12 @@ export class MachineSampler implements WorkloadObserver {
   }
 
   private cpuSnapshot(): CpuSnapshot | undefined {
-    return cpuSnapshot({ root: this.options.roots?.proc ?? PROC_ROOT, selfPid: this.options.selfPid ?? process.pid, backend: this.options.backend });
+    const root = this.options.roots?.proc ?? PROC_ROOT;
+    // The backend's own processes outside llm-speed's tree (an attached server, a daemon) are found once.
+    this.backendPids ??= backendPids({ root, backend: this.options.backend });
+    return cpuSnapshot({ root, selfPid: this.options.selfPid ?? process.pid, backend: this.options.backend, backendPids: this.backendPids });
   }
+  private backendPids: number[] | undefined;
 
   async timedEnd(_workload: RunnableWorkload, result: WorkloadResult, records: readonly GenerationRecord[]): Promise<void> {
     const start = this.started;

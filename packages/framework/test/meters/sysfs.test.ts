@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findAmdGpuSensors, readAmdGpu } from '../../src/meters/hwmon.js';
-import { countCpus, cpuSnapshot, otherShare, parsePidStat, parseProcStat, processTree, readGovernors, readLoadavg, scanProcesses } from '../../src/meters/proc.js';
+import { backendPids, countCpus, cpuSnapshot, otherShare, parsePidStat, parseProcStat, processTree, readGovernors, readLoadavg, scanProcesses } from '../../src/meters/proc.js';
 import { findRaplZones, RaplCounter } from '../../src/meters/rapl.js';
 
 function write(root: string, path: string, text: string): void {
@@ -161,6 +161,29 @@ describe('sysfs and procfs meters (fake trees)', () => {
       proc('cpu  2800 0 600 7100 500 0 0 0 0 0\n', after);
       const b2 = cpuSnapshot({ root: join(root, 'proc'), selfPid: 100, backend: 'ollama' })!;
       assert.equal(otherShare(a2, b2), 0.3);
+    });
+
+    it("walks llm-speed's tree through the threads' children files, and finds the backend's processes by name once", () => {
+      // pid 100 (llm-speed) has threads 100 and 105; thread 105 started llama-server 102, whose thread 102 started 103.
+      const processes: Array<[number, string, number, number, number]> = [
+        [100, 'node', 1, 100, 0],
+        [102, 'llama-server', 100, 400, 0],
+        [103, 'helper', 102, 20, 0],
+        [200, 'make', 1, 300, 0],
+        [300, 'ollama', 1, 75, 0],
+      ];
+      proc('cpu  1000 0 0 9000 0 0 0 0 0 0\n', processes);
+      write(root, 'proc/100/task/100/children', '');
+      write(root, 'proc/100/task/105/children', '102 ');
+      write(root, 'proc/102/task/102/children', '103');
+      write(root, 'proc/103/task/103/children', '');
+      const pids = backendPids({ root: join(root, 'proc'), backend: 'ollama' });
+      assert.deepEqual(pids, [300]);
+      // Ours: 100 + 400 + 20 (the tree) + 75 (ollama, the backend) = 595; make's 300 is not read at all.
+      assert.deepEqual(cpuSnapshot({ root: join(root, 'proc'), selfPid: 100, backend: 'ollama', backendPids: pids }), { cpu: { busy: 1000, total: 10000 }, ours: 595 });
+      // The full scan (kernels without children files) gives the same.
+      assert.equal(cpuSnapshot({ root: join(root, 'proc'), selfPid: 100, backend: 'ollama' })!.ours, 595);
+      assert.deepEqual(backendPids({ root: join(root, 'proc'), backend: 'scripted' }), []);
     });
 
     it('the process tree follows parents through every generation', () => {
