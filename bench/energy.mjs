@@ -87,16 +87,24 @@ for (let round = 0; round < rounds; round++) {
     seen[variant].push(r);
     console.log(
       `round ${round + 1} sampler ${variant.padEnd(3)}: llama-server decode ${r.decode.toFixed(1)} tok/s` +
-        (variant === 'on' ? `, sampling ${r.sampling.toFixed(1)} ms CPU of the run's ${r.runCpu.toFixed(0)} ms (${((r.sampling / r.runCpu) * 100).toFixed(2)} %), meters: ${r.meters.join(', ') || 'none'}` : ''),
+        (variant === 'on'
+          ? `, sampling ${r.sampling.toFixed(1)} ms CPU of the run's ${r.runCpu.toFixed(0)} ms (${((r.sampling / r.runCpu) * 100).toFixed(2)} %), meters: ${r.meters.join(', ') || 'none'}`
+          : ''),
     );
   }
 }
 if (standTimer) clearInterval(standTimer);
 stand?.cleanup();
 const on = seen.on;
-console.log(`\nmodel: synthetic tiny ${quant}, W1 (${w1.outputTokens} tokens), ${rounds} rounds on fresh llama-servers; load average ${loadavg()[0].toFixed(2)} on ${readFileSync('/proc/stat', 'utf8').split('\n').filter((l) => /^cpu\d/.test(l)).length} CPUs`);
+console.log(
+  `\nmodel: synthetic tiny ${quant}, W1 (${w1.outputTokens} tokens), ${rounds} rounds on fresh llama-servers; load average ${loadavg()[0].toFixed(2)} on ${
+    readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .filter((l) => /^cpu\d/.test(l)).length
+  } CPUs`,
+);
 console.log(`meters read: ${[...new Set(on.flatMap((r) => r.meters))].join(', ') || 'none'}${stand ? ' (rapl: the tmpfs stand-in, no readable RAPL here)' : ''}`);
-console.log(`sampling CPU ÷ the run's CPU: median ${((median(on.map((r) => r.sampling / r.runCpu)) * 100)).toFixed(3)} % (target < 1 %)`);
+console.log(`sampling CPU ÷ the run's CPU: median ${(median(on.map((r) => r.sampling / r.runCpu)) * 100).toFixed(3)} % (target < 1 %)`);
 console.log(`observer effect: llama-server's own decode with the sampler ÷ without: ${(median(on.map((r) => r.decode)) / median(seen.off.map((r) => r.decode))).toFixed(3)} (target ≥ 0.98)`);
 const last = on[on.length - 1]?.energy;
 if (last) console.log(`energy of the last sampled W1: ${last.meter}${last.reason ? ` — ${last.reason}` : ''}`);

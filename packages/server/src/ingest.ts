@@ -4,7 +4,19 @@
  * Nothing is stored unless every step passes.
  */
 import { createHash } from 'node:crypto';
-import { assertPrivacyInvariant, canonicalize, check, interruptedWorkloads, INTERRUPTED_RULE, plausibility, privacyViolations, RUN_AGAIN, verifyCompactJws, verifyRun, type RunPayload } from '@llm-speed/framework';
+import {
+  assertPrivacyInvariant,
+  canonicalize,
+  check,
+  interruptedWorkloads,
+  INTERRUPTED_RULE,
+  plausibility,
+  privacyViolations,
+  RUN_AGAIN,
+  verifyCompactJws,
+  verifyRun,
+  type RunPayload,
+} from '@llm-speed/framework';
 import type { InsertOutcome, NewResult } from './repository.js';
 import { slugify } from './slug.js';
 import { hardwareClassOf, workloadRowsOf } from './workload-rows.js';

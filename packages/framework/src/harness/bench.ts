@@ -58,7 +58,12 @@ async function startMachine(machine: MachineSampler, input: BenchInput): Promise
   await machine.start();
   if (machine.tracks.length === 0 || input.ctx.signal.aborted) return;
   const ms = input.idleBaselineMs ?? (input.quick ? 2000 : IDLE_BASELINE_MS);
-  input.progress?.note(`energy: ${machine.tracks.map((t) => t.meter).filter((m, i, all) => all.indexOf(m) === i).join(', ')}; measuring idle power for ${(ms / 1000).toFixed(0)} s`);
+  input.progress?.note(
+    `energy: ${machine.tracks
+      .map((t) => t.meter)
+      .filter((m, i, all) => all.indexOf(m) === i)
+      .join(', ')}; measuring idle power for ${(ms / 1000).toFixed(0)} s`,
+  );
   await machine.measureIdle(ms, input.ctx.signal);
 }
 

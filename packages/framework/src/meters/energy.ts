@@ -68,7 +68,11 @@ function phase(input: EnergyInput, name: string, windows: Interval[], tokens: nu
   let peak = 0;
   for (const w of windows) {
     const times = [...new Set(input.tracks.flatMap((t) => t.timesIn(w)))];
-    for (const time of times) peak = Math.max(peak, input.tracks.reduce((s, t) => s + (t.powerAt(time) ?? 0), 0));
+    for (const time of times)
+      peak = Math.max(
+        peak,
+        input.tracks.reduce((s, t) => s + (t.powerAt(time) ?? 0), 0),
+      );
   }
   const idle = idleWatts(input);
   const netRaw = idle === null ? null : gross - (idle * ms) / 1000;

@@ -76,7 +76,13 @@ export function processTree(processes: ProcessTimes[], root: number): Set<number
   for (const p of processes) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
   const tree = new Set<number>([root]);
   const queue = [root];
-  while (queue.length > 0) for (const child of children.get(queue.pop()!) ?? []) if (!tree.has(child)) (tree.add(child), queue.push(child));
+  while (queue.length > 0) {
+    for (const child of children.get(queue.pop()!) ?? []) {
+      if (tree.has(child)) continue;
+      tree.add(child);
+      queue.push(child);
+    }
+  }
   return tree;
 }
 
@@ -124,7 +130,11 @@ function treeByChildren(root: string, self: number): Set<number> | undefined {
       if (pid === self) return undefined;
       continue;
     }
-    for (const child of children) if (!tree.has(child)) (tree.add(child), queue.push(child));
+    for (const child of children) {
+      if (tree.has(child)) continue;
+      tree.add(child);
+      queue.push(child);
+    }
   }
   return tree;
 }

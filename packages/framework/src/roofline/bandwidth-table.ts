@@ -33,7 +33,7 @@ const NV_DC = 'https://www.nvidia.com/en-us/data-center';
 const NV_GF = 'https://www.nvidia.com/en-us/geforce/graphics-cards';
 const AMD_INSTINCT = 'https://www.amd.com/en/products/accelerators/instinct';
 const AMD_RADEON = 'https://www.amd.com/en/products/graphics/desktops/radeon';
-const APPLE = 'https://support.apple.com/en-us/docs/mac (the model\'s Tech Specs page)';
+const APPLE = "https://support.apple.com/en-us/docs/mac (the model's Tech Specs page)";
 
 const gpu = (name: string, gbps: number, match: RegExp, source: string): BandwidthEntry => ({ name, kind: 'gpu', gbps, fixed: true, match, source });
 const apple = (name: string, gbps: number, match: RegExp, source = APPLE): BandwidthEntry => ({ name, kind: 'apple', gbps, fixed: true, match, source });
@@ -123,13 +123,34 @@ export const BANDWIDTH_TABLE: readonly BandwidthEntry[] = [
   cpu('AMD EPYC 9004', 12, 4800, 'DDR5', /^AMD EPYC 9\d\d4[\w+]*$/i, 'https://www.amd.com/en/products/processors/server/epyc/4th-generation-9004-and-8004-series.html'),
   cpu('AMD EPYC 7003', 8, 3200, 'DDR4', /^AMD EPYC 7\d\d[23][\w+]*$/i, 'https://www.amd.com/en/products/processors/server/epyc/7003-series.html (and 7002)'),
   cpu('Intel Xeon 6 P-core', 12, 8800, 'MRDIMM', /^Intel Xeon 69\d\dP[\w+]*$/i, 'https://www.intel.com/content/www/us/en/products/details/processors/xeon/xeon6-p-cores.html'),
-  cpu('Intel Xeon 5th gen', 8, 5600, 'DDR5', /^Intel Xeon (?:Platinum|Gold|Silver|Bronze) [3-9]5\d\d[\w+]*$/i, 'https://www.intel.com/content/www/us/en/products/details/processors/xeon/scalable.html'),
-  cpu('Intel Xeon 4th gen', 8, 4800, 'DDR5', /^Intel Xeon (?:Platinum|Gold|Silver|Bronze) [3-9]4\d\d[\w+]*$/i, 'https://www.intel.com/content/www/us/en/products/details/processors/xeon/scalable.html'),
+  cpu(
+    'Intel Xeon 5th gen',
+    8,
+    5600,
+    'DDR5',
+    /^Intel Xeon (?:Platinum|Gold|Silver|Bronze) [3-9]5\d\d[\w+]*$/i,
+    'https://www.intel.com/content/www/us/en/products/details/processors/xeon/scalable.html',
+  ),
+  cpu(
+    'Intel Xeon 4th gen',
+    8,
+    4800,
+    'DDR5',
+    /^Intel Xeon (?:Platinum|Gold|Silver|Bronze) [3-9]4\d\d[\w+]*$/i,
+    'https://www.intel.com/content/www/us/en/products/details/processors/xeon/scalable.html',
+  ),
   cpu('Intel Xeon 3rd gen', 8, 3200, 'DDR4', /^Intel Xeon (?:Platinum|Gold|Silver) [3-8]3\d\d[\w+]*$/i, 'https://www.intel.com/content/www/us/en/products/details/processors/xeon/scalable.html'),
   cpu('AMD Ryzen 9000', 2, 5600, 'DDR5', /^AMD Ryzen [3579] 9\d\d\dX?3?D?$/i, 'https://www.amd.com/en/products/processors/desktops/ryzen/9000-series.html'),
   cpu('AMD Ryzen 7000', 2, 5200, 'DDR5', /^AMD Ryzen [3579] 7\d\d0X?3?D?$/i, 'https://www.amd.com/en/products/processors/desktops/ryzen/7000-series.html'),
   cpu('Intel Core 14th gen', 2, 5600, 'DDR5', /^Intel Core i[3579]-14\d\d\d[\w+]*$/i, 'https://www.intel.com/content/www/us/en/products/details/processors/core/i9.html'),
-  cpu('Intel Core 12th/13th gen', 2, 5600, 'DDR5', /^Intel Core i[3579]-1[23]\d\d\d[\w+]*$/i, 'https://www.intel.com/content/www/us/en/products/details/processors/core/i9.html (DDR5-4800 on 12th gen)'),
+  cpu(
+    'Intel Core 12th/13th gen',
+    2,
+    5600,
+    'DDR5',
+    /^Intel Core i[3579]-1[23]\d\d\d[\w+]*$/i,
+    'https://www.intel.com/content/www/us/en/products/details/processors/core/i9.html (DDR5-4800 on 12th gen)',
+  ),
 ];
 
 /** The entry for a device name as a backend or the fingerprint spells it, or undefined. */

@@ -25,8 +25,7 @@ export const PLAUSIBILITY_MARGIN = 1.1;
 export const CACHE_ALLOWANCE_BYTES: Readonly<Record<DeviceKind, number>> = { gpu: 256e6, apple: 256e6, cpu: 1.5e9 };
 
 export type PlausibilityVerdict =
-  | { verdict: 'ok' | 'unchecked'; message: string }
-  | { verdict: 'impossible' | 'implausible'; message: string; figure: string; value: number; impliedGbS: number; limitGbS: number; device: string };
+  { verdict: 'ok' | 'unchecked'; message: string } | { verdict: 'impossible' | 'implausible'; message: string; figure: string; value: number; impliedGbS: number; limitGbS: number; device: string };
 
 type Judged = Partial<Pick<WorkloadResult, 'decode_tps' | 'batch_size' | 'backend_build' | 'roofline' | 'tiers' | 'batches' | 'extras'>>;
 
@@ -48,7 +47,13 @@ function machineBound(fingerprint: Pick<Fingerprint, 'cpu_model' | 'gpus'>): Dev
   const devices = fingerprint.gpus.length > 0 ? fingerprint.gpus.map((g) => bandwidthEntry(g.name, 'gpu')) : [bandwidthEntry(fingerprint.cpu_model, 'cpu')];
   if (devices.length === 0 || devices.some((d) => d === undefined)) return undefined;
   const entries = devices as NonNullable<(typeof devices)[number]>[];
-  return { name: `this machine (${[...new Set(entries.map((e) => e.name))].join(' + ')})`.slice(0, 64), kind: entries[0]!.kind, count: entries.length, gbps: entries.reduce((s, e) => s + e.gbps, 0), fixed: false };
+  return {
+    name: `this machine (${[...new Set(entries.map((e) => e.name))].join(' + ')})`.slice(0, 64),
+    kind: entries[0]!.kind,
+    count: entries.length,
+    gbps: entries.reduce((s, e) => s + e.gbps, 0),
+    fixed: false,
+  };
 }
 
 /** Whether a result's decode rates fit the memory bandwidth of the device they were measured on. */

@@ -94,11 +94,12 @@ describe('nvidia-smi meter', () => {
 describe('powermetrics meter', () => {
   it('reads the combined SoC power of each block as an average over its elapsed time', () => {
     const parser = new PowermetricsParser();
-    const blocks = fixture('powermetrics-m3.txt')
-      .split('\n')
-      .map((l) => parser.line(l))
-      .filter((b) => b !== undefined);
-    blocks.push(parser.end());
+    const blocks = [
+      ...fixture('powermetrics-m3.txt')
+        .split('\n')
+        .map((l) => parser.line(l)),
+      parser.end(),
+    ].filter((b) => b !== undefined);
     assert.deepEqual(blocks, [
       { elapsedMs: 101.36, watts: 14.08, domain: 'soc' },
       { elapsedMs: 100.52, watts: 2, domain: 'soc' },

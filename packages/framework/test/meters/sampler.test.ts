@@ -131,7 +131,10 @@ describe('the machine sampler', () => {
       timed: () => machine('cpu  2100 0 600 7800 500 0 0 0 0 0\ncpu0 0\ncpu1 0\n', 700, 600, 4),
       decode: () => Object.assign(tl.gpu, { mask: 0x4, mhz: 1755 }),
     });
-    const result = await runWorkload({ suiteVersion: 'suite-v1', suiteDigest: '0'.repeat(64), backend: 'scripted', session, signal: new AbortController().signal, clock: () => tl.clock.t, observers: [sampler] }, W1);
+    const result = await runWorkload(
+      { suiteVersion: 'suite-v1', suiteDigest: '0'.repeat(64), backend: 'scripted', session, signal: new AbortController().signal, clock: () => tl.clock.t, observers: [sampler] },
+      W1,
+    );
     await sampler.close();
     assert.equal(result.error, null);
 
@@ -181,7 +184,10 @@ describe('the machine sampler', () => {
     await sampler.start();
     // 1,000 ticks, 300 busy, 250 of them llm-speed's: 5 % other, under the 10 % line.
     const session = sessionOn(tl, { timed: () => machine('cpu  1800 0 500 8200 500 0 0 0 0 0\n', 750, 150, 3) });
-    const result = await runWorkload({ suiteVersion: 'suite-v1', suiteDigest: '0'.repeat(64), backend: 'scripted', session, signal: new AbortController().signal, clock: () => tl.clock.t, observers: [sampler] }, W1);
+    const result = await runWorkload(
+      { suiteVersion: 'suite-v1', suiteDigest: '0'.repeat(64), backend: 'scripted', session, signal: new AbortController().signal, clock: () => tl.clock.t, observers: [sampler] },
+      W1,
+    );
     assert.equal(result.machine!.other_cpu_share, 0.05);
     assert.equal(result.machine!.cpu_throttle_events, 0);
     assert.ok(!result.flags.includes('busy-machine') && !result.flags.includes('throttled'));
@@ -238,7 +244,10 @@ describe('the machine sampler', () => {
     const asked = new MachineSampler({ backend: 'scripted', platform: 'darwin', isRoot: false, powerMeter: 'powermetrics' });
     await asked.start();
     assert.match(asked.noMeterReason(), /powermetrics needs root: run llm-speed as root/);
-    const result = await runWorkload({ suiteVersion: 'suite-v1', suiteDigest: '0'.repeat(64), backend: 'scripted', session: sessionOn(tl), signal: new AbortController().signal, clock: () => tl.clock.t, observers: [sampler] }, W1);
+    const result = await runWorkload(
+      { suiteVersion: 'suite-v1', suiteDigest: '0'.repeat(64), backend: 'scripted', session: sessionOn(tl), signal: new AbortController().signal, clock: () => tl.clock.t, observers: [sampler] },
+      W1,
+    );
     assert.equal(result.energy!.meter, 'none');
     assert.equal(result.machine!.other_cpu_share, null);
     assert.equal(result.machine!.reason, "other processes' CPU is measured on Linux only (darwin)");

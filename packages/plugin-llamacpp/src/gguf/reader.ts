@@ -149,7 +149,6 @@ function toNumber(v: GgufScalar): GgufScalar {
   return v;
 }
 
-
 /** Reads the header, every metadata entry and the tensor directory of a GGUF file (version 2 or 3). */
 export async function readGguf(path: string): Promise<GgufMetadata> {
   let fh: FileHandle;
@@ -236,7 +235,10 @@ export async function readGgufMetadata(path: string): Promise<GgufMetadata> {
 /** A file cut short inside the weights still has a complete header; the tensor directory tells. */
 function checkTensorsFit(path: string, tensors: GgufTensorInfo[], dataOffset: number, size: number): void {
   for (const t of tensors) {
-    const bytes = tensorTypeBytes(t.type, t.dims.reduce((p, d) => p * d, 1));
+    const bytes = tensorTypeBytes(
+      t.type,
+      t.dims.reduce((p, d) => p * d, 1),
+    );
     if (bytes === undefined) continue;
     const end = dataOffset + t.offset + bytes;
     if (end > size) {

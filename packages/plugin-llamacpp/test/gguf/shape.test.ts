@@ -119,7 +119,14 @@ describe('GGUF model shape (bytes read per decoded token)', () => {
   });
 
   it('says why when the file does not give the attention shape', async () => {
-    const outcome = await shapeOf('headless.gguf', [['general.architecture', str('llama')], ['llama.block_count', u32(1)]], [outputNorm]);
+    const outcome = await shapeOf(
+      'headless.gguf',
+      [
+        ['general.architecture', str('llama')],
+        ['llama.block_count', u32(1)],
+      ],
+      [outputNorm],
+    );
     assert.deepEqual(outcome, { reason: "the GGUF does not give llama's attention heads" });
   });
 });
