@@ -53,6 +53,7 @@ export * from './roofline/index.js';
 export * from './output/progress.js';
 export * from './output/detect-table.js';
 export * from './output/results-table.js';
+export { energyLine, energyLines, rooflineLine } from './output/energy-lines.js';
 export * from './tools/compare-runs.js';
 export * from './tools/validate-files.js';
 export * from './suite-update/index.js';

@@ -10,6 +10,7 @@ import { comparability } from '../../src/compare/comparable.js';
 import { BANDWIDTH_TABLE, bandwidthEntry } from '../../src/roofline/bandwidth-table.js';
 import { CACHE_ALLOWANCE_BYTES, plausibility, PLAUSIBILITY_MARGIN } from '../../src/roofline/plausibility.js';
 import { bytesPerToken, deviceLimitOf, rooflineOf } from '../../src/roofline/roofline.js';
+import { shapeFromHfConfig } from '../../src/roofline/model-config.js';
 import { sampleResult, sampleRun } from '../../src/testing/sample-run.js';
 
 const H200 = { kind: 'cuda' as const, devices: ['NVIDIA H200'] };
@@ -194,5 +195,40 @@ describe('physical plausibility', () => {
     );
     assert.equal(cpu.comparable, false);
     assert.match(cpu.reasons[0]!, /^physically implausible: decode_tps 50 tok\/s/);
+  });
+});
+
+describe('the shape from a model config (non-GGUF backends)', () => {
+  it("Llama 3.2 1B's config.json in bfloat16", () => {
+    // Per layer: q 2,048 × 2,048 = 4,194,304; k and v 2,048 × 512 = 1,048,576 each; o 4,194,304;
+    // MLP 3 × 2,048 × 8,192 = 50,331,648; two norms 4,096: 60,821,504. × 16 layers = 973,144,064.
+    // Plus the final norm 2,048, the tied output (128,256 × 2,048 = 262,668,288) and one embedding
+    // row 2,048: 1,235,816,448 weights × 2 bytes = 2,471,632,896. KV: 16 × 8 × (64 + 64) × 2 = 32,768.
+    const config = { hidden_size: 2048, num_hidden_layers: 16, num_attention_heads: 32, num_key_value_heads: 8, head_dim: 64, intermediate_size: 8192, vocab_size: 128256, tie_word_embeddings: true };
+    assert.deepEqual(shapeFromHfConfig(config, 2), { shape: { weightBytesPerToken: 2_471_632_896, kvBytesPerContextToken: 32_768, kvElementBytes: 2, source: 'config' } });
+  });
+
+  it('Mixtral 8x7B: the router and the two experts a token uses', () => {
+    // Attention 4,096² × 2 + 4,096 × 1,024 × 2 = 41,943,040; router 4,096 × 8 = 32,768; 2 experts
+    // × 3 × 4,096 × 14,336 = 352,321,536; norms 8,192: 394,305,536 a layer, × 32 = 12,617,777,152;
+    // + 4,096 + 32,000 × 4,096 + 4,096 = 12,748,857,344 weights a token (the model card's ~12.9B active).
+    const config = {
+      hidden_size: 4096,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      intermediate_size: 14336,
+      vocab_size: 32000,
+      num_local_experts: 8,
+      num_experts_per_tok: 2,
+    };
+    const outcome = shapeFromHfConfig(config, 1);
+    assert.ok('shape' in outcome);
+    assert.equal(outcome.shape.weightBytesPerToken, 12_748_857_344);
+  });
+
+  it('says which dimension is missing', () => {
+    assert.deepEqual(shapeFromHfConfig({ hidden_size: 1 }, 2), { reason: 'the model config lacks hidden_size, num_hidden_layers, num_attention_heads or vocab_size' });
+    assert.deepEqual(shapeFromHfConfig({ hidden_size: 8, num_hidden_layers: 1, num_attention_heads: 2, vocab_size: 10 }, 2), { reason: 'the model config lacks intermediate_size' });
   });
 });
