@@ -138,7 +138,7 @@ export class MachineSampler implements WorkloadObserver {
   private timer: NodeJS.Timeout | undefined;
   private waiters: Array<() => void> = [];
   private started: WorkloadStart | undefined;
-  /** Time spent in this process on sampling (tick reads, line parsing, /proc scans), ms. */
+  /** CPU this process spent sampling (tick reads, line parsing, /proc reads), ms. */
   private busyMs = 0;
   private closed = false;
 
@@ -190,11 +190,17 @@ export class MachineSampler implements WorkloadObserver {
   }
 
   private tick(): void {
-    const started = performance.now();
+    const started = process.cpuUsage();
     const t = this.clock();
     for (const read of this.tickers) read(t);
-    this.busyMs += performance.now() - started;
+    this.count(started);
     this.wake();
+  }
+
+  /** Adds the CPU used since `since` (process.cpuUsage: CPU time, not wall time, so a preempted tick does not count its wait). */
+  private count(since: NodeJS.CpuUsage): void {
+    const used = process.cpuUsage(since);
+    this.busyMs += (used.user + used.system) / 1000;
   }
 
   private wake(): void {
@@ -270,7 +276,7 @@ export class MachineSampler implements WorkloadObserver {
       track: (index) => byIndex.get(index)!,
     };
     const onLine = (line: string) => {
-      const started = performance.now();
+      const started = process.cpuUsage();
       if (!units) {
         units = parseHeader(line);
         return;
@@ -299,7 +305,7 @@ export class MachineSampler implements WorkloadObserver {
       if (reading.smClockMhz !== undefined || reading.events) this.gpuPoints.push({ t, mhz: reading.smClockMhz, events: reading.events });
       // Every GPU's line of one query shares a time; the stream counts as read to there once all have it.
       last = Math.min(...[...byIndex.values()].map((tr) => tr.lastT ?? -Infinity));
-      this.busyMs += performance.now() - started;
+      this.count(started);
       this.wake();
     };
     const stream = (this.options.spawnLines ?? spawnLinesDefault)('nvidia-smi', nvidiaArgs(query), onLine, (code) => {
@@ -370,7 +376,7 @@ export class MachineSampler implements WorkloadObserver {
   }
 
   async timedStart(): Promise<void> {
-    const started = performance.now();
+    const started = process.cpuUsage();
     const t = this.clock();
     if (this.tickers.length > 0) this.tick();
     this.started = {
@@ -379,7 +385,7 @@ export class MachineSampler implements WorkloadObserver {
       throttle: this.platform === 'linux' ? await linuxThrottleEvents(this.options.roots?.cpu ?? CPU_ROOT) : undefined,
       governor: this.platform === 'linux' ? readGovernors(this.options.roots?.cpu ?? CPU_ROOT) : null,
     };
-    this.busyMs += performance.now() - started;
+    this.count(started);
   }
 
   private cpuSnapshot(): CpuSnapshot | undefined {
@@ -396,7 +402,7 @@ export class MachineSampler implements WorkloadObserver {
     if (!start) return;
     const t = this.clock();
     await this.flush(t);
-    const begun = performance.now();
+    const begun = process.cpuUsage();
     const window: Interval = { from: start.t, to: t };
     const throttleEnd = start.throttle !== undefined ? await linuxThrottleEvents(this.options.roots?.cpu ?? CPU_ROOT) : undefined;
     result.machine = this.observations(start, window, throttleEnd);
@@ -412,7 +418,7 @@ export class MachineSampler implements WorkloadObserver {
     // Readings before this workload's end are no longer needed (the next one starts later).
     for (const track of this.tracks) track.prune(t);
     this.gpuPoints.splice(0, this.gpuPoints.findIndex((p) => p.t >= t) >>> 0);
-    this.busyMs += performance.now() - begun;
+    this.count(begun);
   }
 
   private observations(start: WorkloadStart, window: Interval, throttleEnd: number | undefined): MachineObservations {
