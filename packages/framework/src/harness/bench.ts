@@ -87,7 +87,8 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   const machine = input.machine === false ? undefined : (input.machine ?? ((backend) => new MachineSampler({ backend, powerMeter: input.powerMeter })))(driver.name);
   try {
     input.progress?.note(`model: ${session.model.identifier}${session.model.quant ? ` (${session.model.quant})` : ''}`);
-    if (machine) await startMachine(machine, input);
+    // A meter that fails to start costs the run its energy figures, never its measurements.
+    if (machine) await startMachine(machine, input).catch((error) => input.progress?.note(`warning: the machine sampler did not start: ${errorMessage(error)}`));
     const runCtx = {
       suiteVersion: input.suiteVersion,
       suiteDigest: input.suiteDigest,

@@ -84,6 +84,8 @@ interface Streamed {
   track(index: number): EnergyTrack;
   lastT(): number | undefined;
   intervalMs: number;
+  /** The child process ended: nothing more will come, so nobody waits for it. */
+  exited?: boolean;
 }
 
 const execTool: RunTool = async (command, args) => {
@@ -176,11 +178,7 @@ export class MachineSampler implements WorkloadObserver {
       this.tick();
     }
     // The first line of a child-process meter takes a moment (nvidia-smi starts in ~0.1–0.5 s).
-    if (this.streamed.length > 0) await this.waitFor(() => this.streamed.every((s) => s.lastT() !== undefined), 3000);
-  }
-
-  get hasMeters(): boolean {
-    return this.tracks.length > 0 || this.streamed.length > 0 || this.tickers.length > 0;
+    if (this.streamed.length > 0) await this.waitFor(() => this.streamed.every((s) => s.exited || s.lastT() !== undefined), 3000);
   }
 
   /** Why energy is not measured, for results when no meter is read. */
@@ -309,6 +307,7 @@ export class MachineSampler implements WorkloadObserver {
       this.wake();
     };
     const stream = (this.options.spawnLines ?? spawnLinesDefault)('nvidia-smi', nvidiaArgs(query), onLine, (code) => {
+      source.exited = true;
       if (!this.closed && byIndex.size === 0) this.problems.push(`nvidia-smi ended (exit ${code ?? 'unknown'}) before its first reading`);
       this.wake();
     });
@@ -334,13 +333,17 @@ export class MachineSampler implements WorkloadObserver {
       last = t;
       this.wake();
     };
-    const stream = (this.options.spawnLines ?? spawnLinesDefault)('powermetrics', POWERMETRICS_ARGS, onLine, () => this.wake());
+    const source: Streamed = { intervalMs: POWERMETRICS_INTERVAL_MS, lastT: () => last, track: () => track! };
+    const stream = (this.options.spawnLines ?? spawnLinesDefault)('powermetrics', POWERMETRICS_ARGS, onLine, () => {
+      source.exited = true;
+      this.wake();
+    });
     if (!stream) {
       this.problems.push('powermetrics could not be started');
       return;
     }
     this.streams.push(stream);
-    this.streamed.push({ intervalMs: POWERMETRICS_INTERVAL_MS, lastT: () => last, track: () => track! });
+    this.streamed.push(source);
   }
 
   /** Makes sure every meter has a reading at or after t (sysfs: read now; child processes: wait for their next line). */
@@ -348,7 +351,7 @@ export class MachineSampler implements WorkloadObserver {
     if (this.tickers.length > 0) this.tick();
     if (this.streamed.length === 0) return;
     const slowest = Math.max(...this.streamed.map((s) => s.intervalMs));
-    await this.waitFor(() => this.streamed.every((s) => (s.lastT() ?? -Infinity) >= t), Math.max(1000, 5 * slowest));
+    await this.waitFor(() => this.streamed.every((s) => s.exited || (s.lastT() ?? -Infinity) >= t), Math.max(1000, 5 * slowest));
   }
 
   /**
@@ -417,7 +420,8 @@ export class MachineSampler implements WorkloadObserver {
     for (const f of flags) if (!result.flags.includes(f)) result.flags.push(f);
     // Readings before this workload's end are no longer needed (the next one starts later).
     for (const track of this.tracks) track.prune(t);
-    this.gpuPoints.splice(0, this.gpuPoints.findIndex((p) => p.t >= t) >>> 0);
+    const kept = this.gpuPoints.findIndex((p) => p.t >= t);
+    this.gpuPoints.splice(0, kept < 0 ? this.gpuPoints.length : kept);
     this.count(begun);
   }
 
@@ -438,7 +442,7 @@ export class MachineSampler implements WorkloadObserver {
       gpu_sm_clock_mhz_min: clocks.length ? Math.min(...clocks) : null,
       gpu_sm_clock_mhz_max: clocks.length ? Math.max(...clocks) : null,
       ...(points.some((p) => p.events) ? { gpu_clock_events: events } : {}),
-      reason: linux ? (share === null ? 'the CPU times in /proc could not be read' : null) : `other processes' CPU is measured on Linux only (${this.platform})`,
+      reason: linux ? (share === null ? 'the CPU times of procfs could not be read' : null) : `other processes' CPU is measured on Linux only (${this.platform})`,
     };
   }
 

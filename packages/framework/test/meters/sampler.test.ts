@@ -16,6 +16,7 @@ import { runWorkload, WARMUP_PROMPT } from '../../src/harness/runner.js';
 import type { RunnableWorkload } from '../../src/harness/plan.js';
 import { MachineSampler, type SpawnLines } from '../../src/meters/sampler.js';
 import { sampleRun } from '../../src/testing/sample-run.js';
+import { privacyViolations } from '../../src/privacy/rules.js';
 
 const HELP = readFileSync(fileURLToPath(new URL('../fixtures/meters/nvidia-smi-help-query-gpu-550.txt', import.meta.url)), 'utf8');
 const BASE = new Date(2026, 11, 4, 10, 0, 0, 0).getTime();
@@ -223,7 +224,9 @@ describe('the machine sampler', () => {
     assert.equal(idleAsked, false, 'no idle baseline is measured without a meter');
     assert.deepEqual(r.energy, { meter: 'none', meters: [], reason: 'no power meter found (no nvidia-smi, amdgpu hwmon or RAPL counters)' });
     assert.equal(r.machine!.other_cpu_share, null);
-    assert.equal(r.machine!.reason, 'the CPU times in /proc could not be read');
+    assert.equal(r.machine!.reason, 'the CPU times of procfs could not be read');
+    // Every reason a result carries passes the privacy rules as it is (no path, no host).
+    assert.deepEqual(privacyViolations(run), []);
     // The roofline: the sample fingerprint's AMD Ryzen 9 7950X3D is a Ryzen 7000 platform, 2 × DDR5-5200 = 83.2 GB/s.
     // Depth 100 + 31 / 2 = 115.5 tokens; 600,000,000 + 32,768 × 115.5 = 603,784,704 bytes a token.
     assert.equal(r.roofline!.device, 'AMD Ryzen 7000');
@@ -234,6 +237,27 @@ describe('the machine sampler', () => {
     assert.equal(r.roofline!.implied_gb_s, 60.378);
     assert.equal(r.roofline!.bandwidth_share, 0.7257);
     assert.deepEqual(check('run', run), []);
+  });
+
+  it('an nvidia-smi that ends without a reading (no GPU behind the driver) is not waited for, and the reason says so', async () => {
+    const tl = timeline();
+    const sampler = new MachineSampler({
+      backend: 'scripted',
+      platform: 'linux',
+      roots: { proc: join(root, 'none'), cpu: join(root, 'none'), powercap: join(root, 'none'), hwmon: join(root, 'none') },
+      runTool: async () => HELP,
+      spawnLines: (_command, _args, onLine, onExit) => {
+        onLine('No devices were found');
+        setImmediate(() => onExit(6));
+        return { stop: () => undefined };
+      },
+      clock: () => tl.clock.t,
+    });
+    const started = performance.now();
+    await sampler.start();
+    assert.ok(performance.now() - started < 1000, 'not the 3 s first-reading wait');
+    assert.equal(sampler.tracks.length, 0);
+    assert.equal(sampler.noMeterReason(), 'nvidia-smi ended (exit 6) before its first reading');
   });
 
   it('macOS without root: no meter, and the reason says how to get one; no /proc there', async () => {
