@@ -132,3 +132,12 @@ export function energyOf(input: EnergyInput): Energy {
     reason: missing > 0 ? `${missing} of 3 phases without joules per token (each phase says why)` : null,
   };
 }
+
+/**
+ * Whether two results' energy figures may be compared: both measured, with the same kinds of meter
+ * (METHODOLOGY §13.1) — a GPU board's power and a whole SoC's are different quantities. Pages and
+ * `compare` use this before setting one J/token beside another.
+ */
+export function energyComparable(a: Pick<Energy, 'meter'> | undefined, b: Pick<Energy, 'meter'> | undefined): boolean {
+  return !!a && !!b && a.meter !== 'none' && a.meter === b.meter;
+}

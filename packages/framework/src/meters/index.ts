@@ -11,7 +11,7 @@ export {
   type RunTool,
   type SpawnLines,
 } from './sampler.js';
-export { energyOf, meterKind, noEnergy, MIN_PHASE_SAMPLES, type EnergyInput } from './energy.js';
+export { energyComparable, energyOf, meterKind, noEnergy, MIN_PHASE_SAMPLES, type EnergyInput } from './energy.js';
 export { phaseWindows, batchesOf, type PhaseWindows } from './phases.js';
 export { EnergyTrack, type Domain, type Interval, type MeterName, type Reading } from './track.js';
 export { costPerMillionTokens, parsePricePerKwh, REFERENCE_PRICE_PER_KWH, resultCostPerMillion } from './cost.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { GenerationRecord } from '../../src/harness/measure.js';
-import { energyOf, MIN_PHASE_SAMPLES, meterKind } from '../../src/meters/energy.js';
+import { energyComparable, energyOf, MIN_PHASE_SAMPLES, meterKind } from '../../src/meters/energy.js';
 import { batchesOf, phaseWindows } from '../../src/meters/phases.js';
 import { EnergyTrack } from '../../src/meters/track.js';
 import { costPerMillionTokens, parsePricePerKwh, REFERENCE_PRICE_PER_KWH } from '../../src/meters/cost.js';
@@ -129,6 +129,13 @@ describe('energy per phase', () => {
     // Decode's window runs to 1800; the last reading is at 1600. 30 readings from 1300 to 1590 is enough, the coverage is not.
     assert.equal(energy.decode!.gross_j, null);
     assert.match(energy.decode!.reason!, /do not cover the whole decode phase/);
+  });
+
+  it('energy is compared only between results measured with the same meters', () => {
+    assert.equal(energyComparable({ meter: 'nvidia-smi-power' }, { meter: 'nvidia-smi-power' }), true);
+    assert.equal(energyComparable({ meter: 'nvidia-smi-power' }, { meter: 'nvidia-smi-power+rapl' }), false);
+    assert.equal(energyComparable({ meter: 'none' }, { meter: 'none' }), false);
+    assert.equal(energyComparable(undefined, { meter: 'rapl' }), false);
   });
 
   it('no meters: energy says why', () => {
