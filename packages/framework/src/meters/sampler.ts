@@ -404,11 +404,15 @@ export class MachineSampler implements WorkloadObserver {
     this.started = undefined;
     if (!start) return;
     const t = this.clock();
-    await this.flush(t);
     const begun = process.cpuUsage();
-    const window: Interval = { from: start.t, to: t };
+    // The machine's side first, at the end of the timed part; then wait for the meters' next readings.
+    const end = this.platform === 'linux' ? this.cpuSnapshot() : undefined;
     const throttleEnd = start.throttle !== undefined ? await linuxThrottleEvents(this.options.roots?.cpu ?? CPU_ROOT) : undefined;
-    result.machine = this.observations(start, window, throttleEnd);
+    this.count(begun);
+    await this.flush(t);
+    const computing = process.cpuUsage();
+    const window: Interval = { from: start.t, to: t };
+    result.machine = this.observations(start, end, window, throttleEnd);
     result.energy =
       this.tracks.length === 0
         ? noEnergy(this.noMeterReason())
@@ -422,12 +426,11 @@ export class MachineSampler implements WorkloadObserver {
     for (const track of this.tracks) track.prune(t);
     const kept = this.gpuPoints.findIndex((p) => p.t >= t);
     this.gpuPoints.splice(0, kept < 0 ? this.gpuPoints.length : kept);
-    this.count(begun);
+    this.count(computing);
   }
 
-  private observations(start: WorkloadStart, window: Interval, throttleEnd: number | undefined): MachineObservations {
+  private observations(start: WorkloadStart, end: CpuSnapshot | undefined, window: Interval, throttleEnd: number | undefined): MachineObservations {
     const linux = this.platform === 'linux';
-    const end = linux ? this.cpuSnapshot() : undefined;
     const points = this.gpuPoints.filter((p) => p.t >= window.from && p.t <= window.to);
     const clocks = points.map((p) => p.mhz).filter((m): m is number => m !== undefined);
     const events = [...new Set(points.flatMap((p) => p.events ?? []))].sort() as GpuClockEvent[];
