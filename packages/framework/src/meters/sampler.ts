@@ -140,8 +140,6 @@ export class MachineSampler implements WorkloadObserver {
   private timer: NodeJS.Timeout | undefined;
   private waiters: Array<() => void> = [];
   private started: WorkloadStart | undefined;
-  /** CPU this process spent sampling (tick reads, line parsing, /proc reads), ms. */
-  private busyMs = 0;
   private closed = false;
 
   constructor(private readonly options: MachineSamplerOptions) {
@@ -188,17 +186,9 @@ export class MachineSampler implements WorkloadObserver {
   }
 
   private tick(): void {
-    const started = process.cpuUsage();
     const t = this.clock();
     for (const read of this.tickers) read(t);
-    this.count(started);
     this.wake();
-  }
-
-  /** Adds the CPU used since `since` (process.cpuUsage: CPU time, not wall time, so a preempted tick does not count its wait). */
-  private count(since: NodeJS.CpuUsage): void {
-    const used = process.cpuUsage(since);
-    this.busyMs += (used.user + used.system) / 1000;
   }
 
   private wake(): void {
@@ -274,7 +264,6 @@ export class MachineSampler implements WorkloadObserver {
       track: (index) => byIndex.get(index)!,
     };
     const onLine = (line: string) => {
-      const started = process.cpuUsage();
       if (!units) {
         units = parseHeader(line);
         return;
@@ -303,7 +292,6 @@ export class MachineSampler implements WorkloadObserver {
       if (reading.smClockMhz !== undefined || reading.events) this.gpuPoints.push({ t, mhz: reading.smClockMhz, events: reading.events });
       // Every GPU's line of one query shares a time; the stream counts as read to there once all have it.
       last = Math.min(...[...byIndex.values()].map((tr) => tr.lastT ?? -Infinity));
-      this.count(started);
       this.wake();
     };
     const stream = (this.options.spawnLines ?? spawnLinesDefault)('nvidia-smi', nvidiaArgs(query), onLine, (code) => {
@@ -379,7 +367,6 @@ export class MachineSampler implements WorkloadObserver {
   }
 
   async timedStart(): Promise<void> {
-    const started = process.cpuUsage();
     const t = this.clock();
     if (this.tickers.length > 0) this.tick();
     this.started = {
@@ -388,7 +375,6 @@ export class MachineSampler implements WorkloadObserver {
       throttle: this.platform === 'linux' ? await linuxThrottleEvents(this.options.roots?.cpu ?? CPU_ROOT) : undefined,
       governor: this.platform === 'linux' ? readGovernors(this.options.roots?.cpu ?? CPU_ROOT) : null,
     };
-    this.count(started);
   }
 
   private cpuSnapshot(): CpuSnapshot | undefined {
@@ -404,13 +390,10 @@ export class MachineSampler implements WorkloadObserver {
     this.started = undefined;
     if (!start) return;
     const t = this.clock();
-    const begun = process.cpuUsage();
     // The machine's side first, at the end of the timed part; then wait for the meters' next readings.
     const end = this.platform === 'linux' ? this.cpuSnapshot() : undefined;
     const throttleEnd = start.throttle !== undefined ? await linuxThrottleEvents(this.options.roots?.cpu ?? CPU_ROOT) : undefined;
-    this.count(begun);
     await this.flush(t);
-    const computing = process.cpuUsage();
     const window: Interval = { from: start.t, to: t };
     result.machine = this.observations(start, end, window, throttleEnd);
     result.energy =
@@ -426,7 +409,6 @@ export class MachineSampler implements WorkloadObserver {
     for (const track of this.tracks) track.prune(t);
     const kept = this.gpuPoints.findIndex((p) => p.t >= t);
     this.gpuPoints.splice(0, kept < 0 ? this.gpuPoints.length : kept);
-    this.count(computing);
   }
 
   private observations(start: WorkloadStart, end: CpuSnapshot | undefined, window: Interval, throttleEnd: number | undefined): MachineObservations {
@@ -457,8 +439,11 @@ export class MachineSampler implements WorkloadObserver {
     this.wake();
   }
 
-  /** What sampling cost this process, and the meters' child processes (for bench/energy.mjs). */
-  overhead(): { inProcessMs: number; childPids: number[] } {
-    return { inProcessMs: this.busyMs, childPids: this.streams.map((s) => s.pid).filter((p): p is number => p !== undefined) };
+  /**
+   * The meters' child processes (nvidia-smi, powermetrics), whose CPU bench/energy.mjs counts. The
+   * in-process cost is measured there too, by A/B: getrusage cannot time a 20 µs tick.
+   */
+  overhead(): { childPids: number[] } {
+    return { childPids: this.streams.map((s) => s.pid).filter((p): p is number => p !== undefined) };
   }
 }
