@@ -3,7 +3,7 @@
 // < 1 %), and whether sampling changes the decode figure (observer effect: llama-server's own
 // decode rate with the sampler on ÷ off, target ≥ 0.98, as bench/observer-effect.mjs measures the
 // client). The "on" variant runs the sampler exactly as `bench` does: every meter this machine
-// offers, the 20 ms sysfs tick, the /proc reads around each timed part. Where no sysfs meter is
+// offers, the 50 ms sysfs tick, the /proc reads around each timed part. Where no sysfs meter is
 // readable (no RAPL, no amdgpu), a stand-in RAPL zone on tmpfs is read on the same tick, so the
 // tick's cost is still measured (a sysfs read costs about the same).
 //
@@ -59,13 +59,15 @@ function standInRapl() {
 const stand = findRaplZones().zones.length > 0 ? undefined : standInRapl();
 const samplerOptions = { backend: 'llama.cpp', ...(stand ? { roots: { powercap: stand.root } } : {}) };
 
-// (1) The sampler alone, A/B over 5 s idle.
+// (1) The sampler alone, ticking as in a timed part, A/B over 5 s.
 const idle = { off: [], on: [], children: [] };
 let meters = [];
 for (let i = 0; i < 3; i++) {
   for (const variant of i % 2 === 0 ? ['off', 'on'] : ['on', 'off']) {
     const sampler = variant === 'on' ? new MachineSampler(samplerOptions) : undefined;
     await sampler?.start();
+    // As during a workload's timed part: the tick runs from timedStart.
+    await sampler?.timedStart();
     const pids = sampler ? sampler.overhead().childPids : [];
     const childBefore = pids.map(processCpuMs);
     const before = process.cpuUsage();
@@ -134,7 +136,7 @@ console.log(
 );
 console.log(`meters read: ${[...new Set(meters)].join(', ') || 'none'}${stand ? ' (rapl: the tmpfs stand-in, no readable RAPL here)' : ''}`);
 console.log(
-  `sampler, idle A/B over 5 s: ${samplerPerSecond.toFixed(2)} ms CPU a second (on ${median(idle.on).toFixed(2)}, off ${median(idle.off).toFixed(2)}, child processes ${median(idle.children).toFixed(2)})`,
+  `sampler, A/B over 5 s while ticking: ${samplerPerSecond.toFixed(2)} ms CPU a second (on ${median(idle.on).toFixed(2)}, off ${median(idle.off).toFixed(2)}, child processes ${median(idle.children).toFixed(2)})`,
 );
 if (tickUs !== null) console.log(`one tick: ${tickUs.toFixed(1)} µs CPU; ${1000 / SYSFS_TICK_MS} a second = ${((tickUs * (1000 / SYSFS_TICK_MS)) / 1e4).toFixed(3)} % of one core`);
 console.log(`a workload's two /proc reads: ${(2 * edgeUs).toFixed(0)} µs CPU`);

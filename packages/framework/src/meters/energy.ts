@@ -67,7 +67,8 @@ function phase(input: EnergyInput, name: string, windows: Interval[], tokens: nu
   }
   let peak = 0;
   for (const w of windows) {
-    const times = [...new Set(input.tracks.flatMap((t) => t.timesIn(w)))];
+    // Readings after the window's start up to its end: a counter's reading carries the power of the interval it closes.
+    const times = [...new Set(input.tracks.flatMap((t) => t.timesIn({ from: w.from + 1e-9, to: w.to + 1e-9 })))];
     for (const time of times)
       peak = Math.max(
         peak,
