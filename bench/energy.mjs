@@ -3,7 +3,7 @@
 // < 1 %), and whether sampling changes the decode figure (observer effect: llama-server's own
 // decode rate with the sampler on ÷ off, target ≥ 0.98, as bench/observer-effect.mjs measures the
 // client). The "on" variant runs the sampler exactly as `bench` does: every meter this machine
-// offers, the 50 ms sysfs tick, the /proc reads around each timed part. Where no sysfs meter is
+// offers, the 100 ms sysfs tick, the /proc reads around each timed part. Where no sysfs meter is
 // readable (no RAPL, no amdgpu), a stand-in RAPL zone on tmpfs is read on the same tick, so the
 // tick's cost is still measured (a sysfs read costs about the same).
 //

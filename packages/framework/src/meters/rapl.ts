@@ -54,7 +54,7 @@ export function findRaplZones(root = POWERCAP_ROOT): RaplDiscovery {
 /**
  * One zone's counter, unwrapped: a reading below the previous one means the counter passed
  * max_energy_range_uj and started again from 0. A package's range is typically 262,143,328,850 µJ,
- * which at 500 W wraps every 8.7 minutes. Inside a timed part the sampler reads every 50 ms, so at
+ * which at 500 W wraps every 8.7 minutes. Inside a timed part the sampler reads every 100 ms, so at
  * most one wrap lies between two readings; between workloads it does not read, and the total may
  * then miss a wrap — which shifts every later value alike, so no difference inside a timed part
  * (all energy figures are such differences) is affected.

@@ -6,7 +6,7 @@
  * and when the workload ends it writes the result's `energy` and `machine` objects and sets the
  * `busy-machine` and `throttled` flags.
  *
- * Cost while a request is timed: sysfs counters (RAPL, amdgpu hwmon) are read on an unref'd 50 ms
+ * Cost while a request is timed: sysfs counters (RAPL, amdgpu hwmon) are read on an unref'd 100 ms
  * timer that runs only while a timed part or the idle baseline is measured, a few small files each tick; nvidia-smi and powermetrics run as child processes whose
  * lines are parsed as they come (10 a second per GPU). /proc is scanned only at the start and end
  * of a workload's timed part. bench/energy.mjs measures what this costs.
@@ -40,12 +40,12 @@ export const BUSY_MACHINE_SHARE = 0.1;
 /** The idle baseline (METHODOLOGY §13.2): this long before the first workload, with the model loaded. */
 export const IDLE_BASELINE_MS = 3000;
 /**
- * sysfs meters are read every 50 ms (20 a second, twice nvidia-smi's rate), and only while a
- * workload's timed part or the idle baseline is measured: each timer wake-up costs the process
- * more than the read itself (bench/energy.mjs: 6.6 µs a read, about 200 µs a wake-up on the loaded
- * 2-core machine).
+ * sysfs meters are read every 100 ms (10 a second, nvidia-smi's rate), and only while a workload's
+ * timed part or the idle baseline is measured: each timer wake-up costs the process far more than
+ * the read itself (bench/energy.mjs on the loaded 2-core VM: 9 µs a read, an empty 50 ms interval
+ * timer alone 3.2 ms of CPU a second).
  */
-export const SYSFS_TICK_MS = 50;
+export const SYSFS_TICK_MS = 100;
 
 export interface LineStream {
   stop(): void;
