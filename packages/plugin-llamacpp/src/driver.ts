@@ -19,7 +19,7 @@ import {
   type ModelInfo,
   type OpenOptions,
 } from '@llm-speed/framework';
-import { modelIdentity, readGgufMetadata } from './gguf/index.js';
+import { ggufModelShape, modelIdentity, readGgufMetadata, type GgufMetadata } from './gguf/index.js';
 import { ensureSynthModel, SYNTH_QUANTS, SYNTH_SIZES, synthIdentifier, type SynthQuant, type SynthSize } from './synth/index.js';
 import { attachUrl, listDevices, lookupLlamaServer, parseBuildInfo, parseStartupLog, serverVersion } from './detect.js';
 import { streamCompletion } from './server/completion.js';
@@ -226,6 +226,12 @@ async function listModels(ctx: DriverContext): Promise<ModelInfo[]> {
   return models;
 }
 
+/** The model's shape for the bandwidth roofline (gguf/shape.ts); undefined when the file does not give it. */
+function shapeOf(metadata: GgufMetadata | undefined): DriverSession['modelShape'] {
+  const outcome = metadata ? ggufModelShape(metadata) : undefined;
+  return outcome && 'shape' in outcome ? outcome.shape : undefined;
+}
+
 async function open(modelRef: string | undefined, options: OpenOptions, ctx: DriverContext): Promise<DriverSession> {
   const url = attachUrl(ctx);
   if (url) {
@@ -239,6 +245,8 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
       model: model ?? { identifier: modelRef ?? 'attached', name: modelRef ?? 'attached' },
       backendVersion: await attachedVersion(props, ctx),
       backendBuild,
+      // Read from the file the server names, when it is on this machine (its KV cache type is assumed f16).
+      modelShape: props.model_path ? shapeOf(await readGgufMetadata(props.model_path).catch(() => undefined)) : undefined,
       capabilities: attachedCapabilities(props),
       extras: { engine: 'server', mode: 'attach' },
       generate: (request) => streamCompletion(url, request),
@@ -254,7 +262,9 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
   const maxContext = metadata.contextLength;
   if (binary) {
     const [{ version }, listed] = await Promise.all([serverVersion(binary), listDevices(binary)]);
-    return openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
+    const session = await openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
+    session.modelShape = shapeOf(metadata);
+    return session;
   }
   ctx.log(
     'no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; for full-speed numbers put llama-server on PATH or pass --llama-cpp-path (a llama.cpp release: https://github.com/ggml-org/llama.cpp/releases, or your own build: https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md)',
@@ -267,6 +277,7 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     model,
     backendVersion: engine.version,
     backendBuild: engine.build,
+    modelShape: shapeOf(metadata),
     capabilities: embeddedCapabilities(maxContext),
     extras: extras(),
     // The embedded engine decodes well below llama-server on small CPUs (README): results say which ran.

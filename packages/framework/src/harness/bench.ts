@@ -10,6 +10,8 @@ import { assertValid } from '../contract/validate.js';
 import { DriverError, errorMessage } from '../errors.js';
 import type { DetectedDriver } from '../discovery/detect.js';
 import { uploadBackends } from '../privacy/payload.js';
+import { MachineSampler, IDLE_BASELINE_MS, type PowerMeterChoice } from '../meters/sampler.js';
+import { rooflineOf } from '../roofline/roofline.js';
 import { frameworkVersion } from '../version.js';
 import { sessionNeeds, type RunnableWorkload } from './plan.js';
 import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
@@ -30,6 +32,15 @@ export interface BenchInput {
   power?: PowerProbe;
   /** Meters that watch each workload's timed part (runner.ts WorkloadObserver). */
   observers?: readonly WorkloadObserver[];
+  /**
+   * The machine sampler (meters/sampler.ts: energy, other processes' CPU, GPU clocks), made once the
+   * backend is chosen; default: the real machine's. `false`: none (results carry no energy or machine object).
+   */
+  machine?: false | ((backend: string) => MachineSampler);
+  /** `--power-meter` (default auto): which power meters the default machine sampler reads. */
+  powerMeter?: PowerMeterChoice;
+  /** How long the idle baseline is measured before the first workload (default IDLE_BASELINE_MS; 2 s with --quick). */
+  idleBaselineMs?: number;
   collectFingerprint: (options: { backends: Record<string, string>; strictAnon: boolean }) => Promise<Fingerprint>;
 }
 
@@ -40,6 +51,20 @@ export interface BenchOutcome {
   engineNote?: string;
   /** Ctrl-C during the run: some workloads are reported as interrupted. */
   interrupted: boolean;
+}
+
+/** Starts the sampler's meters and, when there are any, measures the idle baseline first. */
+async function startMachine(machine: MachineSampler, input: BenchInput): Promise<void> {
+  await machine.start();
+  if (machine.tracks.length === 0 || input.ctx.signal.aborted) return;
+  const ms = input.idleBaselineMs ?? (input.quick ? 2000 : IDLE_BASELINE_MS);
+  input.progress?.note(
+    `energy: ${machine.tracks
+      .map((t) => t.meter)
+      .filter((m, i, all) => all.indexOf(m) === i)
+      .join(', ')}; measuring idle power for ${(ms / 1000).toFixed(0)} s`,
+  );
+  await machine.measureIdle(ms, input.ctx.signal);
 }
 
 export async function runBench(input: BenchInput): Promise<BenchOutcome> {
@@ -59,8 +84,11 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
 
   const before = await power.read().catch(() => ({}));
   const results: WorkloadResult[] = [];
+  const machine = input.machine === false ? undefined : (input.machine ?? ((backend) => new MachineSampler({ backend, powerMeter: input.powerMeter })))(driver.name);
   try {
     input.progress?.note(`model: ${session.model.identifier}${session.model.quant ? ` (${session.model.quant})` : ''}`);
+    // A meter that fails to start costs the run its energy figures, never its measurements.
+    if (machine) await startMachine(machine, input).catch((error) => input.progress?.note(`warning: the machine sampler did not start: ${errorMessage(error)}`));
     const runCtx = {
       suiteVersion: input.suiteVersion,
       suiteDigest: input.suiteDigest,
@@ -69,18 +97,24 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
       signal: input.ctx.signal,
       flags: input.quick ? ['quick'] : [],
       progress: input.progress,
-      observers: input.observers,
+      observers: [...(input.observers ?? []), ...(machine ? [machine] : [])],
     };
     for (const workload of input.workloads) {
       // After Ctrl-C the rest are still reported, as interrupted: an invocation's results travel together.
       results.push(input.ctx.signal.aborted ? interruptedResult(runCtx, workload) : await runWorkload(runCtx, workload));
     }
   } finally {
+    await machine?.close();
     await session.close().catch((error) => input.progress?.note(`warning: closing ${driver.name} failed: ${errorMessage(error)}`));
   }
   const after = await power.read().catch(() => ({}));
   const flags = powerFlags(before, after);
-  for (const r of results) for (const f of flags) if (!r.flags.includes(f)) r.flags.push(f);
+  for (const r of results) {
+    for (const f of flags) if (!r.flags.includes(f)) r.flags.push(f);
+    // Throttling seen only around the whole run (macOS's CPU speed limit) cannot be placed in one
+    // workload: every result is then `throttled`; on Linux the sampler's own counters place it.
+    if (flags.includes('thermal-throttled') && r.machine?.cpu_throttle_events == null && !r.flags.includes('throttled')) r.flags.push('throttled');
+  }
 
   // The same rule buildUploadPayload applies to every payload: only what the results ran on.
   const fingerprint = await input.collectFingerprint({
@@ -88,6 +122,8 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
     strictAnon: input.strictAnon ?? false,
   });
   if (results.length === 0) throw new DriverError(driver.name, 'no workload ran (interrupted before the first one)');
+  // The bandwidth roofline needs the device (the fingerprint's CPU, for CPU builds) and the model's shape.
+  for (const r of results) r.roofline = rooflineOf(r, session.modelShape, fingerprint);
   const run: RunPayload = {
     fingerprint,
     results: results as RunPayload['results'],
