@@ -219,6 +219,16 @@ export interface LeaderboardSection {
   hosted: ClusterRow[];
 }
 
+/**
+ * One workload's most efficient groups measured by one kind of meter (energy is compared only
+ * within one kind: METHODOLOGY §13.1), by the median decode tok/s per watt of their runs.
+ */
+export interface EfficiencySection {
+  workload: string;
+  meter: string;
+  groups: ClusterRow[];
+}
+
 /** The values the board's filters may take: those some ranked group has. */
 export interface BoardFacets {
   suites: string[];
@@ -318,6 +328,11 @@ export interface ResultsRepository {
    * in their own list. At most `limit` groups per list.
    */
   leaderboard(filters: LeaderboardFilters, limit: number): Promise<LeaderboardSection[]>;
+  /**
+   * Per workload (suite order) and kind of meter, the ranked groups on local hardware with an energy
+   * figure, most tokens per second per watt first; at most `limit` per meter.
+   */
+  efficiencyBoard(filters: LeaderboardFilters, limit: number): Promise<EfficiencySection[]>;
   /** The suites, backends and builds of the ranked groups. */
   boardFacets(): Promise<BoardFacets>;
   /** The ranked groups of one setup (same model, backend, build… on any hardware), by median decode tok/s, best first. */

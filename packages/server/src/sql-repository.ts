@@ -24,6 +24,7 @@ import type {
   ImportRecord,
   InsertOutcome,
   BoardFacets,
+  EfficiencySection,
   LeaderboardFilters,
   LeaderboardSection,
   ListOptions,
@@ -509,6 +510,39 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       );
     const sections = await Promise.all(workloads.map(async (workload) => ({ workload, local: await ranked(workload, false), hosted: await ranked(workload, true) })));
     return sections.filter((s) => s.local.length > 0 || s.hosted.length > 0);
+  }
+
+  async efficiencyBoard(filters: LeaderboardFilters, limit: number): Promise<EfficiencySection[]> {
+    const where: string[] = ['tps_per_w IS NOT NULL', 'energy_meter IS NOT NULL', this.rankedSql(), `NOT ${HOSTED}`];
+    const params: SqlValue[] = [];
+    for (const [column, value] of [
+      ['workload', filters.workload],
+      ['suite_version', filters.suite],
+      ['backend', filters.backend],
+      ['build', filters.build],
+    ] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    // The first `limit` of each workload and meter, by a window: one pass over the groups that measured energy.
+    const rows = this.ranked(
+      await this.sql.all<RawClusterRow>(
+        `SELECT * FROM (SELECT ${CLUSTER_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY workload, energy_meter ORDER BY tps_per_w DESC, cluster_key) AS place
+         FROM clusters WHERE ${where.join(' AND ')}) AS ranked WHERE place <= ? ORDER BY "energyMeter", place`,
+        [...params, limit],
+      ),
+    );
+    const sections = new Map<string, EfficiencySection>();
+    for (const row of rows) {
+      const { place: _place, ...group } = row as typeof row & { place?: number };
+      const key = `${group.workload}\u0000${group.energyMeter}`;
+      const section = sections.get(key) ?? { workload: group.workload, meter: group.energyMeter!, groups: [] };
+      section.groups.push(group);
+      sections.set(key, section);
+    }
+    const order = (w: string) => WORKLOAD_ORDER.indexOf(w as (typeof WORKLOAD_ORDER)[number]);
+    return [...sections.values()].sort((a, b) => order(a.workload) - order(b.workload) || a.meter.localeCompare(b.meter));
   }
 
   async boardFacets(): Promise<BoardFacets> {

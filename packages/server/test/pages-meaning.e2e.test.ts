@@ -517,3 +517,191 @@ function repeated(median: number, low: number, high: number): Partial<MeasuredRe
     });
   });
 });
+
+/** Whether this checkout's result schema carries energy and the roofline (issue 23's fields). */
+const ENERGY_IN_SCHEMA = 'energy' in ((schemas['workload-result'] as { properties?: Record<string, unknown> }).properties ?? {});
+
+/**
+ * A W1 result's energy as the sampler writes it (METHODOLOGY §13.2): decode 255 steps, prefill 128
+ * prompt tokens, the whole timed part 256 output tokens and 50 J gross.
+ */
+function energy(meter: string, decodeTpsPerW: number, options: { prefillReason?: string } = {}) {
+  const [domain, interval] = meter === 'rapl' ? ['cpu-package', 100] : ['gpu', 100];
+  const decodeNet = 255 / decodeTpsPerW;
+  const prefill = options.prefillReason
+    ? { ms: 20, samples: 2, tokens: 128, gross_j: null, net_j: null, avg_w: null, peak_w: null, j_per_token: null, gross_j_per_token: null, tokens_per_s_per_w: null, reason: options.prefillReason }
+    : { ms: 60, samples: 12, tokens: 128, gross_j: 8, net_j: 3.2, avg_w: 133.3, peak_w: 210, j_per_token: 0.025, gross_j_per_token: 0.0625, tokens_per_s_per_w: 40, reason: null };
+  return {
+    energy: {
+      meter,
+      meters: [{ meter, domain, interval_ms: interval, samples: 55, idle_w: 79.5 }],
+      idle_w: 79.5,
+      idle_ms: 3000,
+      prefill,
+      decode: {
+        ms: 1400,
+        samples: 30,
+        tokens: 255,
+        gross_j: 40,
+        net_j: decodeNet,
+        avg_w: 180,
+        peak_w: 340,
+        j_per_token: decodeNet / 255,
+        gross_j_per_token: 40 / 255,
+        tokens_per_s_per_w: decodeTpsPerW,
+        reason: null,
+      },
+      total: {
+        ms: 1530,
+        samples: 55,
+        tokens: 256,
+        gross_j: 50,
+        net_j: 12.4,
+        avg_w: 176.5,
+        peak_w: 340,
+        j_per_token: 12.4 / 256,
+        gross_j_per_token: 50 / 256,
+        tokens_per_s_per_w: 256 / 12.4,
+        reason: null,
+      },
+      reason: null,
+    },
+  };
+}
+
+const H200_ROOFLINE = {
+  roofline: {
+    shape_source: 'gguf',
+    weight_bytes_per_token: 0.6e9,
+    kv_bytes_per_context_token: 28672,
+    kv_element_bytes: 2,
+    depth_tokens: 256,
+    bytes_per_token: 0.61e9,
+    device: 'H200',
+    devices: 1,
+    device_kind: 'gpu',
+    peak_gb_s: 4800,
+    bandwidth_source: 'table',
+    implied_gb_s: 528,
+    bandwidth_share: 0.11,
+    reason: null,
+  },
+};
+
+(ENERGY_IN_SCHEMA ? describe : describe.skip)('pages with energy and the bandwidth limit, in Chromium (issue 23)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const ids: Record<string, string> = {};
+  const shots: string[] = [];
+  const post = async (name: string, payload: RunPayload) => {
+    const res = await server.post('/v1/results', await signedToken(payload));
+    assert.equal(res.status, 201, `${name}: ${res.text}`);
+    ids[name] = res.json.id;
+  };
+  const see = async (path: string, name: string, check: (page: Page, width: number) => Promise<void>) => shots.push(...(await visit(browser, server.url + path, `meaning-energy-${name}`, check)));
+  const h200Cuda = { kind: 'cuda' as const, devices: ['NVIDIA H200'] };
+
+  before(async function () {
+    this.timeout(10 * 60_000);
+    server = await startTestServer({ ranking: { minRuns: 3, minKeys: 1 } });
+    // The H200 (nvidia-smi's power readings): 10, 11 and 12 decode tok/s per watt, 11 % of its bandwidth.
+    for (const [i, w] of [10, 11, 12].entries()) {
+      await post(`h${i}`, run([w1(900 + i, { backend_build: h200Cuda, ...energy('nvidia-smi-power', w), ...H200_ROOFLINE } as Partial<MeasuredResult>)], 'h200'));
+    }
+    // The RTX 4090 (nvidia-smi's energy counter): 4, 5, 6; its prefill too short for the meter on one of them.
+    await post(
+      'a0',
+      run([
+        w1(170, energy('nvidia-smi-energy', 4, { prefillReason: '2 readings in 20 ms of prefill (the meter reads every 100 ms): at least 10 are needed to split it off' }) as Partial<MeasuredResult>),
+      ]),
+    );
+    for (const [i, w] of [5, 6].entries()) await post(`a${i + 1}`, run([w1(171 + i, energy('nvidia-smi-energy', w) as Partial<MeasuredResult>)]));
+    // A CPU-only machine (RAPL): 0.8, 0.9, 1.0.
+    for (const [i, w] of [0.8, 0.9, 1.0].entries()) await post(`c${i}`, run([w1(20 + i, { backend_build: CPU, ...energy('rapl', w) } as Partial<MeasuredResult>)], 'cpu'));
+    // No meter at all.
+    await post('none', run([w1(168, { energy: { meter: 'none', reason: 'no power meter on this machine' } } as Partial<MeasuredResult>)]));
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (shots.length) process.stdout.write(`      screenshots: ${shots.map((s) => s.slice(SHOTS.length + 1)).join(', ')}\n`);
+  });
+
+  it('/r: J/token and tok/s/W per phase, power, cost at the reference tariff, provenance, and the bandwidth share in words', async function () {
+    this.timeout(60_000);
+    await see(`/r/${ids.h0}`, 'run', async (page) => {
+      const row = async (phase: string) => (await page.locator(`#w-0 table.energy tr[data-phase="${phase}"] td`).allTextContents()).map((t) => t.trim());
+      // Decode: 255 steps over 25.5 net J = 0.1 J/token, 10 tok/s/W; prefill 3.2 J over 128 tokens = 0.025 J/token, 40 tok/s/W.
+      assert.deepEqual(await row('decode'), ['0.1', '10', '180', '340', '30']);
+      assert.deepEqual(await row('prefill'), ['0.025', '40', '133', '210', '12']);
+      assert.equal(
+        await textOf(page, '#w-0 [data-energy-provenance]'),
+        'Measured by nvidia-smi-power (GPU, every 100 ms, 55 readings); 79.5 W idle over 3 s subtracted from the J/token and tok/s/W figures. Energy is compared only with runs measured by the same kind of meter (nvidia-smi-power) (METHODOLOGY §13).',
+      );
+      // 50 J over 256 output tokens = 0.1953 J/token; × 10⁶ ÷ 3.6 × 10⁶ J/kWh × 0.15 = 0.00814 per million tokens.
+      assert.match(await textOf(page, '#w-0 [data-cost]'), /^Electricity: 0\.00814 per million output tokens at the board's reference tariff of 0\.15 per kWh /);
+      assert.equal(
+        await textOf(page, '#w-0 [data-roofline]'),
+        "Decode used 11 % of the H200's 4.8 TB/s memory bandwidth (0.61 GB read per token): small models are bound by per-token overhead, not memory.",
+      );
+      assert.match(await textOf(page, '#headline-efficiency'), /^10 tok\/s\/W decode \(nvidia-smi-power\)\. Decode used 11 % of the H200's 4\.8 TB\/s/);
+    });
+    await see(`/r/${ids.a0}`, 'run-short-prefill', async (page) => {
+      assert.deepEqual((await page.locator('#w-0 table.energy tr[data-phase="prefill"] td').allTextContents()).slice(0, 2), ['—', '—']);
+      assert.equal(await textOf(page, '#w-0 [data-energy-reasons]'), 'Not measured: 2 readings in 20 ms of prefill (the meter reads every 100 ms): at least 10 are needed to split it off.');
+    });
+    await see(`/r/${ids.none}`, 'run-no-meter', async (page) => {
+      assert.equal(await textOf(page, '#w-0 [data-energy-missing]'), 'Energy: not measured (no power meter on this machine).');
+      assert.equal(await page.locator('#headline-efficiency').count(), 0);
+    });
+  });
+
+  it('/m and /hw: a tok/s/W and a bandwidth-share column, each figure with its meter', async function () {
+    this.timeout(60_000);
+    await see('/m/qwen2-5-7b-instruct', 'model', async (page) => {
+      const cells = async (col: string) => (await page.locator(`#rank-chat-short tr[data-group] td[data-col="${col}"]`).allTextContents()).map((t) => t.trim());
+      // By median decode: H200 901, RTX 4090 171, CPU 21. Group medians of tok/s/W: 11, 5, 0.9.
+      assert.deepEqual(await cells('tps-per-w'), ['11.0 nvidia-smi-power', '5.00 nvidia-smi-energy', '0.90 rapl']);
+      assert.deepEqual(await cells('bandwidth'), ['11 %', '—', '—']);
+      assert.match(
+        await textOf(page, '#spread-chat-short [data-meters-differ]'),
+        /^tok\/s\/W measured by different kinds of meter \(nvidia-smi-energy, nvidia-smi-power, rapl\) are not comparable with each other/,
+      );
+    });
+    await see('/hw/h200-144-gb-intel-xeon-platinum-8468-128-gb-ram', 'hardware', async (page) => {
+      assert.equal(await textOf(page, '#rank-chat-short tr[data-group] td[data-col="tps-per-w"]'), '11.0 nvidia-smi-power');
+      assert.equal(await textOf(page, '#rank-chat-short tr[data-group] td[data-col="bandwidth"]'), '11 %');
+    });
+  });
+
+  it("the cheatsheet's most efficient view: each kind of meter its own table, by tok/s/W", async function () {
+    this.timeout(60_000);
+    await see('/cheatsheet?view=efficiency', 'cheatsheet', async (page) => {
+      const tables = await page.locator('#efficiency-chat-short table.board').evaluateAll((ts) => ts.map((t) => t.id));
+      assert.deepEqual(tables, ['efficiency-chat-short-nvidia-smi-energy', 'efficiency-chat-short-nvidia-smi-power', 'efficiency-chat-short-rapl']);
+      assert.equal(await textOf(page, '#efficiency-chat-short-nvidia-smi-power td.best'), '11.0 nvidia-smi-power');
+      assert.equal(await textOf(page, '#efficiency-chat-short-rapl td.best'), '0.90 rapl');
+      assert.equal(await page.locator(`#efficiency-chat-short-nvidia-smi-power a.permalink[href^="/r/"]`).count(), 1);
+    });
+    const json = JSON.parse((await server.get('/v1/leaderboard?view=efficiency&workload=W1')).text);
+    assert.deepEqual(
+      json.efficiency.map((s: { meter: string; groups: Array<{ tokens_per_s_per_w: { median: number } }> }) => [s.meter, s.groups[0]!.tokens_per_s_per_w.median]),
+      [
+        ['nvidia-smi-energy', 5],
+        ['nvidia-smi-power', 11],
+        ['rapl', 0.9],
+      ],
+    );
+    assert.equal((await server.get('/cheatsheet?view=greenest')).status, 400);
+  });
+
+  it('the card shows tok/s/W when it was measured', async () => {
+    const svg = await (async () => {
+      const { cardSvg, pickHeadline } = await import('../src/pages/pages.js');
+      const payload = JSON.parse((await server.get(`/v1/results/${ids.h0}`)).text) as RunPayload;
+      return cardSvg(ids.h0!, payload, pickHeadline(payload));
+    })();
+    assert.match(svg, /<text id="card-decode-label"[^>]*>tok\/s decode · W1 · 10\.0 tok\/s\/W<\/text>/);
+  });
+});

@@ -74,6 +74,17 @@ function machineLabel(data: ListingData): { label: string; others: string[] } {
   return { label: labels[0] ?? data.title, others: labels.slice(1) };
 }
 
+/** Energy compares only within one kind of meter (METHODOLOGY §13.1): said under a table that mixes them. */
+function MetersNote({ groups }: { groups: ClusterRow[] }) {
+  const meters = [...new Set(groups.flatMap((g) => (g.energyMeter ? [g.energyMeter] : [])))].sort();
+  if (meters.length < 2) return null;
+  return (
+    <p data-meters-differ>
+      <small>tok/s/W measured by different kinds of meter ({meters.join(', ')}) are not comparable with each other: a GPU board's power and a whole chip's are different quantities.</small>
+    </p>
+  );
+}
+
 function Sections({ data, groups, kind }: { data: ListingData; groups: ClusterRow[]; kind: 'model' | 'hardware' }) {
   const pointsOf = new Map<string, SpreadPoint[]>();
   for (const p of data.spread) {
@@ -97,6 +108,7 @@ function Sections({ data, groups, kind }: { data: ListingData; groups: ClusterRo
           <section class="spread" id={`spread-${w}`} data-workload={w}>
             <h2>{workloadLabel(w)}</h2>
             <RankTable kind={kind} clusters={all} id={`rank-${w}`} />
+            <MetersNote groups={all} />
             <SpreadPlot
               id={`spread-chart-${w}`}
               title={`${workloadLabel(w)}: ${headlineMetric(w).long} of every run, one row per ${kind === 'model' ? 'hardware class' : 'model and backend'}`}

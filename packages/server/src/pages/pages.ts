@@ -14,7 +14,7 @@ export { rankingPage, METHODOLOGY_URL } from './ranking-page.js';
 export { loadRunView, pickHeadline, type RunView, type Headline, type Standing } from './run-view.js';
 export { standingSentence, unrankedLabel } from './standing-words.js';
 export { hardwareLabel, measuredOn, idleGpu } from './hardware-label.js';
-export { parseBoardQuery, needsFacets, BOARD_PARAMETERS, BUILD_KINDS } from './board-query.js';
+export { parseBoardQuery, parseBoardView, needsFacets, BOARD_PARAMETERS, BUILD_KINDS, type BoardView } from './board-query.js';
 export { cardSvg, cardStateOf, renderCardPng, CardCache, CARD_VERSION, CARD_WIDTH, CARD_HEIGHT, type CardState } from './card.js';
 export { siteFor, type Site } from './site.js';
 export { reproduceCommands, verifyCommand, shellQuote } from './components/commands.js';

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http-error.js';
 import { CHEATSHEET_LIMIT, LISTING_LIMIT } from '../http/limits.js';
 import { param, sendHtml, sendJson, SLUG } from '../http/reply.js';
-import { cheatsheetPage, listingPage, needsFacets, parseBoardQuery, plottedGroups } from '../pages/pages.js';
+import { cheatsheetPage, listingPage, needsFacets, parseBoardQuery, parseBoardView, plottedGroups } from '../pages/pages.js';
 import type { ClusterRow, RunRow } from '../repository.js';
 import type { ServerContext } from './context.js';
 
@@ -46,20 +46,24 @@ export async function boardRoutes(app: FastifyInstance, ctx: ServerContext): Pro
     const wanted = needsFacets(query);
     const [known, total] = await Promise.all([wanted ? facets.get() : Promise.resolve(undefined), repo.count()]);
     const filters = parseBoardQuery(query, known ?? { suites: [], backends: [], builds: [] });
-    const sections = await repo.leaderboard(filters, CHEATSHEET_LIMIT);
-    return { filters, sections, total };
+    const view = parseBoardView(query);
+    const [sections, efficiency] = view === 'efficiency' ? [[], await repo.efficiencyBoard(filters, CHEATSHEET_LIMIT)] : [await repo.leaderboard(filters, CHEATSHEET_LIMIT), []];
+    return { filters, view, sections, efficiency, total };
   };
   page('/cheatsheet', async (request, reply) => {
-    const { filters, sections, total } = await board(request.query as Record<string, unknown>);
-    return sendHtml(reply, 200, cheatsheetPage({ filters, sections, total, facets: await facets.get(), limit: CHEATSHEET_LIMIT }, ctx.site()));
+    const data = await board(request.query as Record<string, unknown>);
+    return sendHtml(reply, 200, cheatsheetPage({ ...data, facets: await facets.get(), limit: CHEATSHEET_LIMIT }, ctx.site()));
   });
   get('/v1/leaderboard', async (request, reply) => {
-    const { filters, sections, total } = await board(request.query as Record<string, unknown>);
+    const { filters, view, sections, efficiency, total } = await board(request.query as Record<string, unknown>);
     return sendJson(reply, 200, {
       filters,
+      view,
       stored_runs: total,
       limit: CHEATSHEET_LIMIT,
-      workloads: sections.map((s) => ({ workload: s.workload, local: s.local.map(groupJson), hosted: s.hosted.map(groupJson) })),
+      ...(view === 'efficiency'
+        ? { efficiency: efficiency.map((s) => ({ workload: s.workload, meter: s.meter, groups: s.groups.map(groupJson) })) }
+        : { workloads: sections.map((s) => ({ workload: s.workload, local: s.local.map(groupJson), hosted: s.hosted.map(groupJson) })) }),
     });
   });
 }

@@ -7,8 +7,9 @@
  */
 import { spreadOf, type MeasuredResult, type RunPayload } from '@llm-speed/framework';
 import { slugify } from '../../slug.js';
-import { backendLine, duration, marksOf, modelDetails, num, ordinal, spreadWords, workloadLabel } from '../format.js';
+import { backendLine, duration, efficiencyOf, marksOf, modelDetails, num, ordinal, spreadWords, workloadLabel } from '../format.js';
 import { measuredOn } from '../hardware-label.js';
+import { bandwidthSentence, sig } from './energy.js';
 import type { CompareTarget, Headline as HeadlineFigures, Standing } from '../run-view.js';
 import { standingSentence } from '../standing-words.js';
 
@@ -63,6 +64,24 @@ function Emphasised({ sentence }: { sentence: string }) {
   );
 }
 
+/** One line under the figures when the run measured energy or knows its bandwidth share (issue 23). */
+function Efficiency({ result }: { result: MeasuredResult }) {
+  const e = efficiencyOf(result);
+  const share = result.roofline ? bandwidthSentence(result.roofline) : null;
+  if (e.tpsPerW === null && !share) return null;
+  return (
+    <p class="efficiency" id="headline-efficiency">
+      {e.tpsPerW !== null ? (
+        <>
+          <strong>{sig(e.tpsPerW)} tok/s/W</strong> decode <small>({e.meter})</small>
+          {share ? '. ' : ''}
+        </>
+      ) : null}
+      {share}
+    </p>
+  );
+}
+
 function Figure({ id, value, unit, label, spread }: { id: string; value: string; unit?: string; label: string; spread: string }) {
   return (
     <div class="figure">
@@ -108,6 +127,7 @@ export function Headline(props: { result: MeasuredResult; run: RunPayload; headl
         />
         <Figure id="headline-ttft" value={duration(headline.ttftMs)} label="time to first token" spread={holder ? spreadWords(spreadOf(holder, 'ttft_ms')) : ''} />
       </div>
+      <Efficiency result={result} />
       {headline.note ? (
         <p class="muted" id="headline-note">
           Headline figures {headline.note}.

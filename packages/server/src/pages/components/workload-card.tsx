@@ -7,6 +7,7 @@ import { MIN_CLUSTER_SIZE } from '../../outliers.js';
 import { TOKEN_COUNT_WORDS, compactCount, flagInWords, num, sentenceCase, workloadLabel } from '../format.js';
 import { idleGpu } from '../hardware-label.js';
 import { BatchChart, TierChart, TurnChart } from './charts.js';
+import { EnergyBlock } from './energy.js';
 import { FlagNote } from './tables.js';
 
 /** One row of a card's figures: the key its value and spread are read from, its label, digits. */
@@ -269,6 +270,7 @@ export function WorkloadCard({ result: r, index, flaggedZ, cluster, fingerprint 
       {r.tiers?.length ? <TierTable r={r} /> : null}
       {r.batches?.length ? <BatchTable r={r} /> : null}
       {r.turns?.length ? <TurnTable r={r} /> : null}
+      <EnergyBlock result={r} />
       {r.error ? <p class="error">Error: {r.error}</p> : null}
       {flags.length ? (
         <ul class="flags">
