@@ -45,6 +45,12 @@ export interface OpenOptions {
   contextTokens: number;
   /** Largest number of simultaneous streams (W4). */
   parallel: number;
+  /**
+   * Largest number of tokens the simultaneous streams of one workload hold at once (W4: sixteen
+   * streams times one stream's context). A server whose slots share one KV pool sizes the pool by
+   * it, so one configuration holds W4's streams and W5's single long conversation.
+   */
+  simultaneousTokens?: number;
 }
 
 /**
@@ -159,6 +165,14 @@ export interface DriverSession {
    * W5's whole context, sixteen small slots for W4 — never sixteen slots of W5's context.
    */
   prepare?(needs: OpenOptions): Promise<void>;
+  /**
+   * Untimed, after the warm-up and before a workload that reuses its own prefix (W5): nothing the
+   * backend cached before may serve the requests that follow. Without it W5's first turn counted
+   * the warm-up's BOS token as a cache hit, and on a long-running server the previous run's whole
+   * conversation (METHODOLOGY §3.4). A driver that cannot forget leaves it out; the runner flags a
+   * first turn that reused anything.
+   */
+  forgetPrompts?(): Promise<void>;
   /** Optional counters read around a workload (e.g. vLLM prefix-cache hits from /metrics). */
   readCacheCounters?(): Promise<{ queries: number; hits: number } | undefined>;
   close(): Promise<void>;

@@ -28,6 +28,8 @@ export interface EmbeddedEngine {
   generate(request: GenerationRequest): AsyncGenerator<GenerationEvent>;
   /** Re-creates the context when a workload needs more sequences or context (untimed, between workloads). */
   prepare(needs: OpenOptions): Promise<void>;
+  /** Clears every sequence (untimed, between workloads): nothing evaluated before is reused after. */
+  forget(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -228,6 +230,10 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
       await context.dispose();
       sizing = wanted;
       await createContext();
+    },
+    async forget() {
+      // Called between workloads, when no generation holds a sequence.
+      for (const sequence of all) await sequence.clearHistory();
     },
     close: async () => {
       await context.dispose();

@@ -31,6 +31,13 @@ export async function spawnServer(options: {
   model: string;
   contextTokens: number;
   parallel: number;
+  /**
+   * One KV pool of this many tokens shared by every slot (llama-server --kv-unified), instead of
+   * `contextTokens` per slot: each slot may then use up to the whole pool.
+   */
+  unifiedPoolTokens?: number;
+  /** A folder for llama-server's slot actions (--slot-save-path): it enables POST /slots/<id>?action=erase. */
+  slotSavePath?: string;
   threads?: number;
   extraArgs?: string[];
   signal: AbortSignal;
@@ -39,7 +46,7 @@ export async function spawnServer(options: {
   const port = await freePort();
   const threads = options.threads ?? Math.max(1, availableParallelism());
   const parallel = Math.max(1, options.parallel);
-  const ctx = Math.ceil((options.contextTokens * parallel) / 256) * 256;
+  const ctx = Math.ceil((options.unifiedPoolTokens ?? options.contextTokens * parallel) / 256) * 256;
   const args = [
     '-m',
     options.model,
@@ -54,6 +61,9 @@ export async function spawnServer(options: {
     '-t',
     String(threads),
     '--no-webui',
+    // Off unless asked: with --parallel given, llama-server gives each slot its own part of the cache.
+    ...(options.unifiedPoolTokens !== undefined ? ['--kv-unified'] : []),
+    ...(options.slotSavePath ? ['--slot-save-path', options.slotSavePath] : []),
     ...(options.extraArgs ?? []),
   ];
   // node:child_process rather than execa: execa is not a dependency of this plugin.
