@@ -369,12 +369,21 @@ export function serverSchedule(env: DriverContext['env']): ServerSchedule {
   return env.LLM_SPEED_LLAMA_CPP_SCHEDULE === 'per-workload' ? 'per-workload' : 'shared';
 }
 
+/**
+ * The tokens the workloads of `needs` hold at once, each request capped by fit() at what the model
+ * can hold: W4's streams times one stream's context, or W5's one conversation, whichever is more.
+ */
+export function poolTokens(needs: OpenOptions, fit: (tokens: number) => number): number {
+  const each = needs.perWorkload ?? [{ contextTokens: needs.contextTokens, parallel: needs.parallel }];
+  return Math.max(...each.map((w) => fit(w.contextTokens) * Math.max(1, w.parallel)));
+}
+
 /** The shape that holds `needs`: fit() caps one request's context at the model's trained length. */
 export function shapeFor(needs: OpenOptions, fit: (tokens: number) => number, schedule: ServerSchedule): ServerShape {
   const slotContext = fit(needs.contextTokens);
   const parallel = Math.max(1, needs.parallel);
-  if (schedule === 'per-workload' || parallel === 1 || needs.simultaneousTokens === undefined) return { slotContext, parallel };
-  return { slotContext, parallel, pool: Math.max(slotContext, needs.simultaneousTokens) };
+  if (schedule === 'per-workload' || parallel === 1 || needs.perWorkload === undefined) return { slotContext, parallel };
+  return { slotContext, parallel, pool: Math.max(slotContext, poolTokens(needs, fit)) };
 }
 
 /** Whether a running server of this shape can serve a workload with these needs as it is. */
@@ -382,8 +391,7 @@ export function shapeHolds(shape: ServerShape, needs: OpenOptions, fit: (tokens:
   const context = fit(needs.contextTokens);
   const parallel = Math.max(1, needs.parallel);
   if (parallel > shape.parallel || context > shape.slotContext) return false;
-  if (shape.pool === undefined) return true;
-  return (needs.simultaneousTokens ?? context * parallel) <= shape.pool;
+  return shape.pool === undefined || poolTokens(needs, fit) <= shape.pool;
 }
 
 /**
@@ -500,6 +508,8 @@ async function openSpawned(args: {
     parallel: shape.parallel,
     ...(nCtx ? { n_ctx: nCtx } : {}),
     kv_unified: shape.pool !== undefined,
+    // With one pool, n_ctx (one slot's most, capped at the trained context) does not say its size.
+    ...(shape.pool !== undefined ? { kv_tokens: server.kvTokens } : {}),
   });
   // What the server loaded the model on, by its own start-up log; the device list when the log is silent.
   const build = (): BackendBuild => parseStartupLog(server.startupLog) ?? args.listed;

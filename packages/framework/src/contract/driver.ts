@@ -46,11 +46,12 @@ export interface OpenOptions {
   /** Largest number of simultaneous streams (W4). */
   parallel: number;
   /**
-   * Largest number of tokens the simultaneous streams of one workload hold at once (W4: sixteen
-   * streams times one stream's context). A server whose slots share one KV pool sizes the pool by
-   * it, so one configuration holds W4's streams and W5's single long conversation.
+   * What each workload of the run needs on its own (its longest request, its simultaneous streams).
+   * A server whose slots share one KV pool sizes the pool by the workload holding the most tokens
+   * at once — W4's sixteen streams or W5's one long conversation — each request capped at what the
+   * model can hold, so one configuration serves them all.
    */
-  simultaneousTokens?: number;
+  perWorkload?: Array<{ contextTokens: number; parallel: number }>;
 }
 
 /**

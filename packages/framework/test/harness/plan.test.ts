@@ -47,15 +47,16 @@ describe('session sizing (plan.ts)', () => {
   });
 
   it('a session for several workloads holds the largest context and the most streams any of them needs', () => {
-    assert.deepEqual(sessionNeeds([w1, w4, w3]), { contextTokens: 32768, parallel: 16, simultaneousTokens: 32768 });
-    assert.deepEqual(sessionNeeds([w3, w1]), { contextTokens: 32768, parallel: 1, simultaneousTokens: 32768 });
-    assert.deepEqual(sessionNeeds([w5, w1]), { contextTokens: 368, parallel: 1, simultaneousTokens: 368 });
-  });
-
-  it('simultaneous tokens: the most any one workload holds at once, streams times context, for one shared KV pool', () => {
-    // W4: 16 streams × (10 + 256 + 64) = 5,280 tokens at once; W5's one conversation holds 368, W1 292.
-    assert.equal(sessionNeeds([w1, w4, w5]).simultaneousTokens, 16 * 330);
-    // Not the largest context times the most streams (16 × 368 = 5,888): no workload holds that.
-    assert.notEqual(sessionNeeds([w1, w4, w5]).simultaneousTokens, 16 * 368);
+    assert.deepEqual(sessionNeeds([w1, w4, w3]), {
+      contextTokens: 32768,
+      parallel: 16,
+      perWorkload: [
+        { contextTokens: 292, parallel: 1 },
+        { contextTokens: 330, parallel: 16 },
+        { contextTokens: 32768, parallel: 1 },
+      ],
+    });
+    assert.deepEqual(sessionNeeds([w3, w1]), { contextTokens: 32768, parallel: 1, perWorkload: [{ contextTokens: 32768, parallel: 1 }, { contextTokens: 292, parallel: 1 }] });
+    assert.deepEqual(sessionNeeds([w5, w1]), { contextTokens: 368, parallel: 1, perWorkload: [{ contextTokens: 368, parallel: 1 }, { contextTokens: 292, parallel: 1 }] });
   });
 });

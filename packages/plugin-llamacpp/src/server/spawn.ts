@@ -8,6 +8,8 @@ export interface SpawnedServer {
   baseUrl: string;
   pid: number;
   threads: number;
+  /** The KV cache it was given (-c): every slot's share, or the one pool they share. */
+  kvTokens: number;
   /** The first 64 KB of the server's stderr: the start-up log that says which devices it loaded the model on. */
   readonly startupLog: string;
   /** The process has ended (crashed, killed or stopped): it answers no more requests. */
@@ -123,6 +125,7 @@ export async function spawnServer(options: {
     baseUrl,
     pid: child.pid ?? -1,
     threads,
+    kvTokens: ctx,
     get startupLog() {
       return startupLog;
     },
