@@ -138,6 +138,8 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
         strictAnon: mode === 'strict-anon',
         progress,
         collectFingerprint,
+        // The same probe as the fingerprint's, made once per process (fingerprint/collect.ts).
+        machineGpus: async () => (await collectFingerprint({ strictAnon: true })).gpus,
       });
     } finally {
       progress.done();

@@ -157,6 +157,11 @@ export interface DriverSession {
   extras: Extras;
   /** Flags every result of this session carries (e.g. model-warmed, serial-concurrency). */
   flags?: string[];
+  /**
+   * The one command that would run this backend on the machine's GPU (e.g. `llm-speed engine
+   * install`), said when the session runs on the CPU of a machine that has one.
+   */
+  gpuHint?: string;
   /** Counts the tokens of a text the way the backend would, or undefined when it cannot. */
   countTokens?(text: string): Promise<number | undefined>;
   generate(request: GenerationRequest): AsyncIterable<GenerationEvent>;
