@@ -37,7 +37,8 @@ import {
 import { runsOnCpuOnly, servingProcess } from './server/listening-process.js';
 import { streamCompletion } from './server/completion.js';
 import { spawnServer, type SpawnedServer } from './server/spawn.js';
-import { embeddedInfo, openEmbedded } from './embedded/session.js';
+import { embeddedGpu, embeddedGpuFailure, embeddedInfo, openEmbedded } from './embedded/session.js';
+import { engineBuilds } from './engine/packages.js';
 
 const NAME = 'llama.cpp';
 
@@ -159,6 +160,19 @@ function serverBinary(ctx: DriverContext): string | undefined {
   return binary;
 }
 
+/** The one command that gets this driver a GPU engine, said when a run leaves the machine's GPU idle. */
+const GPU_HINT = engineBuilds().length > 0 ? 'llm-speed engine install' : 'a llama-server built for this GPU, passed with --llama-cpp-path';
+
+/**
+ * Whether the embedded engine's GPU build should serve instead of a llama-server found on PATH or
+ * in the cache that can only use the CPU: a GPU owner who ran `llm-speed engine install` gets the
+ * GPU measured. A configured --llama-cpp-path is always taken at its word. Resolves the GPU.
+ */
+async function embeddedGpuInstead(listed: BackendBuild | undefined, ctx: DriverContext): Promise<string | undefined> {
+  if (configuredServerPath(ctx) || listed?.kind !== 'cpu') return undefined;
+  return (await embeddedGpu(ctx.env).catch(() => undefined))?.gpu;
+}
+
 const SYNTH_USAGE = `synth:<size>[:<quant>] or llm-speed/synth-llama-<size>-<quant> (sizes ${SYNTH_SIZES.join(', ')}; quants ${SYNTH_QUANTS.join(', ')})`;
 
 function synthModel(size: string, quant: string, ctx: DriverContext): Promise<string> {
@@ -233,9 +247,10 @@ async function detect(ctx: DriverContext): Promise<DriverDetection> {
   if (binary) {
     const { version, build } = await probeServer(binary, ctx.cacheDir);
     // The model's trained context is only known once one is chosen: open() adds max_context_tokens.
-    return { name: NAME, available: true, version: version.version ?? 'unknown', build: build ?? { kind: 'unknown' }, capabilities: spawnedCapabilities() };
+    if (!(await embeddedGpuInstead(build, ctx)))
+      return { name: NAME, available: true, version: version.version ?? 'unknown', build: build ?? { kind: 'unknown' }, capabilities: spawnedCapabilities() };
   }
-  const embedded = await embeddedInfo();
+  const embedded = await embeddedInfo(ctx.env);
   if (embedded) return { name: NAME, available: true, version: embedded.version, build: embedded.build, capabilities: embeddedCapabilities() };
   return { name: NAME, available: false, reason: 'llama-server not found on PATH; set --llama-cpp-path or install node-llama-cpp' };
 }
@@ -315,14 +330,22 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
   const maxContext = metadata.contextLength;
   if (binary) {
     const { version, build: listed } = await probeServer(binary, ctx.cacheDir);
-    return openSpawned({ binary, path, model, maxContext, version: version.version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
+    const instead = await embeddedGpuInstead(listed, ctx);
+    if (!instead) {
+      const session = await openSpawned({ binary, path, model, maxContext, version: version.version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
+      if (session.backendBuild?.kind === 'cpu') session.gpuHint = GPU_HINT;
+      return session;
+    }
+    ctx.log(`the llama-server found (${binary}) runs on the CPU: using the installed ${instead.toUpperCase()} build of the embedded engine instead (pass --llama-cpp-path to measure that llama-server)`);
+  } else {
+    ctx.log(
+      'no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; for full-speed numbers put llama-server on PATH or pass --llama-cpp-path (a llama.cpp release: https://github.com/ggml-org/llama.cpp/releases, or your own build: https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md)',
+    );
   }
-  ctx.log(
-    'no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; for full-speed numbers put llama-server on PATH or pass --llama-cpp-path (a llama.cpp release: https://github.com/ggml-org/llama.cpp/releases, or your own build: https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md)',
-  );
   // One thread: measured on the 2-core reference machine at 386–461 tok/s vs 88 tok/s with two
   // (bench/llamacpp-overhead.mjs); node-llama-cpp's extra threads contend with its own worker.
-  const engine = await openEmbedded(path, { contextTokens: options.contextTokens, parallel: 1, maxContext, batching: EMBEDDED_BATCHING });
+  const engine = await openEmbedded(path, { contextTokens: options.contextTokens, parallel: 1, maxContext, batching: EMBEDDED_BATCHING, env: ctx.env });
+  if (embeddedGpuFailure) ctx.log(`embedded engine: ${embeddedGpuFailure}; it runs on the CPU (llm-speed engine list shows what is installed)`);
   const extras = (): Extras => ({ engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sequences: engine.sequences, n_ctx: engine.contextSize });
   const session: DriverSession = {
     model,
@@ -332,6 +355,7 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     extras: extras(),
     // The embedded engine decodes well below llama-server on small CPUs (README): results say which ran.
     flags: ['embedded-engine'],
+    ...(engine.build.kind === 'cpu' ? { gpuHint: GPU_HINT } : {}),
     // Sized per workload as a spawned server is: W4's streams get a sequence each, decoded together.
     async prepare(needs) {
       await engine.prepare(needs);

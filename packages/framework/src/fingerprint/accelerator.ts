@@ -17,7 +17,7 @@ export const ACCELERATOR_UNUSED_FLAG = 'accelerator-unused';
  */
 export function isAccelerator(gpu: Gpu): boolean {
   if (gpu.kind === 'nvidia' || gpu.kind === 'apple') return true;
-  return gpu.memory_gb > 0;
+  return (gpu.kind === 'amd' || gpu.kind === 'intel') && gpu.memory_gb > 0;
 }
 
 /** The accelerator a run leaves idle: the fingerprint lists one, and the backend ran on the CPU. */
@@ -28,7 +28,7 @@ export function idleAccelerator(fingerprint: Pick<Fingerprint, 'gpus'>, build: B
 
 /** "an NVIDIA H200 (144 GB)", "an Apple M3 Pro GPU". */
 function describeGpu(gpu: Gpu): string {
-  const vendor = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel', apple: 'Apple' }[gpu.kind];
+  const vendor = { nvidia: 'NVIDIA', amd: 'AMD', intel: 'Intel', apple: 'Apple', cpu: 'CPU' }[gpu.kind];
   const name = gpu.name.toLowerCase().startsWith(vendor.toLowerCase()) ? gpu.name : `${vendor} ${gpu.name}`;
   const memory = gpu.kind !== 'apple' && gpu.memory_gb > 0 ? ` (${gpu.memory_gb} GB)` : '';
   // Every vendor name reads with a vowel sound (an NVIDIA, an AMD, an Apple, an Intel).
