@@ -98,7 +98,12 @@ export function cachedBuilds(cacheDir: string): string[] {
   } catch {
     return [];
   }
-  return builds.filter((b) => isFile(join(root, b, 'bin', '.complete'))).map((b) => join(root, b, 'bin', SERVER_EXE));
+  // A GPU build (`llm-speed engine build-server`: <commit>-nlc<v>-cuda-r<n>) before the CPU one beside it.
+  const gpuFirst = (b: string) => (/-(cuda|vulkan|rocm|metal)-r\d+$/.test(b) ? 0 : 1);
+  return builds
+    .filter((b) => isFile(join(root, b, 'bin', '.complete')))
+    .sort((a, b) => gpuFirst(a) - gpuFirst(b))
+    .map((b) => join(root, b, 'bin', SERVER_EXE));
 }
 
 export function attachUrl(ctx: DriverContext): string | undefined {

@@ -35,7 +35,7 @@ export interface EmbeddedEngine {
 }
 
 /** node-llama-cpp's package folder (its exports do not list package.json). */
-function nodeLlamaCppRoot(): string {
+export function nodeLlamaCppRoot(): string {
   const require = createRequire(import.meta.url);
   const entry = require.resolve('node-llama-cpp');
   return entry.slice(0, entry.lastIndexOf('node-llama-cpp') + 'node-llama-cpp'.length);
