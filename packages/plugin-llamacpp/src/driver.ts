@@ -23,17 +23,7 @@ import {
 } from '@llm-speed/framework';
 import { modelIdentity, readGgufMetadata } from './gguf/index.js';
 import { ensureSynthModel, SYNTH_QUANTS, SYNTH_SIZES, synthIdentifier, type SynthQuant, type SynthSize } from './synth/index.js';
-import {
-  attachUrl,
-  configuredServerPath,
-  lookupLlamaServer,
-  parseBuildInfo,
-  parseStartupLog,
-  probeServer,
-  serverVersion,
-  type LlamaCppVersion,
-  type ServerProbe,
-} from './detect.js';
+import { attachUrl, configuredServerPath, lookupLlamaServer, parseBuildInfo, parseStartupLog, probeServer, serverVersion, type LlamaCppVersion, type ServerProbe } from './detect.js';
 import { runsOnCpuOnly, servingProcess } from './server/listening-process.js';
 import { streamCompletion } from './server/completion.js';
 import { spawnServer, type SpawnedServer } from './server/spawn.js';
@@ -336,7 +326,9 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
       if (session.backendBuild?.kind === 'cpu') session.gpuHint = GPU_HINT;
       return session;
     }
-    ctx.log(`the llama-server found (${binary}) runs on the CPU: using the installed ${instead.toUpperCase()} build of the embedded engine instead (pass --llama-cpp-path to measure that llama-server)`);
+    ctx.log(
+      `the llama-server found (${binary}) runs on the CPU: using the installed ${instead.toUpperCase()} build of the embedded engine instead (pass --llama-cpp-path to measure that llama-server)`,
+    );
   } else {
     ctx.log(
       'no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; for full-speed numbers put llama-server on PATH or pass --llama-cpp-path (a llama.cpp release: https://github.com/ggml-org/llama.cpp/releases, or your own build: https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md)',

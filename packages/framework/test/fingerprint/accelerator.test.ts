@@ -9,7 +9,16 @@ import { buildFingerprint, idleAccelerator, idleAcceleratorLine, parseNvidiaSmiC
 import { fixture } from './fixtures.js';
 
 function machine(gpus: RawHardware['gpus']) {
-  return buildFingerprint({ platform: 'linux', release: '6.8.0', cpuManufacturer: 'Intel', cpuBrand: 'Xeon Platinum 8480+', physicalCores: 16, logicalCores: 32, memTotalBytes: 128 * 1024 ** 3, gpus });
+  return buildFingerprint({
+    platform: 'linux',
+    release: '6.8.0',
+    cpuManufacturer: 'Intel',
+    cpuBrand: 'Xeon Platinum 8480+',
+    physicalCores: 16,
+    logicalCores: 32,
+    memTotalBytes: 128 * 1024 ** 3,
+    gpus,
+  });
 }
 
 describe('accelerator-unused: a CPU run on a machine with a GPU', () => {
@@ -36,7 +45,16 @@ describe('accelerator-unused: a CPU run on a machine with a GPU', () => {
   });
 
   it('Apple silicon: a CPU run leaves its GPU idle', () => {
-    const m3 = buildFingerprint({ platform: 'darwin', release: '15.1', cpuManufacturer: 'Apple', cpuBrand: 'M3 Pro', physicalCores: 12, logicalCores: 12, memTotalBytes: 36 * 1024 ** 3, gpus: parseSystemProfilerDisplays(fixture('system-profiler-m3pro.json')) });
+    const m3 = buildFingerprint({
+      platform: 'darwin',
+      release: '15.1',
+      cpuManufacturer: 'Apple',
+      cpuBrand: 'M3 Pro',
+      physicalCores: 12,
+      logicalCores: 12,
+      memTotalBytes: 36 * 1024 ** 3,
+      gpus: parseSystemProfilerDisplays(fixture('system-profiler-m3pro.json')),
+    });
     const idle = idleAccelerator(m3, { kind: 'cpu' });
     assert.equal(idle?.kind, 'apple');
     assert.match(idleAcceleratorLine(idle!, 'llama.cpp'), /^this machine has an Apple M3 Pro GPU, but llama\.cpp runs on the CPU: these numbers are for the CPU/);

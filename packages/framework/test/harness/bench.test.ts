@@ -121,7 +121,7 @@ describe('runBench', () => {
 describe('runBench on the CPU of a machine with a GPU (issue 25)', () => {
   const h200 = [{ name: 'H200', kind: 'nvidia' as const, memory_gb: 144 }];
 
-  it('says so before the first workload, with the driver\'s fix, and flags every result accelerator-unused', async () => {
+  it("says so before the first workload, with the driver's fix, and flags every result accelerator-unused", async () => {
     const { driver, session } = scripted();
     session.backendBuild = { kind: 'cpu' };
     session.gpuHint = 'llm-speed engine install';
@@ -147,7 +147,10 @@ describe('runBench on the CPU of a machine with a GPU (issue 25)', () => {
       session.backendBuild = build;
       const a = input(driver, gpus ? { machineGpus: async () => [...gpus] } : {});
       const { run } = await runBench(a.value);
-      assert.ok(run.results.every((r) => !r.flags.includes('accelerator-unused')), JSON.stringify({ build, gpus }));
+      assert.ok(
+        run.results.every((r) => !r.flags.includes('accelerator-unused')),
+        JSON.stringify({ build, gpus }),
+      );
       assert.equal(a.notes.length, 2);
     }
   });

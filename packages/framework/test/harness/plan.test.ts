@@ -56,7 +56,21 @@ describe('session sizing (plan.ts)', () => {
         { contextTokens: 32768, parallel: 1 },
       ],
     });
-    assert.deepEqual(sessionNeeds([w3, w1]), { contextTokens: 32768, parallel: 1, perWorkload: [{ contextTokens: 32768, parallel: 1 }, { contextTokens: 292, parallel: 1 }] });
-    assert.deepEqual(sessionNeeds([w5, w1]), { contextTokens: 368, parallel: 1, perWorkload: [{ contextTokens: 368, parallel: 1 }, { contextTokens: 292, parallel: 1 }] });
+    assert.deepEqual(sessionNeeds([w3, w1]), {
+      contextTokens: 32768,
+      parallel: 1,
+      perWorkload: [
+        { contextTokens: 32768, parallel: 1 },
+        { contextTokens: 292, parallel: 1 },
+      ],
+    });
+    assert.deepEqual(sessionNeeds([w5, w1]), {
+      contextTokens: 368,
+      parallel: 1,
+      perWorkload: [
+        { contextTokens: 368, parallel: 1 },
+        { contextTokens: 292, parallel: 1 },
+      ],
+    });
   });
 });

@@ -33,7 +33,10 @@ describe('python module probe (without importing)', function () {
       assert.deepEqual(probe, { python: 'python3', ok: true, answer: { error: "ModuleNotFoundError: No module named 'llm_speed_no_such_module'" } });
       assert.equal(existsSync(marker), false, 'the version probe did not run');
       // With the module there, the version probe runs as before.
-      const present = await probeEngine({ versionProbe: `open(${JSON.stringify(marker)}, 'w').write('ran')\nprint('{"v": 1}')`, probeTimeoutMs: 20_000, requiredModules: ['json'] }, { config: {}, env: process.env });
+      const present = await probeEngine(
+        { versionProbe: `open(${JSON.stringify(marker)}, 'w').write('ran')\nprint('{"v": 1}')`, probeTimeoutMs: 20_000, requiredModules: ['json'] },
+        { config: {}, env: process.env },
+      );
       assert.deepEqual(present.answer, { v: 1 });
       assert.equal(existsSync(marker), true);
     } finally {

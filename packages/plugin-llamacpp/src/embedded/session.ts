@@ -71,7 +71,10 @@ async function versionOf(llama: Llama): Promise<string> {
 
 /** The same spelling as versionOf(), from the files node-llama-cpp ships (llama/llama.cpp.info.json's tag). */
 async function versionWithoutLoading(): Promise<string> {
-  const info = await readFile(`${nodeLlamaCppRoot()}/llama/llama.cpp.info.json`, 'utf8').then((t) => JSON.parse(t) as { tag?: string }, () => ({}) as { tag?: string });
+  const info = await readFile(`${nodeLlamaCppRoot()}/llama/llama.cpp.info.json`, 'utf8').then(
+    (t) => JSON.parse(t) as { tag?: string },
+    () => ({}) as { tag?: string },
+  );
   const release = info.tag?.replace(/^v(?=\d)/, '');
   const commit = await bundledLlamaCppCommit();
   const llamaCpp = release && commit ? `${release} (${commit})` : (release ?? (commit ? `(${commit})` : undefined));

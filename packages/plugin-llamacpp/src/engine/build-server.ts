@@ -89,7 +89,17 @@ export interface BuildPlan {
  * and commit named as the CPU build names them (scripts/build-llama-server.sh), for the GPU's own
  * architecture when nvidia-smi tells it (else ggml's default list, slower to build).
  */
-export function cudaBuildPlan(args: { cacheDir: string; commit: string; tag?: string; nodeLlamaCppVersion: string; source: string; work: string; nvcc: string; architectures?: string; jobs: number }): BuildPlan {
+export function cudaBuildPlan(args: {
+  cacheDir: string;
+  commit: string;
+  tag?: string;
+  nodeLlamaCppVersion: string;
+  source: string;
+  work: string;
+  nvcc: string;
+  architectures?: string;
+  jobs: number;
+}): BuildPlan {
   const out = join(args.cacheDir, 'llama.cpp', `${args.commit.slice(0, 12)}-nlc${args.nodeLlamaCppVersion}-cuda-r${CUDA_BUILD_REVISION}`);
   const release = args.tag !== undefined && /^v\d/.test(args.tag);
   const configure = [
@@ -118,7 +128,15 @@ export function cudaBuildPlan(args: { cacheDir: string; commit: string; tag?: st
 
 /** "9.0" per GPU from nvidia-smi (documented field compute_cap) → "90"; undefined without an answer. */
 export function cudaArchitectures(nvidiaSmiCsv: string): string | undefined {
-  const caps = [...new Set(nvidiaSmiCsv.split(/\r?\n/).map((l) => l.trim()).filter((l) => /^\d+\.\d+$/.test(l)).map((l) => l.replace('.', '')))];
+  const caps = [
+    ...new Set(
+      nvidiaSmiCsv
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => /^\d+\.\d+$/.test(l))
+        .map((l) => l.replace('.', '')),
+    ),
+  ];
   return caps.length > 0 ? caps.join(';') : undefined;
 }
 
@@ -164,14 +182,30 @@ export interface BuildServerOptions {
 export async function buildCudaServer(options: BuildServerOptions): Promise<{ bin: string; cached: boolean; plan: BuildPlan }> {
   const env = options.env ?? process.env;
   const bundle = join(options.nodeLlamaCppRoot, 'llama', 'gitRelease.bundle');
-  const head = await readFile(bundle).then((b) => b.subarray(0, 4096).toString('latin1'), () => undefined);
+  const head = await readFile(bundle).then(
+    (b) => b.subarray(0, 4096).toString('latin1'),
+    () => undefined,
+  );
   const commit = head ? /^([0-9a-f]{40}) /m.exec(head)?.[1] : undefined;
   if (!commit) throw new BuildServerError(`no llama.cpp source bundle at ${bundle}`, ['reinstall llm-speed: node-llama-cpp ships the source it builds from']);
-  const tag = await readFile(join(options.nodeLlamaCppRoot, 'llama', 'llama.cpp.info.json'), 'utf8').then((t) => (JSON.parse(t) as { tag?: string }).tag, () => undefined);
+  const tag = await readFile(join(options.nodeLlamaCppRoot, 'llama', 'llama.cpp.info.json'), 'utf8').then(
+    (t) => (JSON.parse(t) as { tag?: string }).tag,
+    () => undefined,
+  );
   const tools = findToolchain(env);
   const architectures = options.architectures ?? cudaArchitectures((await output('nvidia-smi', ['--query-gpu=compute_cap', '--format=csv,noheader'])) ?? '');
   const work = options.dryRun ? join(tmpdir(), 'llm-speed-cuda-build.XXXXXX') : await mkdtemp(join(tmpdir(), 'llm-speed-cuda-build.'));
-  const plan = cudaBuildPlan({ cacheDir: options.cacheDir, commit, tag, nodeLlamaCppVersion: options.nodeLlamaCppVersion, source: join(work, 'src'), work, nvcc: tools.nvcc ?? 'nvcc', architectures, jobs: options.jobs ?? availableParallelism() });
+  const plan = cudaBuildPlan({
+    cacheDir: options.cacheDir,
+    commit,
+    tag,
+    nodeLlamaCppVersion: options.nodeLlamaCppVersion,
+    source: join(work, 'src'),
+    work,
+    nvcc: tools.nvcc ?? 'nvcc',
+    architectures,
+    jobs: options.jobs ?? availableParallelism(),
+  });
   const bin = join(plan.out, 'bin');
   const stamp = join(bin, '.complete');
   if (existsSync(stamp)) return { bin, cached: true, plan };
@@ -187,7 +221,9 @@ export async function buildCudaServer(options: BuildServerOptions): Promise<{ bi
   const logFile = join(plan.out, 'build.log');
   try {
     await writeFile(logFile, '');
-    options.log(`building llama-server with CUDA from node-llama-cpp ${options.nodeLlamaCppVersion}'s llama.cpp ${tag ?? ''} (${commit.slice(0, 7)}) for ${architectures ? `CUDA architecture ${architectures}` : "ggml's default CUDA architectures"}; about 5 minutes on 16 cores, longer on fewer; log: ${logFile}`);
+    options.log(
+      `building llama-server with CUDA from node-llama-cpp ${options.nodeLlamaCppVersion}'s llama.cpp ${tag ?? ''} (${commit.slice(0, 7)}) for ${architectures ? `CUDA architecture ${architectures}` : "ggml's default CUDA architectures"}; about 5 minutes on 16 cores, longer on fewer; log: ${logFile}`,
+    );
     await step(tools.git!, ['clone', '--quiet', bundle, join(work, 'src')], logFile, () => undefined);
     options.log('configuring (cmake)');
     await step(tools.cmake!, plan.configure, logFile, () => undefined);

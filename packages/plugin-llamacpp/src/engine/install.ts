@@ -155,17 +155,24 @@ export async function installEngine(options: InstallOptions): Promise<InstalledE
       log(`downloading ${pkg.name}@${version}${pkg.tarballBytes ? ` (${Math.round(pkg.tarballBytes / 1e6)} MB)` : ''} from ${registry}`);
       let last = 0;
       let got = 0;
-      const actual = await download(url, file, (n) => {
-        got += n;
-        // One line per 10% where the size is known: a terminal sees progress, a log stays short.
-        const step = pkg.tarballBytes ? Math.floor((got / pkg.tarballBytes) * 10) : 0;
-        if (step > last && step < 10) log(`  ${step * 10}%`);
-        last = Math.max(last, step);
-      }, registry);
+      const actual = await download(
+        url,
+        file,
+        (n) => {
+          got += n;
+          // One line per 10% where the size is known: a terminal sees progress, a log stays short.
+          const step = pkg.tarballBytes ? Math.floor((got / pkg.tarballBytes) * 10) : 0;
+          if (step > last && step < 10) log(`  ${step * 10}%`);
+          last = Math.max(last, step);
+        },
+        registry,
+      );
       if (actual !== integrity) {
-        throw new EngineInstallError('integrity', `${pkg.name}@${version} from ${registry} does not match its pinned integrity (got ${actual.slice(0, 24)}…, want ${integrity.slice(0, 24)}…): nothing was installed`, [
-          'the registry (or a proxy in between) served other bytes than the release was tested with; try again, or another registry',
-        ]);
+        throw new EngineInstallError(
+          'integrity',
+          `${pkg.name}@${version} from ${registry} does not match its pinned integrity (got ${actual.slice(0, 24)}…, want ${integrity.slice(0, 24)}…): nothing was installed`,
+          ['the registry (or a proxy in between) served other bytes than the release was tested with; try again, or another registry'],
+        );
       }
       await mkdir(packageFolder(staging, pkg.name), { recursive: true });
       await extract({ file, cwd: packageFolder(staging, pkg.name), strip: 1 });

@@ -36,11 +36,30 @@ describe('llm-speed engine build-server --gpu cuda', () => {
   });
 
   it('plans a static CUDA Release build named like the CPU one, in its own cache folder', () => {
-    const plan = cudaBuildPlan({ cacheDir: '/c', commit: 'de3ff815ea7d559ee917f063901b8986f038abc6', tag: 'v0.5.0', nodeLlamaCppVersion: '3.22.1', source: '/w/src', work: '/w', nvcc: '/usr/local/cuda/bin/nvcc', architectures: '90', jobs: 16 });
+    const plan = cudaBuildPlan({
+      cacheDir: '/c',
+      commit: 'de3ff815ea7d559ee917f063901b8986f038abc6',
+      tag: 'v0.5.0',
+      nodeLlamaCppVersion: '3.22.1',
+      source: '/w/src',
+      work: '/w',
+      nvcc: '/usr/local/cuda/bin/nvcc',
+      architectures: '90',
+      jobs: 16,
+    });
     // The CPU build of scripts/build-llama-server.sh lives in .../de3ff815ea7d-nlc3.22.1-r3: untouched.
     assert.equal(plan.out, '/c/llama.cpp/de3ff815ea7d-nlc3.22.1-cuda-r1');
     assert.deepEqual(plan.configure.slice(0, 4), ['-S', '/w/src', '-B', '/w/build']);
-    for (const flag of ['-DGGML_CUDA=ON', '-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc', '-DCMAKE_CUDA_ARCHITECTURES=90', '-DBUILD_SHARED_LIBS=OFF', '-DLLAMA_BUILD_IS_DEV=OFF', '-DLLAMA_BUILD_NUMBER=0', '-DLLAMA_BUILD_COMMIT=de3ff81']) assert.ok(plan.configure.includes(flag), flag);
+    for (const flag of [
+      '-DGGML_CUDA=ON',
+      '-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc',
+      '-DCMAKE_CUDA_ARCHITECTURES=90',
+      '-DBUILD_SHARED_LIBS=OFF',
+      '-DLLAMA_BUILD_IS_DEV=OFF',
+      '-DLLAMA_BUILD_NUMBER=0',
+      '-DLLAMA_BUILD_COMMIT=de3ff81',
+    ])
+      assert.ok(plan.configure.includes(flag), flag);
     assert.deepEqual(plan.build, ['--build', '/w/build', '--config', 'Release', '-j', '16', '--target', 'llama-server', 'llama-bench']);
     const untagged = cudaBuildPlan({ cacheDir: '/c', commit: 'de3ff815ea7d', nodeLlamaCppVersion: '3.22.1', source: '/s', work: '/w', nvcc: 'nvcc', jobs: 2 });
     assert.ok(untagged.configure.includes('-DLLAMA_BUILD_IS_DEV=ON'));
@@ -63,7 +82,14 @@ describe('llm-speed engine build-server --gpu cuda', () => {
         chmodSync(join(folder, 'bin', 'llama-server'), 0o755);
         writeFileSync(join(folder, 'bin', '.complete'), '');
       }
-      const found = await buildCudaServer({ cacheDir: cache.path, nodeLlamaCppRoot: nodeLlamaCppRoot(), nodeLlamaCppVersion: '3.22.1', env: { PATH: '' }, architectures: undefined, log: () => undefined });
+      const found = await buildCudaServer({
+        cacheDir: cache.path,
+        nodeLlamaCppRoot: nodeLlamaCppRoot(),
+        nodeLlamaCppVersion: '3.22.1',
+        env: { PATH: '' },
+        architectures: undefined,
+        log: () => undefined,
+      });
       assert.equal(found.cached, true);
       assert.equal(found.bin, join(plan.out, 'bin'));
       assert.deepEqual(cachedBuilds(cache.path), [join(plan.out, 'bin', 'llama-server'), join(cache.path, 'llama.cpp', 'de3ff815ea7d-nlc3.22.1-r3', 'bin', 'llama-server')]);

@@ -9,7 +9,6 @@ import { loadSuite, sessionNeeds, type DriverSession, SUITE_SAMPLING } from '@ll
 import { llamaCppDriver } from '../../src/driver.js';
 import { collectEvents, isAlive, llamaBinDir, makeContext, tinyModel } from './helpers.js';
 
-
 type SpawnedSession = DriverSession & { readonly pid: number };
 
 async function generate(session: DriverSession, request: { prompt?: string; messages?: Array<{ role: string; content: string }>; maxTokens: number }) {
@@ -24,7 +23,7 @@ describe('llama.cpp driver: one spawned server for the default suite (shared sch
   let session: SpawnedSession | undefined;
   after(async () => session?.close());
 
-  it('starts once with W4\'s slots and one KV pool that holds W4\'s streams or W5\'s whole trace, and never restarts', async () => {
+  it("starts once with W4's slots and one KV pool that holds W4's streams or W5's whole trace, and never restarts", async () => {
     const defaults = loadSuite('suite-v1').workloads.filter((w) => !w.definition.opt_in);
     const byId = (id: string) => defaults.find((w) => w.id === id)!;
     const all = sessionNeeds(defaults);

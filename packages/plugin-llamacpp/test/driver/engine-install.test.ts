@@ -75,7 +75,11 @@ describe('llm-speed engine install (stand-in registry on 127.0.0.1)', function (
   let integrity: string;
   let version: string;
   const env = (): NodeJS.ProcessEnv => ({ LLM_SPEED_DATA_DIR: join(work.path, 'data') });
-  const build = (pin: Partial<EngineBuild['packages'][number]> = {}): EngineBuild => ({ gpu: 'vulkan', needs: 'a Vulkan loader', packages: [{ name: NAME, integrity, tarballBytes: 1000, unpackedBytes: 1000, ...pin }] });
+  const build = (pin: Partial<EngineBuild['packages'][number]> = {}): EngineBuild => ({
+    gpu: 'vulkan',
+    needs: 'a Vulkan loader',
+    packages: [{ name: NAME, integrity, tarballBytes: 1000, unpackedBytes: 1000, ...pin }],
+  });
   const nothingLeft = () => assert.deepEqual(existsSync(enginesRoot(env())) ? readdirSync(enginesRoot(env())) : [], [], 'nothing half-made is left behind');
 
   before(async () => {
@@ -124,7 +128,10 @@ describe('llm-speed engine install (stand-in registry on 127.0.0.1)', function (
   });
 
   it('a version the registry does not have is named as such', async () => {
-    await assert.rejects(installEngine({ build: build(), nodeLlamaCppVersion: '0.0.1', registry: registry.url, env: env() }), (error: unknown) => error instanceof EngineInstallError && error.reason === 'not-published');
+    await assert.rejects(
+      installEngine({ build: build(), nodeLlamaCppVersion: '0.0.1', registry: registry.url, env: env() }),
+      (error: unknown) => error instanceof EngineInstallError && error.reason === 'not-published',
+    );
     nothingLeft();
   });
 
@@ -148,7 +155,10 @@ describe('llm-speed engine install (stand-in registry on 127.0.0.1)', function (
     const session = await llamaCppDriver.open(await tinyModel(), { contextTokens: 512, parallel: 1 }, ctx);
     try {
       assert.equal(readFileSync(join(work.path, 'imported'), 'utf8'), join(engine.folder, 'node_modules', '@node-llama-cpp', 'linux-x64-vulkan', 'dist'));
-      assert.ok(logs.some((l) => /^embedded engine: the VULKAN build did not load/.test(l)), logs.join('\n'));
+      assert.ok(
+        logs.some((l) => /^embedded engine: the VULKAN build did not load/.test(l)),
+        logs.join('\n'),
+      );
       assert.deepEqual(session.backendBuild, { kind: 'cpu' });
       assert.equal(session.gpuHint, 'llm-speed engine install');
     } finally {

@@ -52,7 +52,14 @@ describe('llama.cpp driver: W5 counts only its own prefix reuse', function () {
     it(`attached${slotActions ? ' (slot actions enabled)' : ''}: a second W5 on the same server does not reuse the first run's conversation`, async () => {
       const slots = tempDir();
       const abort = new AbortController();
-      const server = await spawnServer({ binary: `${llamaBinDir()}/llama-server`, model, contextTokens: 8192, parallel: 1, ...(slotActions ? { slotSavePath: slots.path } : {}), signal: abort.signal });
+      const server = await spawnServer({
+        binary: `${llamaBinDir()}/llama-server`,
+        model,
+        contextTokens: 8192,
+        parallel: 1,
+        ...(slotActions ? { slotSavePath: slots.path } : {}),
+        signal: abort.signal,
+      });
       try {
         const first = await llamaCppDriver.open(undefined, { contextTokens: 8192, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl }));
         const before = await traceOn(first);

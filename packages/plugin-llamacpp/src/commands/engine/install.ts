@@ -46,7 +46,9 @@ export default class EngineInstall extends EngineCommand {
     const gpus = (await collectFingerprint({ strictAnon: true })).gpus.filter(isAccelerator);
     if (gpus.some((g) => g.kind === 'nvidia')) return 'cuda';
     if (gpus.length > 0) return 'vulkan';
-    throw new UsageError('no GPU found on this machine (nvidia-smi, rocm-smi and the system report none)', ['to install anyway, name the build: llm-speed engine install --gpu cuda (or --gpu vulkan)']);
+    throw new UsageError('no GPU found on this machine (nvidia-smi, rocm-smi and the system report none)', [
+      'to install anyway, name the build: llm-speed engine install --gpu cuda (or --gpu vulkan)',
+    ]);
   }
 
   /** `bench`'s offer: a terminal, a GPU the CPU run would leave idle, no engine yet, and never asked before. */
@@ -54,7 +56,13 @@ export default class EngineInstall extends EngineCommand {
     if (!process.stdin.isTTY || !process.stderr.isTTY || builds.length === 0) return { installed: false };
     if (await installedEngine(version)) return { installed: false };
     const remembered = join(dataDir(), OFFER_FILE);
-    if (await readFile(remembered).then(() => true, () => false)) return { installed: false };
+    if (
+      await readFile(remembered).then(
+        () => true,
+        () => false,
+      )
+    )
+      return { installed: false };
     let gpu: EngineGpu;
     try {
       gpu = await this.defaultGpu();
@@ -66,7 +74,9 @@ export default class EngineInstall extends EngineCommand {
     await mkdir(dataDir(), { recursive: true });
     await writeFile(remembered, JSON.stringify({ offered: new Date().toISOString(), gpu }));
     const rl = createInterface({ input: process.stdin, output: process.stderr });
-    const answer = await rl.question(`This machine has a GPU, but the embedded engine runs on the CPU. Download its ${gpu.toUpperCase()} build now (${size ? mb(size) : 'size unknown'}, once)? [y/N] `);
+    const answer = await rl.question(
+      `This machine has a GPU, but the embedded engine runs on the CPU. Download its ${gpu.toUpperCase()} build now (${size ? mb(size) : 'size unknown'}, once)? [y/N] `,
+    );
     rl.close();
     if (!/^y(es)?$/i.test(answer.trim())) {
       this.logToStderr('not installed; `llm-speed engine install` does it any time');

@@ -12,11 +12,17 @@ export default class EngineList extends EngineCommand {
     await this.parse(EngineList);
     const version = await nodeLlamaCppVersion();
     const installed = await installedEngines();
-    const available = engineBuilds().map((b) => ({ gpu: b.gpu, packages: b.packages.map((p) => p.name), download_bytes: b.packages.reduce((s, p) => s + (p.tarballBytes ?? 0), 0) || null, needs: b.needs }));
+    const available = engineBuilds().map((b) => ({
+      gpu: b.gpu,
+      packages: b.packages.map((p) => p.name),
+      download_bytes: b.packages.reduce((s, p) => s + (p.tarballBytes ?? 0), 0) || null,
+      needs: b.needs,
+    }));
     if (!this.jsonEnabled()) {
       this.log(`installed in ${enginesRoot()}:`);
       if (installed.length === 0) this.log('  none (the embedded engine runs on the CPU)');
-      for (const e of installed) this.log(`  ${e.gpu.padEnd(7)} node-llama-cpp ${e.nodeLlamaCppVersion}${e.nodeLlamaCppVersion === version ? '' : ' (not this version: unused)'}  ${mb(e.bytes)}  ${e.folder}`);
+      for (const e of installed)
+        this.log(`  ${e.gpu.padEnd(7)} node-llama-cpp ${e.nodeLlamaCppVersion}${e.nodeLlamaCppVersion === version ? '' : ' (not this version: unused)'}  ${mb(e.bytes)}  ${e.folder}`);
       this.log(`available for ${process.platform}-${process.arch} (node-llama-cpp ${version}):`);
       if (available.length === 0) this.log(process.platform === 'darwin' && process.arch === 'arm64' ? '  metal: ships with llm-speed' : '  none');
       for (const a of available) this.log(`  ${a.gpu.padEnd(7)} ${a.download_bytes ? `${mb(a.download_bytes)} download` : ''}  needs ${a.needs}  (llm-speed engine install --gpu ${a.gpu})`);
