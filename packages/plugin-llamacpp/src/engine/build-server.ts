@@ -9,7 +9,7 @@ import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { LlmSpeedError } from '@llm-speed/framework';
 
 /** Bump when the flags below change what the binaries do, so a stale build is not reused. */
@@ -28,6 +28,15 @@ export interface Toolchain {
   cmake?: string;
   cxx?: string;
   nvcc?: string;
+  /** cublas_v2.h: ggml's CUDA back-end links cuBLAS, which a partial toolkit (nvcc and cudart only) lacks. */
+  cublas?: string;
+}
+
+/** cublas_v2.h beside the toolkit nvcc belongs to, or where CUDA installs put it (CUDA_PATH, /usr/local/cuda, /usr/include). */
+function findCublasHeader(nvcc: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const roots = [nvcc ? dirname(dirname(nvcc)) : undefined, env.CUDA_PATH, env.CUDA_HOME, '/usr/local/cuda', '/usr'].filter((r): r is string => Boolean(r));
+  const candidates = roots.flatMap((root) => [join(root, 'include', 'cublas_v2.h'), join(root, 'targets', `${process.arch === 'arm64' ? 'sbsa' : 'x86_64'}-linux`, 'include', 'cublas_v2.h')]);
+  return candidates.find((c) => existsSync(c));
 }
 
 function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -46,7 +55,7 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
 /** The tools a CUDA build needs: nvcc from CUDACXX, PATH, or the toolkit's default folder. */
 export function findToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
   const nvcc = env.CUDACXX || onPath('nvcc', env) || ['/usr/local/cuda/bin/nvcc'].find((p) => existsSync(p));
-  return { git: onPath('git', env), cmake: onPath('cmake', env), cxx: onPath('c++', env) ?? onPath('g++', env) ?? onPath('clang++', env), nvcc };
+  return { git: onPath('git', env), cmake: onPath('cmake', env), cxx: onPath('c++', env) ?? onPath('g++', env) ?? onPath('clang++', env), nvcc, cublas: findCublasHeader(nvcc, env) };
 }
 
 /** One error naming every missing tool and where each comes from; undefined when all are there. */
@@ -56,6 +65,10 @@ export function missingToolchain(tools: Toolchain): BuildServerError | undefined
   if (!tools.nvcc) {
     missing.push('nvcc (the CUDA toolkit)');
     how.push('install the CUDA toolkit (https://developer.nvidia.com/cuda-downloads; Debian/Ubuntu: apt-get install nvidia-cuda-toolkit), or set CUDACXX to its nvcc');
+  } else if (!tools.cublas) {
+    // Measured on the development machine: nvcc 13 with cudart only; cmake then fails on CUDA::cublas.
+    missing.push('cuBLAS (cublas_v2.h: the CUDA toolkit here is partial)');
+    how.push("install the CUDA toolkit's cuBLAS development files (NVIDIA's cuda-toolkit or cuda-libraries-dev package; Debian/Ubuntu: nvidia-cuda-toolkit), or set CUDA_PATH to a full toolkit");
   }
   if (!tools.cmake) {
     missing.push('cmake');
@@ -145,7 +158,7 @@ function output(command: string, args: string[]): Promise<string | undefined> {
 }
 
 /** Runs a step; its output goes to the build log, and cmake's "[ 42%]" lines become progress. */
-function step(command: string, args: string[], logFile: string, progress: (percent: number) => void): Promise<void> {
+function step(label: string, command: string, args: string[], logFile: string, progress: (percent: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     void open(logFile, 'a').then((log) => {
       const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -160,7 +173,19 @@ function step(command: string, args: string[], logFile: string, progress: (perce
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
       child.once('error', (error) => void log.close().finally(() => reject(error)));
-      child.once('exit', (code) => void log.close().finally(() => (code === 0 ? resolve() : reject(new BuildServerError(`${command} ${args[0]} failed (exit ${code}): see ${logFile}`)))));
+      child.once('exit', (code) => {
+        void log.close().finally(async () => {
+          if (code === 0) return resolve();
+          // The first error lines say what went wrong (a missing library, a compiler error); the log has the rest.
+          const text = await readFile(logFile, 'utf8').catch(() => '');
+          const errors = text
+            .split('\n')
+            .filter((l) => /error/i.test(l))
+            .slice(0, 3)
+            .map((l) => l.trim());
+          reject(new BuildServerError(`${label} failed (${command} exited ${code})${errors.length ? `: ${errors.join(' | ')}` : ''}`, [`the whole log: ${logFile}`]));
+        });
+      });
     }, reject);
   });
 }
@@ -224,11 +249,11 @@ export async function buildCudaServer(options: BuildServerOptions): Promise<{ bi
     options.log(
       `building llama-server with CUDA from node-llama-cpp ${options.nodeLlamaCppVersion}'s llama.cpp ${tag ?? ''} (${commit.slice(0, 7)}) for ${architectures ? `CUDA architecture ${architectures}` : "ggml's default CUDA architectures"}; about 5 minutes on 16 cores, longer on fewer; log: ${logFile}`,
     );
-    await step(tools.git!, ['clone', '--quiet', bundle, join(work, 'src')], logFile, () => undefined);
+    await step('cloning the llama.cpp source', tools.git!, ['clone', '--quiet', bundle, join(work, 'src')], logFile, () => undefined);
     options.log('configuring (cmake)');
-    await step(tools.cmake!, plan.configure, logFile, () => undefined);
+    await step('configuring the CUDA build (cmake)', tools.cmake!, plan.configure, logFile, () => undefined);
     let shown = -10;
-    await step(tools.cmake!, plan.build, logFile, (percent) => {
+    await step('compiling', tools.cmake!, plan.build, logFile, (percent) => {
       if (percent >= shown + 10 || percent === 100) options.log(`compiling: ${(shown = percent)}%`);
     });
     await rm(bin, { recursive: true, force: true });

@@ -20,7 +20,10 @@ describe('llm-speed engine build-server --gpu cuda', () => {
     assert.match(error.suggestions[0]!, /CUDA toolkit .*apt-get install nvidia-cuda-toolkit.*CUDACXX/);
     assert.match(error.suggestions[1]!, /cmake/);
     assert.equal(error.suggestions.at(-1), 'or use the embedded engine on the GPU instead, with nothing to build: llm-speed engine install');
-    assert.equal(missingToolchain({ git: 'g', cmake: 'c', cxx: 'x', nvcc: 'n' }), undefined);
+    assert.equal(missingToolchain({ git: 'g', cmake: 'c', cxx: 'x', nvcc: 'n', cublas: 'h' }), undefined);
+    // This machine's toolkit: nvcc 13 and cudart without cuBLAS, on which cmake's configure fails (CUDA::cublas).
+    const partial = missingToolchain({ git: 'g', cmake: 'c', cxx: 'x', nvcc: '/usr/local/bin/nvcc' });
+    assert.equal(partial?.message, 'building llama-server with CUDA needs cuBLAS (cublas_v2.h: the CUDA toolkit here is partial), not found on this machine');
   });
 
   it('without the tools on PATH, the command fails with that error before anything is written', async () => {
