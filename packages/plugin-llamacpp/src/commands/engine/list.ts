@@ -5,6 +5,7 @@ import { enginesRoot, installedEngines } from '../../engine/store.js';
 
 export default class EngineList extends EngineCommand {
   static summary = "Show the embedded engine's GPU builds: installed (with their size on disk) and available for this platform.";
+  static description = `Installed builds live in llm-speed's data folder (LLM_SPEED_DATA_DIR, default ~/.local/share/llm-speed/engines), one folder per node-llama-cpp version; only the one matching the installed node-llama-cpp is used. Available builds are node-llama-cpp's own packages for this platform, with their download size; \`llm-speed engine install --gpu <gpu>\` fetches one.`;
   static examples = ['<%= config.bin %> engine list', '<%= config.bin %> engine list --json'];
   static enableJsonFlag = true;
 

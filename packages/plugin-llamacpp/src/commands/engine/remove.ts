@@ -4,6 +4,7 @@ import { removeEngines } from '../../engine/store.js';
 
 export default class EngineRemove extends EngineCommand {
   static summary = "Delete the embedded engine's installed GPU builds and free their space; the engine runs on the CPU again.";
+  static description = `Deletes the folders \`llm-speed engine install\` made under llm-speed's data folder (an unfinished install too) and says how much space was freed. Nothing else is touched: llama-server builds in the cache stay.`;
   static examples = ['<%= config.bin %> engine remove', '<%= config.bin %> engine remove --node-llama-cpp 3.22.1'];
   static enableJsonFlag = true;
   static flags = {
