@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Does one shared llama-server change W1's and W2's figures? (issue 25; METHODOLOGY §1.6). Opens
-// the llama.cpp driver as `bench` does for the default suite, under each schedule — `shared` (one
-// server: W4's 16 slots sharing one --kv-unified pool) and `per-workload` (one slot of the run's
-// longest context, as before) — and runs W1 and W2 through the harness (prepare, warm-up, timed
-// request), alternating the schedules each round so a change in the machine's load falls on both.
-// With --w4 it also runs W4's batch of 16 on each (16 slots: pool vs one slot each), which is
-// where a unified pool was once seen to halve throughput.
+// Does the llama-server schedule change any figure? (issue 25; METHODOLOGY §1.6). Opens the
+// llama.cpp driver as `bench` does for the default suite under two schedules (--a, --b; default
+// `shared` — servers started once, one per configuration — against `per-workload` — restarted per
+// workload, as before; `unified` is one server whose W4 slots share one --kv-unified pool) and runs
+// W1 and W2 through the harness (prepare, warm-up, timed request), alternating the schedules each
+// round so a change in the machine's load falls on both. With --w4 it also runs W4's batch of 16,
+// where a unified pool halved the per-stream decode.
 // Prints the medians of the client's decode tok/s and TTFT and of llama-server's own decode rate
 // (predicted_per_second), shared ÷ per-workload for each, and each round's figures.
 // Run after `npm run build`: node bench/shared-server.mjs [rounds=3] [--w4] [--llama-cpp-path DIR]
@@ -18,7 +18,11 @@ import { llamaCppDriver } from '../packages/plugin-llamacpp/dist/driver.js';
 import { ensureSynthModel } from '../packages/plugin-llamacpp/dist/synth/index.js';
 import { loadSuite, runWorkload, sessionNeeds, suitePlans } from '../packages/framework/dist/index.js';
 
-const { values, positionals } = parseArgs({ options: { w4: { type: 'boolean', default: false }, 'llama-cpp-path': { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { w4: { type: 'boolean', default: false }, 'llama-cpp-path': { type: 'string' }, a: { type: 'string', default: 'shared' }, b: { type: 'string', default: 'per-workload' } },
+  allowPositionals: true,
+});
+const [A, B] = [values.a, values.b];
 const rounds = Number(positionals[0] ?? 3);
 const binDir =
   values['llama-cpp-path'] ??
@@ -50,9 +54,9 @@ async function measure(schedule) {
   }
 }
 
-const samples = { shared: [], 'per-workload': [] };
+const samples = { [A]: [], [B]: [] };
 for (let round = 0; round < rounds; round++) {
-  for (const schedule of round % 2 === 0 ? ['shared', 'per-workload'] : ['per-workload', 'shared']) {
+  for (const schedule of round % 2 === 0 ? [A, B] : [B, A]) {
     const s = await measure(schedule);
     samples[schedule].push(s);
     console.error(`round ${round + 1} ${schedule}: ${JSON.stringify(s)}`);
@@ -64,16 +68,16 @@ const median = (xs) => {
   return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const pad = (v, n) => String(v).padEnd(n);
-console.log(`llama-server ${binDir}; tiny synthetic F16; ${rounds} round(s); medians (shared: 16 slots, one --kv-unified pool; per-workload: 1 slot for W1/W2, 16 separate for W4)`);
-console.log(`${pad('', 24)}${pad('shared', 12)}${pad('per-workload', 14)}shared ÷ per-workload`);
+console.log(`llama-server ${binDir}; tiny synthetic F16; ${rounds} round(s); medians`);
+console.log(`${pad('', 24)}${pad(A, 12)}${pad(B, 14)}${A} ÷ ${B}`);
 for (const id of ['W1', 'W2', ...(values.w4 ? ['W4'] : [])]) {
   for (const [key, label] of [
     ['decode', 'decode tok/s'],
     ['server', "server's own decode"],
     ['ttft', 'TTFT ms'],
   ]) {
-    const a = median(samples.shared.map((s) => s[id][key]));
-    const b = median(samples['per-workload'].map((s) => s[id][key]));
+    const a = median(samples[A].map((s) => s[id][key]));
+    const b = median(samples[B].map((s) => s[id][key]));
     console.log(`${pad(`${id} ${label}`, 24)}${pad(a?.toFixed(1) ?? '-', 12)}${pad(b?.toFixed(1) ?? '-', 14)}${a && b ? (a / b).toFixed(3) : '-'}`);
   }
 }

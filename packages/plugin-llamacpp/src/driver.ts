@@ -372,17 +372,33 @@ export interface ServerShape {
 }
 
 /**
- * How a spawned server is scheduled over a run's workloads. `shared` (the default): one server
- * sized at open() for every workload of the run — as many slots as W4's largest batch, one KV pool
- * holding W4's streams or W5's whole conversation — restarted only for a workload it cannot hold.
- * `per-workload`: restarted whenever a workload needs another shape (one slot for W1/W2/W5,
- * sixteen small ones for W4), as before; kept to measure the two side by side
- * (bench/shared-server.mjs) through LLM_SPEED_LLAMA_CPP_SCHEDULE.
+ * How spawned servers are scheduled over a run's workloads (LLM_SPEED_LLAMA_CPP_SCHEDULE).
+ * `shared` (the default): one server per configuration the run needs, all started at open() and
+ * none restarted — one slot with the longest single-stream request (W1, W2 and W5 share it) and,
+ * when the run has W4, sixteen slots of one W4 stream each beside it. `unified`: one server for
+ * everything, W4's slots sharing one --kv-unified pool that also holds W5 (measured: it halves
+ * W4's per-stream decode, so it is not the default; bench/shared-server.mjs). `per-workload`: one
+ * server, restarted whenever a workload needs another shape, as before.
  */
-export type ServerSchedule = 'shared' | 'per-workload';
+export type ServerSchedule = 'shared' | 'unified' | 'per-workload';
 
 export function serverSchedule(env: DriverContext['env']): ServerSchedule {
-  return env.LLM_SPEED_LLAMA_CPP_SCHEDULE === 'per-workload' ? 'per-workload' : 'shared';
+  const wanted = env.LLM_SPEED_LLAMA_CPP_SCHEDULE;
+  return wanted === 'per-workload' || wanted === 'unified' ? wanted : 'shared';
+}
+
+/**
+ * The configurations a `shared` run starts: one slot holding the longest single-stream request,
+ * and the multi-stream workloads' slots (as many as the largest batch, each one stream's context).
+ */
+export function sharedShapes(needs: OpenOptions, fit: (tokens: number) => number): ServerShape[] {
+  const each = needs.perWorkload ?? [{ contextTokens: needs.contextTokens, parallel: needs.parallel }];
+  const single = each.filter((w) => w.parallel <= 1);
+  const multi = each.filter((w) => w.parallel > 1);
+  const shapes: ServerShape[] = [];
+  if (single.length > 0) shapes.push({ slotContext: fit(Math.max(...single.map((w) => w.contextTokens))), parallel: 1 });
+  if (multi.length > 0) shapes.push({ slotContext: fit(Math.max(...multi.map((w) => w.contextTokens))), parallel: Math.max(...multi.map((w) => w.parallel)) });
+  return shapes;
 }
 
 /**
@@ -398,7 +414,7 @@ export function poolTokens(needs: OpenOptions, fit: (tokens: number) => number):
 export function shapeFor(needs: OpenOptions, fit: (tokens: number) => number, schedule: ServerSchedule): ServerShape {
   const slotContext = fit(needs.contextTokens);
   const parallel = Math.max(1, needs.parallel);
-  if (schedule === 'per-workload' || parallel === 1 || needs.perWorkload === undefined) return { slotContext, parallel };
+  if (schedule !== 'unified' || parallel === 1 || needs.perWorkload === undefined) return { slotContext, parallel };
   return { slotContext, parallel, pool: Math.max(slotContext, poolTokens(needs, fit)) };
 }
 
@@ -450,14 +466,22 @@ function coldAfterForget(url: () => string): { generate: DriverSession['generate
   };
 }
 
+interface RunningServer {
+  shape: ServerShape;
+  server: SpawnedServer;
+  nCtx?: number;
+}
+
 /**
- * A llama-server this driver starts and owns. By default (ServerSchedule `shared`) one server,
- * sized at open() for every workload of the run, serves them all: as many slots as the largest W4
- * batch and one KV pool (--kv-unified) holding W4's sixteen streams or W5's whole conversation,
- * whichever is larger. prepare() restarts it only for a workload that configuration cannot hold
- * (a W3 tier past the pool, say), and otherwise erases every slot, so each workload starts on an
- * empty cache as on a fresh server. Restarts and erasures happen between workloads, outside every
- * timing. With `per-workload` it restarts whenever a workload needs another shape.
+ * The llama-servers this driver starts and owns (ServerSchedule): by default one per configuration
+ * the run needs — one slot holding the longest single-stream request, sixteen small slots for W4 —
+ * started together at open(), before any timing, so no workload waits for a restart: W5 finds the
+ * server W1 and W2 used, W4 its own. (One server whose W4 slots share a --kv-unified pool with W5's
+ * conversation halved W4's per-stream decode: METHODOLOGY §1.6.) prepare() picks the server that
+ * holds the workload, erases its slots so the workload starts on an empty cache as on a fresh
+ * server, and restarts a server only for a workload no running one can hold (a W3 tier) or after a
+ * crash. If the second server cannot start (memory), the run falls back to restarting one server
+ * per workload. Everything happens between workloads, outside every timing.
  */
 async function openSpawned(args: {
   binary: string;
@@ -473,16 +497,15 @@ async function openSpawned(args: {
   const { binary, path, model, ctx } = args;
   const fit = (tokens: number) => Math.min(tokens, args.maxContext ?? Infinity);
   let schedule = serverSchedule(ctx.env);
-  // The first server holds the longest request of the run; shared, every workload's streams too.
-  // Without a pool it starts with one slot: sixteen slots of W5's context would be a 300k-token cache.
-  const initialShape = (): ServerShape => {
-    const wanted = shapeFor(args.options, fit, schedule);
+  // Without a pool or per-workload needs a single server starts with one slot: sixteen slots of
+  // W5's context would be a 300k-token cache.
+  const singleShape = (needs: OpenOptions): ServerShape => {
+    const wanted = shapeFor(needs, fit, schedule);
     return wanted.pool !== undefined ? wanted : { slotContext: wanted.slotContext, parallel: 1 };
   };
-  let shape = initialShape();
   // Slot actions need a folder; erase writes nothing to it. Removed when the session closes.
   const slotDir = await mkdtemp(join(tmpdir(), 'llm-speed-slots-'));
-  const start = async (wanted: ServerShape) => {
+  const start = async (wanted: ServerShape): Promise<RunningServer> => {
     const slots = `${wanted.parallel} slot${wanted.parallel > 1 ? 's' : ''}`;
     ctx.log(`starting llama-server for ${model.name} (${wanted.pool ? `${slots} sharing ${wanted.pool} tokens of KV cache` : `${slots} of ${wanted.slotContext} tokens`})`);
     const started = await spawnServer({
@@ -495,46 +518,51 @@ async function openSpawned(args: {
       signal: ctx.signal,
     });
     const props = await getJson<ServerProps>(`${started.baseUrl}/props`, { headersTimeoutMs: 10_000, signal: ctx.signal }).catch(() => ({}) as ServerProps);
-    return { server: started, nCtx: props.default_generation_settings?.n_ctx };
+    return { shape: wanted, server: started, nCtx: props.default_generation_settings?.n_ctx };
   };
-  const startShape = async (wanted: ServerShape) => {
-    try {
-      return await start(wanted);
-    } catch (error) {
-      // A llama-server older than --kv-unified (2025) refuses the flag: it is run per workload instead.
-      if (!wanted.pool || !/kv-unified/.test(errorMessage(error))) throw error;
-      ctx.log('this llama-server has no --kv-unified: restarting it per workload instead');
-      schedule = 'per-workload';
-      shape = initialShape();
-      return start(shape);
-    }
-  };
-  let server: SpawnedServer;
-  let nCtx: number | undefined;
+  const stopAll = (list: RunningServer[]) => Promise.all(list.map((r) => r.server.stop()));
+
+  let running: RunningServer[] = [];
   try {
-    ({ server, nCtx } = await startShape(shape));
+    const shapes = schedule === 'shared' && args.options.perWorkload ? sharedShapes(args.options, fit) : [singleShape(args.options)];
+    const started = await Promise.allSettled(shapes.map(start));
+    running = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await stopAll(running);
+      running = [];
+      const reason = errorMessage(failed.reason);
+      // One server that cannot start is the run's error; a second that cannot (memory, an old
+      // llama-server without --kv-unified) leaves one server, restarted per workload.
+      if (shapes.length === 1 && !(shapes[0]!.pool && /kv-unified/.test(reason))) throw failed.reason;
+      ctx.log(`llama-server could not run ${shapes.length > 1 ? 'beside itself' : 'with --kv-unified'} (${reason.split('\n')[0]}): restarting one server per workload instead`);
+      schedule = 'per-workload';
+      running = [await start(singleShape(args.options))];
+    }
   } catch (error) {
     await rm(slotDir, { recursive: true, force: true });
     throw error;
   }
+  let active = running[0]!;
   const extras = (): Extras => ({
     engine: 'server',
     mode: 'spawn',
-    threads: server.threads,
-    parallel: shape.parallel,
-    ...(nCtx ? { n_ctx: nCtx } : {}),
-    kv_unified: shape.pool !== undefined,
+    threads: active.server.threads,
+    parallel: active.shape.parallel,
+    ...(active.nCtx ? { n_ctx: active.nCtx } : {}),
+    kv_unified: active.shape.pool !== undefined,
     // With one pool, n_ctx (one slot's most, capped at the trained context) does not say its size.
-    ...(shape.pool !== undefined ? { kv_tokens: server.kvTokens } : {}),
+    ...(active.shape.pool !== undefined ? { kv_tokens: active.server.kvTokens } : {}),
+    llama_servers: running.length,
   });
   // What the server loaded the model on, by its own start-up log; the device list when the log is silent.
-  const build = (): BackendBuild => parseStartupLog(server.startupLog) ?? args.listed;
-  const requests = coldAfterForget(() => server.baseUrl);
+  const build = (): BackendBuild => parseStartupLog(active.server.startupLog) ?? args.listed;
+  const requests = coldAfterForget(() => active.server.baseUrl);
 
   const session: DriverSession & { readonly pid: number } = {
     // The process id is for local supervision and tests, never for results: it stays out of extras.
     get pid() {
-      return server.pid;
+      return active.server.pid;
     },
     model,
     backendVersion: args.version,
@@ -542,27 +570,31 @@ async function openSpawned(args: {
     capabilities: spawnedCapabilities(args.maxContext),
     extras: extras(),
     async prepare(needs) {
-      const fits = shapeHolds(shape, needs, fit);
-      // A server that crashed in one workload would fail every later one with "connection refused".
-      if (fits && !server.exited) {
+      // The running server with the fewest slots that holds this workload.
+      const holding = running.filter((r) => shapeHolds(r.shape, needs, fit)).sort((a, b) => a.shape.parallel - b.shape.parallel)[0];
+      if (holding && !holding.server.exited) {
+        active = holding;
         // Each workload starts on an empty cache, as on a fresh server: no other slot's cells in the pool.
-        await eraseSlots(server.baseUrl, shape.parallel, ctx.signal);
-        return;
+        await eraseSlots(active.server.baseUrl, active.shape.parallel, ctx.signal);
+      } else {
+        // A crashed server would fail every later workload with "connection refused": it is started
+        // again. A workload no server holds replaces the one nearest its shape.
+        const replaced = holding ?? running.find((r) => r.shape.parallel === Math.max(1, needs.parallel)) ?? active;
+        if (replaced.server.exited) ctx.log(`llama-server (pid ${replaced.server.pid}) is no longer running: starting it again`);
+        await replaced.server.stop();
+        active = await start(holding ? holding.shape : shapeFor(needs, fit, schedule));
+        running = [...running.filter((r) => r !== replaced), active];
       }
-      if (server.exited) ctx.log(`llama-server (pid ${server.pid}) is no longer running: starting it again`);
-      await server.stop();
-      if (!fits) shape = shapeFor(needs, fit, schedule);
-      ({ server, nCtx } = await startShape(shape));
       session.extras = extras();
       session.backendBuild = build();
     },
     async forgetPrompts() {
-      await eraseSlots(server.baseUrl, shape.parallel, ctx.signal);
+      await eraseSlots(active.server.baseUrl, active.shape.parallel, ctx.signal);
       requests.forget();
     },
     generate: (request) => requests.generate(request),
     close: async () => {
-      await server.stop();
+      await stopAll(running);
       await rm(slotDir, { recursive: true, force: true });
     },
   };

@@ -18,7 +18,56 @@ async function generate(session: DriverSession, request: { prompt?: string; mess
   return usage;
 }
 
-describe('llama.cpp driver: one spawned server for the default suite (shared schedule)', function () {
+describe('llama.cpp driver: the default suite on servers started once (shared schedule, the default)', function () {
+  this.timeout(600_000);
+  let session: SpawnedSession | undefined;
+  after(async () => session?.close());
+
+  it('starts one server for W1, W2 and W5 and one for W4 together, and restarts neither', async () => {
+    const defaults = loadSuite('suite-v1').workloads.filter((w) => !w.definition.opt_in);
+    const byId = (id: string) => defaults.find((w) => w.id === id)!;
+    session = (await llamaCppDriver.open(await tinyModel(), sessionNeeds(defaults), makeContext({ llama_cpp_path: llamaBinDir() }))) as SpawnedSession;
+    assert.equal(session.extras.llama_servers, 2);
+    const single = session.pid;
+    assert.equal(session.extras.parallel, 1);
+    await session.prepare!(sessionNeeds([byId('W1')]));
+    await session.prepare!(sessionNeeds([byId('W2')]));
+    assert.equal(session.pid, single);
+
+    // W4: its own server, sixteen separate slots of one W4 stream each (no shared pool: §1.6).
+    const w4 = sessionNeeds([byId('W4')]);
+    await session.prepare!(w4);
+    const multi = session.pid;
+    assert.notEqual(multi, single);
+    assert.ok(isAlive(single), 'the single-slot server stays up for W5');
+    assert.equal(session.extras.parallel, 16);
+    assert.equal(session.extras.kv_unified, false);
+    const slotCtx = session.extras.n_ctx as number;
+    assert.ok(slotCtx >= w4.contextTokens && slotCtx < w4.contextTokens + 256, `W4 slot n_ctx ${slotCtx}`);
+    const streams = await Promise.all(Array.from({ length: 16 }, (_, i) => generate(session!, { prompt: `Stream ${i} says hello`, maxTokens: 4 })));
+    assert.ok(streams.every((u) => u.outputTokens === 4));
+
+    // W5: back on the first server, which holds its whole trace.
+    const w5 = byId('W5');
+    assert.ok(w5.kind === 'agent-trace');
+    await session.prepare!(sessionNeeds([w5]));
+    assert.equal(session.pid, single, 'no restart for W5');
+    const usage = await generate(session, { messages: w5.turns.at(-1)!, maxTokens: 4 });
+    assert.ok(usage.promptTokens !== undefined && usage.promptTokens > 15_000, `the whole trace was sent: ${usage.promptTokens} tokens`);
+
+    // A workload neither holds (W3's 32k tier) replaces the single-slot server, once; W4's stays.
+    await session.prepare!({ contextTokens: 131_072, parallel: 1, perWorkload: [{ contextTokens: 131_072, parallel: 1 }] });
+    assert.notEqual(session.pid, single);
+    assert.equal(isAlive(single), false, 'the replaced server is stopped');
+    assert.ok(isAlive(multi));
+    assert.equal(session.extras.n_ctx, 32768);
+    await session.close();
+    assert.equal(isAlive(multi), false, 'close stops every server');
+    session = undefined;
+  });
+});
+
+describe('llama.cpp driver: one server with a unified KV pool (LLM_SPEED_LLAMA_CPP_SCHEDULE=unified)', function () {
   this.timeout(600_000);
   let session: SpawnedSession | undefined;
   after(async () => session?.close());
@@ -27,7 +76,8 @@ describe('llama.cpp driver: one spawned server for the default suite (shared sch
     const defaults = loadSuite('suite-v1').workloads.filter((w) => !w.definition.opt_in);
     const byId = (id: string) => defaults.find((w) => w.id === id)!;
     const all = sessionNeeds(defaults);
-    session = (await llamaCppDriver.open(await tinyModel(), all, makeContext({ llama_cpp_path: llamaBinDir() }))) as SpawnedSession;
+    const ctx = makeContext({ llama_cpp_path: llamaBinDir() });
+    session = (await llamaCppDriver.open(await tinyModel(), all, { ...ctx, env: { ...ctx.env, LLM_SPEED_LLAMA_CPP_SCHEDULE: 'unified' } })) as SpawnedSession;
     const first = session.pid;
     assert.equal(session.extras.parallel, 16);
     assert.equal(session.extras.kv_unified, true);
