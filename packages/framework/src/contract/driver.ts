@@ -46,10 +46,9 @@ export interface OpenOptions {
   /** Largest number of simultaneous streams (W4). */
   parallel: number;
   /**
-   * What each workload of the run needs on its own (its longest request, its simultaneous streams).
-   * A server whose slots share one KV pool sizes the pool by the workload holding the most tokens
-   * at once — W4's sixteen streams or W5's one long conversation — each request capped at what the
-   * model can hold, so one configuration serves them all.
+   * What each workload of the run needs on its own (its longest request, its simultaneous streams),
+   * so a driver that starts its own servers can start each configuration the run needs once (the
+   * llama.cpp driver: one slot for W1, W2 and W5, sixteen small ones for W4) instead of restarting.
    */
   perWorkload?: Array<{ contextTokens: number; parallel: number }>;
 }
