@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // How close the whole `llm-speed bench` is to its measurements (issue 25), and whether one shared
-// llama-server changes any figure. For each round and each llama-server schedule — `shared` (one
-// server, W4's slots, one --kv-unified pool; the default) and `per-workload` (restarted for W4 and
-// W5, as before) — it runs the default suite through the CLI and prints:
+// llama-server changes any figure. For each round and each llama-server schedule — `shared` (the
+// default: one server per configuration, started together, none restarted) and `per-workload`
+// (restarted for W4 and W5, as before) — it runs the default suite through the CLI and prints:
 //   whole   — the wall time of the whole command, as the user waits for it;
 //   measure — the workloads' own wall time: W1, W2 and W5 wall_ms, W4 every batch's span
 //             (batch × output tokens ÷ aggregate tok/s, which is how aggregate_tps is defined);
 //   ratio   — whole ÷ measure (target on a GPU machine: ≤ 1.5);
 // and W1/W2 decode tok/s and TTFT, W4 batch-16 aggregate, W5 decode, side by side, with the
-// shared ÷ per-workload ratio of each median. It also prints `detect --json`'s median wall time
+// shared ÷ per-workload ratio of each median. Measure on a quiet machine: under other load the
+// llama-server threads wait on each other and every figure collapses. It also prints `detect --json`'s median wall time
 // (target on a GPU machine: ≤ 1.5 s). The schedules alternate within each round, so a change in
 // the machine's load falls on both.
 // Run after `npm run build`: node bench/whole-command.mjs [rounds=2] [--llama-cpp-path DIR] [--model REF]
