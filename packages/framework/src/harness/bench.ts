@@ -10,6 +10,7 @@ import { assertValid } from '../contract/validate.js';
 import { DriverError, errorMessage } from '../errors.js';
 import type { DetectedDriver } from '../discovery/detect.js';
 import { uploadBackends } from '../privacy/payload.js';
+import { ACCELERATOR_UNUSED_FLAG, idleAccelerator, idleAcceleratorLine } from '../fingerprint/accelerator.js';
 import { frameworkVersion } from '../version.js';
 import { sessionNeeds, type RunnableWorkload } from './plan.js';
 import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
@@ -31,6 +32,8 @@ export interface BenchInput {
   /** Meters that watch each workload's timed part (runner.ts WorkloadObserver). */
   observers?: readonly WorkloadObserver[];
   collectFingerprint: (options: { backends: Record<string, string>; strictAnon: boolean }) => Promise<Fingerprint>;
+  /** This machine's GPUs, asked while the model loads; without it no run is flagged accelerator-unused. */
+  machineGpus?: () => Promise<Fingerprint['gpus']>;
 }
 
 export interface BenchOutcome {
@@ -50,6 +53,8 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   const needs = sessionNeeds(input.workloads);
 
   input.progress?.note(`backend: ${driver.name} ${chosen.detection.version ?? ''}`.trim());
+  // The machine's GPUs, probed while the model loads: a CPU run on a GPU machine is said before it starts.
+  const machine = input.machineGpus?.().catch(() => undefined);
   let session: DriverSession;
   try {
     session = await driver.open(input.model, needs, chosen.context ?? input.ctx);
@@ -61,13 +66,20 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   const results: WorkloadResult[] = [];
   try {
     input.progress?.note(`model: ${session.model.identifier}${session.model.quant ? ` (${session.model.quant})` : ''}`);
+    const runFlags = input.quick ? ['quick'] : [];
+    const gpus = await machine;
+    const idle = gpus ? idleAccelerator({ gpus }, session.backendBuild) : undefined;
+    if (idle) {
+      input.progress?.note(idleAcceleratorLine(idle, driver.name, session.gpuHint));
+      runFlags.push(ACCELERATOR_UNUSED_FLAG);
+    }
     const runCtx = {
       suiteVersion: input.suiteVersion,
       suiteDigest: input.suiteDigest,
       backend: driver.name,
       session,
       signal: input.ctx.signal,
-      flags: input.quick ? ['quick'] : [],
+      flags: runFlags,
       progress: input.progress,
       observers: input.observers,
     };

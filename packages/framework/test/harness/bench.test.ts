@@ -117,3 +117,41 @@ describe('runBench', () => {
     await assert.rejects(runBench(input(scripted().driver, { workloads: [] }).value), (e: unknown) => e instanceof DriverError && /no workload ran/.test(e.message));
   });
 });
+
+describe('runBench on the CPU of a machine with a GPU (issue 25)', () => {
+  const h200 = [{ name: 'H200', kind: 'nvidia' as const, memory_gb: 144 }];
+
+  it("says so before the first workload, with the driver's fix, and flags every result accelerator-unused", async () => {
+    const { driver, session } = scripted();
+    session.backendBuild = { kind: 'cpu' };
+    session.gpuHint = 'llm-speed engine install';
+    const a = input(driver, { machineGpus: async () => h200 });
+    const order: string[] = [];
+    a.value.progress = { note: (line) => void a.notes.push(line), workloadStarted: (w) => void order.push(`${w.id} after ${a.notes.length} notes`), workloadFinished: () => {} };
+    const { run } = await runBench(a.value);
+    assert.equal(
+      a.notes[2],
+      'this machine has an NVIDIA H200 (144 GB), but scripted runs on the CPU: these numbers are for the CPU (results are flagged accelerator-unused). For the GPU: llm-speed engine install',
+    );
+    assert.equal(order[0], 'W1 after 3 notes', 'said before the first workload');
+    assert.ok(run.results.every((r) => r.flags.includes('accelerator-unused')));
+  });
+
+  it('a GPU build, or no GPU list, is not flagged', async () => {
+    for (const [build, gpus] of [
+      [{ kind: 'cuda' as const }, h200],
+      [{ kind: 'cpu' as const }, undefined],
+      [{ kind: 'cpu' as const }, []],
+    ] as const) {
+      const { driver, session } = scripted();
+      session.backendBuild = build;
+      const a = input(driver, gpus ? { machineGpus: async () => [...gpus] } : {});
+      const { run } = await runBench(a.value);
+      assert.ok(
+        run.results.every((r) => !r.flags.includes('accelerator-unused')),
+        JSON.stringify({ build, gpus }),
+      );
+      assert.equal(a.notes.length, 2);
+    }
+  });
+});
