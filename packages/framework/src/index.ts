@@ -19,7 +19,7 @@ export { now, type Clock } from './harness/clock.js';
 export { sessionNeeds, type RunnableWorkload } from './harness/plan.js';
 export { runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, HARNESS_GAP_RATIO, type RunContext } from './harness/runner.js';
 export * from './compare/index.js';
-export { readSse, type SseEvent } from './protocol/sse.js';
+export { readSse, SseParser, type SseEvent } from './protocol/sse.js';
 export * from './protocol/http.js';
 export * from './protocol/openai.js';
 export * from './protocol/prometheus.js';
