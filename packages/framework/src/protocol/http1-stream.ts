@@ -243,8 +243,10 @@ class Exchange {
       offset = this.readHead(buffer, length);
       if (offset < 0 || this.finished) return;
     }
-    if (this.phase === Phase.Body && offset < length) this.readBody(buffer, offset, length, t);
-    if (this.phase === Phase.Done && !this.finished) this.complete(t, offset < length);
+    if (this.phase === Phase.Body) {
+      if (offset < length) this.readBody(buffer, offset, length, t);
+    } else if (offset < length) this.keepAlive = false; // bytes after a body-less response: never reuse
+    if (this.phase === Phase.Done && !this.finished) this.complete(t);
   }
 
   /** Accumulates the response head; returns where the body starts in this read, or -1 when more is needed. */
@@ -373,7 +375,7 @@ class Exchange {
     if (this.finished) return;
     if (this.phase === Phase.Body && this.framing === Framing.Close) {
       this.phase = Phase.Done;
-      this.complete(this.request.clock(), false);
+      this.complete(this.request.clock());
       return;
     }
     this.lost(new Http1Error('ECONNRESET', 'the connection closed before the response ended'));
@@ -395,10 +397,10 @@ class Exchange {
     this.fail(error);
   }
 
-  private complete(t: number, extraBytes: boolean): void {
+  private complete(t: number): void {
     this.finished = true;
     const conn = this.conn!;
-    if (this.keepAlive && !extraBytes) release(conn);
+    if (this.keepAlive) release(conn);
     else {
       conn.exchange = undefined;
       conn.socket.destroy();
