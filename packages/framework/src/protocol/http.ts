@@ -137,6 +137,8 @@ interface ResponseSink {
 
 interface TransportControl {
   cancel: (reason: Error) => void;
+  /** The reader left its loop: the rest of the body is not wanted. */
+  done: () => void;
   pause: () => void;
   resume: () => void;
 }
@@ -189,11 +191,13 @@ function undiciStream(request: StreamRequest, sink: ResponseSink): TransportCont
     },
     handler,
   );
+  const cancel = (reason: Error) => {
+    if (controller === undefined) pending = reason;
+    else if (!controller.aborted) controller.abort(reason);
+  };
   return {
-    cancel(reason) {
-      if (controller === undefined) pending = reason;
-      else if (!controller.aborted) controller.abort(reason);
-    },
+    cancel,
+    done: () => cancel(new StreamCancelled()),
     pause: () => controller?.pause(),
     resume: () => controller?.resume(),
   };
@@ -230,7 +234,7 @@ export function postParsed<E>(url: string, payload: unknown, options: StreamOpti
     let errorBody: Buffer[] | undefined;
     let errorBytes = 0;
     const queue = new EventQueue<E>({
-      cancel: () => control?.cancel(new StreamCancelled()),
+      cancel: () => control?.done(),
       pause: () => control?.pause(),
       resume: () => control?.resume(),
     });

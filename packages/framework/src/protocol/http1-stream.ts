@@ -55,6 +55,13 @@ const MAX_CHUNK_LINE = 4096;
 /** Idle connections are closed before common server keep-alive timeouts (llama-server's cpp-httplib: 5 s). */
 const IDLE_MS = 4_000;
 const MAX_IDLE_PER_ORIGIN = 64;
+/**
+ * A reader that stops at the backend's last event (llama-server's stop, OpenAI's [DONE]) leaves
+ * only the chunked terminator unread: it is waited for this long, or this many bytes, so the
+ * connection is kept for the next request; a response still streaming is cut (its backend stops).
+ */
+const DRAIN_MS = 200;
+const DRAIN_BYTES = 16 * 1024;
 
 interface Connection {
   socket: Socket;
@@ -156,9 +163,18 @@ const enum Framing {
 
 const enum ChunkState {
   Size,
+  Extension,
   Data,
   DataEnd,
   Trailers,
+}
+
+/** The value of an ASCII hex digit, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
 }
 
 /** Header names a caller may not set: the client frames the request itself. */
@@ -193,9 +209,13 @@ class Exchange {
   private framing = Framing.Close;
   private remaining = 0;
   private chunkState = ChunkState.Size;
-  private line = '';
+  private sizeDigits = 0;
+  private lineBytes = 0;
+  private trailerText = false;
   private headersTimer: NodeJS.Timeout | undefined;
   private finished = false;
+  private draining: NodeJS.Timeout | undefined;
+  private drained = 0;
 
   constructor(request: Http1Request, sink: Http1Sink) {
     this.request = request;
@@ -231,6 +251,18 @@ class Exchange {
 
   socket(): Socket | undefined {
     return this.finished ? undefined : this.conn?.socket;
+  }
+
+  /** The reader needs no more of the body (see DRAIN_MS): the end is awaited briefly, then the connection closed. */
+  drain(): void {
+    if (this.finished || this.draining) return;
+    if (this.phase !== Phase.Body) {
+      this.fail(new Http1Error('CANCELLED', 'cancelled'));
+      return;
+    }
+    this.draining = setTimeout(() => this.fail(new Http1Error('CANCELLED', 'cancelled')), DRAIN_MS);
+    this.draining.unref();
+    this.conn?.socket.resume();
   }
 
   /** A read from the socket: `length` bytes at the start of `buffer`. */
@@ -316,6 +348,10 @@ class Exchange {
   }
 
   private readBody(buffer: Buffer, from: number, to: number, t: number): void {
+    if (this.draining) {
+      this.drained += to - from;
+      if (this.drained > DRAIN_BYTES) return this.fail(new Http1Error('CANCELLED', 'cancelled'));
+    }
     if (this.framing === Framing.Close) {
       this.sink.data(buffer.subarray(from, to), t);
       return;
@@ -333,41 +369,88 @@ class Exchange {
     this.readChunked(buffer, from, to, t);
   }
 
-  /** Chunked transfer coding (RFC 9112 §7.1): size line, data, CRLF, ..., a zero-size chunk, trailers, CRLF. */
+  /**
+   * Chunked transfer coding (RFC 9112 §7.1): size line, data, CRLF, ..., a zero-size chunk,
+   * trailers, CRLF. Read byte by byte without building strings: a token's chunk costs a few
+   * comparisons besides handing its data on. A bare LF is taken for CRLF (§2.2).
+   */
   private readChunked(buffer: Buffer, from: number, to: number, t: number): void {
     let i = from;
-    while (i < to && this.phase === Phase.Body && !this.finished) {
-      if (this.chunkState === ChunkState.Data) {
-        const n = Math.min(this.remaining, to - i);
-        this.sink.data(buffer.subarray(i, i + n), t);
-        this.remaining -= n;
-        i += n;
-        if (this.remaining === 0) this.chunkState = ChunkState.DataEnd;
-        continue;
-      }
-      // The other states read lines (size, the CRLF after data, trailers).
-      const lf = buffer.indexOf(10, i);
-      const end = lf === -1 || lf >= to ? to : lf;
-      this.line += buffer.toString('latin1', i, end);
-      if (this.line.length > MAX_CHUNK_LINE) return this.fail(new Http1Error('INVALID_CHUNK', 'a chunk-size or trailer line is too long'));
-      if (end === to) return;
-      i = end + 1;
-      const line = this.line.endsWith('\r') ? this.line.slice(0, -1) : this.line;
-      this.line = '';
-      if (this.chunkState === ChunkState.Size) {
-        const size = line.split(';', 1)[0]!.trim();
-        if (!/^[0-9a-fA-F]{1,12}$/.test(size)) return this.fail(new Http1Error('INVALID_CHUNK', `"${line.slice(0, 40)}" is not a chunk size`));
-        this.remaining = parseInt(size, 16);
-        this.chunkState = this.remaining === 0 ? ChunkState.Trailers : ChunkState.Data;
-      } else if (this.chunkState === ChunkState.DataEnd) {
-        if (line.length > 0) return this.fail(new Http1Error('INVALID_CHUNK', 'a chunk was longer than its size said'));
-        this.chunkState = ChunkState.Size;
-      } else if (line.length === 0) {
-        // The blank line after the trailers: the message is complete.
-        this.phase = Phase.Done;
-        if (i < to) this.keepAlive = false;
+    while (i < to && !this.finished) {
+      switch (this.chunkState) {
+        case ChunkState.Data: {
+          const n = Math.min(this.remaining, to - i);
+          this.sink.data(buffer.subarray(i, i + n), t);
+          this.remaining -= n;
+          i += n;
+          if (this.remaining === 0) this.chunkState = ChunkState.DataEnd;
+          break;
+        }
+        case ChunkState.Size: {
+          const c = buffer[i++]!;
+          const digit = hexValue(c);
+          if (digit >= 0) {
+            if (++this.sizeDigits > 12) return this.fail(new Http1Error('INVALID_CHUNK', 'a chunk size is too large'));
+            this.remaining = this.remaining * 16 + digit;
+          } else if (c === 10) {
+            if (this.sizeDigits === 0) return this.fail(new Http1Error('INVALID_CHUNK', 'a chunk-size line holds no size'));
+            this.startChunk();
+          } else if (c === 59 /* ; */) {
+            this.chunkState = ChunkState.Extension;
+          } else if (c !== 13 && c !== 32 && c !== 9) {
+            return this.fail(new Http1Error('INVALID_CHUNK', `a chunk-size line holds "${String.fromCharCode(c)}"`));
+          }
+          break;
+        }
+        case ChunkState.Extension: {
+          // Chunk extensions carry nothing a generation stream needs: skipped to the line end.
+          const lf = buffer.indexOf(10, i);
+          if (lf === -1 || lf >= to) {
+            this.lineBytes += to - i;
+            if (this.lineBytes > MAX_CHUNK_LINE) return this.fail(new Http1Error('INVALID_CHUNK', 'a chunk-size line is too long'));
+            i = to;
+          } else {
+            i = lf + 1;
+            this.startChunk();
+          }
+          break;
+        }
+        case ChunkState.DataEnd: {
+          const c = buffer[i++]!;
+          if (c === 10) this.chunkState = ChunkState.Size;
+          else if (c !== 13) return this.fail(new Http1Error('INVALID_CHUNK', 'a chunk was longer than its size said'));
+          break;
+        }
+        case ChunkState.Trailers: {
+          const lf = buffer.indexOf(10, i);
+          const end = lf === -1 || lf >= to ? to : lf;
+          this.lineBytes += end - i;
+          // Only whether the line is empty matters: trailers are not used.
+          if (end > i && !(end - i === 1 && buffer[i] === 13)) this.trailerText = true;
+          if (this.lineBytes > MAX_CHUNK_LINE) return this.fail(new Http1Error('INVALID_CHUNK', 'a trailer line is too long'));
+          i = end;
+          if (end === to) break;
+          i++;
+          if (!this.trailerText) {
+            // The blank line after the trailers: the message is complete.
+            this.phase = Phase.Done;
+            if (i < to) this.keepAlive = false; // bytes beyond the message: never reuse
+            return;
+          }
+          this.trailerText = false;
+          this.lineBytes = 0;
+          break;
+        }
       }
     }
+  }
+
+  /** A chunk-size line ended: its data follows, or, for size 0, the trailers. */
+  private startChunk(): void {
+    this.chunkState = this.remaining === 0 ? ChunkState.Trailers : ChunkState.Data;
+    this.sizeDigits = 0;
+    this.lineBytes = 0;
+    this.trailerText = false;
   }
 
   /** The server closed its side. */
@@ -399,6 +482,7 @@ class Exchange {
 
   private complete(t: number): void {
     this.finished = true;
+    if (this.draining) clearTimeout(this.draining);
     const conn = this.conn!;
     if (this.keepAlive) release(conn);
     else {
@@ -412,6 +496,7 @@ class Exchange {
     if (this.finished) return;
     this.finished = true;
     if (this.headersTimer) clearTimeout(this.headersTimer);
+    if (this.draining) clearTimeout(this.draining);
     const conn = this.conn;
     if (conn) {
       conn.exchange = undefined;
@@ -442,6 +527,8 @@ function parseHead(text: string): { version: string; status: number; headers: Ma
 export interface Http1Control {
   /** Ends the exchange: the connection is closed, not reused. With a reason the sink hears it as error() (unless the exchange had ended); without, the sink hears nothing more. */
   cancel: (reason?: Error) => void;
+  /** The reader needs no more of the body: the sink hears nothing more; a response about to end keeps its connection (DRAIN_MS), any other is cut. */
+  done: () => void;
   /** Stops reading the socket until resume() (a consumer far behind). */
   pause: () => void;
   resume: () => void;
@@ -464,6 +551,11 @@ export function http1Stream(request: Http1Request, sink: Http1Sink): Http1Contro
       if (reason) exchange.fail(reason);
       cancelled = true;
       exchange.fail(new Http1Error('CANCELLED', 'cancelled'));
+    },
+    done: () => {
+      if (cancelled) return;
+      cancelled = true;
+      exchange.drain();
     },
     pause: () => exchange.socket()?.pause(),
     resume: () => exchange.socket()?.resume(),

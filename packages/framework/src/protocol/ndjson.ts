@@ -7,6 +7,7 @@
  * decoding or parsing, so parse cost never shows up in token timings. Over HTTP, postNdjson
  * (protocol/http.ts) feeds the push parser in the socket's read callback.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { now as defaultNow, type Clock } from '../harness/clock.js';
 
 export interface NdjsonValue {
@@ -33,15 +34,13 @@ function parseLine(line: string): unknown {
   }
 }
 
-const STREAM = { stream: true } as const;
-
 /**
  * Parses NDJSON pushed chunk by chunk: `push(chunk, t)` hands every value the chunk completes to
  * `emit`, stamped `t`; `end(t)` parses a last line left without its newline. Blank lines and
  * "\r\n" endings are accepted; a line that is not JSON throws NdjsonParseError.
  */
 export class NdjsonParser {
-  private readonly decoder = new TextDecoder();
+  private readonly decoder = new StringDecoder('utf8');
   private readonly emit: (value: NdjsonValue) => void;
   private pending = '';
 
@@ -50,7 +49,7 @@ export class NdjsonParser {
   }
 
   push(chunk: Uint8Array | string, t: number): void {
-    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, STREAM);
+    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     const buffer = this.pending.length === 0 ? text : this.pending + text;
     let start = 0;
     for (let lf = buffer.indexOf('\n'); lf !== -1; lf = buffer.indexOf('\n', start)) {
@@ -63,7 +62,7 @@ export class NdjsonParser {
 
   end(t: number): void {
     // The last line may lack its newline (a process that exits right after printing).
-    const last = (this.pending + this.decoder.decode()).trim();
+    const last = (this.pending + this.decoder.end()).trim();
     this.pending = '';
     if (last.length > 0) this.emit({ value: parseLine(last), t });
   }

@@ -9,6 +9,7 @@
  * the stream has used "\r" (checked once per chunk, not once per line: a scan per line would
  * re-read the rest of a large chunk for every event in it).
  */
+import { StringDecoder } from 'node:string_decoder';
 import { now as defaultNow, type Clock } from '../harness/clock.js';
 
 export interface SseEvent {
@@ -20,15 +21,13 @@ export interface SseEvent {
   t: number;
 }
 
-const STREAM = { stream: true } as const;
-
 /**
  * Parses an event stream pushed chunk by chunk. `push(chunk, t)` hands every event the chunk
  * completes to `emit`, stamped `t`; `end(t)` flushes what is left when the stream ends. The same
  * bytes give the same events however they are cut into chunks — mid-line, mid-"\r\n", mid-UTF-8.
  */
 export class SseParser {
-  private readonly decoder = new TextDecoder();
+  private readonly decoder = new StringDecoder('utf8');
   private readonly emit: (event: SseEvent) => void;
   /** Text after the last complete line. */
   private pending = '';
@@ -45,7 +44,7 @@ export class SseParser {
   }
 
   push(chunk: Uint8Array | string, t: number): void {
-    let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, STREAM);
+    let text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     if (this.first && text.length > 0) {
       this.first = false;
       // A UTF-8 byte-order mark may open the stream (spec: ignored once).
@@ -63,7 +62,7 @@ export class SseParser {
 
   /** The stream ended: a last line without its line end, and an event without its blank line, still count. */
   end(t: number): void {
-    const tail = this.decoder.decode();
+    const tail = this.decoder.end();
     const rest = tail.length > 0 ? this.pending + tail : this.pending;
     this.pending = '';
     if (rest.length > 0) this.line(rest, t);

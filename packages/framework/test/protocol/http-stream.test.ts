@@ -193,6 +193,20 @@ describe('streaming POST (postStream / postSse)', () => {
     assert.equal(server.connections, 1);
   });
 
+  it('a reader that stops at the last event still keeps the connection: the terminator that follows is read, not cut', async () => {
+    // llama-server sends its stop event, then the chunked terminator in a separate write.
+    server = await rawServer(async (socket) => {
+      await writePieces(socket, ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', unfinished('data: {"stop":true}\n\n', 100), '0\r\n\r\n'], 20);
+    });
+    for (let i = 0; i < 2; i++) {
+      for await (const e of await postSse(server.url, {})) if (e.data.includes('stop')) break;
+      // The terminator follows 20 ms later; the next request comes after it, as a driver's next generation does.
+      await sleep(60);
+    }
+    assert.equal(server.connections, 1);
+    assert.equal(server.closedByClient, 0);
+  });
+
   it('does not reuse a connection the response closes: Connection: close, HTTP/1.0, a body read to the close, bytes past the body', async () => {
     const answers = ['HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\na', 'HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nb', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\ncEXTRA'];
     server = await rawServer((socket, r) => {
