@@ -46,6 +46,7 @@ export * from './discovery/discover.js';
 export * from './discovery/detect.js';
 export * from './discovery/report.js';
 export * from './harness/bench.js';
+export * from './harness/client-cpu.js';
 export * from './harness/publish.js';
 export * from './harness/select-backend.js';
 export * from './output/progress.js';
