@@ -5,12 +5,12 @@
  * Why not undici here: a local backend streams one token per network read, and every read costs
  * the client CPU that the backend on the same machine no longer has (METHODOLOGY §3.5). undici
  * reads its socket through a Readable stream and allocates a buffer per read; on the 2-core
- * reference machine that was about 40 µs of CPU per token more than reading the socket with a
- * reusable buffer (net `onread`), which is what this client does (bench/observer-effect.mjs). It
- * covers what such a response can be — status line, headers, 1xx responses, chunked or
- * Content-Length or close-delimited bodies, trailers — and keeps connections alive between
- * requests as undici did, so TTFT does not gain a TCP handshake. HTTPS and every non-streaming
- * request stay on undici (protocol/http.ts).
+ * reference machine that cost 25–50 µs of CPU per token more than reading the socket into one
+ * reused buffer (net `onread`), which is what this client does (measured with llama-server, W1,
+ * both ways alternating). It covers what such a response can be — status line, headers, 1xx
+ * responses, chunked or Content-Length or close-delimited bodies, trailers — and keeps
+ * connections alive between requests, so a timed request does not pay a TCP handshake the
+ * warm-up already paid. HTTPS and every non-streaming request stay on undici (protocol/http.ts).
  *
  * The read buffer is shared by all connections: a read is handed to the parser, which copies what
  * it keeps (the text decoder does), before the callback returns and any other socket is read.
