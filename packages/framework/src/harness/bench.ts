@@ -16,6 +16,7 @@ import { sessionNeeds, type RunnableWorkload } from './plan.js';
 import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
 import { interruptedResult, runWorkload, type ProgressListener, type WorkloadObserver } from './runner.js';
 import { chooseDriver } from './select-backend.js';
+import { clientCpuObserver, type ClientCpuOptions } from './client-cpu.js';
 
 export interface BenchInput {
   detected: DetectedDriver[];
@@ -31,6 +32,8 @@ export interface BenchInput {
   power?: PowerProbe;
   /** Meters that watch each workload's timed part (runner.ts WorkloadObserver). */
   observers?: readonly WorkloadObserver[];
+  /** How the client's own CPU is read (harness/client-cpu.ts; default: this process, this machine's cores). */
+  clientCpu?: ClientCpuOptions;
   collectFingerprint: (options: { backends: Record<string, string>; strictAnon: boolean }) => Promise<Fingerprint>;
   /** This machine's GPUs, asked while the model loads; without it no run is flagged accelerator-unused. */
   machineGpus?: () => Promise<Fingerprint['gpus']>;
@@ -81,7 +84,8 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
       signal: input.ctx.signal,
       flags: runFlags,
       progress: input.progress,
-      observers: input.observers,
+      // The client's own CPU last: started after the other meters' start, so their set-up is not counted as the client's.
+      observers: [...(input.observers ?? []), clientCpuObserver(input.clientCpu)],
     };
     for (const workload of input.workloads) {
       // After Ctrl-C the rest are still reported, as interrupted: an invocation's results travel together.

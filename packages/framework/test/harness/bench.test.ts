@@ -46,6 +46,8 @@ function input(driver: Driver, extra: Partial<BenchInput> = {}, version?: string
     suiteVersion: 'suite-v1',
     suiteDigest: 'ab'.repeat(32),
     power: { read: async () => ({}) },
+    // The client's CPU as a meter that reads nothing: the flags these tests pin do not depend on this machine.
+    clientCpu: { cpuMicros: () => 0 },
     progress: { note: (line) => void notes.push(line), workloadStarted: () => {}, workloadFinished: () => {} },
     collectFingerprint: async (o) => {
       asked.push(o);
@@ -87,6 +89,18 @@ describe('runBench', () => {
     assert.deepEqual(
       (await runBench(failing.value)).run.results.map((r) => r.flags),
       [[], []],
+    );
+  });
+
+  it("records the client's own CPU in every result, with no meter to pass (harness/client-cpu.ts)", async () => {
+    // Each read of the meter advances it by 300 µs: one read at the start and one at the end of each
+    // workload's timed part, so each result's 3 tokens cost 300 µs, 100 µs a token.
+    let cpu = 0;
+    const { value } = input(scripted().driver, { clientCpu: { cpuMicros: () => (cpu += 300), cores: 64 } });
+    const { run } = await runBench(value);
+    assert.deepEqual(
+      run.results.map((r) => r.extras.client_cpu_us_per_token),
+      [100, 100],
     );
   });
 
