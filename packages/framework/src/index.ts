@@ -21,7 +21,7 @@ export { runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, HARNESS_GAP_RATIO, type RunC
 export { isWarmReuse, ranOnWarmCache, WARM_CACHE_INCIDENTAL_TOKENS, WARM_CACHE_MIN_SHARE, type PromptReuse } from './harness/warm-cache.js';
 export * from './compare/index.js';
 export * from './compare/reproducibility.js';
-export { readSse, type SseEvent } from './protocol/sse.js';
+export { readSse, SseParser, type SseEvent } from './protocol/sse.js';
 export * from './protocol/http.js';
 export * from './protocol/openai.js';
 export * from './protocol/prometheus.js';
@@ -49,6 +49,7 @@ export * from './discovery/discover.js';
 export * from './discovery/detect.js';
 export * from './discovery/report.js';
 export * from './harness/bench.js';
+export * from './harness/client-cpu.js';
 export * from './harness/publish.js';
 export * from './harness/select-backend.js';
 export * from './meters/index.js';

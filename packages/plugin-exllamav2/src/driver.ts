@@ -57,8 +57,9 @@ export function createExllamaV2Driver(options: ExllamaV2DriverOptions = {}): Dri
     // session, requests one at a time through the runner: not concurrent.
     capabilities: { exact_output_length: true },
     versionProbe: VERSION_PROBE,
-    // Importing exllamav2 imports torch: several seconds on a cold start.
+    // Importing exllamav2 imports torch: several seconds on a cold start; without exllamav2 installed nothing is imported.
     probeTimeoutMs: 60_000,
+    requiredModules: ['exllamav2'],
     engine: 'exllamav2',
     modelHint: 'Pass --model with the folder of an EXL2-quantised model.',
     backendVersion,

@@ -6,7 +6,7 @@
  * usage.output_tokens, delta.stop_reason), message_stop; any number of `ping` events; an `error`
  * event (e.g. overloaded_error) may arrive mid-stream.
  */
-import { DriverError, postStream, readSse, requestSampling, type ChatMessage, type GenerationEvent, type Sampling } from '@llm-speed/framework';
+import { DriverError, postSse, requestSampling, type ChatMessage, type GenerationEvent, type Sampling } from '@llm-speed/framework';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -50,7 +50,7 @@ function toAnthropicBody(options: AnthropicStreamOptions): Record<string, unknow
 }
 
 export async function* streamAnthropicMessages(options: AnthropicStreamOptions): AsyncGenerator<GenerationEvent> {
-  const stream = await postStream(`${options.baseUrl.replace(/\/+$/, '')}/v1/messages`, toAnthropicBody(options), {
+  const events = await postSse(`${options.baseUrl.replace(/\/+$/, '')}/v1/messages`, toAnthropicBody(options), {
     headers: { 'x-api-key': options.apiKey, 'anthropic-version': ANTHROPIC_VERSION, accept: 'text/event-stream' },
     signal: options.signal,
     headersTimeoutMs: 120_000,
@@ -59,7 +59,7 @@ export async function* streamAnthropicMessages(options: AnthropicStreamOptions):
   let cachedTokens: number | undefined;
   let outputTokens: number | undefined;
   let stopReason: string | undefined;
-  for await (const event of readSse(stream)) {
+  for await (const event of events) {
     if (event.event === 'ping') continue;
     let data: AnthropicEvent;
     try {

@@ -1,5 +1,6 @@
 /** Finds a llama-server binary (config path, env, PATH, the project's own cached build) and reads its version. */
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import type { BackendBuild, DriverContext } from '@llm-speed/framework';
@@ -26,6 +27,10 @@ function isExecutable(path: string): boolean {
 }
 
 /** Where the user pointed the driver at a llama-server, and the words that name that setting. */
+export function configuredServerPath(ctx: DriverContext): { path: string; setting: string } | undefined {
+  return configuredPath(ctx);
+}
+
 function configuredPath(ctx: DriverContext): { path: string; setting: string } | undefined {
   const fromConfig = ctx.config.llama_cpp_path as string | undefined;
   if (fromConfig) return { path: resolve(fromConfig), setting: '--llama-cpp-path' };
@@ -93,7 +98,12 @@ export function cachedBuilds(cacheDir: string): string[] {
   } catch {
     return [];
   }
-  return builds.filter((b) => isFile(join(root, b, 'bin', '.complete'))).map((b) => join(root, b, 'bin', SERVER_EXE));
+  // A GPU build (`llm-speed engine build-server`: <commit>-nlc<v>-cuda-r<n>) before the CPU one beside it.
+  const gpuFirst = (b: string) => (/-(cuda|vulkan|rocm|metal)-r\d+$/.test(b) ? 0 : 1);
+  return builds
+    .filter((b) => isFile(join(root, b, 'bin', '.complete')))
+    .sort((a, b) => gpuFirst(a) - gpuFirst(b))
+    .map((b) => join(root, b, 'bin', SERVER_EXE));
 }
 
 export function attachUrl(ctx: DriverContext): string | undefined {
@@ -157,12 +167,15 @@ export function parseBuildInfo(buildInfo: string | undefined): LlamaCppVersion {
   return { release, commit, version: canonical(release, commit) };
 }
 
-export async function serverVersion(binary: string): Promise<LlamaCppVersion> {
-  // llama-server prints its version on stderr; read both streams with a deadline.
-  const output = await new Promise<string>((resolve) => {
-    execFile(binary, ['--version'], { timeout: 10_000 }, (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
+/** Runs the binary with one flag and a deadline; llama-server prints on stderr, so both streams are read. */
+function binaryOutput(binary: string, flag: string, timeout: number): Promise<string> {
+  return new Promise<string>((resolve) => {
+    execFile(binary, [flag], { timeout }, (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
   });
-  return parseServerVersion(output);
+}
+
+export async function serverVersion(binary: string, cacheDir?: string): Promise<LlamaCppVersion> {
+  return (await probeServer(binary, cacheDir)).version;
 }
 
 /**
@@ -213,11 +226,84 @@ export function parseListDevices(output: string): BackendBuild | undefined {
   return buildOf(devices);
 }
 
-export async function listDevices(binary: string): Promise<BackendBuild | undefined> {
-  const output = await new Promise<string>((resolve) => {
-    execFile(binary, ['--list-devices'], { timeout: 20_000 }, (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
-  });
-  return parseListDevices(output);
+export async function listDevices(binary: string, cacheDir?: string): Promise<BackendBuild | undefined> {
+  return (await probeServer(binary, cacheDir)).build;
+}
+
+export interface ServerProbe {
+  version: LlamaCppVersion;
+  /** What `--list-devices` says the build can use; undefined when its output was not that list. */
+  build?: BackendBuild;
+}
+
+/**
+ * The file that remembers each llama-server's `--version` and `--list-devices` answers. Both
+ * initialise every GPU back-end the build has: on an H200 with CUDA 13 each took over a second, and
+ * `detect` ran them for every command. The answers depend only on the binary (and the devices
+ * present, which change no more often than the binary), so they are kept per binary, keyed by its
+ * path, size and modification time: a rebuilt or replaced binary is probed again.
+ */
+const PROBE_CACHE_FILE = 'llama-server-probes.json';
+const PROBE_CACHE_VERSION = 1;
+
+interface ProbeCacheEntry extends ServerProbe {
+  size: number;
+  mtimeMs: number;
+}
+
+type ProbeCache = { version: number; binaries: Record<string, ProbeCacheEntry> };
+
+async function readProbeCache(file: string): Promise<ProbeCache> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as ProbeCache;
+    if (parsed?.version === PROBE_CACHE_VERSION && typeof parsed.binaries === 'object' && parsed.binaries !== null) return parsed;
+  } catch {
+    // Missing or unreadable: the probes run again, and the file is rewritten.
+  }
+  return { version: PROBE_CACHE_VERSION, binaries: {} };
+}
+
+/** Probes in flight, per binary: detect() and open() of one command ask at the same time. */
+const probing = new Map<string, Promise<ServerProbe>>();
+
+/**
+ * `--version` and `--list-devices` of a llama-server, in parallel, from the cache in `cacheDir`
+ * when the binary is the one probed before. Without a cache folder the binary is always run.
+ */
+export function probeServer(binary: string, cacheDir?: string): Promise<ServerProbe> {
+  const key = `${resolve(binary)}\u0000${cacheDir ?? ''}`;
+  let pending = probing.get(key);
+  if (!pending) {
+    pending = probeServerOnce(resolve(binary), cacheDir).finally(() => probing.delete(key));
+    probing.set(key, pending);
+  }
+  return pending;
+}
+
+async function probeServerOnce(binary: string, cacheDir: string | undefined): Promise<ServerProbe> {
+  const info = await stat(binary).catch(() => undefined);
+  const file = cacheDir ? join(cacheDir, PROBE_CACHE_FILE) : undefined;
+  if (file && info) {
+    const hit = (await readProbeCache(file)).binaries[binary];
+    if (hit && hit.size === info.size && hit.mtimeMs === info.mtimeMs) return { version: hit.version, ...(hit.build ? { build: hit.build } : {}) };
+  }
+  const [versionOutput, devicesOutput] = await Promise.all([binaryOutput(binary, '--version', 10_000), binaryOutput(binary, '--list-devices', 20_000)]);
+  const probe: ServerProbe = { version: parseServerVersion(versionOutput) };
+  const build = parseListDevices(devicesOutput);
+  if (build) probe.build = build;
+  // Only complete answers are kept: a probe that timed out or crashed is asked again next time.
+  if (file && info && probe.version.version && probe.build) await writeProbeCache(file, binary, { ...probe, size: info.size, mtimeMs: info.mtimeMs }).catch(() => undefined);
+  return probe;
+}
+
+async function writeProbeCache(file: string, binary: string, entry: ProbeCacheEntry): Promise<void> {
+  const cache = await readProbeCache(file);
+  cache.binaries[binary] = entry;
+  await mkdir(join(file, '..'), { recursive: true });
+  // Written whole, then renamed: a reader never sees half a file, and concurrent writers lose at most an entry.
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(tmp, JSON.stringify(cache, null, 2));
+  await rename(tmp, file);
 }
 
 /**

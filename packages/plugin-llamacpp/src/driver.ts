@@ -3,12 +3,14 @@
  * (llama_cpp_path / PATH), or runs llama.cpp in-process through node-llama-cpp when no path is
  * configured and none is found. A configured path that holds no llama-server is an error.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   DriverError,
   errorMessage,
   getJson,
+  postJson,
   type BackendBuild,
   type Driver,
   type DriverCapabilities,
@@ -21,10 +23,12 @@ import {
 } from '@llm-speed/framework';
 import { ggufModelShape, modelIdentity, readGgufMetadata, type GgufMetadata } from './gguf/index.js';
 import { ensureSynthModel, SYNTH_QUANTS, SYNTH_SIZES, synthIdentifier, type SynthQuant, type SynthSize } from './synth/index.js';
-import { attachUrl, listDevices, lookupLlamaServer, parseBuildInfo, parseStartupLog, serverVersion } from './detect.js';
+import { attachUrl, configuredServerPath, lookupLlamaServer, parseBuildInfo, parseStartupLog, probeServer, serverVersion, type LlamaCppVersion, type ServerProbe } from './detect.js';
+import { runsOnCpuOnly, servingProcess } from './server/listening-process.js';
 import { streamCompletion } from './server/completion.js';
-import { spawnServer } from './server/spawn.js';
-import { embeddedInfo, openEmbedded } from './embedded/session.js';
+import { spawnServer, type SpawnedServer } from './server/spawn.js';
+import { embeddedGpu, embeddedGpuFailure, embeddedInfo, openEmbedded } from './embedded/session.js';
+import { engineBuilds } from './engine/packages.js';
 
 const NAME = 'llama.cpp';
 
@@ -67,16 +71,37 @@ function attachedCapabilities(props: ServerProps): DriverCapabilities {
 }
 
 /**
- * An attached server's release and commit: /props names only a build number and the commit, so
- * a llama-server on this machine built from the same commit lends its release name (the same
- * spelling a spawned server gets); otherwise the build number stands in, as llama.cpp's b<N> tags.
+ * The llama-server binary behind an attached URL: the local process listening on it (procfs), or
+ * else the one the user named with --llama-cpp-path when it was built from the commit /props
+ * names. A llama-server merely found on PATH or in the cache is not taken for it: on a GPU machine
+ * the project's own CPU build may sit beside the CUDA server being measured.
  */
-async function attachedVersion(props: ServerProps, ctx: DriverContext): Promise<string> {
+async function attachedBinary(url: string, props: ServerProps, ctx: DriverContext): Promise<{ binary: string; args?: string[]; probe: ServerProbe } | undefined> {
+  const serving = await servingProcess(url).catch(() => undefined);
+  if (serving) return { binary: serving.exe, args: serving.args, probe: await probeServer(serving.exe, ctx.cacheDir) };
+  const configured = configuredServerPath(ctx);
+  if (!configured) return undefined;
+  const { binary } = lookupLlamaServer(ctx);
+  const commit = parseBuildInfo(props.build_info).commit;
+  if (!binary || !commit) return undefined;
+  const probe = await probeServer(binary, ctx.cacheDir);
+  return probe.version.commit?.slice(0, 7) === commit.slice(0, 7) ? { binary, probe } : undefined;
+}
+
+/**
+ * An attached server's release and commit: /props names only a build number and the commit, so
+ * the binary serving it (or a llama-server on this machine built from the same commit) lends its
+ * release name, the same spelling a spawned server gets; otherwise the build number stands in, as
+ * llama.cpp's b<N> tags.
+ */
+async function attachedVersion(props: ServerProps, ctx: DriverContext, served?: { probe: ServerProbe }): Promise<string> {
   const fromProps = parseBuildInfo(props.build_info);
+  const sameCommit = (local: LlamaCppVersion) => Boolean(local.commit && fromProps.commit && local.commit.slice(0, 7) === fromProps.commit.slice(0, 7) && local.version);
+  if (served && sameCommit(served.probe.version)) return served.probe.version.version!;
   const { binary } = lookupLlamaServer(ctx);
   if (binary && fromProps.commit) {
-    const local = await serverVersion(binary);
-    if (local.commit && local.commit.slice(0, 7) === fromProps.commit.slice(0, 7) && local.version) return local.version;
+    const local = await serverVersion(binary, ctx.cacheDir);
+    if (sameCommit(local)) return local.version!;
   }
   return fromProps.version ?? 'unknown';
 }
@@ -87,10 +112,10 @@ function attachedLogPath(ctx: DriverContext): string | undefined {
   return path ? resolve(path) : undefined;
 }
 
-/** /props names no device; the server's start-up log does. Without one the build is unknown, never guessed. */
-async function attachedBuild(ctx: DriverContext): Promise<BackendBuild> {
+/** What the server's start-up log says it runs on, when a log file is named; undefined when it says nothing. */
+async function buildFromLog(ctx: DriverContext): Promise<BackendBuild | undefined> {
   const path = attachedLogPath(ctx);
-  if (!path) return { kind: 'unknown' };
+  if (!path) return undefined;
   const log = await readFile(path, 'utf8').catch((error) => {
     throw new DriverError(NAME, `cannot read the llama-server log ${path}: ${errorMessage(error)}`, {
       suggestions: ['point --llama-cpp-log (LLM_SPEED_LLAMA_CPP_LOG) at the file the attached llama-server logs to (llama-server --log-file), or unset it'],
@@ -100,7 +125,22 @@ async function attachedBuild(ctx: DriverContext): Promise<BackendBuild> {
   // ("cleaning up before exit"), whose GPU back-ends announce themselves before it initialises.
   const lastStart = log.lastIndexOf('llama_server: initializing');
   const previousExit = lastStart >= 0 ? log.lastIndexOf('cleaning up before exit', lastStart) : -1;
-  return parseStartupLog(previousExit >= 0 ? log.slice(previousExit) : log) ?? { kind: 'unknown' };
+  return parseStartupLog(previousExit >= 0 ? log.slice(previousExit) : log);
+}
+
+/**
+ * What an attached server runs on, from what it and this machine tell (/props names no device):
+ * its start-up log when named (--llama-cpp-log); else the binary serving it (attachedBinary) —
+ * `cpu` when that build can use no device or its command line keeps the model off the GPU
+ * (-ngl 0, --device none), else the devices its --list-devices names, as for a spawned server
+ * whose log is silent. Without either the build is `unknown`, never guessed.
+ */
+async function attachedBuild(ctx: DriverContext, served?: { args?: string[]; probe: ServerProbe }): Promise<BackendBuild> {
+  const logged = await buildFromLog(ctx);
+  if (logged) return logged;
+  if (!served?.probe.build) return { kind: 'unknown' };
+  if (served.args && runsOnCpuOnly(served.args)) return { kind: 'cpu' };
+  return served.probe.build;
 }
 
 /** The llama-server to spawn, if any; a configured path without one is an error, never a quiet switch of engine. */
@@ -108,6 +148,19 @@ function serverBinary(ctx: DriverContext): string | undefined {
   const { binary, problem } = lookupLlamaServer(ctx);
   if (problem) throw new DriverError(NAME, problem, { suggestions: ['Run `llm-speed detect` to see which llama-server is found.'] });
   return binary;
+}
+
+/** The one command that gets this driver a GPU engine, said when a run leaves the machine's GPU idle. */
+const GPU_HINT = engineBuilds().length > 0 ? 'llm-speed engine install' : 'a llama-server built for this GPU, passed with --llama-cpp-path';
+
+/**
+ * Whether the embedded engine's GPU build should serve instead of a llama-server found on PATH or
+ * in the cache that can only use the CPU: a GPU owner who ran `llm-speed engine install` gets the
+ * GPU measured. A configured --llama-cpp-path is always taken at its word. Resolves the GPU.
+ */
+async function embeddedGpuInstead(listed: BackendBuild | undefined, ctx: DriverContext): Promise<string | undefined> {
+  if (configuredServerPath(ctx) || listed?.kind !== 'cpu') return undefined;
+  return (await embeddedGpu(ctx.env).catch(() => undefined))?.gpu;
 }
 
 const SYNTH_USAGE = `synth:<size>[:<quant>] or llm-speed/synth-llama-<size>-<quant> (sizes ${SYNTH_SIZES.join(', ')}; quants ${SYNTH_QUANTS.join(', ')})`;
@@ -172,8 +225,9 @@ async function detect(ctx: DriverContext): Promise<DriverDetection> {
     try {
       await getJson(`${url}/health`, { headersTimeoutMs: 5_000, signal: ctx.signal });
       const props = await getJson<ServerProps>(`${url}/props`, { headersTimeoutMs: 5_000, signal: ctx.signal }).catch(() => ({}) as ServerProps);
-      const build = await attachedBuild(ctx).catch(() => ({ kind: 'unknown' }) as BackendBuild);
-      return { name: NAME, available: true, version: await attachedVersion(props, ctx), build, capabilities: attachedCapabilities(props) };
+      const served = await attachedBinary(url, props, ctx).catch(() => undefined);
+      const build = await attachedBuild(ctx, served).catch(() => ({ kind: 'unknown' }) as BackendBuild);
+      return { name: NAME, available: true, version: await attachedVersion(props, ctx, served), build, capabilities: attachedCapabilities(props) };
     } catch (error) {
       return { name: NAME, available: false, reason: `llama-server at ${url} is not reachable: ${errorMessage(error)}` };
     }
@@ -181,11 +235,12 @@ async function detect(ctx: DriverContext): Promise<DriverDetection> {
   const { binary, problem } = lookupLlamaServer(ctx);
   if (problem) return { name: NAME, available: false, reason: problem };
   if (binary) {
-    const [{ version }, build] = await Promise.all([serverVersion(binary), listDevices(binary)]);
+    const { version, build } = await probeServer(binary, ctx.cacheDir);
     // The model's trained context is only known once one is chosen: open() adds max_context_tokens.
-    return { name: NAME, available: true, version: version ?? 'unknown', build: build ?? { kind: 'unknown' }, capabilities: spawnedCapabilities() };
+    if (!(await embeddedGpuInstead(build, ctx)))
+      return { name: NAME, available: true, version: version.version ?? 'unknown', build: build ?? { kind: 'unknown' }, capabilities: spawnedCapabilities() };
   }
-  const embedded = await embeddedInfo();
+  const embedded = await embeddedInfo(ctx.env);
   if (embedded) return { name: NAME, available: true, version: embedded.version, build: embedded.build, capabilities: embeddedCapabilities() };
   return { name: NAME, available: false, reason: 'llama-server not found on PATH; set --llama-cpp-path or install node-llama-cpp' };
 }
@@ -238,18 +293,29 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     const props = await getJson<ServerProps>(`${url}/props`, { signal: ctx.signal });
     const model = props.model_path ? await modelIdentity(props.model_path, ctx.cacheDir).catch(() => undefined) : undefined;
     if (props.total_slots === undefined) ctx.log(`llama-server at ${url} does not say how many slots it has: W4 is treated as serial`);
-    const backendBuild = await attachedBuild(ctx);
+    const served = await attachedBinary(url, props, ctx).catch(() => undefined);
+    const backendBuild = await attachedBuild(ctx, served);
     if (backendBuild.kind === 'unknown' && !attachedLogPath(ctx))
-      ctx.log(`llama-server at ${url} does not say what it runs on: results say backend_build unknown (pass --llama-cpp-log with its log file to read it)`);
+      ctx.log(
+        `llama-server at ${url} does not say what it runs on: results say backend_build unknown (pass --llama-cpp-path with the llama-server binary it runs, or --llama-cpp-log with its log file)`,
+      );
+    const requests = coldAfterForget(() => url);
+    let slotActions = true;
     return {
       model: model ?? { identifier: modelRef ?? 'attached', name: modelRef ?? 'attached' },
-      backendVersion: await attachedVersion(props, ctx),
+      backendVersion: await attachedVersion(props, ctx, served),
       backendBuild,
       // Read from the file the server names, when it is on this machine (its KV cache type is assumed f16).
       modelShape: props.model_path ? shapeOf(await readGgufMetadata(props.model_path).catch(() => undefined)) : undefined,
       capabilities: attachedCapabilities(props),
       extras: { engine: 'server', mode: 'attach' },
-      generate: (request) => streamCompletion(url, request),
+      // The server's slots may hold a previous run's conversation: erased where the server allows
+      // slot actions (--slot-save-path), and W5's first turn reuses nothing in any case.
+      async forgetPrompts() {
+        if (slotActions) slotActions = await eraseSlots(url, props.total_slots ?? 1, ctx.signal);
+        requests.forget();
+      },
+      generate: (request) => requests.generate(request),
       close: async () => undefined,
     };
   }
@@ -261,17 +327,26 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
   // The context the model was trained for: W3 tiers beyond it are skipped, and no server is sized past it.
   const maxContext = metadata.contextLength;
   if (binary) {
-    const [{ version }, listed] = await Promise.all([serverVersion(binary), listDevices(binary)]);
-    const session = await openSpawned({ binary, path, model, maxContext, version: version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
-    session.modelShape = shapeOf(metadata);
-    return session;
+    const { version, build: listed } = await probeServer(binary, ctx.cacheDir);
+    const instead = await embeddedGpuInstead(listed, ctx);
+    if (!instead) {
+      const session = await openSpawned({ binary, path, model, maxContext, version: version.version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
+      if (session.backendBuild?.kind === 'cpu') session.gpuHint = GPU_HINT;
+      session.modelShape = shapeOf(metadata);
+      return session;
+    }
+    ctx.log(
+      `the llama-server found (${binary}) runs on the CPU: using the installed ${instead.toUpperCase()} build of the embedded engine instead (pass --llama-cpp-path to measure that llama-server)`,
+    );
+  } else {
+    ctx.log(
+      'no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; for full-speed numbers put llama-server on PATH or pass --llama-cpp-path (a llama.cpp release: https://github.com/ggml-org/llama.cpp/releases, or your own build: https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md)',
+    );
   }
-  ctx.log(
-    'no llama-server found: using the embedded llama.cpp engine (node-llama-cpp), slower than llama-server on small CPUs; for full-speed numbers put llama-server on PATH or pass --llama-cpp-path (a llama.cpp release: https://github.com/ggml-org/llama.cpp/releases, or your own build: https://github.com/ggml-org/llama.cpp/blob/master/docs/build.md)',
-  );
   // One thread: measured on the 2-core reference machine at 386–461 tok/s vs 88 tok/s with two
   // (bench/llamacpp-overhead.mjs); node-llama-cpp's extra threads contend with its own worker.
-  const engine = await openEmbedded(path, { contextTokens: options.contextTokens, parallel: 1, maxContext, batching: EMBEDDED_BATCHING });
+  const engine = await openEmbedded(path, { contextTokens: options.contextTokens, parallel: 1, maxContext, batching: EMBEDDED_BATCHING, env: ctx.env });
+  if (embeddedGpuFailure) ctx.log(`embedded engine: ${embeddedGpuFailure}; it runs on the CPU (llm-speed engine list shows what is installed)`);
   const extras = (): Extras => ({ engine: 'embedded', threads: engine.threads, batch_size: engine.batchSize, sequences: engine.sequences, n_ctx: engine.contextSize });
   const session: DriverSession = {
     model,
@@ -282,28 +357,141 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     extras: extras(),
     // The embedded engine decodes well below llama-server on small CPUs (README): results say which ran.
     flags: ['embedded-engine'],
+    ...(engine.build.kind === 'cpu' ? { gpuHint: GPU_HINT } : {}),
     // Sized per workload as a spawned server is: W4's streams get a sequence each, decoded together.
     async prepare(needs) {
       await engine.prepare(needs);
       session.extras = extras();
     },
+    // The warm-up's tokens stay in the sequence: W5's first turn would reuse its BOS token.
+    forgetPrompts: () => engine.forget(),
     generate: (request) => engine.generate(request),
     close: () => engine.close(),
   };
   return session;
 }
 
-interface SpawnedSlots {
-  contextTokens: number;
+/**
+ * The configuration a spawned llama-server runs with. `pool` set: one KV pool shared by the slots
+ * (--kv-unified), each slot free to use up to all of it; unset: each slot holds `slotContext`.
+ */
+export interface ServerShape {
+  slotContext: number;
   parallel: number;
+  pool?: number;
 }
 
 /**
- * A llama-server this driver starts and owns. It starts with one slot holding the longest request
- * of the run; prepare() restarts it when a workload needs more slots or more context, so W4 gets
- * sixteen small slots and W5 one large one instead of sixteen slots of W5's context (which would
- * be a 300k-token KV cache, and slower: llama.cpp's unified KV pool halves W4 batch-16 throughput
- * on the reference machine). Restarts happen between workloads, outside every timing.
+ * How spawned servers are scheduled over a run's workloads (LLM_SPEED_LLAMA_CPP_SCHEDULE).
+ * `shared` (the default): one server per configuration the run needs, all started at open() and
+ * none restarted — one slot with the longest single-stream request (W1, W2 and W5 share it) and,
+ * when the run has W4, sixteen slots of one W4 stream each beside it. `unified`: one server for
+ * everything, W4's slots sharing one --kv-unified pool that also holds W5 (measured: it halves
+ * W4's per-stream decode, so it is not the default; bench/shared-server.mjs). `per-workload`: one
+ * server, restarted whenever a workload needs another shape, as before.
+ */
+export type ServerSchedule = 'shared' | 'unified' | 'per-workload';
+
+export function serverSchedule(env: DriverContext['env']): ServerSchedule {
+  const wanted = env.LLM_SPEED_LLAMA_CPP_SCHEDULE;
+  return wanted === 'per-workload' || wanted === 'unified' ? wanted : 'shared';
+}
+
+/**
+ * The configurations a `shared` run starts: one slot holding the longest single-stream request,
+ * and the multi-stream workloads' slots (as many as the largest batch, each one stream's context).
+ */
+export function sharedShapes(needs: OpenOptions, fit: (tokens: number) => number): ServerShape[] {
+  const each = needs.perWorkload ?? [{ contextTokens: needs.contextTokens, parallel: needs.parallel }];
+  const single = each.filter((w) => w.parallel <= 1);
+  const multi = each.filter((w) => w.parallel > 1);
+  const shapes: ServerShape[] = [];
+  if (single.length > 0) shapes.push({ slotContext: fit(Math.max(...single.map((w) => w.contextTokens))), parallel: 1 });
+  if (multi.length > 0) shapes.push({ slotContext: fit(Math.max(...multi.map((w) => w.contextTokens))), parallel: Math.max(...multi.map((w) => w.parallel)) });
+  return shapes;
+}
+
+/**
+ * The tokens the workloads of `needs` hold at once, each request capped by fit() at what the model
+ * can hold: W4's streams times one stream's context, or W5's one conversation, whichever is more.
+ */
+export function poolTokens(needs: OpenOptions, fit: (tokens: number) => number): number {
+  const each = needs.perWorkload ?? [{ contextTokens: needs.contextTokens, parallel: needs.parallel }];
+  return Math.max(...each.map((w) => fit(w.contextTokens) * Math.max(1, w.parallel)));
+}
+
+/** The shape that holds `needs`: fit() caps one request's context at the model's trained length. */
+export function shapeFor(needs: OpenOptions, fit: (tokens: number) => number, schedule: ServerSchedule): ServerShape {
+  const slotContext = fit(needs.contextTokens);
+  const parallel = Math.max(1, needs.parallel);
+  if (schedule !== 'unified' || parallel === 1 || needs.perWorkload === undefined) return { slotContext, parallel };
+  return { slotContext, parallel, pool: Math.max(slotContext, poolTokens(needs, fit)) };
+}
+
+/** Whether a running server of this shape can serve a workload with these needs as it is. */
+export function shapeHolds(shape: ServerShape, needs: OpenOptions, fit: (tokens: number) => number): boolean {
+  const context = fit(needs.contextTokens);
+  const parallel = Math.max(1, needs.parallel);
+  if (parallel > shape.parallel || context > shape.slotContext) return false;
+  return shape.pool === undefined || poolTokens(needs, fit) <= shape.pool;
+}
+
+/**
+ * Erases what every slot of a llama-server holds (POST /slots/<id>?action=erase, which llama-server
+ * allows only when started with --slot-save-path). Resolves whether every slot was erased.
+ */
+async function eraseSlots(baseUrl: string, slots: number, signal: AbortSignal): Promise<boolean> {
+  let all = true;
+  for (let id = 0; id < slots; id++) {
+    try {
+      await postJson(`${baseUrl}/slots/${id}?action=erase`, {}, { headersTimeoutMs: 30_000, signal });
+    } catch {
+      all = false;
+      // A server without slot actions refuses every slot alike: asking the others changes nothing.
+      if (id === 0) break;
+    }
+  }
+  return all;
+}
+
+/**
+ * Makes a generate() that, after forget(), sends the next prefix-reusing request (W5's first
+ * turn) with cache_prompt off: it then reuses nothing the server cached before — not the warm-up's
+ * BOS token, not the slot a previous run left, not llama-server's RAM prompt cache — and the slot
+ * it fills serves the later turns as usual.
+ */
+function coldAfterForget(url: () => string): { generate: DriverSession['generate']; forget(): void } {
+  let cold = false;
+  return {
+    forget: () => {
+      cold = true;
+    },
+    generate: (request) => {
+      if (cold && request.cachePrompt) {
+        cold = false;
+        return streamCompletion(url(), { ...request, cachePrompt: false });
+      }
+      return streamCompletion(url(), request);
+    },
+  };
+}
+
+interface RunningServer {
+  shape: ServerShape;
+  server: SpawnedServer;
+  nCtx?: number;
+}
+
+/**
+ * The llama-servers this driver starts and owns (ServerSchedule): by default one per configuration
+ * the run needs — one slot holding the longest single-stream request, sixteen small slots for W4 —
+ * started together at open(), before any timing, so no workload waits for a restart: W5 finds the
+ * server W1 and W2 used, W4 its own. (One server whose W4 slots share a --kv-unified pool with W5's
+ * conversation halved W4's per-stream decode: METHODOLOGY §1.6.) prepare() picks the server that
+ * holds the workload, erases its slots so the workload starts on an empty cache as on a fresh
+ * server, and restarts a server only for a workload no running one can hold (a W3 tier) or after a
+ * crash. If the second server cannot start (memory), the run falls back to restarting one server
+ * per workload. Everything happens between workloads, outside every timing.
  */
 async function openSpawned(args: {
   binary: string;
@@ -318,22 +506,73 @@ async function openSpawned(args: {
 }): Promise<DriverSession & { readonly pid: number }> {
   const { binary, path, model, ctx } = args;
   const fit = (tokens: number) => Math.min(tokens, args.maxContext ?? Infinity);
-  let slots: SpawnedSlots = { contextTokens: fit(args.options.contextTokens), parallel: 1 };
-  const start = async (wanted: SpawnedSlots) => {
-    ctx.log(`starting llama-server for ${model.name} (${wanted.parallel} slot${wanted.parallel > 1 ? 's' : ''} of ${wanted.contextTokens} tokens)`);
-    const started = await spawnServer({ binary, model: path, contextTokens: wanted.contextTokens, parallel: wanted.parallel, signal: ctx.signal });
-    const props = await getJson<ServerProps>(`${started.baseUrl}/props`, { headersTimeoutMs: 10_000, signal: ctx.signal }).catch(() => ({}) as ServerProps);
-    return { server: started, nCtx: props.default_generation_settings?.n_ctx };
+  let schedule = serverSchedule(ctx.env);
+  // Without a pool or per-workload needs a single server starts with one slot: sixteen slots of
+  // W5's context would be a 300k-token cache.
+  const singleShape = (needs: OpenOptions): ServerShape => {
+    const wanted = shapeFor(needs, fit, schedule);
+    return wanted.pool !== undefined ? wanted : { slotContext: wanted.slotContext, parallel: 1 };
   };
-  let { server, nCtx } = await start(slots);
-  const extras = (): Extras => ({ engine: 'server', mode: 'spawn', threads: server.threads, parallel: slots.parallel, ...(nCtx ? { n_ctx: nCtx } : {}) });
+  // Slot actions need a folder; erase writes nothing to it. Removed when the session closes.
+  const slotDir = await mkdtemp(join(tmpdir(), 'llm-speed-slots-'));
+  const start = async (wanted: ServerShape): Promise<RunningServer> => {
+    const slots = `${wanted.parallel} slot${wanted.parallel > 1 ? 's' : ''}`;
+    ctx.log(`starting llama-server for ${model.name} (${wanted.pool ? `${slots} sharing ${wanted.pool} tokens of KV cache` : `${slots} of ${wanted.slotContext} tokens`})`);
+    const started = await spawnServer({
+      binary,
+      model: path,
+      contextTokens: wanted.slotContext,
+      parallel: wanted.parallel,
+      ...(wanted.pool ? { unifiedPoolTokens: wanted.pool } : {}),
+      slotSavePath: slotDir,
+      signal: ctx.signal,
+    });
+    const props = await getJson<ServerProps>(`${started.baseUrl}/props`, { headersTimeoutMs: 10_000, signal: ctx.signal }).catch(() => ({}) as ServerProps);
+    return { shape: wanted, server: started, nCtx: props.default_generation_settings?.n_ctx };
+  };
+  const stopAll = (list: RunningServer[]) => Promise.all(list.map((r) => r.server.stop()));
+
+  let running: RunningServer[] = [];
+  try {
+    const shapes = schedule === 'shared' && args.options.perWorkload ? sharedShapes(args.options, fit) : [singleShape(args.options)];
+    const started = await Promise.allSettled(shapes.map(start));
+    running = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await stopAll(running);
+      running = [];
+      const reason = errorMessage(failed.reason);
+      // One server that cannot start is the run's error; a second that cannot (memory, an old
+      // llama-server without --kv-unified) leaves one server, restarted per workload.
+      if (shapes.length === 1 && !(shapes[0]!.pool && /kv-unified/.test(reason))) throw failed.reason;
+      ctx.log(`llama-server could not run ${shapes.length > 1 ? 'beside itself' : 'with --kv-unified'} (${reason.split('\n')[0]}): restarting one server per workload instead`);
+      schedule = 'per-workload';
+      running = [await start(singleShape(args.options))];
+    }
+  } catch (error) {
+    await rm(slotDir, { recursive: true, force: true });
+    throw error;
+  }
+  let active = running[0]!;
+  const extras = (): Extras => ({
+    engine: 'server',
+    mode: 'spawn',
+    threads: active.server.threads,
+    parallel: active.shape.parallel,
+    ...(active.nCtx ? { n_ctx: active.nCtx } : {}),
+    kv_unified: active.shape.pool !== undefined,
+    // With one pool, n_ctx (one slot's most, capped at the trained context) does not say its size.
+    ...(active.shape.pool !== undefined ? { kv_tokens: active.server.kvTokens } : {}),
+    llama_servers: running.length,
+  });
   // What the server loaded the model on, by its own start-up log; the device list when the log is silent.
-  const build = (): BackendBuild => parseStartupLog(server.startupLog) ?? args.listed;
+  const build = (): BackendBuild => parseStartupLog(active.server.startupLog) ?? args.listed;
+  const requests = coldAfterForget(() => active.server.baseUrl);
 
   const session: DriverSession & { readonly pid: number } = {
     // The process id is for local supervision and tests, never for results: it stays out of extras.
     get pid() {
-      return server.pid;
+      return active.server.pid;
     },
     model,
     backendVersion: args.version,
@@ -341,19 +580,33 @@ async function openSpawned(args: {
     capabilities: spawnedCapabilities(args.maxContext),
     extras: extras(),
     async prepare(needs) {
-      const wanted = { contextTokens: fit(needs.contextTokens), parallel: Math.max(1, needs.parallel) };
-      const fits = wanted.parallel <= slots.parallel && wanted.contextTokens <= slots.contextTokens;
-      // A server that crashed in one workload would fail every later one with "connection refused".
-      if (fits && !server.exited) return;
-      if (server.exited) ctx.log(`llama-server (pid ${server.pid}) is no longer running: starting it again`);
-      await server.stop();
-      if (!fits) slots = wanted;
-      ({ server, nCtx } = await start(slots));
+      // The running server with the fewest slots that holds this workload.
+      const holding = running.filter((r) => shapeHolds(r.shape, needs, fit)).sort((a, b) => a.shape.parallel - b.shape.parallel)[0];
+      if (holding && !holding.server.exited) {
+        active = holding;
+        // Each workload starts on an empty cache, as on a fresh server: no other slot's cells in the pool.
+        await eraseSlots(active.server.baseUrl, active.shape.parallel, ctx.signal);
+      } else {
+        // A crashed server would fail every later workload with "connection refused": it is started
+        // again. A workload no server holds replaces the one nearest its shape.
+        const replaced = holding ?? running.find((r) => r.shape.parallel === Math.max(1, needs.parallel)) ?? active;
+        if (replaced.server.exited) ctx.log(`llama-server (pid ${replaced.server.pid}) is no longer running: starting it again`);
+        await replaced.server.stop();
+        active = await start(holding ? holding.shape : shapeFor(needs, fit, schedule));
+        running = [...running.filter((r) => r !== replaced), active];
+      }
       session.extras = extras();
       session.backendBuild = build();
     },
-    generate: (request) => streamCompletion(server.baseUrl, request),
-    close: () => server.stop(),
+    async forgetPrompts() {
+      await eraseSlots(active.server.baseUrl, active.shape.parallel, ctx.signal);
+      requests.forget();
+    },
+    generate: (request) => requests.generate(request),
+    close: async () => {
+      await stopAll(running);
+      await rm(slotDir, { recursive: true, force: true });
+    },
   };
   return session;
 }

@@ -10,8 +10,7 @@ import {
   DriverError,
   getJson,
   postJson,
-  postStream,
-  readNdjson,
+  postNdjson,
   LlmSpeedError,
   ollamaSamplingOptions,
   type BackendBuild,
@@ -143,14 +142,14 @@ export async function* ollamaGeneration(host: string, model: string, numCtx: num
   const body = chat
     ? { model, messages: request.messages!.map((m) => ({ role: m.role, content: m.content, ...(m.name ? { tool_name: m.name } : {}) })), stream: true, options, keep_alive: KEEP_ALIVE }
     : { model, prompt: request.prompt ?? '', raw: true, stream: true, options, keep_alive: KEEP_ALIVE };
-  const stream = await postStream(`${host}${chat ? '/api/chat' : '/api/generate'}`, body, {
+  const lines = await postNdjson(`${host}${chat ? '/api/chat' : '/api/generate'}`, body, {
     signal: request.signal,
     headersTimeoutMs: LOAD_TIMEOUT_MS,
   });
   let final: OllamaChunk | undefined;
   let lastT: number | undefined;
   try {
-    for await (const { value, t } of readNdjson(stream)) {
+    for await (const { value, t } of lines) {
       lastT = t;
       const chunk = value as OllamaChunk;
       if (chunk.error) throw new DriverError(NAME, `Ollama reported an error mid-stream: ${chunk.error}`);

@@ -9,6 +9,7 @@ import {
   getText,
   listOpenAiModels,
   openAiRequest,
+  missingModules,
   probePython,
   pythonFor,
   streamOpenAiCompletion,
@@ -44,6 +45,9 @@ export function vllmUrl(ctx: DriverContext): string {
 /** The installed vllm package's version, asked of the user's Python (the framework's shared probe). */
 async function installedVllm(ctx: DriverContext): Promise<{ python: string; version?: string }> {
   const python = pythonFor(ctx.config, ctx.env);
+  // Importing vllm imports torch (seconds): asked only when the package is there at all.
+  const missing = await missingModules(python, ['vllm'], ctx.env);
+  if (missing && missing.length > 0) return { python };
   const probe = await probePython(python, 'import vllm; print(vllm.__version__)', 20_000, ctx.env);
   return { python, version: probe.ok ? probe.stdout.split('\n').pop()?.trim() || undefined : undefined };
 }

@@ -6,7 +6,7 @@ import { resolveSettings } from '@llm-speed/framework';
 import type { LlmSpeedConfig } from '@llm-speed/framework';
 import { detectDrivers } from '@llm-speed/framework';
 import { UsageError } from '@llm-speed/framework';
-import { collectFingerprint } from '@llm-speed/framework';
+import { chooseDriver, collectFingerprint, isAccelerator } from '@llm-speed/framework';
 import { runBench } from '@llm-speed/framework';
 import { DOCS_URL, commandHint, hintContextFrom, publishRun, resumeRun, verifyCommand, type HintContext } from '@llm-speed/framework';
 import { createProgress } from '@llm-speed/framework';
@@ -132,6 +132,26 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
     }
   }
 
+  /**
+   * Runs `engine install --offer` (the llama.cpp plugin's) when the backend bench would choose runs
+   * on the CPU of a machine with a GPU: it asks in a terminal only, once per machine, and never
+   * installs unasked. Resolves whether it installed a build.
+   */
+  private async offerGpuEngine(detected: Awaited<ReturnType<typeof detectDrivers>>, backend: string | undefined): Promise<boolean> {
+    if (!process.stdin.isTTY || !process.stderr.isTTY || !this.config.findCommand('engine:install')) return false;
+    let chosen;
+    try {
+      chosen = chooseDriver(detected, backend);
+    } catch {
+      return false;
+    }
+    if (chosen.detection.name !== 'llama.cpp' || chosen.detection.build?.kind !== 'cpu') return false;
+    const gpus = (await collectFingerprint({ strictAnon: true })).gpus;
+    if (!gpus.some(isAccelerator)) return false;
+    const answer = (await this.config.runCommand('engine:install', ['--offer'])) as { installed?: boolean } | undefined;
+    return answer?.installed === true;
+  }
+
   private async benchOnce(
     settings: LlmSpeedConfig,
     flags: BenchFlags,
@@ -141,7 +161,9 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
     const suite = loadSuite(settings.suite ?? 'suite-v1');
     const workloads = suitePlans(suite, settings.workloads, { quick: flags.quick });
     const ctx = this.driverContext(settings);
-    const detected = await detectDrivers(await this.discover(), ctx, { driverFlags: driverFlagSettings(flags) });
+    let detected = await detectDrivers(await this.discover(), ctx, { driverFlags: driverFlagSettings(flags) });
+    // A terminal on a machine whose GPU the chosen engine would leave idle is offered the GPU build, once.
+    if (!flags.json && (await this.offerGpuEngine(detected, settings.backend))) detected = await detectDrivers(await this.discover(), ctx, { driverFlags: driverFlagSettings(flags) });
     const progress = createProgress();
     let outcome;
     try {
@@ -158,6 +180,8 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
         progress,
         powerMeter: energy.powerMeter,
         collectFingerprint,
+        // The same probe as the fingerprint's, made once per process (fingerprint/collect.ts).
+        machineGpus: async () => (await collectFingerprint({ strictAnon: true })).gpus,
       });
     } finally {
       progress.done();

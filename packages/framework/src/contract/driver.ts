@@ -45,6 +45,12 @@ export interface OpenOptions {
   contextTokens: number;
   /** Largest number of simultaneous streams (W4). */
   parallel: number;
+  /**
+   * What each workload of the run needs on its own (its longest request, its simultaneous streams),
+   * so a driver that starts its own servers can start each configuration the run needs once (the
+   * llama.cpp driver: one slot for W1, W2 and W5, sixteen small ones for W4) instead of restarting.
+   */
+  perWorkload?: Array<{ contextTokens: number; parallel: number }>;
 }
 
 /**
@@ -170,6 +176,11 @@ export interface DriverSession {
   flags?: string[];
   /** The model's shape, for the bandwidth roofline; absent when the driver cannot tell (results then say why). */
   modelShape?: ModelShape;
+  /**
+   * The one command that would run this backend on the machine's GPU (e.g. `llm-speed engine
+   * install`), said when the session runs on the CPU of a machine that has one.
+   */
+  gpuHint?: string;
   /** Counts the tokens of a text the way the backend would, or undefined when it cannot. */
   countTokens?(text: string): Promise<number | undefined>;
   generate(request: GenerationRequest): AsyncIterable<GenerationEvent>;
@@ -179,6 +190,14 @@ export interface DriverSession {
    * W5's whole context, sixteen small slots for W4 — never sixteen slots of W5's context.
    */
   prepare?(needs: OpenOptions): Promise<void>;
+  /**
+   * Untimed, after the warm-up and before a workload that reuses its own prefix (W5): nothing the
+   * backend cached before may serve the requests that follow. Without it W5's first turn counted
+   * the warm-up's BOS token as a cache hit, and on a long-running server the previous run's whole
+   * conversation (METHODOLOGY §3.4). A driver that cannot forget leaves it out; the runner flags a
+   * first turn that reused anything.
+   */
+  forgetPrompts?(): Promise<void>;
   /** Optional counters read around a workload (e.g. vLLM prefix-cache hits from /metrics). */
   readCacheCounters?(): Promise<{ queries: number; hits: number } | undefined>;
   close(): Promise<void>;

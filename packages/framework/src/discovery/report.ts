@@ -17,7 +17,11 @@ export function backendVersions(drivers: DetectReport['drivers']): Record<string
 }
 
 export async function detectReport(discovery: Discovery, ctx: DriverContext, options: DetectOptions = {}): Promise<DetectReport> {
+  // The hardware probes (systeminformation, nvidia-smi: hundreds of ms) run while the drivers
+  // detect; the fingerprint below reuses their answer (collectFingerprint probes once per process).
+  const hardware = collectFingerprint({ strictAnon: true }).catch(() => undefined);
   const detected = await detectDrivers(discovery, ctx, options);
+  await hardware;
   const drivers = detected.map((d) => d.detection);
   const fingerprint = await collectFingerprint({ backends: backendVersions(drivers) });
   const report: DetectReport = { fingerprint, drivers };

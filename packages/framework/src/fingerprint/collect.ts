@@ -15,8 +15,24 @@ export interface CollectFingerprintOptions {
   probe?: FingerprintProbe;
 }
 
+/**
+ * This machine's raw facts, probed once per process: `bench` needs the GPUs before the run (to
+ * say when the backend leaves one idle) and the whole fingerprint after it, and the probes
+ * (systeminformation, nvidia-smi) take hundreds of milliseconds. Hardware does not change mid-run.
+ */
+let machineHardware: Promise<RawHardware> | undefined;
+
 export async function collectFingerprint(options: CollectFingerprintOptions = {}): Promise<Fingerprint> {
-  const raw = await gatherRawHardware(options.probe ?? defaultProbe());
+  let raw: RawHardware;
+  if (options.probe) raw = await gatherRawHardware(options.probe);
+  else {
+    machineHardware ??= gatherRawHardware(defaultProbe());
+    // A failed probe is not remembered: the next call tries again.
+    raw = await machineHardware.catch((error: unknown) => {
+      machineHardware = undefined;
+      throw error;
+    });
+  }
   return buildFingerprint(raw, options.backends ?? {}, options.strictAnon ?? false);
 }
 

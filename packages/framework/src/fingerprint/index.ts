@@ -4,6 +4,7 @@ export { buildFingerprint } from './build.js';
 export { fingerprintHash, type BucketedFields } from './hash.js';
 export { bucketGb } from './bucket.js';
 export { acceleratorSummary } from './summary.js';
+export { ACCELERATOR_UNUSED_FLAG, idleAccelerator, idleAcceleratorLine, isAccelerator } from './accelerator.js';
 export { canonicalCpuModel, canonicalGpuName, canonicalOsName, osMajor } from './canonical.js';
 export { parseNvidiaSmiCsv, NVIDIA_QUERY_FIELDS } from './parsers/nvidia-smi.js';
 export { parseRocmSmiJson, ROCM_SMI_ARGS } from './parsers/rocm-smi.js';

@@ -12,11 +12,13 @@ import type { DetectedDriver } from '../discovery/detect.js';
 import { uploadBackends } from '../privacy/payload.js';
 import { MachineSampler, IDLE_BASELINE_MS, type PowerMeterChoice } from '../meters/sampler.js';
 import { rooflineOf } from '../roofline/roofline.js';
+import { ACCELERATOR_UNUSED_FLAG, idleAccelerator, idleAcceleratorLine } from '../fingerprint/accelerator.js';
 import { frameworkVersion } from '../version.js';
 import { sessionNeeds, type RunnableWorkload } from './plan.js';
 import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
 import { interruptedResult, runWorkload, type ProgressListener, type WorkloadObserver } from './runner.js';
 import { chooseDriver } from './select-backend.js';
+import { clientCpuObserver, type ClientCpuOptions } from './client-cpu.js';
 
 export interface BenchInput {
   detected: DetectedDriver[];
@@ -41,7 +43,11 @@ export interface BenchInput {
   powerMeter?: PowerMeterChoice;
   /** How long the idle baseline is measured before the first workload (default IDLE_BASELINE_MS; 2 s with --quick). */
   idleBaselineMs?: number;
+  /** How the client's own CPU is read (harness/client-cpu.ts; default: this process, this machine's cores). */
+  clientCpu?: ClientCpuOptions;
   collectFingerprint: (options: { backends: Record<string, string>; strictAnon: boolean }) => Promise<Fingerprint>;
+  /** This machine's GPUs, asked while the model loads; without it no run is flagged accelerator-unused. */
+  machineGpus?: () => Promise<Fingerprint['gpus']>;
 }
 
 export interface BenchOutcome {
@@ -75,6 +81,8 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   const needs = sessionNeeds(input.workloads);
 
   input.progress?.note(`backend: ${driver.name} ${chosen.detection.version ?? ''}`.trim());
+  // The machine's GPUs, probed while the model loads: a CPU run on a GPU machine is said before it starts.
+  const gpuProbe = input.machineGpus?.().catch(() => undefined);
   let session: DriverSession;
   try {
     session = await driver.open(input.model, needs, chosen.context ?? input.ctx);
@@ -89,15 +97,23 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
     input.progress?.note(`model: ${session.model.identifier}${session.model.quant ? ` (${session.model.quant})` : ''}`);
     // A meter that fails to start costs the run its energy figures, never its measurements.
     if (machine) await startMachine(machine, input).catch((error) => input.progress?.note(`warning: the machine sampler did not start: ${errorMessage(error)}`));
+    const runFlags = input.quick ? ['quick'] : [];
+    const gpus = await gpuProbe;
+    const idle = gpus ? idleAccelerator({ gpus }, session.backendBuild) : undefined;
+    if (idle) {
+      input.progress?.note(idleAcceleratorLine(idle, driver.name, session.gpuHint));
+      runFlags.push(ACCELERATOR_UNUSED_FLAG);
+    }
     const runCtx = {
       suiteVersion: input.suiteVersion,
       suiteDigest: input.suiteDigest,
       backend: driver.name,
       session,
       signal: input.ctx.signal,
-      flags: input.quick ? ['quick'] : [],
+      flags: runFlags,
       progress: input.progress,
-      observers: [...(input.observers ?? []), ...(machine ? [machine] : [])],
+      // The client's own CPU last: started after the other meters' start, so their set-up is not counted as the client's.
+      observers: [...(input.observers ?? []), ...(machine ? [machine] : []), clientCpuObserver(input.clientCpu)],
     };
     for (const workload of input.workloads) {
       // After Ctrl-C the rest are still reported, as interrupted: an invocation's results travel together.

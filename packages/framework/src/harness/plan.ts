@@ -51,5 +51,6 @@ export function sessionNeeds(workloads: RunnableWorkload[]): OpenOptions {
   return {
     contextTokens: Math.max(...workloads.map((w) => contextNeeded(w))),
     parallel: Math.max(...workloads.map(parallelNeeded)),
+    perWorkload: workloads.map((w) => ({ contextTokens: contextNeeded(w), parallel: parallelNeeded(w) })),
   };
 }

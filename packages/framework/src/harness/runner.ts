@@ -427,6 +427,8 @@ async function runAgentTrace(ctx: RunContext, w: Extract<RunnableWorkload, { kin
   result.decode_p95_latency_ms = round(percentile(latencies, 95), 3);
   result.raw_timings_ms = latencies.map((v) => round(v, 4) ?? 0);
   result.prefix_cache_hit_rate = cacheHitRate(records, before, after);
+  // The first turn has nothing of the trace to reuse: a hit there is a prompt from before it.
+  flagWarmCache(result, records.slice(0, 1));
   for (const r of records) Object.assign(result.extras, r.extras);
   fillProvenance(result, records, decode);
 }
@@ -460,6 +462,13 @@ export async function runWorkload(ctx: RunContext, workload: RunnableWorkload): 
   const result = baseResult(ctx, workload);
   // Outside every timing, after any restart prepare() did, before the first timed request.
   if (prepareError === undefined && !ctx.signal.aborted) Object.assign(result.extras, await warmUp(ctx));
+  // After the warm-up: a workload that reuses its own prefix must find nothing cached before it (§3.4).
+  if (prepareError === undefined && wantsCache(workload) && ctx.session.forgetPrompts) {
+    result.extras.prompts_forgotten = await ctx.session.forgetPrompts().then(
+      () => true,
+      () => false,
+    );
+  }
   ctx.progress?.workloadStarted(workload);
   const records: GenerationRecord[] = [];
   timedRecords.set(ctx, records);

@@ -18,8 +18,7 @@ import { DriverError, LlmSpeedError } from '../errors.js';
 import { now as defaultNow, type Clock } from '../harness/clock.js';
 import type { GenerationEvent, GenerationRequest, Sampling } from '../contract/driver.js';
 import { openAiSamplingFields } from '../contract/sampling.js';
-import { readSse } from './sse.js';
-import { getJson, postStream, HttpStatusError } from './http.js';
+import { getJson, postSse, HttpStatusError } from './http.js';
 
 export type OpenAiPath = '/v1/completions' | '/v1/chat/completions';
 
@@ -131,17 +130,18 @@ export async function* streamOpenAiCompletion(options: OpenAiStreamOptions): Asy
   const url = joinApiUrl(options.baseUrl, options.path);
   // The body's own fields win: a provider that spells a setting differently overrides it there.
   const body = { ...openAiSamplingFields(options.sampling, options.samplingDialect), ...options.body, stream: true, stream_options: { include_usage: true } };
-  const stream = await postStream(url, body, {
+  const events = await postSse(url, body, {
     headers: { accept: 'text/event-stream', ...options.headers },
     signal: options.signal,
     headersTimeoutMs: options.headersTimeoutMs ?? 120_000,
+    clock,
   });
 
   let stopReason: string | undefined;
   let sawDone = false;
   let lastT: number | undefined;
   try {
-    for await (const event of readSse(stream, clock)) {
+    for await (const event of events) {
       lastT = event.t;
       if (event.data === '[DONE]') {
         sawDone = true;

@@ -11,7 +11,7 @@ import type { Driver, DriverCapabilities, DriverContext, DriverDetection, Driver
 import type { Extras } from '../contract/generated/workload-result.js';
 import { publicModelName } from '../contract/model-ref.js';
 import { DriverError } from '../errors.js';
-import { probePython, pythonFor, runnerBuild, runnerGeneration, startPythonRunner } from './python-runner.js';
+import { missingModules, probePython, pythonFor, runnerBuild, runnerGeneration, startPythonRunner } from './python-runner.js';
 
 /** What the version probe found in the user's Python. */
 export interface PythonProbe {
@@ -38,6 +38,11 @@ export interface PythonRunnerDriverSpec {
   versionProbe: string;
   /** Deadline for the probe: importing an engine (torch, mlx) takes seconds on a cold disk. */
   probeTimeoutMs: number;
+  /**
+   * Modules the engine cannot run without: when Python lacks one (asked without importing,
+   * missingModules()), the version probe is not run at all.
+   */
+  requiredModules?: string[];
   /** Deadline for loading the model, until the runner's "ready" line (default 10 min). */
   loadTimeoutMs?: number;
   /** The engine as the user knows it, for "Loading <model> with <engine>...". */
@@ -65,8 +70,14 @@ export function reportedText(value: unknown): string | undefined {
 }
 
 /** Runs the spec's version probe in the user's Python and parses its answer. */
-export async function probeEngine(spec: Pick<PythonRunnerDriverSpec, 'versionProbe' | 'probeTimeoutMs'>, ctx: Pick<DriverContext, 'config' | 'env'>): Promise<PythonProbe> {
+export async function probeEngine(spec: Pick<PythonRunnerDriverSpec, 'versionProbe' | 'probeTimeoutMs' | 'requiredModules'>, ctx: Pick<DriverContext, 'config' | 'env'>): Promise<PythonProbe> {
   const python = pythonFor(ctx.config, ctx.env);
+  if (spec.requiredModules?.length) {
+    // Found missing without importing anything: the version probe (which imports torch) is skipped,
+    // and the answer reads as the version probe's own import failure would.
+    const missing = await missingModules(python, spec.requiredModules, ctx.env);
+    if (missing && missing.length > 0) return { python, ok: true, answer: { error: `ModuleNotFoundError: No module named '${missing[0]}'` } };
+  }
   const result = await probePython(python, spec.versionProbe, spec.probeTimeoutMs, ctx.env);
   if (!result.ok) return { python, ok: false, answer: {}, reason: result.reason };
   try {

@@ -320,6 +320,27 @@ export function probePython(python: string, code: string, deadlineMs = 20_000, e
   });
 }
 
+/** The short deadline of missingModules(): Python's start-up, never an import. */
+export const MODULE_PROBE_DEADLINE_MS = 5_000;
+
+/**
+ * The modules of `modules` that `python` does not have, found without importing any of them
+ * (importlib.util.find_spec reads the import path only): tens of milliseconds where importing
+ * vllm or exllamav2 imports torch, seconds. `detect` asks this first and imports only what is
+ * there. Undefined when the interpreter did not answer (missing, broken, too slow).
+ */
+export async function missingModules(python: string, modules: readonly string[], env: NodeJS.ProcessEnv = process.env, deadlineMs = MODULE_PROBE_DEADLINE_MS): Promise<string[] | undefined> {
+  const code = `import importlib.util, json\nprint(json.dumps([m for m in ${JSON.stringify(modules)} if importlib.util.find_spec(m) is None]))`;
+  const probe = await probePython(python, code, deadlineMs, env);
+  if (!probe.ok) return undefined;
+  try {
+    const missing = JSON.parse(probe.stdout.split('\n').pop() ?? '') as unknown;
+    return Array.isArray(missing) ? missing.filter((m): m is string => typeof m === 'string') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The Python a driver should run: config `python`, then LLM_SPEED_PYTHON, then python3. */
 export function pythonFor(config: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
   const configured = config.python ?? env.LLM_SPEED_PYTHON;

@@ -48,6 +48,8 @@ function input(driver: Driver, extra: Partial<BenchInput> = {}, version?: string
     power: { read: async () => ({}) },
     // The machine sampler reads the real /proc: these tests pin flags, which a busy machine would add to.
     machine: false,
+    // The client's CPU as a meter that reads nothing: the flags these tests pin do not depend on this machine.
+    clientCpu: { cpuMicros: () => 0 },
     progress: { note: (line) => void notes.push(line), workloadStarted: () => {}, workloadFinished: () => {} },
     collectFingerprint: async (o) => {
       asked.push(o);
@@ -92,6 +94,18 @@ describe('runBench', () => {
     );
   });
 
+  it("records the client's own CPU in every result, with no meter to pass (harness/client-cpu.ts)", async () => {
+    // Each read of the meter advances it by 300 µs: one read at the start and one at the end of each
+    // workload's timed part, so each result's 3 tokens cost 300 µs, 100 µs a token.
+    let cpu = 0;
+    const { value } = input(scripted().driver, { clientCpu: { cpuMicros: () => (cpu += 300), cores: 64 } });
+    const { run } = await runBench(value);
+    assert.deepEqual(
+      run.results.map((r) => r.extras.client_cpu_us_per_token),
+      [100, 100],
+    );
+  });
+
   it('asks the fingerprint for the backends the results ran on, none in --strict-anon', async () => {
     const plain = input(scripted().driver);
     await runBench(plain.value);
@@ -117,5 +131,43 @@ describe('runBench', () => {
     const typed = new DriverError('scripted', 'needs a GPU', { suggestions: ['use --backend llama.cpp'] });
     await assert.rejects(runBench(input(scripted({ open: async () => Promise.reject(typed) }).driver).value), (e: unknown) => e === typed);
     await assert.rejects(runBench(input(scripted().driver, { workloads: [] }).value), (e: unknown) => e instanceof DriverError && /no workload ran/.test(e.message));
+  });
+});
+
+describe('runBench on the CPU of a machine with a GPU (issue 25)', () => {
+  const h200 = [{ name: 'H200', kind: 'nvidia' as const, memory_gb: 144 }];
+
+  it("says so before the first workload, with the driver's fix, and flags every result accelerator-unused", async () => {
+    const { driver, session } = scripted();
+    session.backendBuild = { kind: 'cpu' };
+    session.gpuHint = 'llm-speed engine install';
+    const a = input(driver, { machineGpus: async () => h200 });
+    const order: string[] = [];
+    a.value.progress = { note: (line) => void a.notes.push(line), workloadStarted: (w) => void order.push(`${w.id} after ${a.notes.length} notes`), workloadFinished: () => {} };
+    const { run } = await runBench(a.value);
+    assert.equal(
+      a.notes[2],
+      'this machine has an NVIDIA H200 (144 GB), but scripted runs on the CPU: these numbers are for the CPU (results are flagged accelerator-unused). For the GPU: llm-speed engine install',
+    );
+    assert.equal(order[0], 'W1 after 3 notes', 'said before the first workload');
+    assert.ok(run.results.every((r) => r.flags.includes('accelerator-unused')));
+  });
+
+  it('a GPU build, or no GPU list, is not flagged', async () => {
+    for (const [build, gpus] of [
+      [{ kind: 'cuda' as const }, h200],
+      [{ kind: 'cpu' as const }, undefined],
+      [{ kind: 'cpu' as const }, []],
+    ] as const) {
+      const { driver, session } = scripted();
+      session.backendBuild = build;
+      const a = input(driver, gpus ? { machineGpus: async () => [...gpus] } : {});
+      const { run } = await runBench(a.value);
+      assert.ok(
+        run.results.every((r) => !r.flags.includes('accelerator-unused')),
+        JSON.stringify({ build, gpus }),
+      );
+      assert.equal(a.notes.length, 2);
+    }
   });
 });

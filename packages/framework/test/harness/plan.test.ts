@@ -47,8 +47,30 @@ describe('session sizing (plan.ts)', () => {
   });
 
   it('a session for several workloads holds the largest context and the most streams any of them needs', () => {
-    assert.deepEqual(sessionNeeds([w1, w4, w3]), { contextTokens: 32768, parallel: 16 });
-    assert.deepEqual(sessionNeeds([w3, w1]), { contextTokens: 32768, parallel: 1 });
-    assert.deepEqual(sessionNeeds([w5, w1]), { contextTokens: 368, parallel: 1 });
+    assert.deepEqual(sessionNeeds([w1, w4, w3]), {
+      contextTokens: 32768,
+      parallel: 16,
+      perWorkload: [
+        { contextTokens: 292, parallel: 1 },
+        { contextTokens: 330, parallel: 16 },
+        { contextTokens: 32768, parallel: 1 },
+      ],
+    });
+    assert.deepEqual(sessionNeeds([w3, w1]), {
+      contextTokens: 32768,
+      parallel: 1,
+      perWorkload: [
+        { contextTokens: 32768, parallel: 1 },
+        { contextTokens: 292, parallel: 1 },
+      ],
+    });
+    assert.deepEqual(sessionNeeds([w5, w1]), {
+      contextTokens: 368,
+      parallel: 1,
+      perWorkload: [
+        { contextTokens: 368, parallel: 1 },
+        { contextTokens: 292, parallel: 1 },
+      ],
+    });
   });
 });

@@ -187,7 +187,7 @@ describe('workload runner', () => {
     assert.deepEqual(SUITE_SAMPLING, { temperature: 0, topK: 1, topP: 1, minP: 0, repeatPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, seed: 42 });
   });
 
-  it('flags warm-cache when W1–W4 reused a cached prefix anyway (counted or not), never W5', async () => {
+  it('flags warm-cache when W1–W4 reused a cached prefix anyway (counted or not), and W5 only when its first turn did', async () => {
     const cached = scriptedSession((_, c) => stream(c, 3, 10, 10, 4058, 4057));
     const w1 = await runWorkload(ctxFor(cached.session, cached.clock), W1(3));
     assert.ok(w1.flags.includes('warm-cache'));
@@ -199,8 +199,35 @@ describe('workload runner', () => {
     const r = await runWorkload(ctxFor(cold.session, cold.clock), W1(3));
     assert.deepEqual(r.flags, []);
     assert.equal(r.cached_prompt_tokens, 0);
-    const w5 = await runWorkload(ctxFor(cached.session, cached.clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 3, turns: [[{ role: 'user', content: 'a' }]] });
-    assert.ok(!w5.flags.includes('warm-cache'));
+    // W5's later turns reuse the conversation by design; its first has nothing of the trace to
+    // reuse, so a hit there is a prompt from before the trace (issue 26.19: a previous run's).
+    const twoTurns = { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 3, turns: [[{ role: 'user', content: 'a' }], [{ role: 'user', content: 'a b' }]] } as const;
+    let call = 0;
+    const growing = scriptedSession((_, c) => (call++ === 0 ? stream(c, 3, 10, 10, 128, 0) : stream(c, 3, 10, 10, 4058, 4057)));
+    const w5 = await runWorkload(ctxFor(growing.session, growing.clock), { ...twoTurns, turns: twoTurns.turns.map((t) => [...t]) });
+    assert.ok(!w5.flags.includes('warm-cache'), `flags: ${w5.flags.join(', ')}`);
+    const stale = await runWorkload(ctxFor(cached.session, cached.clock), { ...twoTurns, turns: twoTurns.turns.map((t) => [...t]) });
+    assert.ok(stale.flags.includes('warm-cache'));
+  });
+
+  it('asks the session to forget cached prompts after the warm-up of W5 only (METHODOLOGY §3.4), and says whether it could', async () => {
+    const order: string[] = [];
+    let fail = false;
+    const { session, clock, warmups } = scriptedSession((req, c) => (order.push(req.cachePrompt ? 'turn' : 'timed'), stream(c, 2, 10, 10)), {
+      forgetPrompts: async () => {
+        order.push(`forget after ${warmups.length} warm-up(s)`);
+        if (fail) throw new Error('no slot actions');
+      },
+    });
+    const w1 = await runWorkload(ctxFor(session, clock), W1(2));
+    assert.equal(w1.extras.prompts_forgotten, undefined);
+    const w5 = await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 2, turns: [[{ role: 'user', content: 'a' }]] });
+    assert.deepEqual(order, ['timed', 'forget after 2 warm-up(s)', 'turn']);
+    assert.equal(w5.extras.prompts_forgotten, true);
+    fail = true;
+    const failed = await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 2, turns: [[{ role: 'user', content: 'a' }]] });
+    assert.equal(failed.extras.prompts_forgotten, false);
+    assert.equal(failed.error, null, 'a driver that could not forget does not fail the workload');
   });
 
   it("carries both clocks: the backend's own rates beside the client's, and flags a harness gap below 0.95", async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readNdjson, NdjsonParseError } from '../../src/protocol/ndjson.js';
+import fc from 'fast-check';
+import { readNdjson, NdjsonParseError, NdjsonParser } from '../../src/protocol/ndjson.js';
 
 /** Yields the chunks as given, advancing a fake clock by 10 ms per chunk. */
 function chunked(chunks: Array<string | Uint8Array>): { body: AsyncIterable<string | Uint8Array>; clock: () => number } {
@@ -72,5 +73,43 @@ describe('readNdjson', () => {
       assert.match(error.message, /Traceback/);
       return true;
     });
+  });
+});
+
+describe('NdjsonParser', () => {
+  /** Chunk i (from 0) arrives at t = i + 1; each value is stamped with the chunk holding its line's "\n". */
+  it('gives every value once, stamped with the chunk holding its newline, however the bytes are cut', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ value: fc.jsonValue({ maxDepth: 2 }), crlf: fc.boolean(), blank: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (lines, cuts) => {
+          const encoder = new TextEncoder();
+          let doc = '';
+          const newlineAt: number[] = [];
+          for (const l of lines) {
+            doc += JSON.stringify(l.value) + (l.crlf ? '\r' : '');
+            newlineAt.push(encoder.encode(doc).length);
+            doc += '\n' + (l.blank ? '\n' : '');
+          }
+          const bytes = encoder.encode(doc);
+          const points = [...new Set(cuts.map((c) => c % (bytes.length + 1))), bytes.length].sort((a, b) => a - b);
+          const out: Array<{ value: unknown; t: number }> = [];
+          const parser = new NdjsonParser((v) => out.push(v));
+          let from = 0;
+          const chunkOf: number[] = [];
+          for (const p of points) {
+            if (p <= from) continue;
+            parser.push(bytes.slice(from, p), chunkOf.length + 1);
+            chunkOf.push(p);
+            from = p;
+          }
+          parser.end(1000);
+          const expected = lines.map((l, i) => ({ value: JSON.parse(JSON.stringify(l.value)) as unknown, t: chunkOf.findIndex((end) => end > newlineAt[i]!) + 1 }));
+          assert.deepEqual(out, expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { DriverError, errorMessage, now, requestSampling, type BackendBuild, type GenerationEvent, type GenerationRequest, type OpenOptions } from '@llm-speed/framework';
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { toolResultAsUserText } from '../tool-turn.js';
+import { exposeEngine, installedEngine, type InstalledEngine } from '../engine/store.js';
 
 export interface EmbeddedEngine {
   version: string;
@@ -28,17 +29,19 @@ export interface EmbeddedEngine {
   generate(request: GenerationRequest): AsyncGenerator<GenerationEvent>;
   /** Re-creates the context when a workload needs more sequences or context (untimed, between workloads). */
   prepare(needs: OpenOptions): Promise<void>;
+  /** Clears every sequence (untimed, between workloads): nothing evaluated before is reused after. */
+  forget(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** node-llama-cpp's package folder (its exports do not list package.json). */
-function nodeLlamaCppRoot(): string {
+export function nodeLlamaCppRoot(): string {
   const require = createRequire(import.meta.url);
   const entry = require.resolve('node-llama-cpp');
   return entry.slice(0, entry.lastIndexOf('node-llama-cpp') + 'node-llama-cpp'.length);
 }
 
-async function nodeLlamaCppVersion(): Promise<string> {
+export async function nodeLlamaCppVersion(): Promise<string> {
   return (JSON.parse(await readFile(`${nodeLlamaCppRoot()}/package.json`, 'utf8')) as { version: string }).version;
 }
 
@@ -66,6 +69,18 @@ async function versionOf(llama: Llama): Promise<string> {
   return `${commit ? `${release} (${commit})` : release}, node-llama-cpp ${await nodeLlamaCppVersion()}`;
 }
 
+/** The same spelling as versionOf(), from the files node-llama-cpp ships (llama/llama.cpp.info.json's tag). */
+async function versionWithoutLoading(): Promise<string> {
+  const info = await readFile(`${nodeLlamaCppRoot()}/llama/llama.cpp.info.json`, 'utf8').then(
+    (t) => JSON.parse(t) as { tag?: string },
+    () => ({}) as { tag?: string },
+  );
+  const release = info.tag?.replace(/^v(?=\d)/, '');
+  const commit = await bundledLlamaCppCommit();
+  const llamaCpp = release && commit ? `${release} (${commit})` : (release ?? (commit ? `(${commit})` : undefined));
+  return `${llamaCpp ? `${llamaCpp}, ` : ''}node-llama-cpp ${await nodeLlamaCppVersion()}`;
+}
+
 /** What node-llama-cpp's getLlama() loaded: its GPU type (false: the CPU) and the GPU names. */
 async function buildOf(llama: Llama): Promise<BackendBuild> {
   const gpu = llama.gpu;
@@ -75,25 +90,61 @@ async function buildOf(llama: Llama): Promise<BackendBuild> {
   return names.length > 0 ? { kind, devices: [...new Set(names.map((n) => n.slice(0, 64)))].slice(0, 16) } : { kind };
 }
 
-async function loadLlama(threads?: number): Promise<Llama> {
-  const nlc = await import('node-llama-cpp');
-  return nlc.getLlama({ gpu: false, build: 'never', ...(threads ? { maxThreads: threads } : {}) });
+/**
+ * The GPU the embedded engine is asked to use: the build `llm-speed engine install` put in the
+ * data folder for this node-llama-cpp version, or Metal on Apple silicon (its one build, which
+ * ships with llm-speed); otherwise none. What it then runs on is what node-llama-cpp reports.
+ */
+export async function embeddedGpu(env: NodeJS.ProcessEnv = process.env): Promise<{ gpu: 'cuda' | 'vulkan' | 'metal'; engine?: InstalledEngine } | undefined> {
+  const engine = await installedEngine(await nodeLlamaCppVersion(), env).catch(() => undefined);
+  if (engine) return { gpu: engine.gpu, engine };
+  if (process.platform === 'darwin' && process.arch === 'arm64') return { gpu: 'metal' };
+  return undefined;
 }
 
-export async function embeddedInfo(): Promise<{ version: string; build: BackendBuild } | undefined> {
+/** Set when the GPU build was asked for and did not load: the engine then runs on the CPU, and says why. */
+export let embeddedGpuFailure: string | undefined;
+
+async function loadLlama(threads?: number, env: NodeJS.ProcessEnv = process.env): Promise<Llama> {
+  const nlc = await import('node-llama-cpp');
+  const common = { build: 'never' as const, ...(threads ? { maxThreads: threads } : {}) };
+  embeddedGpuFailure = undefined;
+  const wanted = await embeddedGpu(env);
+  if (wanted) {
+    if (wanted.engine) exposeEngine(wanted.engine);
+    try {
+      // progressLogs off: a build that cannot load is reported once, by the driver, not by node-llama-cpp's console.
+      return await nlc.getLlama({ ...common, gpu: wanted.gpu, progressLogs: false });
+    } catch (error) {
+      embeddedGpuFailure = `the ${wanted.gpu.toUpperCase()} build did not load (${errorMessage(error).split('\n')[0]})`;
+    }
+  }
+  return nlc.getLlama({ ...common, gpu: false });
+}
+
+export async function embeddedInfo(env: NodeJS.ProcessEnv = process.env): Promise<{ version: string; build: BackendBuild } | undefined> {
+  // An installed GPU engine is named without loading it: loading initialises the GPU (seconds on
+  // a CUDA machine), which `detect` must not pay; the run reports what it actually ran on.
+  const wanted = await embeddedGpu(env).catch(() => undefined);
+  if (wanted?.engine) {
+    return { version: await versionWithoutLoading(), build: { kind: wanted.gpu } };
+  }
   try {
-    const llama = await loadLlama();
+    const llama = await loadLlama(undefined, env);
     return { version: await versionOf(llama), build: await buildOf(llama) };
   } catch {
     return undefined;
   }
 }
 
-export async function openEmbedded(modelPath: string, options: { contextTokens: number; parallel?: number; maxContext?: number; threads?: number; batching?: boolean }): Promise<EmbeddedEngine> {
+export async function openEmbedded(
+  modelPath: string,
+  options: { contextTokens: number; parallel?: number; maxContext?: number; threads?: number; batching?: boolean; env?: NodeJS.ProcessEnv },
+): Promise<EmbeddedEngine> {
   const nlc = await import('node-llama-cpp');
   const threads = options.threads ?? 1;
   const batchSize = 512;
-  const llama = await loadLlama(threads);
+  const llama = await loadLlama(threads, options.env);
   const model = await llama.loadModel({ modelPath });
   const fit = (tokens: number) => Math.max(256, Math.min(tokens, options.maxContext ?? Infinity));
 
@@ -228,6 +279,10 @@ export async function openEmbedded(modelPath: string, options: { contextTokens: 
       await context.dispose();
       sizing = wanted;
       await createContext();
+    },
+    async forget() {
+      // Called between workloads, when no generation holds a sequence.
+      for (const sequence of all) await sequence.clearHistory();
     },
     close: async () => {
       await context.dispose();

@@ -3,19 +3,7 @@
  * endpoint (not /v1/chat/completions) is used because it returns llama-server's own timings
  * (prompt_n, predicted_per_second, cache_n) and token ids, so tokens are counted by id.
  */
-import {
-  DriverError,
-  HttpStatusError,
-  now,
-  readSse,
-  errorMessage,
-  llamaCppSamplingFields,
-  postJson,
-  postStream,
-  type BackendTimings,
-  type GenerationEvent,
-  type GenerationRequest,
-} from '@llm-speed/framework';
+import { DriverError, HttpStatusError, now, errorMessage, llamaCppSamplingFields, postJson, postSse, type BackendTimings, type GenerationEvent, type GenerationRequest } from '@llm-speed/framework';
 import { toolResultAsUserText } from '../tool-turn.js';
 
 interface CompletionChunk {
@@ -67,7 +55,7 @@ export async function* streamCompletion(baseUrl: string, request: GenerationRequ
     const prompt = await promptOf(baseUrl, request);
     // TTFT starts here, not at the /apply-template call above (W5 renders a 16k-token conversation).
     const sentAt = now();
-    const body = await postStream(
+    const events = await postSse(
       `${baseUrl}/completion`,
       {
         prompt,
@@ -84,7 +72,7 @@ export async function* streamCompletion(baseUrl: string, request: GenerationRequ
       { signal: request.signal, headersTimeoutMs: 120_000, bodyTimeoutMs: 60_000 },
     );
     yield { type: 'sent', t: sentAt };
-    for await (const event of readSse(body)) {
+    for await (const event of events) {
       lastT = event.t;
       const chunk = JSON.parse(event.data) as CompletionChunk;
       const count = chunk.tokens?.length ?? 0;

@@ -8,6 +8,8 @@ export interface SpawnedServer {
   baseUrl: string;
   pid: number;
   threads: number;
+  /** The KV cache it was given (-c): every slot's share, or the one pool they share. */
+  kvTokens: number;
   /** The first 64 KB of the server's stderr: the start-up log that says which devices it loaded the model on. */
   readonly startupLog: string;
   /** The process has ended (crashed, killed or stopped): it answers no more requests. */
@@ -31,6 +33,13 @@ export async function spawnServer(options: {
   model: string;
   contextTokens: number;
   parallel: number;
+  /**
+   * One KV pool of this many tokens shared by every slot (llama-server --kv-unified), instead of
+   * `contextTokens` per slot: each slot may then use up to the whole pool.
+   */
+  unifiedPoolTokens?: number;
+  /** A folder for llama-server's slot actions (--slot-save-path): it enables POST /slots/<id>?action=erase. */
+  slotSavePath?: string;
   threads?: number;
   extraArgs?: string[];
   signal: AbortSignal;
@@ -39,7 +48,7 @@ export async function spawnServer(options: {
   const port = await freePort();
   const threads = options.threads ?? Math.max(1, availableParallelism());
   const parallel = Math.max(1, options.parallel);
-  const ctx = Math.ceil((options.contextTokens * parallel) / 256) * 256;
+  const ctx = Math.ceil((options.unifiedPoolTokens ?? options.contextTokens * parallel) / 256) * 256;
   const args = [
     '-m',
     options.model,
@@ -54,6 +63,9 @@ export async function spawnServer(options: {
     '-t',
     String(threads),
     '--no-webui',
+    // Off unless asked: with --parallel given, llama-server gives each slot its own part of the cache.
+    ...(options.unifiedPoolTokens !== undefined ? ['--kv-unified'] : []),
+    ...(options.slotSavePath ? ['--slot-save-path', options.slotSavePath] : []),
     ...(options.extraArgs ?? []),
   ];
   // node:child_process rather than execa: execa is not a dependency of this plugin.
@@ -113,6 +125,7 @@ export async function spawnServer(options: {
     baseUrl,
     pid: child.pid ?? -1,
     threads,
+    kvTokens: ctx,
     get startupLog() {
       return startupLog;
     },

@@ -105,14 +105,16 @@ describe('llama.cpp build identity: version and devices', function () {
       const session = await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, ctx);
       assert.deepEqual(session.backendBuild, { kind: 'cuda', devices: ['NVIDIA H200'] });
       assert.deepEqual((await llamaCppDriver.detect(ctx)).build, { kind: 'cuda', devices: ['NVIDIA H200'] });
-      // /props names only "b0-<commit>": with no llama-server of that commit on this machine, the commit alone ...
+      // /props names only "b0-<commit>": the binary serving the URL (this machine's process, issue
+      // 26.20) lends its release — the same spelling a spawned server and the embedded engine get —
+      // as does the --llama-cpp-path binary of that commit.
       const local = await serverVersion(`${llamaBinDir()}/llama-server`);
-      assert.equal(session.backendVersion, `(${local.commit})`);
-      // ... and with one, its release too: the same spelling a spawned server and the embedded engine get.
+      assert.equal(session.backendVersion, local.version);
       const withLocal = await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl, llama_cpp_path: llamaBinDir() }));
       assert.equal(withLocal.backendVersion, local.version);
-      // Without a log the build is unknown, never guessed; a log that cannot be read is an error that names it.
-      assert.deepEqual((await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl }))).backendBuild, { kind: 'unknown' });
+      // Without a log, the serving binary's own device list: this CPU build's "(none)" (it was `unknown`
+      // before issue 26.20, so the same binary formed two groups); a log that cannot be read is an error that names it.
+      assert.deepEqual((await llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl }))).backendBuild, { kind: 'cpu' });
       await assert.rejects(
         llamaCppDriver.open(undefined, { contextTokens: 256, parallel: 1 }, makeContext({ llama_cpp_url: server.baseUrl, llama_cpp_log: join(dir.path, 'missing.log') })),
         /cannot read the llama-server log .*missing\.log/,
