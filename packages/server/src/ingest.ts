@@ -13,6 +13,7 @@ import {
   publicKeyFromBase64,
   interruptedWorkloads,
   INTERRUPTED_RULE,
+  plausibility,
   privacyViolations,
   RUN_AGAIN,
   verifyCompactJws,
@@ -92,6 +93,7 @@ export async function verifyAndCheck(body: string): Promise<RunPayload> {
   const problems = check('run', run);
   if (problems.length > 0) throw new IngestError(400, 'run does not match run.schema.json', problems.slice(0, 20));
   refuseInterrupted(run);
+  refuseImpossible(run);
   // The CLI applies the same rules before signing (scrubRun); a run that still breaks one was not
   // made by it, or was edited: refused whole, naming each field (PRIVACY §2).
   const violations = privacyViolations(run);
@@ -119,6 +121,18 @@ function refuseInterrupted(run: RunPayload): void {
   const workloads = interruptedWorkloads(run);
   if (workloads.length === 0) return;
   throw new IngestError(422, `interrupted run refused (${workloads.join(', ')} did not finish): ${INTERRUPTED_RULE}; ${RUN_AGAIN}`);
+}
+
+/**
+ * A decode rate the device's memory cannot feed (METHODOLOGY §13.5) is not a measurement: refused
+ * when the device's bandwidth is a hard limit and the model's shape is known. Where the limit is
+ * only a platform maximum (a CPU) the run is stored and the comparability rule keeps it unranked.
+ */
+function refuseImpossible(run: RunPayload): void {
+  for (const [i, result] of run.results.entries()) {
+    const verdict = plausibility(result, run.fingerprint);
+    if (verdict.verdict === 'impossible') throw new IngestError(422, `physically impossible result refused: results[${i}] (${result.workload}) ${verdict.message}; nothing was stored`);
+  }
 }
 
 /** sha256 hex of the run's canonical payload, public_key and signature left out: the measurement, whoever signed it. */

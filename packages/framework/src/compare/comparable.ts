@@ -22,6 +22,7 @@ import type { WorkloadDefinition } from '../contract/generated/suite.js';
 import { loadSuite, type LoadedSuite } from '../suite/load.js';
 import { INTERRUPTED_FLAG, isInterrupted, isInterruptionText } from './interrupted.js';
 import { relativeHalfWidth, spreadOf, spreadProblems } from './spread.js';
+import { plausibility } from '../roofline/plausibility.js';
 
 export interface ComparableGroup {
   suite_version: string;
@@ -140,7 +141,8 @@ export type ComparabilityCode =
   | 'impossible-decode'
   | 'inconsistent-spread'
   | 'noisy'
-  | 'throttled';
+  | 'throttled'
+  | 'implausible';
 
 export interface Comparability {
   comparable: boolean;
@@ -165,6 +167,7 @@ export const RANK_ADVICE: Readonly<Record<ComparabilityCode, string>> = {
   'inconsistent-spread': 'submit the run as the CLI measured it',
   noisy: 'run again on a quieter machine, or with more repetitions (--reps)',
   throttled: 'run again with the GPU cool and at its normal power limit',
+  implausible: "check that the result names the device the backend ran on: its decode rate needs more memory bandwidth than that machine's memory can deliver",
 };
 
 /** The workload sizes a suite asks for: what a result is checked against to be "the suite's". */
@@ -212,10 +215,8 @@ export interface ComparabilityOptions {
   suite?: SuiteShape | null;
 }
 
-type JudgedResult = Pick<
-  WorkloadResult,
-  'workload' | 'suite_version' | 'flags' | 'error' | 'output_tokens' | 'batch_size' | 'turns' | 'tiers' | 'batches' | 'backend_build' | 'decode_tps' | 'backend_decode_tps' | 'ttft_ms'
->;
+type JudgedResult = Pick<WorkloadResult, 'workload' | 'suite_version' | 'flags' | 'error' | 'output_tokens' | 'batch_size' | 'turns' | 'tiers' | 'batches' | 'backend_build'> &
+  Partial<Pick<WorkloadResult, 'decode_tps' | 'backend_decode_tps' | 'ttft_ms' | 'roofline' | 'extras'>>;
 
 /** Longest error text quoted in a reason. */
 const ERROR_CHARS = 160;
@@ -319,6 +320,9 @@ export function comparability(result: JudgedResult, options: ComparabilityOption
   const noisy = noiseOf(result);
   if (flags.has('noisy') || noisy.length > 0) add('noisy', `noisy (${noisy.join('; ') || 'its confidence interval is wider than METHODOLOGY §6.1 allows'})`);
   if (flags.has('throttled')) add('throttled', 'throttled (the GPU reported a thermal or power clock event while it was measured)');
+  // Beyond a CPU platform maximum, or the fastest memory of a machine whose backend named no device (METHODOLOGY §13.5).
+  const physics = plausibility(result);
+  if (physics.verdict === 'implausible' || physics.verdict === 'impossible') add('implausible', `physically implausible: ${physics.message}`);
   return { comparable: reasons.length === 0, reasons, codes };
 }
 

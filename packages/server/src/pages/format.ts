@@ -101,6 +101,7 @@ export const UNRANKED_WORDS: Readonly<Record<ComparabilityCode, string>> = {
   'inconsistent-spread': 'inconsistent spread',
   noisy: 'noisy',
   throttled: 'throttled',
+  implausible: 'physically implausible',
 };
 
 /** The words of a group without enough evidence to rank (ranking.ts), short form. */
