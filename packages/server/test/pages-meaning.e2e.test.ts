@@ -394,8 +394,8 @@ async function runLinksOnScreen(page: Page, width: number): Promise<void> {
 const SPREAD_IN_SCHEMA = 'spread' in ((schemas['workload-result'] as { properties?: Record<string, unknown> }).properties ?? {});
 
 /**
- * A figure repeated 5 times with its 95 % interval [low, high] (the shape METHODOLOGY §6.3 gives a
- * result): samples low, ¼ of the way, the median, ¾ of the way, high, so their median is the headline.
+ * A figure repeated 5 times with its 95 % interval [low, high] (the `spread` and `samples` shape of
+ * workload-result.schema.json): samples low, ¼ of the way, the median, ¾ of the way, high, so their median is the headline.
  */
 function repeated(median: number, low: number, high: number): Partial<MeasuredResult> {
   const samples = [low, (low + median) / 2, median, (median + high) / 2, high];
