@@ -127,7 +127,6 @@ export function Headline(props: { result: MeasuredResult; run: RunPayload; headl
         />
         <Figure id="headline-ttft" value={duration(headline.ttftMs)} label="time to first token" spread={holder ? spreadWords(spreadOf(holder, 'ttft_ms')) : ''} />
       </div>
-      <Efficiency result={result} />
       {headline.note ? (
         <p class="muted" id="headline-note">
           Headline figures {headline.note}.
@@ -139,6 +138,8 @@ export function Headline(props: { result: MeasuredResult; run: RunPayload; headl
         </p>
       ) : null}
       <StandingSentence standing={props.standing} />
+      {/* After the standing: the sentence a person would post stays right under the figures (#26.5). */}
+      <Efficiency result={result} />
       <p>
         {props.compareWith ? (
           <>
