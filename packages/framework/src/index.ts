@@ -16,8 +16,9 @@ export type { SuiteDefinition, WorkloadDefinition, QuickProfile } from './contra
 export type { LlmSpeedConfig } from './contract/generated/config.js';
 export * from './suite/index.js';
 export { now, type Clock } from './harness/clock.js';
-export { sessionNeeds, type RunnableWorkload } from './harness/plan.js';
-export { runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, HARNESS_GAP_RATIO, type RunContext } from './harness/runner.js';
+export { sessionNeeds, parseReps, repetitionPolicy, withRepetitions, shouldRepeat, MAX_REPS, DEFAULT_REPETITIONS, type RunnableWorkload, type RepetitionPolicy, type RepetitionOptions } from './harness/plan.js';
+export { spreadOf, conservativeMedian, relativeHalfWidth, tQuantile, CONFIDENCE, MEDIAN_STANDARD_ERROR_FACTOR, type MetricSpread, type Direction } from './harness/statistics.js';
+export { runWorkload, isNoisy, WARMUP_PROMPT, WARMUP_TOKENS, HARNESS_GAP_RATIO, NOISY_DECODE, NOISY_TTFT, NOISY_FLAG, MIN_P95_SAMPLES, type RunContext } from './harness/runner.js';
 export * from './compare/index.js';
 export { readSse, type SseEvent } from './protocol/sse.js';
 export * from './protocol/http.js';
