@@ -73,9 +73,11 @@ export interface GenerationRequest {
   /** Exact number of tokens to generate; drivers ignore end-of-sequence where the backend allows. */
   maxTokens: number;
   /**
-   * Whether the backend may reuse a cached prompt prefix. False for W1–W4, which must run on a
-   * cold prefix (a driver whose backend can turn reuse off per request does so); true for W5,
-   * whose growing conversation is meant to hit the cache.
+   * Whether the backend may reuse a cached prompt prefix. False for W1–W4 and the first turn of
+   * each W5 trace, which must run on a cold prefix whatever an earlier request, repetition or run
+   * left cached (a driver whose backend can turn reuse off per request does so); the backend may
+   * keep this request's prompt for the requests after it that allow reuse. True for W5's later
+   * turns, whose growing conversation is meant to hit the cache.
    */
   cachePrompt: boolean;
   /** The suite's sampling; drivers send it rather than relying on the backend's defaults. */
