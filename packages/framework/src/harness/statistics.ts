@@ -5,6 +5,10 @@
  * for the sample statistics, jStat for Student-t quantiles); this module only says which
  * statistic is used for what.
  */
+// jStat ships no types: the shim is referenced here so that every compilation that reaches this
+// file (the package's, and each package's tests') finds it; an import cannot name a script file.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="../types/jstat.d.ts" />
 import { mean as sampleMean, sampleStandardDeviation } from 'simple-statistics';
 import jstat from 'jstat';
 
