@@ -21,7 +21,7 @@ async function llamaServerBin(): Promise<string> {
 }
 
 /**
- * The spread a repeated result carries (METHODOLOGY §6.2): the headline of each figure is the
+ * The spread a repeated result carries (METHODOLOGY §6.3): the headline of each figure is the
  * median of its samples and one of them, its interval holds the median, and n counts the samples.
  */
 function assertSpread(r: Record<string, any>): void {
@@ -112,7 +112,7 @@ describe('llm-speed bench (e2e, real llama.cpp)', function () {
     // llama-server reports cache_n: later turns reuse the growing prefix
     assert.ok(w5.prefix_cache_hit_rate > 0, 'prefix cache reuse measured from llama-server timings');
     assert.match(String(result.stdout), /chat-short/);
-    // The default repetitions (METHODOLOGY §6.2): W1 and W2 adaptive, 3 to 10 and 3 to 5 times;
+    // The default repetitions (METHODOLOGY §6.3): W1 and W2 adaptive, 3 to 10 and 3 to 5 times;
     // W4 and W5 three times (these short shapes are far inside every time budget).
     assert.equal(run.schema_version, 2);
     const reps = Object.fromEntries(run.results.map((r: { workload: string; repetitions: number }) => [r.workload, r.repetitions]));

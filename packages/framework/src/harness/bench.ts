@@ -1,6 +1,6 @@
 /**
  * One `llm-speed bench` invocation as a library call: pick the backend, open the model once,
- * run each selected workload (its timed part repeated as METHODOLOGY §6.2 says), and assemble the
+ * run each selected workload (its timed part repeated as METHODOLOGY §6.3 says), and assemble the
  * run payload. Saving, signing and
  * uploading happen after this, on the finished payload (output/ and upload/).
  */
@@ -47,7 +47,7 @@ export interface BenchOutcome {
 
 /**
  * The shape of the results this CLI writes (run.schema.json `schema_version`): 2 = repeated
- * workloads with repetitions, spread and samples. A run without it is single-shot (METHODOLOGY §6.2).
+ * workloads with repetitions, spread and samples. A run without it is single-shot (METHODOLOGY §6.3).
  */
 export const RESULT_SCHEMA_VERSION = 2;
 

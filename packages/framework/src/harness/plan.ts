@@ -11,7 +11,7 @@ interface PlanBase {
   id: string;
   name: WorkloadName;
   outputTokens: number;
-  /** How often the timed part is repeated (METHODOLOGY §6.2); absent: once. */
+  /** How often the timed part is repeated (METHODOLOGY §6.3); absent: once. */
   repetitions?: RepetitionPolicy;
 }
 
@@ -59,7 +59,7 @@ export function sessionNeeds(workloads: RunnableWorkload[]): OpenOptions {
 }
 
 /**
- * How many times a workload's timed part runs (METHODOLOGY §6.2). Every repetition is reported;
+ * How many times a workload's timed part runs (METHODOLOGY §6.3). Every repetition is reported;
  * the policy only says when to stop starting new ones.
  */
 export interface RepetitionPolicy {

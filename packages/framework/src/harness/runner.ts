@@ -2,7 +2,7 @@
  * Runs workloads against an open driver session and returns schema-shaped results.
  *
  * Honesty rules (METHODOLOGY §6) live here, once for every backend: each workload's timed part is
- * repeated as its policy says (§6.2), every repetition is reported and the median is the headline,
+ * repeated as its policy says (§6.3), every repetition is reported and the median is the headline,
  * there is no retry and no keep-best, and a failed workload is returned with `error` set rather
  * than dropped. So do the measurement rules of §3: every request carries the suite's sampling,
  * W1–W4 (and the first turn of each W5 trace) ask for a cold prefix and are flagged `warm-cache`
@@ -655,7 +655,7 @@ function agreedExtras(records: readonly GenerationRecord[]): Extras {
 }
 
 /**
- * Folds the repetitions into the result (METHODOLOGY §6.2): the headline of every figure is its
+ * Folds the repetitions into the result (METHODOLOGY §6.3): the headline of every figure is its
  * median, `spread` its interval and CV, `samples` each repetition's figures; the counts keep the
  * largest prompt, the smallest output and the most cached tokens any repetition reported, so a
  * short or warm repetition is never hidden behind the others.

@@ -1,5 +1,5 @@
 /**
- * The statistics of repeated measurements (METHODOLOGY §6.2): the headline of a figure is the
+ * The statistics of repeated measurements (METHODOLOGY §6.3): the headline of a figure is the
  * median of its repetitions, and its spread is a 95 % confidence interval around that median and
  * the coefficient of variation. The arithmetic comes from well-kept libraries (simple-statistics
  * for the sample statistics, jStat for Student-t quantiles); this module only says which

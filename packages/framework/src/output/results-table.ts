@@ -2,7 +2,7 @@
  * The final table of a bench run: one row per workload, the METHODOLOGY §3 signals, laid out for
  * the terminal it is printed on (80 columns off a terminal). Every headline is the median of the
  * workload's repetitions, with its 95 % interval as ±% of it and the repetitions behind it (n)
- * (METHODOLOGY §6.2). Prefill and decode appear twice: the client's clock (what llm-speed
+ * (METHODOLOGY §6.3). Prefill and decode appear twice: the client's clock (what llm-speed
  * measured) and the backend's own timers where it has them (METHODOLOGY §3.2) — as columns of
  * their own when the width allows, else on a line under the row; for W4, whose client figures
  * cover the whole batch while the backend times each stream, the two clocks are set side by side
@@ -176,7 +176,7 @@ export function renderResultsTable(run: RunPayload, options: { width?: number } 
   lines.push(...wrapText(legend, width, '  ', ''));
   lines.push(
     ...wrapText(
-      'Each figure is the median of n repetitions; ±: its 95 % confidence interval, as a share of the median (none for n = 1). p95 – : fewer than 20 values behind it (METHODOLOGY §6.2, §3.2)',
+      'Each figure is the median of n repetitions; ±: its 95 % confidence interval, as a share of the median (none for n = 1). p95 – : fewer than 20 values behind it (METHODOLOGY §6.3, §3.2)',
       width,
       '  ',
       '',

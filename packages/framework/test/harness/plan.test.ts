@@ -54,7 +54,7 @@ describe('session sizing (plan.ts)', () => {
   });
 });
 
-describe('repetition policies (plan.ts, METHODOLOGY §6.2)', () => {
+describe('repetition policies (plan.ts, METHODOLOGY §6.3)', () => {
   const spread = (rel: number) => ({ n: 3, median: 100, ci_low: 100 - 100 * rel, ci_high: 100 + 100 * rel, cv: 0.01 });
 
   it('the defaults: W1 and W2 adaptive to ±2 % with a budget, W4 and W5 three times within a budget, W3 once', () => {

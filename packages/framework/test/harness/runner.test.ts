@@ -813,7 +813,7 @@ describe('workload runner: what each result says when something is missing or go
   });
 });
 
-describe('repetitions (METHODOLOGY §6.2)', () => {
+describe('repetitions (METHODOLOGY §6.3)', () => {
   /** W1 whose k-th timed request (1-based) decodes at rates[k − 1] tok/s: 11 tokens, TTFT 50 ms, 10 equal gaps. */
   function ratesSession(rates: number[], extra: (k: number) => Record<string, number> = () => ({})) {
     let k = 0;

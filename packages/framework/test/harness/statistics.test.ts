@@ -1,5 +1,5 @@
 /**
- * The statistics of repetitions (harness/statistics.ts, METHODOLOGY §6.2), pinned by hand-worked
+ * The statistics of repetitions (harness/statistics.ts, METHODOLOGY §6.3), pinned by hand-worked
  * figures: t quantiles from a printed Student-t table (t(0.975, 2) = 4.303, t(0.975, 4) = 2.776,
  * t(0.975, 1) = 12.706), √(π/2) = 1.2533.
  */

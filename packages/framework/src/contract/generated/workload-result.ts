@@ -100,7 +100,7 @@ export interface WorkloadResult {
    */
   turn_max_ms?: number | null;
   /**
-   * How many timed repetitions stand behind the headline figures (METHODOLOGY §6.2). Absent in results of older CLIs: one.
+   * How many timed repetitions stand behind the headline figures (METHODOLOGY §6.3). Absent in results of older CLIs: one.
    */
   repetitions?: number;
   spread?: ResultSpread;
@@ -186,7 +186,7 @@ export interface TierSpread {
   ttft_ms?: MetricSpread;
 }
 /**
- * One figure over a workload's repetitions (METHODOLOGY §6.2): median is the headline value; ci_low/ci_high the 95 % confidence interval of that median, median ± t(0.975, n−1) · √(π/2) · s/√n floored at 0; cv the sample standard deviation over the mean. The last three are null when n < 2.
+ * One figure over a workload's repetitions (METHODOLOGY §6.3): median is the headline value; ci_low/ci_high the 95 % confidence interval of that median, median ± t(0.975, n−1) · √(π/2) · s/√n floored at 0; cv the sample standard deviation over the mean. The last three are null when n < 2.
  *
  * This interface was referenced by `WorkloadResult`'s JSON-Schema
  * via the `definition` "MetricSpread".
