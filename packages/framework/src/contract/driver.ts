@@ -163,6 +163,15 @@ export interface DriverSession {
   prepare?(needs: OpenOptions): Promise<void>;
   /** Optional counters read around a workload (e.g. vLLM prefix-cache hits from /metrics). */
   readCacheCounters?(): Promise<{ queries: number; hits: number } | undefined>;
+  /**
+   * Optional, for a backend that cannot be told per request not to reuse a cached prompt (Ollama):
+   * make the next request find nothing of the previous one in its cache, as far as the backend
+   * allows. The runner calls it between repetitions of a workload, which send the same prompt
+   * again (METHODOLOGY §6.3); it is in no figure. Whatever it cannot evict still shows as
+   * reuse, and the result is flagged warm-cache. Drivers whose requests honour cachePrompt: false
+   * need not implement it.
+   */
+  evictPromptCache?(): Promise<void>;
   close(): Promise<void>;
 }
 

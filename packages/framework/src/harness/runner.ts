@@ -773,6 +773,8 @@ async function repeat(ctx: RunContext, workload: RunnableWorkload): Promise<Repe
   do {
     const k = reps.length + 1;
     const named = policy.max > 1;
+    // The same prompt goes out again: a backend that cannot refuse reuse per request forgets the last one first.
+    if (k > 1) await ctx.session.evictPromptCache?.().catch(() => undefined);
     if (named) ctx.progress?.workloadStarted(workload, `repetition ${k}`);
     const rep = await runOnce(ctx, workload, (s) => (named ? `repetition ${k} · ${s}` : s));
     reps.push(rep);

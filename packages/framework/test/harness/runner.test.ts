@@ -931,6 +931,24 @@ describe('repetitions (METHODOLOGY §6.3)', () => {
     assert.ok(r.flags.includes('warm-cache'));
   });
 
+  it("asks a session that cannot refuse reuse per request to evict the repeated prompt between repetitions, never before the first; a failing eviction is not fatal", async () => {
+    const { session, clock, requests } = ratesSession([100]);
+    const order: string[] = [];
+    const inner = session.generate.bind(session);
+    session.generate = (req) => {
+      if (req.prompt !== WARMUP_PROMPT) order.push('timed');
+      return inner(req);
+    };
+    session.evictPromptCache = async () => {
+      order.push('evict');
+      if (order.length > 3) throw new Error('daemon busy');
+    };
+    const r = await runWorkload(ctxFor(session, clock), repeated({ min: 3, max: 3 }));
+    assert.deepEqual(order, ['timed', 'evict', 'timed', 'evict', 'timed']);
+    assert.equal(requests.length, 3);
+    assert.equal(r.error, null);
+  });
+
   it("extras keep what every repetition's request agrees on, never one request's own timer", async () => {
     const { session, clock } = ratesSession([100, 110, 90], (k) => ({ prompt_ms: 40 + k, slot: 0 }));
     const r = await runWorkload(ctxFor(session, clock), repeated({ min: 3, max: 3 }));
