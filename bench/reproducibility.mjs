@@ -71,7 +71,17 @@ const yesNo = (v) => (v === null ? '–' : v ? 'yes' : 'NO');
 const describe = (f) => `${num(f.median)} (${f.low === null ? 'no CI' : `${num(f.low)}–${num(f.high)}`}, n=${f.n})`;
 
 export function renderRows(rows, names = ['A', 'B']) {
-  const header = ['workload', 'figure', `${names[0]} median (95 % CI, n)`, `${names[1]} median (95 % CI, n)`, `${names[1]}/${names[0]}`, 'promise', `${names[0]} in ${names[1]}'s CI`, `${names[1]} in ${names[0]}'s CI`, 'flags'];
+  const header = [
+    'workload',
+    'figure',
+    `${names[0]} median (95 % CI, n)`,
+    `${names[1]} median (95 % CI, n)`,
+    `${names[1]}/${names[0]}`,
+    'promise',
+    `${names[0]} in ${names[1]}'s CI`,
+    `${names[1]} in ${names[0]}'s CI`,
+    'flags',
+  ];
   const body = rows.map((r) => [
     r.workload,
     r.figure,
@@ -84,7 +94,14 @@ export function renderRows(rows, names = ['A', 'B']) {
     r.flags.join(' '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-  return [header, ...body].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [header, ...body]
+    .map((row) =>
+      row
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The CPUs' busy time between two os.cpus() readings, as a share of all of them. */

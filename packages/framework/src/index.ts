@@ -16,7 +16,18 @@ export type { SuiteDefinition, WorkloadDefinition, QuickProfile } from './contra
 export type { LlmSpeedConfig } from './contract/generated/config.js';
 export * from './suite/index.js';
 export { now, type Clock } from './harness/clock.js';
-export { sessionNeeds, parseReps, repetitionPolicy, withRepetitions, shouldRepeat, MAX_REPS, DEFAULT_REPETITIONS, type RunnableWorkload, type RepetitionPolicy, type RepetitionOptions } from './harness/plan.js';
+export {
+  sessionNeeds,
+  parseReps,
+  repetitionPolicy,
+  withRepetitions,
+  shouldRepeat,
+  MAX_REPS,
+  DEFAULT_REPETITIONS,
+  type RunnableWorkload,
+  type RepetitionPolicy,
+  type RepetitionOptions,
+} from './harness/plan.js';
 export { spreadOf, conservativeMedian, relativeHalfWidth, tQuantile, CONFIDENCE, MEDIAN_STANDARD_ERROR_FACTOR, type MetricSpread, type Direction } from './harness/statistics.js';
 export { runWorkload, isNoisy, WARMUP_PROMPT, WARMUP_TOKENS, HARNESS_GAP_RATIO, NOISY_DECODE, NOISY_TTFT, NOISY_FLAG, MIN_P95_SAMPLES, type RunContext } from './harness/runner.js';
 export * from './compare/index.js';

@@ -152,7 +152,10 @@ describe('ollama driver', () => {
         ['Why is the sky blue?', 2],
       ],
     );
-    assert.ok(sent.slice(1).every((r) => r.options?.num_ctx === 2048), 'the same num_ctx: a different one would reload the model');
+    assert.ok(
+      sent.slice(1).every((r) => r.options?.num_ctx === 2048),
+      'the same num_ctx: a different one would reload the model',
+    );
     assert.ok(!result.flags.includes('warm-cache'), result.flags.join(', '));
     await session.close();
   });

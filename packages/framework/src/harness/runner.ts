@@ -438,7 +438,18 @@ async function tiersOnce(ctx: RunContext, w: Extract<RunnableWorkload, { kind: '
     last = record;
   }
   if (!last) {
-    return { sample: { wall_ms: 0 }, records, headline: [], cold: records, clientDecodeTps: null, flags, error: 'every context tier was skipped: ' + (tiers[0]?.skipped ?? 'no tiers'), rawTimings: [], contextTokens: null, tiers };
+    return {
+      sample: { wall_ms: 0 },
+      records,
+      headline: [],
+      cold: records,
+      clientDecodeTps: null,
+      flags,
+      error: 'every context tier was skipped: ' + (tiers[0]?.skipped ?? 'no tiers'),
+      rawTimings: [],
+      contextTokens: null,
+      tiers,
+    };
   }
   // The headline is the largest tier that ran (METHODOLOGY §1.1–§1.3).
   const rep = singleRepetition(last, w.outputTokens, true);
@@ -597,7 +608,14 @@ function combineBatches(reps: readonly Repetition[]): BatchPoint[] | undefined {
   if (!sizes) return undefined;
   return sizes.map((batch, i) => {
     const points = reps.map((r) => r.batches?.[i]).filter((b): b is BatchPoint => b !== undefined);
-    const samples = points.map((b) => ({ aggregate_tps: b.aggregate_tps, per_stream_tps: b.per_stream_tps, p50_ms: b.p50_ms, p95_ms: b.p95_ms, backend_prefill_tps: b.backend_prefill_tps ?? null, backend_decode_tps: b.backend_decode_tps ?? null }));
+    const samples = points.map((b) => ({
+      aggregate_tps: b.aggregate_tps,
+      per_stream_tps: b.per_stream_tps,
+      p50_ms: b.p50_ms,
+      p95_ms: b.p95_ms,
+      backend_prefill_tps: b.backend_prefill_tps ?? null,
+      backend_decode_tps: b.backend_decode_tps ?? null,
+    }));
     const { spread, median } = summarise(samples, BATCH_KEYS);
     const error = points.find((b) => b.error)?.error;
     return { batch, ...median, spread, samples, ...(error ? { error } : {}) };
@@ -613,7 +631,17 @@ function combineTiers(reps: readonly Repetition[]): ContextTier[] | undefined {
     const runs = reps.map((r) => r.tiers?.[i]).filter((t): t is ContextTier => t !== undefined && !t.skipped);
     const samples = runs.map((t) => ({ prefill_tps: t.prefill_tps, decode_tps: t.decode_tps, ttft_ms: t.ttft_ms, output_tokens: t.output_tokens ?? null }));
     const { spread, median } = summarise(samples, TIER_KEYS);
-    return { context_tokens: tier.context_tokens, ...median, output_tokens: extreme(samples.map((s) => s.output_tokens), 'min'), spread, samples, error: runs.find((t) => t.error)?.error ?? null };
+    return {
+      context_tokens: tier.context_tokens,
+      ...median,
+      output_tokens: extreme(
+        samples.map((s) => s.output_tokens),
+        'min',
+      ),
+      spread,
+      samples,
+      error: runs.find((t) => t.error)?.error ?? null,
+    };
   });
 }
 
@@ -623,14 +651,31 @@ function combineTurns(reps: readonly Repetition[]): AgentTurn[] | undefined {
   if (!longest) return undefined;
   return longest.map((turn, i) => {
     const runs = reps.map((r) => r.turns?.[i]).filter((t): t is AgentTurn => t !== undefined);
-    const samples = runs.map((t) => ({ ttft_ms: t.ttft_ms, decode_tps: t.decode_tps, wall_ms: t.wall_ms, prompt_tokens: t.prompt_tokens, output_tokens: t.output_tokens, prefix_cache_hit_rate: t.prefix_cache_hit_rate ?? null }));
-    const med = (key: 'ttft_ms' | 'decode_tps' | 'wall_ms' | 'prefix_cache_hit_rate') => spreadOf(samples.map((s) => s[key]), DIRECTIONS[key])?.median ?? null;
+    const samples = runs.map((t) => ({
+      ttft_ms: t.ttft_ms,
+      decode_tps: t.decode_tps,
+      wall_ms: t.wall_ms,
+      prompt_tokens: t.prompt_tokens,
+      output_tokens: t.output_tokens,
+      prefix_cache_hit_rate: t.prefix_cache_hit_rate ?? null,
+    }));
+    const med = (key: 'ttft_ms' | 'decode_tps' | 'wall_ms' | 'prefix_cache_hit_rate') =>
+      spreadOf(
+        samples.map((s) => s[key]),
+        DIRECTIONS[key],
+      )?.median ?? null;
     return {
       turn: turn.turn,
       ttft_ms: med('ttft_ms'),
       decode_tps: med('decode_tps'),
-      prompt_tokens: extreme(samples.map((s) => s.prompt_tokens), 'max'),
-      output_tokens: extreme(samples.map((s) => s.output_tokens), 'min'),
+      prompt_tokens: extreme(
+        samples.map((s) => s.prompt_tokens),
+        'max',
+      ),
+      output_tokens: extreme(
+        samples.map((s) => s.output_tokens),
+        'min',
+      ),
       wall_ms: med('wall_ms') ?? 0,
       prefix_cache_hit_rate: med('prefix_cache_hit_rate'),
       samples,
@@ -711,8 +756,14 @@ function combine(result: WorkloadResult, workload: RunnableWorkload, reps: reado
   const counts = leastDirectCounts(headline);
   if (counts) result.token_counts = counts;
   Object.assign(result.extras, agreedExtras(headline));
-  addFlags(result, reps.flatMap((r) => r.flags));
-  flagWarmCache(result, reps.flatMap((r) => r.cold));
+  addFlags(
+    result,
+    reps.flatMap((r) => r.flags),
+  );
+  flagWarmCache(
+    result,
+    reps.flatMap((r) => r.cold),
+  );
   // The harness gap compares medians: the client's comparable decode rate (W4: per stream) with the backend's.
   const client = spreadOf(
     reps.map((r) => r.clientDecodeTps),

@@ -110,8 +110,14 @@ interface Column {
 
 /** W4: the client's figures cover the batch, the backend's one stream: never side by side in one row. */
 const perStreamBackend = (r: Result) => Boolean(r.batches);
+/** A figure with its unit and interval: "156.2 tok/s ±1.8%". */
+const rate = (value: number | null | undefined, spread: MetricSpread | undefined, unit: string, digits = 1) => {
+  const pm = value === null || value === undefined ? '' : plusMinus(spread);
+  return `${cell(value, digits)} ${unit}${pm ? ` ${pm}` : ''}`;
+};
 /** A figure with its interval: "156.2±1.8%". */
-const withSpread = (value: number | null | undefined, spread: MetricSpread | undefined, digits = 1) => (value === null || value === undefined ? cell(value, digits) : `${cell(value, digits)}${plusMinus(spread)}`);
+const withSpread = (value: number | null | undefined, spread: MetricSpread | undefined, digits = 1) =>
+  value === null || value === undefined ? cell(value, digits) : `${cell(value, digits)}${plusMinus(spread)}`;
 
 const WORKLOAD: Column = { title: 'workload', value: (r) => r.workload + (r.batch_size > 1 ? ` ×${r.batch_size}` : ''), left: true };
 const REPS: Column = { title: 'n', value: (r) => String(r.repetitions ?? 1) };
@@ -189,9 +195,9 @@ export function renderResultsTable(run: RunPayload, options: { width?: number } 
   const details: string[] = [];
   for (const r of results) {
     for (const b of r.batches ?? []) {
-      const backend = b.backend_decode_tps != null ? `, backend ${cell(b.backend_decode_tps)}` : '';
+      const backend = b.backend_decode_tps != null ? `, backend's clock ${rate(b.backend_decode_tps, b.spread?.backend_decode_tps, 'tok/s')}` : '';
       details.push(
-        `W4 batch ${String(b.batch).padStart(2)}: throughput ${withSpread(b.aggregate_tps, b.spread?.aggregate_tps)} tok/s (prefill included); per stream decode ${withSpread(b.per_stream_tps, b.spread?.per_stream_tps)} tok/s${backend}; p50 ${cell(b.p50_ms, 2)} ms, p95 ${cell(b.p95_ms, 2)} ms`,
+        `W4 batch ${b.batch}: throughput ${rate(b.aggregate_tps, b.spread?.aggregate_tps, 'tok/s')} (prefill included); per stream decode ${rate(b.per_stream_tps, b.spread?.per_stream_tps, 'tok/s')}${backend}; p50 ${cell(b.p50_ms, 2)} ms, p95 ${cell(b.p95_ms, 2)} ms`,
       );
     }
     if (r.batches?.some((b) => b.batch === 1)) {
@@ -200,7 +206,7 @@ export function renderResultsTable(run: RunPayload, options: { width?: number } 
     if (r.batches && r.flags.includes('serial-concurrency')) details.push('W4 streams ran one after another on this backend: the throughput is not concurrent throughput');
     for (const t of r.tiers ?? [])
       details.push(
-        `W3 ${t.context_tokens} tokens: ${t.skipped ? `skipped (${t.skipped})` : `prefill ${withSpread(t.prefill_tps, t.spread?.prefill_tps)} tok/s, decode ${withSpread(t.decode_tps, t.spread?.decode_tps)} tok/s, TTFT ${withSpread(t.ttft_ms, t.spread?.ttft_ms)} ms`}`,
+        `W3 ${t.context_tokens} tokens: ${t.skipped ? `skipped (${t.skipped})` : `prefill ${rate(t.prefill_tps, t.spread?.prefill_tps, 'tok/s')}, decode ${rate(t.decode_tps, t.spread?.decode_tps, 'tok/s')}, TTFT ${rate(t.ttft_ms, t.spread?.ttft_ms, 'ms')}`}`,
       );
     if (r.turns) {
       // turn_p95_ms is published only over 20 turns or more; older runs carry a p95 over 11.
@@ -219,7 +225,10 @@ export function renderResultsTable(run: RunPayload, options: { width?: number } 
  */
 function perStreamLine(r: Result): string {
   const top = r.batches?.[r.batches.length - 1];
-  const client = top ? `${withSpread(top.per_stream_tps, top.spread?.per_stream_tps)}/s` : '–';
-  const backend = r.backend_decode_tps != null || r.backend_prefill_tps != null ? `; backend's clock: decode ${cell(r.backend_decode_tps)}/s, prefill ${cell(r.backend_prefill_tps)}/s` : '';
+  const client = top ? rate(top.per_stream_tps, top.spread?.per_stream_tps, 'tok/s') : '–';
+  const backend =
+    r.backend_decode_tps != null || r.backend_prefill_tps != null
+      ? `; backend's clock: decode ${rate(r.backend_decode_tps, r.spread?.backend_decode_tps, 'tok/s')}, prefill ${rate(r.backend_prefill_tps, r.spread?.backend_prefill_tps, 'tok/s')}`
+      : '';
   return `one stream of ${r.batch_size}: decode ${client} on llm-speed's clock${backend}`;
 }

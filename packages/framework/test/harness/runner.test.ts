@@ -819,7 +819,9 @@ describe('repetitions (METHODOLOGY §6.3)', () => {
     let k = 0;
     return scriptedSession((_, c) => {
       const rate = rates[k++] ?? rates[rates.length - 1]!;
-      return stream(c, 11, 50, 1000 / rate, 128, 0, { promptTokens: 128, promptMs: 40, decodeTokens: 10, decodeMs: 10_000 / rate }).map((e) => (e.type === 'done' ? { ...e, extras: { ...e.extras, ...extra(k) } } : e)) as GenerationEvent[];
+      return stream(c, 11, 50, 1000 / rate, 128, 0, { promptTokens: 128, promptMs: 40, decodeTokens: 10, decodeMs: 10_000 / rate }).map((e) =>
+        e.type === 'done' ? { ...e, extras: { ...e.extras, ...extra(k) } } : e,
+      ) as GenerationEvent[];
     });
   }
   const repeated = (policy: RepetitionPolicy, outputTokens = 11): RunnableWorkload => ({ ...W1(outputTokens), repetitions: policy });
@@ -859,7 +861,10 @@ describe('repetitions (METHODOLOGY §6.3)', () => {
     const { session, clock } = ratesSession([900, 905, 1e6, 910, 895]);
     const r = await runWorkload(ctxFor(session, clock), repeated({ min: 5, max: 5 }));
     assert.equal(r.decode_tps, 905);
-    assert.ok(r.samples!.some((s) => s.decode_tps === 1e6), 'the wild repetition is reported, not dropped');
+    assert.ok(
+      r.samples!.some((s) => s.decode_tps === 1e6),
+      'the wild repetition is reported, not dropped',
+    );
     assert.ok(r.flags.includes('noisy'));
     const two = ratesSession([900, 1e6]);
     assert.equal((await runWorkload(ctxFor(two.session, two.clock), repeated({ min: 2, max: 2 }))).decode_tps, 900, 'of two, the less flattering');
@@ -915,7 +920,7 @@ describe('repetitions (METHODOLOGY §6.3)', () => {
     assert.ok(r.flags.includes('interrupted'));
   });
 
-  it("every repetition of W1 asks for a cold prefix, and one that got a warm one flags the result (the counts say the most any reused)", async () => {
+  it('every repetition of W1 asks for a cold prefix, and one that got a warm one flags the result (the counts say the most any reused)', async () => {
     let k = 0;
     const { session, clock, requests } = scriptedSession((_, c) => stream(c, 11, 50, 10, 128, ++k === 2 ? 127 : 0));
     const r = await runWorkload(ctxFor(session, clock), repeated({ min: 3, max: 3 }));
@@ -931,7 +936,7 @@ describe('repetitions (METHODOLOGY §6.3)', () => {
     assert.ok(r.flags.includes('warm-cache'));
   });
 
-  it("asks a session that cannot refuse reuse per request to evict the repeated prompt between repetitions, never before the first; a failing eviction is not fatal", async () => {
+  it('asks a session that cannot refuse reuse per request to evict the repeated prompt between repetitions, never before the first; a failing eviction is not fatal', async () => {
     const { session, clock, requests } = ratesSession([100]);
     const order: string[] = [];
     const inner = session.generate.bind(session);
@@ -962,7 +967,10 @@ describe('repetitions (METHODOLOGY §6.3)', () => {
     const { session, clock } = scriptedSession((_, c) => stream(c, 3, 10, 10));
     const steps: string[] = [];
     const progress = { workloadStarted: (_w: RunnableWorkload, step?: string) => void (step && steps.push(step)), workloadFinished: () => undefined };
-    await runWorkload({ ...ctxFor(session, clock), progress }, { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 2], outputTokens: 3, promptForStream: (i, b) => `p${i}/${b}`, repetitions: { min: 2, max: 2 } });
+    await runWorkload(
+      { ...ctxFor(session, clock), progress },
+      { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 2], outputTokens: 3, promptForStream: (i, b) => `p${i}/${b}`, repetitions: { min: 2, max: 2 } },
+    );
     assert.deepEqual(steps, ['repetition 1', 'repetition 1 · batch 1', 'repetition 1 · batch 2', 'repetition 2', 'repetition 2 · batch 1', 'repetition 2 · batch 2']);
   });
 
@@ -973,7 +981,15 @@ describe('repetitions (METHODOLOGY §6.3)', () => {
       const rep = req.prompt!.endsWith('/1') ? ++calls : calls;
       return stream(c, 5, 20, 10 * rep, 100, 0, { promptTokens: 100, promptMs: 10, decodeTokens: 4, decodeMs: 40 * rep });
     });
-    const r = await runWorkload(ctxFor(session, clock), { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 2], outputTokens: 5, promptForStream: (i, b) => `p${i}/${b}`, repetitions: { min: 3, max: 3 } });
+    const r = await runWorkload(ctxFor(session, clock), {
+      id: 'W4',
+      name: 'concurrent-decode',
+      kind: 'concurrent',
+      batchSizes: [1, 2],
+      outputTokens: 5,
+      promptForStream: (i, b) => `p${i}/${b}`,
+      repetitions: { min: 3, max: 3 },
+    });
     const [b1, b2] = r.batches!;
     assert.deepEqual(
       b2!.samples!.map((s) => s.per_stream_tps),

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { conservativeMedian, MEDIAN_STANDARD_ERROR_FACTOR, relativeHalfWidth, spreadOf, tQuantile } from '../../src/harness/statistics.js';
 
-const close = (actual: number | null | undefined, expected: number, tolerance = 1e-3) => assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) <= tolerance, `${actual} ≉ ${expected}`);
+const close = (actual: number | null | undefined, expected: number, tolerance = 1e-3) =>
+  assert.ok(actual !== null && actual !== undefined && Math.abs(actual - expected) <= tolerance, `${actual} ≉ ${expected}`);
 
 describe('statistics of repetitions', () => {
   it('Student-t quantiles as a printed table gives them', () => {

@@ -159,7 +159,7 @@ describe('bench output', () => {
     const long = lines.findIndex((l) => l.startsWith('chat-long'));
     assert.equal(lines[long + 1], "    warm-cache (part of a prompt came from the backend's cache), 4057 prompt tokens cached, counts: arrivals", 'notes go under the row, flags in words');
     const w4 = lines.findIndex((l) => l.startsWith('concurrent-decode ×16'));
-    assert.match(lines[w4 + 1]!, /^ {4}one stream of 16: decode 309\.6\/s on llm-speed's clock$/);
+    assert.match(lines[w4 + 1]!, /^ {4}one stream of 16: decode 309\.6 tok\/s on llm-speed's clock$/);
     assert.match(lines[w4 + 2]!, /^ {4}serial-concurrency \(streams one after another\)/);
     assert.ok(lines.some((l) => /W4 streams ran one after another/.test(l)));
     const w5 = lines.findIndex((l) => l.startsWith('agent-trace'));
@@ -201,7 +201,7 @@ describe('bench output', () => {
     // Too narrow for the latency columns: they go under the row too.
     assert.equal(lines[row + 1], '    per-token decode latency: p50 5.30 ms, p95 7.10 ms');
     // W4: the backend's per-stream clock beside llm-speed's per-stream decode, never beside the batch's throughput (issue 26.1).
-    assert.equal(`${lines[row + 2]} ${lines[row + 3]!.trim()}`, "    one stream of 16: decode 309.6/s on llm-speed's clock; backend's clock: decode 333.9/s, prefill 5073/s");
+    assert.equal(`${lines[row + 2]} ${lines[row + 3]!.trim()}`, "    one stream of 16: decode 309.6 tok/s on llm-speed's clock; backend's clock: decode 333.9 tok/s, prefill 5073 tok/s");
     assert.ok(lines[row + 4]!.startsWith('    error: llama-server exited'), lines[row + 4]);
     assert.ok(
       lines
