@@ -109,6 +109,31 @@ describe('runBench', () => {
     assert.ok(bad.notes.includes('warning: closing scripted failed: port still in use'), bad.notes.join('\n'));
   });
 
+  it('repeats each workload as its policy says and marks the run as result schema 2', async () => {
+    // The default: W1 and W2 adaptive from three (the scripted decode is exactly 200 tok/s every time: precise at three).
+    const plain = await runBench(input(scripted().driver).value);
+    assert.equal(plain.run.schema_version, 2);
+    assert.deepEqual(
+      plain.run.results.map((r) => r.repetitions),
+      [3, 3],
+    );
+    assert.deepEqual(
+      (await runBench(input(scripted().driver, { reps: 2 }).value)).run.results.map((r) => r.samples!.length),
+      [2, 2],
+    );
+    assert.deepEqual(
+      (await runBench(input(scripted().driver, { quick: true }).value)).run.results.map((r) => r.repetitions),
+      [1, 1],
+    );
+    assert.deepEqual(
+      (await runBench(input(scripted().driver, { quick: true, reps: 4 }).value)).run.results.map((r) => [r.repetitions, r.flags]),
+      [
+        [4, ['quick']],
+        [4, ['quick']],
+      ],
+    );
+  });
+
   it('a model that cannot be opened is a DriverError naming the driver; no workload is no run', async () => {
     const plain = scripted({ open: async () => Promise.reject(new Error('file not found')) });
     await assert.rejects(runBench(input(plain.driver).value), (e: unknown) => e instanceof DriverError && e.message === 'scripted: could not open the model: file not found');
