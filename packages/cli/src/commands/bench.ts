@@ -48,7 +48,7 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
     suite: Flags.string({ description: 'Suite version (default: the one pinned in this release, suite-v1).' }),
     quick: Flags.boolean({ description: `Smoke test: short outputs, W1 unless --workload names others, one repetition, flagged "quick"; ${QUICK_TIME}.` }),
     reps: Flags.string({
-      description: `Timed repetitions of every workload, 1–${MAX_REPS} (LLM_SPEED_REPS). Default: W1 and W2 repeat until decode tok/s is within ±2 % at 95 % confidence (3–10 and 3–5 times), W4 and W5 three times, each within a time budget; --quick: 1. The median is the headline, every repetition is in the result.`,
+      description: `Timed repetitions of every workload, 1–${MAX_REPS} (LLM_SPEED_REPS). Default: W1 and W2 repeat until decode tok/s is within ±2 % at 95 % confidence (3–8 and 3–4 times), W4 and W5 three times, each within a time budget; --quick: 1. The median is the headline, every repetition is in the result.`,
       helpValue: 'N',
     }),
     json: Flags.string({ description: 'Also write the signed run JSON to PATH ("-" for stdout). Implies no upload.', helpValue: 'PATH', helpGroup: OUTPUT }),

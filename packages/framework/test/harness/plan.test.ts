@@ -58,8 +58,8 @@ describe('repetition policies (plan.ts, METHODOLOGY §6.3)', () => {
   const spread = (rel: number) => ({ n: 3, median: 100, ci_low: 100 - 100 * rel, ci_high: 100 + 100 * rel, cv: 0.01 });
 
   it('the defaults: W1 and W2 adaptive to ±2 % with a budget, W4 and W5 three times within a budget, W3 once', () => {
-    assert.deepEqual(repetitionPolicy(w1), { min: 3, max: 10, target: 0.02, budgetMs: 15_000 });
-    assert.deepEqual(repetitionPolicy({ id: 'W2' }), { min: 3, max: 5, target: 0.02, budgetMs: 30_000 });
+    assert.deepEqual(repetitionPolicy(w1), { min: 3, max: 8, target: 0.02, budgetMs: 15_000 });
+    assert.deepEqual(repetitionPolicy({ id: 'W2' }), { min: 3, max: 4, target: 0.02, budgetMs: 30_000 });
     assert.deepEqual(repetitionPolicy(w3), { min: 1, max: 1 });
     assert.deepEqual(repetitionPolicy(w4), { min: 3, max: 3, budgetMs: 45_000 });
     assert.deepEqual(repetitionPolicy(w5), { min: 3, max: 3, budgetMs: 45_000 });
