@@ -27,6 +27,11 @@ async function llamaServerBin(): Promise<string> {
 function assertSpread(r: Record<string, any>): void {
   assert.equal(r.samples.length, r.repetitions, r.workload);
   for (const key of ['ttft_ms', 'prefill_tps', 'decode_tps']) {
+    if (r.repetitions === 1) {
+      // One repetition: a point, no interval.
+      assert.deepEqual([r.spread[key].n, r.spread[key].ci_low, r.spread[key].ci_high], [1, null, null], `${r.workload} ${key}`);
+      continue;
+    }
     const spread = r.spread[key];
     assert.ok(spread, `${r.workload}: spread of ${key}`);
     assert.equal(spread.median, r[key], `${r.workload}: the headline ${key} is the median`);
@@ -112,14 +117,13 @@ describe('llm-speed bench (e2e, real llama.cpp)', function () {
     // llama-server reports cache_n: later turns reuse the growing prefix
     assert.ok(w5.prefix_cache_hit_rate > 0, 'prefix cache reuse measured from llama-server timings');
     assert.match(String(result.stdout), /chat-short/);
-    // The default repetitions (METHODOLOGY §6.3): W1 and W2 adaptive, 3 to 8 and 3 to 4 times;
-    // W4 and W5 three times (these short shapes are far inside every time budget).
+    // The default repetitions (METHODOLOGY §6.3): W1 and W2 adaptive, up to 8 and 4 times; W4 and
+    // W5 three times — each within its time budget, which on this shared 2-core machine can stop
+    // a series early (the rules themselves are pinned with a scripted clock in the runner tests).
     assert.equal(run.schema_version, 2);
     const reps = Object.fromEntries(run.results.map((r: { workload: string; repetitions: number }) => [r.workload, r.repetitions]));
-    assert.ok(reps['chat-short'] >= 3 && reps['chat-short'] <= 8, JSON.stringify(reps));
-    assert.ok(reps['chat-long'] >= 3 && reps['chat-long'] <= 4, JSON.stringify(reps));
-    assert.equal(reps['concurrent-decode'], 3);
-    assert.equal(reps['agent-trace'], 3);
+    const caps: Record<string, number> = { 'chat-short': 8, 'chat-long': 4, 'concurrent-decode': 3, 'agent-trace': 3 };
+    for (const [workload, cap] of Object.entries(caps)) assert.ok(reps[workload] >= 1 && reps[workload] <= cap, JSON.stringify(reps));
     for (const r of run.results) assertSpread(r);
   });
 
@@ -153,7 +157,8 @@ describe('llm-speed bench (e2e, real llama.cpp)', function () {
       JSON.stringify(turn2.samples),
     );
     assert.ok(!w5.flags.includes('warm-cache'), w5.flags.join(', '));
-    assert.match(String(result.stdout), /n=2/, 'the table gives each figure its repetitions');
+    assert.match(String(result.stdout), /^workload\s+n\s/m, 'the table gives each row its repetitions');
+    assert.match(String(result.stdout), /^chat-short\s+2\s/m);
   });
 
   it('refuses --reps 0, abc and 1e9 with exit 2 and a message saying what it takes', async () => {

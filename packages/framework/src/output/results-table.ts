@@ -110,6 +110,8 @@ interface Column {
 
 /** W4: the client's figures cover the batch, the backend's one stream: never side by side in one row. */
 const perStreamBackend = (r: Result) => Boolean(r.batches);
+/** A latency: "4.30 ms", or "–" when there is none (a p95 over fewer than 20 values). */
+const ms = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${cell(value, 2)} ms`);
 /** A figure with its unit and interval: "156.2 tok/s ±1.8%". */
 const rate = (value: number | null | undefined, spread: MetricSpread | undefined, unit: string, digits = 1) => {
   const pm = value === null || value === undefined ? '' : plusMinus(spread);
@@ -165,7 +167,7 @@ export function renderResultsTable(run: RunPayload, options: { width?: number } 
   const under = '    ';
   for (const r of results) {
     lines.push(format(columns.map((c) => c.value(r))));
-    if (!latencyInline) lines.push(`${under}per-token decode latency: p50 ${cell(r.decode_p50_latency_ms, 2)} ms, p95 ${cell(r.decode_p95_latency_ms, 2)} ms`);
+    if (!latencyInline) lines.push(`${under}per-token decode latency: p50 ${ms(r.decode_p50_latency_ms)}, p95 ${ms(r.decode_p95_latency_ms)}`);
     if (perStreamBackend(r)) lines.push(...wrapText(perStreamLine(r), width, under + '  ', under));
     else if (!backendInline && (r.backend_prefill_tps != null || r.backend_decode_tps != null)) {
       lines.push(`${under}backend's clock: prefill ${cell(r.backend_prefill_tps)}/s, decode ${cell(r.backend_decode_tps)}/s`);
@@ -197,7 +199,7 @@ export function renderResultsTable(run: RunPayload, options: { width?: number } 
     for (const b of r.batches ?? []) {
       const backend = b.backend_decode_tps != null ? `, backend's clock ${rate(b.backend_decode_tps, b.spread?.backend_decode_tps, 'tok/s')}` : '';
       details.push(
-        `W4 batch ${b.batch}: throughput ${rate(b.aggregate_tps, b.spread?.aggregate_tps, 'tok/s')} (prefill included); per stream decode ${rate(b.per_stream_tps, b.spread?.per_stream_tps, 'tok/s')}${backend}; p50 ${cell(b.p50_ms, 2)} ms, p95 ${cell(b.p95_ms, 2)} ms`,
+        `W4 batch ${b.batch}: throughput ${rate(b.aggregate_tps, b.spread?.aggregate_tps, 'tok/s')} (prefill included); per stream decode ${rate(b.per_stream_tps, b.spread?.per_stream_tps, 'tok/s')}${backend}; p50 ${ms(b.p50_ms)}, p95 ${ms(b.p95_ms)}`,
       );
     }
     if (r.batches?.some((b) => b.batch === 1)) {
