@@ -16,8 +16,23 @@ export type { SuiteDefinition, WorkloadDefinition, QuickProfile } from './contra
 export type { LlmSpeedConfig } from './contract/generated/config.js';
 export * from './suite/index.js';
 export { now, type Clock } from './harness/clock.js';
-export { sessionNeeds, type RunnableWorkload } from './harness/plan.js';
-export { runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, HARNESS_GAP_RATIO, type RunContext } from './harness/runner.js';
+export {
+  sessionNeeds,
+  parseReps,
+  repetitionPolicy,
+  withRepetitions,
+  shouldRepeat,
+  MAX_REPS,
+  DEFAULT_REPETITIONS,
+  type RunnableWorkload,
+  type RepetitionPolicy,
+  type RepetitionOptions,
+} from './harness/plan.js';
+// The arithmetic over repetitions; compare/spread.ts (exported above) reads a result's spread.
+export { spreadOfSamples, conservativeMedian, tQuantile, CONFIDENCE, MEDIAN_STANDARD_ERROR_FACTOR, type Direction } from './harness/statistics.js';
+// The reading shape (median may be null); the schema's generated type of the same name is the stored one.
+export type { MetricSpread } from './compare/spread.js';
+export { runWorkload, isNoisy, WARMUP_PROMPT, WARMUP_TOKENS, HARNESS_GAP_RATIO, NOISY_DECODE, NOISY_TTFT, NOISY_FLAG, MIN_P95_SAMPLES, type RunContext } from './harness/runner.js';
 export { isWarmReuse, ranOnWarmCache, WARM_CACHE_INCIDENTAL_TOKENS, WARM_CACHE_MIN_SHARE, type PromptReuse } from './harness/warm-cache.js';
 export * from './compare/index.js';
 export * from './compare/reproducibility.js';

@@ -13,6 +13,8 @@ import {
   postNdjson,
   LlmSpeedError,
   ollamaSamplingOptions,
+  SUITE_SAMPLING,
+  WARMUP_PROMPT,
   type BackendBuild,
   type Driver,
   type DriverCapabilities,
@@ -33,6 +35,8 @@ const PROBE_TIMEOUT_MS = 2_000;
 const LOAD_TIMEOUT_MS = 600_000;
 /** Keeps the model resident between workload requests, so no request pays a reload. */
 const KEEP_ALIVE = '10m';
+/** What evictPromptCache() generates from: the warm-up's text, which no suite prompt starts like (METHODOLOGY §3.4). */
+const EVICT_PROMPT = WARMUP_PROMPT;
 
 const CAPABILITIES: DriverCapabilities = {
   streaming: true,
@@ -288,6 +292,14 @@ export const ollamaDriver: Driver = {
         session.extras = { ...session.extras, num_ctx: numCtx, ...(where.processor ? { processor: where.processor } : {}) };
       },
       generate: (request) => ollamaGeneration(host, tag.name, numCtx, request),
+      // Ollama reuses a cached prefix on its own and has no per-request switch (its API has none).
+      // Its runner keeps one cached prompt per slot, and one slot by default (OLLAMA_NUM_PARALLEL=1):
+      // a one-token generation on a prompt no suite text starts like replaces it, so a repeated
+      // prompt is evaluated again. With more slots it may survive; the result then says warm-cache.
+      async evictPromptCache() {
+        const evict = { prompt: EVICT_PROMPT, maxTokens: 1, cachePrompt: false, sampling: SUITE_SAMPLING, signal: ctx.signal };
+        for await (const _event of ollamaGeneration(host, tag.name, numCtx, evict));
+      },
       async close() {
         // The daemon owns the model; keep_alive lets it unload on its own schedule.
       },

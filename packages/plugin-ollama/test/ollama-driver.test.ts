@@ -10,7 +10,7 @@
  *   done_reason, prompt_eval_count, eval_count and durations in nanoseconds ("Durations" section).
  */
 import assert from 'node:assert/strict';
-import { DriverError, type DriverContext, type DriverSession, type GenerationEvent, SUITE_SAMPLING } from '@llm-speed/framework';
+import { DriverError, runWorkload, WARMUP_PROMPT, type DriverContext, type DriverSession, type GenerationEvent, SUITE_SAMPLING } from '@llm-speed/framework';
 import { startReplayServer, jsonResponse, type ReplayResponse, type ReplayServer } from '@llm-speed/framework/testing';
 import { ollamaDriver, ollamaHost, ollamaPlacement } from '../src/index.js';
 
@@ -125,6 +125,38 @@ describe('ollama driver', () => {
     await collect(session, 1);
     const generates = server.requests.filter((r) => r.path === '/api/generate');
     assert.equal(generates.length, 2, 'warm-up first, then the timed generation');
+    await session.close();
+  });
+
+  it('between repetitions of a workload, evicts the repeated prompt from its cache: a one-token generation on the warm-up text, with the same num_ctx', async () => {
+    // Ollama cannot be told per request not to reuse a prompt: without this, the second
+    // repetition of W1 would find the first's prompt in the runner's slot (issue 22).
+    server = await startReplayServer(baseRoutes(ndjson([tokenLine('The'), tokenLine(' sky'), finalLine('length', 8, 2)])));
+    const session = await ollamaDriver.open(MODEL, { contextTokens: 1024, parallel: 1 }, context(server.url));
+    const result = await runWorkload(
+      { suiteVersion: 'suite-v1', suiteDigest: '0'.repeat(64), backend: 'ollama', session, signal: new AbortController().signal },
+      { id: 'W1', name: 'chat-short', kind: 'single', prompt: 'Why is the sky blue?', outputTokens: 2, repetitions: { min: 3, max: 3 } },
+    );
+    assert.equal(result.error, null);
+    assert.equal(result.repetitions, 3);
+    const sent = server.requests.filter((r) => r.path === '/api/generate').map((r) => r.json as { prompt: string; options?: { num_predict?: number; num_ctx?: number } });
+    assert.deepEqual(
+      sent.map((r) => [r.prompt, r.options?.num_predict]),
+      [
+        ['', undefined], // the model load in open()
+        [WARMUP_PROMPT, 8], // the runner's warm-up
+        ['Why is the sky blue?', 2],
+        [WARMUP_PROMPT, 1], // evicted before repetition 2
+        ['Why is the sky blue?', 2],
+        [WARMUP_PROMPT, 1],
+        ['Why is the sky blue?', 2],
+      ],
+    );
+    assert.ok(
+      sent.slice(1).every((r) => r.options?.num_ctx === 2048),
+      'the same num_ctx: a different one would reload the model',
+    );
+    assert.ok(!result.flags.includes('warm-cache'), result.flags.join(', '));
     await session.close();
   });
 

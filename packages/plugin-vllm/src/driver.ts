@@ -66,11 +66,17 @@ function toModelInfo(model: OpenAiModel): ModelInfo {
   return { identifier: model.id, name: model.id, ...(typeof model.max_model_len === 'number' ? { context_length: model.max_model_len } : {}) };
 }
 
-function requestBody(model: string, request: GenerationRequest): { path: '/v1/completions' | '/v1/chat/completions'; body: Record<string, unknown> } {
+/**
+ * vLLM's prefix cache is namespaced by `cache_salt` (per-request cache isolation,
+ * docs/design/prefix_caching.md): blocks cached under one salt serve only requests with the same
+ * salt. So a request that may not reuse anything cached before it (W1–W4, the first turn of each
+ * W5 trace) opens a fresh salt, and the requests after it that may reuse (W5's later turns) carry
+ * that salt: they find the prefix their conversation built, and nothing from before it.
+ */
+export function requestBody(model: string, request: GenerationRequest, salt: { current?: string }): { path: '/v1/completions' | '/v1/chat/completions'; body: Record<string, unknown> } {
   const { path, body } = openAiRequest(model, request, { exactLength: true });
-  // A fresh cache_salt keeps this request off every prefix cached before it (vLLM's per-request
-  // cache isolation, docs/design/prefix_caching.md): W1–W4 must run on a cold prefix.
-  return { path, body: request.cachePrompt ? body : { ...body, cache_salt: randomUUID() } };
+  if (!request.cachePrompt) salt.current = randomUUID();
+  return { path, body: salt.current === undefined ? body : { ...body, cache_salt: salt.current } };
 }
 
 export const vllmDriver: Driver = {
@@ -128,6 +134,7 @@ export const vllmDriver: Driver = {
       );
     }
 
+    const salt: { current?: string } = {};
     return {
       model: toModelInfo(chosen),
       backendVersion: version,
@@ -136,7 +143,7 @@ export const vllmDriver: Driver = {
       backendBuild: { kind: 'unknown' },
       extras: { api: 'openai-compatible', ...(maxLen !== undefined ? { max_model_len: maxLen } : {}) },
       generate(request) {
-        const { path, body } = requestBody(chosen.id, request);
+        const { path, body } = requestBody(chosen.id, request, salt);
         return streamOpenAiCompletion({ baseUrl: url, path, body, sampling: request.sampling, signal: request.signal, source: NAME });
       },
       async readCacheCounters() {

@@ -224,6 +224,17 @@ describe('vllm driver', () => {
       result.turns!.map((t) => t.prefix_cache_hit_rate),
       [null, null],
     );
+    // The trace starts cold and then reuses only its own prefix: turn 1 opens a cache_salt of its
+    // own (none of the warm-up's, an earlier run's or repetition's blocks serve it), turn 2 carries
+    // the same salt, so it finds the blocks turn 1 cached.
+    const salts = server!.requests.filter((r) => r.method === 'POST').map((r) => ({ path: r.path, salt: (r.json as { cache_salt?: string }).cache_salt }));
+    const [warmup, turn1, turn2] = salts;
+    assert.deepEqual(
+      salts.map((s) => s.path),
+      ['/v1/completions', '/v1/chat/completions', '/v1/chat/completions'],
+    );
+    assert.ok(warmup!.salt && turn1!.salt && warmup!.salt !== turn1!.salt, JSON.stringify(salts));
+    assert.equal(turn2!.salt, turn1!.salt);
   });
 
   it('reads the older gpu_prefix_cache_* counter names, and gives undefined without metrics', async () => {

@@ -5,7 +5,7 @@ import { matrixInvocations } from '@llm-speed/framework';
 import { resolveSettings } from '@llm-speed/framework';
 import type { LlmSpeedConfig } from '@llm-speed/framework';
 import { detectDrivers } from '@llm-speed/framework';
-import { UsageError } from '@llm-speed/framework';
+import { UsageError, parseReps, MAX_REPS } from '@llm-speed/framework';
 import { chooseDriver, collectFingerprint, isAccelerator } from '@llm-speed/framework';
 import { runBench } from '@llm-speed/framework';
 import { DOCS_URL, commandHint, hintContextFrom, publishRun, resumeRun, verifyCommand, type HintContext } from '@llm-speed/framework';
@@ -48,7 +48,11 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
     model: Flags.string({ char: 'm', description: 'Model reference for the backend: a GGUF path, an ollama tag, a hub id, provider:model.' }),
     workload: Flags.string({ char: 'w', description: 'Workloads by id or name, comma-separated (W1,W2 or chat-short). W3 long-context-decay runs only when named.', multiple: true, delimiter: ',' }),
     suite: Flags.string({ description: 'Suite version (default: the one pinned in this release, suite-v1).' }),
-    quick: Flags.boolean({ description: `Smoke test: short outputs, W1 unless --workload names others, flagged "quick"; ${QUICK_TIME}.` }),
+    quick: Flags.boolean({ description: `Smoke test: short outputs, W1 unless --workload names others, one repetition, flagged "quick"; ${QUICK_TIME}.` }),
+    reps: Flags.string({
+      description: `Timed repetitions of every workload, 1–${MAX_REPS} (LLM_SPEED_REPS). Default: W1 and W2 repeat until decode tok/s is within ±2 % at 95 % confidence (3–8 and 3–4 times), W4 and W5 three times, each within a time budget; --quick: 1. The median is the headline, every repetition is in the result.`,
+      helpValue: 'N',
+    }),
     json: Flags.string({ description: 'Also write the signed run JSON to PATH ("-" for stdout). Implies no upload.', helpValue: 'PATH', helpGroup: OUTPUT }),
     'dry-run': Flags.boolean({ description: 'Run the workloads but neither save nor upload.', helpGroup: OUTPUT }),
     'print-payload': Flags.boolean({ description: 'Print the exact bytes that would be uploaded: the canonical JSON signed inside the JWS (headers on stderr).', helpGroup: OUTPUT }),
@@ -83,6 +87,7 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
         backend: flags.backend,
         model: flags.model,
         workloads: flags.workload,
+        reps: flags.reps === undefined ? undefined : parseReps(flags.reps, '--reps'),
         suite: flags.suite,
         upload: flags.upload,
         mode: modeFlag,
@@ -176,6 +181,8 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
         backend: settings.backend,
         model: settings.model,
         quick: flags.quick,
+        // --quick is one repetition unless --reps itself says otherwise (a config file's reps does not).
+        reps: flags.quick && flags.reps === undefined ? undefined : settings.reps,
         strictAnon: mode === 'strict-anon',
         progress,
         powerMeter: energy.powerMeter,

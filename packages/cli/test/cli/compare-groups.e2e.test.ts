@@ -3,9 +3,8 @@
  * the results server ranks by) reach both the text output and --json.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sandbox, type Sandbox } from '../helpers/cli.js';
 import { sampleResult, sampleRun } from '../../../framework/test/helpers/sample-run.js';
 
@@ -123,8 +122,7 @@ describe('compare --fail-on-regression: the gate through the real CLI, exit code
 
 /**
  * Runs with repetitions, in the agreed shape (repetitions, spread, samples: notes/spread-shape.md),
- * through the real CLI. Runs only where the schema has the spread fields, which the repetitions
- * work adds: until then a run carrying them is (rightly) refused as invalid, so this is pending.
+ * through the real CLI.
  */
 describe('compare with repetitions: "within noise" and the gate on intervals (e2e, real CLI)', function () {
   this.timeout(120_000);
@@ -144,9 +142,7 @@ describe('compare with repetitions: "within noise" and the gate on intervals (e2
     return sampleRun([{ ...base, repetitions: 5, spread, samples } as typeof base]);
   };
 
-  before(function () {
-    const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../../../../schemas/workload-result.schema.json', import.meta.url)), 'utf8')) as { properties: Record<string, unknown> };
-    if (!schema.properties.spread) this.skip();
+  before(() => {
     box = sandbox();
     writeFileSync(file('base.json'), JSON.stringify(repeated([98, 99, 100, 101, 102], [98.5, 101.5])));
     writeFileSync(file('worse.json'), JSON.stringify(repeated([88, 89, 90, 91, 92], [88.5, 91.5])));

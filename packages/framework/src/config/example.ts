@@ -26,6 +26,7 @@ const EXAMPLES: Record<SettingKey, string> = {
   backend: 'llama.cpp',
   model: './models/qwen2.5-7b-instruct-q4_k_m.gguf',
   workloads: '[W1, W2, W5]',
+  reps: '5',
   llama_cpp_path: '/opt/llama.cpp/build/bin/llama-server',
   llama_cpp_url: 'http://127.0.0.1:8080',
   llama_cpp_log: './llama-server.log',

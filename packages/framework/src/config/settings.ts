@@ -5,7 +5,7 @@
 import type { LlmSpeedConfig } from '../contract/generated/config.js';
 
 export type SettingKey = Exclude<keyof LlmSpeedConfig, '$schema' | 'matrix' | 'drivers' | 'energy'>;
-type Kind = 'string' | 'boolean' | 'list';
+type Kind = 'string' | 'boolean' | 'list' | 'integer';
 
 export const SETTINGS: Record<SettingKey, Kind> = {
   api_url: 'string',
@@ -19,6 +19,7 @@ export const SETTINGS: Record<SettingKey, Kind> = {
   backend: 'string',
   model: 'string',
   workloads: 'list',
+  reps: 'integer',
   llama_cpp_path: 'string',
   llama_cpp_url: 'string',
   llama_cpp_log: 'string',
@@ -37,6 +38,9 @@ export function parseEnvValue(key: SettingKey, raw: string): unknown {
       if (/^(1|true|yes|on)$/i.test(raw)) return true;
       if (/^(0|false|no|off)$/i.test(raw)) return false;
       return raw; // left for schema validation to reject with the variable's name
+    case 'integer':
+      // A whole number reads as one; anything else is left for the schema to reject with the variable's name.
+      return /^\s*[0-9]+\s*$/.test(raw) ? Number(raw) : raw;
     case 'list':
       return raw
         .split(',')

@@ -79,9 +79,11 @@ export interface GenerationRequest {
   /** Exact number of tokens to generate; drivers ignore end-of-sequence where the backend allows. */
   maxTokens: number;
   /**
-   * Whether the backend may reuse a cached prompt prefix. False for W1–W4, which must run on a
-   * cold prefix (a driver whose backend can turn reuse off per request does so); true for W5,
-   * whose growing conversation is meant to hit the cache.
+   * Whether the backend may reuse a cached prompt prefix. False for W1–W4 and the first turn of
+   * each W5 trace, which must run on a cold prefix whatever an earlier request, repetition or run
+   * left cached (a driver whose backend can turn reuse off per request does so); the backend may
+   * keep this request's prompt for the requests after it that allow reuse. True for W5's later
+   * turns, whose growing conversation is meant to hit the cache.
    */
   cachePrompt: boolean;
   /** The suite's sampling; drivers send it rather than relying on the backend's defaults. */
@@ -200,6 +202,15 @@ export interface DriverSession {
   forgetPrompts?(): Promise<void>;
   /** Optional counters read around a workload (e.g. vLLM prefix-cache hits from /metrics). */
   readCacheCounters?(): Promise<{ queries: number; hits: number } | undefined>;
+  /**
+   * Optional, for a backend that cannot be told per request not to reuse a cached prompt (Ollama):
+   * make the next request find nothing of the previous one in its cache, as far as the backend
+   * allows. The runner calls it between repetitions of a workload, which send the same prompt
+   * again (METHODOLOGY §6.3); it is in no figure. Whatever it cannot evict still shows as
+   * reuse, and the result is flagged warm-cache. Drivers whose requests honour cachePrompt: false
+   * need not implement it.
+   */
+  evictPromptCache?(): Promise<void>;
   close(): Promise<void>;
 }
 

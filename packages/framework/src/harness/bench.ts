@@ -1,6 +1,7 @@
 /**
  * One `llm-speed bench` invocation as a library call: pick the backend, open the model once,
- * run each selected workload exactly once, and assemble the run payload. Saving, signing and
+ * run each selected workload (its timed part repeated as METHODOLOGY §6.3 says), and assemble the
+ * run payload. Saving, signing and
  * uploading happen after this, on the finished payload (output/ and upload/).
  */
 import type { DriverContext, DriverSession } from '../contract/driver.js';
@@ -14,7 +15,7 @@ import { MachineSampler, IDLE_BASELINE_MS, type PowerMeterChoice } from '../mete
 import { rooflineOf } from '../roofline/roofline.js';
 import { ACCELERATOR_UNUSED_FLAG, idleAccelerator, idleAcceleratorLine } from '../fingerprint/accelerator.js';
 import { frameworkVersion } from '../version.js';
-import { sessionNeeds, type RunnableWorkload } from './plan.js';
+import { sessionNeeds, withRepetitions, type RunnableWorkload } from './plan.js';
 import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
 import { interruptedResult, runWorkload, type ProgressListener, type WorkloadObserver } from './runner.js';
 import { chooseDriver } from './select-backend.js';
@@ -29,6 +30,8 @@ export interface BenchInput {
   backend?: string;
   model?: string;
   quick?: boolean;
+  /** `--reps N`: exactly N repetitions of every workload (default: each workload's own policy, plan.ts). */
+  reps?: number;
   strictAnon?: boolean;
   progress?: ProgressListener & { note(line: string): void };
   power?: PowerProbe;
@@ -73,6 +76,12 @@ async function startMachine(machine: MachineSampler, input: BenchInput): Promise
   await machine.measureIdle(ms, input.ctx.signal);
 }
 
+/**
+ * The shape of the results this CLI writes (run.schema.json `schema_version`): 2 = repeated
+ * workloads with repetitions, spread and samples. A run without it is single-shot (METHODOLOGY §6.3).
+ */
+export const RESULT_SCHEMA_VERSION = 2;
+
 export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   const startedAt = new Date();
   const chosen = chooseDriver(input.detected, input.backend);
@@ -115,7 +124,7 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
       // The client's own CPU last: started after the other meters' start, so their set-up is not counted as the client's.
       observers: [...(input.observers ?? []), ...(machine ? [machine] : []), clientCpuObserver(input.clientCpu)],
     };
-    for (const workload of input.workloads) {
+    for (const workload of withRepetitions(input.workloads, { reps: input.reps, quick: input.quick })) {
       // After Ctrl-C the rest are still reported, as interrupted: an invocation's results travel together.
       results.push(input.ctx.signal.aborted ? interruptedResult(runCtx, workload) : await runWorkload(runCtx, workload));
     }
@@ -141,6 +150,7 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   // The bandwidth roofline needs the device (the fingerprint's CPU, for CPU builds) and the model's shape.
   for (const r of results) r.roofline = rooflineOf(r, session.modelShape, fingerprint);
   const run: RunPayload = {
+    schema_version: RESULT_SCHEMA_VERSION,
     fingerprint,
     results: results as RunPayload['results'],
     cli_version: frameworkVersion,

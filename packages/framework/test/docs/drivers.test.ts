@@ -11,6 +11,7 @@ import * as framework from '../../src/index.js';
 import * as testing from '../../src/testing/index.js';
 import { driverEnvVar } from '../../src/config/driver-settings.js';
 import { SUITE_SAMPLING } from '../../src/contract/sampling.js';
+import { DEFAULT_REPETITIONS } from '../../src/harness/plan.js';
 import { WARMUP_TOKENS } from '../../src/harness/runner.js';
 import { loadSuite, suitePlans } from '../../src/suite/index.js';
 
@@ -56,7 +57,11 @@ describe('docs/DRIVERS.md', () => {
       const plan = plans[id]!;
       assert.equal(maxTokens!.replace(',', ''), String(plan.outputTokens), `${id} maxTokens`);
       assert.match(field!, plan.kind === 'agent-trace' ? /^`messages`/ : /^`prompt`/, `${id} field`);
-      assert.equal(cache, plan.kind === 'agent-trace' ? 'true' : 'false', `${id} cachePrompt`);
+      // W5's trace starts cold at every repetition, then reuses its own prefix.
+      assert.equal(cache, plan.kind === 'agent-trace' ? 'false on turn 1, then true' : 'false', `${id} cachePrompt`);
+      // The repetitions it names are the harness's defaults (plan.ts).
+      const policy = DEFAULT_REPETITIONS[id]!;
+      if (policy.max > 1) assert.match(cells(id)[5]!, new RegExp(policy.min === policy.max ? `up to ${policy.max}\\)` : `\\(${policy.min}–${policy.max}[,)]`), `${id} repetitions`);
       if (plan.kind === 'concurrent') assert.match(cells(id)[5]!, new RegExp(`^${plan.batchSizes.join(', ').replace(/, (\d+)$/, ', $1')} calls`));
       if (plan.kind === 'agent-trace') assert.match(cells(id)[5]!, new RegExp(`^${plan.turns.length} calls`));
     }

@@ -96,13 +96,15 @@ describe('runBench', () => {
 
   it("records the client's own CPU in every result, with no meter to pass (harness/client-cpu.ts)", async () => {
     // Each read of the meter advances it by 300 µs: one read at the start and one at the end of each
-    // workload's timed part, so each result's 3 tokens cost 300 µs, 100 µs a token.
+    // workload's timed part. That part is every repetition: W1's three (its minimum, METHODOLOGY
+    // §6.3; the scripted figures agree exactly, so it stops there) of 3 tokens each, so 9 tokens
+    // cost 300 µs, 33.3 µs a token.
     let cpu = 0;
     const { value } = input(scripted().driver, { clientCpu: { cpuMicros: () => (cpu += 300), cores: 64 } });
     const { run } = await runBench(value);
     assert.deepEqual(
       run.results.map((r) => r.extras.client_cpu_us_per_token),
-      [100, 100],
+      [33.3, 33.3],
     );
   });
 
@@ -123,6 +125,31 @@ describe('runBench', () => {
     const { run } = await runBench(bad.value);
     assert.equal(run.results.length, 2);
     assert.ok(bad.notes.includes('warning: closing scripted failed: port still in use'), bad.notes.join('\n'));
+  });
+
+  it('repeats each workload as its policy says and marks the run as result schema 2', async () => {
+    // The default: W1 and W2 adaptive from three (the scripted decode is exactly 200 tok/s every time: precise at three).
+    const plain = await runBench(input(scripted().driver).value);
+    assert.equal(plain.run.schema_version, 2);
+    assert.deepEqual(
+      plain.run.results.map((r) => r.repetitions),
+      [3, 3],
+    );
+    assert.deepEqual(
+      (await runBench(input(scripted().driver, { reps: 2 }).value)).run.results.map((r) => r.samples!.length),
+      [2, 2],
+    );
+    assert.deepEqual(
+      (await runBench(input(scripted().driver, { quick: true }).value)).run.results.map((r) => r.repetitions),
+      [1, 1],
+    );
+    assert.deepEqual(
+      (await runBench(input(scripted().driver, { quick: true, reps: 4 }).value)).run.results.map((r) => [r.repetitions, r.flags]),
+      [
+        [4, ['quick']],
+        [4, ['quick']],
+      ],
+    );
   });
 
   it('a model that cannot be opened is a DriverError naming the driver; no workload is no run', async () => {

@@ -9,7 +9,7 @@ import { SUITE_SAMPLING } from '../../src/contract/sampling.js';
 import { check } from '../../src/contract/validate.js';
 import { aggregatePrefillTps, batchPoint, cacheHitRate, runWorkload, WARMUP_PROMPT, WARMUP_TOKENS, type RunContext } from '../../src/harness/runner.js';
 import type { GenerationRecord } from '../../src/harness/measure.js';
-import type { RunnableWorkload } from '../../src/harness/plan.js';
+import type { RepetitionPolicy, RunnableWorkload } from '../../src/harness/plan.js';
 
 /** The warm-up takes 5 s here: none of it may show up in a figure. */
 const WARMUP_TTFT = 5_000;
@@ -173,21 +173,24 @@ describe('workload runner', () => {
     for (const t of seen) for (const c of calls) assert.ok(t <= c.start || t >= c.end, `a progress call at ${t} ms, inside a generation timed from ${c.start} to ${c.end}`);
   });
 
-  it('sends the suite sampling on every request; W1–W4 ask for a cold prefix, W5 for reuse', async () => {
+  it('sends the suite sampling on every request; W1–W4 and the first turn of W5 ask for a cold prefix, later W5 turns for reuse', async () => {
     const { session, clock, requests } = scriptedSession((_, c) => stream(c, 2, 10, 10));
     await runWorkload(ctxFor(session, clock), W1(2));
     await runWorkload(ctxFor(session, clock), { id: 'W3', name: 'long-context-decay', kind: 'context-tiers', outputTokens: 2, tiers: [{ contextTokens: 512, prompt: () => 'x' }] });
     await runWorkload(ctxFor(session, clock), { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [2], outputTokens: 2, promptForStream: () => 'y' });
-    await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 2, turns: [[{ role: 'user', content: 'a' }]] });
+    const a = { role: 'user' as const, content: 'a' };
+    await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 2, turns: [[a], [a, { role: 'user', content: 'b' }]] });
+    // W5's conversation starts cold (nothing an earlier repetition, run or the warm-up left may
+    // serve its first turn) and then reuses what the turns before built.
     assert.deepEqual(
       requests.map((r) => r.cachePrompt),
-      [false, false, false, false, true],
+      [false, false, false, false, false, true],
     );
     for (const r of requests) assert.deepEqual(r.sampling, SUITE_SAMPLING);
     assert.deepEqual(SUITE_SAMPLING, { temperature: 0, topK: 1, topP: 1, minP: 0, repeatPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, seed: 42 });
   });
 
-  it('flags warm-cache when W1–W4 reused a cached prefix anyway (counted or not), and W5 only when its first turn did', async () => {
+  it("flags warm-cache when W1–W4 or W5's first turn reused a cached prefix anyway (counted or not), never W5's later turns", async () => {
     const cached = scriptedSession((_, c) => stream(c, 3, 10, 10, 4058, 4057));
     const w1 = await runWorkload(ctxFor(cached.session, cached.clock), W1(3));
     assert.ok(w1.flags.includes('warm-cache'));
@@ -208,6 +211,15 @@ describe('workload runner', () => {
     assert.ok(!w5.flags.includes('warm-cache'), `flags: ${w5.flags.join(', ')}`);
     const stale = await runWorkload(ctxFor(cached.session, cached.clock), { ...twoTurns, turns: twoTurns.turns.map((t) => [...t]) });
     assert.ok(stale.flags.includes('warm-cache'));
+    const a = { role: 'user' as const, content: 'a' };
+    const trace: RunnableWorkload = { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 3, turns: [[a], [a, a]] };
+    // Turn 1 of 2 served from the cache (a previous run's prompt on an attached server): flagged.
+    const warmStart = await runWorkload(ctxFor(cached.session, cached.clock), trace);
+    assert.ok(warmStart.flags.includes('warm-cache'));
+    // Turn 1 cold, turn 2 reusing turn 1's prefix: W5 by design, not flagged.
+    let turn = 0;
+    const byDesign = scriptedSession((_, c) => stream(c, 3, 10, 10, 4058, turn++ === 0 ? 0 : 4057));
+    assert.ok(!(await runWorkload(ctxFor(byDesign.session, byDesign.clock), trace)).flags.includes('warm-cache'));
   });
 
   it('asks the session to forget cached prompts after the warm-up of W5 only (METHODOLOGY §3.4), and says whether it could', async () => {
@@ -222,7 +234,8 @@ describe('workload runner', () => {
     const w1 = await runWorkload(ctxFor(session, clock), W1(2));
     assert.equal(w1.extras.prompts_forgotten, undefined);
     const w5 = await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 2, turns: [[{ role: 'user', content: 'a' }]] });
-    assert.deepEqual(order, ['timed', 'forget after 2 warm-up(s)', 'turn']);
+    // W5's first turn asks for a cold prefix as W1's request does (cachePrompt false, §3.4).
+    assert.deepEqual(order, ['timed', 'forget after 2 warm-up(s)', 'timed']);
     assert.equal(w5.extras.prompts_forgotten, true);
     fail = true;
     const failed = await runWorkload(ctxFor(session, clock), { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 2, turns: [[{ role: 'user', content: 'a' }]] });
@@ -361,7 +374,11 @@ describe('workload runner', () => {
       // Each stream: 4 steps in 40 ms = 100 tok/s; their mean is 100.
       assert.equal(b4!.per_stream_tps, 100);
       assert.equal(b4!.p50_ms, 10);
-      assert.equal(b4!.p95_ms, 10);
+      // 16 pooled latencies: fewer than 20 behind a p95, so none is published (METHODOLOGY §3.2).
+      assert.equal(b4!.p95_ms, null);
+      // Like with like: the backend's per-stream clock beside the client's per-stream figure.
+      assert.equal(b4!.backend_decode_tps, 100);
+      assert.equal(b4!.backend_prefill_tps, 10000);
       // The headline is the largest batch's aggregate, not its per-stream rate.
       assert.equal(r.batch_size, 4);
       assert.equal(r.decode_tps, 266.67);
@@ -478,11 +495,15 @@ describe('workload runner', () => {
         [21, 61, 331],
       );
       assert.equal(r.turn_p50_ms, 61);
-      assert.equal(r.turn_p95_ms, 304); // rank 1.9: 61 + 0.9 × (331 − 61)
+      // A p95 over 3 turns would be 304 (rank 1.9: 61 + 0.9 × (331 − 61)), a stand-in for the
+      // slowest turn: published as what it is, the maximum (METHODOLOGY §1.5).
+      assert.equal(r.turn_p95_ms, null);
+      assert.equal(r.turn_max_ms, 331);
       assert.equal(r.wall_ms, 413); // 21 + 61 + 331, turns back to back
-      // Pooled latencies, sorted: 5, 5, 10 ×4, 12, 14, ... 28, 110. p50 at rank 7.5 = (14 + 16) / 2; p95 at rank 14.25 = 28 + 0.25 × 82.
+      // Pooled latencies, sorted: 5, 5, 10 ×4, 12, 14, ... 28, 110. p50 at rank 7.5 = (14 + 16) / 2;
+      // a p95 (rank 14.25 = 28 + 0.25 × 82 = 48.5) over 16 values is not published.
       assert.equal(r.decode_p50_latency_ms, 15);
-      assert.equal(r.decode_p95_latency_ms, 48.5);
+      assert.equal(r.decode_p95_latency_ms, null);
       assert.equal(r.raw_timings_ms?.length, 16);
       // The backend's clock pooled the same way: 3000 prompt tokens in 30 ms; 16 steps in 340 ms.
       assert.equal(r.backend_prefill_tps, 100000);
@@ -681,7 +702,7 @@ describe('workload runner: what each result says when something is missing or go
           ]),
           rec([{ t: 10, count: 1 }]),
         ]),
-        { batch: 2, aggregate_tps: 150, per_stream_tps: 100, p50_ms: 10, p95_ms: 10 },
+        { batch: 2, aggregate_tps: 150, per_stream_tps: 100, p50_ms: 10, p95_ms: null, backend_prefill_tps: null, backend_decode_tps: null },
       );
     });
 
@@ -819,5 +840,249 @@ describe('workload runner: what each result says when something is missing or go
     const r = await runWorkload(ctxFor(session, clock), W1(2));
     assert.equal(r.error, 'cannot restart');
     assert.equal(r.wall_ms, 0, 'nothing was timed: preparing is outside every figure');
+  });
+});
+
+describe('repetitions (METHODOLOGY §6.3)', () => {
+  /** W1 whose k-th timed request (1-based) decodes at rates[k − 1] tok/s: 11 tokens, TTFT 50 ms, 10 equal gaps. */
+  function ratesSession(rates: number[], extra: (k: number) => Record<string, number> = () => ({})) {
+    let k = 0;
+    return scriptedSession((_, c) => {
+      const rate = rates[k++] ?? rates[rates.length - 1]!;
+      return stream(c, 11, 50, 1000 / rate, 128, 0, { promptTokens: 128, promptMs: 40, decodeTokens: 10, decodeMs: 10_000 / rate }).map((e) =>
+        e.type === 'done' ? { ...e, extras: { ...e.extras, ...extra(k) } } : e,
+      ) as GenerationEvent[];
+    });
+  }
+  const repeated = (policy: RepetitionPolicy, outputTokens = 11): RunnableWorkload => ({ ...W1(outputTokens), repetitions: policy });
+
+  it('three fixed repetitions: the median is the headline, each repetition is a sample, the interval is hand-worked, one warm-up, one observation', async () => {
+    const { session, clock, warmups, requests } = ratesSession([110, 100, 90]);
+    const seen: string[] = [];
+    const observer = { timedStart: () => void seen.push('start'), timedEnd: (_w: RunnableWorkload, _r: unknown, records: readonly GenerationRecord[]) => void seen.push(`end:${records.length}`) };
+    const r = await runWorkload({ ...ctxFor(session, clock), observers: [observer] }, repeated({ min: 3, max: 3 }));
+    assert.equal(requests.length, 3);
+    assert.equal(warmups.length, 1, 'the warm-up precedes the first repetition only: it is not a repetition');
+    assert.deepEqual(seen, ['start', 'end:3'], 'observers watch all repetitions as one timed part');
+    assert.equal(r.repetitions, 3);
+    assert.deepEqual(
+      r.samples!.map((s) => s.decode_tps),
+      [110, 100, 90],
+    );
+    assert.equal(r.decode_tps, 100);
+    // 110, 100, 90: s = 10; half-width 4.303 × 1.2533 × 10 / √3 = 31.13; CV 10 / 100.
+    assert.deepEqual(r.spread!.decode_tps, { n: 3, median: 100, ci_low: 68.87, ci_high: 131.13, cv: 0.1 });
+    // TTFT was 50 ms every time: an interval of zero width.
+    assert.deepEqual(r.spread!.ttft_ms, { n: 3, median: 50, ci_low: 50, ci_high: 50, cv: 0 });
+    // The backend's clock per repetition too: 10 steps in 10,000 / rate ms.
+    assert.deepEqual(
+      r.samples!.map((s) => s.backend_decode_tps),
+      [110, 100, 90],
+    );
+    assert.equal(r.backend_decode_tps, 100);
+    assert.equal(r.spread!.backend_decode_tps!.n, 3);
+    // ±31 % is far over ±5 %: noisy.
+    assert.ok(r.flags.includes('noisy'), r.flags.join(', '));
+    assert.equal(r.raw_timings_ms!.length, 30, "every repetition's per-token timings, kept locally");
+    assert.deepEqual(check('workload-result', r), []);
+  });
+
+  it('a single wild repetition (a 1e6 tok/s glitch) never becomes the headline; the result is flagged noisy', async () => {
+    const { session, clock } = ratesSession([900, 905, 1e6, 910, 895]);
+    const r = await runWorkload(ctxFor(session, clock), repeated({ min: 5, max: 5 }));
+    assert.equal(r.decode_tps, 905);
+    assert.ok(
+      r.samples!.some((s) => s.decode_tps === 1e6),
+      'the wild repetition is reported, not dropped',
+    );
+    assert.ok(r.flags.includes('noisy'));
+    const two = ratesSession([900, 1e6]);
+    assert.equal((await runWorkload(ctxFor(two.session, two.clock), repeated({ min: 2, max: 2 }))).decode_tps, 900, 'of two, the less flattering');
+  });
+
+  it('adaptive: stops once decode is within ±2 %, after at least three', async () => {
+    // 100, 101, 99: ±3.1 % (4.303 × 1.2533 × 1 / √3): one more. With 100: s = 0.8165,
+    // ±3.182 × 1.2533 × 0.8165 / 2 = ±1.63 %: stop at four.
+    const { session, clock, requests } = ratesSession([100, 101, 99, 100, 100, 100]);
+    const r = await runWorkload(ctxFor(session, clock), repeated({ min: 3, max: 10, target: 0.02 }));
+    assert.equal(requests.length, 4);
+    assert.equal(r.repetitions, 4);
+    assert.equal(r.decode_tps, 100, 'an even count: the lower of the two middle values (100, 100)');
+    assert.equal(r.spread!.decode_tps!.ci_high, 101.63);
+    assert.ok(!r.flags.includes('noisy'));
+    // Precise from the start: still three, the minimum.
+    const steady = ratesSession([100]);
+    assert.equal((await runWorkload(ctxFor(steady.session, steady.clock), repeated({ min: 3, max: 10, target: 0.02 }))).repetitions, 3);
+  });
+
+  it('the time budget stops the series: each repetition here takes 151 ms of timed time', async () => {
+    // TTFT 50 ms + 10 gaps of 10 ms + 1 ms to the end = 151 ms.
+    const one = ratesSession([100]);
+    assert.equal((await runWorkload(ctxFor(one.session, one.clock), repeated({ min: 3, max: 3, budgetMs: 150 }))).repetitions, 1, 'the first always runs');
+    const two = ratesSession([100]);
+    const r = await runWorkload(ctxFor(two.session, two.clock), repeated({ min: 3, max: 3, budgetMs: 400 }));
+    assert.equal(r.repetitions, 2, '302 + 151 would pass 400');
+    assert.equal(r.spread!.decode_tps!.n, 2);
+  });
+
+  it('a failed repetition ends the series: no retry, the earlier repetitions stay, the result carries the error', async () => {
+    let k = 0;
+    const { session, clock, requests } = scriptedSession((_, c) => (++k === 2 ? new Error('llama-server exited with code 139') : stream(c, 11, 50, 10, 128)));
+    const r = await runWorkload(ctxFor(session, clock), repeated({ min: 3, max: 3 }));
+    assert.equal(requests.length, 2);
+    assert.equal(r.repetitions, 2);
+    assert.equal(r.error, 'llama-server exited with code 139');
+    assert.ok(r.flags.includes('no-output'));
+    assert.equal(r.spread!.decode_tps!.n, 1, 'the failed repetition measured no decode');
+    assert.equal(r.decode_tps, 100);
+    assert.deepEqual(check('workload-result', r), []);
+  });
+
+  it('an interrupt ends the series after the repetition in flight', async () => {
+    const controller = new AbortController();
+    let k = 0;
+    const { session, clock, requests } = scriptedSession((_, c) => {
+      if (++k === 2) controller.abort();
+      return stream(c, 11, 50, 10, 128);
+    });
+    const r = await runWorkload({ ...ctxFor(session, clock), signal: controller.signal }, repeated({ min: 5, max: 5 }));
+    assert.equal(requests.length, 2);
+    assert.ok(r.flags.includes('interrupted'));
+  });
+
+  it('every repetition of W1 asks for a cold prefix, and one that got a warm one flags the result (the counts say the most any reused)', async () => {
+    let k = 0;
+    const { session, clock, requests } = scriptedSession((_, c) => stream(c, 11, 50, 10, 128, ++k === 2 ? 127 : 0));
+    const r = await runWorkload(ctxFor(session, clock), repeated({ min: 3, max: 3 }));
+    assert.deepEqual(
+      requests.map((q) => q.cachePrompt),
+      [false, false, false],
+    );
+    assert.deepEqual(
+      r.samples!.map((s) => s.cached_prompt_tokens),
+      [0, 127, 0],
+    );
+    assert.equal(r.cached_prompt_tokens, 127);
+    assert.ok(r.flags.includes('warm-cache'));
+  });
+
+  it('asks a session that cannot refuse reuse per request to evict the repeated prompt between repetitions, never before the first; a failing eviction is not fatal', async () => {
+    const { session, clock, requests } = ratesSession([100]);
+    const order: string[] = [];
+    const inner = session.generate.bind(session);
+    session.generate = (req) => {
+      if (req.prompt !== WARMUP_PROMPT) order.push('timed');
+      return inner(req);
+    };
+    session.evictPromptCache = async () => {
+      order.push('evict');
+      if (order.length > 3) throw new Error('daemon busy');
+    };
+    const r = await runWorkload(ctxFor(session, clock), repeated({ min: 3, max: 3 }));
+    assert.deepEqual(order, ['timed', 'evict', 'timed', 'evict', 'timed']);
+    assert.equal(requests.length, 3);
+    assert.equal(r.error, null);
+  });
+
+  it("extras keep what every repetition's request agrees on, never one request's own timer", async () => {
+    const { session, clock } = ratesSession([100, 110, 90], (k) => ({ prompt_ms: 40 + k, slot: 0 }));
+    const r = await runWorkload(ctxFor(session, clock), repeated({ min: 3, max: 3 }));
+    assert.equal(r.extras.predicted_n, 11, 'the same in every repetition');
+    assert.equal(r.extras.slot, 0);
+    assert.ok(!('prompt_ms' in r.extras), 'differs per request: pooled in backend_prefill_tps, per repetition in samples');
+    assert.equal(r.extras.engine, 'scripted', "the session's own extras stay");
+  });
+
+  it('names each repetition to progress, between timed requests only', async () => {
+    const { session, clock } = scriptedSession((_, c) => stream(c, 3, 10, 10));
+    const steps: string[] = [];
+    const progress = { workloadStarted: (_w: RunnableWorkload, step?: string) => void (step && steps.push(step)), workloadFinished: () => undefined };
+    await runWorkload(
+      { ...ctxFor(session, clock), progress },
+      { id: 'W4', name: 'concurrent-decode', kind: 'concurrent', batchSizes: [1, 2], outputTokens: 3, promptForStream: (i, b) => `p${i}/${b}`, repetitions: { min: 2, max: 2 } },
+    );
+    assert.deepEqual(steps, ['repetition 1', 'repetition 1 · batch 1', 'repetition 1 · batch 2', 'repetition 2', 'repetition 2 · batch 1', 'repetition 2 · batch 2']);
+  });
+
+  it('W4: each batch is repeated; its figures are the medians, with spread and samples; the headline is the largest batch', async () => {
+    // Repetition k: every stream decodes 5 tokens 10·k ms apart after a 20 ms TTFT.
+    let calls = 0;
+    const { session, clock } = scriptedSession((req, c) => {
+      const rep = req.prompt!.endsWith('/1') ? ++calls : calls;
+      return stream(c, 5, 20, 10 * rep, 100, 0, { promptTokens: 100, promptMs: 10, decodeTokens: 4, decodeMs: 40 * rep });
+    });
+    const r = await runWorkload(ctxFor(session, clock), {
+      id: 'W4',
+      name: 'concurrent-decode',
+      kind: 'concurrent',
+      batchSizes: [1, 2],
+      outputTokens: 5,
+      promptForStream: (i, b) => `p${i}/${b}`,
+      repetitions: { min: 3, max: 3 },
+    });
+    const [b1, b2] = r.batches!;
+    assert.deepEqual(
+      b2!.samples!.map((s) => s.per_stream_tps),
+      [100, 50, 33.33],
+    );
+    // Per stream, 4 steps in 40·k ms: 100, 50, 33.33 tok/s on both clocks.
+    assert.equal(b2!.per_stream_tps, 50);
+    assert.equal(b2!.backend_decode_tps, 50);
+    assert.equal(b2!.spread!.per_stream_tps!.n, 3);
+    assert.equal(b1!.samples!.length, 3);
+    // Batch 2's throughput, repetition k: 10 tokens by 20 + 40·k ms: 166.67, 100, 71.43.
+    assert.deepEqual(
+      b2!.samples!.map((s) => s.aggregate_tps),
+      [166.67, 100, 71.43],
+    );
+    assert.equal(r.decode_tps, 100);
+    assert.deepEqual(r.spread!.decode_tps, b2!.spread!.aggregate_tps, "the headline's spread is the largest batch's throughput's");
+    assert.equal(r.batch_size, 2);
+    assert.deepEqual(check('workload-result', r), []);
+  });
+
+  it("W5: each repetition of the trace starts cold; turns carry their medians and each repetition's figures", async () => {
+    // A backend that keeps every conversation: turn 1 of the second trace would find the first's.
+    const cachedTurns: number[] = [];
+    let n = 0;
+    const { session, clock, requests } = scriptedSession((req, c) => {
+      n++;
+      const turn = req.messages!.length;
+      // Turn 2 always reuses turn 1's 1000 tokens; turn 1 of a repetition after the first reuses
+      // the previous trace's unless the request asked for none.
+      const cached = turn === 2 ? 1000 : n > 1 && req.cachePrompt ? 999 : 0;
+      cachedTurns.push(cached);
+      return stream(c, 3, 10 * turn, 5 * (n > 2 ? 2 : 1), 1000 * turn, cached);
+    });
+    const trace = (k: number) => Array.from({ length: k }, (_, i) => ({ role: 'user' as const, content: `m${i}` }));
+    const w5: RunnableWorkload = { id: 'W5', name: 'agent-trace', kind: 'agent-trace', outputTokens: 3, turns: [trace(1), trace(2)], repetitions: { min: 2, max: 2 } };
+    const r = await runWorkload(ctxFor(session, clock), w5);
+    assert.deepEqual(
+      requests.map((q) => q.cachePrompt),
+      [false, true, false, true],
+    );
+    assert.deepEqual(cachedTurns, [0, 1000, 0, 1000]);
+    assert.ok(!r.flags.includes('warm-cache'));
+    assert.equal(r.repetitions, 2);
+    assert.equal(r.turns!.length, 2, 'one entry per turn of the suite, not per request');
+    assert.deepEqual(
+      r.turns!.map((t) => t.samples!.length),
+      [2, 2],
+    );
+    // Turn 2's decode: 2 steps in 10 ms (first trace), in 20 ms (second): 200 and 100; the lower middle of two is 100.
+    assert.deepEqual(
+      r.turns![1]!.samples!.map((s) => s.decode_tps),
+      [200, 100],
+    );
+    assert.equal(r.turns![1]!.decode_tps, 100);
+    // Turn walls: trace 1: 10 + 10 + 1 = 21, 20 + 10 + 1 = 31; trace 2: 21, 20 + 20 + 1 = 41. Slowest turn per trace: 31, 41 → 41.
+    assert.deepEqual(
+      r.samples!.map((s) => s.turn_max_ms),
+      [31, 41],
+    );
+    assert.equal(r.turn_max_ms, 41);
+    assert.equal(r.turn_p95_ms, null, 'a p95 over 2 turns is not published');
+    assert.equal(r.prefix_cache_hit_rate, 0.3333); // (0 + 1000) / (1000 + 2000) per trace
+    assert.deepEqual(check('workload-result', r), []);
   });
 });

@@ -150,19 +150,21 @@ describe('bench output', () => {
     ]);
     const lines = renderResultsTable(run as never, { width: 120 }).split('\n');
     assert.equal(lines[0], 'llama.cpp 0.5.0 (de3ff81) · cuda: NVIDIA H200 · Qwen/Qwen2.5-7B-Instruct-GGUF Q4_K_M · suite-v1');
-    assert.match(lines[1]!, /^workload\s+TTFT ms\s+prefill\/s\s+\(backend\)\s+decode\/s\s+\(backend\)\s+p50 ms\s+p95 ms\s+in→out$/);
+    assert.match(lines[1]!, /^workload\s+n\s+TTFT ms\s+prefill\/s\s+\(backend\)\s+decode\/s\s+\(backend\)\s+p50 ms\s+p95 ms\s+in→out$/);
+    // A result from an older CLI: one repetition, no interval.
     assert.match(
       lines.find((l) => l.startsWith('chat-short'))!,
-      /^chat-short\s+27\.8\s+4747\s+5073\s+331\.1\s+333\.9\s+2\.96\s+5\.05\s+132→256$/,
+      /^chat-short\s+1\s+27\.8\s+4747\s+5073\s+331\.1\s+333\.9\s+2\.96\s+5\.05\s+132→256$/,
     );
     const long = lines.findIndex((l) => l.startsWith('chat-long'));
-    assert.equal(lines[long + 1], '    warm-cache, 4057 prompt tokens cached, counts: arrivals', 'notes go under the row');
+    assert.equal(lines[long + 1], "    warm-cache (part of a prompt came from the backend's cache), 4057 prompt tokens cached, counts: arrivals", 'notes go under the row, flags in words');
     const w4 = lines.findIndex((l) => l.startsWith('concurrent-decode ×16'));
-    assert.match(lines[w4 + 1]!, /^ {4}serial-concurrency \(streams one after another\)/);
+    assert.match(lines[w4 + 1]!, /^ {4}one stream of 16: decode 309\.6 tok\/s on llm-speed's clock$/);
+    assert.match(lines[w4 + 2]!, /^ {4}serial-concurrency \(streams one after another\)/);
     assert.ok(lines.some((l) => /W4 streams ran one after another/.test(l)));
     const w5 = lines.findIndex((l) => l.startsWith('agent-trace'));
     assert.match(lines[w5]!, /–/);
-    assert.equal(lines[w5 + 1], '    error: turn 11 failed, no-output, cache 84%');
+    assert.equal(lines[w5 + 1], '    error: turn 11 failed, no-output (no token came back), cache 84%');
     assert.ok(lines.some((l) => /\(backend\): the backend's own timers/.test(l)));
     // A backend that says nothing about its build is shown as unknown, not as a CPU.
     assert.match(renderResultsTable(sampleRun([sampleResult({ backend_build: undefined })]) as never).split('\n')[0]!, /· unknown build ·/);
@@ -196,14 +198,17 @@ describe('bench output', () => {
     for (const line of lines) assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
     const row = lines.findIndex((l) => l.startsWith('concurrent-decode ×16'));
     assert.match(lines[row]!, /16384→4096$/, 'the row ends with its last figure');
-    assert.equal(lines[row + 1], "    backend's clock: prefill 5073/s, decode 333.9/s");
-    assert.ok(lines[row + 2]!.startsWith('    error: llama-server exited'), lines[row + 2]);
+    // Too narrow for the latency columns: they go under the row too.
+    assert.equal(lines[row + 1], '    per-token decode latency: p50 5.30 ms, p95 7.10 ms');
+    // W4: the backend's per-stream clock beside llm-speed's per-stream decode, never beside the batch's throughput (issue 26.1).
+    assert.equal(`${lines[row + 2]} ${lines[row + 3]!.trim()}`, "    one stream of 16: decode 309.6 tok/s on llm-speed's clock; backend's clock: decode 333.9 tok/s, prefill 5073 tok/s");
+    assert.ok(lines[row + 4]!.startsWith('    error: llama-server exited'), lines[row + 4]);
     assert.ok(
       lines
-        .slice(row + 2, row + 5)
+        .slice(row + 4, row + 9)
         .join(' ')
         .replace(/\s+/g, ' ')
-        .includes('embedded-engine, serial-concurrency (streams one after another), quick'),
+        .includes('embedded-engine (llama.cpp in-process), serial-concurrency (streams one after another), quick (a smoke test: not ranked)'),
       table,
     );
     // Not a terminal: 80; a wide terminal: the backend clock gets its columns back.

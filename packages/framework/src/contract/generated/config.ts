@@ -50,6 +50,10 @@ export interface LlmSpeedConfig {
    */
   workloads?: string[];
   /**
+   * Timed repetitions of every workload (LLM_SPEED_REPS, --reps). Default: adaptive, METHODOLOGY §6.3 (W1 and W2 until decode is within ±2 %, W4 and W5 three times within a time budget); --quick: 1.
+   */
+  reps?: number;
+  /**
    * llama-server binary or its folder (LLM_SPEED_LLAMA_CPP_PATH, --llama-cpp-path).
    */
   llama_cpp_path?: string;

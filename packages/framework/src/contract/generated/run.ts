@@ -17,6 +17,10 @@ export interface RunPayload {
    * @maxItems 1000
    */
   results: [MeasuredResult, ...MeasuredResult[]];
+  /**
+   * Version of the results' shape. 2: each workload is repeated and its results carry repetitions, spread and samples (METHODOLOGY §6.3). Absent: a single-shot run from an older CLI, whose every figure is one repetition with no interval.
+   */
+  schema_version?: number;
   cli_version: string;
   started_at: string;
   finished_at: string;

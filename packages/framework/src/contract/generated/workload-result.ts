@@ -159,7 +159,25 @@ export interface WorkloadResult {
    */
   turns?: AgentTurn[];
   turn_p50_ms?: Milliseconds;
-  turn_p95_ms?: Milliseconds;
+  /**
+   * A duration in milliseconds: at most one day (86,400,000 ms); null when not measured.
+   */
+  turn_p95_ms?: number | null;
+  /**
+   * A duration in milliseconds: at most one day (86,400,000 ms); null when not measured.
+   */
+  turn_max_ms?: number | null;
+  /**
+   * How many timed repetitions stand behind the headline figures (METHODOLOGY §6.3). Absent in results of older CLIs: one.
+   */
+  repetitions?: number;
+  spread?: ResultSpread;
+  /**
+   * Each repetition's own figures, in the order they ran, so anyone can recompute the spread.
+   *
+   * @maxItems 1000
+   */
+  samples?: RepetitionSample[];
   /**
    * Per-token decode intervals. Local only unless include_raw_timings is set.
    *
@@ -222,7 +240,47 @@ export interface ContextTier {
    * Why this tier did not run (model or backend context too small).
    */
   skipped?: string | null;
+  spread?: TierSpread;
+  /**
+   * @maxItems 1000
+   */
+  samples?: TierSample[];
   error?: string | null;
+}
+/**
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "TierSpread".
+ */
+export interface TierSpread {
+  prefill_tps?: MetricSpread;
+  decode_tps?: MetricSpread;
+  ttft_ms?: MetricSpread;
+}
+/**
+ * One figure over a workload's repetitions (METHODOLOGY §6.3): median is the headline value; ci_low/ci_high the 95 % confidence interval of that median, median ± t(0.975, n−1) · √(π/2) · s/√n floored at 0; cv the sample standard deviation over the mean. The last three are null when n < 2.
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "MetricSpread".
+ */
+export interface MetricSpread {
+  /**
+   * Repetitions that gave this figure.
+   */
+  n: number;
+  median: number;
+  ci_low: number | null;
+  ci_high: number | null;
+  cv: number | null;
+}
+/**
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "TierSample".
+ */
+export interface TierSample {
+  prefill_tps?: PrefillRate;
+  decode_tps?: DecodeRate;
+  ttft_ms?: Milliseconds;
+  output_tokens?: Count;
 }
 /**
  * This interface was referenced by `WorkloadResult`'s JSON-Schema
@@ -230,11 +288,54 @@ export interface ContextTier {
  */
 export interface BatchPoint {
   batch: number;
-  aggregate_tps: DecodeRate;
-  per_stream_tps: DecodeRate;
+  /**
+   * Generated tokens per second: at most 10^7 (no machine decodes within orders of magnitude of it); null when not measured.
+   */
+  aggregate_tps: number | null;
+  /**
+   * Generated tokens per second: at most 10^7 (no machine decodes within orders of magnitude of it); null when not measured.
+   */
+  per_stream_tps: number | null;
   p50_ms: Milliseconds;
   p95_ms: Milliseconds;
+  /**
+   * Prompt tokens per second: at most 10^8 (prefix-cache hits make prefill look far faster than compute, so the bound is ten times decode's); null when not measured.
+   */
+  backend_prefill_tps?: number | null;
+  /**
+   * Generated tokens per second: at most 10^7 (no machine decodes within orders of magnitude of it); null when not measured.
+   */
+  backend_decode_tps?: number | null;
+  spread?: BatchSpread;
+  /**
+   * @maxItems 1000
+   */
+  samples?: BatchSample[];
   error?: string | null;
+}
+/**
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "BatchSpread".
+ */
+export interface BatchSpread {
+  aggregate_tps?: MetricSpread;
+  per_stream_tps?: MetricSpread;
+  p50_ms?: MetricSpread;
+  p95_ms?: MetricSpread;
+  backend_prefill_tps?: MetricSpread;
+  backend_decode_tps?: MetricSpread;
+}
+/**
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "BatchSample".
+ */
+export interface BatchSample {
+  aggregate_tps?: DecodeRate;
+  per_stream_tps?: DecodeRate;
+  p50_ms?: Milliseconds;
+  p95_ms?: Milliseconds;
+  backend_prefill_tps?: PrefillRate;
+  backend_decode_tps?: DecodeRate;
 }
 /**
  * This interface was referenced by `WorkloadResult`'s JSON-Schema
@@ -248,7 +349,66 @@ export interface AgentTurn {
   output_tokens: Count;
   wall_ms: number;
   prefix_cache_hit_rate?: number | null;
+  /**
+   * This turn in each repetition of the trace; the turn's fields are their medians.
+   *
+   * @maxItems 1000
+   */
+  samples?: TurnSample[];
   error?: string | null;
+}
+/**
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "TurnSample".
+ */
+export interface TurnSample {
+  ttft_ms?: Milliseconds;
+  decode_tps?: DecodeRate;
+  wall_ms?: Milliseconds;
+  prompt_tokens?: Count;
+  output_tokens?: Count;
+  prefix_cache_hit_rate?: number | null;
+}
+/**
+ * The spread of each headline figure over the repetitions, keyed by the figure's field name. A figure no repetition measured has no entry. A result without spread (older CLIs) is one repetition: a point, no interval.
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "ResultSpread".
+ */
+export interface ResultSpread {
+  ttft_ms?: MetricSpread;
+  prefill_tps?: MetricSpread;
+  decode_tps?: MetricSpread;
+  decode_p50_latency_ms?: MetricSpread;
+  decode_p95_latency_ms?: MetricSpread;
+  backend_prefill_tps?: MetricSpread;
+  backend_decode_tps?: MetricSpread;
+  wall_ms?: MetricSpread;
+  prefix_cache_hit_rate?: MetricSpread;
+  turn_p50_ms?: MetricSpread;
+  turn_max_ms?: MetricSpread;
+}
+/**
+ * One repetition's figures, defined as the headline fields of the same name (METHODOLOGY §3.2, §1.4, §1.5).
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "RepetitionSample".
+ */
+export interface RepetitionSample {
+  ttft_ms?: Milliseconds;
+  prefill_tps?: PrefillRate;
+  decode_tps?: DecodeRate;
+  decode_p50_latency_ms?: Milliseconds;
+  decode_p95_latency_ms?: Milliseconds;
+  backend_prefill_tps?: PrefillRate;
+  backend_decode_tps?: DecodeRate;
+  wall_ms?: Milliseconds;
+  prompt_tokens?: Count;
+  output_tokens?: Count;
+  cached_prompt_tokens?: Count;
+  prefix_cache_hit_rate?: number | null;
+  turn_p50_ms?: Milliseconds;
+  turn_max_ms?: Milliseconds;
 }
 /**
  * Energy over this workload's timed part, split into prefill and decode (METHODOLOGY §13.2): the meters read, the idle baseline subtracted, joules per token and tokens per second per watt. Compared only between results measured with the same meter.
