@@ -13,7 +13,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { reproducibility, type MeasuredResult, type RunPayload } from '@llm-speed/framework';
-import { schemas } from '@llm-speed/schemas';
 import { cardStateOf, cardSvg, pickHeadline } from '../src/pages/pages.js';
 import { launchChromium, SHOTS, textOf, visit } from './chromium.js';
 import { chartResults, sampleResult, sampleRun, signedToken, startTestServer, type TestServer } from './helpers.js';
@@ -114,7 +113,9 @@ describe('pages say what the numbers mean, in Chromium (issues 22, 25, 26)', () 
     await post('long', run([w1(88.8, { model: { identifier: 'x/y', name: 'llm-speed synthetic llama 1b Q4_0 (Meta-Llama-3.1-70B-Instruct-abliterated-imatrix)', size: '1B', quant: 'Q4_0' } })]));
     browser = await launchChromium();
   });
-  after(async () => {
+  after(async function () {
+    // Closing Chromium and the server can take longer than a test's default on a loaded machine.
+    this.timeout(120_000);
     await browser?.close();
     await server?.stop();
     if (shots.length) process.stdout.write(`      screenshots: ${shots.map((s) => s.slice(SHOTS.length + 1)).join(', ')}\n`);
@@ -390,9 +391,6 @@ async function runLinksOnScreen(page: Page, width: number): Promise<void> {
   for (const [text, left, right] of boxes) assert.ok(left >= 0 && right <= width, `${text} at ${left}–${right}px`);
 }
 
-/** Whether this checkout's result schema carries repetitions (the spread fields of issue 22). */
-const SPREAD_IN_SCHEMA = 'spread' in ((schemas['workload-result'] as { properties?: Record<string, unknown> }).properties ?? {});
-
 /**
  * A figure repeated 5 times with its 95 % interval [low, high] (the `spread` and `samples` shape of
  * workload-result.schema.json): samples low, ¼ of the way, the median, ¾ of the way, high, so their median is the headline.
@@ -407,7 +405,7 @@ function repeated(median: number, low: number, high: number): Partial<MeasuredRe
   } as Partial<MeasuredResult>;
 }
 
-(SPREAD_IN_SCHEMA ? describe : describe.skip)('pages with repetitions: standing, error bars and Δ by the intervals, in Chromium (issue 22)', () => {
+describe('pages with repetitions: standing, error bars and Δ by the intervals, in Chromium (issue 22)', () => {
   let server: TestServer;
   let browser: Browser;
   const ids: Record<string, string> = {};
@@ -448,7 +446,9 @@ function repeated(median: number, low: number, high: number): Partial<MeasuredRe
     await post('w4', run([{ ...w4, decode_tps: 640, batches, repetitions: 3, backend_build: CUDA, batch_size: 16, output_tokens: 16 * 256 } as MeasuredResult]));
     browser = await launchChromium();
   });
-  after(async () => {
+  after(async function () {
+    // Closing Chromium and the server can take longer than a test's default on a loaded machine.
+    this.timeout(120_000);
     await browser?.close();
     await server?.stop();
     if (shots.length) process.stdout.write(`      screenshots: ${shots.map((s) => s.slice(SHOTS.length + 1)).join(', ')}\n`);
@@ -518,9 +518,6 @@ function repeated(median: number, low: number, high: number): Partial<MeasuredRe
   });
 });
 
-/** Whether this checkout's result schema carries energy and the roofline (issue 23's fields). */
-const ENERGY_IN_SCHEMA = 'energy' in ((schemas['workload-result'] as { properties?: Record<string, unknown> }).properties ?? {});
-
 /**
  * A W1 result's energy as the sampler writes it (METHODOLOGY §13.2): decode 255 steps, prefill 128
  * prompt tokens, the whole timed part 256 output tokens and 50 J gross.
@@ -588,7 +585,7 @@ const H200_ROOFLINE = {
   },
 };
 
-(ENERGY_IN_SCHEMA ? describe : describe.skip)('pages with energy and the bandwidth limit, in Chromium (issue 23)', () => {
+describe('pages with energy and the bandwidth limit, in Chromium (issue 23)', () => {
   let server: TestServer;
   let browser: Browser;
   const ids: Record<string, string> = {};
@@ -622,7 +619,9 @@ const H200_ROOFLINE = {
     await post('none', run([w1(168, { energy: { meter: 'none', reason: 'no power meter on this machine' } } as Partial<MeasuredResult>)]));
     browser = await launchChromium();
   });
-  after(async () => {
+  after(async function () {
+    // Closing Chromium and the server can take longer than a test's default on a loaded machine.
+    this.timeout(120_000);
     await browser?.close();
     await server?.stop();
     if (shots.length) process.stdout.write(`      screenshots: ${shots.map((s) => s.slice(SHOTS.length + 1)).join(', ')}\n`);
@@ -703,5 +702,61 @@ const H200_ROOFLINE = {
       return cardSvg(ids.h0!, payload, pickHeadline(payload));
     })();
     assert.match(svg, /<text id="card-decode-label"[^>]*>tok\/s decode · W1 · 10\.0 tok\/s\/W<\/text>/);
+  });
+});
+
+describe('the cheatsheet names a CPU run of a GPU machine as the CPU (issue 25), in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const ids: Record<string, string> = {};
+  const shots: string[] = [];
+  before(async function () {
+    this.timeout(10 * 60_000);
+    server = await startTestServer({ ranking: { minRuns: 3, minKeys: 1 } });
+    // On the H200 machine: three runs on its GPU (905, 910, 915) and three on its CPU with the GPU unused (30, 31, 32).
+    for (const [name, result] of [
+      ['g0', w1(905, { backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] } })],
+      ['g1', w1(910, { backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] } })],
+      ['g2', w1(915, { backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] } })],
+      ['c0', w1(30, { backend_build: CPU, flags: ['accelerator-unused'] })],
+      ['c1', w1(31, { backend_build: CPU, flags: ['accelerator-unused'] })],
+      ['c2', w1(32, { backend_build: CPU, flags: ['accelerator-unused'] })],
+    ] as const) {
+      const res = await server.post('/v1/results', await signedToken(run([result], 'h200')));
+      assert.equal(res.status, 201, `${name}: ${res.text}`);
+      ids[name] = res.json.id;
+    }
+    browser = await launchChromium();
+  });
+  after(async function () {
+    // Closing Chromium and the server can take longer than a test's default on a loaded machine.
+    this.timeout(120_000);
+    await browser?.close();
+    await server?.stop();
+    if (shots.length) process.stdout.write(`      screenshots: ${shots.map((s) => s.slice(SHOTS.length + 1)).join(', ')}\n`);
+  });
+
+  it("both groups are ranked, each under its own hardware words: the GPU's as the H200, the CPU's as the CPU of a machine with one", async function () {
+    this.timeout(60_000);
+    shots.push(
+      ...(await visit(browser, `${server.url}/cheatsheet?workload=chat-short`, 'meaning-cheatsheet-accelerator-unused', async (page) => {
+        const rows = await page
+          .locator('#board-chat-short-local tr:not(.head)')
+          .evaluateAll((trs) => trs.map((tr) => [tr.querySelector('td.best')!.textContent!.trim(), tr.querySelector('td[data-label="hardware"]')!.textContent!.trim()]));
+        // Group medians: 910 on the GPU, 31 on the CPU.
+        assert.deepEqual(rows, [
+          ['910.0', 'H200 144 GB + Intel Xeon Platinum 8468, 16 cores, 128 GB RAM'],
+          ['31.0', 'CPU of a machine with an H200 (Intel Xeon Platinum 8468, 16 cores, 128 GB RAM)'],
+        ]);
+      })),
+    );
+    const json = JSON.parse((await server.get('/v1/leaderboard?workload=W1')).text);
+    assert.deepEqual(
+      json.workloads[0].local.map((g: { best_run: string; hardware: { accelerator_unused: boolean } }) => [g.best_run, g.hardware.accelerator_unused]),
+      [
+        [ids.g2, false],
+        [ids.c2, true],
+      ],
+    );
   });
 });
