@@ -212,7 +212,7 @@ CREATE TABLE clusters (
 );
 CREATE INDEX cl_model ON clusters (model_slug);
 CREATE INDEX cl_hardware ON clusters (hardware_slug);
-CREATE INDEX cl_best ON clusters (workload, best_decode_tps DESC);
+CREATE INDEX cl_median ON clusters (workload, median DESC);
 CREATE INDEX cl_setup ON clusters (setup_key);
 `;
 

@@ -54,10 +54,11 @@ import { payloadHashOf } from './ingest.js';
  * ranking.ts). 6: each row keeps its decode interval, flags, comparability codes, hardware label
  * (with the core count; a CPU run of a GPU machine named as such) and energy and bandwidth figures,
  * and a group its label and efficiency medians, for the pages (standing by intervals, error bars,
- * reasons in words, tok/s/W). Bump it whenever either changes: both engines then drop and
+ * reasons in words, tok/s/W). 7: the board's index is the group median (groups rank by median, not by
+ * their best run), and physically implausible results are not comparable. Bump it whenever either changes: both engines then drop and
  * re-derive workload_results, outlier_flags and clusters from the stored signed JSON.
  */
-export const DERIVED_VERSION = 6;
+export const DERIVED_VERSION = 7;
 export const DERIVED_TABLES = ['workload_results', 'outlier_flags', 'clusters'] as const;
 
 type GroupRef = { clusterKey: string; workload: string };
@@ -500,11 +501,12 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       params.push(value);
     }
     const workloads = filters.workload ? [filters.workload] : [...WORKLOAD_ORDER];
-    // Two index range scans per workload (cl_best), each stopping after `limit` rows: no pass over every group.
+    // Groups rank by their median, never by their best run (METHODOLOGY §6.1): two index range scans
+    // per workload (cl_median), each stopping after `limit` rows, no pass over every group.
     const ranked = async (workload: string, hosted: boolean) =>
       this.ranked(
         await this.sql.all<RawClusterRow>(
-          `SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY best_decode_tps DESC, cluster_key LIMIT ?`,
+          `SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY median DESC, cluster_key LIMIT ?`,
           [workload, ...params, limit],
         ),
       );

@@ -204,7 +204,7 @@ CREATE TABLE IF NOT EXISTS clusters (
 );
 CREATE INDEX IF NOT EXISTS cl_model ON clusters (model_slug);
 CREATE INDEX IF NOT EXISTS cl_hardware ON clusters (hardware_slug);
-CREATE INDEX IF NOT EXISTS cl_best ON clusters (workload, best_decode_tps DESC);
+CREATE INDEX IF NOT EXISTS cl_median ON clusters (workload, median DESC);
 CREATE INDEX IF NOT EXISTS cl_setup ON clusters (setup_key);
 `;
 

@@ -52,8 +52,8 @@ export function CheatsheetPage({ data, site }: { data: BoardData; site: Site }) 
   const lead = data.sections[0];
   const top = lead?.local[0] ?? lead?.hosted[0];
   const description = top
-    ? `Fastest signed ${workloadLabel(lead!.workload)} run: ${num(top.bestDecodeTps)} tok/s decode, ${top.modelName} on ${top.acceleratorSummary} (${top.backend}). Local hardware and hosted APIs ranked apart.`
-    : 'The fastest signed, comparable runs per workload: local hardware and hosted APIs ranked apart.';
+    ? `Fastest ${workloadLabel(lead!.workload)}: ${top.modelName} on ${top.hardwareLabel} (${top.backend}), median ${num(top.median)} tok/s decode over ${top.n} signed runs. Local hardware and hosted APIs ranked apart.`
+    : 'The fastest setups per workload by the median of their signed, comparable runs: local hardware and hosted APIs ranked apart.';
   return (
     <Layout
       site={site}
@@ -66,9 +66,9 @@ export function CheatsheetPage({ data, site }: { data: BoardData; site: Site }) 
       <h1>Cheatsheet: the fastest signed runs</h1>
       <Views filters={filters} view={view} />
       <p>
-        {data.total} stored runs. Per workload, the fastest comparable run of each group — a group is one model, backend and build on one hardware class — ranked by decode tok/s, recomputed from the
-        database on every request. Hosted APIs are ranked apart from local hardware: their figures include the network and the provider's queue. Each row links its signed run. JSON:{' '}
-        <a href={`/v1/leaderboard${queryString(filters)}`}>/v1/leaderboard{queryString(filters)}</a>.
+        {data.total} stored runs. Per workload, each group — one model, backend and build on one hardware class — ranked by the median decode tok/s of its comparable runs (never by its single best
+        run), recomputed from the database on every request. Hosted APIs are ranked apart from local hardware: their figures include the network and the provider's queue. Each row links the group's
+        best signed run. JSON: <a href={`/v1/leaderboard${queryString(filters)}`}>/v1/leaderboard{queryString(filters)}</a>.
       </p>
       <form class="filters" method="get" action="/cheatsheet">
         <Select name="workload" label="workload" value={filters.workload} options={WORKLOADS.map((w) => [w.name, `${w.id} ${w.name}`])} />

@@ -183,9 +183,14 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
   );
 }
 
-/** The board: one row per group, its best run (fastest comparable, unflagged) leading. */
+/**
+ * The board: one row per group, ranked by its median (issue 22: groups rank by median, never by
+ * their best run), the group's best run (fastest comparable, unflagged) linked; the efficiency view
+ * ranks by the group's median tok/s per watt.
+ */
 export function BoardTable({ rows, hosted, id, metric = 'decode' }: { rows: ClusterRow[]; hosted: boolean; id: string; metric?: 'decode' | 'efficiency' }) {
-  const figure = metric === 'decode' ? headlineMetric(rows[0]?.workload).short : 'tok/s/W';
+  const figure = metric === 'decode' ? `median ${headlineMetric(rows[0]?.workload).short}` : 'tok/s/W';
+  const group = metric === 'decode' ? 'runs · best run' : 'runs · median decode';
   return (
     <Scroll>
       <table class="board stack" id={id}>
@@ -195,7 +200,7 @@ export function BoardTable({ rows, hosted, id, metric = 'decode' }: { rows: Clus
           <th>model</th>
           <th>{hosted ? 'client hardware' : 'hardware'}</th>
           <th>backend</th>
-          <th class="opt">group: runs · median</th>
+          <th class="opt">{group}</th>
           <th>run</th>
         </tr>
         {rows.map((c, i) => (
@@ -204,7 +209,7 @@ export function BoardTable({ rows, hosted, id, metric = 'decode' }: { rows: Clus
               {i + 1}
             </td>
             <td class="n best" data-label={figure}>
-              {metric === 'decode' ? num(c.bestDecodeTps) : <Efficiency tpsPerW={c.tpsPerW} meter={c.energyMeter} />}
+              {metric === 'decode' ? num(c.median) : <Efficiency tpsPerW={c.tpsPerW} meter={c.energyMeter} />}
             </td>
             <td data-label="model">
               <a href={`/m/${c.modelSlug}`}>{c.modelName}</a> <small>{c.modelQuant ?? ''}</small>
@@ -215,8 +220,8 @@ export function BoardTable({ rows, hosted, id, metric = 'decode' }: { rows: Clus
             <td data-label="backend">
               {c.backend} <small>{buildText(c)}</small>
             </td>
-            <td class="n opt" data-label="group">
-              {c.n} · {num(c.median)}
+            <td class="n opt" data-label={group}>
+              {c.n} · {num(metric === 'decode' ? c.bestDecodeTps : c.median)}
             </td>
             <td data-label="run">
               <a class="permalink" href={`/r/${c.bestResultId}`}>
