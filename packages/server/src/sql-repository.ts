@@ -505,10 +505,11 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     // per workload (cl_median), each stopping after `limit` rows, no pass over every group.
     const ranked = async (workload: string, hosted: boolean) =>
       this.ranked(
-        await this.sql.all<RawClusterRow>(
-          `SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY median DESC, cluster_key LIMIT ?`,
-          [workload, ...params, limit],
-        ),
+        await this.sql.all<RawClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY median DESC, cluster_key LIMIT ?`, [
+          workload,
+          ...params,
+          limit,
+        ]),
       );
     const sections = await Promise.all(workloads.map(async (workload) => ({ workload, local: await ranked(workload, false), hosted: await ranked(workload, true) })));
     return sections.filter((s) => s.local.length > 0 || s.hosted.length > 0);

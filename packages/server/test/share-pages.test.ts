@@ -310,7 +310,7 @@ forEachBackend('server: the board, its filters and JSON twins (issue 16)', () =>
     await server.stop();
   });
 
-  it('/cheatsheet ranks each group by its median, hosted APIs apart, each row a permalink to the group\'s best run', async () => {
+  it("/cheatsheet ranks each group by its median, hosted APIs apart, each row a permalink to the group's best run", async () => {
     const page = (await server.get('/cheatsheet')).text;
     const local = page.slice(page.indexOf('id="board-chat-short-local"'), page.indexOf('</table>', page.indexOf('id="board-chat-short-local"')));
     const hosted = page.slice(page.indexOf('id="board-chat-short-hosted"'), page.indexOf('</table>', page.indexOf('id="board-chat-short-hosted"')));
