@@ -21,7 +21,7 @@ import {
   type ModelInfo,
   type OpenOptions,
 } from '@llm-speed/framework';
-import { modelIdentity, readGgufMetadata } from './gguf/index.js';
+import { ggufModelShape, modelIdentity, readGgufMetadata, type GgufMetadata } from './gguf/index.js';
 import { ensureSynthModel, SYNTH_QUANTS, SYNTH_SIZES, synthIdentifier, type SynthQuant, type SynthSize } from './synth/index.js';
 import { attachUrl, configuredServerPath, lookupLlamaServer, parseBuildInfo, parseStartupLog, probeServer, serverVersion, type LlamaCppVersion, type ServerProbe } from './detect.js';
 import { runsOnCpuOnly, servingProcess } from './server/listening-process.js';
@@ -281,6 +281,12 @@ async function listModels(ctx: DriverContext): Promise<ModelInfo[]> {
   return models;
 }
 
+/** The model's shape for the bandwidth roofline (gguf/shape.ts); undefined when the file does not give it. */
+function shapeOf(metadata: GgufMetadata | undefined): DriverSession['modelShape'] {
+  const outcome = metadata ? ggufModelShape(metadata) : undefined;
+  return outcome && 'shape' in outcome ? outcome.shape : undefined;
+}
+
 async function open(modelRef: string | undefined, options: OpenOptions, ctx: DriverContext): Promise<DriverSession> {
   const url = attachUrl(ctx);
   if (url) {
@@ -299,6 +305,8 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
       model: model ?? { identifier: modelRef ?? 'attached', name: modelRef ?? 'attached' },
       backendVersion: await attachedVersion(props, ctx, served),
       backendBuild,
+      // Read from the file the server names, when it is on this machine (its KV cache type is assumed f16).
+      modelShape: props.model_path ? shapeOf(await readGgufMetadata(props.model_path).catch(() => undefined)) : undefined,
       capabilities: attachedCapabilities(props),
       extras: { engine: 'server', mode: 'attach' },
       // The server's slots may hold a previous run's conversation: erased where the server allows
@@ -324,6 +332,7 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     if (!instead) {
       const session = await openSpawned({ binary, path, model, maxContext, version: version.version ?? 'unknown', listed: listed ?? { kind: 'unknown' }, options, ctx });
       if (session.backendBuild?.kind === 'cpu') session.gpuHint = GPU_HINT;
+      session.modelShape = shapeOf(metadata);
       return session;
     }
     ctx.log(
@@ -343,6 +352,7 @@ async function open(modelRef: string | undefined, options: OpenOptions, ctx: Dri
     model,
     backendVersion: engine.version,
     backendBuild: engine.build,
+    modelShape: shapeOf(metadata),
     capabilities: embeddedCapabilities(maxContext),
     extras: extras(),
     // The embedded engine decodes well below llama-server on small CPUs (README): results say which ran.

@@ -13,9 +13,11 @@ import { createProgress } from '@llm-speed/framework';
 import { renderResultsTable, tableWidth } from '@llm-speed/framework';
 import { configDir, runsDir } from '@llm-speed/framework';
 import { loadSuite, suitePlans } from '@llm-speed/framework';
+import { POWER_METER_CHOICES, resolveEnergySettings, type EnergySettings } from '@llm-speed/framework';
 import { DEFAULT_API_URL } from './compare.js';
 
 const OUTPUT = 'OUTPUT';
+const ENERGY = 'ENERGY';
 const UPLOAD = 'UPLOAD';
 /** Measured (README "Which engine the default uses"): 3–7 s on the 2-core development machine, model generation included. */
 export const QUICK_TIME = 'under 10 s on an idle 2-core CPU with the embedded default';
@@ -62,6 +64,16 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
     'include-raw-timings': Flags.boolean({ description: 'Upload per-token timings too (kept locally in any case).', helpGroup: UPLOAD }),
     yes: Flags.boolean({ char: 'y', description: 'Consent to uploading without the interactive prompt (the consent is recorded).', helpGroup: UPLOAD }),
     resume: Flags.string({ description: 'Verify and upload a run saved earlier (after a failed or skipped upload).', helpValue: 'PATH', helpGroup: UPLOAD }),
+    'energy-price': Flags.string({
+      description: 'Your electricity price per kWh: the results table shows the cost of a million tokens at it. Never uploaded (LLM_SPEED_ENERGY_PRICE_PER_KWH, energy.price_per_kwh).',
+      helpValue: 'PRICE',
+      helpGroup: ENERGY,
+    }),
+    'power-meter': Flags.string({
+      description: 'Power meters to read: auto (nvidia-smi, amdgpu, RAPL where readable), none, or powermetrics (macOS, as root) (LLM_SPEED_ENERGY_POWER_METER, energy.power_meter).',
+      options: [...POWER_METER_CHOICES],
+      helpGroup: ENERGY,
+    }),
     ...backendFlags,
     ...configurationFlags,
   };
@@ -85,6 +97,7 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
         ...backendSettings(flags),
       },
     });
+    const energy = resolveEnergySettings({ file: settings.energy, env: process.env, flags: { energyPrice: flags['energy-price'], powerMeter: flags['power-meter'] } });
     const mode = settings.mode ?? 'default';
     const apiUrl = settings.api_url ?? DEFAULT_API_URL;
     const confDir = settings.config_dir ?? configDir(process.env);
@@ -120,7 +133,7 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
     for (const [i, invocation] of invocations.entries()) {
       if (invocations.length > 1) this.logToStderr(`\n[${i + 1}/${invocations.length}] ${invocation.backend ?? 'auto'} · ${invocation.model ?? 'default model'}`);
       if (this.abort.signal.aborted) break;
-      await this.benchOnce({ ...settings, ...invocation }, flags, { mode, apiUrl, confDir, hints });
+      await this.benchOnce({ ...settings, ...invocation }, flags, { mode, apiUrl, confDir, hints, energy });
     }
   }
 
@@ -144,8 +157,12 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
     return answer?.installed === true;
   }
 
-  private async benchOnce(settings: LlmSpeedConfig, flags: BenchFlags, env: { mode: NonNullable<LlmSpeedConfig['mode']>; apiUrl: string; confDir: string; hints: HintContext }): Promise<void> {
-    const { mode, apiUrl, confDir, hints } = env;
+  private async benchOnce(
+    settings: LlmSpeedConfig,
+    flags: BenchFlags,
+    env: { mode: NonNullable<LlmSpeedConfig['mode']>; apiUrl: string; confDir: string; hints: HintContext; energy: EnergySettings },
+  ): Promise<void> {
+    const { mode, apiUrl, confDir, hints, energy } = env;
     const suite = loadSuite(settings.suite ?? 'suite-v1');
     const workloads = suitePlans(suite, settings.workloads, { quick: flags.quick });
     const ctx = this.driverContext(settings);
@@ -168,6 +185,7 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
         reps: flags.quick && flags.reps === undefined ? undefined : settings.reps,
         strictAnon: mode === 'strict-anon',
         progress,
+        powerMeter: energy.powerMeter,
         collectFingerprint,
         // The same probe as the fingerprint's, made once per process (fingerprint/collect.ts).
         machineGpus: async () => (await collectFingerprint({ strictAnon: true })).gpus,
@@ -177,7 +195,7 @@ Privacy modes (${DOCS_URL}/PRIVACY.md): default, --anon (adds X-LLM-Speed-Anon),
     }
     const toStdout = flags.json === '-' || flags['print-payload'];
     // Laid out for the terminal it lands on (80 columns on a pipe): notes wrap under their row.
-    const table = renderResultsTable(outcome.run, { width: tableWidth(toStdout ? process.stderr : process.stdout) });
+    const table = renderResultsTable(outcome.run, { width: tableWidth(toStdout ? process.stderr : process.stdout), pricePerKwh: energy.pricePerKwh });
     if (toStdout) this.logToStderr(table);
     else this.log(table);
 

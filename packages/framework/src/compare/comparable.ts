@@ -22,6 +22,7 @@ import type { WorkloadDefinition } from '../contract/generated/suite.js';
 import { loadSuite, type LoadedSuite } from '../suite/load.js';
 import { INTERRUPTED_FLAG, isInterrupted, isInterruptionText } from './interrupted.js';
 import { relativeHalfWidth, spreadOf, spreadProblems } from './spread.js';
+import { plausibility } from '../roofline/plausibility.js';
 
 export interface ComparableGroup {
   suite_version: string;
@@ -140,7 +141,8 @@ export type ComparabilityCode =
   | 'impossible-decode'
   | 'inconsistent-spread'
   | 'noisy'
-  | 'throttled';
+  | 'throttled'
+  | 'implausible';
 
 export interface Comparability {
   comparable: boolean;
@@ -164,7 +166,8 @@ export const RANK_ADVICE: Readonly<Record<ComparabilityCode, string>> = {
   'impossible-decode': 'run again with an unaltered client: a client cannot decode faster than the backend itself',
   'inconsistent-spread': 'submit the run as the CLI measured it',
   noisy: 'run again on a quieter machine, or with more repetitions (--reps)',
-  throttled: 'run again with the GPU cool and at its normal power limit',
+  throttled: 'run again with the GPU and CPU cool and at their normal power limits',
+  implausible: 'check the model and device the run names: its decode rate is beyond what that device can read from memory',
 };
 
 /** The workload sizes a suite asks for: what a result is checked against to be "the suite's". */
@@ -215,7 +218,8 @@ export interface ComparabilityOptions {
 type JudgedResult = Pick<
   WorkloadResult,
   'workload' | 'suite_version' | 'flags' | 'error' | 'output_tokens' | 'batch_size' | 'turns' | 'tiers' | 'batches' | 'backend_build' | 'decode_tps' | 'backend_decode_tps' | 'ttft_ms'
->;
+> &
+  Partial<Pick<WorkloadResult, 'roofline' | 'extras'>>;
 
 /** Longest error text quoted in a reason. */
 const ERROR_CHARS = 160;
@@ -318,7 +322,10 @@ export function comparability(result: JudgedResult, options: ComparabilityOption
   if (inconsistent.length > 0) add('inconsistent-spread', `figures inconsistent with their own repetitions (${inconsistent.join('; ')})`);
   const noisy = noiseOf(result);
   if (flags.has('noisy') || noisy.length > 0) add('noisy', `noisy (${noisy.join('; ') || 'its confidence interval is wider than METHODOLOGY §6.1 allows'})`);
-  if (flags.has('throttled')) add('throttled', 'throttled (the GPU reported a thermal or power clock event while it was measured)');
+  if (flags.has('throttled')) add('throttled', 'throttled (the GPU or CPU slowed its clocks for heat or power while it was measured)');
+  // METHODOLOGY §13.5: beyond the memory bandwidth of its device (a refused run never gets here).
+  const physics = plausibility(result);
+  if (physics.verdict === 'implausible' || physics.verdict === 'impossible') add('implausible', `physically implausible: ${physics.message}`);
   return { comparable: reasons.length === 0, reasons, codes };
 }
 

@@ -35,8 +35,9 @@ const EXAMPLES: Record<SettingKey, string> = {
   python: 'python3',
 };
 
-/** Sections with more than one line: the driver plugins' settings and a run matrix. */
-const NESTED_EXAMPLES: Record<'drivers' | 'matrix', string[]> = {
+/** Sections with more than one line: energy, the driver plugins' settings and a run matrix. */
+const NESTED_EXAMPLES: Record<'energy' | 'drivers' | 'matrix', string[]> = {
+  energy: ['energy:', '  price_per_kwh: 0.15                # LLM_SPEED_ENERGY_PRICE_PER_KWH, --energy-price', '  power_meter: auto                 # LLM_SPEED_ENERGY_POWER_METER, --power-meter'],
   drivers: [
     'drivers:',
     '  openai-compat:                     # the bundled driver for any OpenAI-compatible server',
@@ -75,11 +76,11 @@ export function exampleConfig(options: { uncommented?: boolean } = {}): string {
     '# Check it with: llm-speed validate llm-speed.config.yaml',
     `# More: ${REPO_URL}#configuration`,
   ];
-  const keys = [...Object.keys(SETTINGS), 'drivers', 'matrix'] as Array<SettingKey | 'drivers' | 'matrix'>;
+  const keys = [...Object.keys(SETTINGS), 'energy', 'drivers', 'matrix'] as Array<SettingKey | 'energy' | 'drivers' | 'matrix'>;
   for (const key of keys) {
     out.push('');
     for (const line of wrap(properties[key]?.description ?? '', 96)) out.push(`# ${line}`);
-    if (key === 'drivers' || key === 'matrix') out.push(...NESTED_EXAMPLES[key].map(example));
+    if (key === 'energy' || key === 'drivers' || key === 'matrix') out.push(...NESTED_EXAMPLES[key].map(example));
     else out.push(example(`${key}: ${EXAMPLES[key]}`));
   }
   return out.join('\n') + '\n';

@@ -4,7 +4,7 @@
  */
 import type { LlmSpeedConfig } from '../contract/generated/config.js';
 
-export type SettingKey = Exclude<keyof LlmSpeedConfig, '$schema' | 'matrix' | 'drivers'>;
+export type SettingKey = Exclude<keyof LlmSpeedConfig, '$schema' | 'matrix' | 'drivers' | 'energy'>;
 type Kind = 'string' | 'boolean' | 'list' | 'integer';
 
 export const SETTINGS: Record<SettingKey, Kind> = {

@@ -144,6 +144,24 @@ export type GenerationEvent =
    */
   | { type: 'done'; t: number; stopReason?: 'length' | 'eos' | 'abort' | 'error' | (string & {}); extras?: Extras };
 
+/**
+ * The model's shape as far as memory traffic goes, for the bandwidth roofline (METHODOLOGY §13.4).
+ * A driver that knows it (llama.cpp: the GGUF's tensor directory) sets it on the session.
+ */
+export interface ModelShape {
+  /**
+   * Weight bytes read to decode one token: every layer tensor (of a mixture of experts only the
+   * experts each token uses), the output matrix, one row of each lookup table (token embeddings).
+   */
+  weightBytesPerToken: number;
+  /** KV-cache bytes read per token of context at each decode step: Σ over layers of KV heads × (key + value length) × element size. */
+  kvBytesPerContextToken: number;
+  /** The KV element size assumed: 2 for f16, llama.cpp's default cache type. */
+  kvElementBytes: number;
+  /** `gguf`: from the file's tensor directory; `config`: from a model config's dimensions. */
+  source: 'gguf' | 'config';
+}
+
 export interface DriverSession {
   model: ModelRef;
   /** The backend's release as it names itself; llama.cpp builds: "<release> (<commit>)". */
@@ -163,6 +181,8 @@ export interface DriverSession {
    * install`), said when the session runs on the CPU of a machine that has one.
    */
   gpuHint?: string;
+  /** The model's shape, for the bandwidth roofline; absent when the driver cannot tell (results then say why). */
+  modelShape?: ModelShape;
   /** Counts the tokens of a text the way the backend would, or undefined when it cannot. */
   countTokens?(text: string): Promise<number | undefined>;
   generate(request: GenerationRequest): AsyncIterable<GenerationEvent>;

@@ -14,6 +14,7 @@ import type { RunPayload } from '../contract/generated/run.js';
 import type { BackendBuild, MetricSpread } from '../contract/generated/workload-result.js';
 import { NOISY_DECODE, NOISY_TTFT } from '../harness/runner.js';
 import { relativeHalfWidth } from '../harness/statistics.js';
+import { energyLines } from './energy-lines.js';
 
 /** Columns when nothing says otherwise (a pipe, a file, CI logs). */
 export const DEFAULT_TABLE_WIDTH = 80;
@@ -139,7 +140,8 @@ function layout(columns: Column[], results: Result[]): { widths: number[]; total
   return { widths, total: widths.reduce((s, w) => s + w, 0) + GAP.length * (columns.length - 1) };
 }
 
-export function renderResultsTable(run: RunPayload, options: { width?: number } = {}): string {
+/** `pricePerKwh`: the user's tariff, for the energy lines' cost (METHODOLOGY §13.3); never stored. */
+export function renderResultsTable(run: RunPayload, options: { width?: number; pricePerKwh?: number } = {}): string {
   const width = options.width ?? DEFAULT_TABLE_WIDTH;
   const results = run.results;
   // The backend's clock as columns when they fit, else under each row that has it.
@@ -216,6 +218,7 @@ export function renderResultsTable(run: RunPayload, options: { width?: number } 
       details.push(`W5 ${r.turns.length} turns: turn p50 ${cell(r.turn_p50_ms)} ms, ${slowest}, wall ${cell(r.wall_ms)} ms`);
     }
   }
+  details.push(...energyLines(run, options.pricePerKwh));
   if (details.length) lines.push('', ...details.flatMap((d) => wrapText(d, width, '    ', '  ')));
   return lines.join('\n');
 }

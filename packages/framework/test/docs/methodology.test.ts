@@ -114,6 +114,8 @@ describe('docs/METHODOLOGY.md', () => {
       'hosted-provider',
       'thermal-throttled',
       'on-battery',
+      'busy-machine',
+      'throttled',
     ]) {
       assert.match(doc, new RegExp(`\\| \`${flag}\`|\`${flag}\` \\|`), `flag ${flag} in §3.7`);
     }

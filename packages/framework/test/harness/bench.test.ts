@@ -48,6 +48,8 @@ function input(driver: Driver, extra: Partial<BenchInput> = {}, version?: string
     power: { read: async () => ({}) },
     // The client's CPU as a meter that reads nothing: the flags these tests pin do not depend on this machine.
     clientCpu: { cpuMicros: () => 0 },
+    // The machine sampler reads the real /proc: these tests pin flags, which a busy machine would add to.
+    machine: false,
     progress: { note: (line) => void notes.push(line), workloadStarted: () => {}, workloadFinished: () => {} },
     collectFingerprint: async (o) => {
       asked.push(o);
@@ -71,7 +73,7 @@ describe('runBench', () => {
     assert.equal(outcome.interrupted, false);
   });
 
-  it('--quick and the power state at either end flag every result once', async () => {
+  it('--quick and the power state at either end flag every result once (throttled too, where no per-workload reading places it)', async () => {
     const states: PowerState[] = [
       { throttleEvents: 3, onBattery: false },
       { throttleEvents: 5, onBattery: false },
@@ -81,8 +83,8 @@ describe('runBench', () => {
     assert.deepEqual(
       run.results.map((r) => r.flags),
       [
-        ['quick', 'thermal-throttled'],
-        ['quick', 'thermal-throttled'],
+        ['quick', 'thermal-throttled', 'throttled'],
+        ['quick', 'thermal-throttled', 'throttled'],
       ],
     );
     const failing = input(scripted().driver, { power: { read: async () => Promise.reject(new Error('no sysfs')) } });

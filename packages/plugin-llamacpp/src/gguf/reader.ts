@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { LlmSpeedError } from '@llm-speed/framework';
-import { GGML_TYPE_NAMES, GgufValueType, quantFromFileType, type GgufMetadata, type GgufScalar, type GgufTensorInfo, type GgufValue } from './types.js';
+import { GGML_TYPE_NAMES, GgufValueType, quantFromFileType, tensorTypeBytes, type GgufMetadata, type GgufScalar, type GgufTensorInfo, type GgufValue } from './types.js';
 
 const MAGIC = 'GGUF';
 const DEFAULT_ALIGNMENT = 32;
@@ -149,17 +149,6 @@ function toNumber(v: GgufScalar): GgufScalar {
   return v;
 }
 
-const BYTES_PER_BLOCK: Record<number, [blockElems: number, blockBytes: number]> = {
-  0: [1, 4],
-  1: [1, 2],
-  30: [1, 2],
-  2: [32, 18],
-  3: [32, 20],
-  6: [32, 22],
-  7: [32, 24],
-  8: [32, 34],
-};
-
 /** Reads the header, every metadata entry and the tensor directory of a GGUF file (version 2 or 3). */
 export async function readGguf(path: string): Promise<GgufMetadata> {
   let fh: FileHandle;
@@ -216,6 +205,7 @@ export async function readGguf(path: string): Promise<GgufMetadata> {
     const tokens = kv['tokenizer.ggml.tokens'];
     return {
       path,
+      fileSize: size,
       version,
       architecture,
       name: str(kv['general.name']),
@@ -245,10 +235,12 @@ export async function readGgufMetadata(path: string): Promise<GgufMetadata> {
 /** A file cut short inside the weights still has a complete header; the tensor directory tells. */
 function checkTensorsFit(path: string, tensors: GgufTensorInfo[], dataOffset: number, size: number): void {
   for (const t of tensors) {
-    const layout = BYTES_PER_BLOCK[t.type];
-    if (!layout) continue;
-    const elems = t.dims.reduce((p, d) => p * d, 1);
-    const end = dataOffset + t.offset + (elems / layout[0]) * layout[1];
+    const bytes = tensorTypeBytes(
+      t.type,
+      t.dims.reduce((p, d) => p * d, 1),
+    );
+    if (bytes === undefined) continue;
+    const end = dataOffset + t.offset + bytes;
     if (end > size) {
       throw ggufError(path, `file is truncated: tensor ${t.name} ends at byte ${end} but the file has ${size} bytes`);
     }

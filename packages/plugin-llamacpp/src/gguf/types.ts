@@ -65,6 +65,55 @@ export const GGML_TYPE_NAMES: Readonly<Record<number, string>> = {
 
 export const GgmlType = { F32: 0, F16: 1, Q4_0: 2, Q8_0: 8 } as const;
 
+/**
+ * Bytes of a ggml type: [elements per block, bytes per block], as ggml.c's type_traits give them
+ * (blck_size and sizeof the block struct of ggml-common.h, in the llama.cpp this plugin bundles).
+ * A tensor of n elements takes n / elements × bytes.
+ */
+export const GGML_TYPE_LAYOUT: Readonly<Record<number, readonly [number, number]>> = {
+  0: [1, 4], // F32
+  1: [1, 2], // F16
+  2: [32, 18], // Q4_0
+  3: [32, 20], // Q4_1
+  6: [32, 22], // Q5_0
+  7: [32, 24], // Q5_1
+  8: [32, 34], // Q8_0
+  9: [32, 36], // Q8_1
+  10: [256, 84], // Q2_K
+  11: [256, 110], // Q3_K
+  12: [256, 144], // Q4_K
+  13: [256, 176], // Q5_K
+  14: [256, 210], // Q6_K
+  15: [256, 292], // Q8_K
+  16: [256, 66], // IQ2_XXS
+  17: [256, 74], // IQ2_XS
+  18: [256, 98], // IQ3_XXS
+  19: [256, 50], // IQ1_S
+  20: [32, 18], // IQ4_NL
+  21: [256, 110], // IQ3_S
+  22: [256, 82], // IQ2_S
+  23: [256, 136], // IQ4_XS
+  24: [1, 1], // I8
+  25: [1, 2], // I16
+  26: [1, 4], // I32
+  27: [1, 8], // I64
+  28: [1, 8], // F64
+  29: [256, 56], // IQ1_M
+  30: [1, 2], // BF16
+  34: [256, 54], // TQ1_0
+  35: [256, 66], // TQ2_0
+  39: [32, 17], // MXFP4
+  40: [64, 36], // NVFP4
+  41: [128, 18], // Q1_0
+  42: [64, 18], // Q2_0
+};
+
+/** A tensor's data size in bytes from its type, or undefined for a type this table does not know. */
+export function tensorTypeBytes(type: number, elements: number): number | undefined {
+  const layout = GGML_TYPE_LAYOUT[type];
+  return layout ? (elements / layout[0]) * layout[1] : undefined;
+}
+
 /** llama.h `enum llama_ftype` → the quant string people use in file names (MOSTLY_ dropped). */
 export const LLAMA_FTYPE_NAMES: Readonly<Record<number, string>> = {
   0: 'F32',
@@ -132,6 +181,8 @@ export interface GgufTensorInfo {
 
 export interface GgufMetadata {
   path: string;
+  /** The file's size in bytes. */
+  fileSize: number;
   version: number;
   architecture?: string;
   /** general.name */

@@ -78,6 +78,19 @@ export interface LlmSpeedConfig {
    */
   python?: string;
   /**
+   * Energy measurement (METHODOLOGY §13): the tariff the results table shows electricity cost at, and which power meters to read.
+   */
+  energy?: {
+    /**
+     * Your electricity price per kWh: the results table shows cost per million tokens at it. Local only, never uploaded (LLM_SPEED_ENERGY_PRICE_PER_KWH, --energy-price).
+     */
+    price_per_kwh?: number;
+    /**
+     * auto: every power meter found (nvidia-smi, amdgpu hwmon, RAPL); none: no energy figures; powermetrics: macOS, as root (LLM_SPEED_ENERGY_POWER_METER, --power-meter).
+     */
+    power_meter?: 'auto' | 'none' | 'powermetrics';
+  };
+  /**
    * Settings of driver plugins: a section per driver, under its name, holding that driver's keys. Each driver validates its section against the settings schema it declares. A key is also read from LLM_SPEED_<NAME>_<KEY> (name and key upper-cased, - and . as _), which wins over this file.
    */
   drivers?: {

@@ -33,6 +33,74 @@ export type DecodeRate = number | null;
  * via the `definition` "Count".
  */
 export type Count = number | null;
+/**
+ * One phase's energy: total (the whole timed part), prefill (request sent to first token) or decode (first token to last token). Null figures carry a reason: fewer than 10 readings in the phase, no idle baseline, no token count.
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "EnergyPhase".
+ */
+export type EnergyPhase = {
+  /**
+   * Time in this phase, summed over the workload's requests (overlapping streams counted once).
+   */
+  ms: number;
+  /**
+   * Readings inside the phase (the meter with the fewest, when several are summed).
+   */
+  samples: number;
+  /**
+   * Tokens of this phase: prompt tokens the backend processed (prefill), decode steps (decode: output tokens minus one per request), output tokens (total).
+   */
+  tokens?: number | null;
+  /**
+   * Energy the meters counted in the phase.
+   */
+  gross_j: number | null;
+  /**
+   * gross_j minus the idle baseline over the same time; null without a baseline, or when not above it.
+   */
+  net_j: number | null;
+  /**
+   * Mean power in the phase (gross).
+   */
+  avg_w?: number | null;
+  /**
+   * Highest reading in the phase (summed over the meters at each reading).
+   */
+  peak_w?: number | null;
+  /**
+   * net_j / tokens.
+   */
+  j_per_token: number | null;
+  /**
+   * gross_j / tokens.
+   */
+  gross_j_per_token?: number | null;
+  /**
+   * The phase's tokens per second per net watt: tokens / net_j.
+   */
+  tokens_per_s_per_w?: number | null;
+  /**
+   * Why a figure is null (no meter, too few samples, ...); null when every figure is there.
+   */
+  reason: string | null;
+} | null;
+/**
+ * An NVML clock-event reason (nvmlClocksEventReason*, nvidia-smi clocks_event_reasons.*).
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "GpuClockEvent".
+ */
+export type GpuClockEvent =
+  | 'gpu_idle'
+  | 'applications_clocks_setting'
+  | 'sw_power_cap'
+  | 'hw_slowdown'
+  | 'sync_boost'
+  | 'sw_thermal_slowdown'
+  | 'hw_thermal_slowdown'
+  | 'hw_power_brake_slowdown'
+  | 'display_clock_setting';
 
 /**
  * One workload's measured signals (METHODOLOGY §3, PRIVACY §1). Every field here may be uploaded; nothing else may. Required here is what the example result of METHODOLOGY §3.6 carries (which also says what was renamed and added since the requirements draft); a run payload (run.schema.json) requires the rest too. Every number is finite and bounded by a generous physical limit (METHODOLOGY §3.8).
@@ -116,6 +184,9 @@ export interface WorkloadResult {
    * @maxItems 1000000
    */
   raw_timings_ms?: number[];
+  energy?: Energy;
+  roofline?: Roofline;
+  machine?: MachineObservations;
 }
 /**
  * This interface was referenced by `WorkloadResult`'s JSON-Schema
@@ -338,4 +409,183 @@ export interface RepetitionSample {
   prefix_cache_hit_rate?: number | null;
   turn_p50_ms?: Milliseconds;
   turn_max_ms?: Milliseconds;
+}
+/**
+ * Energy over this workload's timed part, split into prefill and decode (METHODOLOGY §13.2): the meters read, the idle baseline subtracted, joules per token and tokens per second per watt. Compared only between results measured with the same meter.
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "Energy".
+ */
+export interface Energy {
+  /**
+   * The kind of meter the figures come from: the meters' names joined by + in a fixed order (nvidia-smi-power+rapl), or none.
+   */
+  meter: string;
+  /**
+   * @maxItems 8
+   */
+  meters?: EnergyMeter[];
+  /**
+   * The idle baseline, summed over the meters: mean power over a few seconds before the first workload, with the model loaded and nothing generating. Null when it could not be measured (then every net figure is null).
+   */
+  idle_w?: number | null;
+  /**
+   * How long the idle baseline was measured.
+   */
+  idle_ms?: number | null;
+  total?: EnergyPhase;
+  prefill?: EnergyPhase;
+  decode?: EnergyPhase;
+  /**
+   * Why a figure is null (no meter, too few samples, ...); null when every figure is there.
+   */
+  reason: string | null;
+}
+/**
+ * Decode against the memory-bandwidth limit (METHODOLOGY §13.4): bytes read per decoded token from the model's shape, the device's peak bandwidth, and the share of it that decode used.
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "Roofline".
+ */
+export interface Roofline {
+  /**
+   * Where the model's shape came from: the GGUF's tensor directory, or a model config's dimensions.
+   */
+  shape_source?: 'gguf' | 'config' | null;
+  /**
+   * Weight bytes read to decode one token: every layer tensor (only the active experts of a mixture of experts), the output matrix and one embedding row.
+   */
+  weight_bytes_per_token?: number | null;
+  /**
+   * KV-cache bytes read per token of context at each decode step: layers × KV heads × (key + value length) × element size.
+   */
+  kv_bytes_per_context_token?: number | null;
+  /**
+   * Bytes per KV-cache element assumed (2: f16, llama.cpp's default).
+   */
+  kv_element_bytes?: number | null;
+  /**
+   * Mean context during decode: prompt tokens + half the output tokens (token-weighted over W5's turns).
+   */
+  depth_tokens?: number | null;
+  /**
+   * weight_bytes_per_token + kv_bytes_per_context_token × depth_tokens; for W4, the weights once per batch step divided by the batch, plus each token's KV.
+   */
+  bytes_per_token?: number | null;
+  /**
+   * The device whose bandwidth is the limit, as the bandwidth table names it (H200, RTX 4090, M3 Pro, AMD EPYC 9004).
+   */
+  device?: string | null;
+  /**
+   * How many such devices the backend used (their bandwidths are summed).
+   */
+  devices?: number | null;
+  device_kind?: 'gpu' | 'apple' | 'cpu' | null;
+  /**
+   * The device's peak memory bandwidth in GB/s (10^9 bytes per second).
+   */
+  peak_gb_s?: number | null;
+  /**
+   * table: the spec sheet figure in the framework's bandwidth table.
+   */
+  bandwidth_source?: 'table' | null;
+  /**
+   * decode_tps × bytes_per_token, in GB/s.
+   */
+  implied_gb_s?: number | null;
+  /**
+   * implied_gb_s / peak_gb_s; null with a reason when the shape or the device is unknown.
+   */
+  bandwidth_share: number | null;
+  /**
+   * Why a figure is null (no meter, too few samples, ...); null when every figure is there.
+   */
+  reason: string | null;
+  /**
+   * W3: the same per context tier.
+   *
+   * @maxItems 64
+   */
+  tiers?: RooflineTier[];
+}
+/**
+ * What else the machine did during this workload's timed part (METHODOLOGY §13.6): CPU used by other processes, load, the CPU frequency governor, GPU clocks and clock-event reasons. They set the busy-machine and throttled flags.
+ *
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "MachineObservations".
+ */
+export interface MachineObservations {
+  /**
+   * Logical CPUs the shares are of.
+   */
+  cpus?: number | null;
+  /**
+   * CPU time used by processes other than llm-speed, its children and the backend's known processes, over all logical CPUs' time (Linux /proc/stat and /proc/<pid>/stat).
+   */
+  other_cpu_share?: number | null;
+  /**
+   * The one-minute load average at the end of the timed part.
+   */
+  load_1m?: number | null;
+  /**
+   * The CPU frequency governors in use (Linux cpufreq scaling_governor), comma-separated when they differ.
+   */
+  cpu_governor?: string | null;
+  /**
+   * Rise of the kernel's CPU thermal throttle counters (core and package) during the timed part.
+   */
+  cpu_throttle_events?: number | null;
+  gpu_sm_clock_mhz_min?: number | null;
+  gpu_sm_clock_mhz_max?: number | null;
+  /**
+   * Clock-event (throttle) reasons nvidia-smi reported active in any reading.
+   *
+   * @maxItems 16
+   */
+  gpu_clock_events?: GpuClockEvent[];
+  /**
+   * Why a figure is null (no meter, too few samples, ...); null when every figure is there.
+   */
+  reason: string | null;
+}
+/**
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "EnergyMeter".
+ */
+export interface EnergyMeter {
+  /**
+   * nvidia-smi's energy counter or its power readings; Linux RAPL counters (powercap); the amdgpu driver's hwmon energy counter or power readings; macOS powermetrics (root only, on request).
+   */
+  meter: 'nvidia-smi-energy' | 'nvidia-smi-power' | 'rapl' | 'amdgpu-energy' | 'amdgpu-power' | 'powermetrics';
+  /**
+   * What the meter measures: the GPU board, the CPU package, DRAM (RAPL), or an Apple SoC's CPU or all of it (CPU + GPU + ANE).
+   */
+  domain: 'gpu' | 'cpu-package' | 'dram' | 'cpu' | 'soc';
+  /**
+   * How many devices (GPUs, CPU packages) are summed.
+   */
+  devices?: number;
+  /**
+   * The sampling interval.
+   */
+  interval_ms: number;
+  /**
+   * Readings taken during the workload's timed part.
+   */
+  samples: number;
+  /**
+   * This meter's idle baseline.
+   */
+  idle_w?: number | null;
+}
+/**
+ * This interface was referenced by `WorkloadResult`'s JSON-Schema
+ * via the `definition` "RooflineTier".
+ */
+export interface RooflineTier {
+  context_tokens: number;
+  depth_tokens?: number | null;
+  bytes_per_token?: number | null;
+  implied_gb_s?: number | null;
+  bandwidth_share: number | null;
 }
