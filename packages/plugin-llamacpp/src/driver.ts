@@ -466,12 +466,12 @@ function coldAfterForget(url: () => string): { generate: DriverSession['generate
     forget: () => {
       cold = true;
     },
+    // Only the first request after forget() is affected: W5's first turn already asks for a cold
+    // prefix (cachePrompt false), and its later turns must still reuse the turn before.
     generate: (request) => {
-      if (cold && request.cachePrompt) {
-        cold = false;
-        return streamCompletion(url(), { ...request, cachePrompt: false });
-      }
-      return streamCompletion(url(), request);
+      const force = cold && request.cachePrompt;
+      cold = false;
+      return streamCompletion(url(), force ? { ...request, cachePrompt: false } : request);
     },
   };
 }

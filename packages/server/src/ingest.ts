@@ -123,18 +123,6 @@ function refuseInterrupted(run: RunPayload): void {
   throw new IngestError(422, `interrupted run refused (${workloads.join(', ')} did not finish): ${INTERRUPTED_RULE}; ${RUN_AGAIN}`);
 }
 
-/**
- * A decode rate the device's memory cannot feed (METHODOLOGY §13.5) is not a measurement: refused
- * when the device's bandwidth is a hard limit and the model's shape is known. Where the limit is
- * only a platform maximum (a CPU) the run is stored and the comparability rule keeps it unranked.
- */
-function refuseImpossible(run: RunPayload): void {
-  for (const [i, result] of run.results.entries()) {
-    const verdict = plausibility(result, run.fingerprint);
-    if (verdict.verdict === 'impossible') throw new IngestError(422, `physically impossible result refused: results[${i}] (${result.workload}) ${verdict.message}; nothing was stored`);
-  }
-}
-
 /** sha256 hex of the run's canonical payload, public_key and signature left out: the measurement, whoever signed it. */
 export function payloadHashOf(run: RunPayload): string {
   return createHash('sha256').update(canonicalPayloadBytes(run)).digest('hex');
@@ -151,6 +139,18 @@ export function ownershipConflict(outcome: InsertOutcome): IngestError | undefin
       ? `this measurement was withdrawn as ${outcome.id} and cannot come back, under this key or any other (METHODOLOGY §5, §9)`
       : `this measurement is already on the board as ${outcome.id}, signed first by another key: one measurement, one owner (METHODOLOGY §5). Re-signing a published run does not make it yours; run the benchmark yourself`;
   return new IngestError(409, message, undefined, { original: outcome.id });
+}
+
+/**
+ * A decode rate the device's memory cannot feed (METHODOLOGY §13.5) is not a measurement: refused
+ * when the device's bandwidth is a hard limit and the model's shape is known. Where the limit is
+ * only a platform maximum (a CPU) the run is stored and the comparability rule keeps it unranked.
+ */
+function refuseImpossible(run: RunPayload): void {
+  for (const [i, result] of run.results.entries()) {
+    const verdict = plausibility(result, run.fingerprint);
+    if (verdict.verdict === 'impossible') throw new IngestError(422, `physically impossible result refused: results[${i}] (${result.workload}) ${verdict.message}; nothing was stored`);
+  }
 }
 
 /** The stored record: the canonical JSON text plus the keys listings and clusters need. */

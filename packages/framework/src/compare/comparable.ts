@@ -166,8 +166,8 @@ export const RANK_ADVICE: Readonly<Record<ComparabilityCode, string>> = {
   'impossible-decode': 'run again with an unaltered client: a client cannot decode faster than the backend itself',
   'inconsistent-spread': 'submit the run as the CLI measured it',
   noisy: 'run again on a quieter machine, or with more repetitions (--reps)',
-  throttled: 'run again with the GPU cool and at its normal power limit',
-  implausible: "check that the result names the device the backend ran on: its decode rate needs more memory bandwidth than that machine's memory can deliver",
+  throttled: 'run again with the GPU and CPU cool and at their normal power limits',
+  implausible: 'check the model and device the run names: its decode rate is beyond what that device can read from memory',
 };
 
 /** The workload sizes a suite asks for: what a result is checked against to be "the suite's". */
@@ -215,8 +215,11 @@ export interface ComparabilityOptions {
   suite?: SuiteShape | null;
 }
 
-type JudgedResult = Pick<WorkloadResult, 'workload' | 'suite_version' | 'flags' | 'error' | 'output_tokens' | 'batch_size' | 'turns' | 'tiers' | 'batches' | 'backend_build'> &
-  Partial<Pick<WorkloadResult, 'decode_tps' | 'backend_decode_tps' | 'ttft_ms' | 'roofline' | 'extras'>>;
+type JudgedResult = Pick<
+  WorkloadResult,
+  'workload' | 'suite_version' | 'flags' | 'error' | 'output_tokens' | 'batch_size' | 'turns' | 'tiers' | 'batches' | 'backend_build' | 'decode_tps' | 'backend_decode_tps' | 'ttft_ms'
+> &
+  Partial<Pick<WorkloadResult, 'roofline' | 'extras'>>;
 
 /** Longest error text quoted in a reason. */
 const ERROR_CHARS = 160;
@@ -319,8 +322,8 @@ export function comparability(result: JudgedResult, options: ComparabilityOption
   if (inconsistent.length > 0) add('inconsistent-spread', `figures inconsistent with their own repetitions (${inconsistent.join('; ')})`);
   const noisy = noiseOf(result);
   if (flags.has('noisy') || noisy.length > 0) add('noisy', `noisy (${noisy.join('; ') || 'its confidence interval is wider than METHODOLOGY §6.1 allows'})`);
-  if (flags.has('throttled')) add('throttled', 'throttled (the GPU reported a thermal or power clock event while it was measured)');
-  // Beyond a CPU platform maximum, or the fastest memory of a machine whose backend named no device (METHODOLOGY §13.5).
+  if (flags.has('throttled')) add('throttled', 'throttled (the GPU or CPU slowed its clocks for heat or power while it was measured)');
+  // METHODOLOGY §13.5: beyond the memory bandwidth of its device (a refused run never gets here).
   const physics = plausibility(result);
   if (physics.verdict === 'implausible' || physics.verdict === 'impossible') add('implausible', `physically implausible: ${physics.message}`);
   return { comparable: reasons.length === 0, reasons, codes };

@@ -176,13 +176,13 @@ export interface DriverSession {
   extras: Extras;
   /** Flags every result of this session carries (e.g. model-warmed, serial-concurrency). */
   flags?: string[];
-  /** The model's shape, for the bandwidth roofline; absent when the driver cannot tell (results then say why). */
-  modelShape?: ModelShape;
   /**
    * The one command that would run this backend on the machine's GPU (e.g. `llm-speed engine
    * install`), said when the session runs on the CPU of a machine that has one.
    */
   gpuHint?: string;
+  /** The model's shape, for the bandwidth roofline; absent when the driver cannot tell (results then say why). */
+  modelShape?: ModelShape;
   /** Counts the tokens of a text the way the backend would, or undefined when it cannot. */
   countTokens?(text: string): Promise<number | undefined>;
   generate(request: GenerationRequest): AsyncIterable<GenerationEvent>;

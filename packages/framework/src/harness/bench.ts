@@ -11,9 +11,9 @@ import { assertValid } from '../contract/validate.js';
 import { DriverError, errorMessage } from '../errors.js';
 import type { DetectedDriver } from '../discovery/detect.js';
 import { uploadBackends } from '../privacy/payload.js';
+import { ACCELERATOR_UNUSED_FLAG, idleAccelerator, idleAcceleratorLine } from '../fingerprint/accelerator.js';
 import { MachineSampler, IDLE_BASELINE_MS, type PowerMeterChoice } from '../meters/sampler.js';
 import { rooflineOf } from '../roofline/roofline.js';
-import { ACCELERATOR_UNUSED_FLAG, idleAccelerator, idleAcceleratorLine } from '../fingerprint/accelerator.js';
 import { frameworkVersion } from '../version.js';
 import { sessionNeeds, withRepetitions, type RunnableWorkload } from './plan.js';
 import { powerFlags, systemPowerProbe, type PowerProbe } from './power.js';
@@ -37,6 +37,8 @@ export interface BenchInput {
   power?: PowerProbe;
   /** Meters that watch each workload's timed part (runner.ts WorkloadObserver). */
   observers?: readonly WorkloadObserver[];
+  /** How the client's own CPU is read (harness/client-cpu.ts; default: this process, this machine's cores). */
+  clientCpu?: ClientCpuOptions;
   /**
    * The machine sampler (meters/sampler.ts: energy, other processes' CPU, GPU clocks), made once the
    * backend is chosen; default: the real machine's. `false`: none (results carry no energy or machine object).
@@ -46,8 +48,6 @@ export interface BenchInput {
   powerMeter?: PowerMeterChoice;
   /** How long the idle baseline is measured before the first workload (default IDLE_BASELINE_MS; 2 s with --quick). */
   idleBaselineMs?: number;
-  /** How the client's own CPU is read (harness/client-cpu.ts; default: this process, this machine's cores). */
-  clientCpu?: ClientCpuOptions;
   collectFingerprint: (options: { backends: Record<string, string>; strictAnon: boolean }) => Promise<Fingerprint>;
   /** This machine's GPUs, asked while the model loads; without it no run is flagged accelerator-unused. */
   machineGpus?: () => Promise<Fingerprint['gpus']>;
@@ -62,6 +62,11 @@ export interface BenchOutcome {
   interrupted: boolean;
 }
 
+/**
+ * The shape of the results this CLI writes (run.schema.json `schema_version`): 2 = repeated
+ * workloads with repetitions, spread and samples. A run without it is single-shot (METHODOLOGY §6.3).
+ */
+export const RESULT_SCHEMA_VERSION = 2;
 /** Starts the sampler's meters and, when there are any, measures the idle baseline first. */
 async function startMachine(machine: MachineSampler, input: BenchInput): Promise<void> {
   await machine.start();
@@ -76,12 +81,6 @@ async function startMachine(machine: MachineSampler, input: BenchInput): Promise
   await machine.measureIdle(ms, input.ctx.signal);
 }
 
-/**
- * The shape of the results this CLI writes (run.schema.json `schema_version`): 2 = repeated
- * workloads with repetitions, spread and samples. A run without it is single-shot (METHODOLOGY §6.3).
- */
-export const RESULT_SCHEMA_VERSION = 2;
-
 export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   const startedAt = new Date();
   const chosen = chooseDriver(input.detected, input.backend);
@@ -91,7 +90,7 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
 
   input.progress?.note(`backend: ${driver.name} ${chosen.detection.version ?? ''}`.trim());
   // The machine's GPUs, probed while the model loads: a CPU run on a GPU machine is said before it starts.
-  const gpuProbe = input.machineGpus?.().catch(() => undefined);
+  const gpusProbe = input.machineGpus?.().catch(() => undefined);
   let session: DriverSession;
   try {
     session = await driver.open(input.model, needs, chosen.context ?? input.ctx);
@@ -104,15 +103,15 @@ export async function runBench(input: BenchInput): Promise<BenchOutcome> {
   const machine = input.machine === false ? undefined : (input.machine ?? ((backend) => new MachineSampler({ backend, powerMeter: input.powerMeter })))(driver.name);
   try {
     input.progress?.note(`model: ${session.model.identifier}${session.model.quant ? ` (${session.model.quant})` : ''}`);
-    // A meter that fails to start costs the run its energy figures, never its measurements.
-    if (machine) await startMachine(machine, input).catch((error) => input.progress?.note(`warning: the machine sampler did not start: ${errorMessage(error)}`));
     const runFlags = input.quick ? ['quick'] : [];
-    const gpus = await gpuProbe;
+    const gpus = await gpusProbe;
     const idle = gpus ? idleAccelerator({ gpus }, session.backendBuild) : undefined;
     if (idle) {
       input.progress?.note(idleAcceleratorLine(idle, driver.name, session.gpuHint));
       runFlags.push(ACCELERATOR_UNUSED_FLAG);
     }
+    // A meter that fails to start costs the run its energy figures, never its measurements.
+    if (machine) await startMachine(machine, input).catch((error) => input.progress?.note(`warning: the machine sampler did not start: ${errorMessage(error)}`));
     const runCtx = {
       suiteVersion: input.suiteVersion,
       suiteDigest: input.suiteDigest,

@@ -89,6 +89,7 @@ describe('comparable groups', () => {
       [{ flags: ['short-output'], output_tokens: 200 }, /^short output \(200 of 256 tokens\)$/],
       [{ flags: ['no-output'], output_tokens: 0 }, /^no output tokens$/],
       [{ flags: ['warm-cache'] }, /^warm cache/],
+      [{ flags: ['throttled'] }, /^throttled \(the GPU or CPU slowed its clocks/],
       [{ error: 'HTTP 500 from llama-server' }, /^failed: HTTP 500 from llama-server$/],
     ];
     for (const [overrides, reason] of cases) {
@@ -220,7 +221,7 @@ describe('comparable: noise, throttling and an unknown build (issue 22, #26.20)'
     assert.match(noisy.reasons[0]!, /^noisy \(/);
     const throttled = comparability(sampleResult({ flags: ['throttled'] }));
     assert.deepEqual(throttled.codes, ['throttled']);
-    assert.match(throttled.reasons[0]!, /thermal or power clock event/);
+    assert.match(throttled.reasons[0]!, /slowed its clocks for heat or power/);
     assert.equal(unrankedSentence(throttled), `not ranked: ${throttled.reasons[0]}. To be ranked: ${RANK_ADVICE.throttled}.`);
     // busy-machine, client-load and accelerator-unused are shown but ranked (the shared flag table).
     assert.equal(comparability(sampleResult({ flags: ['busy-machine', 'client-load', 'accelerator-unused'] })).comparable, true);

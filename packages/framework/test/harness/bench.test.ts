@@ -46,10 +46,10 @@ function input(driver: Driver, extra: Partial<BenchInput> = {}, version?: string
     suiteVersion: 'suite-v1',
     suiteDigest: 'ab'.repeat(32),
     power: { read: async () => ({}) },
-    // The machine sampler reads the real /proc: these tests pin flags, which a busy machine would add to.
-    machine: false,
     // The client's CPU as a meter that reads nothing: the flags these tests pin do not depend on this machine.
     clientCpu: { cpuMicros: () => 0 },
+    // The machine sampler reads the real /proc: these tests pin flags, which a busy machine would add to.
+    machine: false,
     progress: { note: (line) => void notes.push(line), workloadStarted: () => {}, workloadFinished: () => {} },
     collectFingerprint: async (o) => {
       asked.push(o);
