@@ -629,11 +629,17 @@ describe('pages with energy and the bandwidth limit, in Chromium (issue 23)', ()
 
   it('/r: J/token and tok/s/W per phase, power, cost at the reference tariff, provenance, and the bandwidth share in words', async function () {
     this.timeout(60_000);
-    await see(`/r/${ids.h0}`, 'run', async (page) => {
-      const row = async (phase: string) => (await page.locator(`#w-0 table.energy tr[data-phase="${phase}"] td`).allTextContents()).map((t) => t.trim());
+    await see(`/r/${ids.h0}`, 'run', async (page, width) => {
+      // One phase's column, top to bottom: J/token, tok/s/W, average W, peak W, readings.
+      const column = async (phase: string) => (await page.locator(`#w-0 table.energy td[data-phase="${phase}"]`).allTextContents()).map((t) => t.trim());
       // Decode: 255 steps over 25.5 net J = 0.1 J/token, 10 tok/s/W; prefill 3.2 J over 128 tokens = 0.025 J/token, 40 tok/s/W.
-      assert.deepEqual(await row('decode'), ['0.1', '10', '180', '340', '30']);
-      assert.deepEqual(await row('prefill'), ['0.025', '40', '133', '210', '12']);
+      assert.deepEqual(await column('decode'), ['0.1', '10', '180', '340', '30']);
+      assert.deepEqual(await column('prefill'), ['0.025', '40', '133', '210', '12']);
+      // Whole timed part: 12.4 net J over 256 tokens = 0.0484 J/token, 20.6 tok/s/W.
+      assert.deepEqual(await column('total'), ['0.0484', '20.6', '177', '340', '55']);
+      // The table fits its workload card at both widths: nothing of it scrolls out of sight.
+      const wider = await page.locator('#w-0 table.energy').evaluate((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth);
+      assert.ok(wider <= 0, `the energy table is ${wider}px wider than its box at ${width}px`);
       assert.equal(
         await textOf(page, '#w-0 [data-energy-provenance]'),
         'Measured by nvidia-smi-power (GPU, every 100 ms, 55 readings); 79.5 W idle over 3 s subtracted from the J/token and tok/s/W figures. Energy is compared only with runs measured by the same kind of meter (nvidia-smi-power) (METHODOLOGY §13).',
@@ -647,7 +653,7 @@ describe('pages with energy and the bandwidth limit, in Chromium (issue 23)', ()
       assert.match(await textOf(page, '#headline-efficiency'), /^10 tok\/s\/W decode \(nvidia-smi-power\)\. Decode used 11 % of the H200's 4\.8 TB\/s/);
     });
     await see(`/r/${ids.a0}`, 'run-short-prefill', async (page) => {
-      assert.deepEqual((await page.locator('#w-0 table.energy tr[data-phase="prefill"] td').allTextContents()).slice(0, 2), ['—', '—']);
+      assert.deepEqual((await page.locator('#w-0 table.energy td[data-phase="prefill"]').allTextContents()).slice(0, 2), ['—', '—']);
       assert.equal(await textOf(page, '#w-0 [data-energy-reasons]'), 'Not measured: 2 readings in 20 ms of prefill (the meter reads every 100 ms): at least 10 are needed to split it off.');
     });
     await see(`/r/${ids.none}`, 'run-no-meter', async (page) => {

@@ -35,26 +35,41 @@ export function meterProvenance(energy: Energy): string {
     .join(' + ');
 }
 
-function PhaseRow({ name, phase }: { name: string; phase: Phase | null | undefined }) {
+/** The table's rows: one figure of every phase each, so the three phases are the columns and the table fits a workload card (about 320 px). */
+const FIGURES: ReadonlyArray<{ key: 'j_per_token' | 'tokens_per_s_per_w' | 'avg_w' | 'peak_w' | 'samples'; label: string }> = [
+  { key: 'j_per_token', label: 'J/token' },
+  { key: 'tokens_per_s_per_w', label: 'tok/s/W' },
+  { key: 'avg_w', label: 'average W' },
+  { key: 'peak_w', label: 'peak W' },
+  { key: 'samples', label: 'readings' },
+];
+
+/** The phases as columns: prefill, decode and the whole timed part ("total"). */
+function PhaseTable({ energy }: { energy: Energy }) {
+  const phases: Array<[string, Phase | null | undefined]> = [
+    ['prefill', energy.prefill],
+    ['decode', energy.decode],
+    ['total', energy.total],
+  ];
   return (
-    <tr data-phase={name}>
-      <th>{name}</th>
-      <td class="n" data-col="j_per_token">
-        {sig(phase?.j_per_token)}
-      </td>
-      <td class="n" data-col="tokens_per_s_per_w">
-        {sig(phase?.tokens_per_s_per_w)}
-      </td>
-      <td class="n" data-col="avg_w">
-        {sig(phase?.avg_w)}
-      </td>
-      <td class="n" data-col="peak_w">
-        {sig(phase?.peak_w)}
-      </td>
-      <td class="n" data-col="samples">
-        {phase ? phase.samples : '—'}
-      </td>
-    </tr>
+    <table class="energy">
+      <tr>
+        <th></th>
+        {phases.map(([name]) => (
+          <th data-phase={name}>{name}</th>
+        ))}
+      </tr>
+      {FIGURES.map((f) => (
+        <tr data-figure={f.key}>
+          <th>{f.label}</th>
+          {phases.map(([name, phase]) => (
+            <td class="n" data-phase={name}>
+              {f.key === 'samples' ? (phase ? phase.samples : '—') : sig(phase?.[f.key])}
+            </td>
+          ))}
+        </tr>
+      ))}
+    </table>
   );
 }
 
@@ -85,19 +100,7 @@ export function EnergyBlock({ result }: { result: MeasuredResult }) {
       {measured ? (
         <>
           <div class="scroll">
-            <table class="energy">
-              <tr>
-                <th>phase</th>
-                <th>J/token</th>
-                <th>tok/s/W</th>
-                <th>average W</th>
-                <th>peak W</th>
-                <th>readings</th>
-              </tr>
-              <PhaseRow name="prefill" phase={energy.prefill} />
-              <PhaseRow name="decode" phase={energy.decode} />
-              <PhaseRow name="whole timed part" phase={energy.total} />
-            </table>
+            <PhaseTable energy={energy} />
           </div>
           {reasons.length ? (
             <p class="muted" data-energy-reasons>
