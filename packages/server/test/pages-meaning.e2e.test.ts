@@ -138,10 +138,12 @@ describe('pages say what the numbers mean, in Chromium (issues 22, 25, 26)', () 
       assert.equal(await page.locator('#standing-rule').count(), 0, 'no paragraph of jargon');
       // The chart of where it stands: a row per hardware class by median, every peer a dot, this run highlighted.
       const chart = page.locator('svg#chart-standing');
-      assert.deepEqual(
-        (await chart.locator('g.spread-row > text:first-of-type').allTextContents()).map((t) => t.replace(/…$/, '').trim().slice(0, 20)),
-        ['H200 144 GB + Intel ', 'RTX 5090 32 GB + AMD', 'RTX 4090 24 GB + AMD'],
-      );
+      // Each row's two lines: its hardware label whole (a long one wraps at a comma, its cores and RAM kept), then the group's runs and median.
+      assert.deepEqual(await chart.locator('g.spread-row').evaluateAll((gs) => gs.map((g) => [...g.querySelectorAll(':scope > text')].map((t) => t.textContent!.trim()))), [
+        ['H200 144 GB + Intel Xeon Platinum 8468, 16 cores,', '128 GB RAM · 3 runs · median 905.0'],
+        ['RTX 5090 32 GB + AMD Ryzen 9 9950X, 16 cores,', '96 GB RAM · 3 runs · median 205.0'],
+        ['RTX 4090 24 GB + AMD Ryzen 9 7950X3D, 32 cores,', '64 GB RAM · 5 runs · median 170.0'],
+      ]);
       assert.equal(await chart.locator('circle.run').count(), 11, 'the 10 peers and this run');
       assert.equal(await chart.locator('circle.this-run').count(), 1);
       assert.equal(await chart.locator('circle.this-run').locator('xpath=..').getAttribute('href'), `/r/${ids.a170}`);

@@ -158,6 +158,22 @@ const ROW_HEIGHT = 54;
 /** Dots closer than this (in viewBox units) are drawn as one, its tooltip counting them: bounded markup at any board size. */
 const DOT_BIN = 1.5;
 
+/** Characters of a row's label on its first line. */
+const LABEL_CHARS = 52;
+
+/**
+ * A row label that fits one line whole, else cut at the last ", " or " + " that fits, the rest
+ * going to the line under it: "H200 144 GB + Intel Xeon Platinum 8468, 16 cores," then "128 GB
+ * RAM" — a hardware label keeps its cores and memory instead of ending in an ellipsis.
+ */
+export function splitLabel(text: string, max: number): [string, string] {
+  if (text.length <= max) return [text, ''];
+  const cut = Math.max(text.lastIndexOf(', ', max - 1), text.lastIndexOf(' + ', max - 1));
+  if (cut <= 0) return [clip(text, max), ''];
+  const joint = text.startsWith(', ', cut) ? 1 : 0;
+  return [text.slice(0, cut + joint), text.slice(cut + (joint ? 2 : 1)).replace(/^\+ /, '+ ')];
+}
+
 /**
  * One row per group, every comparable run of it as a dot (a link to the run) with its 95 %
  * interval as an error bar, the group's median as a bar, flagged outliers as hollow red rings:
@@ -227,15 +243,16 @@ export function SpreadPlot({ id, title, rows, axis = 'decode tok/s' }: { id: str
             whiskers.set(wkey, w);
           }
         }
-        const label = clip(row.label, 52);
+        const [label, rest] = splitLabel(row.label, LABEL_CHARS);
+        const detail = [rest, row.detail].filter(Boolean).join(' · ');
         return (
           <g class="spread-row">
             <text x={left} y={y + 12} font-size={FONT} fill="#1f2328">
               {row.href ? <a href={row.href}>{label}</a> : label}
             </text>
-            {row.detail ? (
+            {detail ? (
               <text x={left} y={y + 25} font-size={FONT - 1} fill="#57606a">
-                {clip(row.detail, 60)}
+                {clip(detail, 60)}
               </text>
             ) : null}
             <line x1={left} y1={band} x2={right} y2={band} stroke="#d0d7de" />
