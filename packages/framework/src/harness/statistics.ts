@@ -11,6 +11,7 @@
 /// <reference path="../types/jstat.d.ts" />
 import { mean as sampleMean, sampleStandardDeviation } from 'simple-statistics';
 import jstat from 'jstat';
+import type { MetricSpread } from '../contract/generated/workload-result.js';
 
 /** The confidence level of every published interval. */
 export const CONFIDENCE = 0.95;
@@ -27,17 +28,7 @@ export const MEDIAN_STANDARD_ERROR_FACTOR = Math.sqrt(Math.PI / 2);
 export type Direction = 'higher' | 'lower';
 
 /** One metric over the repetitions: the shape of `spread.<metric>` (schemas/workload-result.schema.json). */
-export interface MetricSpread {
-  /** How many repetitions gave a value for this metric. */
-  n: number;
-  /** The headline: the median of the repetitions' values. */
-  median: number;
-  /** The 95 % interval around the median; null when n < 2. */
-  ci_low: number | null;
-  ci_high: number | null;
-  /** Sample standard deviation ÷ mean; null when n < 2 or the mean is 0. */
-  cv: number | null;
-}
+export type { MetricSpread };
 
 /** Student-t quantile: the multiplier of a two-sided interval at CONFIDENCE with `df` degrees of freedom. */
 export function tQuantile(df: number): number {
