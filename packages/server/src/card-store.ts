@@ -3,7 +3,7 @@
  * for a run page, and cycling through more ids than the memory cache held made every request a
  * render. Now:
  * - a rendered card is kept in memory (CardCache, bounded) and, with a card directory, on disk as
- *   `<dir>/v<CARD_VERSION>/<id>.png`, so each run's card is rendered once for the life of the
+ *   `<dir>/v<CARD_VERSION>/<id>.<state>.png` (a card per ranking state, pages/card.tsx), so each run's card is rendered once for the life of the
  *   board, across restarts and (on a shared directory) across workers;
  * - a render draws CARD_RENDER_COST tokens from the client's GET bucket (about the CPU ratio of a
  *   render to a page), so one client cannot make a server render cards faster than it could fetch
@@ -58,7 +58,7 @@ export class CardStore {
   }
 
   private file(id: string): string | undefined {
-    return this.dir && /^r_[A-Za-z0-9_-]{11}$/.test(id) ? join(this.dir, `${id}.png`) : undefined;
+    return this.dir && /^r_[A-Za-z0-9_-]{11}(\.[a-z]+)?$/.test(id) ? join(this.dir, `${id}.png`) : undefined;
   }
 
   private fromDisk(id: string): Buffer | undefined {

@@ -150,6 +150,18 @@ CREATE TABLE workload_results (
   decode_tps double precision,
   comparable integer NOT NULL,
   not_comparable text NOT NULL DEFAULT '[]',
+  not_comparable_codes text NOT NULL DEFAULT '[]',
+  -- decode tok/s's 95 % interval (NULL: a single measurement) and the repetitions behind it: the standing counts only differences beyond both intervals.
+  decode_ci_low double precision,
+  decode_ci_high double precision,
+  decode_n integer NOT NULL DEFAULT 1,
+  flags text NOT NULL DEFAULT '[]',
+  -- What it ran on, in words (the core count; a CPU run of a GPU machine says so), and whether it left a GPU idle.
+  hardware_label text NOT NULL DEFAULT '',
+  accelerator_unused integer NOT NULL DEFAULT 0,
+  tps_per_w double precision,
+  energy_meter text,
+  bandwidth_share double precision,
   PRIMARY KEY (result_id, idx)
 );
 CREATE INDEX wr_cluster ON workload_results (cluster_key, workload);
@@ -189,11 +201,18 @@ CREATE TABLE clusters (
   setup_key text NOT NULL,
   -- Different keys among the comparable runs: with n, what the ranking rule reads (ranking.ts).
   keys integer NOT NULL DEFAULT 0,
+  hardware_label text NOT NULL DEFAULT '',
+  accelerator_unused integer NOT NULL DEFAULT 0,
+  -- Median decode tok/s per watt of the runs of its most common meter (energy compares within one kind of meter), and the median bandwidth share.
+  tps_per_w double precision,
+  energy_meter text,
+  energy_runs integer NOT NULL DEFAULT 0,
+  bandwidth_share double precision,
   PRIMARY KEY (cluster_key, workload)
 );
 CREATE INDEX cl_model ON clusters (model_slug);
 CREATE INDEX cl_hardware ON clusters (hardware_slug);
-CREATE INDEX cl_best ON clusters (workload, best_decode_tps DESC);
+CREATE INDEX cl_median ON clusters (workload, median DESC);
 CREATE INDEX cl_setup ON clusters (setup_key);
 `;
 

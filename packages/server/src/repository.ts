@@ -5,6 +5,7 @@
  * Outlier flags and cluster statistics are derived data, recomputed from the stored results, and
  * only from comparable ones (METHODOLOGY §6.1).
  */
+import type { ComparabilityCode } from '@llm-speed/framework';
 import type { ClusterStats } from './outliers.js';
 import type { RankingRule } from './ranking.js';
 
@@ -53,6 +54,23 @@ export interface NewWorkloadRow {
   comparable: boolean;
   /** Why not, in words; empty when comparable. */
   notComparable: string[];
+  /** The same, as the comparability rule's codes (index-aligned). */
+  notComparableCodes: ComparabilityCode[];
+  /** decode tok/s's 95 % interval (null: a single measurement, or none) and the repetitions behind it. */
+  decodeCiLow: number | null;
+  decodeCiHigh: number | null;
+  decodeN: number;
+  /** The result's flags as signed. */
+  flags: string[];
+  /** What it was measured on, in words (pages/hardware-label.ts): the summary with its core count, or "CPU of a machine with an H200 (…)". */
+  hardwareLabel: string;
+  /** The backend ran on the CPU of a machine with a GPU: never listed as that GPU's figure. */
+  acceleratorUnused: boolean;
+  /** Decode tokens per second per net watt, and the kind of meter it was measured by; null without a meter. */
+  tpsPerW: number | null;
+  energyMeter: string | null;
+  /** Share of the device's peak memory bandwidth decode used; null when the shape or the device is unknown. */
+  bandwidthShare: number | null;
 }
 
 export interface InsertOutcome {
@@ -110,6 +128,19 @@ export interface ClusterRow extends ClusterStats {
   ranked: boolean;
   /** Why not, in words; null when ranked. */
   notRanked: string | null;
+  /** The machine in words, with its core count (pages/hardware-label.ts). */
+  hardwareLabel: string;
+  /** A CPU build on a machine with a GPU: listed apart from the GPU's figures. */
+  acceleratorUnused: boolean;
+  /**
+   * Median decode tok/s per watt over the group's runs measured with its most common kind of
+   * meter (energy is compared only within one kind), that meter, and how many runs it is from.
+   */
+  tpsPerW: number | null;
+  energyMeter: string | null;
+  energyRuns: number;
+  /** Median share of the memory bandwidth decode used, over the group's runs that have one. */
+  bandwidthShare: number | null;
 }
 
 /** One workload result in a listing. */
@@ -127,6 +158,18 @@ export interface RunRow {
   comparable: boolean;
   /** Why it is not ranked, in words; empty when comparable. */
   notComparable: string[];
+  notComparableCodes: ComparabilityCode[];
+  /** Whether its group holds enough evidence to be ranked (a comparable run of an unranked group is listed as such). */
+  groupRanked: boolean;
+  decodeCiLow: number | null;
+  decodeCiHigh: number | null;
+  decodeN: number;
+  flags: string[];
+  hardwareLabel: string;
+  acceleratorUnused: boolean;
+  tpsPerW: number | null;
+  energyMeter: string | null;
+  bandwidthShare: number | null;
 }
 
 export interface Dispute {
@@ -137,23 +180,27 @@ export interface Dispute {
 }
 
 /**
- * Where one workload result stands among the comparable runs of its setup: the same suite version,
- * workload, model, backend, engine and build on any hardware (framework setupKey), counting only
- * results that are comparable, not flagged as outliers and not withdrawn, the result itself left out.
+ * One of the runs a result's standing is counted against: the comparable runs of its setup (the
+ * same suite version, workload, model, backend, engine and build on any hardware: framework
+ * setupKey) in ranked groups, not flagged as outliers and not withdrawn, the result itself left out.
+ * Its decode tok/s with the 95 % interval and repetitions behind it (no interval: a single measurement).
  */
-export interface SetupStanding {
-  /** How many such results there are. */
-  others: number;
-  /** How many of them have a strictly lower decode tok/s. */
-  slower: number;
+export interface StandingPeer {
+  decodeTps: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+  n: number;
 }
 
-/** One run's decode tok/s in a group, for the spread plots of /m and /hw. */
+/** One run's decode tok/s in a group, for the spread plots of /m and /hw (with its interval: error bars). */
 export interface SpreadPoint {
   clusterKey: string;
   workload: string;
   resultId: string;
   decodeTps: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+  n: number;
   flagged: boolean;
 }
 
@@ -170,6 +217,16 @@ export interface LeaderboardSection {
   workload: string;
   local: ClusterRow[];
   hosted: ClusterRow[];
+}
+
+/**
+ * One workload's most efficient groups measured by one kind of meter (energy is compared only
+ * within one kind: METHODOLOGY §13.1), by the median decode tok/s per watt of their runs.
+ */
+export interface EfficiencySection {
+  workload: string;
+  meter: string;
+  groups: ClusterRow[];
 }
 
 /** The values the board's filters may take: those some ranked group has. */
@@ -271,12 +328,17 @@ export interface ResultsRepository {
    * in their own list. At most `limit` groups per list.
    */
   leaderboard(filters: LeaderboardFilters, limit: number): Promise<LeaderboardSection[]>;
+  /**
+   * Per workload (suite order) and kind of meter, the ranked groups on local hardware with an energy
+   * figure, most tokens per second per watt first; at most `limit` per meter.
+   */
+  efficiencyBoard(filters: LeaderboardFilters, limit: number): Promise<EfficiencySection[]>;
   /** The suites, backends and builds of the ranked groups. */
   boardFacets(): Promise<BoardFacets>;
   /** The ranked groups of one setup (same model, backend, build… on any hardware), by median decode tok/s, best first. */
   setupGroups(setupKey: string): Promise<ClusterRow[]>;
-  /** See SetupStanding; only runs of ranked groups count. */
-  setupStanding(setupKey: string, decodeTps: number, excludeResultId: string): Promise<SetupStanding>;
+  /** The runs a result's standing counts (StandingPeer): only runs of ranked groups. */
+  setupPeers(setupKey: string, excludeResultId: string): Promise<StandingPeer[]>;
   /** The comparable, non-withdrawn run of a group whose decode tok/s is nearest `around` (its median), other than `excludeResultId`. */
   medianRun(group: { clusterKey: string; workload: string }, around: number, excludeResultId: string): Promise<string | undefined>;
   /** Every comparable, non-withdrawn run's decode tok/s in the given groups. */

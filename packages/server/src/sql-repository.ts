@@ -24,6 +24,7 @@ import type {
   ImportRecord,
   InsertOutcome,
   BoardFacets,
+  EfficiencySection,
   LeaderboardFilters,
   LeaderboardSection,
   ListOptions,
@@ -32,8 +33,8 @@ import type {
   NewWorkloadRow,
   ResultsRepository,
   RunRow,
-  SetupStanding,
   SpreadPoint,
+  StandingPeer,
   StoredResult,
 } from './repository.js';
 import { lockKey, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql/database.js';
@@ -50,10 +51,14 @@ import { payloadHashOf } from './ingest.js';
  * (client decode above the backend's own clock), inconsistent-spread and shortened-shape results
  * (W5 turns, W3 tiers, W4 batches) are not comparable. 5: statistics weigh each signing key equally,
  * and a group records how many keys signed its runs (whether that ranks it is decided when read:
- * ranking.ts). Bump it whenever either changes: both engines then drop and
+ * ranking.ts). 6: each row keeps its decode interval, flags, comparability codes, hardware label
+ * (with the core count; a CPU run of a GPU machine named as such) and energy and bandwidth figures,
+ * and a group its label and efficiency medians, for the pages (standing by intervals, error bars,
+ * reasons in words, tok/s/W). 7: the board's index is the group median (groups rank by median, not by
+ * their best run), and physically implausible results are not comparable. Bump it whenever either changes: both engines then drop and
  * re-derive workload_results, outlier_flags and clusters from the stored signed JSON.
  */
-export const DERIVED_VERSION = 5;
+export const DERIVED_VERSION = 7;
 export const DERIVED_TABLES = ['workload_results', 'outlier_flags', 'clusters'] as const;
 
 type GroupRef = { clusterKey: string; workload: string };
@@ -66,7 +71,9 @@ const HOSTED = "(backend = 'hosted-api' OR build = 'remote')";
 export const WORKLOAD_ORDER = ['chat-short', 'chat-long', 'long-context-decay', 'concurrent-decode', 'agent-trace'] as const;
 const RUN_COLUMNS = `wr.result_id AS "resultId", r.received_at AS "receivedAt", wr.workload, wr.cluster_key AS "clusterKey",
   wr.model_name AS "modelName", wr.backend, wr.backend_version AS "backendVersion", wr.accelerator_summary AS "acceleratorSummary",
-  wr.decode_tps AS "decodeTps", f.z AS "flaggedZ", wr.comparable, wr.not_comparable AS "notComparable"`;
+  wr.decode_tps AS "decodeTps", f.z AS "flaggedZ", wr.comparable, wr.not_comparable AS "notComparable", wr.not_comparable_codes AS "notComparableCodes",
+  wr.decode_ci_low AS "decodeCiLow", wr.decode_ci_high AS "decodeCiHigh", wr.decode_n AS "decodeN", wr.flags, wr.hardware_label AS "hardwareLabel",
+  wr.accelerator_unused AS "acceleratorUnused", wr.tps_per_w AS "tpsPerW", wr.energy_meter AS "energyMeter", wr.bandwidth_share AS "bandwidthShare"`;
 /** Cluster columns, optionally qualified with a table alias (`c.`). */
 function clusterColumns(t = ''): string {
   return `${t}cluster_key AS "clusterKey", ${t}workload AS workload, ${t}suite_version AS "suiteVersion", ${t}model_name AS "modelName",
@@ -74,19 +81,21 @@ function clusterColumns(t = ''): string {
   ${t}backend AS backend, ${t}engine AS engine, ${t}build AS build, ${t}hardware_class AS "hardwareClass", ${t}hardware_slug AS "hardwareSlug",
   ${t}accelerator_summary AS "acceleratorSummary", ${t}n AS n, ${t}min AS min, ${t}median AS median, ${t}max AS max, ${t}mean AS mean,
   ${t}flagged_count AS "flaggedCount", ${t}best_result_id AS "bestResultId", ${t}best_decode_tps AS "bestDecodeTps", ${t}setup_key AS "setupKey",
-  ${t}keys AS keys`;
+  ${t}keys AS keys, ${t}hardware_label AS "hardwareLabel", ${t}accelerator_unused AS "acceleratorUnused", ${t}tps_per_w AS "tpsPerW",
+  ${t}energy_meter AS "energyMeter", ${t}energy_runs AS "energyRuns", ${t}bandwidth_share AS "bandwidthShare"`;
 }
 const CLUSTER_COLUMNS = clusterColumns();
 const WORKLOAD_COLUMNS = `seq, result_id, idx, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug, backend,
-  backend_version, engine, build, hardware_class, hardware_slug, accelerator_summary, cluster_key, setup_key, decode_tps, comparable, not_comparable`;
-const WORKLOAD_PLACEHOLDERS = `(${Array(22).fill('?').join(', ')})`;
+  backend_version, engine, build, hardware_class, hardware_slug, accelerator_summary, cluster_key, setup_key, decode_tps, comparable, not_comparable,
+  not_comparable_codes, decode_ci_low, decode_ci_high, decode_n, flags, hardware_label, accelerator_unused, tps_per_w, energy_meter, bandwidth_share`;
+const WORKLOAD_PLACEHOLDERS = `(${Array(32).fill('?').join(', ')})`;
 const RESULT_COLUMNS = 'id, content_hash, json, public_key, received_at, accelerator_summary, fingerprint_hash, hardware_slug, anon';
 const RESULT_PLACEHOLDERS = `(${Array(9).fill('?').join(', ')})`;
 /** Results read per page when re-deriving or exporting: bounded memory at any board size. */
 const PAGE = 500;
-/** Rows per multi-row statement: 400 × 22 parameters stays far below SQLite's and PostgreSQL's limits. */
+/** Rows per multi-row statement: 400 × 32 parameters stays far below SQLite's (32766) and PostgreSQL's (65535) limits. */
 const CHUNK = 400;
-/** Groups recomputed per round of statements (each cluster row carries 23 parameters). */
+/** Groups recomputed per round of statements (each cluster row carries 30 parameters). */
 const GROUP_CHUNK = 200;
 
 /** A run's row in `results`: what ingest hands over, less its derived workload rows. */
@@ -105,12 +114,21 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 /** One descriptive row of a group (its latest comparable row, else its latest row). */
 const SAMPLE_OF_GROUP = `SELECT cluster_key AS "clusterKey", workload, suite_version AS "suiteVersion", model_name AS "modelName",
   model_identifier AS "modelIdentifier", model_quant AS "modelQuant", model_digest AS "modelDigest", model_slug AS "modelSlug", backend, engine, build,
-  hardware_class AS "hardwareClass", hardware_slug AS "hardwareSlug", accelerator_summary AS "acceleratorSummary", setup_key AS "setupKey"
+  hardware_class AS "hardwareClass", hardware_slug AS "hardwareSlug", accelerator_summary AS "acceleratorSummary", setup_key AS "setupKey",
+  hardware_label AS "hardwareLabel", accelerator_unused AS "acceleratorUnused"
   FROM workload_results WHERE cluster_key = ? AND workload = ? ORDER BY comparable DESC, seq DESC LIMIT 1`;
 
 const marks = (n: number) => Array(n).fill('?').join(', ');
 
-type RawRunRow = Omit<RunRow, 'comparable' | 'notComparable'> & { comparable: number; notComparable: string };
+type RawRunRow = Omit<RunRow, 'comparable' | 'notComparable' | 'notComparableCodes' | 'flags' | 'acceleratorUnused' | 'groupRanked'> & {
+  comparable: number;
+  notComparable: string;
+  notComparableCodes: string;
+  flags: string;
+  acceleratorUnused: number;
+  groupN: number | null;
+  groupKeys: number | null;
+};
 /** A `results` row as read back: SQLite and PostgreSQL both return the anon flag as a number. */
 type StoredRow = Omit<ResultRow, 'anon'> & { seq: number; anon: number };
 
@@ -123,9 +141,7 @@ function reasonsOf(text: string | null | undefined): string[] {
   }
 }
 
-function runRow(raw: RawRunRow): RunRow {
-  return { ...raw, comparable: Number(raw.comparable) === 1, notComparable: reasonsOf(raw.notComparable) };
-}
+const numberOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** The lock that serialises deciding who owns one measurement. */
 function payloadLock(payloadHash: string): string {
@@ -153,7 +169,26 @@ function uniqueGroups(groups: readonly GroupRef[]): GroupRef[] {
 export class ImportError extends Error {}
 
 /** A clusters row as read: the ranking rule decides, at read time, whether it is ranked and keeps its best run. */
-type RawClusterRow = Omit<ClusterRow, 'ranked' | 'notRanked'>;
+type RawClusterRow = Omit<ClusterRow, 'ranked' | 'notRanked' | 'acceleratorUnused'> & { acceleratorUnused: number | boolean };
+
+/** The median of some numbers (the lower middle of an even count: never flatters); null for none. */
+function plainMedian(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/**
+ * A group's energy figure: the median decode tok/s per watt of its runs measured with its most
+ * common kind of meter (ties: the meter named first alphabetically), since energy is compared
+ * only between runs of one kind of meter (METHODOLOGY §13).
+ */
+function groupEfficiency(members: Array<{ tpsPerW: number | null; energyMeter: string | null }>): { tpsPerW: number | null; meter: string | null; runs: number } {
+  const byMeter = new Map<string, number[]>();
+  for (const m of members) if (m.tpsPerW !== null && m.energyMeter) byMeter.set(m.energyMeter, [...(byMeter.get(m.energyMeter) ?? []), m.tpsPerW]);
+  const [meter, values] = [...byMeter.entries()].sort(([a, x], [b, y]) => y.length - x.length || a.localeCompare(b))[0] ?? [null, []];
+  return { tpsPerW: plainMedian(values), meter, runs: values.length };
+}
 
 export abstract class SqlResultsRepository implements ResultsRepository {
   protected constructor(
@@ -162,12 +197,32 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   ) {}
 
   /** The rule applied to clusters rows read back: an unranked group has no best run. */
-  private ranked<T extends RawClusterRow>(rows: T[]): Array<T & Pick<ClusterRow, 'ranked' | 'notRanked'>> {
-    return rows.map((row) => {
+  private ranked<T extends RawClusterRow>(rows: T[]): Array<Omit<T, 'acceleratorUnused'> & Pick<ClusterRow, 'ranked' | 'notRanked' | 'acceleratorUnused'>> {
+    return rows.map((raw) => {
+      const row = { ...raw, acceleratorUnused: Number(raw.acceleratorUnused) === 1, energyRuns: Number(raw.energyRuns ?? 0) };
       const evidence = { runs: Number(row.n), keys: Number(row.keys) };
       const ranked = isRanked(evidence, this.ranking);
       return ranked ? { ...row, ranked, notRanked: null } : { ...row, ranked, notRanked: notRankedReason(evidence, this.ranking), bestResultId: null, bestDecodeTps: null };
     });
+  }
+
+  /** A listing row as read: JSON columns parsed, its group's evidence judged by the board's rule. */
+  private runRow(raw: RawRunRow): RunRow {
+    const { groupN, groupKeys, ...rest } = raw;
+    return {
+      ...rest,
+      comparable: Number(raw.comparable) === 1,
+      notComparable: reasonsOf(raw.notComparable),
+      notComparableCodes: reasonsOf(raw.notComparableCodes) as RunRow['notComparableCodes'],
+      flags: reasonsOf(raw.flags),
+      acceleratorUnused: Number(raw.acceleratorUnused) === 1,
+      decodeCiLow: numberOrNull(raw.decodeCiLow),
+      decodeCiHigh: numberOrNull(raw.decodeCiHigh),
+      decodeN: Number(raw.decodeN ?? 1),
+      tpsPerW: numberOrNull(raw.tpsPerW),
+      bandwidthShare: numberOrNull(raw.bandwidthShare),
+      groupRanked: isRanked({ runs: Number(groupN ?? 0), keys: Number(groupKeys ?? 0) }, this.ranking),
+    };
   }
 
   /** SQL for "the group is ranked" (n and keys of clusters, optionally qualified). */
@@ -244,6 +299,16 @@ export abstract class SqlResultsRepository implements ResultsRepository {
           w.decodeTps,
           w.comparable ? 1 : 0,
           JSON.stringify(w.notComparable),
+          JSON.stringify(w.notComparableCodes),
+          w.decodeCiLow,
+          w.decodeCiHigh,
+          w.decodeN,
+          JSON.stringify(w.flags),
+          w.hardwareLabel,
+          w.acceleratorUnused ? 1 : 0,
+          w.tpsPerW,
+          w.energyMeter,
+          w.bandwidthShare,
         );
       }
       await tx.run(`INSERT INTO workload_results (${WORKLOAD_COLUMNS}) VALUES ${batch.map(() => WORKLOAD_PLACEHOLDERS).join(', ')}`, params);
@@ -409,16 +474,17 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   }
 
   async listByModel(slug: string, options: ListOptions): Promise<RunRow[]> {
-    return (await this.sql.all<RawRunRow>(this.listing('model_slug'), [slug, options.limit])).map(runRow);
+    return (await this.sql.all<RawRunRow>(this.listing('model_slug'), [slug, options.limit])).map((r) => this.runRow(r));
   }
 
   async listByHardware(slug: string, options: ListOptions): Promise<RunRow[]> {
-    return (await this.sql.all<RawRunRow>(this.listing('hardware_slug'), [slug, options.limit])).map(runRow);
+    return (await this.sql.all<RawRunRow>(this.listing('hardware_slug'), [slug, options.limit])).map((r) => this.runRow(r));
   }
 
   private listing(column: 'model_slug' | 'hardware_slug'): string {
-    return `SELECT ${RUN_COLUMNS} FROM workload_results wr JOIN results r ON r.id = wr.result_id
+    return `SELECT ${RUN_COLUMNS}, c.n AS "groupN", c.keys AS "groupKeys" FROM workload_results wr JOIN results r ON r.id = wr.result_id
       LEFT JOIN outlier_flags f ON f.result_id = wr.result_id AND f.idx = wr.idx
+      LEFT JOIN clusters c ON c.cluster_key = wr.cluster_key AND c.workload = wr.workload
       WHERE wr.${column} = ? AND ${NOT_WITHDRAWN} ORDER BY wr.seq DESC LIMIT ?`;
   }
 
@@ -435,16 +501,51 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       params.push(value);
     }
     const workloads = filters.workload ? [filters.workload] : [...WORKLOAD_ORDER];
-    // Two index range scans per workload (cl_best), each stopping after `limit` rows: no pass over every group.
+    // Groups rank by their median, never by their best run (METHODOLOGY §6.1): two index range scans
+    // per workload (cl_median), each stopping after `limit` rows, no pass over every group.
     const ranked = async (workload: string, hosted: boolean) =>
       this.ranked(
-        await this.sql.all<RawClusterRow>(
-          `SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY best_decode_tps DESC, cluster_key LIMIT ?`,
-          [workload, ...params, limit],
-        ),
+        await this.sql.all<RawClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE ${where.join(' AND ')} AND ${hosted ? '' : 'NOT '}${HOSTED} ORDER BY median DESC, cluster_key LIMIT ?`, [
+          workload,
+          ...params,
+          limit,
+        ]),
       );
     const sections = await Promise.all(workloads.map(async (workload) => ({ workload, local: await ranked(workload, false), hosted: await ranked(workload, true) })));
     return sections.filter((s) => s.local.length > 0 || s.hosted.length > 0);
+  }
+
+  async efficiencyBoard(filters: LeaderboardFilters, limit: number): Promise<EfficiencySection[]> {
+    const where: string[] = ['tps_per_w IS NOT NULL', 'energy_meter IS NOT NULL', this.rankedSql(), `NOT ${HOSTED}`];
+    const params: SqlValue[] = [];
+    for (const [column, value] of [
+      ['workload', filters.workload],
+      ['suite_version', filters.suite],
+      ['backend', filters.backend],
+      ['build', filters.build],
+    ] as const) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    // The first `limit` of each workload and meter, by a window: one pass over the groups that measured energy.
+    const rows = this.ranked(
+      await this.sql.all<RawClusterRow>(
+        `SELECT * FROM (SELECT ${CLUSTER_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY workload, energy_meter ORDER BY tps_per_w DESC, cluster_key) AS place
+         FROM clusters WHERE ${where.join(' AND ')}) AS ranked WHERE place <= ? ORDER BY "energyMeter", place`,
+        [...params, limit],
+      ),
+    );
+    const sections = new Map<string, EfficiencySection>();
+    for (const row of rows) {
+      const { place: _place, ...group } = row as typeof row & { place?: number };
+      const key = `${group.workload}\u0000${group.energyMeter}`;
+      const section = sections.get(key) ?? { workload: group.workload, meter: group.energyMeter!, groups: [] };
+      section.groups.push(group);
+      sections.set(key, section);
+    }
+    const order = (w: string) => WORKLOAD_ORDER.indexOf(w as (typeof WORKLOAD_ORDER)[number]);
+    return [...sections.values()].sort((a, b) => order(a.workload) - order(b.workload) || a.meter.localeCompare(b.meter));
   }
 
   async boardFacets(): Promise<BoardFacets> {
@@ -458,15 +559,15 @@ export abstract class SqlResultsRepository implements ResultsRepository {
     return this.ranked(await this.sql.all<RawClusterRow>(`SELECT ${CLUSTER_COLUMNS} FROM clusters WHERE setup_key = ? AND ${this.rankedSql()} ORDER BY median DESC, cluster_key`, [setupKey]));
   }
 
-  async setupStanding(setupKey: string, decodeTps: number, excludeResultId: string): Promise<SetupStanding> {
+  async setupPeers(setupKey: string, excludeResultId: string): Promise<StandingPeer[]> {
     // One range of wr_setup: the runs of this model on this backend and build, on any hardware.
-    const row = await this.sql.get<{ others: number; slower: number | null }>(
-      `SELECT count(*) AS others, sum(CASE WHEN wr.decode_tps < ? THEN 1 ELSE 0 END) AS slower FROM workload_results wr
+    const rows = await this.sql.all<{ decodeTps: number; ciLow: number | null; ciHigh: number | null; n: number }>(
+      `SELECT wr.decode_tps AS "decodeTps", wr.decode_ci_low AS "ciLow", wr.decode_ci_high AS "ciHigh", wr.decode_n AS n FROM workload_results wr
        WHERE wr.setup_key = ? AND wr.decode_tps IS NOT NULL AND wr.comparable = 1 AND wr.result_id <> ? AND ${NOT_FLAGGED} AND ${NOT_WITHDRAWN}
        AND EXISTS (SELECT 1 FROM clusters c WHERE c.cluster_key = wr.cluster_key AND c.workload = wr.workload AND ${this.rankedSql('c.')})`,
-      [decodeTps, setupKey, excludeResultId],
+      [setupKey, excludeResultId],
     );
-    return { others: Number(row?.others ?? 0), slower: Number(row?.slower ?? 0) };
+    return rows.map((r) => ({ decodeTps: Number(r.decodeTps), ciLow: numberOrNull(r.ciLow), ciHigh: numberOrNull(r.ciHigh), n: Number(r.n ?? 1) }));
   }
 
   async medianRun(group: GroupRef, around: number, excludeResultId: string): Promise<string | undefined> {
@@ -482,14 +583,15 @@ export abstract class SqlResultsRepository implements ResultsRepository {
   async spread(groups: GroupRef[]): Promise<SpreadPoint[]> {
     const out: SpreadPoint[] = [];
     for (const batch of chunks(uniqueGroups(groups), GROUP_CHUNK)) {
-      const rows = await this.sql.all<{ clusterKey: string; workload: string; resultId: string; decodeTps: number; flagged: number }>(
+      const rows = await this.sql.all<{ clusterKey: string; workload: string; resultId: string; decodeTps: number; ciLow: number | null; ciHigh: number | null; n: number; flagged: number }>(
         `SELECT wr.cluster_key AS "clusterKey", wr.workload, wr.result_id AS "resultId", wr.decode_tps AS "decodeTps",
+         wr.decode_ci_low AS "ciLow", wr.decode_ci_high AS "ciHigh", wr.decode_n AS n,
          CASE WHEN ${NOT_FLAGGED} THEN 0 ELSE 1 END AS flagged
          FROM workload_results wr WHERE (wr.cluster_key, wr.workload) IN (VALUES ${batch.map(() => '(?, ?)').join(', ')})
          AND wr.comparable = 1 AND wr.decode_tps IS NOT NULL AND ${NOT_WITHDRAWN} ORDER BY wr.seq`,
         batch.flatMap((g) => [g.clusterKey, g.workload]),
       );
-      for (const r of rows) out.push({ ...r, flagged: Number(r.flagged) === 1 });
+      for (const r of rows) out.push({ ...r, ciLow: numberOrNull(r.ciLow), ciHigh: numberOrNull(r.ciHigh), n: Number(r.n ?? 1), flagged: Number(r.flagged) === 1 });
     }
     return out;
   }
@@ -682,9 +784,21 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       const inGroups = (t = '') => `(${t}cluster_key, ${t}workload) IN (VALUES ${batch.map(() => '(?, ?)').join(', ')})`;
       const keys = batch.flatMap((g) => [g.clusterKey, g.workload]);
       // Only comparable results are pooled, flagged or ranked (METHODOLOGY §6.1).
-      const memberRows = await tx.all<GroupRef & { resultId: string; idx: number; decodeTps: number | null; publicKey: string; hardwareClass: string }>(
+      const memberRows = await tx.all<
+        GroupRef & {
+          resultId: string;
+          idx: number;
+          decodeTps: number | null;
+          publicKey: string;
+          hardwareClass: string;
+          tpsPerW: number | null;
+          energyMeter: string | null;
+          bandwidthShare: number | null;
+        }
+      >(
         `SELECT wr.cluster_key AS "clusterKey", wr.workload, wr.result_id AS "resultId", wr.idx, wr.decode_tps AS "decodeTps",
-         r.public_key AS "publicKey", wr.hardware_class AS "hardwareClass" FROM workload_results wr JOIN results r ON r.id = wr.result_id
+         r.public_key AS "publicKey", wr.hardware_class AS "hardwareClass", wr.tps_per_w AS "tpsPerW", wr.energy_meter AS "energyMeter",
+         wr.bandwidth_share AS "bandwidthShare" FROM workload_results wr JOIN results r ON r.id = wr.result_id
          WHERE ${inGroups('wr.')} AND wr.comparable = 1 AND wr.decode_tps IS NOT NULL AND ${NOT_WITHDRAWN}
          ORDER BY wr.seq, wr.idx`,
         keys,
@@ -692,10 +806,20 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       // What a group is called on the pages: its latest comparable row, else its latest row.
       const samples = await tx.all<GroupRef & Record<string, SqlValue>>(batch.map(() => `SELECT * FROM (${SAMPLE_OF_GROUP}) AS s`).join(' UNION ALL '), keys);
       const key = (g: GroupRef) => `${g.clusterKey}\u0000${g.workload}`;
-      const members = new Map<string, Array<{ resultId: string; idx: number; decodeTps: number; publicKey: string; hardwareClass: string }>>();
+      type Member = { resultId: string; idx: number; decodeTps: number; publicKey: string; hardwareClass: string; tpsPerW: number | null; energyMeter: string | null; bandwidthShare: number | null };
+      const members = new Map<string, Member[]>();
       for (const m of memberRows) {
         const list = members.get(key(m)) ?? [];
-        list.push({ resultId: m.resultId, idx: m.idx, decodeTps: m.decodeTps!, publicKey: m.publicKey, hardwareClass: m.hardwareClass });
+        list.push({
+          resultId: m.resultId,
+          idx: m.idx,
+          decodeTps: m.decodeTps!,
+          publicKey: m.publicKey,
+          hardwareClass: m.hardwareClass,
+          tpsPerW: numberOrNull(m.tpsPerW),
+          energyMeter: m.energyMeter,
+          bandwidthShare: numberOrNull(m.bandwidthShare),
+        });
         members.set(key(m), list);
       }
       const sampleOf = new Map(samples.map((row) => [key(row), row]));
@@ -724,6 +848,10 @@ export abstract class SqlResultsRepository implements ResultsRepository {
           }
         }
         const stats = clusterStats(values, signers);
+        // Efficiency from the runs that are not outliers, like the best run.
+        const kept = list.filter((_, i) => !flagged[i]);
+        const efficiency = groupEfficiency(kept);
+        const bandwidth = plainMedian(kept.flatMap((m) => (m.bandwidthShare === null ? [] : [m.bandwidthShare])));
         clusterRows.push([
           group.clusterKey,
           group.workload,
@@ -749,6 +877,12 @@ export abstract class SqlResultsRepository implements ResultsRepository {
           best === null ? null : bestValue,
           sample.setupKey!,
           keyCount,
+          sample.hardwareLabel ?? sample.acceleratorSummary!,
+          Number(sample.acceleratorUnused ?? 0),
+          efficiency.tpsPerW,
+          efficiency.meter,
+          efficiency.runs,
+          bandwidth,
         ]);
       }
       await tx.run(`DELETE FROM outlier_flags WHERE ${inGroups()}`, keys);
@@ -759,11 +893,12 @@ export abstract class SqlResultsRepository implements ResultsRepository {
       await tx.run(
         `INSERT INTO clusters (cluster_key, workload, suite_version, model_name, model_identifier, model_quant, model_digest, model_slug,
          backend, engine, build, hardware_class, hardware_slug, accelerator_summary, n, min, median, max, mean, flagged_count, best_result_id,
-         best_decode_tps, setup_key, keys)
-         VALUES ${clusterRows.map(() => `(${marks(24)})`).join(', ')}
+         best_decode_tps, setup_key, keys, hardware_label, accelerator_unused, tps_per_w, energy_meter, energy_runs, bandwidth_share)
+         VALUES ${clusterRows.map(() => `(${marks(30)})`).join(', ')}
          ON CONFLICT (cluster_key, workload) DO UPDATE SET n = excluded.n, min = excluded.min, median = excluded.median, max = excluded.max,
          mean = excluded.mean, flagged_count = excluded.flagged_count, best_result_id = excluded.best_result_id, best_decode_tps = excluded.best_decode_tps,
-         keys = excluded.keys`,
+         keys = excluded.keys, tps_per_w = excluded.tps_per_w, energy_meter = excluded.energy_meter, energy_runs = excluded.energy_runs,
+         bandwidth_share = excluded.bandwidth_share`,
         clusterRows.flat(),
       );
     }

@@ -141,6 +141,18 @@ CREATE TABLE IF NOT EXISTS workload_results (
   -- 0: stored and listed, never ranked, pooled, flagged or a group's best run; why, as a JSON array of words.
   comparable INTEGER NOT NULL,
   not_comparable TEXT NOT NULL DEFAULT '[]',
+  not_comparable_codes TEXT NOT NULL DEFAULT '[]',
+  -- decode tok/s's 95 % interval (NULL: a single measurement) and the repetitions behind it: the standing counts only differences beyond both intervals.
+  decode_ci_low REAL,
+  decode_ci_high REAL,
+  decode_n INTEGER NOT NULL DEFAULT 1,
+  flags TEXT NOT NULL DEFAULT '[]',
+  -- What it ran on, in words (the core count; a CPU run of a GPU machine says so), and whether it left a GPU idle.
+  hardware_label TEXT NOT NULL DEFAULT '',
+  accelerator_unused INTEGER NOT NULL DEFAULT 0,
+  tps_per_w REAL,
+  energy_meter TEXT,
+  bandwidth_share REAL,
   PRIMARY KEY (result_id, idx)
 );
 -- Only the indexes a query uses: every extra one costs each ingest a random B-tree write.
@@ -181,11 +193,18 @@ CREATE TABLE IF NOT EXISTS clusters (
   setup_key TEXT NOT NULL,
   -- Different keys among the comparable runs: with n, what the ranking rule reads (ranking.ts).
   keys INTEGER NOT NULL DEFAULT 0,
+  hardware_label TEXT NOT NULL DEFAULT '',
+  accelerator_unused INTEGER NOT NULL DEFAULT 0,
+  -- Median decode tok/s per watt of the runs of its most common meter (energy compares within one kind of meter), and the median bandwidth share.
+  tps_per_w REAL,
+  energy_meter TEXT,
+  energy_runs INTEGER NOT NULL DEFAULT 0,
+  bandwidth_share REAL,
   PRIMARY KEY (cluster_key, workload)
 );
 CREATE INDEX IF NOT EXISTS cl_model ON clusters (model_slug);
 CREATE INDEX IF NOT EXISTS cl_hardware ON clusters (hardware_slug);
-CREATE INDEX IF NOT EXISTS cl_best ON clusters (workload, best_decode_tps DESC);
+CREATE INDEX IF NOT EXISTS cl_median ON clusters (workload, median DESC);
 CREATE INDEX IF NOT EXISTS cl_setup ON clusters (setup_key);
 `;
 

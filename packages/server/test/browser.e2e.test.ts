@@ -116,11 +116,9 @@ forEachBackend('server: every page kind in a headless browser (e2e)', (backend) 
       assert.match((await page.locator('#headline-decode').textContent())!, /^187\.4\s*tok\/s$/);
       assert.equal(await page.locator('#headline-ttft').textContent(), '142 ms');
       // Others: A 161.25 171.75 176.5 181.0 (150.5 is flagged: z ≈ −3.7 against the rest of A), B 201.5 208.0 212.25,
-      // C 95.5 → 5 of 8 slower → 62 %. Medians: B 208, A 174.1, C 95.5.
-      assert.match(
-        (await page.locator('#percentile').textContent())!,
-        /^Faster than 62 % of the 8 other comparable runs of this model \(W1 chat-short, decode tok\/s\)\. This hardware ranks 2nd of 3 hardware classes/,
-      );
+      // C 95.5 → 5 of 8 slower → 62 %, all single measurements (no spread). Medians: B 208, A 174.1, C 95.5.
+      assert.equal((await page.locator('#percentile').textContent())!, 'Faster than 62 % of 8 comparable runs (all compared as single measurements without an interval: noise unknown).');
+      assert.equal(await page.locator('#hardware-rank').textContent(), '2nd of 3');
       assert.equal(await page.locator('td[data-signal="decode_tps"]').first().textContent(), '187.4');
       assert.equal(await page.locator('td[data-signal="backend_decode_tps"]').first().textContent(), '190.3');
       assert.equal(await page.locator('td[data-signal="token_counts"]').first().textContent(), "the backend's usage report");
@@ -145,7 +143,7 @@ forEachBackend('server: every page kind in a headless browser (e2e)', (backend) 
       assert.equal(await w5.locator('circle').count(), 22, 'eleven turns × two panels');
       assert.equal(await w5.locator('rect.bar').count(), 22, 'a cache-hit bar per turn in each panel');
       await chartsLaidOut(page, width);
-      assert.equal(await page.locator('meta[property="og:image"]').getAttribute('content'), `${server.url}/r/${ids.full}/card.png`);
+      assert.equal(await page.locator('meta[property="og:image"]').getAttribute('content'), `${server.url}/r/${ids.full}/card.png?state=ranked`);
       assert.equal(await page.locator('meta[name="twitter:card"]').getAttribute('content'), 'summary_large_image');
       assert.match(
         (await page.locator('.reproduce-command').first().textContent())!,
@@ -171,7 +169,7 @@ forEachBackend('server: every page kind in a headless browser (e2e)', (backend) 
     this.timeout(60_000);
     await visit('run-quick', `/r/${ids.quick}`, async (page) => {
       assert.match((await page.locator('#headline-decode').textContent())!, /^140\.0/);
-      assert.match((await page.locator('#percentile').textContent())!, /^Not ranked against other runs: quick run \(32 of 256 tokens\)/);
+      assert.match((await page.locator('#percentile').textContent())!, /^Not ranked: quick run \(32 of 256 tokens\)\. To be ranked: run the full suite, without --quick\./);
       assert.match((await page.locator('.reproduce-command').textContent())!, / --quick /);
     });
   });
@@ -207,7 +205,8 @@ forEachBackend('server: every page kind in a headless browser (e2e)', (backend) 
     this.timeout(60_000);
     await visit('cheatsheet', '/cheatsheet', async (page) => {
       assert.equal(await page.locator('#board-chat-short-hosted a.permalink').first().getAttribute('href'), `/r/${ids.hosted}`);
-      assert.equal(await page.locator('#board-chat-short-local td.best').first().textContent(), '212.3');
+      // Groups rank by median (issue 22): the RTX 5090's 201.5, 208.0, 212.25 lead with their median 208.0, not their best run.
+      assert.equal(await page.locator('#board-chat-short-local td.best').first().textContent(), '208.0');
     });
     await visit('cheatsheet-filtered', '/cheatsheet?workload=W1&backend=llama.cpp&build=cuda', async (page) => {
       assert.equal(await page.locator('select[name="workload"]').inputValue(), 'chat-short');
@@ -223,10 +222,11 @@ forEachBackend('server: every page kind in a headless browser (e2e)', (backend) 
     await visit('compare', `/compare?runs=${ids.full},${ids.b1},${ids.quick}`, async (page) => {
       const decode = page.locator('table.compare[data-workload="chat-short"] tr[data-metric="decode_tps"]');
       // 212.25 vs 187.4: +13.3 %, better.
-      assert.match((await decode.locator(`td[data-run="${ids.b1}"]`).textContent())!, /212\.3 \(\+13\.3 %\)/);
+      assert.match((await decode.locator(`td[data-run="${ids.b1}"]`).textContent())!, /212\.3 \+13\.3 % \(single measurements: noise unknown\)/);
       assert.equal(await decode.locator(`td[data-run="${ids.b1}"] .diff`).getAttribute('class'), 'diff better');
-      // The quick run is not the same measurement as a full one (#26.9): shown, with no Δ.
-      assert.equal(await decode.locator(`td[data-run="${ids.quick}"] .diff`).count(), 0);
+      // The quick run is not the same measurement as a full one (#26.9): shown, with no Δ, and marked so in its cell.
+      assert.equal(await decode.locator(`td[data-run="${ids.quick}"] [data-diff]`).count(), 0);
+      assert.equal(await decode.locator(`td[data-run="${ids.quick}"] .diff`).textContent(), ' not comparable');
       assert.match((await page.locator('#compare-warnings').textContent())!, /not comparable: quick run/);
     });
   });

@@ -58,9 +58,10 @@ describe('share cards drawn once, page GETs limited (issue 24.7)', () => {
     );
     assert.ok(Number(refused!.retryAfter) > 0);
     assert.match((JSON.parse(refused!.body) as { error: string }).error, /too many/);
-    // The drawn cards are on disk, in the card version's folder.
-    for (const id of ids.slice(0, drawn)) assert.ok(existsSync(join(dir, `v${CARD_VERSION}`, `${id}.png`)), id);
-    assert.ok(!existsSync(join(dir, `v${CARD_VERSION}`, `${ids[drawn]}.png`)));
+    // The drawn cards are on disk, in the card version's folder, one per ranking state: these runs' group
+    // holds one key's runs, below the default evidence rule, so each is drawn as "not ranked yet" (pending).
+    for (const id of ids.slice(0, drawn)) assert.ok(existsSync(join(dir, `v${CARD_VERSION}`, `${id}.pending.png`)), id);
+    assert.ok(!existsSync(join(dir, `v${CARD_VERSION}`, `${ids[drawn]}.pending.png`)));
   });
 
   it('page GETs have a bucket per client: 429 with Retry-After once it is empty; the health check is not counted', async () => {

@@ -124,9 +124,13 @@ forEachBackend('server: comparable groups', () => {
       const page = await server.get(`/r/${id}`);
       assert.equal(page.status, 200, name);
     }
-    assert.match((await server.get(`/r/${ids.quick}`)).text, /Not comparable — not ranked, not counted in its group: quick run \(32 of 256 tokens\)/);
-    assert.match((await server.get(`/r/${ids.warm}`)).text, /Not comparable[^<]*warm cache/);
-    assert.doesNotMatch((await server.get(`/r/${ids.full0}`)).text, /Not comparable/);
+    // The workload card says why and what would rank it (the framework's unrankedSentence).
+    assert.match(
+      (await server.get(`/r/${ids.quick}`)).text,
+      /data-unranked="workload">Not ranked: quick run \(32 of 256 tokens\)\. To be ranked: run the full suite, without --quick\. Not counted in its group/,
+    );
+    assert.match((await server.get(`/r/${ids.warm}`)).text, /data-unranked="workload">Not ranked: warm cache/);
+    assert.doesNotMatch((await server.get(`/r/${ids.full0}`)).text, /data-unranked=/);
     const model = (await server.get('/m/qwen2-5-7b-instruct')).text;
     assert.match(model, new RegExp(`href="/r/${ids.quick}">[\\s\\S]*?not ranked`));
     const cheat = (await server.get('/cheatsheet')).text;

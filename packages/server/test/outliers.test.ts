@@ -131,7 +131,7 @@ forEachBackend('server: outlier flags in storage', () => {
       // Flagged, never hidden: still served, still on the model page, marked.
       assert.equal((await server.get(`/v1/results/${outlier}`)).status, 200);
       const model = (await server.get('/m/qwen2-5-7b-instruct')).text;
-      assert.match(model, new RegExp(`<tr class="flagged"><td><a href="/r/${outlier}">`));
+      assert.match(model, new RegExp(`<tr class="flagged" data-run="${outlier}"><td data-label="run"><a href="/r/${outlier}">`));
       assert.match(model, /⚑ 1/);
     });
   });

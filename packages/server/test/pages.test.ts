@@ -55,7 +55,8 @@ forEachBackend('server: pages', () => {
     }
     const model = (await server.get('/m/qwen2-5-7b-instruct')).text;
     // chat-short group: 150, 160, 170 and the first run's 187.4.
-    assert.match(model, /<td class="n">4<\/td><td class="n opt">150\.0<\/td><td class="n">165\.0<\/td><td class="n opt">187\.4<\/td>/);
+    // The hardware ranking (issue 26.8): the group's median, its slowest and fastest run, and its 4 runs.
+    assert.match(model, /data-col="median">165\.0 <small title="the slowest and fastest comparable run">\(150\.0–187\.4\)<\/small><\/td><td class="n opt" data-label="runs">4<\/td>/);
     // Every comparable run of the group a dot, its median a bar.
     const plot = model.slice(model.indexOf('<svg id="spread-chart-chat-short"'), model.indexOf('</svg>', model.indexOf('<svg id="spread-chart-chat-short"')));
     assert.equal((plot.match(/<circle class="run"/g) ?? []).length, 4, 'four runs, four dots');

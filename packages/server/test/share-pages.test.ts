@@ -29,6 +29,15 @@ function w1Run(decode: number, options: { hw?: typeof HW_B; overrides?: Partial<
   return run;
 }
 
+/** The standing sentence as a reader sees it: the text of #percentile, tags left out. */
+export function standingText(html: string): string {
+  const p = /<p class="standing[^"]*" id="percentile">([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '';
+  return p
+    .replace(/<[^>]+>/g, '')
+    .replace(/&amp;/g, '&')
+    .trim();
+}
+
 /** `<meta property|name="key" content="…">`'s content, as written in the page. */
 export function meta(html: string, key: string): string | undefined {
   return new RegExp(`<meta (?:property|name)="${key.replace(/[.:]/g, '\\$&')}" content="([^"]*)"`).exec(html)?.[1];
@@ -89,8 +98,11 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
     const headline = page.slice(page.indexOf('<section class="headline"'), page.indexOf('</section>', page.indexOf('<section class="headline"')));
     assert.match(headline, /Qwen2\.5-7B-Instruct<\/a><span class="muted"> 7B · Q4_K_M<\/span>/);
     assert.match(headline, /llama\.cpp 7410 · CUDA build \(NVIDIA GeForce RTX 4090\)/);
-    assert.match(headline, /RTX 4090 24 GB \+ AMD Ryzen 9 7950X3D, 64 GB RAM/);
+    // The hardware with its core count (issue 26.6): the sample fingerprint's cpu_cores is 32.
+    assert.match(headline, /id="hardware-label">RTX 4090 24 GB \+ AMD Ryzen 9 7950X3D, 32 cores, 64 GB RAM</);
     assert.match(headline, /<div class="value" id="headline-decode">170\.0<span class="unit">tok\/s<\/span><\/div>/);
+    // A run without repetitions is one measurement, and the headline says so beside the figure.
+    assert.match(headline, /id="headline-decode-spread">a single measurement, no interval</);
     assert.match(headline, /<div class="value" id="headline-ttft">142 ms<\/div>/);
     assert.ok(page.indexOf('id="headline"') < page.indexOf('<h2>Workloads</h2>') && page.indexOf('<h2>Workloads</h2>') < page.indexOf('id="provenance"'), 'headline first, provenance last');
     assert.match(page, /<details id="provenance">[\s\S]*id="signature"/, 'key and signature inside the provenance <details>');
@@ -99,22 +111,31 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
   it('"faster than N %" counts only comparable, unflagged, non-withdrawn runs of the same setup, on any hardware', async () => {
     const page = (await server.get(`/r/${ids.target}`)).text;
     // Others: A 150 160 165 180 (1000 flagged), B 190 200 210 (90 withdrawn); not the quick, CPU-build or other-model runs.
-    // Slower than 170: 150, 160, 165 → 3 of 7 → 42 % (rounded down).
-    assert.match(page, /Faster than <strong id="percent">42 %<\/strong> of the 7 other comparable runs of this model \(W1 chat-short, decode tok\/s\)/);
+    // All single measurements (no spread): compared as points. Slower than 170: 150, 160, 165 → 3 of 7 → 42 % (rounded down).
+    const singles = ' (all compared as single measurements without an interval: noise unknown)';
+    assert.equal(standingText(page), `Faster than 42 % of 7 comparable runs${singles}.`);
     // Medians: A (150 160 165 170 180 1000) 167.5, B (190 200 210) 200.
     assert.match(page, /This hardware ranks <strong id="hardware-rank">2nd of 2<\/strong> hardware classes/);
-    assert.match(page, /id="standing-rule">Comparable runs of this model: the same suite version, workload, model digest, backend, engine and build, on any hardware/);
+    // The rule is behind a link, not a paragraph under the headline (issue 26.5).
+    assert.match(page, /<a href="\/ranking">How runs are ranked<\/a>/);
+    assert.doesNotMatch(page, /id="standing-rule"/);
     const best = (await server.get(`/r/${ids.b210}`)).text;
-    assert.match(best, /Faster than <strong id="percent">100 %<\/strong> of the 7 other/);
+    assert.equal(standingText(best), `Faster than 100 % of 7 comparable runs${singles}.`);
     assert.match(best, /ranks <strong id="hardware-rank">1st of 2<\/strong>/);
+    // The slowest of them beats none: never "faster than 0 %" (issue 22).
+    const slowest = (await server.get(`/r/${ids.a150}`)).text;
+    assert.equal(standingText(slowest), `Faster than none of 7 comparable runs beyond noise: slower than 7${singles}.`);
     const flagged = (await server.get(`/r/${ids.outlier}`)).text;
-    assert.match(flagged, /Faster than <strong id="percent">100 %<\/strong> of the 8 other[\s\S]*This run is flagged as an outlier of its group/);
+    assert.equal(standingText(flagged), `Faster than 100 % of 8 comparable runs${singles}. This run is flagged as an outlier of its group.`);
   });
 
   it('a quick run is not ranked and says why; its command carries --quick', async () => {
     const page = (await server.get(`/r/${ids.quick}`)).text;
-    assert.match(page, /<p class="standing not-comparable" id="percentile">Not ranked against other runs: quick run \(32 of 256 tokens\)/);
-    assert.doesNotMatch(page, /id="percent"/);
+    assert.match(page, /<p class="standing not-comparable" id="percentile">Not ranked: quick run \(32 of 256 tokens\)\. To be ranked: run the full suite, without --quick\. <a href="\/ranking">/);
+    assert.doesNotMatch(page, /Faster than/);
+    // The link preview says it too (issue 26.4): a quick run's title never reads like a ranked one.
+    assert.match(meta(page, 'og:title')!, /^Qwen2\.5-7B-Instruct: 120\.0 tok\/s \(not ranked: quick run\) on /);
+    assert.match(meta(page, 'og:description')!, /\. Not ranked: quick run\. /);
     assert.match(page, /llm-speed bench --suite suite-v1 --workload chat-short --backend llama\.cpp --model Qwen\/Qwen2\.5-7B-Instruct-GGUF --quick --api-url http:\/\/127\.0\.0\.1:\d+/);
   });
 
@@ -131,10 +152,12 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
     for (const row of expected.rows) {
       row.diff_pct.forEach((d, i) => {
         if (i === 0 || d === null) return;
-        const cell = new RegExp(`<tr data-metric="${row.metric}">[\\s\\S]*?data-run="${runs[i]}">[^<]*<span class="diff ([a-z]*)" data-diff="([^"]+)"`).exec(compare.text);
+        const cell = new RegExp(`<tr data-metric="${row.metric}">[\\s\\S]*?data-run="${runs[i]}">[^<]*<small class="ci">[^<]*</small><span class="diff ?([a-z]*)" data-diff="([^"]+)"`).exec(
+          compare.text,
+        );
         assert.ok(cell, `${row.metric} of ${runs[i]}`);
         assert.equal(Number(cell[2]), Number(d.toFixed(4)));
-        assert.equal(cell[1], row.better[i] === true ? 'better' : row.better[i] === false ? 'worse' : '');
+        assert.equal(cell[1], row.verdicts[i] === 'within-noise' ? 'noise' : row.better[i] === true ? 'better' : row.better[i] === false ? 'worse' : '');
         checked += 1;
       });
     }
@@ -142,8 +165,8 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
     // A quick run is not the same measurement as a full one (#26.9): its figures are shown, with no Δ.
     assert.ok(expected.rows.every((row) => row.diff_pct[2] === null));
     assert.doesNotMatch(compare.text, new RegExp(`data-run="${ids.quick}">[^<]*<span class="diff`));
-    // 200 vs 170 decode: +17.6 %, better.
-    assert.match(compare.text, /<tr data-metric="decode_tps">[\s\S]*?\(\+17\.6 %\)/);
+    // 200 vs 170 decode: +17.6 %, better; two single measurements say the noise is unknown.
+    assert.match(compare.text, /<tr data-metric="decode_tps">[\s\S]*? \+17\.6 % \(single measurements: noise unknown\)/);
     // The framework's warnings: another hardware class, and a quick run.
     for (const w of expected.warnings) assert.ok(compare.text.includes(w.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;')), w);
     assert.ok(expected.warnings.some((w) => /not comparable: quick run/.test(w)));
@@ -178,7 +201,7 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
     assert.match(w3Page, /id="headline-decode">61\.3</);
     assert.match(w3Page, /id="headline-ttft">15\.6 s</);
     assert.match(w3Page, /from W3 long-context-decay at 32768 tokens of context/);
-    assert.match(w3Page, /Not ranked: no comparable workload of this run measured a decode rate/);
+    assert.match(w3Page, /id="percentile">Not ranked: no workload of this run measured a decode rate\./);
     assert.deepEqual(pickHeadline(sampleRun([sampleResult({ decode_tps: null, ttft_ms: null })])).note, 'no workload of this run measured a decode rate');
   });
 
@@ -200,20 +223,25 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
       assert.equal(meta(html, 'og:url'), `${server.url}${path.replace('workload=W1', 'workload=chat-short')}`);
     }
     const run = (await server.get(`/r/${ids.target}`)).text;
-    assert.equal(meta(run, 'og:image'), `${server.url}/r/${ids.target}/card.png`);
+    // The card's URL names the state it shows, so a preview cached under one state is not shown for another.
+    assert.equal(meta(run, 'og:image'), `${server.url}/r/${ids.target}/card.png?state=ranked`);
     assert.equal(meta(run, 'og:image:width'), '1200');
     assert.equal(meta(run, 'twitter:card'), 'summary_large_image');
-    assert.match(meta(run, 'og:title')!, /^Qwen2\.5-7B-Instruct: 170\.0 tok\/s on RTX 4090/);
-    assert.match(meta(run, 'og:description')!, /^170\.0 tok\/s decode, 142 ms to first token \(W1 chat-short\)\./);
+    assert.match(meta(run, 'og:title')!, /^Qwen2\.5-7B-Instruct: 170\.0 tok\/s on RTX 4090 24 GB \+ AMD Ryzen 9 7950X3D, 32 cores, 64 GB RAM$/);
+    assert.match(meta(run, 'og:description')!, /^170\.0 tok\/s decode, 142 ms to first token \(W1 chat-short\)\. Faster than 42 % of 7 comparable runs/);
   });
 
-  it('/r/<id>/card.png: a PNG that decodes at 1200×630, immutable with an ETag, rendered once', async () => {
+  it('/r/<id>/card.png: a PNG that decodes at 1200×630, cached by its ranking state with an ETag, rendered once', async () => {
     const res = await fetch(`${server.url}/r/${ids.target}/card.png`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'image/png');
-    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    // Ranked: its group could lose its evidence to withdrawals, so a day; a quick run is unranked for good: a year.
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=86400');
+    const quick = await fetch(`${server.url}/r/${ids.quick}/card.png`);
+    assert.equal(quick.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.match(quick.headers.get('etag')!, /^"card-v\d+-r_[A-Za-z0-9_-]{11}-unranked"$/);
     const etag = res.headers.get('etag')!;
-    assert.match(etag, /^"card-v\d+-r_/);
+    assert.match(etag, /^"card-v\d+-r_[A-Za-z0-9_-]{11}-ranked"$/);
     assert.deepEqual(decodePng(Buffer.from(await res.arrayBuffer())), { width: 1200, height: 630 });
     const again = await fetch(`${server.url}/r/${ids.target}/card.png`, { headers: { 'if-none-match': etag } });
     assert.equal(again.status, 304);
@@ -254,7 +282,7 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
         const id = (await other.post('/v1/results', await signedToken(sampleRun()))).json.id;
         const page = (await other.get(`/r/${id}`)).text;
         assert.match(page, new RegExp(`<code id="verify-command">llm-speed verify-run ${id}${flag.replace(/\./g, '\\.')}</code>`), publicUrl);
-        assert.equal(meta(page, 'og:image'), `${publicUrl.replace(/\/$/, '')}/r/${id}/card.png`);
+        assert.equal(meta(page, 'og:image'), `${publicUrl.replace(/\/$/, '')}/r/${id}/card.png?state=ranked`);
       } finally {
         await other.stop();
       }
@@ -282,14 +310,16 @@ forEachBackend('server: the board, its filters and JSON twins (issue 16)', () =>
     await server.stop();
   });
 
-  it('/cheatsheet ranks the fastest run of each group, hosted APIs apart, each row a permalink', async () => {
+  it("/cheatsheet ranks each group by its median, hosted APIs apart, each row a permalink to the group's best run", async () => {
     const page = (await server.get('/cheatsheet')).text;
     const local = page.slice(page.indexOf('id="board-chat-short-local"'), page.indexOf('</table>', page.indexOf('id="board-chat-short-local"')));
     const hosted = page.slice(page.indexOf('id="board-chat-short-hosted"'), page.indexOf('</table>', page.indexOf('id="board-chat-short-hosted"')));
     assert.ok(local.indexOf(`href="/r/${ids.local}"`) > 0 && local.indexOf(`href="/r/${ids.local}"`) < local.indexOf(`href="/r/${ids.cpu}"`), 'CUDA group (187.5) above the CPU group (42.3)');
     assert.ok(!local.includes(ids.localSlow!), 'one row per group: its best run');
     assert.ok(!local.includes('llama-4-scout') && hosted.includes('llama-4-scout') && hosted.includes(`href="/r/${ids.hosted}"`), 'the hosted API only in its own table');
-    assert.match(local, /<td class="n best">187\.5<\/td>/);
+    // The CUDA group's runs 187.5 and 150: ranked by their median 168.75, linking its best run (187.5).
+    assert.match(local, /<td class="n best" data-label="median decode tok\/s">168\.8<\/td>/);
+    assert.match(local, /<td class="n opt" data-label="runs · best run">2 · 187\.5<\/td>/);
     assert.match(page, /id="board-chat-long-local"/);
   });
 

@@ -186,13 +186,20 @@ describe('physical plausibility', () => {
   });
 
   it('the comparability rule keeps throttled and implausible results out of the ranking', () => {
-    const base = { workload: 'chat-short' as const, suite_version: 'suite-v1', error: null, output_tokens: 256, batch_size: 1, ttft_ms: 100, decode_tps: 50, backend_decode_tps: null, backend_build: { kind: 'cpu' as const } };
+    const base = {
+      workload: 'chat-short' as const,
+      suite_version: 'suite-v1',
+      error: null,
+      output_tokens: 256,
+      batch_size: 1,
+      ttft_ms: 100,
+      decode_tps: 50,
+      backend_decode_tps: null,
+      backend_build: { kind: 'cpu' as const },
+    };
     assert.deepEqual(comparability({ ...base, flags: ['throttled'] }, { suite: null }).reasons, ['throttled (the GPU or CPU slowed its clocks for heat or power while it was measured)']);
     assert.deepEqual(comparability({ ...base, flags: ['busy-machine'] }, { suite: null }), { comparable: true, reasons: [], codes: [] });
-    const cpu = comparability(
-      { ...base, flags: [], roofline: { weight_bytes_per_token: 10e9, device: 'AMD Ryzen 7000', devices: 1, bandwidth_share: null, reason: null } },
-      { suite: null },
-    );
+    const cpu = comparability({ ...base, flags: [], roofline: { weight_bytes_per_token: 10e9, device: 'AMD Ryzen 7000', devices: 1, bandwidth_share: null, reason: null } }, { suite: null });
     assert.equal(cpu.comparable, false);
     assert.match(cpu.reasons[0]!, /^physically implausible: decode_tps 50 tok\/s/);
   });

@@ -12,7 +12,18 @@ import { WORKLOADS } from './format.js';
 type Definitions = { $defs: { BackendBuild: { properties: { kind: { enum: string[] } } } } };
 /** backend_build.kind as the result schema lists it (`unknown` is what a result without one is grouped as). */
 export const BUILD_KINDS: readonly string[] = (schemas['workload-result'] as unknown as Definitions).$defs.BackendBuild.properties.kind.enum;
-export const BOARD_PARAMETERS = ['workload', 'suite', 'backend', 'build'] as const;
+export const BOARD_PARAMETERS = ['workload', 'suite', 'backend', 'build', 'view'] as const;
+
+/** The board's views: the fastest groups, or the most efficient (tokens per second per watt, issue 23). */
+export type BoardView = 'fastest' | 'efficiency';
+
+/** `view` from the query: empty or `fastest` for the fastest groups, `efficiency` for tokens per second per watt. */
+export function parseBoardView(query: Record<string, unknown>): BoardView {
+  const view = single(query, 'view');
+  if (view === undefined || view === 'fastest') return 'fastest';
+  if (view === 'efficiency') return 'efficiency';
+  throw new HttpError(400, `unknown view ${shown(view)}: use fastest or efficiency`, { known: ['fastest', 'efficiency'] });
+}
 
 const shown = (value: string) => JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 

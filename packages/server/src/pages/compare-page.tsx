@@ -5,10 +5,11 @@
  * per workload and metric — computed by the framework's compareRuns, the code behind
  * `llm-speed compare`, with its comparability warnings.
  */
-import type { Comparison, MeasuredResult, RunPayload } from '@llm-speed/framework';
+import { describeDifference, hasInterval, relativeHalfWidth, type CellVerdict, type Comparison, type Difference, type MeasuredResult, type MetricSpread, type RunPayload } from '@llm-speed/framework';
 import { slugify } from '../slug.js';
 import { Layout } from './components/layout.js';
-import { backendLine, modelDetails, num, workloadLabel } from './format.js';
+import { MARK_WORDS, backendLine, modelDetails, num, workloadLabel } from './format.js';
+import { measuredOn } from './hardware-label.js';
 import { renderPage } from './render.js';
 import type { Site } from './site.js';
 
@@ -26,6 +27,29 @@ export function signedPercent(d: number): string {
   return `${d > 0 ? '+' : d < 0 ? '−' : '±'}${Math.abs(d).toFixed(1)} %`;
 }
 
+/** " ±1.2 %" for a figure with an interval; nothing for a single measurement. */
+function plusMinus(s: MetricSpread | undefined): string {
+  const half = s && hasInterval(s) ? relativeHalfWidth(s) : null;
+  return half === null ? '' : ` ±${(half * 100).toFixed(1)} %`;
+}
+
+/**
+ * A later run's figure against the first (METHODOLOGY §6.1), in words: "within noise (+1.2 %)"
+ * when the two intervals overlap, else the Δ with its interval "+13.3 % (+7.1 % … +19.6 %)"; two
+ * single measurements say the noise is unknown. Pairs that did not measure the same work get no Δ.
+ */
+function Delta({ verdict, difference, better }: { verdict: CellVerdict; difference: Difference | null; better: boolean | null }) {
+  if (verdict === 'not-comparable') return <span class="diff not-comparable"> not comparable</span>;
+  if (!difference) return null;
+  const colour = verdict === 'within-noise' ? 'noise' : better === true ? 'better' : better === false ? 'worse' : '';
+  return (
+    <span class={`diff ${colour}`.trim()} data-diff={difference.pct.toFixed(4)} data-verdict={verdict}>
+      {' '}
+      {describeDifference(difference)}
+    </span>
+  );
+}
+
 export interface CompareData {
   ids: string[];
   runs: RunPayload[];
@@ -35,14 +59,15 @@ export interface CompareData {
 export function ComparePage({ data, site }: { data: CompareData; site: Site }) {
   const { ids, runs, comparison } = data;
   const first = (i: number) => runs[i]!.results[0] as MeasuredResult;
-  const title = `Compare ${ids.length} runs: ${[...new Set(runs.map((r, i) => `${first(i).model.name} on ${r.fingerprint.accelerator_summary}`))].join(' vs ')}`;
+  const title = `Compare ${ids.length} runs: ${[...new Set(runs.map((r, i) => `${first(i).model.name} on ${measuredOn(r.fingerprint, first(i))}`))].join(' vs ')}`;
   const workloads = [...new Set(comparison.rows.map((r) => r.workload))];
   return (
     <Layout site={site} meta={{ title, description: `Side by side, with the % difference of each run against ${ids[0]}, per workload and metric.`, path: `/compare?runs=${ids.join(',')}` }}>
       <h1>Compare runs</h1>
       <p>
-        Each figure of a run against the first run's (<span class="mono">{ids[0]}</span>): the same arithmetic as <code>llm-speed compare {ids.join(' ')}</code>. Green is better, red worse (lower is
-        better for times).
+        Each figure of a run against the first run's (<span class="mono">{ids[0]}</span>): the same arithmetic as <code>llm-speed compare {ids.join(' ')}</code>. Where the two 95 % intervals overlap
+        the difference is <em>within noise</em>; otherwise the Δ is given with its interval, green better and red worse (lower is better for times). Two single measurements are compared as plain
+        figures, and say so. <a href="/ranking#noise">How runs are compared</a>
       </p>
       <div class="scroll">
         <table class="compare-runs">
@@ -66,9 +91,9 @@ export function ComparePage({ data, site }: { data: CompareData; site: Site }) {
           </tr>
           <tr>
             <th>hardware</th>
-            {runs.map((r) => (
+            {runs.map((r, i) => (
               <td>
-                <a href={`/hw/${slugify(r.fingerprint.accelerator_summary)}`}>{r.fingerprint.accelerator_summary}</a>
+                <a href={`/hw/${slugify(r.fingerprint.accelerator_summary)}`}>{measuredOn(r.fingerprint, first(i))}</a>
               </td>
             ))}
           </tr>
@@ -112,23 +137,25 @@ export function ComparePage({ data, site }: { data: CompareData; site: Site }) {
                   .map((row) => (
                     <tr data-metric={row.metric}>
                       <th>{METRIC_LABELS[row.metric] ?? row.metric}</th>
-                      {row.values.map((v, i) => {
-                        const d = row.diff_pct[i];
-                        const better = row.better[i];
-                        return (
-                          <td class="n" data-run={ids[i]}>
-                            {num(v, row.metric.endsWith('_latency_ms') ? 2 : 1)}
-                            {i > 0 && d !== null && d !== undefined ? (
-                              <span class={`diff ${better === true ? 'better' : better === false ? 'worse' : ''}`} data-diff={d.toFixed(4)}>
-                                {' '}
-                                ({signedPercent(d)})
-                              </span>
-                            ) : null}
-                          </td>
-                        );
-                      })}
+                      {row.values.map((v, i) => (
+                        <td class="n" data-run={ids[i]}>
+                          {num(v, row.metric.endsWith('_latency_ms') ? 2 : 1)}
+                          <small class="ci">{plusMinus(row.spreads[i])}</small>
+                          {i > 0 ? <Delta verdict={row.verdicts[i]!} difference={row.differences[i] ?? null} better={row.better[i] ?? null} /> : null}
+                        </td>
+                      ))}
                     </tr>
                   ))}
+                {standing?.runs.some((r) => r?.marks.length) ? (
+                  <tr data-metric="marks">
+                    <th>read with care</th>
+                    {standing.runs.map((r, i) => (
+                      <td data-run={ids[i]} class="marks">
+                        {(r?.marks ?? []).map((m) => MARK_WORDS[m as keyof typeof MARK_WORDS] ?? m).join(', ')}
+                      </td>
+                    ))}
+                  </tr>
+                ) : null}
               </table>
             </div>
           </section>

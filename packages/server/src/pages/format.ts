@@ -1,5 +1,5 @@
 /** How figures, times, flags and workloads read on the pages and the card: one place, so they agree. */
-import type { MeasuredResult } from '@llm-speed/framework';
+import { hasInterval, relativeHalfWidth, type ComparabilityCode, type MeasuredResult, type MetricSpread } from '@llm-speed/framework';
 
 /** A number for display: '—' when absent. */
 export function num(value: number | null | undefined, digits = 1): string {
@@ -56,7 +56,61 @@ export const FLAG_WORDS: Readonly<Record<string, string>> = {
   'on-battery': 'the machine ran on battery power (METHODOLOGY §6)',
   interrupted: 'the run was stopped before this workload finished (METHODOLOGY §6.2)',
   'out-of-bounds': 'a figure fell outside its physical bound and was replaced by null (METHODOLOGY §3.8)',
+  noisy: 'its repetitions disagree: the 95 % interval is wider than ±5 % of the median on decode, or ±10 % on TTFT; shown, not ranked (METHODOLOGY §6.1)',
+  throttled: 'the GPU or CPU slowed its clocks for heat or power while it was measured; shown, not ranked (METHODOLOGY §3.7)',
+  'busy-machine': 'other processes used more than 10 % of the CPU while it was measured; shown and ranked (METHODOLOGY §3.7)',
+  'client-load': "llm-speed's own process used more than 5 % of a core on a machine of 4 cores or fewer; shown and ranked (METHODOLOGY §3.5)",
+  'accelerator-unused': "the backend ran on the CPU of a machine with a GPU: these are the CPU's figures, never the GPU's (METHODOLOGY §3.7)",
 };
+
+/** Flags that colour a comparable figure without keeping it out of the ranking: shown beside it wherever it is listed. */
+export const MARK_FLAGS = ['noisy', 'throttled', 'busy-machine', 'client-load', 'accelerator-unused', 'harness-gap'] as const;
+
+/** The short words a listing row, a card or a link preview gives for a mark. */
+export const MARK_WORDS: Readonly<Record<(typeof MARK_FLAGS)[number], string>> = {
+  noisy: 'noisy',
+  throttled: 'throttled',
+  'busy-machine': 'busy machine',
+  'client-load': 'client load',
+  'accelerator-unused': 'GPU unused',
+  'harness-gap': 'harness gap',
+};
+
+/** The marks of a result's flags, in MARK_FLAGS order, as short words. */
+export function marksOf(flags: readonly string[] | null | undefined): string[] {
+  const set = new Set(flags ?? []);
+  return MARK_FLAGS.filter((f) => set.has(f)).map((f) => MARK_WORDS[f]);
+}
+
+/**
+ * Why a result is not ranked, in the fewest words (a card, a link preview, a listing row); the
+ * full reason and what would rank it are on the run page. Keyed by the comparability rule's codes,
+ * so a new code fails to compile until it has its words.
+ */
+export const UNRANKED_WORDS: Readonly<Record<ComparabilityCode, string>> = {
+  quick: 'quick run',
+  interrupted: 'interrupted',
+  'no-output': 'no output',
+  'short-output': 'short output',
+  'shorter-than-suite': 'shorter than the suite',
+  'warm-cache': 'warm cache',
+  failed: 'failed',
+  'serial-concurrency': 'serial streams',
+  'build-unknown': 'build unknown',
+  'impossible-decode': 'impossible figure',
+  'inconsistent-spread': 'inconsistent spread',
+  noisy: 'noisy',
+  throttled: 'throttled',
+  implausible: 'physically implausible',
+};
+
+/** The words of a group without enough evidence to rank (ranking.ts), short form. */
+export const FEW_RUNS_WORDS = 'not enough runs yet';
+
+/** "not ranked: quick run, warm cache": the short reason, once per distinct word. */
+export function unrankedWords(codes: readonly ComparabilityCode[]): string {
+  return `not ranked: ${[...new Set(codes.map((c) => UNRANKED_WORDS[c] ?? c))].join(', ')}`;
+}
 
 export function flagInWords(flag: string): string {
   return FLAG_WORDS[flag] ?? 'a flag this server does not know';
@@ -98,4 +152,49 @@ export function ordinal(n: number): string {
 /** At most `max` characters, with an ellipsis when cut. */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(1, max - 1))}…`;
+}
+
+/**
+ * A figure's spread in words: "±1.8 % · 95 % CI of 8 repetitions", or "1 measurement, no interval"
+ * for a single measurement (a result without a spread, or a --quick one: METHODOLOGY §6.1).
+ */
+export function spreadWords(s: MetricSpread): string {
+  if (s.median === null) return '';
+  if (!hasInterval(s)) return s.n > 1 ? `${s.n} repetitions, no interval` : 'a single measurement, no interval';
+  const half = relativeHalfWidth(s);
+  return `±${half === null ? '—' : (half * 100).toFixed(1)} % · 95 % CI of ${s.n} repetitions`;
+}
+
+/** "Faster than …": the first letter of a sentence the framework writes in lower case. */
+export function sentenceCase(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const finiteOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The energy and roofline objects of a result (METHODOLOGY §13), read without trusting their shape. */
+interface LooseEfficiency {
+  energy?: { meter?: unknown; decode?: { tokens_per_s_per_w?: unknown } | null } | null;
+  roofline?: { bandwidth_share?: unknown } | null;
+}
+
+/**
+ * Decode tokens per second per net watt with the kind of meter behind it (energy is compared only
+ * within one kind), and the share of the memory bandwidth decode used; null where the result has
+ * no meter or no known shape and device.
+ */
+export function efficiencyOf(result: object): { tpsPerW: number | null; meter: string | null; bandwidthShare: number | null } {
+  const loose = result as LooseEfficiency;
+  const meter = typeof loose.energy?.meter === 'string' && loose.energy.meter !== 'none' ? loose.energy.meter : null;
+  const tpsPerW = meter ? finiteOrNull(loose.energy?.decode?.tokens_per_s_per_w) : null;
+  return { tpsPerW, meter: tpsPerW === null ? null : meter, bandwidthShare: finiteOrNull(loose.roofline?.bandwidth_share) };
+}
+
+/**
+ * What a workload's headline decode_tps is, in words: for W4 the largest batch's output throughput
+ * over all its streams, prefill included (METHODOLOGY §1.4), never "decode"; for the others the
+ * decode rate of one request.
+ */
+export function headlineMetric(workload: string | null | undefined): { short: string; long: string } {
+  return workload === 'concurrent-decode' ? { short: 'throughput tok/s', long: 'output throughput of all streams, tok/s (prefill included)' } : { short: 'decode tok/s', long: 'decode tok/s' };
 }

@@ -1,30 +1,52 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource preact */
 /** /r/<id>: a result read top-down — headline, workloads, how to reproduce and verify, disputes, provenance last. */
-import type { MeasuredResult } from '@llm-speed/framework';
+import { comparability, type MeasuredResult } from '@llm-speed/framework';
 import { SIGMA_THRESHOLD } from '../outliers.js';
+import { cardStateOf } from './card.js';
+import { SpreadPlot } from './components/charts.js';
 import { Commands } from './components/commands.js';
 import { RunDisputes, Time } from './components/disputes.js';
 import { Headline } from './components/headline.js';
 import { Layout } from './components/layout.js';
 import { WorkloadCard } from './components/workload-card.js';
-import { duration, modelDetails, num, workloadLabel } from './format.js';
+import { duration, headlineMetric, modelDetails, num, sentenceCase, unrankedWords, workloadLabel } from './format.js';
+import { hardwareLabel, measuredOn } from './hardware-label.js';
+import { standingSentence, unrankedLabel } from './standing-words.js';
 import { renderPage } from './render.js';
-import type { RunView } from './run-view.js';
+import { STANDING_ROWS, type RunView, type Standing } from './run-view.js';
 import type { Site } from './site.js';
 
-/** The link preview's sentence: the figures, then what ran where. */
-export function runDescription(view: Pick<RunView, 'run' | 'headline'>): string {
-  const r = view.run.results[0] as MeasuredResult;
-  const h = view.headline;
-  const figures = h.decodeTps === null ? 'No decode figure' : `${num(h.decodeTps)} tok/s decode, ${duration(h.ttftMs)} to first token (${workloadLabel(h.workload ?? '')})`;
-  return `${figures}. ${r.model.name}${modelDetails(r.model) ? ` ${modelDetails(r.model)}` : ''} on ${view.run.fingerprint.accelerator_summary} with ${r.backend} ${r.backend_version}. A signed llm-speed run.`;
+/** The run's headline workload (or its first), whose figures and flags the title and preview speak of. */
+function leadOf(view: Pick<RunView, 'run' | 'headline'>): MeasuredResult {
+  return (view.headline.index === null ? view.run.results[0] : view.run.results[view.headline.index]) as MeasuredResult;
 }
 
-export function runTitle(view: Pick<RunView, 'run' | 'headline'>): string {
-  const r = view.run.results[0] as MeasuredResult;
+/**
+ * The link preview's sentence: the figures, the standing (or why it is not ranked: a quick or
+ * warm-cache run never reads like a ranked one, issue 26.4), then what ran where.
+ */
+export function runDescription(view: Pick<RunView, 'run' | 'headline' | 'standing'>): string {
+  const r = leadOf(view);
   const h = view.headline;
-  return `${r.model.name}: ${h.decodeTps === null ? 'no decode figure' : `${num(h.decodeTps)} tok/s`} on ${view.run.fingerprint.accelerator_summary}`;
+  const what = h.workload === 'concurrent-decode' ? 'throughput of all streams' : 'decode';
+  const figures = h.decodeTps === null ? 'No decode figure' : `${num(h.decodeTps)} tok/s ${what}, ${duration(h.ttftMs)} to first token (${workloadLabel(h.workload ?? '')})`;
+  const unranked = unrankedLabel(view.standing, r);
+  const standing = view.standing.kind === 'ranked' ? standingSentence(view.standing) : `${sentenceCase(unranked ?? 'not ranked')}.`;
+  const where = `${r.model.name}${modelDetails(r.model) ? ` ${modelDetails(r.model)}` : ''} on ${measuredOn(view.run.fingerprint, r)} with ${r.backend} ${r.backend_version}`;
+  return `${figures}. ${standing} ${where}. A signed llm-speed run.`;
+}
+
+/**
+ * "Qwen2.5-7B-Instruct: 140.0 tok/s (not ranked: quick run) on RTX 4090 24 GB + …, 32 cores, 64 GB
+ * RAM". Without a standing (a page that does not load the board), only what the run itself says.
+ */
+export function runTitle(view: Pick<RunView, 'run' | 'headline'> & { standing?: Standing }): string {
+  const r = leadOf(view);
+  const h = view.headline;
+  const verdict = comparability(r);
+  const unranked = view.standing ? unrankedLabel(view.standing, r) : verdict.comparable ? null : unrankedWords(verdict.codes);
+  return `${r.model.name}: ${h.decodeTps === null ? 'no decode figure' : `${num(h.decodeTps)} tok/s`}${unranked ? ` (${unranked})` : ''} on ${measuredOn(view.run.fingerprint, r)}`;
 }
 
 function Setup({ view }: { view: RunView }) {
@@ -95,6 +117,10 @@ function Provenance({ view }: { view: RunView }) {
             <td>{fp.accelerator_summary}</td>
           </tr>
           <tr>
+            <th>Hardware label</th>
+            <td>{hardwareLabel(fp)}</td>
+          </tr>
+          <tr>
             <th>Fingerprint hash</th>
             <td class="mono">{fp.fingerprint_hash ?? '— (strict-anon)'}</td>
           </tr>
@@ -152,6 +178,35 @@ function Provenance({ view }: { view: RunView }) {
   );
 }
 
+/**
+ * Where the run stands (issue 22): every comparable run of its setup — this model, backend and
+ * build on each hardware class — as a dot with its 95 % interval, this run highlighted; the rows
+ * are the hardware classes by median, as the sentence above counts them.
+ */
+function StandingChart({ view }: { view: RunView }) {
+  if (view.standing.kind !== 'ranked' || view.setupGroups.length === 0) return null;
+  const workload = view.standing.workload;
+  const rows = view.setupGroups.slice(0, STANDING_ROWS).map((g) => ({
+    label: g.hardwareLabel,
+    href: `/hw/${g.hardwareSlug}`,
+    detail: `${g.n} run${g.n === 1 ? '' : 's'} · median ${num(g.median)}`,
+    median: g.median,
+    points: view.setupSpread
+      .filter((p) => p.clusterKey === g.clusterKey)
+      .map((p) => ({ value: p.decodeTps, ciLow: p.ciLow, ciHigh: p.ciHigh, flagged: p.flagged, resultId: p.resultId, highlight: p.resultId === view.stored.id })),
+  }));
+  return (
+    <section id="standing-chart">
+      <SpreadPlot
+        id="chart-standing"
+        title={`Where it stands: ${headlineMetric(workload).long} of every comparable run of this model, backend and build, one row per hardware class (${workloadLabel(workload)}); this run in orange`}
+        rows={rows}
+        axis={headlineMetric(workload).short}
+      />
+    </section>
+  );
+}
+
 export function RunPage({ view, site }: { view: RunView; site: Site }) {
   const { stored, run } = view;
   const results = run.results as MeasuredResult[];
@@ -160,20 +215,20 @@ export function RunPage({ view, site }: { view: RunView; site: Site }) {
   return (
     <Layout
       site={site}
-      meta={{ title: runTitle(view), description: runDescription(view), path: `/r/${stored.id}`, type: 'article', image: { path: `/r/${stored.id}/card.png`, alt: runDescription(view) } }}
+      meta={{
+        title: runTitle(view),
+        description: runDescription(view),
+        path: `/r/${stored.id}`,
+        type: 'article',
+        // The state in the URL: a preview cached under one state is not shown for another.
+        image: { path: `/r/${stored.id}/card.png?state=${cardStateOf(stored, run, view.headline).kind}`, alt: runDescription(view) },
+      }}
     >
       <h1>
         Run <span class="mono">{stored.id}</span>
       </h1>
-      <Headline
-        result={lead}
-        summary={run.fingerprint.accelerator_summary}
-        headline={view.headline}
-        standing={view.standing}
-        compareWith={view.compareWith}
-        id={stored.id}
-        contributor={view.contributor}
-      />
+      <Headline result={lead} run={run} headline={view.headline} standing={view.standing} compareWith={view.compareWith} id={stored.id} contributor={view.contributor} />
+      <StandingChart view={view} />
       {flagged ? (
         <p class="flag">
           This run is flagged for review: {flagged} workload{flagged > 1 ? 's are' : ' is'} more than {SIGMA_THRESHOLD}σ from its group (see below).
@@ -192,7 +247,7 @@ export function RunPage({ view, site }: { view: RunView; site: Site }) {
       <h2>Workloads</h2>
       <div class="cards">
         {results.map((r, i) => (
-          <WorkloadCard result={r} index={i} flaggedZ={stored.flagged.get(i)} cluster={stored.clusters.get(i)} notComparable={stored.notComparable.get(i)} />
+          <WorkloadCard result={r} index={i} flaggedZ={stored.flagged.get(i)} cluster={stored.clusters.get(i)} fingerprint={run.fingerprint} />
         ))}
       </div>
       <Commands run={run} id={stored.id} site={site} />

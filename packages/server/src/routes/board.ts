@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../http-error.js';
 import { CHEATSHEET_LIMIT, LISTING_LIMIT } from '../http/limits.js';
 import { param, sendHtml, sendJson, SLUG } from '../http/reply.js';
-import { cheatsheetPage, listingPage, needsFacets, parseBoardQuery, plottedGroups } from '../pages/pages.js';
+import { cheatsheetPage, listingPage, needsFacets, parseBoardQuery, parseBoardView, plottedGroups } from '../pages/pages.js';
 import type { ClusterRow, RunRow } from '../repository.js';
 import type { ServerContext } from './context.js';
 
@@ -46,20 +46,24 @@ export async function boardRoutes(app: FastifyInstance, ctx: ServerContext): Pro
     const wanted = needsFacets(query);
     const [known, total] = await Promise.all([wanted ? facets.get() : Promise.resolve(undefined), repo.count()]);
     const filters = parseBoardQuery(query, known ?? { suites: [], backends: [], builds: [] });
-    const sections = await repo.leaderboard(filters, CHEATSHEET_LIMIT);
-    return { filters, sections, total };
+    const view = parseBoardView(query);
+    const [sections, efficiency] = view === 'efficiency' ? [[], await repo.efficiencyBoard(filters, CHEATSHEET_LIMIT)] : [await repo.leaderboard(filters, CHEATSHEET_LIMIT), []];
+    return { filters, view, sections, efficiency, total };
   };
   page('/cheatsheet', async (request, reply) => {
-    const { filters, sections, total } = await board(request.query as Record<string, unknown>);
-    return sendHtml(reply, 200, cheatsheetPage({ filters, sections, total, facets: await facets.get(), limit: CHEATSHEET_LIMIT }, ctx.site()));
+    const data = await board(request.query as Record<string, unknown>);
+    return sendHtml(reply, 200, cheatsheetPage({ ...data, facets: await facets.get(), limit: CHEATSHEET_LIMIT }, ctx.site()));
   });
   get('/v1/leaderboard', async (request, reply) => {
-    const { filters, sections, total } = await board(request.query as Record<string, unknown>);
+    const { filters, view, sections, efficiency, total } = await board(request.query as Record<string, unknown>);
     return sendJson(reply, 200, {
       filters,
+      view,
       stored_runs: total,
       limit: CHEATSHEET_LIMIT,
-      workloads: sections.map((s) => ({ workload: s.workload, local: s.local.map(groupJson), hosted: s.hosted.map(groupJson) })),
+      ...(view === 'efficiency'
+        ? { efficiency: efficiency.map((s) => ({ workload: s.workload, meter: s.meter, groups: s.groups.map(groupJson) })) }
+        : { workloads: sections.map((s) => ({ workload: s.workload, local: s.local.map(groupJson), hosted: s.hosted.map(groupJson) })) }),
     });
   });
 }
@@ -75,7 +79,7 @@ function groupJson(c: ClusterRow) {
     backend: c.backend,
     engine: c.engine,
     build: c.build,
-    hardware: { class: c.hardwareClass, summary: c.acceleratorSummary, slug: c.hardwareSlug },
+    hardware: { class: c.hardwareClass, summary: c.acceleratorSummary, label: c.hardwareLabel, slug: c.hardwareSlug, accelerator_unused: c.acceleratorUnused },
     runs: c.n,
     decode_tps: { min: c.min, median: c.median, max: c.max, mean: c.mean },
     flagged: c.flaggedCount,
@@ -84,6 +88,8 @@ function groupJson(c: ClusterRow) {
     ...(c.notRanked ? { not_ranked: c.notRanked } : {}),
     best_run: c.bestResultId,
     best_decode_tps: c.bestDecodeTps,
+    tokens_per_s_per_w: c.tpsPerW === null ? null : { median: c.tpsPerW, meter: c.energyMeter, runs: c.energyRuns },
+    bandwidth_share: c.bandwidthShare,
   };
 }
 
@@ -97,9 +103,14 @@ function runJson(r: RunRow) {
     backend: r.backend,
     backend_version: r.backendVersion,
     hardware: r.acceleratorSummary,
+    hardware_label: r.hardwareLabel,
     decode_tps: r.decodeTps,
+    decode_interval: r.decodeCiLow === null ? null : [r.decodeCiLow, r.decodeCiHigh],
+    repetitions: r.decodeN,
+    flags: r.flags,
     flagged_z: r.flaggedZ,
     comparable: r.comparable,
     not_comparable: r.notComparable,
+    group_ranked: r.groupRanked,
   };
 }

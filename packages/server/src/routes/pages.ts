@@ -4,7 +4,7 @@ import { compareRuns, type RunPayload } from '@llm-speed/framework';
 import { HttpError } from '../http-error.js';
 import { MAX_COMPARED_RUNS } from '../http/limits.js';
 import { notARunId, RESULT_ID, sendHtml, sendJson } from '../http/reply.js';
-import { comparePage, loadRunView, messagePage, runPage, WITHDRAWN_MESSAGE } from '../pages/pages.js';
+import { comparePage, loadRunView, messagePage, rankingPage, runPage, WITHDRAWN_MESSAGE } from '../pages/pages.js';
 import type { ServerContext } from './context.js';
 
 export async function pageRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -32,6 +32,9 @@ export async function pageRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     const [disputes, contributor] = await Promise.all([repo.disputesFor(stored.id), repo.contributorOfResult(stored.id)]);
     return sendHtml(reply, 200, runPage(await loadRunView(repo, stored, { disputes, contributor }), ctx.site()));
   });
+
+  // The rule behind every standing sentence, with this board's evidence thresholds.
+  page('/ranking', async (_request, reply) => sendHtml(reply, 200, rankingPage(ctx.site(), repo.ranking)));
 
   page('/compare', async (request, reply) => {
     const raw = (request.query as Record<string, unknown>).runs;

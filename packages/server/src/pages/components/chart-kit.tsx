@@ -49,6 +49,8 @@ export interface Series {
   axis?: 'left' | 'right';
   /** How a value reads in a point's tooltip. */
   format?: (v: number) => string;
+  /** Each value's 95 % interval, drawn as an error bar; null (or absent) for a single measurement. */
+  intervals?: Array<readonly [number, number] | null>;
 }
 
 export interface Axis {
@@ -180,6 +182,19 @@ export function Panel(props: PanelProps) {
             {segments(points).map((seg) => (
               <polyline fill="none" stroke={s.colour} stroke-width="2" points={seg.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')} />
             ))}
+            {points.map((p, i) => {
+              const ci = p ? s.intervals?.[i] : null;
+              if (!p || !ci) return null;
+              const [low, high] = [yAt(ci[0], axis), yAt(ci[1], axis)];
+              return (
+                <g class="ci">
+                  <line x1={p.x.toFixed(1)} y1={high.toFixed(1)} x2={p.x.toFixed(1)} y2={low.toFixed(1)} stroke={s.colour} stroke-width="1.5" />
+                  <line x1={(p.x - 4).toFixed(1)} y1={high.toFixed(1)} x2={(p.x + 4).toFixed(1)} y2={high.toFixed(1)} stroke={s.colour} stroke-width="1.5" />
+                  <line x1={(p.x - 4).toFixed(1)} y1={low.toFixed(1)} x2={(p.x + 4).toFixed(1)} y2={low.toFixed(1)} stroke={s.colour} stroke-width="1.5" />
+                  <title>{`${s.label}, ${categories[i]}: 95 % CI ${(s.format ?? tickText)(ci[0])}–${(s.format ?? tickText)(ci[1])}`}</title>
+                </g>
+              );
+            })}
             {points.map((p, i) =>
               p ? (
                 <circle cx={p.x.toFixed(1)} cy={p.y.toFixed(1)} r="3.5" fill={s.colour}>

@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource preact */
 /** "Reproduce this run" and "Verify it": command lines exact for this run and this server. */
-import type { MeasuredResult, RunPayload } from '@llm-speed/framework';
+import { reproducibility, type MeasuredResult, type RunPayload } from '@llm-speed/framework';
 import type { Site } from '../site.js';
 
 /** POSIX shell quoting: bare when safe, else single quotes (a quote inside becomes '\''). */
@@ -32,11 +32,35 @@ export function verifyCommand(id: string, site: Site): string {
   return ['llm-speed', 'verify-run', id, ...(site.apiUrl ? ['--api-url', shellQuote(site.apiUrl)] : [])].join(' ');
 }
 
+/**
+ * What the run can be reproduced from (METHODOLOGY §7.2, issue 26.22): one sentence per distinct
+ * backend and model, from the framework's reproducibility(result) — a server reached through an
+ * API names its model but cannot prove the weights, quant or build were the same.
+ */
+export function Reproducibility({ run }: { run: RunPayload }) {
+  const seen = new Map<string, ReturnType<typeof reproducibility>>();
+  for (const r of run.results as MeasuredResult[]) {
+    const verdict = reproducibility(r);
+    seen.set(verdict.sentence, verdict);
+  }
+  return (
+    <>
+      {[...seen.values()].map((v) => (
+        <p class={`reproducibility ${v.level}`} data-level={v.level}>
+          {v.level === 'named' ? <strong>Not pinned: </strong> : null}
+          {v.sentence}
+        </p>
+      ))}
+    </>
+  );
+}
+
 export function Commands({ run, id, site }: { run: RunPayload; id: string; site: Site }) {
   const digest = (run.results[0] as MeasuredResult | undefined)?.model.digest;
   return (
     <section id="reproduce">
       <h2>Reproduce this run</h2>
+      <Reproducibility run={run} />
       {reproduceCommands(run, site).map((line) => (
         <pre>
           <code class="reproduce-command">{line}</code>

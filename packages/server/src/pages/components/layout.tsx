@@ -46,6 +46,11 @@ pre{background:var(--bg2);padding:8px 12px;border-radius:6px;overflow-x:auto;whi
 .figure .unit{font-size:.45em;font-weight:600;color:var(--muted);margin-left:4px}
 .figure .label{color:var(--muted);font-size:.9em}
 .standing{margin:8px 0 0;font-size:1.05em}
+.standing-context{margin:2px 0 8px}
+.figure .spread{color:var(--muted);font-size:.85em}
+.marks{color:var(--warn);margin:4px 0}
+.ci{color:var(--muted);font-size:.85em}
+.reproducibility.named{border-left:3px solid var(--warn);padding-left:8px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:16px}
 .card{border:1px solid var(--line);border-radius:10px;padding:12px 16px;min-width:0}
 .card h3{margin-top:0}
@@ -63,9 +68,15 @@ form.filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:end;margin:8px
 form.filters label{display:flex;flex-direction:column;font-size:13px;color:var(--muted)}
 form.filters select{font:inherit}
 blockquote{margin:8px 0;padding:4px 12px;border-left:3px solid var(--line)}
-.better{color:var(--good)}.worse{color:var(--bad)}
+.better{color:var(--good)}.worse{color:var(--bad)}.noise{color:var(--muted)}
 .notice{border:1px solid var(--warn);background:#fff8c5;padding:8px 12px;border-radius:6px}
-@media (max-width:480px){body{font-size:14px;padding:0 10px 32px}.figure .value{font-size:2.1em}.cards{grid-template-columns:1fr}.opt{display:none}table{font-size:13px}td,th{padding:3px 5px}}
+@media (max-width:480px){body{font-size:14px;padding:0 10px 32px}.figure .value{font-size:2.1em}.cards{grid-template-columns:1fr}.opt{display:none}table{font-size:13px}td,th{padding:3px 5px}
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
+table.stack{border:0}table.stack tr.head{display:none}
+table.stack tr{border:1px solid var(--line);border-radius:8px;margin:0 0 8px;padding:4px 8px}
+table.stack td{border:0;padding:1px 0;text-align:left;white-space:normal;overflow-wrap:anywhere}
+table.stack td[data-label]::before{content:attr(data-label) ": ";color:var(--muted)}
+table.stack td.opt{display:none}}
 `;
 
 export function Layout({ site, meta, children }: { site: Site; meta: PageMeta; children: ComponentChildren }) {
@@ -103,6 +114,7 @@ export function Layout({ site, meta, children }: { site: Site; meta: PageMeta; c
             llm-speed
           </a>
           <a href="/cheatsheet">Cheatsheet</a>
+          <a href="/ranking">How runs are ranked</a>
           <a href="/privacy.json">privacy.json</a>
         </nav>
         <main>{children}</main>

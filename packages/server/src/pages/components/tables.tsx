@@ -1,10 +1,14 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource preact */
-/** The listing tables: groups with their spread, latest runs, and the board's ranking. */
+/**
+ * The listing tables: a ranking of groups (hardware for a model, models for a machine), the latest
+ * runs, and the board. On a phone (≤ 480 px) each row stacks into a small card of labelled lines
+ * (class `stack`), so no table scrolls sideways past its run link (issue 26.8).
+ */
 import type { ComponentChildren } from 'preact';
 import type { ClusterRow, RunRow } from '../../repository.js';
 import { SIGMA_THRESHOLD } from '../../outliers.js';
-import { num, workloadLabel } from '../format.js';
+import { FEW_RUNS_WORDS, headlineMetric, marksOf, num, unrankedWords, workloadLabel } from '../format.js';
 import { Time } from './disputes.js';
 
 export function FlagNote({ z }: { z: number | null | undefined }) {
@@ -21,45 +25,104 @@ function Scroll({ children }: { children: ComponentChildren }) {
   return <div class="scroll">{children}</div>;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const buildText = (c: Pick<ClusterRow, 'backend' | 'engine' | 'build'>) => `${c.engine === c.backend ? '' : `${c.engine} · `}${c.build}`;
 
-export function GroupsTable({ clusters }: { clusters: ClusterRow[] }) {
-  if (clusters.length === 0) return <p>No comparable runs yet.</p>;
+/** "3.12 tok/s/W" with its meter in small type; "—" without one. */
+export function Efficiency({ tpsPerW, meter }: { tpsPerW: number | null; meter: string | null }) {
+  if (tpsPerW === null) return <>—</>;
+  return (
+    <>
+      {num(tpsPerW, tpsPerW < 10 ? 2 : 1)} <small class="meter">{meter}</small>
+    </>
+  );
+}
+
+/** "11 %" of the memory bandwidth; "—" when the shape or the device is unknown. */
+export function share(value: number | null): string {
+  return value === null ? '—' : `${(value * 100).toFixed(value < 0.1 ? 1 : 0)} %`;
+}
+
+/**
+ * A listing's ranking of groups by median decode tok/s (issue 26.8): on a model's page each row is a
+ * hardware class with its backend and build ("which hardware runs this model fastest"), on a
+ * machine's page each row a model with its backend and build ("which models and backends run
+ * fastest on it"). Ranked groups are numbered; a group with too few runs is listed after them, saying so.
+ */
+export function RankTable({ kind, clusters, id }: { kind: 'model' | 'hardware'; clusters: ClusterRow[]; id: string }) {
+  const metric = `median ${headlineMetric(clusters[0]?.workload).short}`;
+  const ranked = clusters.filter((c) => c.ranked && c.median !== null).sort((a, b) => b.median! - a.median!);
+  const rest = clusters.filter((c) => !ranked.includes(c));
+  const energy = clusters.some((c) => c.tpsPerW !== null);
+  const bandwidth = clusters.some((c) => c.bandwidthShare !== null);
   return (
     <Scroll>
-      <table class="groups">
-        <tr>
-          <th>workload</th>
-          <th>model</th>
-          <th>backend</th>
-          <th>hardware</th>
-          <th>runs</th>
-          <th class="opt">decode tok/s min</th>
-          <th>median</th>
-          <th class="opt">max</th>
-          <th class="opt">flagged</th>
+      <table class="rank stack" id={id}>
+        <tr class="head">
+          <th>#</th>
+          <th>{kind === 'model' ? 'hardware' : 'model'}</th>
+          <th>backend · build</th>
+          <th>{metric}</th>
+          <th class="opt">runs</th>
+          {energy ? <th>tok/s/W</th> : null}
+          {bandwidth ? <th>memory bandwidth used</th> : null}
           <th>best run</th>
         </tr>
-        {clusters.map((c) => (
-          <tr>
-            <td>
-              {workloadLabel(c.workload)} <small>{c.suiteVersion}</small>
+        {[...ranked, ...rest].map((c, i) => (
+          <tr data-group={c.clusterKey} data-ranked={c.ranked ? 'yes' : 'no'}>
+            <td class="n" data-label="rank">
+              {i < ranked.length ? i + 1 : '–'}
             </td>
-            <td>
-              <a href={`/m/${c.modelSlug}`}>{c.modelName}</a> <small class="mono">{`${c.modelQuant ?? ''} ${c.modelDigest ? c.modelDigest.slice(0, 12) : ''}`}</small>
+            <td data-label={kind === 'model' ? 'hardware' : 'model'} class="subject">
+              {kind === 'model' ? (
+                <a href={`/hw/${c.hardwareSlug}`}>{c.hardwareLabel}</a>
+              ) : (
+                <>
+                  <a href={`/m/${c.modelSlug}`}>{c.modelName}</a> <small>{c.modelQuant ?? ''}</small>
+                </>
+              )}
             </td>
-            <td>
+            <td data-label="backend">
               {c.backend} <small>{buildText(c)}</small>
             </td>
-            <td>
-              <a href={`/hw/${c.hardwareSlug}`}>{c.acceleratorSummary}</a> <small class="mono">{c.hardwareClass.startsWith('summary:') ? '' : c.hardwareClass}</small>
+            <td class="n" data-label={metric} data-col="median">
+              {num(c.median)}{' '}
+              <small title="the slowest and fastest comparable run">
+                ({num(c.min)}–{num(c.max)})
+              </small>
             </td>
-            <td class="n">{c.n}</td>
-            <td class="n opt">{num(c.min)}</td>
-            <td class="n">{num(c.median)}</td>
-            <td class="n opt">{num(c.max)}</td>
-            <td class="n opt">{c.flaggedCount ? <span class="flag">⚑ {c.flaggedCount}</span> : '0'}</td>
-            <td>{c.bestResultId ? <a href={`/r/${c.bestResultId}`}>{c.bestResultId}</a> : c.ranked ? '' : <small class="not-comparable">not enough runs to rank</small>}</td>
+            <td class="n opt" data-label="runs">
+              {c.n}
+              {c.flaggedCount ? <span class="flag"> ⚑ {c.flaggedCount}</span> : null}
+            </td>
+            {energy ? (
+              <td class="n" data-label="tok/s/W" data-col="tps-per-w">
+                <Efficiency tpsPerW={c.tpsPerW} meter={c.energyMeter} />
+              </td>
+            ) : null}
+            {bandwidth ? (
+              <td class="n" data-label="memory bandwidth used" data-col="bandwidth">
+                {share(c.bandwidthShare)}
+              </td>
+            ) : null}
+            <td data-label="best run" data-col="run">
+              {c.bestResultId ? (
+                <a class="permalink" href={`/r/${c.bestResultId}`}>
+                  {c.bestResultId}
+                </a>
+              ) : (
+                <small class="not-comparable">
+                  {c.ranked ? (
+                    'no unflagged run'
+                  ) : (
+                    <a href="/ranking#evidence" title={c.notRanked ?? undefined}>
+                      not ranked yet: {plural(c.n, 'run')} from {plural(c.keys, 'key')}
+                    </a>
+                  )}
+                </small>
+              )}
+            </td>
           </tr>
         ))}
       </table>
@@ -67,41 +130,50 @@ export function GroupsTable({ clusters }: { clusters: ClusterRow[] }) {
   );
 }
 
+/** Why a listed run is not ranked, or how to read it, in words: "not ranked: quick run", "noisy". */
+export function runStatus(r: Pick<RunRow, 'comparable' | 'notComparableCodes' | 'groupRanked' | 'flags'>): string[] {
+  const out: string[] = [];
+  if (!r.comparable) out.push(unrankedWords(r.notComparableCodes));
+  else if (!r.groupRanked) out.push(`not ranked: ${FEW_RUNS_WORDS}`);
+  for (const mark of marksOf(r.flags)) if (!out.some((o) => o.includes(mark))) out.push(mark);
+  return out;
+}
+
 export function RunsTable({ runs }: { runs: RunRow[] }) {
   return (
     <Scroll>
-      <table class="runs">
-        <tr>
+      <table class="runs stack">
+        <tr class="head">
           <th>run</th>
           <th>workload</th>
           <th class="opt">model</th>
           <th class="opt">backend</th>
           <th>hardware</th>
-          <th>decode tok/s</th>
+          <th>decode tok/s (W4: throughput)</th>
+          <th>ranked?</th>
           <th class="opt">received</th>
         </tr>
         {runs.map((r) => (
-          <tr class={r.flaggedZ !== null ? 'flagged' : undefined}>
-            <td>
+          <tr class={r.flaggedZ !== null ? 'flagged' : undefined} data-run={r.resultId}>
+            <td data-label="run">
               <a href={`/r/${r.resultId}`}>{r.resultId}</a>
             </td>
-            <td>{workloadLabel(r.workload)}</td>
-            <td class="opt">{r.modelName}</td>
-            <td class="opt">
+            <td data-label="workload">{workloadLabel(r.workload)}</td>
+            <td class="opt" data-label="model">
+              {r.modelName}
+            </td>
+            <td class="opt" data-label="backend">
               {r.backend} {r.backendVersion}
             </td>
-            <td>{r.acceleratorSummary}</td>
-            <td class="n">
+            <td data-label="hardware">{r.hardwareLabel}</td>
+            <td class="n" data-label={headlineMetric(r.workload).short}>
               {num(r.decodeTps)}
               <FlagNote z={r.flaggedZ} />
-              {r.comparable ? null : (
-                <small class="not-comparable" title={r.notComparable.join('; ')}>
-                  {' '}
-                  not ranked
-                </small>
-              )}
             </td>
-            <td class="opt">
+            <td data-label="ranked?" data-col="status" class={runStatus(r).length ? 'not-comparable' : undefined}>
+              {runStatus(r).join(', ') || 'ranked'}
+            </td>
+            <td class="opt" data-label="received">
               <Time iso={r.receivedAt} />
             </td>
           </tr>
@@ -111,37 +183,47 @@ export function RunsTable({ runs }: { runs: RunRow[] }) {
   );
 }
 
-/** The board: one row per group, its best run (fastest comparable, unflagged) leading. */
-export function BoardTable({ rows, hosted, id }: { rows: ClusterRow[]; hosted: boolean; id: string }) {
+/**
+ * The board: one row per group, ranked by its median (issue 22: groups rank by median, never by
+ * their best run), the group's best run (fastest comparable, unflagged) linked; the efficiency view
+ * ranks by the group's median tok/s per watt.
+ */
+export function BoardTable({ rows, hosted, id, metric = 'decode' }: { rows: ClusterRow[]; hosted: boolean; id: string; metric?: 'decode' | 'efficiency' }) {
+  const figure = metric === 'decode' ? `median ${headlineMetric(rows[0]?.workload).short}` : 'tok/s/W';
+  const group = metric === 'decode' ? 'runs · best run' : 'runs · median decode';
   return (
     <Scroll>
-      <table class="board" id={id}>
-        <tr>
+      <table class="board stack" id={id}>
+        <tr class="head">
           <th class="opt">#</th>
-          <th>decode tok/s</th>
+          <th>{figure}</th>
           <th>model</th>
           <th>{hosted ? 'client hardware' : 'hardware'}</th>
           <th>backend</th>
-          <th class="opt">group: runs · median</th>
+          <th class="opt">{group}</th>
           <th>run</th>
         </tr>
         {rows.map((c, i) => (
           <tr>
-            <td class="n opt">{i + 1}</td>
-            <td class="n best">{num(c.bestDecodeTps)}</td>
-            <td>
+            <td class="n opt" data-label="#">
+              {i + 1}
+            </td>
+            <td class="n best" data-label={figure}>
+              {metric === 'decode' ? num(c.median) : <Efficiency tpsPerW={c.tpsPerW} meter={c.energyMeter} />}
+            </td>
+            <td data-label="model">
               <a href={`/m/${c.modelSlug}`}>{c.modelName}</a> <small>{c.modelQuant ?? ''}</small>
             </td>
-            <td>
-              <a href={`/hw/${c.hardwareSlug}`}>{c.acceleratorSummary}</a>
+            <td data-label="hardware">
+              <a href={`/hw/${c.hardwareSlug}`}>{c.hardwareLabel}</a>
             </td>
-            <td>
+            <td data-label="backend">
               {c.backend} <small>{buildText(c)}</small>
             </td>
-            <td class="n opt">
-              {c.n} · {num(c.median)}
+            <td class="n opt" data-label={group}>
+              {c.n} · {num(metric === 'decode' ? c.bestDecodeTps : c.median)}
             </td>
-            <td>
+            <td data-label="run">
               <a class="permalink" href={`/r/${c.bestResultId}`}>
                 {c.bestResultId}
               </a>
