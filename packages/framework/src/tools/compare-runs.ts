@@ -493,7 +493,8 @@ export function renderComparison(c: Comparison, color: boolean): string {
   return [...lines, ...notes.map((n, i) => `[${i + 1}] ${n}`), ...c.warnings.map((w) => `warning: ${w}`), legend, ...(named.length > 0 ? [`runs: ${named.join(', ')}`] : []), ...gate].join('\n');
 }
 
-const METRIC_WORDS: Record<Metric, string> = {
+/** Each compared metric in words, with its unit: the CLI's Markdown table and the /compare page. */
+export const METRIC_WORDS: Readonly<Record<Metric, string>> = {
   ttft_ms: 'TTFT (ms)',
   prefill_tps: 'prefill tok/s',
   decode_tps: 'decode tok/s',

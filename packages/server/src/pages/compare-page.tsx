@@ -5,22 +5,24 @@
  * per workload and metric — computed by the framework's compareRuns, the code behind
  * `llm-speed compare`, with its comparability warnings.
  */
-import { describeDifference, hasInterval, relativeHalfWidth, type CellVerdict, type Comparison, type Difference, type MeasuredResult, type MetricSpread, type RunPayload } from '@llm-speed/framework';
+import {
+  describeDifference,
+  hasInterval,
+  METRIC_WORDS,
+  relativeHalfWidth,
+  type CellVerdict,
+  type Comparison,
+  type Difference,
+  type MeasuredResult,
+  type MetricSpread,
+  type RunPayload,
+} from '@llm-speed/framework';
 import { slugify } from '../slug.js';
 import { Layout } from './components/layout.js';
 import { MARK_WORDS, backendLine, modelDetails, num, workloadLabel } from './format.js';
 import { measuredOn } from './hardware-label.js';
 import { renderPage } from './render.js';
 import type { Site } from './site.js';
-
-const METRIC_LABELS: Record<string, string> = {
-  ttft_ms: 'TTFT (ms)',
-  prefill_tps: 'prefill tok/s',
-  decode_tps: 'decode tok/s',
-  decode_p50_latency_ms: 'decode p50 (ms/token)',
-  decode_p95_latency_ms: 'decode p95 (ms/token)',
-  wall_ms: 'wall (ms)',
-};
 
 /** "+12.5 %", "−3.0 %". */
 export function signedPercent(d: number): string {
@@ -136,7 +138,7 @@ export function ComparePage({ data, site }: { data: CompareData; site: Site }) {
                   .filter((row) => row.workload === w && row.values.some((v) => v !== null))
                   .map((row) => (
                     <tr data-metric={row.metric}>
-                      <th>{METRIC_LABELS[row.metric] ?? row.metric}</th>
+                      <th>{METRIC_WORDS[row.metric] ?? row.metric}</th>
                       {row.values.map((v, i) => (
                         <td class="n" data-run={ids[i]}>
                           {num(v, row.metric.endsWith('_latency_ms') ? 2 : 1)}
