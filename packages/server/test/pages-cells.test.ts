@@ -73,7 +73,10 @@ forEachBackend(
         decode_p50_latency_ms: 5.0, // 5.0/5.5 − 1 = −9.1 %, a time: better
         decode_p95_latency_ms: 45, // 45/30 − 1 = +50.0 %, a time: worse
       });
-      const posted = [await server.post('/v1/results', await signedToken(sampleRun([baseline]))), await server.post('/v1/results', await signedToken(sampleRun([candidate], '2026-11-25T10:00:00.000Z')))];
+      const posted = [
+        await server.post('/v1/results', await signedToken(sampleRun([baseline]))),
+        await server.post('/v1/results', await signedToken(sampleRun([candidate], '2026-11-25T10:00:00.000Z'))),
+      ];
       for (const p of posted) assert.equal(p.status, 201, p.text);
       const [a, b] = posted.map((p) => p.json.id as string);
       const res = await server.get(`/compare?runs=${a},${b}`);
@@ -89,7 +92,11 @@ forEachBackend(
       for (const [metric, verdict, pct] of expected) {
         const diff = table.querySelector(`tr[data-metric="${metric}"] td[data-run="${b}"] span.diff`);
         assert.ok(diff, `${metric}: the candidate's cell carries its Δ`);
-        assert.deepEqual(diff.classList.value.filter((c) => c === 'better' || c === 'worse'), [verdict], metric);
+        assert.deepEqual(
+          diff.classList.value.filter((c) => c === 'better' || c === 'worse'),
+          [verdict],
+          metric,
+        );
         assert.equal(Number(diff.getAttribute('data-diff')).toFixed(1), pct, metric);
       }
       assert.equal(table.querySelector(`tr[data-metric="decode_p95_latency_ms"] td[data-run="${b}"]`)!.text.trim().split(/\s/)[0], '45.00');
@@ -100,10 +107,7 @@ forEachBackend(
 
 describe('share card text', () => {
   it('W1 decode at one decimal with TTFT, the accelerator, and the other workloads at one decimal', () => {
-    const run = sampleRun([
-      sampleResult({ decode_tps: 187.4, ttft_ms: 142.3 }),
-      sampleResult({ workload: 'chat-long', decode_tps: 95.25, ttft_ms: 900 }),
-    ]);
+    const run = sampleRun([sampleResult({ decode_tps: 187.4, ttft_ms: 142.3 }), sampleResult({ workload: 'chat-long', decode_tps: 95.25, ttft_ms: 900 })]);
     const texts = parse(cardSvg('r_abcdefghijk', run, pickHeadline(run)))
       .querySelectorAll('text')
       .map((t) => t.text.trim());

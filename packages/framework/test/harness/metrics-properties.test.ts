@@ -33,12 +33,10 @@ function r7(values: readonly number[], p: number): number | null {
 
 const latency = fc.double({ min: 0, max: 10_000, noNaN: true, noDefaultInfinity: true });
 /** Arrivals in time order, as a stream gives them: gaps ≥ 0, 0–4 tokens each (0: a chunk without a token). */
-const arrivals = fc
-  .array(fc.record({ gap: fc.double({ min: 0, max: 500, noNaN: true, noDefaultInfinity: true }), count: fc.integer({ min: 0, max: 4 }) }), { maxLength: 40 })
-  .map((steps) => {
-    let t = 1000;
-    return steps.map(({ gap, count }) => ({ t: (t += gap), count }) as TokenArrival);
-  });
+const arrivals = fc.array(fc.record({ gap: fc.double({ min: 0, max: 500, noNaN: true, noDefaultInfinity: true }), count: fc.integer({ min: 0, max: 4 }) }), { maxLength: 40 }).map((steps) => {
+  let t = 1000;
+  return steps.map(({ gap, count }) => ({ t: (t += gap), count }) as TokenArrival);
+});
 
 describe('metrics against slow references (property tests)', () => {
   it('percentile is R-7 (METHODOLOGY §3.2), for any values and any p in 0–100', () => {
@@ -84,7 +82,12 @@ describe('metrics against slow references (property tests)', () => {
         const carrying = list.filter((a) => a.count > 0);
         if (carrying.length > 1) {
           const span = carrying.at(-1)!.t - carrying[0]!.t;
-          assert.ok(close(got.reduce((s, v) => s + v, 0), span));
+          assert.ok(
+            close(
+              got.reduce((s, v) => s + v, 0),
+              span,
+            ),
+          );
         }
       }),
       RUNS,

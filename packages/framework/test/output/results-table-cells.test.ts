@@ -48,7 +48,10 @@ describe('final results table: each percentile in its own cell', () => {
   for (const width of [80, 160]) {
     it(`at ${width} columns: decode p50/p95 columns, W4 batch lines and the W5 turn line`, () => {
       const table = renderResultsTable(sampleRun([w1, w4, w5]), { width }).split('\n');
-      const label = table.find((l) => /chat-short/.test(l) && /\d/.test(l))!.trimStart().split(/\s{2,}/)[0]!;
+      const label = table
+        .find((l) => /chat-short/.test(l) && /\d/.test(l))!
+        .trimStart()
+        .split(/\s{2,}/)[0]!;
       // Two decimals (results-table.ts P50/P95 columns): 21.25 and 29.75 as given.
       assert.equal(cell(table, 'p50 ms', label), '21.25');
       assert.equal(cell(table, 'p95 ms', label), '29.75');

@@ -45,7 +45,14 @@ describe('OpenAI wire format: reasoning, keys in URLs, re-chunking', () => {
   });
 
   const stream = (url: string) =>
-    collect(streamOpenAiCompletion({ baseUrl: url, path: '/v1/chat/completions', sampling: SUITE_SAMPLING, body: { model: 'deepseek-reasoner', messages: [{ role: 'user', content: 'Count' }], max_tokens: 12 } }));
+    collect(
+      streamOpenAiCompletion({
+        baseUrl: url,
+        path: '/v1/chat/completions',
+        sampling: SUITE_SAMPLING,
+        body: { model: 'deepseek-reasoner', messages: [{ role: 'user', content: 'Count' }], max_tokens: 12 },
+      }),
+    );
 
   it('reasoning_content chunks are output arriving: the first token is the first thinking chunk, not the answer', async () => {
     server = await startReplayServer([{ method: 'POST', path: '/v1/chat/completions', response: sseResponse(REASONING) }]);

@@ -11,7 +11,17 @@ import { SUITE_SAMPLING, type GenerationEvent } from '@llm-speed/framework';
 import { startReplayServer, sseResponse, type ReplayServer } from '@llm-speed/framework/testing';
 import { serverTimings, streamCompletion } from '../../src/server/completion.js';
 
-const TIMINGS = { cache_n: 32, prompt_n: 96, prompt_ms: 48, prompt_per_token_ms: 0.5, prompt_per_second: 2000, predicted_n: 4, predicted_ms: 37.5, predicted_per_token_ms: 12.5, predicted_per_second: 80 };
+const TIMINGS = {
+  cache_n: 32,
+  prompt_n: 96,
+  prompt_ms: 48,
+  prompt_per_token_ms: 0.5,
+  prompt_per_second: 2000,
+  predicted_n: 4,
+  predicted_ms: 37.5,
+  predicted_per_token_ms: 12.5,
+  predicted_per_second: 80,
+};
 const TRANSCRIPT = [
   `data: ${JSON.stringify({ index: 0, content: ' one', tokens: [825], stop: false, id_slot: 0 })}\n\n`,
   `data: ${JSON.stringify({ index: 0, content: ' two', tokens: [1378], stop: false, id_slot: 0 })}\n\n`,
