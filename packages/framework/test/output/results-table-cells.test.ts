@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { renderResultsTable } from '../../src/output/results-table.js';
 import { sampleResult, sampleRun } from '../../src/testing/sample-run.js';
 
-/** A right-aligned column's cell in `row`: the text that ends where the header's title ends. */
-function cell(table: string[], title: string, rowLabel: string): string {
+/** A right-aligned column's cell in `row`: the text that ends where the header's title ends (`last`: its last column of that title). */
+function cell(table: string[], title: string, rowLabel: string, last = false): string {
   const header = table.find((l) => l.includes(title));
   assert.ok(header, `no column "${title}" in:\n${table.join('\n')}`);
-  const end = header.indexOf(title) + title.length;
+  const end = (last ? header.lastIndexOf(title) : header.indexOf(title)) + title.length;
   const row = table.find((l) => l.trimStart().startsWith(rowLabel));
   assert.ok(row, `no row "${rowLabel}" in:\n${table.join('\n')}`);
   return row.slice(0, end).split(/\s+/).at(-1)!;
@@ -64,4 +64,24 @@ describe('final results table: each percentile in its own cell', () => {
       assert.equal(phrase(table, /^\s*W5 \d+ turns:/, 'p95'), '944.5');
     });
   }
+
+  it("the backend's own clock: under its row at 80 columns, in (backend) columns when they fit, – where it has none", () => {
+    // 8000.4 ≥ 1000 prints without decimals; 190.25 (exact in binary) at one decimal rounds its tie up: 190.3.
+    const both = sampleResult({ workload: 'chat-short', backend_prefill_tps: 8000.4, backend_decode_tps: 190.25 });
+    const decodeOnly = sampleResult({ workload: 'chat-long', backend_decode_tps: 95.5 });
+    const narrow = renderResultsTable(sampleRun([both, decodeOnly, w5]), { width: 80 }).split('\n');
+    const under = (label: string) => narrow[narrow.findIndex((l) => l.trimStart().startsWith(label)) + 1]!;
+    assert.equal(under('chat-short').trim(), "backend's clock: prefill 8000/s, decode 190.3/s");
+    assert.equal(under('chat-long').trim(), "backend's clock: prefill –/s, decode 95.5/s");
+    assert.ok(!under('agent-trace').includes("backend's clock"), 'a result without backend timers gets no such line');
+    assert.ok(narrow.some((l) => l.includes('under a row where it has them')));
+    const wide = renderResultsTable(sampleRun([both, decodeOnly]), { width: 200 }).split('\n');
+    // Two "(backend)" columns: prefill's after prefill/s, decode's after decode/s.
+    assert.equal(cell(wide, '(backend)', 'chat-short'), '8000');
+    assert.equal(cell(wide, '(backend)', 'chat-long'), '–');
+    assert.equal(cell(wide, '(backend)', 'chat-long', true), '95.5');
+    assert.ok(!wide.some((l) => l.includes("backend's clock:")));
+    const none = renderResultsTable(sampleRun([sampleResult()]), { width: 80 });
+    assert.match(none, /the backend reported no timers of its own/);
+  });
 });
