@@ -1,4 +1,4 @@
-// Mutation testing for the core (StrykerJS, issue 18): `npm run test:mutation` runs every area below,
+// Mutation testing (StrykerJS; the core since issue 18, the rest since issue 27): `npm run test:mutation` runs every area below,
 // one after another (scripts/mutation.mjs); `STRYKER_AREA=signing npx stryker run` runs one.
 // Each area mutates one part of the core and runs only the test files that exercise it, so the
 // slow end-to-end tests (a real llama-server, the CLI in a child process) never run per mutant —
