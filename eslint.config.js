@@ -17,6 +17,8 @@ export default defineConfig(
     'test-output/**',
     '.cache/**',
     'dist-packages/**',
+    // Stryker's sandbox: a copy of the tree while a mutation run works in it.
+    '.stryker-tmp/**',
     // Suite fixtures are pinned by digest (suite.json); nothing in them is code.
     'packages/framework/suites/**',
   ]),

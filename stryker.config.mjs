@@ -1,4 +1,4 @@
-// Mutation testing for the core (StrykerJS, issue 18): `npm run test:mutation` runs every area below,
+// Mutation testing (StrykerJS; the core since issue 18, the rest since issue 27): `npm run test:mutation` runs every area below,
 // one after another (scripts/mutation.mjs); `STRYKER_AREA=signing npx stryker run` runs one.
 // Each area mutates one part of the core and runs only the test files that exercise it, so the
 // slow end-to-end tests (a real llama-server, the CLI in a child process) never run per mutant —
@@ -6,7 +6,7 @@
 // runs them, with scripts/mutation-hooks.mjs so that `@llm-speed/*` imports see the mutated copy.
 // Reports: test-output/mutation/<area>/index.html (and mutation.json for the summary).
 
-/** @type {Record<string, { mutate: string[]; spec: string[]; tsconfig: string; break?: number }>} */
+/** @type {Record<string, { mutate: string[]; spec: string[]; tsconfig: string; break?: number; postgres?: boolean }>} */
 export const AREAS = {
   signing: {
     mutate: ['packages/framework/src/signing/**/*.ts'],
@@ -74,6 +74,128 @@ export const AREAS = {
     ],
     tsconfig: 'packages/server/tsconfig.json',
   },
+  // Beyond the core (issue 27). Each area's specs are the fast, in-process tests that exercise it;
+  // README "Testing" has each area's score and time on 2 cores.
+  protocol: {
+    // The wire-protocol parsers and the HTTP client every driver streams through. The Python
+    // runner and driver (python-*.ts) are left to their own tests: they spawn interpreters.
+    mutate: ['packages/framework/src/protocol/**/*.ts', '!packages/framework/src/protocol/python-driver.ts', '!packages/framework/src/protocol/python-runner.ts'],
+    spec: [
+      'packages/framework/test/protocol/sse.test.ts',
+      'packages/framework/test/protocol/ndjson.test.ts',
+      'packages/framework/test/protocol/openai.test.ts',
+      'packages/framework/test/protocol/openai-wire.test.ts',
+      'packages/framework/test/protocol/http-stream.test.ts',
+      'packages/framework/test/protocol/arrival-times.test.ts',
+      'packages/framework/test/protocol/prometheus.test.ts',
+      'packages/plugin-openai-compat/test/server-identity.test.ts',
+    ],
+    tsconfig: 'packages/framework/tsconfig.json',
+  },
+  compare: {
+    mutate: ['packages/framework/src/compare/**/*.ts'],
+    spec: ['packages/framework/test/compare/**/*.test.ts', 'packages/framework/test/tools/**/*.test.ts'],
+    tsconfig: 'packages/framework/tsconfig.json',
+  },
+  output: {
+    mutate: ['packages/framework/src/output/**/*.ts'],
+    spec: ['packages/framework/test/output/**/*.test.ts'],
+    tsconfig: 'packages/framework/tsconfig.json',
+  },
+  tools: {
+    mutate: ['packages/framework/src/tools/**/*.ts'],
+    spec: ['packages/framework/test/tools/**/*.test.ts', 'packages/framework/test/compare/**/*.test.ts'],
+    tsconfig: 'packages/framework/tsconfig.json',
+  },
+  upload: {
+    mutate: ['packages/framework/src/upload/**/*.ts'],
+    spec: ['packages/framework/test/upload/**/*.test.ts', 'packages/cli/test/upload/verify-run.test.ts'],
+    tsconfig: 'packages/framework/tsconfig.json',
+  },
+  config: {
+    mutate: ['packages/framework/src/config/**/*.ts'],
+    spec: ['packages/framework/test/config/**/*.test.ts', 'packages/framework/test/harness/select-backend.test.ts'],
+    tsconfig: 'packages/framework/tsconfig.json',
+  },
+  discovery: {
+    mutate: ['packages/framework/src/discovery/**/*.ts'],
+    spec: ['packages/framework/test/driver-kit/driver-kit.test.ts', 'packages/framework/test/harness/select-backend.test.ts', 'packages/framework/test/output/output.test.ts'],
+    tsconfig: 'packages/framework/tsconfig.json',
+  },
+  fingerprint: {
+    mutate: ['packages/framework/src/fingerprint/**/*.ts'],
+    spec: ['packages/framework/test/fingerprint/**/*.test.ts'],
+    tsconfig: 'packages/framework/tsconfig.json',
+  },
+  // One area per driver plugin: its replay-transcript and contract tests (no real backend).
+  'driver-ollama': {
+    mutate: ['packages/plugin-ollama/src/**/*.ts'],
+    spec: ['packages/plugin-ollama/test/**/*.test.ts'],
+    tsconfig: 'packages/plugin-ollama/tsconfig.json',
+  },
+  'driver-vllm': {
+    mutate: ['packages/plugin-vllm/src/**/*.ts'],
+    spec: ['packages/plugin-vllm/test/**/*.test.ts'],
+    tsconfig: 'packages/plugin-vllm/tsconfig.json',
+  },
+  'driver-mlx': {
+    mutate: ['packages/plugin-mlx/src/**/*.ts'],
+    spec: ['packages/plugin-mlx/test/**/*.test.ts'],
+    tsconfig: 'packages/plugin-mlx/tsconfig.json',
+  },
+  'driver-exllamav2': {
+    mutate: ['packages/plugin-exllamav2/src/**/*.ts'],
+    spec: ['packages/plugin-exllamav2/test/**/*.test.ts'],
+    tsconfig: 'packages/plugin-exllamav2/tsconfig.json',
+  },
+  'driver-hosted': {
+    mutate: ['packages/plugin-hosted/src/**/*.ts'],
+    spec: ['packages/plugin-hosted/test/**/*.test.ts'],
+    tsconfig: 'packages/plugin-hosted/tsconfig.json',
+  },
+  'driver-openai-compat': {
+    mutate: ['packages/plugin-openai-compat/src/**/*.ts'],
+    spec: ['packages/plugin-openai-compat/test/**/*.test.ts'],
+    tsconfig: 'packages/plugin-openai-compat/tsconfig.json',
+  },
+  'driver-llamacpp': {
+    // The wire and file-format code; the tests that start a real llama-server are too slow to run
+    // per mutant (their figures are checked end to end in `npm test`).
+    mutate: ['packages/plugin-llamacpp/src/server/completion.ts', 'packages/plugin-llamacpp/src/gguf/**/*.ts'],
+    spec: ['packages/plugin-llamacpp/test/driver/server-timings.test.ts', 'packages/plugin-llamacpp/test/gguf/**/*.test.ts'],
+    tsconfig: 'packages/plugin-llamacpp/tsconfig.json',
+  },
+  'server-pages': {
+    mutate: ['packages/server/src/pages/**/*.{ts,tsx}'],
+    spec: [
+      'packages/server/test/pages.test.ts',
+      'packages/server/test/pages-cells.test.ts',
+      'packages/server/test/share-pages.test.ts',
+      'packages/server/test/listing-order.test.ts',
+      'packages/server/test/disputes-form.test.ts',
+    ],
+    tsconfig: 'packages/server/tsconfig.json',
+  },
+  'server-listings': {
+    // Listings, filters and order on both databases: this area runs PostgreSQL too.
+    mutate: ['packages/server/src/sql-repository.ts', 'packages/server/src/sqlite-repository.ts', 'packages/server/src/postgres-repository.ts', 'packages/server/src/ranking.ts'],
+    spec: ['packages/server/test/listing-order.test.ts', 'packages/server/test/groups.test.ts', 'packages/server/test/ranking.test.ts', 'packages/server/test/disputes.test.ts'],
+    tsconfig: 'packages/server/tsconfig.json',
+    postgres: true,
+  },
+  'server-cluster': {
+    mutate: ['packages/server/src/cluster.ts', 'packages/server/src/board-file.ts'],
+    spec: ['packages/server/test/cluster.test.ts', 'packages/server/test/cluster-restart.test.ts', 'packages/server/test/board-file.test.ts'],
+    tsconfig: 'packages/server/tsconfig.json',
+    postgres: true,
+  },
+  'cli-commands': {
+    // Only the commands with in-process tests: the e2e tests run the built binary, which a
+    // mutant in src never reaches.
+    mutate: ['packages/cli/src/commands/login.ts', 'packages/cli/src/commands/verify-run.ts', 'packages/cli/src/commands/verify.ts', 'packages/cli/src/commands/self-update.ts'],
+    spec: ['packages/cli/test/login/login-command.test.ts', 'packages/cli/test/upload/verify-run.test.ts', 'packages/cli/test/suite-update/command.test.ts'],
+    tsconfig: 'packages/cli/tsconfig.json',
+  },
 };
 
 /**
@@ -93,8 +215,9 @@ export const SUBSETS = {
 const name = process.env.STRYKER_AREA ?? 'signing';
 const area = AREAS[name] ?? SUBSETS[name];
 if (!area) throw new Error(`STRYKER_AREA=${name}: no such area; one of ${[...Object.keys(AREAS), ...Object.keys(SUBSETS)].join(', ')}`);
-// SQLite only: no mutated module touches SQL, and a PostgreSQL cluster per run would double the time.
-process.env.LLM_SPEED_TEST_POSTGRES ??= 'skip';
+// SQLite only, except in the areas whose code is SQL (postgres: true): elsewhere no mutated module
+// touches SQL, and a PostgreSQL cluster per run would double the time.
+if (!area.postgres) process.env.LLM_SPEED_TEST_POSTGRES ??= 'skip';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

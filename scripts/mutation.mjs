@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Mutation testing for the core (issue 18): runs StrykerJS once per area of stryker.config.mjs, one
+// Mutation testing (issues 18 and 27): runs StrykerJS once per area of stryker.config.mjs, one
 // area at a time (the reference machine has 2 cores), then prints the score of every mutated module
 // from the JSON reports. HTML reports: test-output/mutation/<area>/index.html.
 //

@@ -13,7 +13,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface ReplayChunk {
-  data: string;
+  /** Text is written as UTF-8; bytes as they are (a cut inside a multi-byte character). */
+  data: string | Uint8Array;
   /** Wait this long before writing the chunk. */
   delayMs?: number;
 }
