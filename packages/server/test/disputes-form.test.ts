@@ -26,7 +26,9 @@ forEachBackend('server: dispute forms and threads as pages (issue 16)', () => {
     id = (await server.post('/v1/results', await signedToken(sampleRun()))).json.id;
     host = new URL(server.url).host;
   });
-  after(async () => {
+  after(async function () {
+    // Closing the server and dropping its PostgreSQL database can take longer than a test on the loaded 2-core machine.
+    this.timeout(120_000);
     await server.stop();
   });
 
@@ -157,7 +159,9 @@ forEachBackend('server: the rate limit counts dispute form posts (issue 16)', ()
   before(async () => {
     server = await startTestServer({ rateLimit: { capacity: 2, refillPerSecond: 0.001 } });
   });
-  after(async () => {
+  after(async function () {
+    // Closing the server and dropping its PostgreSQL database can take longer than a test on the loaded 2-core machine.
+    this.timeout(120_000);
     await server.stop();
   });
 

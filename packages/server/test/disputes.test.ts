@@ -9,7 +9,9 @@ forEachBackend('server: disputes and withdrawal', () => {
     server = await startTestServer({ adminToken: 'test-admin-token' });
     id = (await server.post('/v1/results', await signedToken(sampleRun()))).json.id;
   });
-  after(async () => {
+  after(async function () {
+    // Closing the server and dropping its PostgreSQL database can take longer than a test on the loaded 2-core machine.
+    this.timeout(120_000);
     await server.stop();
   });
 

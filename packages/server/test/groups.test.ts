@@ -51,7 +51,9 @@ forEachBackend('server: comparable groups', () => {
     await seed('embedded', { extras: { engine: 'embedded' }, decode_tps: 60 });
     await seed('cuda', { backend_build: { kind: 'cuda', devices: ['NVIDIA H200'] }, decode_tps: 700 });
   });
-  after(async () => {
+  after(async function () {
+    // Closing the server and dropping its PostgreSQL database can take longer than a test on the loaded 2-core machine.
+    this.timeout(120_000);
     await server.stop();
   });
 

@@ -104,7 +104,9 @@ forEachBackend('server: outlier flags in storage', () => {
     before(async () => {
       server = await startTestServer();
     });
-    after(async () => {
+    after(async function () {
+      // Closing the server and dropping its PostgreSQL database can take longer than a test on the loaded 2-core machine.
+      this.timeout(120_000);
       await server.stop();
     });
 

@@ -37,7 +37,9 @@ forEachBackend(
     before(async () => {
       server = await startTestServer({ ranking: RANK_EVERY_GROUP });
     });
-    after(async () => {
+    after(async function () {
+      // Closing the server and dropping its PostgreSQL database can take longer than a test on the loaded 2-core machine.
+      this.timeout(120_000);
       await server.stop();
     });
 

@@ -16,7 +16,9 @@ forEachBackend('server: pages', () => {
     evil.fingerprint.accelerator_summary = `GPU ${EVIL}`;
     evilId = (await server.post('/v1/results', await signedToken(evil))).json.id;
   });
-  after(async () => {
+  after(async function () {
+    // Closing the server and dropping its PostgreSQL database can take longer than a test on the loaded 2-core machine.
+    this.timeout(120_000);
     await server.stop();
   });
 

@@ -89,7 +89,9 @@ forEachBackend('server: run page headline and standing (issue 16)', () => {
     const done = await server.post(`/v1/results/${ids.withdrawn}/withdraw`, { reason: 'not reproducible' }, { authorization: 'Bearer admin-token-xyz' });
     assert.equal(done.status, 200);
   });
-  after(async () => {
+  after(async function () {
+    // Closing the server and dropping its PostgreSQL database can take longer than a test on the loaded 2-core machine.
+    this.timeout(120_000);
     await server.stop();
   });
 
@@ -306,7 +308,9 @@ forEachBackend('server: the board, its filters and JSON twins (issue 16)', () =>
     await post('hosted', hosted);
     await post('long', w1Run(99.5, { overrides: { workload: 'chat-long', prompt_tokens: 4096, output_tokens: 1024 } }));
   });
-  after(async () => {
+  after(async function () {
+    // Closing the server and dropping its PostgreSQL database can take longer than a test on the loaded 2-core machine.
+    this.timeout(120_000);
     await server.stop();
   });
 
