@@ -236,9 +236,10 @@ class Exchange {
     this.send(head);
   }
 
-  private send(head: Buffer): void {
+  /** `fresh`: a new connection even when idle ones wait (the retry: they may be as stale as the one that failed). */
+  private send(head: Buffer, fresh = false): void {
     const origin = this.request.url.host;
-    const conn = takeIdle(origin) ?? openConnection(this.request.url, origin);
+    const conn = (fresh ? undefined : takeIdle(origin)) ?? openConnection(this.request.url, origin);
     this.conn = conn;
     conn.exchange = this;
     conn.socket.ref();
@@ -474,7 +475,7 @@ class Exchange {
       this.retried = true;
       conn.exchange = undefined;
       conn.socket.destroy();
-      this.send(requestHead(this.request));
+      this.send(requestHead(this.request), true);
       return;
     }
     this.fail(error);

@@ -238,6 +238,23 @@ describe('streaming POST (postStream / postSse)', () => {
     assert.equal(server.requests.length, 3);
   });
 
+  it('the second try is on a new connection, never another idle one the server may also have closed', async () => {
+    // Two connections left idle (two requests at once), then the server hangs up on any later
+    // request of a connection: both idle sockets are stale. Seen in CI as W4's batch 4 failing with
+    // "the connection closed before the response ended" when the retry took the other stale socket.
+    server = await rawServer((socket, r) => {
+      if (r.onConnection === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+      else socket.destroy();
+    });
+    const first = await Promise.all([postStream(server.url, {}), postStream(server.url, {})]);
+    for (const body of first) assert.equal(await bodyOf(body), 'ok');
+    assert.equal(server.connections, 2);
+    // One stale socket refused, then the request again on connection 3 (not on the other stale one).
+    assert.equal(await bodyOf(await postStream(server.url, {})), 'ok');
+    assert.equal(server.connections, 3);
+    assert.equal(server.requests.length, 4);
+  });
+
   for (const transport of ['auto', 'undici'] as const) {
     describe(`failures a driver must hear about (transport ${transport})`, () => {
       const options: StreamOptions = { transport };
