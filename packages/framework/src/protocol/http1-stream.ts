@@ -70,6 +70,8 @@ interface Connection {
   /** Served a request before: a failure before any response byte may be a stale keep-alive socket. */
   reused: boolean;
   idleTimer: NodeJS.Timeout | undefined;
+  /** When it went idle (performance.now()): on a starved machine the idle timer can fire late. */
+  idleSince: number;
 }
 
 const idle = new Map<string, Connection[]>();
@@ -80,6 +82,11 @@ function takeIdle(origin: string): Connection | undefined {
     const conn = list.pop()!;
     if (conn.idleTimer) clearTimeout(conn.idleTimer);
     conn.idleTimer = undefined;
+    // Idle past IDLE_MS (its timer had not run yet): the server may have closed it already.
+    if (performance.now() - conn.idleSince > IDLE_MS) {
+      conn.socket.destroy();
+      continue;
+    }
     if (!conn.socket.destroyed && conn.socket.readyState === 'open') return conn;
   }
   return undefined;
@@ -97,6 +104,7 @@ function dropIdle(conn: Connection): void {
 function release(conn: Connection): void {
   conn.exchange = undefined;
   conn.reused = true;
+  conn.idleSince = performance.now();
   const list = idle.get(conn.origin) ?? [];
   if (conn.socket.destroyed || list.length >= MAX_IDLE_PER_ORIGIN) {
     conn.socket.destroy();
@@ -113,7 +121,7 @@ function release(conn: Connection): void {
 
 function openConnection(url: URL, origin: string): Connection {
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const conn: Connection = { socket: undefined as unknown as Socket, origin, exchange: undefined, reused: false, idleTimer: undefined };
+  const conn: Connection = { socket: undefined as unknown as Socket, origin, exchange: undefined, reused: false, idleTimer: undefined, idleSince: 0 };
   conn.socket = connect({
     host,
     port: Number(url.port || 80),
