@@ -31,8 +31,31 @@ export interface NewResult {
   workloads: NewWorkloadRow[];
 }
 
+/** What a stored workload row says of its result beyond its group: written at ingest, read back by every listing. */
+export interface WorkloadRowFacts {
+  /** Why it is not ranked, in words; empty when comparable. */
+  notComparable: string[];
+  /** The same, as the comparability rule's codes (index-aligned). */
+  notComparableCodes: ComparabilityCode[];
+  /** decode tok/s's 95 % interval (null: a single measurement, or none) and the repetitions behind it. */
+  decodeCiLow: number | null;
+  decodeCiHigh: number | null;
+  decodeN: number;
+  /** The result's flags as signed. */
+  flags: string[];
+  /** What it was measured on, in words (pages/hardware-label.ts): the summary with its core count, or "CPU of a machine with an H200 (…)". */
+  hardwareLabel: string;
+  /** The backend ran on the CPU of a machine with a GPU: never listed as that GPU's figure. */
+  acceleratorUnused: boolean;
+  /** Decode tokens per second per net watt, and the kind of meter it was measured by; null without a meter. */
+  tpsPerW: number | null;
+  energyMeter: string | null;
+  /** Share of the device's peak memory bandwidth decode used; null when the shape or the device is unknown. */
+  bandwidthShare: number | null;
+}
+
 /** One workload result's listing keys; its group and comparability are the framework's rule (workload-rows.ts). */
-export interface NewWorkloadRow {
+export interface NewWorkloadRow extends WorkloadRowFacts {
   workload: string;
   suiteVersion: string;
   modelName: string;
@@ -52,25 +75,6 @@ export interface NewWorkloadRow {
   decodeTps: number | null;
   /** False: stored and shown on its own page, but never ranked, pooled, flagged or a group's best run. */
   comparable: boolean;
-  /** Why not, in words; empty when comparable. */
-  notComparable: string[];
-  /** The same, as the comparability rule's codes (index-aligned). */
-  notComparableCodes: ComparabilityCode[];
-  /** decode tok/s's 95 % interval (null: a single measurement, or none) and the repetitions behind it. */
-  decodeCiLow: number | null;
-  decodeCiHigh: number | null;
-  decodeN: number;
-  /** The result's flags as signed. */
-  flags: string[];
-  /** What it was measured on, in words (pages/hardware-label.ts): the summary with its core count, or "CPU of a machine with an H200 (…)". */
-  hardwareLabel: string;
-  /** The backend ran on the CPU of a machine with a GPU: never listed as that GPU's figure. */
-  acceleratorUnused: boolean;
-  /** Decode tokens per second per net watt, and the kind of meter it was measured by; null without a meter. */
-  tpsPerW: number | null;
-  energyMeter: string | null;
-  /** Share of the device's peak memory bandwidth decode used; null when the shape or the device is unknown. */
-  bandwidthShare: number | null;
 }
 
 export interface InsertOutcome {
@@ -144,7 +148,7 @@ export interface ClusterRow extends ClusterStats {
 }
 
 /** One workload result in a listing. */
-export interface RunRow {
+export interface RunRow extends WorkloadRowFacts {
   resultId: string;
   receivedAt: string;
   workload: string;
@@ -156,20 +160,8 @@ export interface RunRow {
   decodeTps: number | null;
   flaggedZ: number | null;
   comparable: boolean;
-  /** Why it is not ranked, in words; empty when comparable. */
-  notComparable: string[];
-  notComparableCodes: ComparabilityCode[];
   /** Whether its group holds enough evidence to be ranked (a comparable run of an unranked group is listed as such). */
   groupRanked: boolean;
-  decodeCiLow: number | null;
-  decodeCiHigh: number | null;
-  decodeN: number;
-  flags: string[];
-  hardwareLabel: string;
-  acceleratorUnused: boolean;
-  tpsPerW: number | null;
-  energyMeter: string | null;
-  bandwidthShare: number | null;
 }
 
 export interface Dispute {
